@@ -243,7 +243,14 @@ class Graph:
                     "Did you mix ops from two graphs (for example after reset_default_graph)?"
                     + (f"\n  {site.describe()}" if site is not None else ""))
         with self._lock:
-            full_name = self.unique_name(name or opdef.default_name or op_type)
+            if name and name.endswith("/"):
+                # TF1: a name ending in '/' is an exact, already reserved name (the op a
+                # name scope is named after, e.g. a Variable inside its own scope).
+                full_name = name[:-1]
+                if full_name in self._by_name:
+                    raise ValueError(f"Duplicate node name in graph: '{full_name}'")
+            else:
+                full_name = self.unique_name(name or opdef.default_name or op_type)
             controls = list(control_inputs)
             for frame in self._control_stack:
                 if frame is None:

@@ -1,0 +1,1 @@
+"""graphc.backends: executors for pruned plans. Each imports graphc.ir only."""

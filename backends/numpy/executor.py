@@ -1,0 +1,196 @@
+"""Compile a pruned Program into a flat schedule of (kernel, input slots, output slots).
+
+Built once per plan, run many times: a run copies the slot template (constants already
+in place), writes the feeds, and walks the step list. No recursion, no dict lookups by
+name, no per-run inspection of the graph.
+
+Variables are read where each consumer runs (a read step placed right before it), so a
+consumer ordered after an assignment by a control dependency sees the new value, and
+everything else sees the value from before any write (writes replace, never mutate).
+"""
+from __future__ import annotations
+
+import functools
+from typing import Sequence
+
+import numpy as np
+
+from graphc.ir.errors import InvalidArgumentError, OpError
+from graphc.ir.runtime import NodeContext, RuntimeState
+
+_NO_OUT, _ONE_OUT, _MANY_OUT = 0, 1, 2
+
+
+class NumpyExecutable:
+    """A compiled plan for the numpy backend. Thread-safe: runs share nothing mutable."""
+
+    backend = "numpy"
+
+    def __init__(self, steps, template, feed_slots, fetch_slots, const_ids, state,
+                 read_only_vars, program, validate: bool) -> None:
+        self._steps = steps
+        self._template = template
+        self._feed_slots = feed_slots
+        self._fetch_slots = fetch_slots
+        self._const_ids = const_ids
+        self._store = state.variables
+        self._read_only_vars = read_only_vars
+        self.program = program
+        self._validate = validate
+
+    def run(self, feed_values: Sequence[np.ndarray]) -> list:
+        if self._read_only_vars:
+            self._check_initialized()
+        slots = self._template[:]
+        for s, v in zip(self._feed_slots, feed_values):
+            slots[s] = v
+        node = None
+        try:
+            with np.errstate(all="ignore"):
+                for fn, ins, outs, kind, node in self._steps:
+                    r = fn(*[slots[i] for i in ins])
+                    if kind == _ONE_OUT:
+                        slots[outs] = r
+                    elif kind == _MANY_OUT:
+                        for o, v in zip(outs, r):
+                            slots[o] = v
+                    if self._validate:
+                        _validate_outputs(node, r, kind)
+        except OpError as exc:
+            if exc.op is not None or node is None:
+                raise
+            raise type(exc)(exc.node_def, node, exc.message) from None
+        except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError) as exc:
+            if node is None:
+                raise
+            raise InvalidArgumentError(
+                None, node, f"{type(exc).__name__} while executing {node.type} op "
+                f"'{node.name}': {exc}") from exc
+        return [self._fresh(slots[s], feed_values) for s in self._fetch_slots]
+
+    def _fresh(self, value, feed_values):
+        """Results are the user's own arrays: copy anything that aliases graph state."""
+        if not isinstance(value, np.ndarray):
+            return value
+        root = value
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        rid = id(root)
+        if rid in self._const_ids or self._store.is_persistent(root) or any(
+                rid == id(f) for f in feed_values):
+            value = value.copy()
+        return value
+
+    def _check_initialized(self) -> None:
+        store = self._store
+        missing = [op for op in self._read_only_vars if op.name not in store]
+        if missing:
+            from graphc.ir.errors import FailedPreconditionError
+            lines = "\n".join(f"  {op.name}" + (f" (created at {op.site.describe()})"
+                                                 if op.site else "") for op in missing)
+            raise FailedPreconditionError(
+                None, missing[0], f"Attempting to use uninitialized value "
+                f"{missing[0].name}. {len(missing)} uninitialized variable(s) are read by "
+                f"this run:\n{lines}\nRun tf.global_variables_initializer() (or the "
+                f"variables' initializers) first.")
+
+
+def _validate_outputs(node, result, kind) -> None:
+    values = (result,) if kind == _ONE_OUT else tuple(result) if kind == _MANY_OUT else ()
+    for t, v in zip(node.outputs, values):
+        if not isinstance(v, np.ndarray):
+            raise AssertionError(f"{node.type} kernel returned {type(v).__name__}, not an "
+                                 f"ndarray, for {t.name}")
+        expect = t.dtype.np
+        if v.dtype != expect and not (t.dtype.is_string and v.dtype.kind in "OSU"):
+            raise AssertionError(f"{node.type} kernel returned dtype {v.dtype} for {t.name}, "
+                                 f"inferred {t.dtype.name}")
+        if not t.shape.is_compatible_with(v.shape):
+            raise AssertionError(f"{node.type} kernel returned shape {v.shape} for {t.name}, "
+                                 f"inferred {t.shape}")
+
+
+def compile_program(program, state: RuntimeState, validate: bool = False) -> NumpyExecutable:
+    slot_of: dict = {}
+    template: list = []
+
+    def new_slot(value=None) -> int:
+        template.append(value)
+        return len(template) - 1
+
+    feed_slots = []
+    for t in program.feeds:
+        s = new_slot()
+        slot_of[t] = s
+        feed_slots.append(s)
+
+    steps = []
+    const_ids = set()
+    var_ctx: dict = {}  # VariableV2 output tensor -> bound read kernel
+    written_vars = set()
+    read_vars: dict = {}
+
+    for op in program.nodes:
+        if op.opdef.writes_state:
+            written_vars.add(op.inputs[0].op.name)
+
+    def read_step(t) -> int:
+        """A fresh slot holding the variable's value at this point of the run."""
+        s = new_slot()
+        steps.append((var_ctx[t], (), s, _ONE_OUT, t.op))
+        return s
+
+    for op in program.nodes:
+        opdef = op.opdef
+        if op.type == "Const" and op.outputs[0] not in slot_of:
+            value = op.attrs["value"]
+            slot_of[op.outputs[0]] = new_slot(value)
+            const_ids.add(id(value))
+            continue
+        if op.type == "VariableV2":
+            ctx = NodeContext(op, state, variable=op.name)
+            var_ctx[op.outputs[0]] = functools.partial(opdef.compute, ctx, **op.attrs)
+            if op.name not in written_vars:
+                read_vars[op] = None
+            continue
+        ins = []
+        for i, t in enumerate(op.inputs):
+            if i in opdef.ref_inputs:
+                ins.append(new_slot())  # the target is named by the context, not read
+            elif t in var_ctx and t not in slot_of:
+                ins.append(read_step(t))
+            else:
+                ins.append(slot_of[t])
+        if opdef.compute is None:
+            raise NotImplementedError(f"{op.type} has no numpy semantics")
+        kwargs = dict(op.attrs)
+        if opdef.needs_context:
+            variable = op.inputs[0].op.name if opdef.ref_inputs else None
+            fn = functools.partial(opdef.compute, NodeContext(op, state, variable), **kwargs)
+        else:
+            fn = functools.partial(opdef.compute, **kwargs) if kwargs else opdef.compute
+        outs = []
+        for t in op.outputs:
+            if t in slot_of:  # fed: the kernel's value for it is discarded
+                outs.append(new_slot())
+            else:
+                slot_of[t] = new_slot()
+                outs.append(slot_of[t])
+        if not outs:
+            steps.append((fn, tuple(ins), None, _NO_OUT, op))
+        elif len(outs) == 1:
+            steps.append((fn, tuple(ins), outs[0], _ONE_OUT, op))
+        else:
+            steps.append((fn, tuple(ins), tuple(outs), _MANY_OUT, op))
+
+    fetch_slots = []
+    early_reads = []
+    for t in program.fetches:
+        if t not in slot_of and t in var_ctx:
+            s = new_slot()
+            early_reads.append((var_ctx[t], (), s, _ONE_OUT, t.op))
+            slot_of[t] = s
+        fetch_slots.append(slot_of[t])
+    steps = early_reads + steps
+    return NumpyExecutable(tuple(steps), template, tuple(feed_slots), tuple(fetch_slots),
+                           frozenset(const_ids), state, tuple(read_vars), program, validate)

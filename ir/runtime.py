@@ -1,0 +1,107 @@
+"""Run-time state shared by the Session (owner) and the backends (users).
+
+The Session owns one `RuntimeState`: variable values and the per-op counters of random
+ops. Backends bind a `NodeContext` to each stateful node when they build a plan, so a
+kernel reaches exactly the state its node names, without a lookup by name per run.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Optional
+
+import numpy as np
+
+from .errors import FailedPreconditionError, InvalidArgumentError
+
+
+class VariableStore:
+    """Variable values by variable (op) name. Writes replace the array; they never mutate it.
+
+    Replacing keeps every value read earlier in a run unchanged (read-before-assign), and
+    makes a fetched value safe from later updates. `persistent_ids` lets a backend tell
+    whether an array it is about to hand to the user aliases stored state.
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[str, np.ndarray] = {}
+        self._ids: set[int] = set()
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> Optional[np.ndarray]:
+        return self._values.get(name)
+
+    def set(self, name: str, value: np.ndarray) -> None:
+        with self._lock:
+            old = self._values.get(name)
+            if old is not None:
+                self._ids.discard(id(old))
+            self._values[name] = value
+            self._ids.add(id(value))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._values
+
+    def names(self) -> set:
+        return set(self._values)
+
+    def is_persistent(self, array: np.ndarray) -> bool:
+        return id(array) in self._ids
+
+    def items(self):
+        return list(self._values.items())
+
+
+class RuntimeState:
+    """Everything a Session keeps across runs."""
+
+    def __init__(self) -> None:
+        self.variables = VariableStore()
+        self._random_counters: dict[str, itertools.count] = {}
+        self._lock = threading.Lock()
+
+    def random_counter(self, op_name: str) -> itertools.count:
+        with self._lock:
+            counter = self._random_counters.get(op_name)
+            if counter is None:
+                counter = self._random_counters[op_name] = itertools.count()
+            return counter
+
+
+class NodeContext:
+    """What a stateful kernel may touch: its variable, or its random stream."""
+
+    __slots__ = ("op", "variable", "_store", "_counter")
+
+    def __init__(self, op, state: RuntimeState, variable: Optional[str] = None) -> None:
+        self.op = op
+        self.variable = variable
+        self._store = state.variables
+        self._counter = state.random_counter(op.name)
+
+    def read_variable(self) -> np.ndarray:
+        value = self._store.get(self.variable)
+        if value is None:
+            raise FailedPreconditionError(
+                None, None, f"Attempting to use uninitialized value {self.variable}")
+        return value
+
+    def write_variable(self, value: np.ndarray) -> np.ndarray:
+        var_op = self.op.inputs[0].op if self.op.inputs else self.op
+        shape = var_op.attrs.get("shape") if var_op.type == "VariableV2" else None
+        validate = self.op.attrs.get("validate_shape", True)
+        if validate and shape is not None and not shape.is_compatible_with(value.shape):
+            raise InvalidArgumentError(
+                None, None, f"Assign requires shapes of both tensors to match. lhs shape= "
+                f"{list(shape.as_tuple() or ())} rhs shape= {list(value.shape)}")
+        if self.op.type != "Assign" and self.variable not in self._store:
+            raise FailedPreconditionError(
+                None, None, f"Attempting to use uninitialized value {self.variable}")
+        self._store.set(self.variable, value)
+        return value
+
+    def variable_initialized(self) -> bool:
+        return self.variable in self._store
+
+    def next_random_call(self) -> int:
+        return next(self._counter)
