@@ -1,5 +1,10 @@
-"""graphc: a TF1-style define-then-run graph compiler. `import graphc as tf`."""
+"""graphc: a define-then-run (TF1-style) graph compiler. `import graphc as tf`.
+
+This package is the TF1 facade: it gives the builders of `graphc.ir` their TF1 names and
+re-exports the Session, variables, initializers and TF1's surrounding surface.
+"""
 import os as _os
+import sys as _sys
 
 from .ir import site as _site
 
@@ -9,3 +14,54 @@ for _d in ("", "../ir", "../passes", "../backends"):
         _site.register_internal_dir(_p)
 
 __version__ = "0.1.0"
+VERSION = __version__
+GIT_VERSION = __version__
+
+from .ir import dtypes as _dtypes_module  # noqa: E402
+from .ir import errors  # noqa: E402,F401
+from .ir.dtypes import (DType, as_dtype, float16, float32, float64, int8, int16,  # noqa: E402,F401
+                        int32, int64, uint8, string)
+from .ir.dtypes import bool_ as bool  # noqa: E402,F401  (tf.bool)
+from .ir.graph import Graph, Operation, Tensor  # noqa: E402,F401
+from .ir.shapes import Dimension, TensorShape  # noqa: E402,F401
+from .ir.registry import NON_DIFFERENTIABLE as _ND  # noqa: E402,F401
+from .ir.ops._base import convert_to_tensor  # noqa: E402,F401
+from .ir.ops.core_ops import (constant, group, identity, no_op, placeholder,  # noqa: E402,F401
+                              placeholder_with_default, stop_gradient)
+from .ir.ops.core_ops import tuple_ as tuple  # noqa: E402,F401
+from .ir.ops.state_ops import assign, assign_add, assign_sub  # noqa: E402,F401
+from .ir.ops.math_ops import *  # noqa: E402,F401,F403
+from .ir.ops.array_ops import *  # noqa: E402,F401,F403
+from .ir.ops.random_ops import *  # noqa: E402,F401,F403
+from .api import (add_to_collection, add_to_collections, colocate_with,  # noqa: E402,F401
+                  container, control_dependencies, device, disable_eager_execution,
+                  disable_v2_behavior, enable_eager_execution, executing_eagerly,
+                  get_collection, get_collection_ref, get_default_graph,
+                  get_default_session, name_scope, reset_default_graph)
+from .session import InteractiveSession, Session  # noqa: E402,F401
+from .variables import (GraphKeys, Variable, all_variables,  # noqa: E402,F401
+                        global_variables, global_variables_initializer,
+                        initialize_all_variables, initialize_local_variables,
+                        initialize_variables, is_variable_initialized, local_variables,
+                        local_variables_initializer, model_variables,
+                        moving_average_variables, trainable_variables,
+                        variables_initializer)
+from .variable_scope import (AUTO_REUSE, VariableScope, get_variable,  # noqa: E402,F401
+                             get_variable_scope, variable_op_scope, variable_scope)
+from .init_ops import (constant_initializer, glorot_normal_initializer,  # noqa: E402,F401
+                       glorot_uniform_initializer, identity_initializer, initializers,
+                       ones_initializer, random_normal_initializer,
+                       random_uniform_initializer, truncated_normal_initializer,
+                       variance_scaling_initializer, zeros_initializer)
+from .config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,  # noqa: E402,F401
+                     RunMetadata, RunOptions)
+from . import app, logging  # noqa: E402,F401
+try:
+    from . import nn, random  # noqa: F401  (TEMP until written)
+except ImportError:
+    pass
+from . import compat  # noqa: E402
+
+newaxis = None
+dtypes = _dtypes_module
+compat.v1 = _sys.modules[__name__]

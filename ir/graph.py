@@ -249,6 +249,8 @@ class Graph:
                 full_name = name[:-1]
                 if full_name in self._by_name:
                     raise ValueError(f"Duplicate node name in graph: '{full_name}'")
+                key = full_name.lower()
+                self._names_in_use[key] = max(1, self._names_in_use.get(key, 0))
             else:
                 full_name = self.unique_name(name or opdef.default_name or op_type)
             controls = list(control_inputs)

@@ -1,0 +1,86 @@
+"""Graph-context functions of the TF1 API that act on the default graph."""
+from __future__ import annotations
+
+import contextlib
+from typing import Optional
+
+from .ir import context as _context
+from .ir.graph import TensorLike
+
+
+@contextlib.contextmanager
+def name_scope(name: Optional[str], default_name: Optional[str] = None, values=None):
+    """TF1 `tf.name_scope(name, default_name=None, values=None)`."""
+    graph = _context.get_default_graph()
+    if values:
+        for v in values:
+            if isinstance(v, TensorLike):
+                graph = v._as_tensor().graph
+                break
+    if name is None and default_name is not None:
+        name = default_name
+    with graph.as_default(), graph.name_scope(name) as scope:
+        yield scope
+
+
+def control_dependencies(control_inputs):
+    return _context.get_default_graph().control_dependencies(control_inputs)
+
+
+@contextlib.contextmanager
+def device(device_name_or_function):
+    """Accepted and ignored: graphc runs every op on the CPU."""
+    yield
+
+
+def container(container_name):
+    return device(container_name)
+
+
+def colocate_with(op, ignore_existing: bool = False):
+    return _context.get_default_graph().colocate_with(op, ignore_existing)
+
+
+def get_collection(key, scope=None):
+    return _context.get_default_graph().get_collection(key, scope)
+
+
+def get_collection_ref(key):
+    return _context.get_default_graph().get_collection_ref(key)
+
+
+def add_to_collection(name, value) -> None:
+    _context.get_default_graph().add_to_collection(name, value)
+
+
+def add_to_collections(names, value) -> None:
+    _context.get_default_graph().add_to_collections(names, value)
+
+
+def executing_eagerly() -> bool:
+    return False
+
+
+def disable_eager_execution() -> None:
+    """graphc is always define-then-run; accepted for TF1-on-TF2 code."""
+
+
+def disable_v2_behavior() -> None:
+    """graphc is always TF1; accepted so `tf.compat.v1` programs run unchanged."""
+
+
+def enable_eager_execution(*args, **kwargs) -> None:
+    raise NotImplementedError("graphc is a define-then-run graph compiler; eager execution "
+                              "is not supported. Build a graph and run it in a tf.Session.")
+
+
+def reset_default_graph() -> None:
+    _context.reset_default_graph()
+
+
+def get_default_graph():
+    return _context.get_default_graph()
+
+
+def get_default_session():
+    return _context.get_default_session()

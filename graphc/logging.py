@@ -1,0 +1,73 @@
+"""`tf.logging`: TF1's logging module, on Python's `logging` under the name 'graphc'."""
+from __future__ import annotations
+
+import logging as _logging
+
+DEBUG = _logging.DEBUG
+INFO = _logging.INFO
+WARN = _logging.WARNING
+WARNING = _logging.WARNING
+ERROR = _logging.ERROR
+FATAL = _logging.FATAL
+
+_logger = _logging.getLogger("graphc")
+if not _logger.handlers:
+    _handler = _logging.StreamHandler()
+    _handler.setFormatter(_logging.Formatter("%(levelname)s:graphc:%(message)s"))
+    _logger.addHandler(_handler)
+    _logger.setLevel(WARN)
+    _logger.propagate = False
+
+
+def get_logger():
+    return _logger
+
+
+def set_verbosity(level) -> None:
+    _logger.setLevel(level)
+
+
+def get_verbosity() -> int:
+    return _logger.getEffectiveLevel()
+
+
+def debug(msg, *args, **kwargs) -> None:
+    _logger.debug(msg, *args, **kwargs)
+
+
+def info(msg, *args, **kwargs) -> None:
+    _logger.info(msg, *args, **kwargs)
+
+
+def warning(msg, *args, **kwargs) -> None:
+    _logger.warning(msg, *args, **kwargs)
+
+
+warn = warning
+
+
+def error(msg, *args, **kwargs) -> None:
+    _logger.error(msg, *args, **kwargs)
+
+
+def fatal(msg, *args, **kwargs) -> None:
+    _logger.critical(msg, *args, **kwargs)
+
+
+_counts: dict = {}
+
+
+def log_every_n(level, msg, n, *args) -> None:
+    key = (msg, level)
+    count = _counts.get(key, 0)
+    _counts[key] = count + 1
+    if count % n == 0:
+        _logger.log(level, msg, *args)
+
+
+def log_first_n(level, msg, n, *args) -> None:
+    key = (msg, level, "first")
+    count = _counts.get(key, 0)
+    _counts[key] = count + 1
+    if count < n:
+        _logger.log(level, msg, *args)

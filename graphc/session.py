@@ -1,0 +1,285 @@
+"""Session: validate feeds, find or compile a plan, run it, rebuild the fetch structure.
+
+A plan is compiled once per (fetched elements, fed tensors, feed shapes and dtypes,
+backend) and cached; a hit goes straight to the executable. Everything that can be
+wrong with a feed is checked here, before any kernel runs.
+"""
+from __future__ import annotations
+
+import collections
+import os
+import threading
+from typing import Any, Optional
+
+import numpy as np
+
+from . import backends_registry
+from .fetch import FetchMapper
+from .ir import context as _context
+from .ir.graph import Graph, Operation, Tensor, TensorLike
+from .ir.runtime import RuntimeState
+from .passes import build_program
+
+_MAX_PLANS = 256
+
+
+class _Plan:
+    __slots__ = ("executable", "tensor_pos", "n_fetch", "feed_order")
+
+    def __init__(self, executable, tensor_pos, feed_order) -> None:
+        self.executable = executable
+        self.tensor_pos = tensor_pos  # index in executable's fetch results per element
+        self.feed_order = feed_order
+
+
+class BaseSession:
+    def __init__(self, target: str = "", graph: Optional[Graph] = None, config=None,
+                 backend: Optional[str] = None) -> None:
+        self._graph = graph if graph is not None else _context.get_default_graph()
+        self._config = config
+        self._backend = backends_registry.resolve(backend)
+        self._state = RuntimeState()
+        self._plans: "collections.OrderedDict" = collections.OrderedDict()
+        self._lock = threading.RLock()
+        self._closed = False
+        self._default_ctx = None
+        self._validate = bool(os.environ.get("GRAPHC_DEBUG"))
+
+    # ------------------------------------------------------------------ TF1 surface
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    @property
+    def graph_def(self):
+        return self._graph
+
+    @property
+    def sess_str(self) -> str:
+        return ""
+
+    @property
+    def backend(self) -> str:
+        return self._backend
+
+    def close(self) -> None:
+        self._closed = True
+        self._plans.clear()
+
+    def list_devices(self):
+        return []
+
+    def as_default(self):
+        return _SessionContext(self, close_on_exit=False)
+
+    def __enter__(self):
+        self._default_ctx = _SessionContext(self, close_on_exit=False)
+        self._default_ctx.__enter__()
+        self._graph_ctx = self._graph.as_default()
+        self._graph_ctx.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._graph_ctx.__exit__(*exc)
+        self._default_ctx.__exit__(*exc)
+        self.close()
+
+    def __del__(self):
+        pass
+
+    # ------------------------------------------------------------------ run
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Run the graph elements in `fetches` (any nesting), feeding `feed_dict`."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        mapper = FetchMapper(fetches, self._graph)
+        feed_tensors, feed_values = self._prepare_feeds(feed_dict)
+        plan = self._plan_for(mapper.elements, feed_tensors, feed_values)
+        results = plan.executable.run([feed_values[i] for i in plan.feed_order])
+        values = [None if p is None else _to_user(results[p]) for p in plan.tensor_pos]
+        return mapper.build(values)
+
+    def make_callable(self, fetches, feed_list=None, accept_options: bool = False):
+        """A function running `fetches` with positional feed values, skipping lookups."""
+        mapper = FetchMapper(fetches, self._graph)
+        feed_tensors = [self._feed_key(k) for k in (feed_list or [])]
+        lock = threading.Lock()
+        cache: dict = {}
+
+        def call(*args, **kwargs):
+            if self._closed:
+                raise RuntimeError("Attempted to use a closed Session.")
+            if len(args) != len(feed_tensors):
+                raise TypeError(f"The callable expects {len(feed_tensors)} feed values, got "
+                                f"{len(args)}.")
+            values = [_feed_value(t, v) for t, v in zip(feed_tensors, args)]
+            key = tuple((v.shape, v.dtype) for v in values)
+            plan = cache.get(key)
+            if plan is None:
+                with lock:
+                    plan = self._plan_for(mapper.elements, feed_tensors, values)
+                    cache[key] = plan
+            results = plan.executable.run([values[i] for i in plan.feed_order])
+            return mapper.build([None if p is None else _to_user(results[p])
+                                 for p in plan.tensor_pos])
+
+        return call
+
+    # ------------------------------------------------------------------ feeds
+    def _feed_key(self, key) -> Tensor:
+        if isinstance(key, TensorLike) and not isinstance(key, Tensor):
+            key = key._variable_tensor() if hasattr(key, "_variable_tensor") else \
+                key._as_tensor()
+        try:
+            t = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+        except (TypeError, KeyError, ValueError) as exc:
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {exc}") from None
+        if not isinstance(t, Tensor):
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {key!r}")
+        if not self._graph.is_feedable(t):
+            raise ValueError(f"Tensor {t.name} may not be fed.")
+        return t
+
+    def _prepare_feeds(self, feed_dict):
+        if not feed_dict:
+            return [], []
+        tensors, values = [], []
+        for key, value in feed_dict.items():
+            t = self._feed_key(key)
+            tensors.append(t)
+            values.append(_feed_value(t, value))
+        return tensors, values
+
+    # ------------------------------------------------------------------ plans
+    def _plan_for(self, elements, feed_tensors, feed_values) -> _Plan:
+        key = (tuple(id(e) for e in elements), tuple(id(t) for t in feed_tensors),
+               tuple((v.shape, v.dtype.str) for v in feed_values))
+        plan = self._plans.get(key)
+        if plan is not None:
+            return plan
+        with self._lock:
+            plan = self._plans.get(key)
+            if plan is None:
+                plan = self._compile(elements, feed_tensors)
+                self._plans[key] = plan
+                if len(self._plans) > _MAX_PLANS:
+                    self._plans.popitem(last=False)
+        return plan
+
+    def _compile(self, elements, feed_tensors) -> _Plan:
+        fetch_tensors = list(dict.fromkeys(e for e in elements if isinstance(e, Tensor)))
+        targets = [e for e in elements if isinstance(e, Operation)]
+        # Feeds in a canonical order so plans do not depend on dict order.
+        order = sorted(range(len(feed_tensors)), key=lambda i: (feed_tensors[i].op.id,
+                                                                 feed_tensors[i].value_index))
+        ordered_feeds = [feed_tensors[i] for i in order]
+        program = build_program(fetch_tensors, targets, ordered_feeds)
+        executable = backends_registry.compile(self._backend, program, self._state,
+                                               validate=self._validate)
+        pos = {t: i for i, t in enumerate(fetch_tensors)}
+        tensor_pos = [pos[e] if isinstance(e, Tensor) else None for e in elements]
+        return _Plan(executable, tensor_pos, order)
+
+    # ------------------------------------------------------------------ graphc extras
+    def variable_values(self) -> dict:
+        """Current values of all initialized variables, by variable name (copies)."""
+        return {k: v.copy() for k, v in self._state.variables.items()}
+
+    def _set_variable_value(self, name: str, value: np.ndarray) -> None:
+        self._state.variables.set(name, value)
+
+
+class Session(BaseSession):
+    """TF1 `tf.Session`. `backend` ("numpy"; default from GRAPHC_BACKEND) is graphc's own."""
+
+
+class InteractiveSession(BaseSession):
+    """A Session that installs itself as the default session on creation (TF1)."""
+
+    def __init__(self, target: str = "", graph: Optional[Graph] = None, config=None,
+                 backend: Optional[str] = None) -> None:
+        super().__init__(target, graph, config, backend)
+        _context.push_session(self)
+        self._graph_ctx = self._graph.as_default()
+        self._graph_ctx.__enter__()
+
+    def close(self) -> None:
+        if not self._closed:
+            _context.pop_session(self)
+            try:
+                self._graph_ctx.__exit__(None, None, None)
+            except IndexError:
+                pass
+        super().close()
+
+
+class _SessionContext:
+    def __init__(self, session, close_on_exit: bool) -> None:
+        self.session = session
+        self.close_on_exit = close_on_exit
+
+    def __enter__(self):
+        _context.push_session(self.session)
+        return self.session
+
+    def __exit__(self, *exc) -> None:
+        _context.pop_session(self.session)
+        if self.close_on_exit:
+            self.session.close()
+
+
+def get_default_session():
+    return _context.get_default_session()
+
+
+# ---------------------------------------------------------------------- feed values
+def _feed_value(t: Tensor, value) -> np.ndarray:
+    """Convert a fed value with TF1's rules and check it against the tensor's shape."""
+    if isinstance(value, (TensorLike, Operation)):
+        raise TypeError(
+            f"The value of a feed cannot be a tf.Tensor object (feeding {t.name}). Acceptable "
+            "feed values include Python scalars, strings, lists, numpy ndarrays. Run the "
+            "tensor first, or feed its value.")
+    dtype = t.dtype
+    if dtype.is_string:
+        arr = np.asarray(value, dtype=object)
+        if arr.size:
+            arr = np.vectorize(lambda s: s.encode() if isinstance(s, str) else s,
+                               otypes=[object])(arr)
+    else:
+        if isinstance(value, int) and not isinstance(value, bool):
+            converted = dtype.np.type(value) if dtype.is_numeric else value
+            if dtype.is_integer and (value < np.iinfo(dtype.np).min or
+                                     value > np.iinfo(dtype.np).max):
+                raise TypeError(
+                    f"Type of feed value {value} with type {type(value)} is not compatible "
+                    f"with Tensor type {dtype.name} of '{t.name}'. Try explicitly setting the "
+                    "type of the feed tensor to a larger type (e.g. int64).")
+            del converted
+        if isinstance(value, np.ndarray) and value.dtype == dtype.np:
+            arr = value
+        else:
+            try:
+                arr = np.asarray(value, dtype=dtype.np)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"Cannot feed value {_short(value)} to tensor '{t.name}' of "
+                                f"dtype {dtype.name}: {exc}") from None
+    if not t.shape.is_compatible_with(arr.shape):
+        site = t.op.site
+        where = f"\n  The placeholder was created at {site.describe()}" if site else ""
+        raise ValueError(
+            f"Cannot feed value of shape {arr.shape} for Tensor '{t.name}', which has shape "
+            f"'{t.shape}'{where}")
+    return arr
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def _to_user(value):
+    """TF1 returns numpy scalars for 0-d results and bytes for scalar strings."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value[()]
+    return value

@@ -1,0 +1,269 @@
+"""TF1 variables: `tf.Variable` and the variable collections and initializers.
+
+A Variable is a VariableV2 node (its value, kept by the Session), an Assign node that
+initializes it (`initializer`), and an Identity snapshot `<name>/read` that ordinary
+consumers use, exactly TF1's layout, so names like `Variable:0` and `w/read:0` match.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .ir import context as _context
+from .ir import dtypes as _dt
+from .ir.graph import Tensor, TensorLike
+from .ir.ops import core_ops, state_ops
+from .ir.ops._base import convert_to_tensor
+from .ir.shapes import TensorShape, as_shape
+
+
+class GraphKeys:
+    """Standard collection names (TF1 `tf.GraphKeys`)."""
+
+    GLOBAL_VARIABLES = "variables"
+    LOCAL_VARIABLES = "local_variables"
+    MODEL_VARIABLES = "model_variables"
+    TRAINABLE_VARIABLES = "trainable_variables"
+    SUMMARIES = "summaries"
+    QUEUE_RUNNERS = "queue_runners"
+    TABLE_INITIALIZERS = "table_initializer"
+    ASSET_FILEPATHS = "asset_filepaths"
+    MOVING_AVERAGE_VARIABLES = "moving_average_variables"
+    REGULARIZATION_LOSSES = "regularization_losses"
+    CONCATENATED_VARIABLES = "concatenated_variables"
+    SAVERS = "savers"
+    WEIGHTS = "weights"
+    BIASES = "biases"
+    ACTIVATIONS = "activations"
+    UPDATE_OPS = "update_ops"
+    LOSSES = "losses"
+    SAVEABLE_OBJECTS = "saveable_objects"
+    RESOURCES = "resources"
+    LOCAL_RESOURCES = "local_resources"
+    TRAINABLE_RESOURCE_VARIABLES = "trainable_resource_variables"
+    INIT_OP = "init_op"
+    LOCAL_INIT_OP = "local_init_op"
+    READY_OP = "ready_op"
+    READY_FOR_LOCAL_INIT_OP = "ready_for_local_init_op"
+    SUMMARY_OP = "summary_op"
+    GLOBAL_STEP = "global_step"
+    EVAL_STEP = "eval_step"
+    TRAIN_OP = "train_op"
+    COND_CONTEXT = "cond_context"
+    WHILE_CONTEXT = "while_context"
+
+
+class Variable(TensorLike):
+    """TF1 `tf.Variable` (a reference variable)."""
+
+    def __init__(self, initial_value=None, trainable: Optional[bool] = None,
+                 collections=None, validate_shape: bool = True, caching_device=None,
+                 name: Optional[str] = None, variable_def=None, dtype=None,
+                 expected_shape=None, import_scope=None, constraint=None,
+                 use_resource=None, synchronization=None, aggregation=None, shape=None,
+                 _exact_name: Optional[str] = None) -> None:
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        if variable_def is not None:
+            raise NotImplementedError("Variable(variable_def=...) is not supported by graphc")
+        graph = _context.get_default_graph()
+        self.trainable = True if trainable is None else bool(trainable)
+        self.constraint = constraint
+        if collections is None:
+            collections = [GraphKeys.GLOBAL_VARIABLES]
+        collections = list(collections)
+        if self.trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
+            collections.append(GraphKeys.TRAINABLE_VARIABLES)
+        dtype = None if dtype is None else _dt.as_dtype(dtype)
+
+        with graph.control_dependencies(None):
+            scope_ctx = (graph.name_scope(_exact_name + "/") if _exact_name is not None
+                         else graph.name_scope(name or "Variable"))
+            with scope_ctx as scope:
+                if callable(initial_value):
+                    with graph.name_scope("Initializer"):
+                        initial_value = initial_value()
+                init = convert_to_tensor(initial_value, dtype=dtype, name="initial_value")
+                if dtype is not None and init.dtype is not dtype:
+                    raise ValueError(f"initial_value has dtype {init.dtype.name}, but the "
+                                     f"variable was given dtype {dtype.name}")
+                var_shape = as_shape(shape) if shape is not None else init.shape
+                if validate_shape and not var_shape.is_fully_defined():
+                    raise ValueError(
+                        f"initial_value of variable '{scope[:-1]}' must have a fully defined "
+                        f"shape when validate_shape=True, but has shape {init.shape}. Pass "
+                        "validate_shape=False or a value of known shape.")
+                self._variable = state_ops.variable_op(var_shape if validate_shape else
+                                                       TensorShape(None), init.dtype,
+                                                       name=scope)
+                self._initial_value = init
+                self._initializer_op = state_ops.assign(
+                    self._variable, init, validate_shape=validate_shape, name="Assign").op
+                self._snapshot = core_ops.identity(self._variable, name="read")
+        graph.add_to_collections(collections, self)
+        self._graph = graph
+        self._save_slice_info = None
+
+    # ------------------------------------------------------------------ conversions
+    def _as_tensor(self) -> Tensor:
+        return self._snapshot
+
+    def _variable_tensor(self) -> Tensor:
+        return self._variable
+
+    def _as_graph_element(self) -> Tensor:
+        return self._variable
+
+    def _as_control_op(self):
+        return self._variable.op
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def name(self) -> str:
+        return self._variable.name
+
+    @property
+    def op(self):
+        return self._variable.op
+
+    @property
+    def graph(self):
+        return self._graph
+
+    @property
+    def dtype(self) -> _dt.DType:
+        return self._variable.dtype
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._variable.shape
+
+    def get_shape(self) -> TensorShape:
+        return self._variable.shape
+
+    @property
+    def initializer(self):
+        return self._initializer_op
+
+    @property
+    def initial_value(self) -> Tensor:
+        return self._initial_value
+
+    @property
+    def device(self) -> str:
+        return ""
+
+    def value(self) -> Tensor:
+        return self._snapshot
+
+    def read_value(self) -> Tensor:
+        """The value read where this call is made (inside the current control deps)."""
+        return core_ops.identity(self._variable, name="read")
+
+    def initialized_value(self) -> Tensor:
+        """The initial value, for initializing other variables from this one."""
+        return self._initial_value
+
+    # ------------------------------------------------------------------ updates
+    def assign(self, value, use_locking=None, name=None, read_value: bool = True):
+        out = state_ops.assign(self._variable, value, use_locking=use_locking, name=name)
+        return out if read_value else out.op
+
+    def assign_add(self, delta, use_locking=None, name=None, read_value: bool = True):
+        out = state_ops.assign_add(self._variable, delta, use_locking=use_locking, name=name)
+        return out if read_value else out.op
+
+    def assign_sub(self, delta, use_locking=None, name=None, read_value: bool = True):
+        out = state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
+        return out if read_value else out.op
+
+    def eval(self, session=None):
+        return self._variable.eval(session=session)
+
+    def load(self, value, session=None) -> None:
+        """Write `value` into the variable in `session` without adding ops (TF1)."""
+        from .ir.ops._base import np_value
+        session = _context.default_session(session, self._variable)
+        arr = np_value(value, self.dtype)
+        if not self.shape.is_compatible_with(arr.shape):
+            raise ValueError(f"Cannot load a value of shape {arr.shape} into variable "
+                             f"'{self.op.name}' of shape {self.shape}")
+        session._set_variable_value(self.op.name, arr.copy())
+
+    def set_shape(self, shape) -> None:
+        self._variable.set_shape(shape)
+        self._snapshot.set_shape(shape)
+
+    def __repr__(self) -> str:
+        return (f"<tf.Variable '{self.name}' shape={self.shape} "
+                f"dtype={self.dtype.name}_ref>")
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+    def __lt__(self, other):  # operators come from TensorLike; keep identity eq/hash
+        return self._snapshot < other
+
+
+def global_variables(scope: Optional[str] = None) -> list:
+    return _context.get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)
+
+
+all_variables = global_variables
+
+
+def trainable_variables(scope: Optional[str] = None) -> list:
+    return _context.get_default_graph().get_collection(GraphKeys.TRAINABLE_VARIABLES, scope)
+
+
+def local_variables(scope: Optional[str] = None) -> list:
+    return _context.get_default_graph().get_collection(GraphKeys.LOCAL_VARIABLES, scope)
+
+
+def model_variables(scope: Optional[str] = None) -> list:
+    return _context.get_default_graph().get_collection(GraphKeys.MODEL_VARIABLES, scope)
+
+
+def moving_average_variables(scope: Optional[str] = None) -> list:
+    return _context.get_default_graph().get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES,
+                                                       scope)
+
+
+def variables_initializer(var_list, name: str = "init"):
+    """One op that runs the initializers of `var_list` (a NoOp if the list is empty)."""
+    var_list = list(var_list)
+    if not var_list:
+        return core_ops.no_op(name=name)
+    return core_ops.group(*[v.initializer for v in var_list], name=name)
+
+
+def global_variables_initializer():
+    return variables_initializer(global_variables(), name="init")
+
+
+def local_variables_initializer():
+    return variables_initializer(local_variables(), name="init")
+
+
+def initialize_all_variables():
+    """Deprecated TF1 alias of global_variables_initializer."""
+    return global_variables_initializer()
+
+
+def initialize_variables(var_list, name: str = "init"):
+    return variables_initializer(var_list, name)
+
+
+def initialize_local_variables():
+    return local_variables_initializer()
+
+
+def is_variable_initialized(variable):
+    return state_ops.is_variable_initialized(variable)
+
+
