@@ -57,11 +57,11 @@ def _assign_compute(ctx, ref, value, **attrs):
 
 
 def _assign_add_compute(ctx, ref, value, **attrs):
-    return ctx.write_variable(ctx.read_variable() + value)
+    return ctx.write_variable(np.asarray(ctx.read_variable() + value))
 
 
 def _assign_sub_compute(ctx, ref, value, **attrs):
-    return ctx.write_variable(ctx.read_variable() - value)
+    return ctx.write_variable(np.asarray(ctx.read_variable() - value))
 
 
 for _name, _compute in (("Assign", _assign_compute), ("AssignAdd", _assign_add_compute),
