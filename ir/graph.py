@@ -206,6 +206,7 @@ class Graph:
         self.seed: Optional[int] = None
         self._version = 0
         self._gradient_override: dict[str, str] = {}
+        self._origin: tuple = ()
 
     # ---------------------------------------------------------------- default-graph context
     @contextlib.contextmanager
@@ -264,7 +265,7 @@ class Graph:
             data_ops = {t.op for t in inputs}
             controls = [c for c in controls if c not in data_ops]
             op = Operation(self, op_type, full_name, inputs, controls, attrs, site, opdef,
-                           subgraphs, original)
+                           subgraphs, original or self._origin)
             out_types = opdef.run_infer(op)
             op.outputs = tuple(Tensor(op, i, dt, sh) for i, (dt, sh) in enumerate(out_types))
             op.id = len(self._ops)
@@ -314,6 +315,16 @@ class Graph:
             yield (new + "/") if new else ""
         finally:
             self._name_stack = old
+
+    @contextlib.contextmanager
+    def origin(self, *ops: Operation):
+        """Ops created inside record `ops` as their origin (gradient ops: the forward op)."""
+        saved = self._origin
+        self._origin = tuple(ops)
+        try:
+            yield
+        finally:
+            self._origin = saved
 
     # ---------------------------------------------------------------- control dependencies
     @contextlib.contextmanager

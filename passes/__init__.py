@@ -3,3 +3,4 @@
 Imports graphc.ir only; never a backend.
 """
 from .prune import Program, build_program  # noqa: F401
+from .gradients import gradients  # noqa: F401
