@@ -60,7 +60,8 @@ try:
     from . import nn, random  # noqa: F401  (TEMP until written)
 except ImportError:
     pass
-from . import compat  # noqa: E402
+from . import compat, train  # noqa: E402,F401
+from .passes.gradients import gradients  # noqa: E402,F401
 
 newaxis = None
 dtypes = _dtypes_module

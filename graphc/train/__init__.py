@@ -1,0 +1,8 @@
+"""`tf.train`: optimizers, global step, learning-rate schedules, Saver and checkpoints."""
+from .optimizer import (AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,  # noqa: F401
+                        MomentumOptimizer, Optimizer, RMSPropOptimizer)
+from .saver import (CheckpointReader, NewCheckpointReader, Saver, checkpoint_exists,  # noqa: F401
+                    get_checkpoint_state, latest_checkpoint, list_variables, load_variable)
+from .schedules import (create_global_step, exponential_decay, get_global_step,  # noqa: F401
+                        get_or_create_global_step, global_step, inverse_time_decay,
+                        piecewise_constant)

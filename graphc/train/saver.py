@@ -1,0 +1,346 @@
+"""Checkpoints without pickle: `tf.train.Saver`, `latest_checkpoint`, checkpoint readers.
+
+A checkpoint `<prefix>` is two files: `<prefix>.index` (JSON: format name, version, and
+per variable its dtype, shape and entry name) and `<prefix>.data-00000-of-00001` (a zip
+of `.npy` entries, read with allow_pickle=False). Both are written to temporary names
+and renamed into place, data first and index last, so a crash mid-save leaves the
+previous checkpoint whole and never a half-written one that looks valid. The directory's
+`checkpoint` file uses TF1's text format, so `latest_checkpoint` works as users expect.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from typing import Optional
+
+import numpy as np
+
+from ..ir import context as _context
+from ..ir import dtypes as _dt
+from ..ir.errors import DataLossError, InvalidArgumentError, NotFoundError
+from ..variables import Variable, global_variables
+
+FORMAT = "graphc-checkpoint"
+VERSION = 1
+DATA_SUFFIX = ".data-00000-of-00001"
+INDEX_SUFFIX = ".index"
+
+
+# ---------------------------------------------------------------------- file format
+def _atomic_write(path: str, write) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_checkpoint(prefix: str, tensors: dict) -> None:
+    """Write {name: array} as the checkpoint `prefix` (atomically, index last)."""
+    entries = {}
+    for i, (name, value) in enumerate(sorted(tensors.items())):
+        value = np.asarray(value)
+        if value.dtype.kind == "O":
+            raise TypeError(f"Cannot checkpoint object array {name!r}")
+        entries[name] = {"dtype": _dt.from_numpy(value).name, "shape": list(value.shape),
+                         "entry": f"t{i}.npy"}
+
+    def write_data(f):
+        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
+            for name, meta in entries.items():
+                buf = io.BytesIO()
+                np.save(buf, np.ascontiguousarray(tensors[name]), allow_pickle=False)
+                z.writestr(meta["entry"], buf.getvalue())
+
+    def write_index(f):
+        f.write(json.dumps({"format": FORMAT, "version": VERSION, "data": os.path.basename(
+            prefix + DATA_SUFFIX), "tensors": entries}, indent=1, sort_keys=True).encode())
+
+    _atomic_write(prefix + DATA_SUFFIX, write_data)
+    _atomic_write(prefix + INDEX_SUFFIX, write_index)
+
+
+def read_index(prefix: str) -> dict:
+    path = prefix + INDEX_SUFFIX
+    if not os.path.exists(path):
+        raise NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: Failed "
+                            f"to find any matching files for {prefix} (no {path})")
+    try:
+        with open(path, "rb") as f:
+            index = json.loads(f.read().decode())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DataLossError(None, None, f"Checkpoint index {path} is corrupt: {exc}") from None
+    if not isinstance(index, dict) or index.get("format") != FORMAT:
+        raise DataLossError(None, None, f"{path} is not a graphc checkpoint index")
+    if index.get("version") != VERSION:
+        raise DataLossError(None, None, f"{path} has checkpoint version "
+                            f"{index.get('version')!r}; this graphc reads version {VERSION}")
+    tensors = index.get("tensors")
+    if not isinstance(tensors, dict):
+        raise DataLossError(None, None, f"{path}: 'tensors' must be an object")
+    for name, meta in tensors.items():
+        if not (isinstance(meta, dict) and isinstance(meta.get("entry"), str) and
+                isinstance(meta.get("shape"), list) and isinstance(meta.get("dtype"), str)):
+            raise DataLossError(None, None, f"{path}: malformed entry for {name!r}")
+    return index
+
+
+def read_tensors(prefix: str, names=None) -> dict:
+    """{name: array} for `names` (default: all) from checkpoint `prefix`."""
+    index = read_index(prefix)
+    entries = index["tensors"]
+    names = list(entries) if names is None else list(names)
+    out = {}
+    try:
+        with zipfile.ZipFile(prefix + DATA_SUFFIX, "r") as z:
+            for name in names:
+                meta = entries[name]
+                with z.open(meta["entry"]) as f:
+                    arr = np.load(io.BytesIO(f.read()), allow_pickle=False)
+                if list(arr.shape) != meta["shape"] or _dt.from_numpy(arr).name != meta["dtype"]:
+                    raise DataLossError(None, None, f"Checkpoint entry {name!r} does not match "
+                                        f"its index (shape {arr.shape}, dtype {arr.dtype})")
+                out[name] = arr
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise DataLossError(None, None, f"Checkpoint data {prefix + DATA_SUFFIX} is corrupt or "
+                            f"incomplete: {exc}") from None
+    return out
+
+
+# ---------------------------------------------------------------------- checkpoint state
+def _state_path(directory: str, latest_filename: Optional[str]) -> str:
+    return os.path.join(directory, latest_filename or "checkpoint")
+
+
+def get_checkpoint_state(checkpoint_dir: str, latest_filename: Optional[str] = None):
+    path = _state_path(checkpoint_dir, latest_filename)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        text = f.read()
+    latest = re.search(r'^model_checkpoint_path:\s*"(.*)"\s*$', text, re.M)
+    if latest is None:
+        return None
+    all_paths = re.findall(r'^all_model_checkpoint_paths:\s*"(.*)"\s*$', text, re.M)
+
+    def absolute(p):
+        return p if os.path.isabs(p) else os.path.join(checkpoint_dir, p)
+
+    return CheckpointState(absolute(latest.group(1)), [absolute(p) for p in all_paths])
+
+
+class CheckpointState:
+    def __init__(self, model_checkpoint_path: str, all_model_checkpoint_paths: list) -> None:
+        self.model_checkpoint_path = model_checkpoint_path
+        self.all_model_checkpoint_paths = all_model_checkpoint_paths
+
+    def __repr__(self) -> str:
+        return f"CheckpointState(model_checkpoint_path={self.model_checkpoint_path!r})"
+
+
+def _write_state(directory: str, latest: str, all_paths: list,
+                 latest_filename: Optional[str]) -> None:
+    def rel(p):
+        return os.path.relpath(p, directory) if os.path.dirname(os.path.abspath(p)) == \
+            os.path.abspath(directory) else p
+
+    lines = [f'model_checkpoint_path: "{rel(latest)}"']
+    lines += [f'all_model_checkpoint_paths: "{rel(p)}"' for p in all_paths]
+    text = "\n".join(lines) + "\n"
+    _atomic_write(_state_path(directory, latest_filename), lambda f: f.write(text.encode()))
+
+
+def checkpoint_exists(checkpoint_prefix: str) -> bool:
+    return os.path.exists(checkpoint_prefix + INDEX_SUFFIX)
+
+
+def latest_checkpoint(checkpoint_dir: str, latest_filename: Optional[str] = None):
+    state = get_checkpoint_state(checkpoint_dir, latest_filename)
+    if state and checkpoint_exists(state.model_checkpoint_path):
+        return state.model_checkpoint_path
+    return None
+
+
+def list_variables(ckpt_dir_or_file: str) -> list:
+    prefix = _resolve(ckpt_dir_or_file)
+    return sorted((n, m["shape"]) for n, m in read_index(prefix)["tensors"].items())
+
+
+def load_variable(ckpt_dir_or_file: str, name: str) -> np.ndarray:
+    prefix = _resolve(ckpt_dir_or_file)
+    name = name[:-2] if name.endswith(":0") else name
+    index = read_index(prefix)
+    if name not in index["tensors"]:
+        raise NotFoundError(None, None, f"Key {name} not found in checkpoint {prefix}")
+    return read_tensors(prefix, [name])[name]
+
+
+def _resolve(path: str) -> str:
+    if os.path.isdir(path):
+        found = latest_checkpoint(path)
+        if found is None:
+            raise ValueError(f"Couldn't find 'checkpoint' file or checkpoints in given "
+                             f"directory {path}")
+        return found
+    return path
+
+
+class CheckpointReader:
+    """TF1 `tf.train.NewCheckpointReader`."""
+
+    def __init__(self, prefix: str) -> None:
+        self._prefix = prefix
+        self._index = read_index(prefix)
+
+    def has_tensor(self, name: str) -> bool:
+        return name in self._index["tensors"]
+
+    def get_tensor(self, name: str) -> np.ndarray:
+        if not self.has_tensor(name):
+            raise NotFoundError(None, None, f"Key {name} not found in checkpoint")
+        return read_tensors(self._prefix, [name])[name]
+
+    def get_variable_to_shape_map(self) -> dict:
+        return {n: m["shape"] for n, m in self._index["tensors"].items()}
+
+    def get_variable_to_dtype_map(self) -> dict:
+        return {n: _dt.as_dtype(m["dtype"]) for n, m in self._index["tensors"].items()}
+
+
+NewCheckpointReader = CheckpointReader
+
+
+# ---------------------------------------------------------------------- Saver
+class Saver:
+    """TF1 `tf.train.Saver`: save and restore variables of a Session."""
+
+    def __init__(self, var_list=None, reshape: bool = False, sharded: bool = False,
+                 max_to_keep: Optional[int] = 5, keep_checkpoint_every_n_hours: float = 10000.0,
+                 name: Optional[str] = None, restore_sequentially: bool = False,
+                 saver_def=None, builder=None, defer_build: bool = False,
+                 allow_empty: bool = False, write_version=2, pad_step_number: bool = False,
+                 save_relative_paths: bool = False, filename: Optional[str] = None) -> None:
+        self._names = self._name_map(var_list)
+        if not self._names and not allow_empty:
+            raise ValueError("No variables to save")
+        self._max_to_keep = max_to_keep
+        self._pad_step_number = pad_step_number
+        self._last: list[str] = []
+
+    @staticmethod
+    def _name_map(var_list) -> dict:
+        if var_list is None:
+            var_list = global_variables()
+        if isinstance(var_list, dict):
+            items = list(var_list.items())
+        else:
+            items = []
+            for v in var_list:
+                if not isinstance(v, Variable):
+                    raise TypeError(f"Saver var_list entries must be Variables, got {v!r}")
+                items.append((v.op.name, v))
+        names = {}
+        for key, v in items:
+            if not isinstance(v, Variable):
+                raise TypeError(f"Saver var_list values must be Variables, got {v!r}")
+            if key in names:
+                raise ValueError(f"At least two variables have the same name: {key}")
+            names[key] = v
+        return names
+
+    @property
+    def last_checkpoints(self) -> list:
+        return list(self._last)
+
+    def save(self, sess, save_path: str, global_step=None, latest_filename=None,
+             meta_graph_filename=None, write_meta_graph: bool = True,
+             write_state: bool = True, strip_default_attrs: bool = False,
+             save_debug_info: bool = False) -> str:
+        if global_step is not None:
+            step = global_step if isinstance(global_step, (int, np.integer)) else \
+                int(sess.run(global_step))
+            prefix = f"{save_path}-{step:08d}" if self._pad_step_number else \
+                f"{save_path}-{step}"
+        else:
+            prefix = save_path
+        directory = os.path.dirname(os.path.abspath(prefix))
+        if not os.path.isdir(directory):
+            raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
+        values = {}
+        store = sess._state.variables
+        missing = []
+        for name, var in self._names.items():
+            value = store.get(var.op.name)
+            if value is None:
+                missing.append(var.op.name)
+            else:
+                values[name] = value
+        if missing:
+            from ..ir.errors import FailedPreconditionError
+            raise FailedPreconditionError(None, None, "Attempting to save uninitialized "
+                                          f"variables: {', '.join(missing)}")
+        write_checkpoint(prefix, values)
+        if prefix in self._last:
+            self._last.remove(prefix)
+        self._last.append(prefix)
+        if self._max_to_keep and len(self._last) > self._max_to_keep:
+            for old in self._last[:-self._max_to_keep]:
+                for suffix in (INDEX_SUFFIX, DATA_SUFFIX):
+                    if os.path.exists(old + suffix):
+                        os.unlink(old + suffix)
+            self._last = self._last[-self._max_to_keep:]
+        if write_state:
+            _write_state(os.path.dirname(os.path.abspath(prefix)), prefix, self._last,
+                         latest_filename)
+        return prefix
+
+    def restore(self, sess, save_path: str) -> None:
+        if save_path is None:
+            raise ValueError("Can't load save_path when it is None.")
+        index = read_index(save_path)["tensors"]
+        missing = [name for name in self._names if name not in index]
+        if missing:
+            unexpected = sorted(set(index) - set(self._names))
+            raise NotFoundError(
+                None, None, f"Restoring from checkpoint failed: key(s) not found in checkpoint "
+                f"{save_path}: {missing}. The checkpoint holds keys the graph does not ask "
+                f"for: {unexpected}. Did the variable names change (scopes, layer names)?")
+        problems = []
+        for name, var in self._names.items():
+            meta = index[name]
+            if not var.shape.is_compatible_with(meta["shape"]):
+                problems.append(f"{name}: graph shape {var.shape}, checkpoint shape "
+                                f"{tuple(meta['shape'])}")
+            elif _dt.as_dtype(meta["dtype"]) is not var.dtype:
+                problems.append(f"{name}: graph dtype {var.dtype.name}, checkpoint dtype "
+                                f"{meta['dtype']}")
+        if problems:
+            raise InvalidArgumentError(None, None, "Restoring from checkpoint failed: "
+                                       "shape or dtype mismatch:\n  " + "\n  ".join(problems))
+        values = read_tensors(save_path, list(self._names))
+        for name, var in self._names.items():
+            sess._set_variable_value(var.op.name, values[name])
+
+    def recover_last_checkpoints(self, checkpoint_paths: list) -> None:
+        self._last = [p for p in checkpoint_paths if checkpoint_exists(p)]
+
+    def set_last_checkpoints_with_time(self, last_checkpoints_with_time) -> None:
+        self._last = [p for p, _ in last_checkpoints_with_time]
+
+    def as_saver_def(self):
+        return None
+
+
+def _graph():
+    return _context.get_default_graph()
