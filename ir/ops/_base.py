@@ -234,45 +234,51 @@ def const_value(t: Tensor) -> Optional[np.ndarray]:
         if any(v is None for v in values):
             return None
         return np.concatenate(values, axis=op.attrs["axis"])
+    from ._shape_values import FOLDABLE, fold_constant
+    if op.type in FOLDABLE:  # slices, gathers, reshapes, fills, ranges of constants
+        return fold_constant(t)
     return None
 
 
 def const_value_as_shape(t: Tensor) -> TensorShape:
-    """A partial shape from a 1-D int tensor, with unknown entries as None (TF1)."""
+    """A partial shape from a 1-D int tensor, with unknown entries as None (TF1).
+
+    Sees through shape arithmetic known at build time: `tf.shape(x)` of a partially known
+    x, `tf.shape(x)[i]`, slices and gathers of it, and stacks/concats of such pieces
+    mixed with constants (`[tf.shape(x)[0], -1]`). A scalar -1 means an unknown shape.
+    """
+    if isinstance(t, Tensor) and t.shape.ndims == 0:
+        v = const_value(t)
+        if v is None:
+            raise ValueError("Received a scalar with unknown value as shape; require a "
+                             "statically known scalar with value '-1' to describe an "
+                             "unknown shape.")
+        if int(v) != -1:
+            raise ValueError(f"Received a scalar value '{int(v)}' as shape; require a "
+                             "statically known scalar with value '-1' to describe an "
+                             "unknown shape.")
+        return unknown_shape()
     v = const_value(t)
     if v is not None:
         if v.ndim == 0:
             raise ValueError(f"A shape must be a vector, got the scalar {v}")
         return TensorShape([None if int(d) == -1 else int(d) for d in v])
-    op = t.op
-    if op.type == "Shape":
-        return op.inputs[0].shape
-    if op.type == "Pack" and op.attrs.get("axis", 0) == 0:
-        dims = []
-        for i in op.inputs:
-            iv = const_value(i)
-            if iv is not None and int(iv) >= 0:
-                dims.append(int(iv))
-            else:
-                dims.append(_dim_from_scalar(i))
-        return TensorShape(dims)
-    if op.type == "ConcatV2" and op.attrs.get("axis", 0) == 0:
-        out = TensorShape([])
-        for i in op.inputs:
-            out = out.concatenate(const_value_as_shape(i))
-        return out
+    from ._shape_values import partial_value
+    pv = partial_value(t)
+    if pv is not None and pv.ndim == 1:
+        return TensorShape([None if d is None or int(d) == -1 else int(d) for d in pv])
     rank = t.shape[0].value if t.shape.ndims == 1 else None
     return unknown_shape(rank)
 
 
 def _dim_from_scalar(t: Tensor) -> Optional[int]:
-    """tf.shape(x)[i] where x's dim i is known."""
-    op = t.op
-    if op.type == "StridedSlice" and op.inputs[0].op.type == "Shape":
-        idx = op.attrs.get("static_index")
-        if idx is not None:
-            return op.inputs[0].op.inputs[0].shape[idx].value
-    return None
+    """A scalar int tensor's value if known at build time, e.g. tf.shape(x)[i] for a known
+    dim i of x (None when unknown)."""
+    from ._shape_values import partial_value
+    pv = partial_value(t)
+    if pv is None or pv.ndim != 0 or pv.item() is None or int(pv.item()) < 0:
+        return None
+    return int(pv.item())
 
 
 # ------------------------------------------------------------------ inference helpers
