@@ -16,7 +16,8 @@ from ..shapes import TensorShape, unknown_shape
 from ._base import (NON_DIFFERENTIABLE, _infer_python_dtype, apply, check_dtype,
                     const_value, const_value_as_shape, convert_to_tensor, defop, np_value)
 from .array_ops import (INDEX_DTYPES, _check_vector, _dims, _shape_arg, _shape_str,
-                        _static_axis, broadcast_to, reshape, size, stack)
+                        _static_axis, reshape, size, stack)
+from .tile_pad_ops import broadcast_to
 
 __all__ = ["fill", "zeros", "ones", "zeros_like", "ones_like", "one_hot", "range",
            "sequence_mask", "meshgrid"]

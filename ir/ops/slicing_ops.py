@@ -520,8 +520,7 @@ def _boolean_mask_compute(x, mask, *, axis):
         raise InvalidArgumentError(
             None, None, f"Shapes of tensor and mask are incompatible: tensor shape "
             f"{_shape_str(x.shape)}, mask shape {_shape_str(mask.shape)} at axis {axis}")
-    flat = x.reshape(x.shape[:axis] + (-1,) + x.shape[axis + k:]) if x.size else \
-        x.reshape(x.shape[:axis] + (mask.size,) + x.shape[axis + k:])
+    flat = x.reshape(x.shape[:axis] + (mask.size,) + x.shape[axis + k:])
     return np.compress(mask.reshape(-1), flat, axis=axis)
 
 

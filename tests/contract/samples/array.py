@@ -4,6 +4,7 @@ import numpy as np
 from graphc.ir.ops import array_ops as A
 from graphc.ir.ops import generator_ops as G
 from graphc.ir.ops import slicing_ops as S
+from graphc.ir.ops import tile_pad_ops as T
 from graphc.ir.ops.core_ops import placeholder as ph
 
 R = np.random.RandomState(0)
@@ -156,54 +157,54 @@ def _split_v_unknown_dim():
 # ------------------------------------------------------------------ Tile, Pad, Reverse, BroadcastTo
 def _tile_static():
     x = ph("float32", [None, 3])
-    return A.tile(x, [2, 1]), {x: f32(2, 3)}
+    return T.tile(x, [2, 1]), {x: f32(2, 3)}
 
 
 def _tile_runtime_multiples():
     x = ph("float64", None)
     m = ph("int32", [2])
-    return A.tile(x, m), {x: f64(2, 2), m: np.int32([1, 3])}
+    return T.tile(x, m), {x: f64(2, 2), m: np.int32([1, 3])}
 
 
 def _pad_constant():
     x = ph("float32", [None, 3])
-    return A.pad(x, [[1, 0], [2, 2]], constant_values=1.5), {x: f32(2, 3)}
+    return T.pad(x, [[1, 0], [2, 2]], constant_values=1.5), {x: f32(2, 3)}
 
 
 def _pad_unknown_rank():
     x = ph("int32", None)
-    return A.pad(x, [[0, 1]]), {x: np.arange(4, dtype=np.int32)}
+    return T.pad(x, [[0, 1]]), {x: np.arange(4, dtype=np.int32)}
 
 
 def _mirror_pad_reflect():
     x = ph("float32", [None, 3])
-    return A.pad(x, [[1, 1], [2, 2]], mode="reflect"), {x: f32(3, 3)}
+    return T.pad(x, [[1, 1], [2, 2]], mode="reflect"), {x: f32(3, 3)}
 
 
 def _mirror_pad_symmetric():
     x = ph("float64", None)
-    return A.pad(x, [[2, 3]], mode="SYMMETRIC"), {x: f64(3)}
+    return T.pad(x, [[2, 3]], mode="SYMMETRIC"), {x: f64(3)}
 
 
 def _reverse_axes():
     x = ph("float32", [None, 3, 2])
-    return A.reverse(x, [0, -1]), {x: f32(2, 3, 2)}
+    return T.reverse(x, [0, -1]), {x: f32(2, 3, 2)}
 
 
 def _reverse_unknown_rank():
     x = ph("float64", None)
-    return A.reverse(x, [1]), {x: f64(2, 3)}
+    return T.reverse(x, [1]), {x: f64(2, 3)}
 
 
 def _broadcast_to_static():
     x = ph("float32", [None])
-    return A.broadcast_to(x, [2, 3]), {x: f32(3)}
+    return T.broadcast_to(x, [2, 3]), {x: f32(3)}
 
 
 def _broadcast_to_shape_of():
     x = ph("float64", [None, 1])
     y = ph("float64", [None, 4])
-    return A.broadcast_to(x, A.shape(y)), {x: f64(2, 1), y: f64(2, 4)}
+    return T.broadcast_to(x, A.shape(y)), {x: f64(2, 1), y: f64(2, 4)}
 
 
 # ------------------------------------------------------------------ slicing
