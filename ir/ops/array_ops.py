@@ -117,6 +117,8 @@ def size(input, name: Optional[str] = None, out_type=dt.int32):
     x = convert_to_tensor(input)
     out_type = dt.as_dtype(out_type)
     n = x.shape.num_elements()
+    if n is None and x.shape.ndims and 0 in x.shape.as_tuple():
+        n = 0  # TF1: a zero dim makes the size 0 whatever the unknown dims are
     if n is not None:
         return convert_to_tensor(np.asarray(n, dtype=out_type.np), name=name or "Size")
     return apply("Size", (x,), {"out_type": out_type}, name=name or "Size")
@@ -571,10 +573,10 @@ def _split_infer(op):
 
 
 def _split_compute(x, *, num_split, axis):
-    a = axis % x.ndim if x.ndim else axis
     if not -x.ndim <= axis < x.ndim:
         raise InvalidArgumentError(None, None, f"-input rank(-{x.ndim}) <= split_dim < input "
                                    f"rank ({x.ndim}), but got {axis}")
+    a = axis % x.ndim
     if x.shape[a] % num_split:
         raise InvalidArgumentError(
             None, None, f"Number of ways to split should evenly divide the split dimension, "
@@ -612,6 +614,9 @@ def _split_v_infer(op):
 
 
 def _split_v_compute(x, *, size_splits, axis):
+    if not -x.ndim <= axis < x.ndim:
+        raise InvalidArgumentError(None, None, f"-input rank(-{x.ndim}) <= split_dim < input "
+                                   f"rank ({x.ndim}), but got {axis}")
     a = axis % x.ndim
     sizes = list(size_splits)
     d = x.shape[a]
@@ -665,3 +670,25 @@ def getitem(tensor, key):
     from .slicing_ops import slice_helper
     return slice_helper(tensor, key)
 
+
+
+# ------------------------------------------------------------------ sibling builders
+# `import graphc as tf` star-imports this module; the builders of the sibling array
+# modules are exposed through it too, resolved lazily (PEP 562) so that the modules can
+# import each other's helpers without an import cycle.
+_SIBLING_EXPORTS = {
+    **dict.fromkeys(("tile", "pad", "reverse", "broadcast_to"), "tile_pad_ops"),
+    **dict.fromkeys(("slice", "strided_slice", "gather", "gather_nd", "boolean_mask"),
+                    "slicing_ops"),
+    **dict.fromkeys(("fill", "zeros", "ones", "zeros_like", "ones_like", "one_hot", "range",
+                     "sequence_mask", "meshgrid"), "generator_ops"),
+}
+__all__ += list(_SIBLING_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _SIBLING_EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+    return getattr(import_module(f"{__package__}.{module}"), name)

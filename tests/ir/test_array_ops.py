@@ -323,3 +323,20 @@ def test_compute_does_not_mutate_inputs():
     get_opdef("ReverseV2").compute(v, axis=(0,))
     get_opdef("Transpose").compute(v, perm=None)
     np.testing.assert_array_equal(v, keep)
+
+
+def test_size_of_zero_dim_is_zero_statically():
+    x = placeholder("float32", [None, 0])
+    assert A.size(x).op.type == "Const" and run(A.size(x)) == 0
+
+
+def test_family_builders_are_exposed_through_array_ops():
+    import graphc as tf
+    for name in ("reshape", "slice", "strided_slice", "gather", "tile", "pad", "fill",
+                 "zeros", "ones_like", "one_hot", "range", "boolean_mask", "sequence_mask",
+                 "broadcast_to", "reverse", "meshgrid"):
+        assert callable(getattr(A, name)) and getattr(tf, name) is getattr(A, name), name
+    assert tf.newaxis is None
+    assert not hasattr(tf, "getitem")
+    with pytest.raises(AttributeError):
+        A.no_such_builder
