@@ -1,0 +1,48 @@
+"""Logistic regression on handwritten digits, written as a classic TF1 program.
+
+Run: python examples/logistic_regression.py [--epochs N] [--mnist DIR]
+"""
+import argparse
+
+import graphc as tf
+from datasets import load
+
+
+def main(epochs: int = 30, batch_size: int = 64, learning_rate: float = 0.5,
+         mnist_dir=None) -> float:
+    train, test = load(mnist_dir)
+    features = train.images.shape[1]
+
+    x = tf.placeholder(tf.float32, [None, features], name="x")
+    y = tf.placeholder(tf.int64, [None], name="y")
+    W = tf.Variable(tf.zeros([features, 10]), name="W")
+    b = tf.Variable(tf.zeros([10]), name="b")
+    logits = tf.matmul(x, W) + b
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y,
+                                                                         logits=logits))
+    train_op = tf.train.GradientDescentOptimizer(learning_rate).minimize(loss)
+    correct = tf.equal(tf.argmax(logits, 1), y)
+    accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        steps = train.num_examples // batch_size
+        for epoch in range(epochs):
+            total = 0.0
+            for _ in range(steps):
+                bx, by = train.next_batch(batch_size)
+                _, l = sess.run([train_op, loss], feed_dict={x: bx, y: by})
+                total += l
+            if epoch % 10 == 0 or epoch == epochs - 1:
+                print(f"epoch {epoch:3d}  loss {total / steps:.4f}")
+        acc = sess.run(accuracy, feed_dict={x: test.images, y: test.labels})
+    print(f"test accuracy: {acc:.4f}")
+    return float(acc)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--mnist", default=None, help="directory with the MNIST IDX files")
+    args = parser.parse_args()
+    main(args.epochs, mnist_dir=args.mnist)
