@@ -1,51 +1,523 @@
-"""Elementwise math, comparisons, logic, reductions, matmul (TF1 names and semantics)."""
+"""Elementwise math, comparisons, logic, cast and select (TF1 names and semantics).
+
+Siblings re-exported here: `reduce_ops` (reductions, argmax) and `matmul_ops` (matmul,
+add_n, cumsum). Every op's VJP rule sits with its OpDef; rules reduce broadcast
+gradients with `reduce_to_operand`, which works when shapes are known only at run time.
+"""
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 import numpy as np
 
 from .. import dtypes as dt
+from ..errors import InvalidArgumentError
+from ..shapes import TensorShape
 from ._base import (NON_DIFFERENTIABLE, apply, broadcast_infer, check_dtype, convert_pair,
                     convert_to_tensor, defop, same_as_input)
+from .grad_ops import reduce_to_operand
+
+__all__ = [
+    "add", "subtract", "multiply", "divide", "truediv", "div", "floordiv", "floor_div",
+    "floormod", "mod", "truncatediv", "truncatemod", "pow", "maximum", "minimum",
+    "squared_difference", "negative", "abs", "sign", "square", "sqrt", "rsqrt", "reciprocal",
+    "exp", "expm1", "log", "log1p", "sin", "cos", "tan", "tanh", "sigmoid", "floor", "ceil",
+    "round", "rint", "is_nan", "is_inf", "is_finite", "erf", "cast", "to_float", "to_double",
+    "to_int32", "to_int64", "saturate_cast", "clip_by_value", "equal", "not_equal", "less",
+    "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_not",
+    "logical_xor", "where", "where_v2", "scalar_mul",
+]
+
+FLOAT_INT = dt.FLOATS + (dt.int8, dt.int16, dt.int32, dt.int64, dt.uint8)
+
+
+def _np(value, dtype) -> np.ndarray:
+    return np.asarray(value, dtype=dtype)
 
 
 # ------------------------------------------------------------------ binary elementwise
-def _binary_builder(op_type: str, default_name: Optional[str] = None):
+def _binary(op_type: str, compute, vjp, allowed=None, out_dtype=None, default_name=None):
+    def infer(op):
+        return broadcast_infer(op, out_dtype, allowed)
+
+    def kernel(x, y):
+        r = compute(x, y)
+        return _np(r, out_dtype.np if out_dtype is not None else x.dtype)
+
+    defop(op_type, infer, kernel, vjp, elementwise=True, family="binary")
+
     def builder(x, y, name: Optional[str] = None):
         x, y = convert_pair(x, y)
         return apply(op_type, (x, y), name=name or default_name or op_type)
 
-    builder.__name__ = op_type.lower()
+    builder.__name__ = op_type
     return builder
 
 
-defop("Add", broadcast_infer, lambda x, y: np.add(x, y), elementwise=True, family="binary")
-defop("Sub", broadcast_infer, lambda x, y: np.subtract(x, y), elementwise=True,
-      family="binary")
-defop("Mul", broadcast_infer, lambda x, y: np.multiply(x, y), elementwise=True,
-      family="binary")
+def _vjp_add(op, grads):
+    x, y = op.inputs
+    g = grads[0]
+    return [reduce_to_operand(g, x), reduce_to_operand(g, y)]
 
-add = _binary_builder("Add")
-subtract = _binary_builder("Sub")
-multiply = _binary_builder("Mul")
+
+def _vjp_sub(op, grads):
+    x, y = op.inputs
+    g = grads[0]
+    return [reduce_to_operand(g, x), reduce_to_operand(negative(g), y)]
+
+
+def _vjp_mul(op, grads):
+    x, y = op.inputs
+    g = grads[0]
+    return [reduce_to_operand(multiply(g, y), x), reduce_to_operand(multiply(x, g), y)]
+
+
+def _vjp_realdiv(op, grads):
+    x, y = op.inputs
+    g = grads[0]
+    gx = truediv(g, y)
+    gy = negative(multiply(g, truediv(truediv(x, y), y)))
+    return [reduce_to_operand(gx, x), reduce_to_operand(gy, y)]
+
+
+def _vjp_floormod(op, grads):
+    x, y = op.inputs
+    g = grads[0]
+    return [reduce_to_operand(g, x),
+            reduce_to_operand(negative(multiply(g, floordiv(x, y))), y)]
+
+
+def _vjp_pow(op, grads):
+    x, y = op.inputs
+    z = op.outputs[0]
+    g = grads[0]
+    one = np.ones((), x.dtype.np)
+    gx = multiply(g, multiply(y, pow(x, subtract(y, one))))
+    positive = greater(x, np.zeros((), x.dtype.np))
+    safe_x = where_v2(positive, x, ones_like_(x))
+    log_x = where_v2(positive, log(safe_x), zeros_like_(x))
+    gy = multiply(g, multiply(z, log_x))
+    return [reduce_to_operand(gx, x), reduce_to_operand(gy, y)]
+
+
+def _vjp_minmax(select_x):
+    def rule(op, grads):
+        x, y = op.inputs
+        g = grads[0]
+        zeros = zeros_like_(g)
+        mask = select_x(x, y)
+        return [reduce_to_operand(where_v2(mask, g, zeros), x),
+                reduce_to_operand(where_v2(mask, zeros, g), y)]
+    return rule
+
+
+def _vjp_sqdiff(op, grads):
+    x, y = op.inputs
+    g = grads[0]
+    two = np.full((), 2, x.dtype.np)
+    gx = multiply(multiply(g, two), subtract(x, y))
+    return [reduce_to_operand(gx, x), reduce_to_operand(negative(gx), y)]
+
+
+def _int_div_check(y):
+    if y.dtype.kind in "iu" and np.any(y == 0):
+        raise InvalidArgumentError(None, None, "Integer division by zero")
+
+
+def _floordiv(x, y):
+    _int_div_check(y)
+    return np.floor_divide(x, y)
+
+
+def _floormod(x, y):
+    _int_div_check(y)
+    return np.mod(x, y)
+
+
+def _truncdiv(x, y):
+    _int_div_check(y)
+    if x.dtype.kind in "iu":
+        q = np.abs(x) // np.abs(y)
+        return np.where((x < 0) ^ (y < 0), -q, q).astype(x.dtype)
+    return np.trunc(x / y)
+
+
+def _truncmod(x, y):
+    _int_div_check(y)
+    return np.fmod(x, y)
+
+
+def _pow(x, y):
+    if x.dtype.kind in "iu" and np.any(y < 0):
+        raise InvalidArgumentError(None, None,
+                                   "Integers to negative integer powers are not allowed")
+    return np.power(x, y)
+
+
+add = _binary("Add", np.add, _vjp_add, default_name="add")
+subtract = _binary("Sub", np.subtract, _vjp_sub, default_name="sub")
+multiply = _binary("Mul", np.multiply, _vjp_mul, default_name="mul")
+_realdiv = _binary("RealDiv", np.true_divide, _vjp_realdiv, allowed=dt.FLOATS,
+                   default_name="truediv")
+floordiv = _binary("FloorDiv", _floordiv, NON_DIFFERENTIABLE, allowed=FLOAT_INT,
+                   default_name="floordiv")
+floormod = _binary("FloorMod", _floormod, _vjp_floormod, allowed=FLOAT_INT,
+                   default_name="floormod")
+truncatediv = _binary("TruncateDiv", _truncdiv, NON_DIFFERENTIABLE, allowed=FLOAT_INT,
+                      default_name="truncatediv")
+truncatemod = _binary("TruncateMod", _truncmod, NON_DIFFERENTIABLE, allowed=FLOAT_INT,
+                      default_name="truncatemod")
+pow = _binary("Pow", _pow, _vjp_pow, allowed=FLOAT_INT, default_name="pow")  # noqa: A001
+maximum = _binary("Maximum", np.maximum, _vjp_minmax(lambda x, y: greater_equal(x, y)),
+                  allowed=FLOAT_INT, default_name="Maximum")
+minimum = _binary("Minimum", np.minimum, _vjp_minmax(lambda x, y: less_equal(x, y)),
+                  allowed=FLOAT_INT, default_name="Minimum")
+squared_difference = _binary("SquaredDifference", lambda x, y: np.square(x - y), _vjp_sqdiff,
+                             allowed=FLOAT_INT, default_name="SquaredDifference")
+floor_div = floordiv
+mod = floormod
+
+
+def truediv(x, y, name: Optional[str] = None):
+    """x / y; integers are cast first (int8/int16/uint8 -> float32, int32/int64 -> float64)."""
+    x, y = convert_pair(x, y)
+    if x.dtype is not y.dtype:
+        return _realdiv(x, y, name=name)  # raises the dtype-mismatch error
+    if x.dtype.is_integer:
+        target = dt.float32 if x.dtype in (dt.int8, dt.int16, dt.uint8) else dt.float64
+        x, y = cast(x, target), cast(y, target)
+    return _realdiv(x, y, name=name)
+
+
+divide = truediv
+
+
+def div(x, y, name: Optional[str] = None):
+    """TF1 `tf.div`: Python 2 semantics, floor division for ints, true division for floats."""
+    x, y = convert_pair(x, y)
+    if x.dtype.is_integer:
+        return floordiv(x, y, name=name)
+    return _realdiv(x, y, name=name or "div")
+
+
+def scalar_mul(scalar, x, name: Optional[str] = None):
+    return multiply(scalar, x, name=name)
+
+
+# ------------------------------------------------------------------ comparisons and logic
+def _compare(op_type: str, compute, allowed=None, default_name=None):
+    return _binary(op_type, compute, NON_DIFFERENTIABLE, allowed=allowed, out_dtype=dt.bool_,
+                   default_name=default_name)
+
+
+equal = _compare("Equal", np.equal, default_name="Equal")
+not_equal = _compare("NotEqual", np.not_equal, default_name="NotEqual")
+less = _compare("Less", np.less, FLOAT_INT, "Less")
+less_equal = _compare("LessEqual", np.less_equal, FLOAT_INT, "LessEqual")
+greater = _compare("Greater", np.greater, FLOAT_INT, "Greater")
+greater_equal = _compare("GreaterEqual", np.greater_equal, FLOAT_INT, "GreaterEqual")
+logical_and = _compare("LogicalAnd", np.logical_and, (dt.bool_,), "LogicalAnd")
+logical_or = _compare("LogicalOr", np.logical_or, (dt.bool_,), "LogicalOr")
+
+
+def logical_xor(x, y, name: str = "LogicalXor"):
+    """TF1 builds xor from and/or/not."""
+    return logical_and(logical_or(x, y), logical_not(logical_and(x, y)), name=name)
 
 
 # ------------------------------------------------------------------ unary elementwise
-def _float_infer(op):
-    check_dtype(op, op.inputs[0], dt.FLOATS)
-    return same_as_input(op)
+def _unary(op_type: str, compute, vjp, allowed=None, out_dtype=None, default_name=None):
+    def infer(op):
+        x = op.inputs[0]
+        if allowed is not None:
+            check_dtype(op, x, allowed)
+        return [(out_dtype or x.dtype, x.shape)]
 
+    def kernel(x):
+        return _np(compute(x), out_dtype.np if out_dtype is not None else x.dtype)
 
-def _unary_builder(op_type: str):
+    defop(op_type, infer, kernel, vjp, elementwise=True, family="unary")
+
     def builder(x, name: Optional[str] = None):
-        return apply(op_type, (convert_to_tensor(x),), name=name or op_type)
+        return apply(op_type, (convert_to_tensor(x),), name=name or default_name or op_type)
 
-    builder.__name__ = op_type.lower()
+    builder.__name__ = op_type
     return builder
 
 
-defop("Neg", same_as_input, lambda x: np.negative(x), elementwise=True, family="unary")
-defop("Exp", _float_infer, lambda x: np.exp(x), elementwise=True, family="unary")
-negative = _unary_builder("Neg")
-exp = _unary_builder("Exp")
+def _g(rule):
+    """A unary VJP from f(x, y, g) -> gradient."""
+    return lambda op, grads: [rule(op.inputs[0], op.outputs[0], grads[0])]
+
+
+def _no_grad(op, grads):
+    return [None]
+
+
+def _const_like(t, value):
+    return np.full((), value, t.dtype.np)
+
+
+def _sigmoid_np(x):
+    with np.errstate(over="ignore"):
+        return np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))),
+                        np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+
+
+def _erf_np(x):
+    vec = np.vectorize(math.erf, otypes=[np.float64])
+    return vec(x.astype(np.float64)) if x.size else x.astype(np.float64)
+
+
+SIGNED = dt.FLOATS + (dt.int8, dt.int16, dt.int32, dt.int64)
+negative = _unary("Neg", np.negative, _g(lambda x, y, g: negative(g)), SIGNED, None, "Neg")
+abs = _unary("Abs", np.abs, _g(lambda x, y, g: multiply(g, sign(x))), SIGNED,  # noqa: A001
+             None, "Abs")
+sign = _unary("Sign", np.sign, _g(lambda x, y, g: zeros_like_(x)), SIGNED, None, "Sign")
+square = _unary("Square", np.square,
+                _g(lambda x, y, g: multiply(g, multiply(x, _const_like(x, 2)))), FLOAT_INT,
+                None, "Square")
+sqrt = _unary("Sqrt", np.sqrt,
+              _g(lambda x, y, g: truediv(multiply(g, _const_like(x, 0.5)), y)), dt.FLOATS,
+              None, "Sqrt")
+rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x),
+               _g(lambda x, y, g: multiply(g, multiply(_const_like(x, -0.5),
+                                                       multiply(y, square(y))))),
+               dt.FLOATS, None, "Rsqrt")
+reciprocal = _unary("Reciprocal", lambda x: 1 / x,
+                    _g(lambda x, y, g: negative(multiply(g, square(y)))), dt.FLOATS, None,
+                    "Reciprocal")
+exp = _unary("Exp", np.exp, _g(lambda x, y, g: multiply(g, y)), dt.FLOATS, None, "Exp")
+expm1 = _unary("Expm1", np.expm1, _g(lambda x, y, g: multiply(g, exp(x))), dt.FLOATS, None,
+               "Expm1")
+log = _unary("Log", np.log, _g(lambda x, y, g: truediv(g, x)), dt.FLOATS, None, "Log")
+log1p = _unary("Log1p", np.log1p, _g(lambda x, y, g: truediv(g, add(x, _const_like(x, 1)))),
+               dt.FLOATS, None, "Log1p")
+sin = _unary("Sin", np.sin, _g(lambda x, y, g: multiply(g, cos(x))), dt.FLOATS, None, "Sin")
+cos = _unary("Cos", np.cos, _g(lambda x, y, g: negative(multiply(g, sin(x)))), dt.FLOATS,
+             None, "Cos")
+tan = _unary("Tan", np.tan, _g(lambda x, y, g: multiply(g, add(_const_like(x, 1), square(y)))),
+             dt.FLOATS, None, "Tan")
+tanh = _unary("Tanh", np.tanh,
+              _g(lambda x, y, g: multiply(g, subtract(_const_like(x, 1), square(y)))),
+              dt.FLOATS, None, "Tanh")
+sigmoid = _unary("Sigmoid", _sigmoid_np,
+                 _g(lambda x, y, g: multiply(g, multiply(y, subtract(_const_like(x, 1), y)))),
+                 dt.FLOATS, None, "Sigmoid")
+floor = _unary("Floor", np.floor, _no_grad, dt.FLOATS, None, "Floor")
+ceil = _unary("Ceil", np.ceil, _no_grad, dt.FLOATS, None, "Ceil")
+round = _unary("Round", np.round, _no_grad, FLOAT_INT, None, "Round")  # noqa: A001
+rint = _unary("Rint", np.rint, _no_grad, dt.FLOATS, None, "Rint")
+is_nan = _unary("IsNan", np.isnan, NON_DIFFERENTIABLE, dt.FLOATS, dt.bool_, "IsNan")
+is_inf = _unary("IsInf", np.isinf, NON_DIFFERENTIABLE, dt.FLOATS, dt.bool_, "IsInf")
+is_finite = _unary("IsFinite", np.isfinite, NON_DIFFERENTIABLE, dt.FLOATS, dt.bool_,
+                   "IsFinite")
+erf = _unary("Erf", _erf_np,
+             _g(lambda x, y, g: multiply(g, multiply(_const_like(x, 2 / math.sqrt(math.pi)),
+                                                     exp(negative(square(x)))))),
+             dt.FLOATS, None, "Erf")
+logical_not = _unary("LogicalNot", np.logical_not, NON_DIFFERENTIABLE, (dt.bool_,), None,
+                     "LogicalNot")
+
+
+# ------------------------------------------------------------------ cast
+def _cast_infer(op):
+    x = op.inputs[0]
+    target = op.attrs["DstT"]
+    if x.dtype.is_string or target.is_string:
+        raise TypeError(f"Cast from {x.dtype.name} to {target.name} is not supported "
+                        f"(tensor '{x.name}')")
+    return [(target, x.shape)]
+
+
+def _cast_compute(x, *, DstT, Truncate=False):
+    if DstT is dt.bool_:
+        return np.asarray(x != 0)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(x).astype(DstT.np)
+
+
+def _cast_vjp(op, grads):
+    x = op.inputs[0]
+    if x.dtype.is_floating and op.outputs[0].dtype.is_floating:
+        return [cast(grads[0], x.dtype)]
+    return [None]
+
+
+defop("Cast", _cast_infer, _cast_compute, _cast_vjp, elementwise=True, family="unary")
+
+
+def cast(x, dtype, name: Optional[str] = None):
+    """TF1 `tf.cast`: floats to ints truncate toward zero; to bool is `!= 0`."""
+    target = dt.as_dtype(dtype)
+    x = convert_to_tensor(x) if hasattr(x, "_as_tensor") else convert_to_tensor(
+        x, dtype_hint=target)
+    if x.dtype is target:
+        return x
+    return apply("Cast", (x,), {"DstT": target}, name=name or "Cast")
+
+
+def to_float(x, name: str = "ToFloat"):
+    return cast(x, dt.float32, name=name)
+
+
+def to_double(x, name: str = "ToDouble"):
+    return cast(x, dt.float64, name=name)
+
+
+def to_int32(x, name: str = "ToInt32"):
+    return cast(x, dt.int32, name=name)
+
+
+def to_int64(x, name: str = "ToInt64"):
+    return cast(x, dt.int64, name=name)
+
+
+def saturate_cast(value, dtype, name: Optional[str] = None):
+    """Clip to the target dtype's range, then cast."""
+    value = convert_to_tensor(value)
+    target = dt.as_dtype(dtype)
+    if value.dtype.is_numeric and target.is_numeric and not target.is_floating:
+        lo = max(target.min, value.dtype.min) if not value.dtype.is_floating else target.min
+        hi = min(target.max, value.dtype.max) if not value.dtype.is_floating else target.max
+        value = clip_by_value(value, np.asarray(lo, value.dtype.np),
+                              np.asarray(hi, value.dtype.np))
+    return cast(value, target, name=name)
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name: Optional[str] = None):
+    """min(max(t, clip_value_min), clip_value_max)."""
+    t = convert_to_tensor(t)
+    return minimum(maximum(t, clip_value_min), clip_value_max, name=name or "clip_by_value")
+
+
+# ------------------------------------------------------------------ select / where
+def _select_infer(op):
+    c, x, y = op.inputs
+    check_dtype(op, c, (dt.bool_,), "condition")
+    if x.dtype is not y.dtype:
+        raise TypeError(f"Select: '{x.name}' is {x.dtype.name} but '{y.name}' is "
+                        f"{y.dtype.name}")
+    if not x.shape.is_compatible_with(y.shape):
+        raise ValueError(f"Select: 'then' {x.name} has shape {x.shape} but 'else' {y.name} "
+                         f"has shape {y.shape}; they must be equal")
+    shape = x.shape.merge_with(y.shape)
+    if c.shape.ndims == 1 and shape.ndims not in (None, 1):
+        if not c.shape[0].is_compatible_with(shape[0]):
+            raise ValueError(f"Select: a vector condition of length {c.shape[0]} must match "
+                             f"the first dimension {shape[0]} of the values")
+    elif not c.shape.is_compatible_with(shape) and c.shape.ndims != 0:
+        raise ValueError(f"Select: condition '{c.name}' has shape {c.shape}, values have "
+                         f"shape {shape}")
+    return [(x.dtype, shape)]
+
+
+def _select_compute(c, x, y):
+    if c.ndim == 1 and x.ndim > 1:
+        if c.shape[0] != x.shape[0]:
+            raise InvalidArgumentError(None, None, "condition must be a vector of size "
+                                       f"{x.shape[0]}, got {c.shape[0]}")
+        c = c.reshape((-1,) + (1,) * (x.ndim - 1))
+    elif c.shape != x.shape and c.ndim != 0:
+        raise InvalidArgumentError(None, None, f"'then' and condition must have the same "
+                                   f"shape: {list(x.shape)} vs {list(c.shape)}")
+    if x.shape != y.shape:
+        raise InvalidArgumentError(None, None, f"'then' and 'else' must have the same size: "
+                                   f"{list(x.shape)} vs {list(y.shape)}")
+    return np.asarray(np.where(c, x, y), dtype=x.dtype)
+
+
+def _select_vjp(op, grads):
+    c = op.inputs[0]
+    g = grads[0]
+    zeros = zeros_like_(g)
+    return [None, apply("Select", (c, g, zeros)), apply("Select", (c, zeros, g))]
+
+
+defop("Select", _select_infer, _select_compute, _select_vjp, elementwise=True,
+      family="select")
+
+
+def _select_v2_infer(op):
+    c, x, y = op.inputs
+    check_dtype(op, c, (dt.bool_,), "condition")
+    if x.dtype is not y.dtype:
+        raise TypeError(f"SelectV2: '{x.name}' is {x.dtype.name} but '{y.name}' is "
+                        f"{y.dtype.name}")
+    from ..shapes import broadcast_shapes
+    shape = broadcast_shapes(x.shape, y.shape)
+    shape = None if shape is None else broadcast_shapes(c.shape, shape)
+    if shape is None:
+        raise ValueError(f"SelectV2: condition {c.shape}, x {x.shape} and y {y.shape} are "
+                         "not broadcast-compatible")
+    return [(x.dtype, shape)]
+
+
+def _select_v2_compute(c, x, y):
+    return np.asarray(np.where(c, x, y), dtype=x.dtype)
+
+
+def _select_v2_vjp(op, grads):
+    c, x, y = op.inputs
+    g = grads[0]
+    zeros = zeros_like_(g)
+    return [None, reduce_to_operand(where_v2(c, g, zeros), x),
+            reduce_to_operand(where_v2(c, zeros, g), y)]
+
+
+defop("SelectV2", _select_v2_infer, _select_v2_compute, _select_v2_vjp, elementwise=True,
+      family="select")
+
+
+def _where_infer(op):
+    c = op.inputs[0]
+    rank = c.shape.ndims
+    return [(dt.int64, TensorShape([None, rank]))]
+
+
+def _where_compute(c):
+    return np.asarray(np.argwhere(c), dtype=np.int64).reshape(-1, c.ndim)
+
+
+defop("Where", _where_infer, _where_compute, NON_DIFFERENTIABLE, family="select")
+
+
+def where(condition, x=None, y=None, name: Optional[str] = None):
+    """TF1 `tf.where`: Select(condition, x, y), or coordinates of true elements."""
+    condition = convert_to_tensor(condition, dtype_hint=dt.bool_)
+    if x is None and y is None:
+        return apply("Where", (condition,), name=name or "Where")
+    if x is None or y is None:
+        raise ValueError("x and y must both be non-None or both be None.")
+    x, y = convert_pair(x, y)
+    return apply("Select", (condition, x, y), name=name or "Select")
+
+
+def where_v2(condition, x=None, y=None, name: Optional[str] = None):
+    """TF2-style where with full broadcasting (`tf.where_v2`)."""
+    condition = convert_to_tensor(condition, dtype_hint=dt.bool_)
+    if x is None and y is None:
+        return apply("Where", (condition,), name=name or "Where")
+    x, y = convert_pair(x, y)
+    return apply("SelectV2", (condition, x, y), name=name or "SelectV2")
+
+
+def zeros_like_(t):
+    from .generator_ops import zeros_like
+    return zeros_like(t)
+
+
+def ones_like_(t):
+    from .generator_ops import ones_like
+    return ones_like(t)
+
+
+from .reduce_ops import *  # noqa: E402,F401,F403
+from .reduce_ops import __all__ as _reduce_all  # noqa: E402
+from .matmul_ops import *  # noqa: E402,F401,F403
+from .matmul_ops import __all__ as _matmul_all  # noqa: E402
+
+__all__ += _reduce_all + _matmul_all
+
+MATH_NAMESPACE = {name: globals()[name] for name in __all__}

@@ -1,0 +1,299 @@
+"""Reductions (Sum, Mean, Max, Min, Prod, Any, All) and ArgMax/ArgMin.
+
+The axis is static (`attrs["axis"]`: a sorted tuple of non-negative ints, or None for
+all axes) and so is keep_dims, as TF1 programs nearly always write them.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from .. import dtypes as dt
+from ..errors import InvalidArgumentError
+from ..shapes import TensorShape
+from ._base import NON_DIFFERENTIABLE, apply, check_dtype, convert_to_tensor, defop, \
+    static_int_list
+
+__all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
+           "reduce_any", "reduce_all", "reduce_logsumexp", "count_nonzero", "argmax",
+           "argmin"]
+
+NUMERIC = dt.NUMERIC
+
+
+def _reduce_infer_for(allowed):
+    def infer(op):
+        x = op.inputs[0]
+        if allowed is not None:
+            check_dtype(op, x, allowed)
+        return [(x.dtype, reduced_shape(x.shape, op.attrs["axis"], op.attrs["keep_dims"],
+                                        op))]
+    return infer
+
+
+def reduced_shape(shape: TensorShape, axis, keep_dims: bool, op=None) -> TensorShape:
+    dims = shape.as_tuple()
+    if dims is None:
+        if axis is None and not keep_dims:
+            return TensorShape([])
+        return TensorShape(None)
+    rank = len(dims)
+    if axis is None:
+        axis = tuple(range(rank))
+    for a in axis:
+        if a >= rank:
+            raise ValueError(f"Invalid reduction dimension {a} for input with {rank} "
+                             f"dimensions (shape {shape})")
+    if keep_dims:
+        return TensorShape([1 if i in axis else d for i, d in enumerate(dims)])
+    return TensorShape([d for i, d in enumerate(dims) if i not in axis])
+
+
+def _axis_attr(axis, x) -> Optional[tuple]:
+    """Normalise a static axis argument: sorted, non-negative, no duplicates."""
+    if axis is None:
+        return None
+    values = static_int_list(axis, "reduction axis")
+    rank = x.shape.ndims
+    out = []
+    for a in values:
+        if rank is not None:
+            if not -rank <= a < rank:
+                raise ValueError(f"Invalid reduction dimension {a} for input '{x.name}' with "
+                                 f"{rank} dimensions (shape {x.shape})")
+            a %= rank
+        elif a < 0:
+            raise ValueError(f"a negative reduction axis {a} needs a known rank "
+                             f"('{x.name}' has unknown rank)")
+        if a in out:
+            raise ValueError(f"Axis {a} specified more than once in reduction of '{x.name}'")
+        out.append(a)
+    return tuple(sorted(out))
+
+
+def _np_axis(x, axis):
+    return None if axis is None else tuple(a for a in axis if a < x.ndim)
+
+
+def _kernel(fn, empty_error: bool = False):
+    def compute(x, *, axis, keep_dims):
+        ax = _np_axis(x, axis)
+        if empty_error and x.size == 0:
+            n_out = 1 if ax is None else int(np.prod([d for i, d in enumerate(x.shape)
+                                                     if i not in ax]))
+            if n_out:
+                raise InvalidArgumentError(None, None, "Reduction of an empty tensor along an "
+                                           "axis of length 0 has no identity for max/min")
+        return np.asarray(fn(x, axis=ax, keepdims=keep_dims), dtype=x.dtype)
+    return compute
+
+
+def _mean(x, axis, keepdims):
+    if x.dtype.kind in "iu":
+        n = x.size if axis is None else int(np.prod([x.shape[a] for a in axis]))
+        total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
+        return (np.trunc(total / max(n, 1))).astype(x.dtype)
+    return np.mean(x, axis=axis, keepdims=keepdims)
+
+
+def _sum(x, axis, keepdims):
+    return np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+# ---------------------------------------------------------------- VJP rules
+def _broadcast_back(g, op):
+    """g (the reduction's output gradient) broadcast back to the input's shape."""
+    from .array_ops import reshape, shape as shape_of
+    from .tile_pad_ops import broadcast_to
+    from .generator_ops import fill
+    x = op.inputs[0]
+    axis, keep = op.attrs["axis"], op.attrs["keep_dims"]
+    rank = x.shape.ndims
+    if not keep:
+        if rank is not None:
+            dims = g.shape.as_tuple() if g.shape.ndims is not None else None
+            axes = range(rank) if axis is None else axis
+            kept = [1 if i in axes else None for i in range(rank)]
+            if dims is not None and None not in dims:
+                it = iter(dims)
+                kept = [1 if k == 1 else next(it) for k in kept]
+                g = reshape(g, kept)
+            else:
+                g = reshape(g, _kept_shape_tensor(x, axes))
+        elif axis is None:
+            from .array_ops import rank as rank_of, reshape as rs
+            g = rs(g, fill(rs(rank_of(x), [1]), np.int32(1)))
+        else:
+            g = reshape(g, _kept_shape_tensor(x, axis))
+    target = x.shape.as_list() if x.shape.is_fully_defined() else shape_of(x)
+    return broadcast_to(g, target)
+
+
+def _kept_shape_tensor(x, axes):
+    """shape(x) with the reduced axes set to 1, as a tensor (for run-time shapes)."""
+    from .array_ops import shape as shape_of
+    from .math_ops import where_v2
+    rank = x.shape.ndims
+    mask = np.array([i in axes for i in range(rank)])
+    return where_v2(mask, np.ones(rank, np.int32), shape_of(x))
+
+
+def _vjp_sum(op, grads):
+    return [_broadcast_back(grads[0], op)]
+
+
+def _vjp_mean(op, grads):
+    from .array_ops import size
+    from .math_ops import cast, truediv
+    x, y = op.inputs[0], op.outputs[0]
+    g = _broadcast_back(grads[0], op)
+    nx, ny = x.shape.num_elements(), y.shape.num_elements()
+    if nx is not None and ny is not None:
+        count = np.asarray(nx / max(ny, 1), x.dtype.np)
+    else:
+        count = truediv(cast(size(x), x.dtype), cast(size(y), x.dtype))
+    return [truediv(g, count)]
+
+
+def _vjp_minmax(op, grads):
+    from .math_ops import cast, equal, multiply, truediv
+    x, y = op.inputs[0], op.outputs[0]
+    keep = {"axis": op.attrs["axis"], "keep_dims": op.attrs["keep_dims"]}
+    y_b = _broadcast_back(y, op)
+    mask = cast(equal(x, y_b), x.dtype)
+    ties = apply("Sum", (mask,), keep)
+    return [multiply(mask, truediv(_broadcast_back(grads[0], op), _broadcast_back(ties, op)))]
+
+
+def _vjp_prod(op, grads):
+    # d prod / d x_i = prod / x_i; exact for non-zero inputs (zeros give inf/nan, as the
+    # division form does in most frameworks' simple rules).
+    from .math_ops import multiply, truediv
+    x, y = op.inputs[0], op.outputs[0]
+    return [truediv(multiply(_broadcast_back(grads[0], op), _broadcast_back(y, op)), x)]
+
+
+for _name, _fn, _allowed, _vjp, _empty in (
+        ("Sum", _sum, NUMERIC, _vjp_sum, False),
+        ("Mean", _mean, NUMERIC, _vjp_mean, False),
+        ("Max", np.max, NUMERIC, _vjp_minmax, True),
+        ("Min", np.min, NUMERIC, _vjp_minmax, True),
+        ("Prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims,
+                                                   dtype=x.dtype), NUMERIC, _vjp_prod, False),
+        ("Any", np.any, (dt.bool_,), NON_DIFFERENTIABLE, False),
+        ("All", np.all, (dt.bool_,), NON_DIFFERENTIABLE, False)):
+    defop(_name, _reduce_infer_for(_allowed), _kernel(_fn, _empty), _vjp, family="reduce")
+
+
+def _reduction(op_type: str, default_name: str):
+    def builder(input_tensor, axis=None, keepdims=None, name: Optional[str] = None,
+                reduction_indices=None, keep_dims=None):
+        if axis is not None and reduction_indices is not None:
+            raise ValueError("Can not specify both 'axis' and 'reduction_indices'.")
+        if keepdims is not None and keep_dims is not None and keepdims != keep_dims:
+            raise ValueError("Can not specify both 'keepdims' and 'keep_dims'.")
+        axis = reduction_indices if axis is None else axis
+        keep = bool(keepdims if keepdims is not None else keep_dims or False)
+        x = convert_to_tensor(input_tensor)
+        return apply(op_type, (x,), {"axis": _axis_attr(axis, x), "keep_dims": keep},
+                     name=name or default_name)
+
+    builder.__name__ = default_name
+    return builder
+
+
+reduce_sum = _reduction("Sum", "Sum")
+reduce_mean = _reduction("Mean", "Mean")
+reduce_max = _reduction("Max", "Max")
+reduce_min = _reduction("Min", "Min")
+reduce_prod = _reduction("Prod", "Prod")
+reduce_any = _reduction("Any", "Any")
+reduce_all = _reduction("All", "All")
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name: Optional[str] = None,
+                     reduction_indices=None, keep_dims=None):
+    """log(sum(exp(x))) computed stably (the max is subtracted first)."""
+    from .math_ops import add, exp, log, subtract
+    from .core_ops import stop_gradient
+    axis = reduction_indices if axis is None else axis
+    keep = bool(keepdims if keepdims is not None else keep_dims or False)
+    x = convert_to_tensor(input_tensor)
+    m = stop_gradient(reduce_max(x, axis, keepdims=True))
+    s = reduce_sum(exp(subtract(x, m)), axis, keepdims=True)
+    out = add(log(s), m)
+    if not keep:
+        from .array_ops import squeeze
+        ax = _axis_attr(axis, x)
+        out = squeeze(out, list(ax) if ax is not None else None) if (
+            ax is not None or x.shape.ndims is not None) else reduce_sum(out)
+    return out if name is None else __import__("graphc.ir.ops.core_ops",
+                                                fromlist=["identity"]).identity(out, name=name)
+
+
+def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=dt.int64,
+                  name: Optional[str] = None, reduction_indices=None, keep_dims=None):
+    from .math_ops import cast, not_equal
+    x = convert_to_tensor(input_tensor)
+    nz = cast(not_equal(x, np.zeros((), x.dtype.np) if not x.dtype.is_string else b""),
+              dt.int64)
+    out = reduce_sum(nz, axis, keepdims, reduction_indices=reduction_indices,
+                     keep_dims=keep_dims)
+    return cast(out, dtype, name=name)
+
+
+# ---------------------------------------------------------------- ArgMax / ArgMin
+def _arg_infer(op):
+    x = op.inputs[0]
+    check_dtype(op, x, NUMERIC)
+    axis = op.attrs["axis"]
+    dims = x.shape.as_tuple()
+    if dims is None:
+        return [(op.attrs["output_type"], TensorShape(None))]
+    if axis >= len(dims):
+        raise ValueError(f"Expected dimension in the range [{-len(dims)}, {len(dims)}), but "
+                         f"got {axis}")
+    return [(op.attrs["output_type"], TensorShape(dims[:axis] + dims[axis + 1:]))]
+
+
+def _arg_kernel(fn):
+    def compute(x, *, axis, output_type):
+        if x.shape[axis] == 0:
+            raise InvalidArgumentError(None, None, f"Reduction axis {axis} is empty in shape "
+                                       f"{list(x.shape)}")
+        return np.asarray(fn(x, axis=axis), dtype=output_type.np)
+    return compute
+
+
+defop("ArgMax", _arg_infer, _arg_kernel(np.argmax), NON_DIFFERENTIABLE, family="reduce")
+defop("ArgMin", _arg_infer, _arg_kernel(np.argmin), NON_DIFFERENTIABLE, family="reduce")
+
+
+def _arg(op_type: str):
+    def builder(input, axis=None, name: Optional[str] = None, dimension=None,
+                output_type=dt.int64):
+        if axis is not None and dimension is not None:
+            raise ValueError("Cannot specify both 'axis' and 'dimension'")
+        axis = dimension if axis is None else axis
+        if axis is None:
+            axis = 0  # TF1
+        x = convert_to_tensor(input)
+        (a,) = static_int_list(axis, "axis") or [0]
+        rank = x.shape.ndims
+        if rank is not None:
+            if not -rank <= a < rank:
+                raise ValueError(f"Expected dimension in the range [{-rank}, {rank}), but got "
+                                 f"{a} (input '{x.name}' of shape {x.shape})")
+            a %= rank
+        out = dt.as_dtype(output_type)
+        if out not in (dt.int32, dt.int64):
+            raise TypeError(f"output_type must be int32 or int64, got {out.name}")
+        return apply(op_type, (x,), {"axis": a, "output_type": out}, name=name or op_type)
+
+    builder.__name__ = op_type.lower()
+    return builder
+
+
+argmax = _arg("ArgMax")
+argmin = _arg("ArgMin")
