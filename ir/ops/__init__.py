@@ -1,4 +1,5 @@
 """Op definitions and builders, one module per family. Importing registers them all."""
 from . import _base, core_ops, state_ops, grad_ops  # noqa: F401
 from . import math_ops, array_ops, nn_ops, random_ops  # noqa: F401
+from . import array_grads  # noqa: F401  (attaches the array family's VJP rules)
 from . import tile_pad_ops, slicing_ops, generator_ops  # noqa: F401

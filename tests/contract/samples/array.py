@@ -86,6 +86,16 @@ def _expand_dims_unknown_rank():
     return A.expand_dims(x, 0), {x: np.arange(3, dtype=np.int64)}
 
 
+def _expand_dims_f64():
+    x = ph("float64", [None, 3])
+    return A.expand_dims(x, 1), {x: f64(2, 3)}
+
+
+def _pad_f64():
+    x = ph("float64", [None, 2])
+    return T.pad(x, [[1, 2], [0, 1]]), {x: f64(3, 2)}
+
+
 def _squeeze_axis():
     x = ph("float32", [None, 1, 3])
     return A.squeeze(x, [1]), {x: f32(4, 1, 3)}
@@ -346,7 +356,7 @@ SAMPLES = {
     "Rank": [_rank_unknown, _rank_scalar_fed],
     "Reshape": [_reshape_shape_of, _reshape_unknown_rank, _reshape_runtime_shape],
     "Transpose": [_transpose_default, _transpose_perm_unknown_rank],
-    "ExpandDims": [_expand_dims_neg, _expand_dims_unknown_rank],
+    "ExpandDims": [_expand_dims_neg, _expand_dims_unknown_rank, _expand_dims_f64],
     "Squeeze": [_squeeze_axis, _squeeze_all_unknown_rank],
     "ConcatV2": [_concat_partial, _concat_unknown_rank],
     "Pack": [_stack_mixed, _stack_axis1, _stack_unknown_rank],
@@ -354,7 +364,7 @@ SAMPLES = {
     "Split": [_split_even, _split_unknown_rank],
     "SplitV": [_split_v_sizes, _split_v_unknown_dim],
     "Tile": [_tile_static, _tile_runtime_multiples],
-    "Pad": [_pad_constant, _pad_unknown_rank],
+    "Pad": [_pad_constant, _pad_unknown_rank, _pad_f64],
     "MirrorPad": [_mirror_pad_reflect, _mirror_pad_symmetric],
     "ReverseV2": [_reverse_axes, _reverse_unknown_rank],
     "BroadcastTo": [_broadcast_to_static, _broadcast_to_shape_of],
