@@ -55,11 +55,7 @@ from .init_ops import (constant_initializer, glorot_normal_initializer,  # noqa:
                        variance_scaling_initializer, zeros_initializer)
 from .config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,  # noqa: E402,F401
                      RunMetadata, RunOptions)
-from . import app, logging  # noqa: E402,F401
-try:
-    from . import nn, random  # noqa: F401  (TEMP until written)
-except ImportError:
-    pass
+from . import app, logging, nn, random  # noqa: E402,F401
 from . import compat, train  # noqa: E402,F401
 from .passes.gradients import gradients  # noqa: E402,F401
 

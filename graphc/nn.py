@@ -1,0 +1,23 @@
+"""`tf.nn`: activations, softmax, cross-entropies, dropout, bias_add, embedding lookup."""
+from .ir.ops.math_ops import sigmoid, tanh  # noqa: F401
+from .ir.ops.nn_ops import (bias_add, dropout, elu, l2_loss, l2_normalize,  # noqa: F401
+                            leaky_relu, log_softmax, relu, relu6, relu_layer, selu,
+                            sigmoid_cross_entropy_with_logits, softmax,
+                            softmax_cross_entropy_with_logits,
+                            softmax_cross_entropy_with_logits_v2, softplus, softsign,
+                            sparse_softmax_cross_entropy_with_logits,
+                            weighted_cross_entropy_with_logits, xw_plus_b)
+
+
+def embedding_lookup(params, ids, partition_strategy: str = "mod", name=None,
+                     validate_indices=True, max_norm=None):
+    """Rows of `params` (a tensor or a list holding one) selected by `ids`."""
+    from .ir.ops.slicing_ops import gather
+    if isinstance(params, (list, tuple)):
+        if len(params) != 1:
+            raise NotImplementedError("graphc's embedding_lookup takes one params tensor "
+                                      f"(got a list of {len(params)} shards)")
+        params = params[0]
+    if max_norm is not None:
+        raise NotImplementedError("embedding_lookup(max_norm=...) is not supported")
+    return gather(params, ids, name=name or "embedding_lookup")

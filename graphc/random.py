@@ -1,0 +1,6 @@
+"""`tf.random`: the random ops under their TF 1.13+ names."""
+from .ir.ops.random_ops import (random_normal as normal, random_shuffle as shuffle,  # noqa: F401
+                                random_uniform as uniform, set_random_seed,
+                                truncated_normal)
+
+set_seed = set_random_seed
