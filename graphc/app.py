@@ -14,12 +14,14 @@ class _FlagValues:
         object.__setattr__(self, "_values", {})
         object.__setattr__(self, "_parsed", False)
         object.__setattr__(self, "_defaults", {})
+        object.__setattr__(self, "_bools", set())
 
     def _define(self, name: str, default, help_: str, type_: Callable, **kw) -> None:
         self._defaults[name] = default
         if type_ is bool:
-            self._parser.add_argument(f"--{name}", nargs="?", const=True, default=default,
-                                      type=_parse_bool, help=help_)
+            self._bools.add(name)
+            self._parser.add_argument(f"--{name}", dest=name, action="store_true",
+                                      default=default, help=help_)
             self._parser.add_argument(f"--no{name}", dest=name, action="store_false")
         else:
             self._parser.add_argument(f"--{name}", default=default, type=type_, help=help_,
@@ -29,10 +31,19 @@ class _FlagValues:
 
     def _parse(self, argv: Optional[list] = None) -> list:
         argv = sys.argv[1:] if argv is None else argv
+        argv = [self._bool_token(a) for a in argv]
         known, rest = self._parser.parse_known_args(argv)
         self._values.update(vars(known))
         object.__setattr__(self, "_parsed", True)
         return rest
+
+    def _bool_token(self, arg: str) -> str:
+        """--flag=false / --flag=true for boolean flags (absl accepts both forms)."""
+        if arg.startswith("--") and "=" in arg:
+            name, value = arg[2:].split("=", 1)
+            if name in self._bools:
+                return f"--{name}" if _parse_bool(value) else f"--no{name}"
+        return arg
 
     def __call__(self, argv: list) -> list:
         return [argv[0]] + self._parse(argv[1:])

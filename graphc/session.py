@@ -247,15 +247,12 @@ def _feed_value(t: Tensor, value) -> np.ndarray:
             arr = np.vectorize(lambda s: s.encode() if isinstance(s, str) else s,
                                otypes=[object])(arr)
     else:
-        if isinstance(value, int) and not isinstance(value, bool):
-            converted = dtype.np.type(value) if dtype.is_numeric else value
-            if dtype.is_integer and (value < np.iinfo(dtype.np).min or
-                                     value > np.iinfo(dtype.np).max):
-                raise TypeError(
-                    f"Type of feed value {value} with type {type(value)} is not compatible "
-                    f"with Tensor type {dtype.name} of '{t.name}'. Try explicitly setting the "
-                    "type of the feed tensor to a larger type (e.g. int64).")
-            del converted
+        if isinstance(value, int) and not isinstance(value, bool) and dtype.is_integer and \
+                not np.iinfo(dtype.np).min <= value <= np.iinfo(dtype.np).max:
+            raise TypeError(
+                f"Type of feed value {value} with type {type(value)} is not compatible "
+                f"with Tensor type {dtype.name} of '{t.name}'. Try explicitly setting the "
+                "type of the feed tensor to a larger type (e.g. int64).")
         if isinstance(value, np.ndarray) and value.dtype == dtype.np:
             arr = value
         else:

@@ -1,0 +1,187 @@
+"""Session.run against TF1 semantics: fetch structures, feeds, defaults, caching."""
+import collections
+
+import numpy as np
+import pytest
+
+import graphc as tf
+
+
+def test_fetch_structures_are_rebuilt():
+    a = tf.constant(1.0)
+    b = tf.constant([2, 3])
+    op = tf.no_op()
+    Pair = collections.namedtuple("Pair", "x y")
+    with tf.Session() as sess:
+        out = sess.run({"list": [a, b], "tuple": (a,), "pair": Pair(a, [b, op]),
+                        "nested": {"deep": [(a, b)]}, "op": op})
+    assert out["list"][0] == 1.0 and list(out["list"][1]) == [2, 3]
+    assert isinstance(out["tuple"], tuple) and out["tuple"][0] == 1.0
+    assert isinstance(out["pair"], Pair) and out["pair"].y[1] is None
+    assert out["nested"]["deep"][0][0] == 1.0
+    assert out["op"] is None
+
+
+def test_fetch_by_name_duplicates_and_variables():
+    x = tf.constant(3.0, name="three")
+    v = tf.Variable(5.0, name="v")
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(["three:0", x, x, v, "v:0"]) == [3.0, 3.0, 3.0, 5.0, 5.0]
+        assert sess.run("init" if False else v.initializer.name) is None
+
+
+def test_bad_fetches_are_clear():
+    with tf.Session() as sess:
+        with pytest.raises(TypeError, match="Fetch argument None has invalid type"):
+            sess.run(None)
+        with pytest.raises(ValueError, match="cannot be interpreted as a Tensor"):
+            sess.run("nope:0")
+        with pytest.raises(TypeError, match="has invalid type"):
+            sess.run(3)
+
+
+def test_scalar_fetches_are_numpy_scalars_and_strings_bytes():
+    with tf.Session() as sess:
+        v = sess.run(tf.constant(2.5))
+        assert isinstance(v, np.float32) and v == 2.5
+        assert sess.run(tf.constant("Hello, TensorFlow!")) == b"Hello, TensorFlow!"
+        arr = sess.run(tf.constant(["a", "bc"]))
+        assert list(arr) == [b"a", b"bc"]
+
+
+def test_feeding_values_with_tf1_dtype_rules():
+    x = tf.placeholder(tf.float32, [None, 2])
+    i = tf.placeholder(tf.int32, [])
+    y = x * 2.0
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(y, {x: [[1, 2]]}), [[2, 4]])
+        np.testing.assert_array_equal(sess.run(y, {x: np.float64([[1.5, 2]])}), [[3, 4]])
+        assert sess.run(i + 1, {i: 41}) == 42
+        with pytest.raises(TypeError, match="larger type"):
+            sess.run(i, {i: 2**40})
+        with pytest.raises(TypeError, match="cannot be a tf.Tensor"):
+            sess.run(y, {x: tf.constant([[1.0, 2.0]])})
+        with pytest.raises(TypeError, match="Cannot interpret feed_dict key"):
+            sess.run(y, {"nope:0": 1})
+
+
+def test_wrong_feed_shape_names_placeholder_shapes_and_line():
+    x = tf.placeholder(tf.float32, [None, 2], name="inputs")  # placeholder line
+    with tf.Session() as sess:
+        with pytest.raises(ValueError) as info:
+            sess.run(x, {x: np.zeros((3, 3))})
+    text = str(info.value)
+    assert "Cannot feed value of shape (3, 3) for Tensor 'inputs:0', which has shape " \
+           "'(?, 2)'" in text
+    assert "test_session.py" in text and "# placeholder line" in text
+
+
+def test_unfed_placeholder_names_it():
+    x = tf.placeholder(tf.float32, [None, 3], name="features")
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"You must feed a value for placeholder tensor 'features' "
+                                 r"with dtype float32 and shape \[\?,3\]"):
+            sess.run(x * 2.0)
+
+
+def test_feeding_an_intermediate_skips_its_producers():
+    x = tf.placeholder(tf.float32, [2])
+    h = tf.exp(x)
+    y = h + 1.0
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(y, {h: [1.0, 2.0]}), [2.0, 3.0])
+        fed = np.float32([5.0, 6.0])
+        out = sess.run(h, {h: fed})
+        np.testing.assert_array_equal(out, fed)
+        assert out is not fed
+
+
+def test_placeholder_with_default():
+    p = tf.placeholder_with_default(tf.constant([1.0, 2.0]), [None])
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(p), [1, 2])
+        np.testing.assert_array_equal(sess.run(p, {p: [7.0, 8.0, 9.0]}), [7, 8, 9])
+
+
+def test_default_session_eval_and_run():
+    x = tf.constant(4.0)
+    v = tf.Variable(1.0)
+    with pytest.raises(ValueError, match="no default session"):
+        x.eval()
+    sess = tf.Session()
+    with sess.as_default():
+        v.initializer.run()
+        assert x.eval() == 4.0 and v.eval() == 1.0
+        assert tf.get_default_session() is sess
+    assert tf.get_default_session() is None
+    with tf.Session() as s2:
+        assert tf.get_default_session() is s2
+        assert x.eval() == 4.0
+
+
+def test_closed_session_and_interactive_session():
+    sess = tf.Session()
+    sess.close()
+    with pytest.raises(RuntimeError, match="closed Session"):
+        sess.run(tf.constant(1))
+    inter = tf.InteractiveSession()
+    try:
+        assert tf.constant(3).eval() == 3
+    finally:
+        inter.close()
+    assert tf.get_default_session() is None
+
+
+def test_make_callable_and_plan_cache():
+    x = tf.placeholder(tf.float32, [None])
+    y = tf.reduce_sum(x * x)
+    with tf.Session() as sess:
+        f = sess.make_callable(y, [x])
+        assert f([1.0, 2.0]) == 5.0 and f(np.float32([3.0])) == 9.0
+        sess.run(y, {x: [1.0]})
+        n = len(sess._plans)
+        for _ in range(5):
+            sess.run(y, {x: [2.0]})
+        assert len(sess._plans) == n  # same feed shape: the same plan
+        with pytest.raises(TypeError, match="expects 1 feed values"):
+            f()
+
+
+def test_results_are_fresh_arrays():
+    c = tf.constant([1.0, 2.0])
+    v = tf.Variable([3.0, 4.0])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        out_c, out_v = sess.run([c, v])
+        out_c[0] = 100.0
+        out_v[0] = 100.0
+        np.testing.assert_array_equal(sess.run(c), [1, 2])
+        np.testing.assert_array_equal(sess.run(v), [3, 4])
+
+
+def test_ops_run_once_per_run_even_when_fetched_twice():
+    tf.set_random_seed(0)
+    r = tf.random_uniform([3])
+    with tf.Session() as sess:
+        a, b = sess.run([r, r + 0.0])
+    np.testing.assert_array_equal(a, b)
+
+
+def test_config_and_backend_selection():
+    cfg = tf.ConfigProto(allow_soft_placement=True, gpu_options=tf.GPUOptions(allow_growth=True))
+    cfg.gpu_options.per_process_gpu_memory_fraction = 0.5
+    with tf.Session(config=cfg) as sess:
+        assert sess.run(tf.constant(1)) == 1
+    with pytest.raises(ValueError, match="Unknown graphc backend 'tpu'"):
+        tf.Session(backend="tpu")
+
+
+def test_session_on_an_explicit_graph():
+    g = tf.Graph()
+    with g.as_default():
+        c = tf.constant(7)
+    with tf.Session(graph=g) as sess:
+        assert sess.run(c) == 7
+        assert sess.graph is g
