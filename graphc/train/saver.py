@@ -60,7 +60,7 @@ def write_checkpoint(prefix: str, tensors: dict) -> None:
         with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
             for name, meta in entries.items():
                 buf = io.BytesIO()
-                np.save(buf, np.ascontiguousarray(tensors[name]), allow_pickle=False)
+                np.save(buf, np.array(tensors[name], order="C"), allow_pickle=False)
                 z.writestr(meta["entry"], buf.getvalue())
 
     def write_index(f):
