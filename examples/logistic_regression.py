@@ -44,5 +44,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--mnist", default=None, help="directory with the MNIST IDX files")
+    parser.add_argument("--require-accuracy", type=float, default=None,
+                        help="exit with status 1 if test accuracy ends below this")
     args = parser.parse_args()
-    main(args.epochs, mnist_dir=args.mnist)
+    accuracy = main(args.epochs, mnist_dir=args.mnist)
+    if args.require_accuracy is not None and accuracy < args.require_accuracy:
+        raise SystemExit(f"test accuracy {accuracy:.4f} is below {args.require_accuracy}")

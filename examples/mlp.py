@@ -63,6 +63,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--mnist", default=None, help="directory with the MNIST IDX files")
+    parser.add_argument("--require-accuracy", type=float, default=None,
+                        help="exit with status 1 if test accuracy ends below this")
     parser.add_argument("--save", default=None, help="checkpoint path prefix")
     args = parser.parse_args()
-    main(args.epochs, mnist_dir=args.mnist, save_path=args.save)
+    accuracy = main(args.epochs, mnist_dir=args.mnist, save_path=args.save)
+    if args.require_accuracy is not None and accuracy < args.require_accuracy:
+        raise SystemExit(f"test accuracy {accuracy:.4f} is below {args.require_accuracy}")
