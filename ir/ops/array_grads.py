@@ -135,18 +135,8 @@ def _ssg_compute(shape, begin, end, strides, g, **masks):
     final, plan = S.strided_slice_plan(list(out.shape), [int(v) for v in begin],
                                        [int(v) for v in end], [int(v) for v in strides],
                                        *S._ss_masks(masks))
-    index = []
-    for cb, ce, s, shrink in plan:
-        if shrink:
-            index.append(cb)
-            continue
-        interval = ce - cb
-        if interval == 0 or (interval < 0) != (s < 0):
-            index.append(builtins.slice(0, 0, 1))
-        else:
-            index.append(builtins.slice(cb, None if ce < 0 else ce, s))
-    view = out[tuple(index)]
-    out[tuple(index)] = g.reshape(view.shape)
+    index = S.strided_slice_index(plan)
+    out[index] = g.reshape(out[index].shape)
     return out
 
 

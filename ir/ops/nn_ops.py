@@ -272,11 +272,21 @@ def _xent_vjp(op, grads):
     soft = softmax(logits)
     g_logits = M.multiply(g, M.subtract(soft, labels))
     g_labels = M.multiply(g, M.negative(log_softmax(logits)))
-    if g_back is not None and g_back.op.type != "ZerosLike":
-        s = M.reduce_sum(M.multiply(g_back, soft), axis=1, keepdims=True)
-        g_logits = M.add(g_logits, M.multiply(M.subtract(g_back, s), soft))
+    if _used(g_back):
+        g_logits = M.add(g_logits, _backprop_term(g_back, soft))
         g_labels = M.subtract(g_labels, g_back)
     return [g_logits, g_labels]
+
+
+def _used(grad) -> bool:
+    """Whether a gradient reached the second (backprop) output at all."""
+    return grad is not None and grad.op.type != "ZerosLike"
+
+
+def _backprop_term(g_back, soft):
+    """Gradient through the backprop output, softmax(logits) - labels, to the logits."""
+    s = M.reduce_sum(M.multiply(g_back, soft), axis=1, keepdims=True)
+    return M.multiply(M.subtract(g_back, s), soft)
 
 
 def _expand_last(t):
@@ -334,9 +344,8 @@ def _sparse_xent_vjp(op, grads):
                          "number of classes")
     hot = one_hot(labels, depth, dtype=logits.dtype)
     g_logits = M.multiply(_expand_last(g_loss), M.subtract(soft, hot))
-    if g_back is not None and g_back.op.type != "ZerosLike":
-        s = M.reduce_sum(M.multiply(g_back, soft), axis=1, keepdims=True)
-        g_logits = M.add(g_logits, M.multiply(M.subtract(g_back, s), soft))
+    if _used(g_back):
+        g_logits = M.add(g_logits, _backprop_term(g_back, soft))
     return [g_logits, None]
 
 

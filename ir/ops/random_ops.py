@@ -120,30 +120,30 @@ def _random_op(op_type: str, shape, dtype, seed, name: str):
                  name=name)
 
 
-def random_normal(shape, mean=0.0, stddev=1.0, dtype=dt.float32, seed=None,
-                  name: Optional[str] = None):
-    """TF1 `tf.random_normal`: mean + stddev * standard normal."""
+def _scaled(op_type: str, default_name: str, shape, mean, stddev, dtype, seed, name):
+    """mean + stddev * (standard draw), under TF1's name scope layout."""
     from .math_ops import add, multiply
     graph = get_default_graph()
-    with graph.name_scope(name or "random_normal") as scope:
+    with graph.name_scope(name or default_name) as scope:
         dtype = dt.as_dtype(dtype)
         mean_t = convert_to_tensor(mean, dtype=dtype, name="mean")
         std_t = convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        rnd = _random_op("RandomStandardNormal", shape, dtype, seed, "RandomStandardNormal")
+        rnd = _random_op(op_type, shape, dtype, seed, op_type)
         return add(multiply(rnd, std_t), mean_t, name=scope[:-1] + "/")
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=dt.float32, seed=None,
+                  name: Optional[str] = None):
+    """TF1 `tf.random_normal`: mean + stddev * standard normal."""
+    return _scaled("RandomStandardNormal", "random_normal", shape, mean, stddev, dtype, seed,
+                   name)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dt.float32, seed=None,
                      name: Optional[str] = None):
     """TF1 `tf.truncated_normal`: values beyond two standard deviations are redrawn."""
-    from .math_ops import add, multiply
-    graph = get_default_graph()
-    with graph.name_scope(name or "truncated_normal") as scope:
-        dtype = dt.as_dtype(dtype)
-        mean_t = convert_to_tensor(mean, dtype=dtype, name="mean")
-        std_t = convert_to_tensor(stddev, dtype=dtype, name="stddev")
-        rnd = _random_op("TruncatedNormal", shape, dtype, seed, "TruncatedNormal")
-        return add(multiply(rnd, std_t), mean_t, name=scope[:-1] + "/")
+    return _scaled("TruncatedNormal", "truncated_normal", shape, mean, stddev, dtype, seed,
+                   name)
 
 
 def random_uniform(shape, minval=0, maxval=None, dtype=dt.float32, seed=None,

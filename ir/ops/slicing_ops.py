@@ -152,8 +152,8 @@ def strided_slice_plan(dims, begin, end, strides, begin_mask, end_mask, ellipsis
     return final, plan
 
 
-def apply_strided_slice(x: np.ndarray, plan, final_shape) -> np.ndarray:
-    """Index `x` (numeric or object array) with a fully known plan."""
+def strided_slice_index(plan) -> tuple:
+    """The numpy index of a fully known plan (ints for shrunk axes, slices otherwise)."""
     index = []
     for cb, ce, s, shrink in plan:
         if shrink:
@@ -164,7 +164,12 @@ def apply_strided_slice(x: np.ndarray, plan, final_shape) -> np.ndarray:
             index.append(builtins.slice(0, 0, 1))
         else:  # canonical ends may be -1 ("before 0" for negative strides)
             index.append(builtins.slice(cb, None if ce < 0 else ce, s))
-    return np.asarray(x[tuple(index)]).reshape(final_shape)
+    return tuple(index)
+
+
+def apply_strided_slice(x: np.ndarray, plan, final_shape) -> np.ndarray:
+    """Index `x` (numeric or object array) with a fully known plan."""
+    return np.asarray(x[strided_slice_index(plan)]).reshape(final_shape)
 
 
 def _ss_masks(attrs) -> tuple:
