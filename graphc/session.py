@@ -261,7 +261,10 @@ def _feed_value(t: Tensor, value) -> np.ndarray:
             except (TypeError, ValueError) as exc:
                 raise TypeError(f"Cannot feed value {_short(value)} to tensor '{t.name}' of "
                                 f"dtype {dtype.name}: {exc}") from None
-    if not t.shape.is_compatible_with(arr.shape):
+    static = t.shape.as_tuple()
+    if static is not None and arr.shape != static and (
+            len(static) != arr.ndim or any(s is not None and s != a
+                                           for s, a in zip(static, arr.shape))):
         site = t.op.site
         where = f"\n  The placeholder was created at {site.describe()}" if site else ""
         raise ValueError(

@@ -71,13 +71,19 @@ class RuntimeState:
 class NodeContext:
     """What a stateful kernel may touch: its variable, or its random stream."""
 
-    __slots__ = ("op", "variable", "_store", "_counter")
+    __slots__ = ("op", "variable", "_store", "_counter", "_shape", "_check_shape",
+                 "_must_exist")
 
     def __init__(self, op, state: RuntimeState, variable: Optional[str] = None) -> None:
         self.op = op
         self.variable = variable
         self._store = state.variables
         self._counter = state.random_counter(op.name)
+        var_op = op.inputs[0].op if op.inputs else op
+        shape = var_op.attrs.get("shape") if var_op.type == "VariableV2" else None
+        self._shape = None if shape is None else shape.as_tuple()
+        self._check_shape = op.attrs.get("validate_shape", True) and self._shape is not None
+        self._must_exist = op.type != "Assign"
 
     def read_variable(self) -> np.ndarray:
         value = self._store.get(self.variable)
@@ -87,14 +93,12 @@ class NodeContext:
         return value
 
     def write_variable(self, value: np.ndarray) -> np.ndarray:
-        var_op = self.op.inputs[0].op if self.op.inputs else self.op
-        shape = var_op.attrs.get("shape") if var_op.type == "VariableV2" else None
-        validate = self.op.attrs.get("validate_shape", True)
-        if validate and shape is not None and not shape.is_compatible_with(value.shape):
+        if self._check_shape and value.shape != self._shape and not _compatible(
+                self._shape, value.shape):
             raise InvalidArgumentError(
                 None, None, f"Assign requires shapes of both tensors to match. lhs shape= "
-                f"{list(shape.as_tuple() or ())} rhs shape= {list(value.shape)}")
-        if self.op.type != "Assign" and self.variable not in self._store:
+                f"{list(self._shape)} rhs shape= {list(value.shape)}")
+        if self._must_exist and self.variable not in self._store:
             raise FailedPreconditionError(
                 None, None, f"Attempting to use uninitialized value {self.variable}")
         self._store.set(self.variable, value)
@@ -105,3 +109,8 @@ class NodeContext:
 
     def next_random_call(self) -> int:
         return next(self._counter)
+
+
+def _compatible(static: tuple, actual: tuple) -> bool:
+    return len(static) == len(actual) and all(s is None or s == a
+                                              for s, a in zip(static, actual))
