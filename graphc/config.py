@@ -39,8 +39,10 @@ class OptimizerOptions(_Options):
 
 
 class GraphOptions(_Options):
+    """`disabled_passes` (graphc's own) names passes of the pipeline to skip."""
+
     _defaults = {"optimizer_options": OptimizerOptions, "enable_bfloat16_sendrecv": False,
-                 "infer_shapes": False, "place_pruned_graph": False}
+                 "infer_shapes": False, "place_pruned_graph": False, "disabled_passes": list}
 
 
 class ConfigProto(_Options):

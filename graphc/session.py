@@ -19,6 +19,8 @@ from .ir import context as _context
 from .ir.graph import Graph, Operation, Tensor, TensorLike
 from .ir.runtime import RuntimeState
 from .passes import build_program
+from .passes.manager import PassManager
+from .passes.plan import lower
 
 _MAX_PLANS = 256
 
@@ -44,6 +46,9 @@ class BaseSession:
         self._closed = False
         self._default_ctx = None
         self._validate = bool(os.environ.get("GRAPHC_DEBUG"))
+        disabled = getattr(getattr(config, "graph_options", None), "disabled_passes", ()) or ()
+        self._disabled_passes = tuple(disabled)
+        PassManager(disabled=self._disabled_passes)  # unknown pass names fail here, early
 
     # ------------------------------------------------------------------ TF1 surface
     @property
@@ -160,13 +165,15 @@ class BaseSession:
         with self._lock:
             plan = self._plans.get(key)
             if plan is None:
-                plan = self._compile(elements, feed_tensors)
+                plan = self._compile(elements, feed_tensors, feed_values)
                 self._plans[key] = plan
                 if len(self._plans) > _MAX_PLANS:
                     self._plans.popitem(last=False)
         return plan
 
-    def _compile(self, elements, feed_tensors) -> _Plan:
+    def _compile(self, elements, feed_tensors, feed_values) -> _Plan:
+        """Prune the user's graph, lower it into a plan specialised to the feed shapes, run
+        the pass pipeline, and hand the result to the backend."""
         fetch_tensors = list(dict.fromkeys(e for e in elements if isinstance(e, Tensor)))
         targets = [e for e in elements if isinstance(e, Operation)]
         # Feeds in a canonical order so plans do not depend on dict order.
@@ -174,8 +181,14 @@ class BaseSession:
                                                                  feed_tensors[i].value_index))
         ordered_feeds = [feed_tensors[i] for i in order]
         program = build_program(fetch_tensors, targets, ordered_feeds)
-        executable = backends_registry.compile(self._backend, program, self._state,
+        specs = [(feed_values[i].shape, feed_tensors[i].dtype) for i in order]
+        plan = lower(program, specs)
+        self.last_pass_manager = PassManager(disabled=self._disabled_passes)
+        plan = self.last_pass_manager.run(plan)
+        optimized = build_program(plan.fetches, plan.targets, plan.feeds)
+        executable = backends_registry.compile(self._backend, optimized, self._state,
                                                validate=self._validate)
+        executable.plan = plan
         pos = {t: i for i, t in enumerate(fetch_tensors)}
         tensor_pos = [pos[e] if isinstance(e, Tensor) else None for e in elements]
         return _Plan(executable, tensor_pos, order)

@@ -179,6 +179,13 @@ class Operation:
     def stateful(self) -> bool:
         return self.opdef is not None and not self.opdef.pure
 
+    def user_op(self) -> "Operation":
+        """The node of the user's graph this op comes from (follows plan provenance)."""
+        op = self
+        while op.graph.is_plan and op.original:
+            op = op.original[0]
+        return op
+
     def describe(self) -> str:
         """'<type> op <name>', plus the user's line, for error messages."""
         where = f" (created at {self.site.describe()})" if self.site is not None else ""
@@ -207,6 +214,7 @@ class Graph:
         self._version = 0
         self._gradient_override: dict[str, str] = {}
         self._origin: tuple = ()
+        self.is_plan = False  # a plan's own graph, lowered from a user graph by passes
 
     # ---------------------------------------------------------------- default-graph context
     @contextlib.contextmanager

@@ -59,12 +59,12 @@ class NumpyExecutable:
         except OpError as exc:
             if exc.op is not None or node is None:
                 raise
-            raise type(exc)(exc.node_def, node, exc.message) from None
+            raise type(exc)(exc.node_def, node.user_op(), exc.message) from None
         except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError) as exc:
             if node is None:
                 raise
             raise InvalidArgumentError(
-                None, node, f"{type(exc).__name__} while executing {node.type} op "
+                None, node.user_op(), f"{type(exc).__name__} while executing {node.type} op "
                 f"'{node.name}': {exc}") from exc
         return [self._fresh(slots[s], feed_values) for s in self._fetch_slots]
 
@@ -89,7 +89,7 @@ class NumpyExecutable:
             lines = "\n".join(f"  {op.name}" + (f" (created at {op.site.describe()})"
                                                  if op.site else "") for op in missing)
             raise FailedPreconditionError(
-                None, missing[0], f"Attempting to use uninitialized value "
+                None, missing[0].user_op(), f"Attempting to use uninitialized value "
                 f"{missing[0].name}. {len(missing)} uninitialized variable(s) are read by "
                 f"this run:\n{lines}\nRun tf.global_variables_initializer() (or the "
                 f"variables' initializers) first.")

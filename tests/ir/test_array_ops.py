@@ -91,13 +91,20 @@ def test_reshape_static_and_runtime_errors():
         A.reshape(x, [-1, -1])
     p = placeholder("float32", [None])
     r = A.reshape(p, [2, -1])
+    # The plan is specialised to the fed shape, so the mismatch is found before any
+    # kernel runs, and reported as TF1's run-time error class.
+    with pytest.raises(InvalidArgumentError, match="Cannot reshape a tensor with 5 elements "
+                                                   r"to shape \[2, -1\]"):
+        run(r, {p: np.zeros(5, np.float32)})
+    r = A.reshape(p, [4])
+    with pytest.raises(InvalidArgumentError, match=r"Cannot reshape a tensor with 5 elements "
+                                                   r"to shape \[4\]"):
+        run(r, {p: np.zeros(5, np.float32)})
+    from graphc.ir.registry import get_opdef
     with pytest.raises(InvalidArgumentError, match="Input to reshape is a tensor with 5 "
                                                    "values, but the requested shape "
                                                    "requires a multiple of 2"):
-        run(r, {p: np.zeros(5, np.float32)})
-    r = A.reshape(p, [4])
-    with pytest.raises(InvalidArgumentError, match="requested shape has 4"):
-        run(r, {p: np.zeros(5, np.float32)})
+        get_opdef("Reshape").compute(np.zeros(5, np.float32), np.int32([2, -1]))
 
 
 def test_reshape_scalar_and_unknown_rank():
@@ -171,12 +178,16 @@ def test_concat():
     assert shape_of(A.concat([constant([[1, 2]]), [[3, 4]]], 1)) == (1, 4)
 
 
+# Plans are specialised to the fed shapes, so shape mismatches that TF1 finds inside a
+# kernel are found while the plan is built, before anything runs, with the same error
+# class (InvalidArgumentError) and a message naming the op, the tensors and the shapes.
+
+
 def test_concat_runtime_mismatch():
     a = placeholder("float32", [None, None])
     c = A.concat([a, a[:, 1:]], 0)
-    with pytest.raises(InvalidArgumentError, match=r"ConcatOp : Dimensions of inputs should "
-                                                   r"match: shape\[0\] = \[2,3\] vs. "
-                                                   r"shape\[1\] = \[2,2\]"):
+    with pytest.raises(InvalidArgumentError, match=r"Dimension 1 in both shapes must be equal, "
+                                                   r"but are 3 and 2"):
         run(c, {a: np.zeros((2, 3), np.float32)})
 
 
@@ -203,7 +214,7 @@ def test_stack_and_unstack():
     one = A.unstack(placeholder("float32", [1, 2]))
     assert len(one) == 1 and shape_of(one[0]) == (2,)
     u = A.unstack(m, num=2)
-    with pytest.raises(InvalidArgumentError, match="Input shape axis 0 must equal 2"):
+    with pytest.raises(InvalidArgumentError, match="is 3, but unstack was asked for num=2 values"):
         run(u, {m: np.zeros((3, 3), np.float32)})
 
 
@@ -228,8 +239,8 @@ def test_split_even_and_sizes():
         A.split(x, [-1, -1], axis=1)
     y = placeholder("float32", [None])
     s = A.split(y, 2)
-    with pytest.raises(InvalidArgumentError, match=r"split_dim 0 \(size = 5\) and "
-                                                   r"num_split 2"):
+    with pytest.raises(InvalidArgumentError, match=r"Dimension size must be evenly divisible "
+                                                   r"by 2 but is 5"):
         run(s, {y: np.zeros(5, np.float32)})
     single = A.split(y, 1)
     assert len(single) == 1
@@ -253,8 +264,8 @@ def test_tile():
 def test_tile_runtime_error():
     u = placeholder("float32", None)
     m = placeholder("int32", [None])
-    with pytest.raises(InvalidArgumentError, match="Expected multiples argument to be a "
-                                                   "vector of length 2 but got length 3"):
+    with pytest.raises(InvalidArgumentError, match=r"multiples '.*' has 3 entries but '.*' "
+                                                   r"has shape \(2, 2\)"):
         run(T.tile(u, m), {u: np.zeros((2, 2), np.float32), m: np.int32([1, 2, 3])})
 
 
@@ -304,8 +315,8 @@ def test_broadcast_to():
     assert shape_of(T.broadcast_to(z, A.stack([A.shape(y)[0], -1]))) == (None, 3)
     with pytest.raises(ValueError, match="Incompatible shapes"):
         T.broadcast_to(z, [2, 4])
-    with pytest.raises(InvalidArgumentError, match=r"Incompatible shapes: \[3,1\] vs. "
-                                                   r"\[2,4\]"):
+    with pytest.raises(InvalidArgumentError, match=r"Incompatible shapes: cannot broadcast "
+                                                   r"'.*' of shape \(3, 1\) to \(2, 4\)"):
         run(b, {x: np.zeros((3, 1), np.float32)})
 
 

@@ -1,0 +1,147 @@
+"""Algebraic simplification: rewrite rules as data, applied to a fixed point.
+
+A rule is (op type, function). The function sees the op being copied and its inputs
+already rewritten in the new graph, and returns replacement tensors or None. A rule only
+fires when dtype and static shape stay exactly the same (x * 1 where 1 broadcasts x to a
+larger shape is kept). Identities on values read from variables or other impure ops are
+kept: they mark where a read happens (read-before-assign).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from graphc.ir.ops._base import const_value
+from .plan import Plan, exact_or_unique, rebuild
+
+
+def _same_type(a, b) -> bool:
+    """Same dtype and the same fully known shape."""
+    return a.dtype is b.dtype and a.shape.is_fully_defined() and a.shape == b.shape
+
+
+def _is(t, value) -> bool:
+    v = const_value(t)
+    return v is not None and v.size > 0 and bool(np.all(v == value))
+
+
+def _neutral(op, inputs, graph, neutral, sides=(0, 1)):
+    out = op.outputs[0]
+    for side in sides:
+        other = inputs[1 - side]
+        if _is(inputs[side], neutral) and _same_type(other, out):
+            return [other]
+    return None
+
+
+def _pure_source(t) -> bool:
+    return t.op.opdef.pure and t.op.type not in ("Placeholder",)
+
+
+def _identity(op, inputs, graph):
+    x = inputs[0]
+    if op.control_inputs or not _pure_source(x):
+        return None
+    return [x]
+
+
+def _double_neg(op, inputs, graph):
+    x = inputs[0]
+    if x.op.type == "Neg":
+        return [x.op.inputs[0]]
+    return None
+
+
+def _cast(op, inputs, graph):
+    x = inputs[0]
+    if x.dtype is op.attrs["DstT"]:
+        return [x]
+    inner = x.op
+    if inner.type == "Cast" and inner.inputs[0].dtype is op.attrs["DstT"] and \
+            x.dtype.is_integer and inner.inputs[0].dtype.is_integer and \
+            x.dtype.size >= inner.inputs[0].dtype.size:  # int32 -> int64 -> int32
+        return [inner.inputs[0]]
+    return None
+
+
+def _perm(op):
+    perm = op.attrs["perm"]
+    if perm is None:  # TF1's default: reverse the dims
+        rank = op.inputs[0].shape.ndims
+        return None if rank is None else list(range(rank))[::-1]
+    return list(perm)
+
+
+def _transpose(op, inputs, graph):
+    x = inputs[0]
+    perm = _perm(op)
+    if perm is None:
+        return None
+    if perm == sorted(perm):
+        return [x]
+    if x.op.type == "Transpose" and _perm(x.op) is not None:
+        inner = _perm(x.op)
+        composed = [inner[p] for p in perm]
+        if composed == sorted(composed):
+            return [x.op.inputs[0]]
+        return list(graph.create_op("Transpose", (x.op.inputs[0],), {"perm": tuple(composed),
+                                                                     "conjugate": False},
+                                    name=exact_or_unique(graph, op.name), site=op.site,
+                                    original=(op, x.op)).outputs)
+    return None
+
+
+def _reshape(op, inputs, graph):
+    x, shape = inputs
+    out = op.outputs[0]
+    if _same_type(x, out):
+        return [x]
+    if x.op.type == "Reshape":
+        return list(graph.create_op("Reshape", (x.op.inputs[0], shape), dict(op.attrs),
+                                    name=exact_or_unique(graph, op.name), site=op.site,
+                                    original=(op, x.op)).outputs)
+    return None
+
+
+def _log(op, inputs, graph):
+    x = inputs[0]
+    if x.op.type == "Softmax":
+        return list(graph.create_op("LogSoftmax", (x.op.inputs[0],), dict(x.op.attrs),
+                                    name=exact_or_unique(graph, op.name), site=op.site,
+                                    original=(op, x.op)).outputs)
+    return None
+
+
+RULES = {
+    "Mul": [lambda op, i, g: _neutral(op, i, g, 1)],
+    "Add": [lambda op, i, g: _neutral(op, i, g, 0)],
+    "Sub": [lambda op, i, g: _neutral(op, i, g, 0, sides=(1,))],
+    "RealDiv": [lambda op, i, g: _neutral(op, i, g, 1, sides=(1,))],
+    "Neg": [_double_neg],
+    "Identity": [_identity],
+    "StopGradient": [_identity],
+    "Cast": [_cast],
+    "Transpose": [_transpose],
+    "Reshape": [_reshape],
+    "Log": [_log],
+}
+
+
+def simplify(plan: Plan, max_iterations: int = 8) -> Plan:
+    """Apply RULES in sweeps until a sweep changes nothing (or max_iterations)."""
+    for _ in range(max_iterations):
+        changed = []
+
+        def visit(op, inputs, controls, graph):
+            if controls:  # an op others wait for keeps its place
+                return None
+            for rule in RULES.get(op.type, ()):
+                out = rule(op, inputs, graph)
+                if out is not None:
+                    changed.append(op)
+                    return out
+            return None
+
+        plan = rebuild(plan, visit)
+        if not changed:
+            break
+    return plan

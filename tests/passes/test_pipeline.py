@@ -1,0 +1,147 @@
+"""The pass pipeline: each pass's transformation, unchanged results, and the manager."""
+import numpy as np
+import pytest
+
+import graphc as tf
+from graphc.passes.manager import DEFAULT_PIPELINE, PassError, PassManager
+from graphc.passes.plan import lower
+from graphc.passes.prune import build_program
+
+
+def _plan(fetches, feeds, targets=()):
+    program = build_program(list(fetches), list(targets), [t for t, _ in feeds])
+    return lower(program, [(np.shape(v), t.dtype) for t, v in feeds])
+
+
+def _types(plan):
+    return sorted(op.type for op in plan.graph.get_operations())
+
+
+def _run_both(fetches, feed_dict):
+    """Values with the full pipeline and with every optional pass disabled."""
+    off = tf.ConfigProto(graph_options=tf.GraphOptions(
+        disabled_passes=["fold_constants", "simplify", "cse", "prune_after"]))
+    with tf.Session() as a, tf.Session(config=off) as b:
+        return a.run(fetches, feed_dict), b.run(fetches, feed_dict)
+
+
+def test_shapes_are_specialised_and_shape_ops_fold():
+    x = tf.placeholder(tf.float32, [None, 3])
+    n = tf.cast(tf.shape(x)[0], tf.float32)
+    y = tf.reduce_sum(x) / n
+    plan = _plan([y], [(x, np.zeros((4, 3), np.float32))])
+    assert plan.graph.get_operation_by_name(x.op.name).outputs[0].shape.as_list() == [4, 3]
+    out = PassManager().run(plan)
+    assert "Shape" not in _types(out) and "StridedSlice" not in _types(out)
+    assert _types(out) == ["Const", "Placeholder", "RealDiv", "Sum"]
+    a, b = _run_both(y, {x: np.arange(12, dtype=np.float32).reshape(4, 3)})
+    assert a == b == pytest.approx(66 / 4)
+
+
+def test_fold_never_touches_impure_ops_and_respects_the_size_limit():
+    tf.set_random_seed(0)
+    r = tf.random_uniform([3]) * 1.0
+    big = tf.zeros([512, 512]) + 1.0
+    v = tf.Variable(2.0)
+    y = v * 3.0
+    out = PassManager().run(_plan([r, big, y], []))
+    types = _types(out)
+    assert "RandomUniform" in types and "VariableV2" in types and "Fill" in types
+
+
+def test_cse_merges_pure_ops_but_not_random_ones():
+    x = tf.placeholder(tf.float32, [2])
+    a = tf.exp(x) + tf.exp(x)
+    r1, r2 = tf.random_normal([2], seed=1), tf.random_normal([2], seed=1)
+    out = PassManager().run(_plan([a, r1, r2], [(x, np.zeros(2, np.float32))]))
+    types = _types(out)
+    assert types.count("Exp") == 1 and types.count("RandomStandardNormal") == 2
+
+
+def test_simplify_identities_and_safer_forms():
+    x = tf.placeholder(tf.float32, [2, 3])
+    y = tf.transpose(tf.transpose(-(-x) * 1.0 + 0.0)) / 1.0
+    z = tf.log(tf.nn.softmax(x))
+    w = tf.reshape(tf.reshape(x, [3, 2]), [6])
+    out = PassManager().run(_plan([y, z, w], [(x, np.zeros((2, 3), np.float32))]))
+    assert out.fetches[0] is out.feeds[0]  # y is x itself
+    assert _types(out) == ["Const", "LogSoftmax", "Placeholder", "Reshape"]
+    xv = np.random.RandomState(0).randn(2, 3).astype(np.float32)
+    a, b = _run_both([y, z, w], {x: xv})
+    for u, v in zip(a, b):
+        np.testing.assert_allclose(u, v, rtol=1e-6)
+    np.testing.assert_allclose(a[1], np.log(np.exp(xv) / np.exp(xv).sum(1, keepdims=True)),
+                               rtol=1e-5)
+
+
+def test_x_times_one_that_broadcasts_is_kept():
+    x = tf.placeholder(tf.float32, [3])
+    y = x * tf.ones([2, 3])
+    out = PassManager().run(_plan([y], [(x, np.zeros(3, np.float32))]))
+    assert "Mul" in _types(out)
+
+
+def test_variable_reads_keep_their_place():
+    v = tf.Variable(1.0)
+    inc = v.assign_add(1.0)
+    with tf.control_dependencies([inc]):
+        after = v.read_value()
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run([v, inc]) == [1.0, 2.0]
+        assert sess.run(after) == 3.0
+
+
+def test_training_graph_shrinks_and_trains_the_same():
+    x = tf.placeholder(tf.float32, [None, 4])
+    y = tf.placeholder(tf.float32, [None, 2])
+    w = tf.Variable(np.full((4, 2), 0.1, np.float32))
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(
+        labels=y, logits=tf.matmul(x, w)))
+    train = tf.train.AdamOptimizer(0.1).minimize(loss)
+    feeds = {x: np.random.RandomState(0).rand(8, 4).astype(np.float32),
+             y: np.eye(2, dtype=np.float32)[[0, 1] * 4]}
+    plan = _plan([loss], [(x, feeds[x]), (y, feeds[y])], [train])
+    manager = PassManager()
+    out = manager.run(plan)
+    assert len(out.graph) < len(plan.graph)
+    assert [name for name, *_ in manager.timings] == [n for n, _ in DEFAULT_PIPELINE]
+    off = tf.ConfigProto(graph_options=tf.GraphOptions(
+        disabled_passes=["fold_constants", "simplify", "cse", "prune_after"]))
+    results = []
+    for config in (None, off):
+        with tf.Session(config=config) as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(5):
+                sess.run(train, feeds)
+            results.append(sess.run([w, loss], feeds))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6)
+
+
+def test_manager_disables_by_name_reports_failing_pass_and_dumps(monkeypatch):
+    x = tf.placeholder(tf.float32, [2])
+    plan = _plan([tf.exp(x) * 1.0], [(x, np.zeros(2, np.float32))])
+    dumps = []
+    manager = PassManager(disabled=["simplify"], dump="all", dump_to=dumps.append)
+    out = manager.run(plan)
+    assert "Mul" in _types(out) and "simplify" not in [n for n, *_ in manager.timings]
+    assert dumps and dumps[0].startswith("after prune")
+    monkeypatch.setenv("GRAPHC_DISABLE_PASSES", "cse")
+    assert "cse" in PassManager().disabled
+    with pytest.raises(ValueError, match="unknown pass name"):
+        PassManager(disabled=["nope"])
+
+    def broken(p):
+        raise RuntimeError("boom")
+    with pytest.raises(PassError, match=r"pass 'broken' failed \(after: prune\): "
+                                        r"RuntimeError: boom"):
+        PassManager(pipeline=[("prune", DEFAULT_PIPELINE[0][1]), ("broken", broken)]).run(plan)
+
+
+def test_runtime_errors_still_name_the_users_node():
+    idx = tf.placeholder(tf.int32, [None])
+    g = tf.gather(tf.constant(np.arange(3.0)), idx)
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError) as info:
+            sess.run(g, {idx: [5]})
+    assert info.value.op is g.op
