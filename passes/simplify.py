@@ -44,13 +44,6 @@ def _identity(op, inputs, graph):
     return [x]
 
 
-def _double_neg(op, inputs, graph):
-    x = inputs[0]
-    if x.op.type == "Neg":
-        return [x.op.inputs[0]]
-    return None
-
-
 def _cast(op, inputs, graph):
     x = inputs[0]
     if x.dtype is op.attrs["DstT"]:
@@ -102,12 +95,49 @@ def _reshape(op, inputs, graph):
     return None
 
 
+def _new(graph, op, op_type, inputs, attrs=None, *originals):
+    """A replacement node named after `op`, keeping its site and recording provenance."""
+    return graph.create_op(op_type, inputs, attrs or {}, name=exact_or_unique(graph, op.name),
+                           site=op.site, original=(op,) + originals).outputs
+
+
 def _log(op, inputs, graph):
+    """log(softmax(x)) -> log_softmax(x); log(sigmoid(x)) -> -softplus(-x);
+    log(1 - sigmoid(x)) -> -softplus(x): the forms that do not overflow or hit log(0)."""
     x = inputs[0]
     if x.op.type == "Softmax":
-        return list(graph.create_op("LogSoftmax", (x.op.inputs[0],), dict(x.op.attrs),
-                                    name=exact_or_unique(graph, op.name), site=op.site,
-                                    original=(op, x.op)).outputs)
+        return list(_new(graph, op, "LogSoftmax", (x.op.inputs[0],), dict(x.op.attrs), x.op))
+    if x.op.type == "Sigmoid":
+        inner = graph.create_op("Neg", (x.op.inputs[0],), site=op.site,
+                                original=(op,)).outputs[0]
+        sp = graph.create_op("Softplus", (inner,), site=op.site, original=(op,)).outputs[0]
+        return list(_new(graph, op, "Neg", (sp,), None, x.op))
+    if x.op.type == "Sub" and _is(x.op.inputs[0], 1) and x.op.inputs[1].op.type == "Sigmoid" \
+            and _same_type(x.op.inputs[1], x):
+        z = x.op.inputs[1].op.inputs[0]
+        sp = graph.create_op("Softplus", (z,), site=op.site, original=(op,)).outputs[0]
+        return list(_new(graph, op, "Neg", (sp,), None, x.op))
+    return None
+
+
+def _neg(op, inputs, graph):
+    """-sum(labels * log_softmax(logits), last axis) -> the fused softmax cross-entropy."""
+    x = inputs[0]
+    if x.op.type == "Neg":
+        return [x.op.inputs[0]]
+    s = x.op
+    if s.type != "Sum" or s.attrs["keep_dims"] or s.inputs[0].op.type != "Mul":
+        return None
+    m = s.inputs[0].op
+    for labels, ls in (m.inputs, m.inputs[::-1]):
+        if ls.op.type != "LogSoftmax" or ls.shape.ndims != 2 or \
+                ls.op.attrs["axis"] != 1 or s.attrs["axis"] != (1,):
+            continue
+        logits = ls.op.inputs[0]
+        if labels.dtype is logits.dtype and labels.shape.is_fully_defined() and \
+                labels.shape == logits.shape:
+            return [_new(graph, op, "SoftmaxCrossEntropyWithLogits", (logits, labels), None,
+                         s, m, ls.op)[0]]
     return None
 
 
@@ -116,7 +146,7 @@ RULES = {
     "Add": [lambda op, i, g: _neutral(op, i, g, 0)],
     "Sub": [lambda op, i, g: _neutral(op, i, g, 0, sides=(1,))],
     "RealDiv": [lambda op, i, g: _neutral(op, i, g, 1, sides=(1,))],
-    "Neg": [_double_neg],
+    "Neg": [_neg],
     "Identity": [_identity],
     "StopGradient": [_identity],
     "Cast": [_cast],

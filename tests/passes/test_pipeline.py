@@ -145,3 +145,24 @@ def test_runtime_errors_still_name_the_users_node():
         with pytest.raises(tf.errors.InvalidArgumentError) as info:
             sess.run(g, {idx: [5]})
     assert info.value.op is g.op
+
+
+def test_hand_written_cross_entropies_become_stable_fused_forms():
+    logits = tf.placeholder(tf.float32, [4, 3])
+    labels = tf.placeholder(tf.float32, [4, 3])
+    softmax_xent = -tf.reduce_sum(labels * tf.log(tf.nn.softmax(logits)), axis=1)
+    z = tf.placeholder(tf.float32, [4, 3])
+    p = tf.sigmoid(logits)
+    sigmoid_xent = -(z * tf.log(p) + (1.0 - z) * tf.log(1.0 - p))
+    feeds = {logits: np.float32([[200, -200, 0]] * 4), labels: np.eye(3, dtype=np.float32)[
+        [0, 1, 2, 0]], z: np.float32([[1, 0, 1]] * 4)}
+    plan = _plan([softmax_xent, sigmoid_xent], [(t, v) for t, v in feeds.items()])
+    out = PassManager().run(plan)
+    types = _types(out)
+    assert "SoftmaxCrossEntropyWithLogits" in types and "Softplus" in types
+    assert "Log" not in types and "Softmax" not in types
+    with tf.Session() as sess:
+        sx, gx = sess.run([softmax_xent, sigmoid_xent], feeds)
+    # the naive forms give inf/nan here (log(0)); the fused forms are exact
+    np.testing.assert_allclose(sx, [0, 400, 200, 0], rtol=1e-6)
+    np.testing.assert_allclose(gx, [[0, 0, np.log(2)]] * 4, rtol=1e-6, atol=1e-6)
