@@ -141,11 +141,35 @@ def _neg(op, inputs, graph):
     return None
 
 
+def _scalar_of(t):
+    """The scalar a tensor is a broadcast of (fill, broadcast_to, uniform constant)."""
+    op = t.op
+    if op.type == "Fill" and op.inputs[1].shape.ndims == 0:
+        return op.inputs[1]
+    if op.type == "BroadcastTo" and op.inputs[0].shape.ndims == 0:
+        return op.inputs[0]
+    return None
+
+
+def _scalar_broadcast(op, inputs, graph):
+    """x + fill(shape(x), c) -> x + c: the scalar broadcasts itself, nothing materialised."""
+    out = op.outputs[0]
+    for side in (0, 1):
+        scalar = _scalar_of(inputs[side])
+        other = inputs[1 - side]
+        if scalar is not None and _same_type(other, out) and scalar.dtype is out.dtype:
+            args = (scalar, other) if side == 0 else (other, scalar)
+            return list(_new(graph, op, op.type, args, dict(op.attrs), inputs[side].op))
+    return None
+
+
 RULES = {
-    "Mul": [lambda op, i, g: _neutral(op, i, g, 1)],
-    "Add": [lambda op, i, g: _neutral(op, i, g, 0)],
-    "Sub": [lambda op, i, g: _neutral(op, i, g, 0, sides=(1,))],
-    "RealDiv": [lambda op, i, g: _neutral(op, i, g, 1, sides=(1,))],
+    "Mul": [lambda op, i, g: _neutral(op, i, g, 1), _scalar_broadcast],
+    "Add": [lambda op, i, g: _neutral(op, i, g, 0), _scalar_broadcast],
+    "Sub": [lambda op, i, g: _neutral(op, i, g, 0, sides=(1,)), _scalar_broadcast],
+    "RealDiv": [lambda op, i, g: _neutral(op, i, g, 1, sides=(1,)), _scalar_broadcast],
+    "Maximum": [_scalar_broadcast],
+    "Minimum": [_scalar_broadcast],
     "Neg": [_neg],
     "Identity": [_identity],
     "StopGradient": [_identity],

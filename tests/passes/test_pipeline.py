@@ -166,3 +166,14 @@ def test_hand_written_cross_entropies_become_stable_fused_forms():
     # the naive forms give inf/nan here (log(0)); the fused forms are exact
     np.testing.assert_allclose(sx, [0, 400, 200, 0], rtol=1e-6)
     np.testing.assert_allclose(gx, [[0, 0, np.log(2)]] * 4, rtol=1e-6, atol=1e-6)
+
+
+def test_broadcast_scalars_are_not_materialised():
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = tf.maximum(x, tf.fill(tf.shape(x), 0.5)) * tf.broadcast_to(2.0, [4, 3])
+    xv = np.random.RandomState(1).randn(4, 3).astype(np.float32)
+    out = PassManager().run(_plan([y], [(x, xv)]))
+    assert "Fill" not in _types(out) and "BroadcastTo" not in _types(out)
+    a, b = _run_both(y, {x: xv})
+    np.testing.assert_allclose(a, np.maximum(xv, 0.5) * 2.0)
+    np.testing.assert_allclose(a, b)
