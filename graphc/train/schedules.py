@@ -48,12 +48,15 @@ def exponential_decay(learning_rate, global_step, decay_steps, decay_rate, stair
         raise ValueError("global_step is required for exponential_decay.")
     graph = _context.get_default_graph()
     with graph.name_scope(name or "ExponentialDecay"):
-        lr = convert_to_tensor(learning_rate, dtype_hint=_dt.float32, name="learning_rate")
-        dtype = lr.dtype
-        p = math_ops.truediv(_float(global_step, dtype), _float(decay_steps, dtype))
-        if staircase:
-            p = math_ops.floor(p)
-        return math_ops.multiply(lr, math_ops.pow(_float(decay_rate, dtype), p))
+        lr, p = _progress(learning_rate, global_step, decay_steps, staircase)
+        return math_ops.multiply(lr, math_ops.pow(_float(decay_rate, lr.dtype), p))
+
+
+def _progress(learning_rate, global_step, decay_steps, staircase):
+    """The learning rate tensor and global_step / decay_steps (floored if staircase)."""
+    lr = convert_to_tensor(learning_rate, dtype_hint=_dt.float32, name="learning_rate")
+    p = math_ops.truediv(_float(global_step, lr.dtype), _float(decay_steps, lr.dtype))
+    return lr, (math_ops.floor(p) if staircase else p)
 
 
 def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, staircase=False,
@@ -61,11 +64,8 @@ def inverse_time_decay(learning_rate, global_step, decay_steps, decay_rate, stai
     """lr / (1 + decay_rate * global_step / decay_steps)."""
     graph = _context.get_default_graph()
     with graph.name_scope(name or "InverseTimeDecay"):
-        lr = convert_to_tensor(learning_rate, dtype_hint=_dt.float32, name="learning_rate")
+        lr, p = _progress(learning_rate, global_step, decay_steps, staircase)
         dtype = lr.dtype
-        p = math_ops.truediv(_float(global_step, dtype), _float(decay_steps, dtype))
-        if staircase:
-            p = math_ops.floor(p)
         one = core_ops.constant(np.ones((), dtype.np))
         return math_ops.truediv(lr, math_ops.add(one, math_ops.multiply(
             _float(decay_rate, dtype), p)))

@@ -240,12 +240,18 @@ def l2_loss(t, name: Optional[str] = None):
 
 
 # ------------------------------------------------------------------ cross-entropies
-def _xent_infer(op):
+def _logits_and_labels(op):
+    """Float logits and labels of the same dtype (shared by the dense cross-entropies)."""
     logits, labels = op.inputs
     check_dtype(op, logits, FLOATS, "logits")
     if labels.dtype is not logits.dtype:
         raise TypeError(f"labels '{labels.name}' ({labels.dtype.name}) and logits "
                         f"'{logits.name}' ({logits.dtype.name}) must have the same dtype")
+    return logits, labels
+
+
+def _xent_infer(op):
+    logits, labels = _logits_and_labels(op)
     if not logits.shape.is_compatible_with(labels.shape):
         raise ValueError(f"logits and labels must be broadcastable: logits_size="
                          f"{logits.shape} labels_size={labels.shape} ('{logits.name}' vs "
@@ -354,11 +360,7 @@ defop("SparseSoftmaxCrossEntropyWithLogits", _sparse_xent_infer, _sparse_xent_co
 
 
 def _sig_xent_infer(op):
-    logits, labels = op.inputs
-    check_dtype(op, logits, FLOATS, "logits")
-    if labels.dtype is not logits.dtype:
-        raise TypeError(f"labels '{labels.name}' ({labels.dtype.name}) and logits "
-                        f"'{logits.name}' ({logits.dtype.name}) must have the same dtype")
+    logits, labels = _logits_and_labels(op)
     if not logits.shape.is_compatible_with(labels.shape):
         raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
                          f"{labels.shape}) for '{logits.name}' and '{labels.name}'")
