@@ -31,8 +31,8 @@ def main(epochs: int = 30, batch_size: int = 64, learning_rate: float = 0.5,
             total = 0.0
             for _ in range(steps):
                 bx, by = train.next_batch(batch_size)
-                _, l = sess.run([train_op, loss], feed_dict={x: bx, y: by})
-                total += l
+                _, loss_value = sess.run([train_op, loss], feed_dict={x: bx, y: by})
+                total += loss_value
             if epoch % 10 == 0 or epoch == epochs - 1:
                 print(f"epoch {epoch:3d}  loss {total / steps:.4f}")
         acc = sess.run(accuracy, feed_dict={x: test.images, y: test.labels})

@@ -46,9 +46,9 @@ def main(epochs: int = 40, batch_size: int = 32, hidden: int = 128, mnist_dir=No
             losses = []
             for _ in range(steps):
                 bx, by = train.next_batch(batch_size)
-                _, l = sess.run([train_op, loss], feed_dict={
+                _, loss_value = sess.run([train_op, loss], feed_dict={
                     x: bx, y: np.eye(10, dtype=np.float32)[by], keep_prob: 0.9})
-                losses.append(l)
+                losses.append(loss_value)
             if epoch % 10 == 0 or epoch == epochs - 1:
                 acc = sess.run(accuracy, feed_dict={x: test.images, y: test_labels})
                 print(f"epoch {epoch:3d}  loss {np.mean(losses):.4f}  test accuracy {acc:.4f}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import collections
 import os
 import threading
-from typing import Any, Optional
+from typing import Optional
 
 import numpy as np
 

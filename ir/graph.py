@@ -352,7 +352,7 @@ class Graph:
                 c = c._as_control_op()
             elif isinstance(c, Tensor):
                 c = c.op
-            elif hasattr(c, "op") and isinstance(getattr(c, "op"), Operation):
+            elif hasattr(c, "op") and isinstance(c.op, Operation):
                 c = c.op
             if not isinstance(c, Operation):
                 raise TypeError(f"Control input must be an Operation or Tensor, got {c!r}")

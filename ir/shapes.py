@@ -20,9 +20,11 @@ class Dimension:
             try:
                 ivalue = int(value)
             except (TypeError, ValueError):
-                raise TypeError(f"Dimension value must be an integer or None, got {value!r}")
+                raise TypeError(f"Dimension value must be an integer or None, got {value!r}") \
+                    from None
             if ivalue != value or isinstance(value, bool):
-                raise TypeError(f"Dimension value must be an integer or None, got {value!r}")
+                raise TypeError(f"Dimension value must be an integer or None, got {value!r}") \
+                    from None
             if ivalue < 0:
                 raise ValueError(f"Dimension {ivalue} must be >= 0")
             value = ivalue

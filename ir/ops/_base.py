@@ -15,7 +15,7 @@ from .. import dtypes as dt
 from ..context import get_default_graph
 from ..graph import Graph, Operation, Tensor, TensorLike
 from ..registry import NON_DIFFERENTIABLE, OpDef, register
-from ..shapes import TensorShape, as_shape, broadcast_shapes, unknown_shape
+from ..shapes import TensorShape, broadcast_shapes, unknown_shape
 
 __all__ = ["defop", "apply", "convert_to_tensor", "const_value", "const_value_as_shape",
            "NON_DIFFERENTIABLE", "same_as_input", "broadcast_infer", "check_dtype",

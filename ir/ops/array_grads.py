@@ -12,7 +12,6 @@ import builtins
 
 import numpy as np
 
-from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..registry import set_vjp
 from ..shapes import TensorShape

@@ -15,7 +15,7 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..shapes import TensorShape
 from ._base import (NON_DIFFERENTIABLE, apply, broadcast_infer, check_dtype, convert_pair,
-                    convert_to_tensor, defop, same_as_input)
+                    convert_to_tensor, defop)
 from .grad_ops import reduce_to_operand
 
 __all__ = [

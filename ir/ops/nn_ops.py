@@ -12,7 +12,7 @@ import numpy as np
 from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..shapes import TensorShape
-from ._base import (NON_DIFFERENTIABLE, apply, check_dtype, const_value, convert_to_tensor,
+from ._base import (apply, check_dtype, const_value, convert_to_tensor,
                     defop, normalize_axis)
 from . import math_ops as M
 

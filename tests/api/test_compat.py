@@ -40,7 +40,7 @@ def test_app_flags_parse_defaults_and_overrides():
     assert (flags.FLAGS.batch_size, flags.FLAGS.lr, flags.FLAGS.fast) == (64, 0.1, True)
     assert flags.FLAGS.data_dir == "/tmp"
     with pytest.raises(AttributeError, match="not defined"):
-        flags.FLAGS.missing
+        getattr(flags.FLAGS, "missing")  # noqa: B009
 
 
 def test_dtype_and_shape_names_at_top_level():

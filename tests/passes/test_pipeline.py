@@ -60,7 +60,7 @@ def test_cse_merges_pure_ops_but_not_random_ones():
 
 def test_simplify_identities_and_safer_forms():
     x = tf.placeholder(tf.float32, [2, 3])
-    y = tf.transpose(tf.transpose(-(-x) * 1.0 + 0.0)) / 1.0
+    y = tf.transpose(tf.transpose(tf.negative(-x) * 1.0 + 0.0)) / 1.0
     z = tf.log(tf.nn.softmax(x))
     w = tf.reshape(tf.reshape(x, [3, 2]), [6])
     out = PassManager().run(_plan([y, z, w], [(x, np.zeros((2, 3), np.float32))]))

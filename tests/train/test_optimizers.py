@@ -155,7 +155,7 @@ def test_no_gradients_error_explains_each_variable():
     with g.as_default():
         x = tf.placeholder(tf.float32, [None, 3])
         w = tf.Variable(np.ones((3, 2), np.float32), name="w")
-        unused = tf.Variable(np.ones(2, np.float32), name="unused")
+        tf.Variable(np.ones(2, np.float32), name="unused")
         acc = tf.reduce_mean(tf.cast(tf.argmax(tf.matmul(x, w), 1), tf.float32))
         with pytest.raises(ValueError) as info:
             tf.train.GradientDescentOptimizer(0.1).minimize(acc)

@@ -23,7 +23,7 @@ def test_linear_regression_one_sample_per_run():
     init = tf.global_variables_initializer()
     with tf.Session() as sess:
         sess.run(init)
-        for epoch in range(1000):
+        for _epoch in range(1000):
             for (x, y) in zip(train_X, train_Y):
                 sess.run(optimizer, feed_dict={X: x, Y: y})
         training_cost = sess.run(cost, feed_dict={X: train_X, Y: train_Y})
@@ -31,7 +31,7 @@ def test_linear_regression_one_sample_per_run():
     # the same per-sample SGD in plain numpy, from the same initial values
     np.random.seed(1)
     w, c = np.float32(np.random.randn()), np.float32(np.random.randn())
-    for epoch in range(1000):
+    for _epoch in range(1000):
         for (x, y) in zip(train_X.astype(np.float32), train_Y.astype(np.float32)):
             err = w * x + c - y
             w, c = w - np.float32(0.01) * err * x / n_samples, c - np.float32(0.01) * err / \
