@@ -56,7 +56,10 @@ from .init_ops import (constant_initializer, glorot_normal_initializer,  # noqa:
 from .config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,  # noqa: E402,F401
                      RunMetadata, RunOptions)
 from . import app, logging, nn, random  # noqa: E402,F401
-from . import compat, train  # noqa: E402,F401
+from . import compat, losses, train  # noqa: E402,F401
+from .clip_ops import (clip_by_average_norm, clip_by_global_norm, clip_by_norm,  # noqa: E402,F401
+                       global_norm)
+from .contrib import contrib  # noqa: E402,F401
 from .passes.gradients import gradients  # noqa: E402,F401
 
 newaxis = None

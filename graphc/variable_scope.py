@@ -223,6 +223,8 @@ def _get_or_create(scope, full, shape, dtype, initializer, regularizer, trainabl
         raise ValueError(f"Variable {full} does not exist, or was not created with "
                          "tf.get_variable(). Did you mean to set reuse=tf.AUTO_REUSE in "
                          "VarScope?")
+    if dtype is None and isinstance(initializer, TensorLike):
+        dtype = initializer._as_tensor().dtype  # TF1: a tensor initializer gives the dtype
     dtype = _dt.as_dtype(dtype) if dtype is not None else scope.dtype
     if initializer is None:
         initializer = scope.initializer

@@ -1,0 +1,188 @@
+"""`tf.losses`: TF1's loss functions with weights and reductions, and the LOSSES collection."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from .ir import context as _context
+from .ir.ops import math_ops as M
+from .ir.ops import nn_ops
+from .ir.ops._base import convert_to_tensor
+from .variables import GraphKeys
+
+
+class Reduction:
+    NONE = "none"
+    SUM = "weighted_sum"
+    MEAN = "weighted_mean"
+    SUM_OVER_BATCH_SIZE = "weighted_sum_over_batch_size"
+    SUM_BY_NONZERO_WEIGHTS = "weighted_sum_by_nonzero_weights"
+    SUM_OVER_NONZERO_WEIGHTS = SUM_BY_NONZERO_WEIGHTS
+
+    @classmethod
+    def all(cls):
+        return (cls.NONE, cls.SUM, cls.MEAN, cls.SUM_OVER_BATCH_SIZE,
+                cls.SUM_BY_NONZERO_WEIGHTS)
+
+
+def _reduce(losses, weights, reduction, loss_collection, scope_name):
+    """Weighted loss with TF1's reductions; added to `loss_collection`."""
+    from .ir.ops.array_ops import size
+    from .ir.ops.tile_pad_ops import broadcast_to
+    from .ir.ops.array_ops import shape as shape_of
+    losses = convert_to_tensor(losses)
+    w = convert_to_tensor(weights, dtype=losses.dtype)
+    weighted = M.multiply(losses, w)
+    if reduction == Reduction.NONE:
+        loss = weighted
+    else:
+        total = M.reduce_sum(weighted)
+        if reduction == Reduction.SUM:
+            loss = total
+        elif reduction == Reduction.MEAN:
+            loss = _safe_div(total, M.reduce_sum(M.multiply(M.ones_like_(losses), w)))
+        elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
+            loss = _safe_div(total, M.cast(size(losses), losses.dtype))
+        elif reduction == Reduction.SUM_BY_NONZERO_WEIGHTS:
+            full = broadcast_to(w, shape_of(losses))
+            nonzero = M.reduce_sum(M.cast(M.not_equal(full, np.zeros((), w.dtype.np)),
+                                          losses.dtype))
+            loss = _safe_div(total, nonzero)
+        else:
+            raise ValueError(f"Invalid Reduction Key {reduction!r}. Valid keys: "
+                             f"{Reduction.all()}")
+    if loss_collection is not None:
+        _context.get_default_graph().add_to_collection(loss_collection, loss)
+    return loss
+
+
+def _safe_div(num, den):
+    zero = np.zeros((), num.dtype.np)
+    positive = M.greater(den, zero)
+    return M.where_v2(positive, M.truediv(num, M.where_v2(positive, den, M.ones_like_(den))),
+                      M.zeros_like_(num))
+
+
+def _scope(name, default):
+    return _context.get_default_graph().name_scope(name or default)
+
+
+def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+                          reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    with _scope(scope, "weighted_loss"):
+        return _reduce(losses, weights, reduction, loss_collection, scope)
+
+
+def mean_squared_error(labels, predictions, weights=1.0, scope=None,
+                       loss_collection=GraphKeys.LOSSES,
+                       reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    with _scope(scope, "mean_squared_error"):
+        p = convert_to_tensor(predictions)
+        y = convert_to_tensor(labels, dtype=p.dtype)
+        return _reduce(M.squared_difference(p, y), weights, reduction, loss_collection, scope)
+
+
+def absolute_difference(labels, predictions, weights=1.0, scope=None,
+                        loss_collection=GraphKeys.LOSSES,
+                        reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    with _scope(scope, "absolute_difference"):
+        p = convert_to_tensor(predictions)
+        y = convert_to_tensor(labels, dtype=p.dtype)
+        return _reduce(M.abs(M.subtract(p, y)), weights, reduction, loss_collection, scope)
+
+
+def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None,
+               loss_collection=GraphKeys.LOSSES, reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    with _scope(scope, "huber_loss"):
+        p = convert_to_tensor(predictions)
+        y = convert_to_tensor(labels, dtype=p.dtype)
+        err = M.abs(M.subtract(p, y))
+        d = np.asarray(delta, p.dtype.np)
+        quad = M.minimum(err, d)
+        lin = M.subtract(err, quad)
+        losses = M.add(M.multiply(np.asarray(0.5, p.dtype.np), M.square(quad)),
+                       M.multiply(d, lin))
+        return _reduce(losses, weights, reduction, loss_collection, scope)
+
+
+def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None,
+             loss_collection=GraphKeys.LOSSES, reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    with _scope(scope, "log_loss"):
+        p = convert_to_tensor(predictions)
+        y = convert_to_tensor(labels, dtype=p.dtype)
+        one = np.ones((), p.dtype.np)
+        eps = np.asarray(epsilon, p.dtype.np)
+        losses = M.subtract(M.negative(M.multiply(y, M.log(M.add(p, eps)))),
+                            M.multiply(M.subtract(one, y), M.log(M.add(M.subtract(one, p),
+                                                                       eps))))
+        return _reduce(losses, weights, reduction, loss_collection, scope)
+
+
+def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0, scope=None,
+                          loss_collection=GraphKeys.LOSSES,
+                          reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    with _scope(scope, "softmax_cross_entropy_loss"):
+        logits = convert_to_tensor(logits)
+        labels = convert_to_tensor(onehot_labels, dtype=logits.dtype)
+        if label_smoothing:
+            k = logits.shape[-1].value
+            if k is None:
+                raise ValueError("label_smoothing needs a static number of classes")
+            s = float(label_smoothing)
+            labels = M.add(M.multiply(labels, np.asarray(1 - s, logits.dtype.np)),
+                           np.asarray(s / k, logits.dtype.np))
+        losses = nn_ops.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits)
+        return _reduce(losses, weights, reduction, loss_collection, scope)
+
+
+def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None,
+                                 loss_collection=GraphKeys.LOSSES,
+                                 reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    with _scope(scope, "sparse_softmax_cross_entropy_loss"):
+        losses = nn_ops.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+        return _reduce(losses, weights, reduction, loss_collection, scope)
+
+
+def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothing=0,
+                          scope=None, loss_collection=GraphKeys.LOSSES,
+                          reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    with _scope(scope, "sigmoid_cross_entropy_loss"):
+        logits = convert_to_tensor(logits)
+        labels = convert_to_tensor(multi_class_labels, dtype=logits.dtype)
+        if label_smoothing:
+            s = float(label_smoothing)
+            labels = M.add(M.multiply(labels, np.asarray(1 - s, logits.dtype.np)),
+                           np.asarray(0.5 * s, logits.dtype.np))
+        losses = nn_ops.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
+        return _reduce(losses, weights, reduction, loss_collection, scope)
+
+
+def add_loss(loss, loss_collection=GraphKeys.LOSSES) -> None:
+    if loss_collection is not None:
+        _context.get_default_graph().add_to_collection(loss_collection, loss)
+
+
+def get_losses(scope: Optional[str] = None, loss_collection=GraphKeys.LOSSES) -> list:
+    return _context.get_default_graph().get_collection(loss_collection, scope)
+
+
+def get_regularization_losses(scope: Optional[str] = None) -> list:
+    return _context.get_default_graph().get_collection(GraphKeys.REGULARIZATION_LOSSES, scope)
+
+
+def get_regularization_loss(scope: Optional[str] = None, name: str = "total_regularization_loss"):
+    losses = get_regularization_losses(scope)
+    if not losses:
+        return convert_to_tensor(np.float32(0.0), name=name)
+    return M.add_n(losses, name=name)
+
+
+def get_total_loss(add_regularization_losses: bool = True, name: str = "total_loss",
+                   scope: Optional[str] = None):
+    losses = get_losses(scope)
+    if add_regularization_losses:
+        losses = losses + get_regularization_losses(scope)
+    if not losses:
+        raise ValueError("No losses to add")
+    return M.add_n(losses, name=name)
