@@ -26,7 +26,7 @@ class Reduction:
                 cls.SUM_BY_NONZERO_WEIGHTS)
 
 
-def _reduce(losses, weights, reduction, loss_collection, scope_name):
+def _reduce(losses, weights, reduction, loss_collection):
     """Weighted loss with TF1's reductions; added to `loss_collection`."""
     from .ir.ops.array_ops import size
     from .ir.ops.tile_pad_ops import broadcast_to
@@ -64,6 +64,12 @@ def _safe_div(num, den):
                       M.zeros_like_(num))
 
 
+def _pair(labels, predictions):
+    """Predictions as a tensor and labels converted to its dtype."""
+    p = convert_to_tensor(predictions)
+    return convert_to_tensor(labels, dtype=p.dtype), p
+
+
 def _scope(name, default):
     return _context.get_default_graph().name_scope(name or default)
 
@@ -71,52 +77,48 @@ def _scope(name, default):
 def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
                           reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     with _scope(scope, "weighted_loss"):
-        return _reduce(losses, weights, reduction, loss_collection, scope)
+        return _reduce(losses, weights, reduction, loss_collection)
 
 
 def mean_squared_error(labels, predictions, weights=1.0, scope=None,
                        loss_collection=GraphKeys.LOSSES,
                        reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     with _scope(scope, "mean_squared_error"):
-        p = convert_to_tensor(predictions)
-        y = convert_to_tensor(labels, dtype=p.dtype)
-        return _reduce(M.squared_difference(p, y), weights, reduction, loss_collection, scope)
+        y, p = _pair(labels, predictions)
+        return _reduce(M.squared_difference(p, y), weights, reduction, loss_collection)
 
 
 def absolute_difference(labels, predictions, weights=1.0, scope=None,
                         loss_collection=GraphKeys.LOSSES,
                         reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     with _scope(scope, "absolute_difference"):
-        p = convert_to_tensor(predictions)
-        y = convert_to_tensor(labels, dtype=p.dtype)
-        return _reduce(M.abs(M.subtract(p, y)), weights, reduction, loss_collection, scope)
+        y, p = _pair(labels, predictions)
+        return _reduce(M.abs(M.subtract(p, y)), weights, reduction, loss_collection)
 
 
 def huber_loss(labels, predictions, weights=1.0, delta=1.0, scope=None,
                loss_collection=GraphKeys.LOSSES, reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     with _scope(scope, "huber_loss"):
-        p = convert_to_tensor(predictions)
-        y = convert_to_tensor(labels, dtype=p.dtype)
+        y, p = _pair(labels, predictions)
         err = M.abs(M.subtract(p, y))
         d = np.asarray(delta, p.dtype.np)
         quad = M.minimum(err, d)
         lin = M.subtract(err, quad)
         losses = M.add(M.multiply(np.asarray(0.5, p.dtype.np), M.square(quad)),
                        M.multiply(d, lin))
-        return _reduce(losses, weights, reduction, loss_collection, scope)
+        return _reduce(losses, weights, reduction, loss_collection)
 
 
 def log_loss(labels, predictions, weights=1.0, epsilon=1e-7, scope=None,
              loss_collection=GraphKeys.LOSSES, reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     with _scope(scope, "log_loss"):
-        p = convert_to_tensor(predictions)
-        y = convert_to_tensor(labels, dtype=p.dtype)
+        y, p = _pair(labels, predictions)
         one = np.ones((), p.dtype.np)
         eps = np.asarray(epsilon, p.dtype.np)
         losses = M.subtract(M.negative(M.multiply(y, M.log(M.add(p, eps)))),
                             M.multiply(M.subtract(one, y), M.log(M.add(M.subtract(one, p),
                                                                        eps))))
-        return _reduce(losses, weights, reduction, loss_collection, scope)
+        return _reduce(losses, weights, reduction, loss_collection)
 
 
 def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0, scope=None,
@@ -133,7 +135,7 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
             labels = M.add(M.multiply(labels, np.asarray(1 - s, logits.dtype.np)),
                            np.asarray(s / k, logits.dtype.np))
         losses = nn_ops.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits)
-        return _reduce(losses, weights, reduction, loss_collection, scope)
+        return _reduce(losses, weights, reduction, loss_collection)
 
 
 def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None,
@@ -141,7 +143,7 @@ def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None,
                                  reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     with _scope(scope, "sparse_softmax_cross_entropy_loss"):
         losses = nn_ops.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-        return _reduce(losses, weights, reduction, loss_collection, scope)
+        return _reduce(losses, weights, reduction, loss_collection)
 
 
 def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothing=0,
@@ -155,7 +157,7 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
             labels = M.add(M.multiply(labels, np.asarray(1 - s, logits.dtype.np)),
                            np.asarray(0.5 * s, logits.dtype.np))
         losses = nn_ops.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
-        return _reduce(losses, weights, reduction, loss_collection, scope)
+        return _reduce(losses, weights, reduction, loss_collection)
 
 
 def add_loss(loss, loss_collection=GraphKeys.LOSSES) -> None:

@@ -26,7 +26,7 @@ _MAX_PLANS = 256
 
 
 class _Plan:
-    __slots__ = ("executable", "tensor_pos", "n_fetch", "feed_order")
+    __slots__ = ("executable", "tensor_pos", "feed_order")
 
     def __init__(self, executable, tensor_pos, feed_order) -> None:
         self.executable = executable
@@ -88,9 +88,6 @@ class BaseSession:
         self._graph_ctx.__exit__(*exc)
         self._default_ctx.__exit__(*exc)
         self.close()
-
-    def __del__(self):
-        pass
 
     # ------------------------------------------------------------------ run
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):

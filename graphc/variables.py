@@ -206,9 +206,6 @@ class Variable(TensorLike):
     def __ne__(self, other):
         return self is not other
 
-    def __lt__(self, other):  # operators come from TensorLike; keep identity eq/hash
-        return self._snapshot < other
-
 
 def global_variables(scope: Optional[str] = None) -> list:
     return _context.get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)

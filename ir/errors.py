@@ -78,13 +78,3 @@ UnavailableError = _make("UnavailableError", UNAVAILABLE)
 DataLossError = _make("DataLossError", DATA_LOSS)
 UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED)
 
-
-class GraphBuildError(ValueError):
-    """A shape or dtype error while building the graph; names the op and the user's line."""
-
-
-def build_error(kind: type, message: str, site=None) -> Exception:
-    """An exception of `kind` (ValueError/TypeError) whose message ends with the user's line."""
-    if site is not None:
-        message = f"{message}\n  {site.describe()}"
-    return kind(message)

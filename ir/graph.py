@@ -504,6 +504,3 @@ class Graph:
     def __repr__(self) -> str:
         return f"<graphc.Graph with {len(self._ops)} ops>"
 
-
-def as_dtype_or_none(dtype) -> Optional[_dt.DType]:
-    return None if dtype is None else _dt.as_dtype(dtype)

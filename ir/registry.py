@@ -12,7 +12,7 @@ Facets (JAX's tables, kept on one record so a new op is one definition):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 from .dtypes import DType
@@ -42,7 +42,6 @@ class OpDef:
     doc: str = ""
     # Families used by contract tests and, later, lowering tables and fusion.
     family: str = "misc"
-    extra: dict = field(default_factory=dict)
 
     def run_infer(self, op) -> list[tuple[DType, TensorShape]]:
         """Run inference, re-raising failures with the op's name and the user's line."""

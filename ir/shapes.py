@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Optional
 
 
 class Dimension:
@@ -312,6 +312,3 @@ def broadcast_shapes(a: TensorShape, b: TensorShape) -> Optional[TensorShape]:
             return None
     return TensorShape(tuple(out))
 
-
-def dims_of(shapes: Iterable[TensorShape]) -> list:
-    return [s.as_tuple() for s in shapes]

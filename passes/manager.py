@@ -13,6 +13,7 @@ import sys
 import time
 from typing import Callable, Iterable, Optional
 
+from graphc.ir.errors import OpError
 from graphc.ir.printer import format_graph
 from graphc.ir.verify import verify as verify_graph
 from .cse import cse
@@ -77,6 +78,8 @@ class PassManager:
                 plan = fn(plan)
                 if self.verify:
                     verify_graph(plan.graph)
+            except OpError:
+                raise  # a user's error (it names their node and line), not a pass bug
             except Exception as exc:
                 raise PassError(f"pass '{name}' failed (after: {', '.join(ran) or 'none'}): "
                                 f"{type(exc).__name__}: {exc}") from exc

@@ -19,7 +19,6 @@ from typing import Optional
 
 import numpy as np
 
-from ..ir import context as _context
 from ..ir import dtypes as _dt
 from ..ir.errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..variables import Variable, global_variables
@@ -341,6 +340,3 @@ class Saver:
     def as_saver_def(self):
         return None
 
-
-def _graph():
-    return _context.get_default_graph()

@@ -182,21 +182,17 @@ def convert_pair(x, y, name_x: str = "x", name_y: str = "y"):
     if isinstance(x, TensorLike):
         x = x._as_tensor()
         if not isinstance(y, TensorLike):
-            y = convert_to_tensor(y, dtype=_operand_dtype(y, x.dtype), name=name_y)
+            y = convert_to_tensor(y, dtype=x.dtype, name=name_y)
         else:
             y = y._as_tensor()
     elif isinstance(y, TensorLike):
         y = y._as_tensor()
-        x = convert_to_tensor(x, dtype=_operand_dtype(x, y.dtype), name=name_x)
+        x = convert_to_tensor(x, dtype=y.dtype, name=name_x)
     else:
         x = convert_to_tensor(x, name=name_x)
         y = convert_to_tensor(y, dtype=x.dtype, name=name_y)
     return x, y
 
-
-def _operand_dtype(value, target: dt.DType) -> dt.DType:
-    """A Python operand takes the other operand's dtype (TF1), if the value fits it."""
-    return target
 
 
 # ------------------------------------------------------------------ build-time values

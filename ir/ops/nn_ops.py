@@ -386,18 +386,19 @@ defop("SigmoidCrossEntropyWithLogits", _sig_xent_infer, _sig_xent_compute, _sig_
       elementwise=True, family="nn")
 
 
-def _named_only(fn_name: str, sentinel) -> None:
+def _named_only(fn_name: str, sentinel, labels, logits) -> None:
+    """TF1 cross-entropies take labels= and logits= by keyword, both required."""
     if sentinel is not None:
         raise ValueError(f"Only call `{fn_name}` with named arguments (labels=..., "
                          "logits=..., ...)")
+    if labels is None or logits is None:
+        raise ValueError(f"`{fn_name}` needs both labels= and logits=.")
 
 
 def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=None, dim=-1,
                                          name: Optional[str] = None, axis=None):
     """Per-example softmax cross-entropy; gradients flow to both logits and labels."""
-    _named_only("softmax_cross_entropy_with_logits_v2", _sentinel)
-    if labels is None or logits is None:
-        raise ValueError("Both labels= and logits= must be provided.")
+    _named_only("softmax_cross_entropy_with_logits_v2", _sentinel, labels, logits)
     axis = dim if axis is None else axis
     logits_t = convert_to_tensor(logits)
     labels_t = convert_to_tensor(labels, dtype=logits_t.dtype)
@@ -424,10 +425,9 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1,
                                       name: Optional[str] = None, axis=None):
     """TF1's v1: like v2, but no gradient flows into labels."""
-    _named_only("softmax_cross_entropy_with_logits", _sentinel)
+    _named_only("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
     from .core_ops import stop_gradient
-    if labels is not None:
-        labels = stop_gradient(labels)
+    labels = stop_gradient(labels)
     return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, dim=dim,
                                                 name=name, axis=axis)
 
@@ -435,9 +435,7 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
 def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
                                              name: Optional[str] = None):
     """Per-example cross-entropy with integer class labels."""
-    _named_only("sparse_softmax_cross_entropy_with_logits", _sentinel)
-    if labels is None or logits is None:
-        raise ValueError("Both labels= and logits= must be provided.")
+    _named_only("sparse_softmax_cross_entropy_with_logits", _sentinel, labels, logits)
     logits_t = convert_to_tensor(logits)
     labels_t = convert_to_tensor(labels, dtype_hint=dt.int32)
     lr, br = logits_t.shape.ndims, labels_t.shape.ndims
@@ -458,9 +456,7 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,
                                       name: Optional[str] = None):
     """max(x, 0) - x * z + log(1 + exp(-|x|)), elementwise."""
-    _named_only("sigmoid_cross_entropy_with_logits", _sentinel)
-    if labels is None or logits is None:
-        raise ValueError("Both labels= and logits= must be provided.")
+    _named_only("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
     logits_t = convert_to_tensor(logits)
     labels_t = convert_to_tensor(labels, dtype=logits_t.dtype)
     return apply("SigmoidCrossEntropyWithLogits", (logits_t, labels_t),

@@ -2,24 +2,12 @@
 import numpy as np
 import pytest
 
-import graphc
-from graphc.ir import Graph
 from graphc.ir.errors import InvalidArgumentError
 from graphc.ir.ops import array_ops as A
 from graphc.ir.ops import generator_ops as G
 from graphc.ir.ops._base import const_value
+from tests.helpers import run
 from graphc.ir.ops.core_ops import constant, placeholder
-
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    with Graph().as_default() as g:
-        yield g
-
-
-def run(fetches, feed_dict=None):
-    with graphc.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 def test_fill():

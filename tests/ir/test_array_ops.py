@@ -2,26 +2,15 @@
 import numpy as np
 import pytest
 
-import graphc
-from graphc.ir import Graph, get_opdef
+from graphc.ir import get_opdef
 from graphc.ir.errors import InvalidArgumentError
 from graphc.ir.ops import array_ops as A
 from graphc.ir.ops import tile_pad_ops as T
 from graphc.ir.ops._base import const_value, const_value_as_shape
+from tests.helpers import run
 from graphc.ir.ops.core_ops import constant, placeholder
 
 R = np.random.RandomState(42)
-
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    with Graph().as_default() as g:
-        yield g
-
-
-def run(fetches, feed_dict=None):
-    with graphc.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 def shape_of(t):

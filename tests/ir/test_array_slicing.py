@@ -2,27 +2,16 @@
 import numpy as np
 import pytest
 
-import graphc
-from graphc.ir import Graph, get_opdef
+from graphc.ir import get_opdef
 from graphc.ir.errors import InvalidArgumentError
 from graphc.ir.ops import array_ops as A
 from graphc.ir.ops import slicing_ops as S
 from graphc.ir.ops._base import _dim_from_scalar, const_value
+from tests.helpers import run
 from graphc.ir.ops.core_ops import constant, placeholder
 
 R = np.random.RandomState(7)
 V = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
-
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    with Graph().as_default() as g:
-        yield g
-
-
-def run(fetches, feed_dict=None):
-    with graphc.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 KEYS = [

@@ -3,13 +3,9 @@ import numpy as np
 import pytest
 
 import graphc as tf
+from tests.helpers import run
 
 R = np.random.RandomState(0)
-
-
-def run(t, feeds=None):
-    with tf.Session() as sess:
-        return sess.run(t, feeds)
 
 
 @pytest.mark.parametrize("fn,ref", [
