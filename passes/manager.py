@@ -18,6 +18,7 @@ from graphc.ir.printer import format_graph
 from graphc.ir.verify import verify as verify_graph
 from .cse import cse
 from .fold import fold_constants
+from .fuse import fuse
 from .plan import Plan, rebuild
 from .prune import build_program
 from .simplify import simplify
@@ -39,6 +40,7 @@ DEFAULT_PIPELINE: tuple = (
     ("simplify", simplify),
     ("cse", cse),
     ("prune_after", prune),
+    ("fuse", fuse),
 )
 
 

@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from graphc.ir.errors import InvalidArgumentError, OpError
+from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
 from graphc.ir.runtime import NodeContext, RuntimeState
 
 _NO_OUT, _ONE_OUT, _MANY_OUT = 0, 1, 2
@@ -140,27 +141,37 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
         steps.append((var_ctx[t], (), s, _ONE_OUT, t.op))
         return s
 
-    for op in program.nodes:
+    def value_slot(t) -> int:
+        return read_step(t) if t in var_ctx and t not in slot_of else slot_of[t]
+
+    def emit(op) -> None:
         opdef = op.opdef
         if op.type == "Const" and op.outputs[0] not in slot_of:
             value = op.attrs["value"]
             slot_of[op.outputs[0]] = new_slot(value)
             const_ids.add(id(value))
-            continue
+            return
         if op.type == "VariableV2":
             ctx = NodeContext(op, state, variable=op.name)
             var_ctx[op.outputs[0]] = functools.partial(opdef.compute, ctx, **op.attrs)
             if op.name not in written_vars:
                 read_vars[op] = None
-            continue
+            return
+        if op.type == "Fused":  # inline the body: its ops run as ordinary steps
+            for p, t in zip(body_inputs(op), op.inputs):
+                slot_of[p] = value_slot(t)
+            for inner in op.subgraphs[BODY].get_operations():
+                if inner.type != "Placeholder":
+                    emit(inner)
+            for t, inner in zip(op.outputs, body_outputs(op)):
+                slot_of[t] = slot_of[inner]
+            return
         ins = []
         for i, t in enumerate(op.inputs):
             if i in opdef.ref_inputs:
                 ins.append(new_slot())  # the target is named by the context, not read
-            elif t in var_ctx and t not in slot_of:
-                ins.append(read_step(t))
             else:
-                ins.append(slot_of[t])
+                ins.append(value_slot(t))
         if opdef.compute is None:
             raise NotImplementedError(f"{op.type} has no numpy semantics")
         kwargs = dict(op.attrs)
@@ -182,6 +193,9 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
             steps.append((fn, tuple(ins), outs[0], _ONE_OUT, op))
         else:
             steps.append((fn, tuple(ins), tuple(outs), _MANY_OUT, op))
+
+    for op in program.nodes:
+        emit(op)
 
     fetch_slots = []
     early_reads = []

@@ -20,7 +20,7 @@ def _types(plan):
 def _run_both(fetches, feed_dict):
     """Values with the full pipeline and with every optional pass disabled."""
     off = tf.ConfigProto(graph_options=tf.GraphOptions(
-        disabled_passes=["fold_constants", "simplify", "cse", "prune_after"]))
+        disabled_passes=["fold_constants", "simplify", "cse", "prune_after", "fuse"]))
     with tf.Session() as a, tf.Session(config=off) as b:
         return a.run(fetches, feed_dict), b.run(fetches, feed_dict)
 
@@ -31,7 +31,7 @@ def test_shapes_are_specialised_and_shape_ops_fold():
     y = tf.reduce_sum(x) / n
     plan = _plan([y], [(x, np.zeros((4, 3), np.float32))])
     assert plan.graph.get_operation_by_name(x.op.name).outputs[0].shape.as_list() == [4, 3]
-    out = PassManager().run(plan)
+    out = PassManager(disabled=["fuse"]).run(plan)
     assert "Shape" not in _types(out) and "StridedSlice" not in _types(out)
     assert _types(out) == ["Const", "Placeholder", "RealDiv", "Sum"]
     a, b = _run_both(y, {x: np.arange(12, dtype=np.float32).reshape(4, 3)})
@@ -44,7 +44,7 @@ def test_fold_never_touches_impure_ops_and_respects_the_size_limit():
     big = tf.zeros([512, 512]) + 1.0
     v = tf.Variable(2.0)
     y = v * 3.0
-    out = PassManager().run(_plan([r, big, y], []))
+    out = PassManager(disabled=["fuse"]).run(_plan([r, big, y], []))
     types = _types(out)
     assert "RandomUniform" in types and "VariableV2" in types and "Fill" in types
 
@@ -53,7 +53,7 @@ def test_cse_merges_pure_ops_but_not_random_ones():
     x = tf.placeholder(tf.float32, [2])
     a = tf.exp(x) + tf.exp(x)
     r1, r2 = tf.random_normal([2], seed=1), tf.random_normal([2], seed=1)
-    out = PassManager().run(_plan([a, r1, r2], [(x, np.zeros(2, np.float32))]))
+    out = PassManager(disabled=["fuse"]).run(_plan([a, r1, r2], [(x, np.zeros(2, np.float32))]))
     types = _types(out)
     assert types.count("Exp") == 1 and types.count("RandomStandardNormal") == 2
 
@@ -63,7 +63,7 @@ def test_simplify_identities_and_safer_forms():
     y = tf.transpose(tf.transpose(tf.negative(-x) * 1.0 + 0.0)) / 1.0
     z = tf.log(tf.nn.softmax(x))
     w = tf.reshape(tf.reshape(x, [3, 2]), [6])
-    out = PassManager().run(_plan([y, z, w], [(x, np.zeros((2, 3), np.float32))]))
+    out = PassManager(disabled=["fuse"]).run(_plan([y, z, w], [(x, np.zeros((2, 3), np.float32))]))
     assert out.fetches[0] is out.feeds[0]  # y is x itself
     assert _types(out) == ["Const", "LogSoftmax", "Placeholder", "Reshape"]
     xv = np.random.RandomState(0).randn(2, 3).astype(np.float32)
@@ -77,7 +77,7 @@ def test_simplify_identities_and_safer_forms():
 def test_x_times_one_that_broadcasts_is_kept():
     x = tf.placeholder(tf.float32, [3])
     y = x * tf.ones([2, 3])
-    out = PassManager().run(_plan([y], [(x, np.zeros(3, np.float32))]))
+    out = PassManager(disabled=["fuse"]).run(_plan([y], [(x, np.zeros(3, np.float32))]))
     assert "Mul" in _types(out)
 
 
@@ -107,7 +107,7 @@ def test_training_graph_shrinks_and_trains_the_same():
     assert len(out.graph) < len(plan.graph)
     assert [name for name, *_ in manager.timings] == [n for n, _ in DEFAULT_PIPELINE]
     off = tf.ConfigProto(graph_options=tf.GraphOptions(
-        disabled_passes=["fold_constants", "simplify", "cse", "prune_after"]))
+        disabled_passes=["fold_constants", "simplify", "cse", "prune_after", "fuse"]))
     results = []
     for config in (None, off):
         with tf.Session(config=config) as sess:
@@ -122,7 +122,7 @@ def test_manager_disables_by_name_reports_failing_pass_and_dumps(monkeypatch):
     x = tf.placeholder(tf.float32, [2])
     plan = _plan([tf.exp(x) * 1.0], [(x, np.zeros(2, np.float32))])
     dumps = []
-    manager = PassManager(disabled=["simplify"], dump="all", dump_to=dumps.append)
+    manager = PassManager(disabled=["simplify", "fuse"], dump="all", dump_to=dumps.append)
     out = manager.run(plan)
     assert "Mul" in _types(out) and "simplify" not in [n for n, *_ in manager.timings]
     assert dumps and dumps[0].startswith("after prune")
@@ -157,7 +157,7 @@ def test_hand_written_cross_entropies_become_stable_fused_forms():
     feeds = {logits: np.float32([[200, -200, 0]] * 4), labels: np.eye(3, dtype=np.float32)[
         [0, 1, 2, 0]], z: np.float32([[1, 0, 1]] * 4)}
     plan = _plan([softmax_xent, sigmoid_xent], [(t, v) for t, v in feeds.items()])
-    out = PassManager().run(plan)
+    out = PassManager(disabled=["fuse"]).run(plan)
     types = _types(out)
     assert "SoftmaxCrossEntropyWithLogits" in types and "Softplus" in types
     assert "Log" not in types and "Softmax" not in types
@@ -172,7 +172,7 @@ def test_broadcast_scalars_are_not_materialised():
     x = tf.placeholder(tf.float32, [None, 3])
     y = tf.maximum(x, tf.fill(tf.shape(x), 0.5)) * tf.broadcast_to(2.0, [4, 3])
     xv = np.random.RandomState(1).randn(4, 3).astype(np.float32)
-    out = PassManager().run(_plan([y], [(x, xv)]))
+    out = PassManager(disabled=["fuse"]).run(_plan([y], [(x, xv)]))
     assert "Fill" not in _types(out) and "BroadcastTo" not in _types(out)
     a, b = _run_both(y, {x: xv})
     np.testing.assert_allclose(a, np.maximum(xv, 0.5) * 2.0)

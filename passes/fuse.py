@@ -1,0 +1,189 @@
+"""Fusion: groups of elementwise and broadcast ops become one Fused node holding them.
+
+Groups grow from consumers to producers (XLA's producer-into-consumer order): the plan's
+ops are visited in reverse topological order, and a fusible op joins the group of one of
+its consumers when its output has that group's shape (the group's iteration domain) and
+no path leaves it through an op outside the group and comes back into the group. That
+last test keeps groups convex, so the fused graph has no cycles; it is a bitset lookup,
+`downstream[u]` being the groups reachable from op `u`, so the pass stays linear in
+practice (a 100k-node plan fuses in about a second).
+
+A producer whose every consumer sits in the group can always join: nothing leaves it
+except into the group. One used elsewhere as well (fetched, or read by a matmul) joins
+when that is still convex, and becomes one of the Fused node's outputs.
+
+Fused nodes keep provenance: every body op records the plan op it copies, and the Fused
+node records all of them, so a run-time error names the user's op and line.
+"""
+from __future__ import annotations
+
+import heapq
+
+from graphc.ir.graph import Graph, Operation
+from graphc.ir.ops.fused_ops import make_fused
+from .plan import Plan, _copy, exact_or_unique
+
+# Ops that are elementwise after broadcasting although their OpDef is not flagged so.
+BROADCAST_OPS = frozenset({"BiasAdd"})
+
+
+def fusible(op: Operation) -> bool:
+    d = op.opdef
+    if not ((d.elementwise or op.type in BROADCAST_OPS) and d.pure and not d.needs_context):
+        return False
+    if len(op.outputs) != 1 or op.control_inputs or op.subgraphs:
+        return False
+    t = op.outputs[0]
+    return t.shape.is_fully_defined() and not t.dtype.is_string and all(
+        not i.dtype.is_string and i.shape.is_fully_defined() for i in op.inputs)
+
+
+def find_groups(plan: Plan) -> list[list[Operation]]:
+    """Groups of two or more ops to fuse, each in topological order."""
+    ops = plan.graph.get_operations()
+    consumers = _consumers(ops)
+
+    group: dict[Operation, int] = {}
+    domain: list = []          # group id -> output shape of its members
+    members: list = []         # group id -> ops, consumers first
+    downstream: dict = {}      # op -> bitset of groups reachable from its outputs
+    for op in reversed(ops):
+        users = consumers[op]
+        down = 0
+        for u in users:
+            down |= downstream[u]
+            if u in group:
+                down |= 1 << group[u]
+        downstream[op] = down
+        if not fusible(op):
+            continue
+        shape = op.outputs[0].shape.as_tuple()
+        chosen = None
+        for u in users:
+            g = group.get(u)
+            if g is None or domain[g] != shape or g == chosen:
+                continue
+            bit = 1 << g
+            if all(group.get(v) == g or not downstream[v] & bit for v in users):
+                chosen = g
+                break
+        if chosen is None:
+            chosen = len(domain)
+            domain.append(shape)
+            members.append([])
+        group[op] = chosen
+        members[chosen].append(op)
+    return [list(reversed(m)) for m in members if len(m) > 1 and _worth_fusing(m)]
+
+
+def _consumers(ops) -> dict:
+    consumers: dict = {op: [] for op in ops}
+    for op in ops:
+        for t in op.inputs:
+            consumers[t.op].append(op)
+        for c in op.control_inputs:
+            consumers[c].append(op)
+    return consumers
+
+
+def _worth_fusing(group: list) -> bool:
+    return sum(op.type not in ("Identity", "StopGradient") for op in group) > 1
+
+
+def fuse(plan: Plan) -> Plan:
+    """Replace each group found by `find_groups` with one Fused node."""
+    groups = find_groups(plan)
+    if not groups:
+        return plan
+    ops = plan.graph.get_operations()
+    unit_of: dict = {}
+    units: list = []
+    for g in groups:
+        for op in g:
+            unit_of[op] = len(units)
+        units.append(g)
+    for op in ops:
+        if op not in unit_of:
+            unit_of[op] = len(units)
+            units.append([op])
+    order = _unit_order(ops, units, unit_of)
+    consumers = _consumers(ops)
+    escapes = set(plan.fetches) | {t for op in plan.targets for t in op.outputs}
+
+    graph = Graph()
+    graph.is_plan = True
+    tensors: dict = {}
+    new_ops: dict = {}
+    for u in order:
+        unit = units[u]
+        if u >= len(groups):
+            op = unit[0]
+            controls = [new_ops[c] for c in op.control_inputs]
+            new = _copy(graph, op, [tensors[t] for t in op.inputs], controls)
+            new_ops[op] = new
+            tensors.update(zip(op.outputs, new.outputs))
+            continue
+        outs = [op.outputs[0] for op in unit if op.outputs[0] in escapes or any(
+            unit_of[c] != u for c in consumers[op])]
+        _emit_group(graph, unit, outs, tensors, new_ops)
+    return Plan(graph, tuple(tensors[t] for t in plan.feeds),
+                tuple(tensors[t] for t in plan.fetches),
+                tuple(new_ops[o] for o in plan.targets))
+
+
+def _unit_order(ops, units, unit_of) -> list[int]:
+    """Topological order of the condensed graph, earliest original position first."""
+    first = [min(op.id for op in unit) for unit in units]
+    deps: list = [set() for _ in units]
+    users: list = [[] for _ in units]
+    for op in ops:
+        u = unit_of[op]
+        for p in [t.op for t in op.inputs] + list(op.control_inputs):
+            pu = unit_of[p]
+            if pu != u and pu not in deps[u]:
+                deps[u].add(pu)
+                users[pu].append(u)
+    indegree = [len(d) for d in deps]
+    heap = [(first[u], u) for u in range(len(units)) if indegree[u] == 0]
+    heapq.heapify(heap)
+    order = []
+    while heap:
+        _, u = heapq.heappop(heap)
+        order.append(u)
+        for v in users[u]:
+            indegree[v] -= 1
+            if indegree[v] == 0:
+                heapq.heappush(heap, (first[v], v))
+    if len(order) != len(units):
+        raise AssertionError("fusion produced a cycle: a group is not convex")
+    return order
+
+
+def _emit_group(graph, group, outs, tensors, new_ops) -> None:
+    body = Graph()
+    body.is_plan = True
+    inside = set(group)
+    params: dict = {}
+    outer_inputs = []
+    local: dict = {}
+    for op in group:
+        for t in op.inputs:
+            if t.op in inside or t in params:
+                continue
+            p = body.create_op("Placeholder", (), {"dtype": t.dtype, "shape": t.shape},
+                               name=exact_or_unique(body, t.op.name), site=t.op.site,
+                               original=(t.op,))
+            params[t] = p.outputs[0]
+            outer_inputs.append(tensors[t])
+    for op in group:
+        inputs = [local[t] if t.op in inside else params[t] for t in op.inputs]
+        new = body.create_op(op.type, inputs, op.attrs, name=exact_or_unique(body, op.name),
+                             site=op.site, original=(op,))
+        local.update(zip(op.outputs, new.outputs))
+    last = group[-1]
+    fused = make_fused(graph, exact_or_unique(graph, last.name + "/fused"), outer_inputs,
+                       body, [local[t] for t in outs], site=last.site, original=tuple(group))
+    for t, nt in zip(outs, fused.outputs):
+        tensors[t] = nt
+    for op in group:
+        new_ops[op] = fused
