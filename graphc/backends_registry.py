@@ -4,20 +4,29 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-AVAILABLE = ("numpy",)
+AVAILABLE = ("numpy", "llvm")
+DEFAULT = "numpy"
 
 
 def resolve(name: Optional[str]) -> str:
-    name = name or os.environ.get("GRAPHC_BACKEND") or "numpy"
+    name = name or os.environ.get("GRAPHC_BACKEND") or DEFAULT
     name = name.lower()
     if name not in AVAILABLE:
         raise ValueError(f"Unknown graphc backend {name!r}; available: {', '.join(AVAILABLE)}"
                          " (set GRAPHC_BACKEND or Session(backend=...)).")
+    if name == "llvm":
+        from .backends.llvm import available
+        if not available():
+            raise ValueError("the llvm backend needs llvmlite with a native target; use "
+                             "backend='numpy' (GRAPHC_BACKEND=numpy)")
     return name
 
 
 def compile(backend: str, program, state, validate: bool = False):
     if backend == "numpy":
         from .backends.numpy import compile_program
+        return compile_program(program, state, validate=validate)
+    if backend == "llvm":
+        from .backends.llvm import compile_program
         return compile_program(program, state, validate=validate)
     raise ValueError(f"Unknown backend {backend!r}")

@@ -27,6 +27,7 @@ class VariableStore:
         self._values: dict[str, np.ndarray] = {}
         self._ids: set[int] = set()
         self._lock = threading.Lock()
+        self.version = 0  # bumped on every replacement (backends cache array addresses)
 
     def get(self, name: str) -> Optional[np.ndarray]:
         return self._values.get(name)
@@ -38,6 +39,7 @@ class VariableStore:
                 self._ids.discard(id(old))
             self._values[name] = value
             self._ids.add(id(value))
+            self.version += 1
 
     def __contains__(self, name: str) -> bool:
         return name in self._values
@@ -114,3 +116,14 @@ class NodeContext:
 def _compatible(static: tuple, actual: tuple) -> bool:
     return len(static) == len(actual) and all(s is None or s == a
                                               for s, a in zip(static, actual))
+
+
+def uninitialized_error(missing: list) -> FailedPreconditionError:
+    """TF1's error for reading uninitialized variables, listing each with its line."""
+    lines = "\n".join(f"  {op.name}" + (f" (created at {op.site.describe()})"
+                                         if op.site else "") for op in missing)
+    return FailedPreconditionError(
+        None, missing[0].user_op(), f"Attempting to use uninitialized value "
+        f"{missing[0].name}. {len(missing)} uninitialized variable(s) are read by "
+        f"this run:\n{lines}\nRun tf.global_variables_initializer() (or the "
+        f"variables' initializers) first.")

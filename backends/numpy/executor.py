@@ -17,7 +17,7 @@ import numpy as np
 
 from graphc.ir.errors import InvalidArgumentError, OpError
 from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
-from graphc.ir.runtime import NodeContext, RuntimeState
+from graphc.ir.runtime import NodeContext, RuntimeState, uninitialized_error
 
 _NO_OUT, _ONE_OUT, _MANY_OUT = 0, 1, 2
 
@@ -86,14 +86,7 @@ class NumpyExecutable:
         store = self._store
         missing = [op for op in self._read_only_vars if op.name not in store]
         if missing:
-            from graphc.ir.errors import FailedPreconditionError
-            lines = "\n".join(f"  {op.name}" + (f" (created at {op.site.describe()})"
-                                                 if op.site else "") for op in missing)
-            raise FailedPreconditionError(
-                None, missing[0].user_op(), f"Attempting to use uninitialized value "
-                f"{missing[0].name}. {len(missing)} uninitialized variable(s) are read by "
-                f"this run:\n{lines}\nRun tf.global_variables_initializer() (or the "
-                f"variables' initializers) first.")
+            raise uninitialized_error(missing)
 
 
 def _validate_outputs(node, result, kind) -> None:

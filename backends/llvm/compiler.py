@@ -1,0 +1,520 @@
+"""Compile a Program for the llvm backend: lower ops to kernels, plan buffers, emit one
+LLVM module whose segment functions each run a maximal run of native kernels.
+
+Every tensor gets a buffer:
+  feed   the fed array (table slot, written per run)
+  const  a Const's array (table slot, fixed)
+  var    a variable's array in the Session's store (table slot, refreshed when replaced)
+  out    a fetched result, a fresh array per run (table slot, written per run)
+  arena  an intermediate: an offset into the workspace arena, shared by tensors whose
+         lifetimes do not overlap (the memory plan)
+  py     a value only Python handles (strings, shapes known only at run time)
+View ops (Identity, Reshape, Squeeze, ExpandDims, StopGradient) share their input's
+buffer. Ops without a lowering run their numpy kernel between native segments, reading
+and writing the same buffers; a plan that lowers fully is one native call per run.
+
+Variables are updated in place, so a value that aliases a variable (its read, an
+assignment's result) and is used after a later write to that variable is copied where
+the numpy interpreter would have read it: both backends see the same values.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+from llvmlite import ir
+
+from graphc.ir.ops._base import const_value
+from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
+from . import irutil as U
+from . import kernels as K
+from .scalar_ops import SCALAR, lowerable
+
+VIEW_OPS = frozenset({"Identity", "StopGradient", "Snapshot", "Reshape", "Squeeze",
+                      "ExpandDims"})
+REDUCE_OPS = frozenset({"Sum", "Mean", "Max", "Min", "Prod", "Any", "All"})
+ALIGN = 64
+
+
+class FallbackWarning(UserWarning):
+    """An op has no native lowering and runs through its numpy kernel."""
+
+
+_warned: set = set()
+
+
+def _warn_fallback(op, why: str) -> None:
+    key = (op.type, why)
+    if key in _warned:
+        return
+    _warned.add(key)
+    warnings.warn(f"graphc llvm backend: {op.type} ({why}) runs through its numpy kernel "
+                  "between native segments", FallbackWarning, stacklevel=2)
+
+
+@dataclass(eq=False)
+class Buffer:
+    kind: str                 # feed | const | var | out | arena | py
+    dtype: object
+    shape: Optional[tuple]
+    slot: int = -1            # table slot (feed, const, var, out)
+    offset: int = -1          # arena offset
+    var: Optional[str] = None
+    value: object = None      # const array
+    first: int = 0            # lifetime in steps (arena)
+    last: int = 0
+    size_aligned: int = 0
+    native_used: bool = False  # a native kernel reads or writes it (variables)
+
+    @property
+    def nbytes(self) -> int:
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n * np.dtype(self.dtype.np).itemsize
+
+
+@dataclass
+class Step:
+    """One native kernel, or one op run through its numpy kernel."""
+    native: bool
+    op: object
+    kernel: Optional[K.Kernel] = None
+    emit: object = None       # (module, name) -> Kernel, for native steps
+    inputs: list = field(default_factory=list)
+    outputs: list = field(default_factory=list)
+
+
+def static(t) -> bool:
+    return t.shape.is_fully_defined() and t.dtype.name in U.LOWERABLE_DTYPES
+
+
+def shape_of(t) -> tuple:
+    return tuple(t.shape.as_tuple())
+
+
+class Lowering:
+    """Decides, op by op, what runs natively and emits the kernels."""
+
+    def __init__(self, program) -> None:
+        self.program = program
+        self.buffers: dict = {}   # tensor -> Buffer
+        self.steps: list[Step] = []
+        self.n_slots = 0
+        self.written_vars: set = set()
+        self.index = -1           # position of the op being lowered in program order
+        self.last_use: dict = {}  # tensor -> position of its last reader (inf if fetched)
+        self.writes: dict = {}    # variable name -> positions of the ops writing it
+        for i, op in enumerate(program.nodes):
+            for j, t in enumerate(op.inputs):
+                if j in op.opdef.ref_inputs:
+                    self.writes.setdefault(t.op.name, []).append(i)
+                else:
+                    self.last_use[t] = i
+        for t in program.fetches:
+            self.last_use[t] = float("inf")
+
+    # ------------------------------------------------------------ buffers
+    def new_slot(self) -> int:
+        self.n_slots += 1
+        return self.n_slots - 1
+
+    def buffer(self, t) -> Buffer:
+        return self.buffers[t]
+
+    def define(self, t, kind: str = "arena") -> Buffer:
+        if not static(t):
+            kind = "py"
+        buf = Buffer(kind, t.dtype, shape_of(t) if kind != "py" else None)
+        if kind in ("feed", "out", "const", "var"):
+            buf.slot = self.new_slot()
+        self.buffers[t] = buf
+        return buf
+
+    def native_inputs(self, op) -> bool:
+        return all(t in self.buffers and self.buffers[t].kind != "py" for t in op.inputs)
+
+    # ------------------------------------------------------------ walk
+    def run(self) -> None:
+        for t in self.program.feeds:
+            self.define(t, "feed")
+        for i, op in enumerate(self.program.nodes):
+            self.index = i
+            self.visit(op)
+
+    def finish(self) -> None:
+        """After the walk: fetched values get fresh per-run arrays, a fetched variable
+        written in the run is copied before any write (as the interpreter reads it)."""
+        self.fetch_buffers = []
+        for t in self.program.fetches:
+            buf = self.buffers[t]
+            if buf.kind == "arena":
+                buf.kind = "out"
+                buf.slot = self.new_slot()
+            elif buf.kind == "var" and t.op.type == "VariableV2" and buf.var in self.writes:
+                snap = Buffer("out", t.dtype, buf.shape, slot=self.new_slot())
+                cs = K.contiguous_strides(buf.shape)
+                buf.native_used = True
+                self.steps.insert(0, Step(True, t.op, emit=lambda m, n, s=buf, d=snap, t=t:
+                                          K.emit_copy(m, n, t.dtype, s.shape, cs, cs,
+                                                      operands=[s, d])))
+                buf = snap
+            self.fetch_buffers.append(buf)
+        self.var_ops = {op.name: op for op in self.program.nodes if op.type == "VariableV2"}
+        for op in self.program.nodes:
+            for i in op.opdef.ref_inputs:
+                self.var_ops.setdefault(op.inputs[i].op.name, op.inputs[i].op)
+        self.assign_first = {}
+        for step in self.steps:
+            if not step.native:
+                continue
+            op = step.op
+            if op.type in ("Assign", "AssignAdd", "AssignSub"):
+                self.assign_first.setdefault(op.inputs[0].op.name, op.type == "Assign")
+            for t in step.inputs:
+                b = self.buffers.get(t)
+                if b is not None and b.kind == "var":
+                    self.assign_first.setdefault(b.var, False)
+
+    def needs_snapshot(self, var: str, t) -> bool:
+        """Would a write to `var` land between `t`'s definition and its last reader?"""
+        last = self.last_use.get(t, self.index)
+        return any(self.index < w < last for w in self.writes.get(var, ()))
+
+    def alias(self, t, src: Buffer, op) -> None:
+        """`t` shares `src`, or gets a copy of it when `src` is a variable written later."""
+        if src.kind == "var" and self.needs_snapshot(src.var, t):
+            src.native_used = True
+            dst = self.define(t)
+            shape = shape_of(t)
+            cs = K.contiguous_strides(shape)
+            self.steps.append(Step(True, op, emit=lambda m, n: K.emit_copy(
+                m, n, t.dtype, shape, cs, cs, operands=[src, dst]), inputs=[], outputs=[t]))
+            return
+        self.buffers[t] = src
+
+    def visit(self, op) -> None:
+        if op.type == "Const":
+            t = op.outputs[0]
+            if t not in self.buffers:
+                buf = self.define(t, "const")
+                value = np.ascontiguousarray(op.attrs["value"])
+                buf.value = value
+            return
+        if op.type == "VariableV2":
+            buf = self.define(op.outputs[0], "var")
+            buf.var = op.name  # also for a "py" variable (shape known only at run time)
+            return
+        if op.type == "Placeholder":
+            return  # fed (handled above); an unfed one was refused by pruning
+        if op.type == "Fused":
+            if all(self._elementwise_ok(m) for m in op.subgraphs[BODY].get_operations()
+                   if m.type != "Placeholder") and self.native_inputs(op):
+                self.lower_fused(op)
+            else:
+                self.expand_fused(op)
+            return
+        for i in op.opdef.ref_inputs:  # pruning skips ref edges: define the variable here
+            if op.inputs[i] not in self.buffers:
+                self.visit(op.inputs[i].op)
+        lowered = False
+        if self.native_inputs(op) and all(static(t) for t in op.outputs):
+            lowered = self.lower(op)
+        if not lowered:
+            self.fallback(op)
+
+    def _elementwise_ok(self, op) -> bool:
+        return lowerable(op) and all(static(t) for t in list(op.inputs) + list(op.outputs))
+
+    def expand_fused(self, op) -> None:
+        """Run a Fused node's body op by op (some body op has no lowering)."""
+        for p, t in zip(body_inputs(op), op.inputs):
+            self.buffers[p] = self.buffers[t]
+        for inner in op.subgraphs[BODY].get_operations():
+            if inner.type != "Placeholder":
+                self.visit(inner)
+        for t, inner in zip(op.outputs, body_outputs(op)):
+            self.alias(t, self.buffers[inner], op)
+
+    def fallback(self, op) -> None:
+        if op.type not in ("NoOp",) and not op.type.startswith("Random"):
+            why = "no native lowering" if op.type not in _LOWERED else "these shapes or dtypes"
+            _warn_fallback(op, why)
+        for t in op.outputs:
+            self.define(t)
+        for i in op.opdef.ref_inputs:
+            self.written_vars.add(op.inputs[i].op.name)
+        self.steps.append(Step(False, op, inputs=list(op.inputs), outputs=list(op.outputs)))
+
+    def native(self, op, emit, inputs, outputs, define=True) -> bool:
+        for t in inputs:
+            self.buffers[t].native_used = True
+        if define:
+            for t in outputs:
+                self.define(t)
+        self.steps.append(Step(True, op, emit=emit, inputs=list(inputs), outputs=list(outputs)))
+        return True
+
+    # ------------------------------------------------------------ per-op lowering
+    def lower(self, op) -> bool:
+        fn = _LOWERED.get(op.type)
+        if fn is not None:
+            return fn(self, op)
+        if self._elementwise_ok(op):
+            return self.native(op, lambda m, n, op=op: K.emit_elementwise(
+                m, n, [op], list(op.inputs), [op.outputs[0]], shape_of(op.outputs[0])),
+                op.inputs, op.outputs)
+        return False
+
+    def lower_fused(self, op) -> bool:
+        params, outs = body_inputs(op), body_outputs(op)
+        members = [m for m in op.subgraphs[BODY].get_operations() if m.type != "Placeholder"]
+        domain = shape_of(op.outputs[0])
+
+        def emit(m, n):
+            k = K.emit_elementwise(m, n, members, params, outs, domain)
+            k.operands = list(op.inputs) + list(op.outputs)
+            return k
+        return self.native(op, emit, op.inputs, op.outputs)
+
+
+_LOWERED: dict = {}
+
+
+def _lowers(*names):
+    def deco(fn):
+        for n in names:
+            _LOWERED[n] = fn
+        return fn
+    return deco
+
+
+@_lowers(*VIEW_OPS)
+def _view(lw: Lowering, op) -> bool:
+    lw.steps.append(Step(True, op, emit=None, inputs=[op.inputs[0]], outputs=[]))
+    lw.alias(op.outputs[0], lw.buffer(op.inputs[0]), op)
+    return True
+
+
+@_lowers(*REDUCE_OPS)
+def _reduce(lw: Lowering, op) -> bool:
+    x = op.inputs[0]
+    if op.type == "Mean" and not U.is_float(x.dtype):
+        return False
+    shape = shape_of(x)
+    axis = op.attrs["axis"]
+    axes = range(len(shape)) if axis is None else [a % len(shape) for a in axis] \
+        if shape else []
+    axes = sorted(set(axes))
+    count = int(np.prod([shape[a] for a in axes])) if axes else 1
+    if op.type in ("Max", "Min") and count == 0:
+        return False
+    if op.type in ("Sum", "Prod", "Mean", "Max", "Min") and x.dtype.name == "bool":
+        return False
+    return lw.native(op, lambda m, n: K.emit_reduce(m, n, op, op.type, shape, axes,
+                                                    [x, op.outputs[0]]),
+                     [x], op.outputs)
+
+
+@_lowers("L2Loss")
+def _l2loss(lw: Lowering, op) -> bool:
+    x = op.inputs[0]
+    shape = shape_of(x)
+    return lw.native(op, lambda m, n: K.emit_reduce(m, n, op, "L2Loss", shape,
+                                                    list(range(len(shape))),
+                                                    [x, op.outputs[0]]), [x], op.outputs)
+
+
+@_lowers("SumToShape")
+def _sum_to_shape(lw: Lowering, op) -> bool:
+    g = op.inputs[0]
+    shape, target = shape_of(g), shape_of(op.outputs[0])
+    if not U.is_float(g.dtype) and g.dtype.name == "bool":
+        return False
+    pad = len(shape) - len(target)
+    axes = [d for d in range(len(shape))
+            if d < pad or (target[d - pad] == 1 and shape[d] != 1)]
+    return lw.native(op, lambda m, n: K.emit_reduce(m, n, _AsSum(op), "Sum", shape, axes,
+                                                    [g, op.outputs[0]]), [g], op.outputs)
+
+
+class _AsSum:
+    """SumToShape reduces like Sum; the reduce emitter only needs inputs and type."""
+
+    def __init__(self, op) -> None:
+        self.inputs, self.outputs, self.type, self.attrs = op.inputs, op.outputs, "Sum", {}
+
+
+@_lowers("Softmax", "LogSoftmax")
+def _softmax(lw: Lowering, op) -> bool:
+    x = op.inputs[0]
+    shape = shape_of(x)
+    if not U.is_float(x.dtype) or not shape or op.attrs["axis"] not in (-1, len(shape) - 1):
+        return False
+    cols = shape[-1]
+    rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    if cols == 0 or rows == 0:
+        return False
+    return lw.native(op, lambda m, n: K.emit_softmax(m, n, op, rows, cols, [x, op.outputs[0]],
+                                                     op.type == "LogSoftmax"), [x], op.outputs)
+
+
+@_lowers("MatMul", "BatchMatMulV2")
+def _matmul(lw: Lowering, op) -> bool:
+    a, b = op.inputs
+    if a.dtype.name not in ("float32", "float64") or not _has_blas():
+        return False
+    sa, sb, sc = shape_of(a), shape_of(b), shape_of(op.outputs[0])
+    if op.type == "MatMul":
+        ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    else:
+        ta, tb = op.attrs.get("adj_x", False), op.attrs.get("adj_y", False)
+    m, n = sc[-2], sc[-1]
+    k = sa[-2] if ta else sa[-1]
+    batch = sc[:-2]
+    strides = []
+    for s, mat in ((sa, sa[-2] * sa[-1]), (sb, sb[-2] * sb[-1]), (sc, m * n)):
+        bs = K.broadcast_strides(s[:-2] or (1,), batch) if batch else []
+        strides.append([st * mat for st in bs])
+    if m == 0 or n == 0:
+        return False
+    return lw.native(op, lambda mod, name: K.emit_matmul(
+        mod, name, a.dtype, m, n, k, ta, tb, batch, strides, [a, b, op.outputs[0]]),
+        [a, b], op.outputs)
+
+
+def _has_blas() -> bool:
+    from .target import host
+    return host().blas is not None
+
+
+@_lowers("Transpose")
+def _transpose(lw: Lowering, op) -> bool:
+    x = op.inputs[0]
+    perm = op.attrs.get("perm")
+    if perm is None:
+        perm = const_value(op.inputs[1]) if len(op.inputs) > 1 else None
+    if perm is None:
+        return False
+    perm = [int(p) for p in perm]
+    shape = shape_of(x)
+    out = shape_of(op.outputs[0])
+    cs = K.contiguous_strides(shape)
+    src = [cs[p] for p in perm]
+    dst = K.contiguous_strides(out)
+    return lw.native(op, lambda m, n: K.emit_copy(m, n, x.dtype, out, src, dst,
+                                                  operands=[x, op.outputs[0]]), [x], op.outputs)
+
+
+@_lowers("BroadcastTo", "Tile")
+def _broadcast(lw: Lowering, op) -> bool:
+    x = op.inputs[0]
+    shape, out = shape_of(x), shape_of(op.outputs[0])
+    if op.type == "BroadcastTo":
+        src = K.broadcast_strides(shape, out)
+        return lw.native(op, lambda m, n: K.emit_copy(
+            m, n, x.dtype, out, src, K.contiguous_strides(out), operands=[x, op.outputs[0]]),
+            [x], op.outputs)
+    if any(s == 0 for s in shape) or len(shape) != len(out):
+        return False
+    # out viewed as [m0, d0, m1, d1, ...]: the input repeats along every m axis.
+    it, src, dst = [], [], []
+    cs, co = K.contiguous_strides(shape), K.contiguous_strides(out)
+    for d, (s, o) in enumerate(zip(shape, out)):
+        it += [o // s, s]
+        src += [0, cs[d]]
+        dst += [s * co[d], co[d]]
+    return lw.native(op, lambda m, n: K.emit_copy(m, n, x.dtype, it, src, dst,
+                                                  operands=[x, op.outputs[0]]), [x], op.outputs)
+
+
+@_lowers("ConcatV2", "Pack")
+def _concat(lw: Lowering, op) -> bool:
+    pieces = list(op.inputs[:-1]) if op.type == "ConcatV2" else list(op.inputs)
+    out_t = op.outputs[0]
+    out = shape_of(out_t)
+    if op.type == "ConcatV2":
+        axis = const_value(op.inputs[-1])
+        if axis is None:
+            return False
+        axis = int(axis) % len(out)
+    else:
+        axis = op.attrs["axis"] % len(out)
+    co = K.contiguous_strides(out)
+    offset, copies = 0, []
+    for t in pieces:
+        s = shape_of(t)
+        if op.type == "Pack":
+            s = s[:axis] + (1,) + s[axis:]
+        copies.append((t, s, offset * co[axis]))
+        offset += s[axis]
+
+    def emit(m, n):
+        fn_kernels = []
+        for i, (t, s, off) in enumerate(copies):
+            fn_kernels.append(K.emit_copy(m, f"{n}_{i}", t.dtype, s, K.contiguous_strides(s),
+                                          co, dst_offset=off, operands=[t, out_t]))
+        return fn_kernels
+    return lw.native(op, emit, pieces, op.outputs)
+
+
+@_lowers("Slice")
+def _slice(lw: Lowering, op) -> bool:
+    x = op.inputs[0]
+    begin = const_value(op.inputs[1])
+    if begin is None:
+        return False
+    out = shape_of(op.outputs[0])
+    cs = K.contiguous_strides(shape_of(x))
+    start = int(sum(int(b) * s for b, s in zip(begin, cs)))
+    return lw.native(op, lambda m, n: K.emit_copy(m, n, x.dtype, out, cs,
+                                                  K.contiguous_strides(out), src_offset=start,
+                                                  operands=[x, op.outputs[0]]), [x], op.outputs)
+
+
+@_lowers("Fill")
+def _fill(lw: Lowering, op) -> bool:
+    value = op.inputs[1]
+    out = shape_of(op.outputs[0])
+    return lw.native(op, lambda m, n: K.emit_copy(
+        m, n, value.dtype, out, [0] * len(out), K.contiguous_strides(out),
+        operands=[value, op.outputs[0]]), [value], op.outputs)
+
+
+@_lowers("Assign", "AssignAdd", "AssignSub")
+def _assign(lw: Lowering, op) -> bool:
+    ref, value = op.inputs
+    var = lw.buffer(ref)
+    if var.kind != "var" or shape_of(value) != var.shape:
+        return False
+    lw.written_vars.add(ref.op.name)
+    var.native_used = True
+    shape = var.shape
+    if op.type == "Assign":
+        def emit(m, n):
+            cs = K.contiguous_strides(shape)
+            return K.emit_copy(m, n, value.dtype, shape, cs, cs, operands=[value, var])
+    else:
+        def emit(m, n):
+            k = K.emit_elementwise(m, n, [op], [ref, value], [op.outputs[0]], shape)
+            k.operands = [var, value, var]
+            return k
+    lw.native(op, emit, [value] if op.type == "Assign" else [ref, value], [], define=False)
+    lw.alias(op.outputs[0], var, op)
+    return True
+
+
+SCALAR.setdefault("AssignAdd", SCALAR["Add"])
+SCALAR.setdefault("AssignSub", SCALAR["Sub"])
+
+
+def lowering_table() -> dict:
+    """Op type -> how the llvm backend runs it (for docs and the coverage test)."""
+    table = {name: "elementwise" for name in SCALAR}
+    table.update({name: fn.__name__.strip("_") for name, fn in _LOWERED.items()})
+    return table
+
+
+__all__ = ["Lowering", "Buffer", "Step", "FallbackWarning", "lowering_table", "ir"]

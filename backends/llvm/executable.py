@@ -1,0 +1,336 @@
+"""The llvm backend's compiled plan: one LLVM module, run by one native call per segment.
+
+`compile_program` lowers the Program (compiler.Lowering), plans the arena (buffers whose
+lifetimes do not overlap share bytes), emits one function per segment of consecutive
+native kernels, JIT-compiles the module (or loads its object code from the cache), and
+returns an `LLVMExecutable`. A run fills a table of buffer addresses (feeds and fresh
+result arrays each run; variables when the store replaced one; constants once), calls
+the segments in order with the GIL released (ctypes), and runs the numpy kernels of
+unlowered ops in between.
+"""
+from __future__ import annotations
+
+import ctypes
+import threading
+from typing import Sequence
+
+import numpy as np
+from llvmlite import ir
+
+from graphc.ir.errors import FailedPreconditionError, InvalidArgumentError, OpError
+from graphc.ir.runtime import NodeContext, RuntimeState, uninitialized_error
+from . import irutil as U
+from .cache import jit_module
+from .compiler import ALIGN, Buffer, Lowering, Step
+
+SEGMENT = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p)
+
+
+def _address(a: np.ndarray) -> int:
+    # Not __array_interface__: numpy 2.4 keeps every dict it builds (about 48 bytes a call).
+    return a.ctypes.data
+
+
+# ---------------------------------------------------------------- memory plan
+def plan_arena(steps: list, buffers: dict) -> int:
+    """Give each arena buffer an offset; buffers live from first to last step touching them.
+    Greedy by size (largest first), lowest offset that overlaps no live neighbour."""
+    live: dict = {}
+    for i, step in enumerate(steps):
+        for t in list(step.inputs) + list(step.outputs):
+            b = buffers.get(t)
+            if b is not None and b.kind == "arena":
+                first, last = live.get(id(b), (i, i))[0], i
+                live[id(b)] = (min(first, i), last)
+                b.first, b.last = live[id(b)]
+    arena = {id(b): b for b in buffers.values() if b.kind == "arena"}
+    placed: list = []
+    top = 0
+    for b in sorted(arena.values(), key=lambda b: (-b.nbytes, b.first)):
+        size = (b.nbytes + ALIGN - 1) // ALIGN * ALIGN or ALIGN
+        clashes = sorted((p.offset, p.offset + p.size_aligned) for p in placed
+                         if not (p.last < b.first or b.last < p.first))
+        offset = 0
+        for lo, hi in clashes:
+            if offset + size <= lo:
+                break
+            offset = max(offset, hi)
+        b.offset = offset
+        b.size_aligned = size
+        placed.append(b)
+        top = max(top, offset + size)
+    return top
+
+
+# ---------------------------------------------------------------- module emission
+def emit_module(lowering: Lowering, segments: list) -> ir.Module:
+    module = ir.Module(name="graphc_plan")
+    counter = [0]
+    for si, seg in enumerate(segments):
+        fn = ir.Function(module, ir.FunctionType(U.I32, [U.PTR.as_pointer(), U.PTR]),
+                         name=f"segment{si}")
+        table, arena = fn.args
+        b = ir.IRBuilder(fn.append_basic_block("entry"))
+        for step in seg:
+            kernels = step.emit(module, f"k{counter[0]}")
+            counter[0] += 1
+            for k in kernels if isinstance(kernels, list) else [kernels]:
+                step.kernel = k
+                ptrs = b.alloca(ir.ArrayType(U.PTR, len(k.operands)))
+                for i, t in enumerate(k.operands):
+                    buf = t if isinstance(t, Buffer) else lowering.buffers[t]
+                    if buf.kind == "arena":
+                        p = U.byte_offset(b, arena, buf.offset)
+                    else:
+                        p = b.load(b.gep(table, [ir.Constant(U.I64, buf.slot)], inbounds=True))
+                    b.store(p, b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, i)]))
+                first = b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, 0)])
+                kfn = module.globals[k.name]
+                b.call(kfn, [first, ir.Constant(U.I64, 0), ir.Constant(U.I64, k.extent)])
+        b.ret(ir.Constant(U.I32, 0))
+    return module
+
+
+# ---------------------------------------------------------------- the executable
+class _Workspace:
+    def __init__(self, size: int, n_slots: int, const_slots) -> None:
+        self.arena = np.zeros(size + ALIGN, np.uint8)
+        base = _address(self.arena)
+        start = (-base) % ALIGN
+        self.arena = self.arena[start:start + size] if size else self.arena[:0]
+        self.arena_address = base + start
+        self.table = np.zeros(max(n_slots, 1), np.uint64)
+        self.table_address = _address(self.table)
+        for slot, array in const_slots:
+            self.table[slot] = _address(array)
+        self.var_version = -1
+        self.views: dict = {}
+
+    def view(self, buf: Buffer) -> np.ndarray:
+        v = self.views.get(id(buf))
+        if v is None:
+            v = self.arena[buf.offset:buf.offset + buf.nbytes].view(buf.dtype.np).reshape(
+                buf.shape)
+            self.views[id(buf)] = v
+        return v
+
+
+class LLVMExecutable:
+    """A compiled plan for the llvm backend. Thread-safe: each run takes a workspace."""
+
+    backend = "llvm"
+
+    def __init__(self, program, state: RuntimeState, lowering: Lowering, schedule: list,
+                 engine, arena_size: int, validate: bool) -> None:
+        self.program = program
+        self._state = state
+        self._store = state.variables
+        self._lowering = lowering
+        self._engine = engine  # keeps the machine code alive
+        self._schedule = schedule
+        self._arena_size = arena_size
+        self._validate = validate
+        buffers = lowering.buffers
+        self._feed_slots = [buffers[t].slot for t in program.feeds]
+        uniq: dict = {}
+        for b in list(buffers.values()) + list(lowering.fetch_buffers):
+            uniq[id(b)] = b
+        self._const_slots = [(b.slot, b.value) for b in uniq.values() if b.kind == "const"]
+        self._out_buffers = [b for b in uniq.values() if b.kind == "out"]
+        self._var_buffers = [b for b in uniq.values() if b.kind == "var" and b.native_used]
+        self._assign_first = lowering.assign_first
+        self._fetch = lowering.fetch_buffers
+        self._fetch_shapes = [tuple(t.shape.as_tuple()) if t.shape.is_fully_defined() else None
+                              for t in program.fetches]
+        self._pool: list = []
+        self._lock = threading.Lock()
+        self._contexts: dict = {}
+
+    # ------------------------------------------------------------ run
+    def run(self, feed_values: Sequence[np.ndarray]) -> list:
+        with self._lock:
+            ws = self._pool.pop() if self._pool else None
+        if ws is None:
+            ws = _Workspace(self._arena_size, self._lowering.n_slots, self._const_slots)
+        try:
+            return self._run(ws, feed_values)
+        finally:
+            with self._lock:
+                self._pool.append(ws)
+
+    def _run(self, ws: _Workspace, feed_values) -> list:
+        table = ws.table
+        feeds = []
+        for slot, value in zip(self._feed_slots, feed_values):
+            if slot < 0:
+                feeds.append(value)
+                continue
+            if not value.flags.c_contiguous:
+                value = np.ascontiguousarray(value)
+            feeds.append(value)
+            table[slot] = _address(value)
+        outs = {}
+        for b in self._out_buffers:
+            arr = np.empty(b.shape, b.dtype.np)
+            outs[id(b)] = arr
+            table[b.slot] = _address(arr)
+        pending = self._bind_variables(ws, force=True)
+        py: dict = {t: v for t, v in zip(self.program.feeds, feeds)
+                    if self._lowering.buffers[t].kind == "py"}
+        for kind, item in self._schedule:
+            if kind == "native":
+                status = item(ws.table_address, ws.arena_address)
+                if status:
+                    raise InvalidArgumentError(None, None, f"native kernel failed ({status})")
+            else:
+                self._fallback(ws, item, feeds, outs, py)
+                if self._store.version != ws.var_version:
+                    pending.update(self._bind_variables(ws, force=False))
+        for name, arr in pending.items():
+            self._store.set(name, arr)
+        return [self._result(ws, i, b, feeds, outs, py) for i, b in enumerate(self._fetch)]
+
+    def _bind_variables(self, ws: _Workspace, force: bool) -> dict:
+        """Write the variables' addresses into the table (after any replacement)."""
+        store = self._store
+        if not force and store.version == ws.var_version:
+            return {}
+        pending = {}
+        missing = [self._lowering.var_ops[b.var] for b in self._var_buffers
+                   if b.var not in store and not self._assign_first.get(b.var)]
+        if missing:
+            raise uninitialized_error(missing)
+        for b in self._var_buffers:
+            arr = store.get(b.var)
+            if arr is None:
+                arr = np.zeros(b.shape, b.dtype.np)
+                pending[b.var] = arr
+            elif not (arr.flags.c_contiguous and arr.flags.writeable and
+                      arr.dtype == b.dtype.np and arr.shape == b.shape):
+                if arr.shape != b.shape:
+                    op = self._lowering.var_ops[b.var]
+                    raise InvalidArgumentError(
+                        None, op.user_op(), f"variable {b.var} holds a value of shape "
+                        f"{arr.shape}, but this plan was compiled for {b.shape}")
+                arr = np.array(arr, dtype=b.dtype.np, order="C", copy=True)
+                store.set(b.var, arr)
+            ws.table[b.slot] = _address(arr)
+        ws.var_version = store.version
+        return pending
+
+    def _array(self, ws, buf: Buffer, feeds, outs, py, t):
+        kind = buf.kind
+        if kind == "arena":
+            return ws.view(buf)
+        if kind == "out":
+            return outs[id(buf)]
+        if kind == "feed":
+            return feeds[self._feed_slots.index(buf.slot)]
+        if kind == "const":
+            return buf.value
+        if kind == "py" and t in py:
+            return py[t]
+        if kind == "var" or buf.var is not None:
+            value = self._store.get(buf.var)
+            if value is None:
+                raise FailedPreconditionError(None, None,
+                                              f"Attempting to use uninitialized value {buf.var}")
+            return value
+        return buf.value
+
+    def _fallback(self, ws, step: Step, feeds, outs, py) -> None:
+        op = step.op
+        opdef = op.opdef
+        fn = self._contexts.get(op)
+        if fn is None:
+            if opdef.needs_context:
+                var = op.inputs[0].op.name if opdef.ref_inputs else None
+                ctx = NodeContext(op, self._state, var)
+                fn = (lambda c, f, a: lambda *xs: f(c, *xs, **a))(ctx, opdef.compute, op.attrs)
+            else:
+                fn = (lambda f, a: lambda *xs: f(*xs, **a))(opdef.compute, op.attrs)
+            self._contexts[op] = fn
+        buffers = self._lowering.buffers
+        args = []
+        for i, t in enumerate(op.inputs):
+            if i in opdef.ref_inputs:
+                args.append(None)
+            else:
+                arr = self._array(ws, buffers[t], feeds, outs, py, t)
+                shape = t.shape.as_tuple() if t.shape.is_fully_defined() else None
+                args.append(arr.reshape(shape) if shape is not None and arr.shape != shape
+                            else arr)
+        try:
+            with np.errstate(all="ignore"):
+                result = fn(*args)
+        except OpError as exc:
+            if exc.op is not None:
+                raise
+            raise type(exc)(exc.node_def, op.user_op(), exc.message) from None
+        except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError) as exc:
+            raise InvalidArgumentError(
+                None, op.user_op(), f"{type(exc).__name__} while executing {op.type} op "
+                f"'{op.name}': {exc}") from exc
+        values = (result,) if len(op.outputs) == 1 else tuple(result or ())
+        for t, v in zip(op.outputs, values):
+            buf = buffers[t]
+            if buf.kind == "py":
+                if isinstance(v, np.ndarray) and v.base is not None:
+                    v = v.copy()
+                py[t] = v
+            elif buf.kind == "var":
+                continue  # an assignment's result is the variable itself
+            else:
+                dst = self._array(ws, buf, feeds, outs, py, t)
+                np.copyto(dst, np.asarray(v).reshape(dst.shape), casting="unsafe")
+
+    def _result(self, ws, i, buf: Buffer, feeds, outs, py):
+        t = self.program.fetches[i]
+        shape = self._fetch_shapes[i]
+        if buf.kind == "py":
+            v = self._array(ws, buf, feeds, outs, py, t)
+            fed = any(v is f for f in feeds)
+            return v.copy() if isinstance(v, np.ndarray) and (fed or self._store.is_persistent(
+                v)) else v
+        arr = self._array(ws, buf, feeds, outs, py, t)
+        if buf.kind == "out" and not self._fetch_shared[i]:
+            return arr.reshape(shape)
+        return np.array(arr).reshape(shape)
+
+
+def compile_program(program, state: RuntimeState, validate: bool = False) -> LLVMExecutable:
+    lowering = Lowering(program)
+    lowering.run()
+    lowering.finish()
+    steps = lowering.steps
+    arena_size = plan_arena(steps, lowering.buffers)
+    # Segments: maximal runs of native steps with code (views have none).
+    segments, schedule_shape = [], []
+    current: list = []
+    for step in steps:
+        if step.native:
+            if step.emit is not None:
+                current.append(step)
+            continue
+        if current:
+            segments.append(current)
+            schedule_shape.append(("native", len(segments) - 1))
+            current = []
+        schedule_shape.append(("fallback", step))
+    if current:
+        segments.append(current)
+        schedule_shape.append(("native", len(segments) - 1))
+    module = emit_module(lowering, segments)
+    engine, addresses = jit_module(module, [f"segment{i}" for i in range(len(segments))])
+    functions = [SEGMENT(a) for a in addresses]
+    schedule = [("native", functions[i]) if kind == "native" else (kind, i)
+                for kind, i in schedule_shape]
+    exe = LLVMExecutable(program, state, lowering, schedule, engine, arena_size, validate)
+    seen: set = set()
+    shared = []
+    for b in exe._fetch:
+        shared.append(id(b) in seen)
+        seen.add(id(b))
+    exe._fetch_shared = shared
+    exe.module_text = str(module)
+    return exe

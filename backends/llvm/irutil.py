@@ -1,0 +1,108 @@
+"""Small llvmlite helpers: types of graphc dtypes, counted loops, intrinsics, constants.
+
+Storage and register types differ only for bool (one byte in memory, i1 in registers).
+"""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+from llvmlite import ir
+
+I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
+F32, F64 = ir.FloatType(), ir.DoubleType()
+PTR = ir.PointerType(I8)
+VOID = ir.VoidType()
+
+_STORAGE = {
+    "float32": F32, "float64": F64, "int8": I8, "uint8": I8, "int16": ir.IntType(16),
+    "uint16": ir.IntType(16), "int32": I32, "uint32": I32, "int64": I64, "uint64": I64,
+    "bool": I8,
+}
+LOWERABLE_DTYPES = frozenset(_STORAGE)
+
+
+def storage_type(dtype) -> ir.Type:
+    return _STORAGE[dtype.name]
+
+
+def value_type(dtype) -> ir.Type:
+    return I1 if dtype.name == "bool" else _STORAGE[dtype.name]
+
+
+def is_float(dtype) -> bool:
+    return dtype.name in ("float32", "float64")
+
+
+def is_signed(dtype) -> bool:
+    return dtype.name.startswith("int")
+
+
+def const(dtype, value) -> ir.Constant:
+    """A register constant of `dtype` holding `value` (numpy's conversion)."""
+    v = np.asarray(value).astype(dtype.np)[()]
+    t = value_type(dtype)
+    if dtype.name == "bool":
+        return ir.Constant(t, int(bool(v)))
+    if is_float(dtype):
+        return ir.Constant(t, float(v))
+    return ir.Constant(t, int(v) & ((1 << t.width) - 1))
+
+
+def load(builder: ir.IRBuilder, ptr, dtype, index) -> ir.Value:
+    """Element `index` of a buffer of `dtype` at the i8* `ptr`."""
+    typed = builder.bitcast(ptr, storage_type(dtype).as_pointer())
+    value = builder.load(builder.gep(typed, [index], inbounds=True))
+    if dtype.name == "bool":
+        return builder.icmp_unsigned("!=", value, ir.Constant(I8, 0))
+    return value
+
+
+def store(builder: ir.IRBuilder, ptr, dtype, index, value) -> None:
+    typed = builder.bitcast(ptr, storage_type(dtype).as_pointer())
+    if dtype.name == "bool":
+        value = builder.zext(value, I8)
+    builder.store(value, builder.gep(typed, [index], inbounds=True))
+
+
+def byte_offset(builder: ir.IRBuilder, base, offset: int):
+    return builder.gep(base, [ir.Constant(I64, offset)], inbounds=True) if offset else base
+
+
+@contextlib.contextmanager
+def for_range(builder: ir.IRBuilder, count, start=None, name: str = "i"):
+    """`for (i = start; i < count; ++i)`; yields the induction variable (i64)."""
+    if isinstance(count, int):
+        count = ir.Constant(I64, count)
+    start = start if start is not None else ir.Constant(I64, 0)
+    pre = builder.block
+    cond = builder.append_basic_block(f"{name}.cond")
+    body = builder.append_basic_block(f"{name}.body")
+    end = builder.append_basic_block(f"{name}.end")
+    builder.branch(cond)
+    builder.position_at_end(cond)
+    index = builder.phi(I64, name=name)
+    index.add_incoming(start, pre)
+    builder.cbranch(builder.icmp_signed("<", index, count), body, end)
+    builder.position_at_end(body)
+    yield index
+    nxt = builder.add(index, ir.Constant(I64, 1), name=f"{name}.next", flags=["nsw", "nuw"])
+    index.add_incoming(nxt, builder.block)
+    builder.branch(cond)
+    builder.position_at_end(end)
+
+
+def intrinsic(module: ir.Module, name: str, ret: ir.Type, args: list) -> ir.Function:
+    """Declare (once) an LLVM intrinsic or external function."""
+    fn = module.globals.get(name)
+    if fn is None:
+        fn = ir.Function(module, ir.FunctionType(ret, args), name=name)
+    return fn
+
+
+def call_intrinsic(builder: ir.IRBuilder, base: str, *args) -> ir.Value:
+    """`llvm.<base>.<type>` on scalar float/int args, e.g. call_intrinsic(b, "sqrt", x)."""
+    t = args[0].type
+    suffix = {F32: "f32", F64: "f64"}.get(t) or f"i{t.width}"
+    fn = intrinsic(builder.module, f"llvm.{base}.{suffix}", t, [a.type for a in args])
+    return builder.call(fn, list(args))

@@ -1,0 +1,364 @@
+"""Kernel emitters: each writes one LLVM function `void k(i8** operands, i64 lo, i64 hi)`.
+
+A kernel reads its operand pointers from the array it is given (inputs first, then
+outputs), all buffers C-contiguous with the static shapes the plan fixed, and runs the
+outermost loop of its nest over [lo, hi), so a caller can split that loop across
+threads when `Kernel.splittable` says the iterations are independent.
+
+Emitters: elementwise loop nests (one op, or a Fused node's whole body, broadcasting by
+strides), strided copies (transpose, slices, concat pieces, broadcast_to, tile, assign),
+reductions, row softmax / log-softmax, and matmul through the BLAS numpy ships.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from llvmlite import ir
+
+from . import irutil as U
+from .scalar_ops import SCALAR
+
+
+@dataclass
+class Kernel:
+    name: str
+    operands: list          # tensors (or buffer keys) in pointer order
+    extent: int             # trip count of the outermost (splittable) loop
+    work: int               # elements touched, for the threading decision
+    splittable: bool = True
+    ops: list = field(default_factory=list)  # plan ops this kernel computes (provenance)
+
+
+def _new_function(module: ir.Module, name: str):
+    fnty = ir.FunctionType(U.VOID, [U.PTR.as_pointer(), U.I64, U.I64])
+    fn = ir.Function(module, fnty, name=name)
+    fn.linkage = "internal"
+    fn.args[0].add_attribute("noalias")
+    block = fn.append_basic_block("entry")
+    b = ir.IRBuilder(block)
+    return fn, b
+
+
+def _operand(b, args, i):
+    return b.load(b.gep(args, [ir.Constant(U.I64, i)], inbounds=True))
+
+
+# ---------------------------------------------------------------- shapes and strides
+def contiguous_strides(shape) -> list:
+    strides, acc = [], 1
+    for d in reversed(shape):
+        strides.append(acc)
+        acc *= d
+    return strides[::-1]
+
+
+def broadcast_strides(in_shape, out_shape) -> list:
+    """Element strides of a right-aligned broadcast operand over the output's dims."""
+    in_shape = tuple(in_shape)
+    pad = len(out_shape) - len(in_shape)
+    full = (1,) * pad + in_shape
+    cs = contiguous_strides(full)
+    return [0 if full[d] == 1 and out_shape[d] != 1 else cs[d] for d in range(len(out_shape))]
+
+
+def collapse(shape, stride_sets):
+    """Merge adjacent dims where every operand stays linear; drop size-1 dims."""
+    dims = [(n, [s[d] for s in stride_sets]) for d, n in enumerate(shape) if n != 1]
+    if not dims:
+        return [1], [[0] for _ in stride_sets]
+    out = [dims[0]]
+    for n, st in dims[1:]:
+        pn, pst = out[-1]
+        if all(ps == s * n for ps, s in zip(pst, st)):
+            out[-1] = (pn * n, st)
+        else:
+            out.append((n, st))
+    return [n for n, _ in out], [[st[k] for _, st in out] for k in range(len(stride_sets))]
+
+
+def _loop_nest(b, shape, stride_sets, lo, hi, inner, bases=None):
+    """Nested loops over `shape` (outermost over [lo, hi)); calls inner(b, linear indices)."""
+    bases = bases or [ir.Constant(U.I64, 0)] * len(stride_sets)
+
+    def level(d, offs):
+        if d == len(shape):
+            inner(b, offs)
+            return
+        start, stop = (lo, hi) if d == 0 else (None, ir.Constant(U.I64, shape[d]))
+        with U.for_range(b, stop, start, name=f"d{d}") as i:
+            level(d + 1, [b.add(o, b.mul(i, ir.Constant(U.I64, st[d])))
+                          if st[d] else o for o, st in zip(offs, stride_sets)])
+    level(0, list(bases))
+
+
+# ---------------------------------------------------------------- elementwise / fused
+def virtual_shape(op, index, domain) -> tuple:
+    """How input `index` of `op` lines up with the op's output (broadcast semantics)."""
+    shape = tuple(op.inputs[index].shape.as_tuple())
+    rank = len(domain)
+    if op.type == "BiasAdd" and index == 1 and op.attrs.get("data_format", "NHWC")[:2] == "NC":
+        return (1, shape[0]) + (1,) * (rank - 2)
+    if op.type == "Select" and index == 0 and len(shape) == 1 and rank > 1:
+        return shape + (1,) * (rank - 1)
+    return shape
+
+
+def emit_elementwise(module, name, members, params, outputs, domain) -> Kernel:
+    """One loop nest computing `members` (ops in order) over the output shape `domain`.
+
+    params: tensors read from memory (operands 0..p-1); outputs: member tensors written
+    (operands p..). Member inputs that are params load with broadcast strides.
+    """
+    domain = tuple(domain) or (1,)
+    accesses: dict = {}  # (param index, virtual shape) -> stride set index
+    pindex = {t: i for i, t in enumerate(params)}
+    for op in members:
+        for i, t in enumerate(op.inputs):
+            if t in pindex:
+                accesses.setdefault((pindex[t], virtual_shape(op, i, domain)), len(accesses))
+    stride_sets = [broadcast_strides(vs or (1,), domain) if vs else [0] * len(domain)
+                   for (_, vs) in accesses]
+    out_strides = contiguous_strides(domain)
+    stride_sets.append(out_strides)
+    shape, sets = collapse(domain, stride_sets)
+    fn, b = _new_function(module, name)
+    args, lo, hi = fn.args
+    ptrs = [_operand(b, args, i) for i in range(len(params) + len(outputs))]
+    local = {t: i for i, t in enumerate(outputs)}
+
+    def inner(b, offs):
+        values: dict = {}
+        loaded: dict = {}
+        for op in members:
+            regs = []
+            for i, t in enumerate(op.inputs):
+                if t in values:
+                    regs.append(values[t])
+                    continue
+                key = (pindex[t], virtual_shape(op, i, domain))
+                if key not in loaded:
+                    k = accesses[key]
+                    loaded[key] = U.load(b, ptrs[key[0]], t.dtype, offs[k])
+                regs.append(loaded[key])
+            values[op.outputs[0]] = SCALAR[op.type](b, op, regs)
+        for t, j in local.items():
+            U.store(b, ptrs[len(params) + j], t.dtype, offs[-1], values[t])
+
+    _loop_nest(b, shape, sets, lo, hi, inner)
+    b.ret_void()
+    total = 1
+    for d in domain:
+        total *= d
+    return Kernel(name, list(params) + list(outputs), shape[0], total * (len(params) + 1))
+
+
+# ---------------------------------------------------------------- strided copy
+def emit_copy(module, name, dtype, shape, src_strides, dst_strides, src_offset=0,
+              dst_offset=0, operands=()) -> Kernel:
+    """dst[dst_offset + idx.dst_strides] = src[src_offset + idx.src_strides] over `shape`
+    (element units). Transpose, slices, reverse, broadcast_to, tile and concat pieces."""
+    shape = tuple(shape) or (1,)
+    if not src_strides:
+        src_strides, dst_strides = [0], [0]
+    dims, (ss, ds) = collapse(shape, [list(src_strides), list(dst_strides)])
+    fn, b = _new_function(module, name)
+    args, lo, hi = fn.args
+    src, dst = _operand(b, args, 0), _operand(b, args, 1)
+
+    def inner(b, offs):
+        U.store(b, dst, dtype, offs[1], U.load(b, src, dtype, offs[0]))
+
+    _loop_nest(b, dims, [ss, ds], lo, hi, inner,
+               [ir.Constant(U.I64, src_offset), ir.Constant(U.I64, dst_offset)])
+    b.ret_void()
+    total = 1
+    for d in shape:
+        total *= d
+    return Kernel(name, list(operands), dims[0], 2 * total)
+
+
+# ---------------------------------------------------------------- reductions
+_IDENTITY = {"Sum": 0, "Mean": 0, "Prod": 1, "Any": False, "All": True, "L2Loss": 0}
+
+
+def _combine(kind, b, op, acc, x, fast):
+    if kind in ("Sum", "Mean", "L2Loss"):
+        return b.fadd(acc, x, flags=fast) if U.is_float(op.inputs[0].dtype) else b.add(acc, x)
+    if kind == "Prod":
+        return b.fmul(acc, x, flags=fast) if U.is_float(op.inputs[0].dtype) else b.mul(acc, x)
+    if kind == "Any":
+        return b.or_(acc, x)
+    if kind == "All":
+        return b.and_(acc, x)
+    return SCALAR["Maximum" if kind == "Max" else "Minimum"](b, op, [acc, x])
+
+
+def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
+    """out[kept] = reduce over `axes` of in; Mean divides, L2Loss squares and halves."""
+    dtype = op.inputs[0].dtype
+    in_shape = tuple(in_shape) or (1,)
+    axes = set(axes) if in_shape != (1,) or axes else set()
+    out_dims = [n for d, n in enumerate(in_shape) if d not in axes]
+    out_strides_kept = contiguous_strides(out_dims)
+    out_strides, k = [], 0
+    for d in range(len(in_shape)):
+        if d in axes:
+            out_strides.append(0)
+        else:
+            out_strides.append(out_strides_kept[k])
+            k += 1
+    in_strides = contiguous_strides(in_shape)
+    shape, (ins, outs) = collapse(in_shape, [in_strides, out_strides])
+    n_out = 1
+    for n in out_dims:
+        n_out *= n
+    count = 1
+    for d in axes:
+        count *= in_shape[d]
+    fast = ("reassoc", "contract") if U.is_float(dtype) else ()
+    fn, b = _new_function(module, name)
+    args, lo, hi = fn.args
+    src, dst = _operand(b, args, 0), _operand(b, args, 1)
+    ident = _identity(op, kind, dtype)
+    acc = b.alloca(U.value_type(dtype), name="acc")  # promoted to a register by mem2reg
+    with U.for_range(b, n_out, name="init") as i:
+        U.store(b, dst, dtype, i, ident)
+    inner_reduced = outs[-1] == 0 and shape[-1] > 1
+
+    def element(b, off):
+        x = U.load(b, src, dtype, off)
+        return b.fmul(x, x) if kind == "L2Loss" else x
+
+    if inner_reduced:
+        outer_shape = shape[:-1]
+        n_inner, in_inner = shape[-1], ins[-1]
+
+        def inner(b, offs):
+            b.store(ident, acc)
+            with U.for_range(b, n_inner, name="r") as j:
+                x = element(b, b.add(offs[0], b.mul(j, ir.Constant(U.I64, in_inner))))
+                b.store(_combine(kind, b, op, b.load(acc), x, fast), acc)
+            old = U.load(b, dst, dtype, offs[1])
+            U.store(b, dst, dtype, offs[1], _combine(kind, b, op, old, b.load(acc), fast))
+
+        if outer_shape:
+            _loop_nest(b, outer_shape, [ins[:-1], outs[:-1]], ir.Constant(U.I64, 0),
+                       ir.Constant(U.I64, outer_shape[0]), inner)
+        else:
+            inner(b, [ir.Constant(U.I64, 0), ir.Constant(U.I64, 0)])
+    else:
+        def inner(b, offs):
+            old = U.load(b, dst, dtype, offs[1])
+            U.store(b, dst, dtype, offs[1], _combine(kind, b, op, old, element(b, offs[0]),
+                                                     fast))
+        _loop_nest(b, shape, [ins, outs], ir.Constant(U.I64, 0), ir.Constant(U.I64, shape[0]),
+                   inner)
+    scale = {"Mean": 1.0 / max(count, 1) if count else float("nan"),
+             "L2Loss": 0.5}.get(kind)
+    if scale is not None:
+        with U.for_range(b, n_out, name="fin") as i:
+            v = U.load(b, dst, dtype, i)
+            if kind == "Mean":
+                v = b.fdiv(v, U.const(dtype, count)) if count else b.fmul(v, U.const(dtype, scale))
+            else:
+                v = b.fmul(v, U.const(dtype, scale))
+            U.store(b, dst, dtype, i, v)
+    b.ret_void()
+    total = 1
+    for d in in_shape:
+        total *= d
+    return Kernel(name, list(operands), 1, total, splittable=False)
+
+
+def _identity(op, kind, dtype):
+    import numpy as np
+    if kind in _IDENTITY:
+        return U.const(dtype, _IDENTITY[kind])
+    if U.is_float(dtype):
+        return U.const(dtype, -np.inf if kind == "Max" else np.inf)
+    info = np.iinfo(dtype.np)
+    return U.const(dtype, info.min if kind == "Max" else info.max)
+
+
+# ---------------------------------------------------------------- softmax
+def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
+    """Row softmax (or log-softmax) of a [rows, cols] buffer, as numpy computes it."""
+    from . import mathlib
+    dtype = op.inputs[0].dtype
+    fn, b = _new_function(module, name)
+    args, lo, hi = fn.args
+    src, dst = _operand(b, args, 0), _operand(b, args, 1)
+    acc = b.alloca(U.value_type(dtype), name="acc")
+    fast = ("reassoc", "contract")
+    ncols = ir.Constant(U.I64, cols)
+    with U.for_range(b, hi, lo, name="row") as r:
+        base = b.mul(r, ncols)
+        b.store(U.const(dtype, float("-inf")), acc)
+        with U.for_range(b, cols, name="m") as j:
+            x = U.load(b, src, dtype, b.add(base, j))
+            b.store(SCALAR["Maximum"](b, op, [b.load(acc), x]), acc)
+        m = b.load(acc)
+        b.store(U.const(dtype, 0), acc)
+        with U.for_range(b, cols, name="e") as j:
+            z = b.fsub(U.load(b, src, dtype, b.add(base, j)), m)
+            e = mathlib.emit_exp(b, z)
+            if not log:
+                U.store(b, dst, dtype, b.add(base, j), e)
+            b.store(b.fadd(b.load(acc), e, flags=fast), acc)
+        total = b.load(acc)
+        if log:
+            lse = mathlib.emit_log(b, total)
+        with U.for_range(b, cols, name="n") as j:
+            if log:
+                z = b.fsub(U.load(b, src, dtype, b.add(base, j)), m)
+                U.store(b, dst, dtype, b.add(base, j), b.fsub(z, lse))
+            else:
+                e = U.load(b, dst, dtype, b.add(base, j))
+                U.store(b, dst, dtype, b.add(base, j), b.fdiv(e, total))
+    b.ret_void()
+    return Kernel(name, list(operands), rows, 3 * rows * cols)
+
+
+# ---------------------------------------------------------------- matmul (BLAS)
+ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
+
+
+def _gemm_function(module, dtype):
+    ft = U.value_type(dtype)
+    name = "scipy_cblas_sgemm64_" if dtype.name == "float32" else "scipy_cblas_dgemm64_"
+    return U.intrinsic(module, name, U.VOID, [U.I32, U.I32, U.I32, U.I64, U.I64, U.I64, ft,
+                                              U.PTR, U.I64, U.PTR, U.I64, ft, U.PTR, U.I64])
+
+
+def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, batch_strides,
+                operands) -> Kernel:
+    """C[b] = op(A[b]) @ op(B[b]) with one BLAS call per batch entry; `batch_strides` are
+    the element strides of A, B and C over the (broadcast) batch dims."""
+    gemm = _gemm_function(module, dtype)
+    fn, b = _new_function(module, name)
+    args, lo, hi = fn.args
+    a_ptr, b_ptr, c_ptr = (_operand(b, args, i) for i in range(3))
+    size = 4 if dtype.name == "float32" else 8
+    lda = m if trans_a else k
+    ldb = k if trans_b else n
+
+    def call(b, offs):
+        pa, pb, pc = (b.gep(p, [b.mul(o, ir.Constant(U.I64, size))], inbounds=True)
+                      for p, o in zip((a_ptr, b_ptr, c_ptr), offs))
+        i64 = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+        b.call(gemm, [ir.Constant(U.I32, ROW_MAJOR),
+                      ir.Constant(U.I32, TRANS if trans_a else NO_TRANS),
+                      ir.Constant(U.I32, TRANS if trans_b else NO_TRANS),
+                      i64(m), i64(n), i64(k), U.const(dtype, 1.0), pa, i64(lda), pb, i64(ldb),
+                      U.const(dtype, 0.0), pc, i64(n)])
+
+    if batch_shape:
+        shape, sets = collapse(batch_shape, batch_strides)
+        _loop_nest(b, shape, sets, ir.Constant(U.I64, 0), ir.Constant(U.I64, shape[0]), call)
+    else:
+        call(b, [ir.Constant(U.I64, 0)] * 3)
+    b.ret_void()
+    batches = 1
+    for d in batch_shape:
+        batches *= d
+    return Kernel(name, list(operands), 1, 2 * m * n * k * batches, splittable=False)

@@ -1,0 +1,328 @@
+"""Lowering table of elementwise ops: one scalar IR emitter per op type.
+
+`SCALAR[op_type](b, op, args)` receives the IRBuilder, the op (for dtypes and attrs) and
+the operands as registers of the inputs' dtypes, and returns the result register of the
+output's dtype. The loop around it (broadcasting, vectorisation, fusion) is the kernel
+emitter's business. Semantics follow each op's numpy kernel, special values included:
+Maximum/Minimum propagate NaN like np.maximum, Sign(-0.0) is 0, casts saturate.
+
+Transcendentals come from `mathlib` (branch-free, so loops stay vectorisable); integer
+division and modulo, integer powers and the rarer float ops are not lowered here and run
+through their numpy kernels.
+"""
+from __future__ import annotations
+
+from llvmlite import ir
+
+from .irutil import F32, F64, I1, call_intrinsic, intrinsic, const, is_float, is_signed, value_type
+
+SCALAR: dict = {}
+
+
+class _LazyMathlib:
+    def __getattr__(self, name):
+        from . import mathlib as m
+        return getattr(m, name)
+
+
+mathlib = _LazyMathlib()
+
+
+def _reg(*names):
+    def deco(fn):
+        for n in names:
+            SCALAR[n] = fn
+        return fn
+    return deco
+
+
+def _in(op, i=0):
+    return op.inputs[i].dtype
+
+
+def _out(op):
+    return op.outputs[0].dtype
+
+
+def _float(op) -> bool:
+    return is_float(_in(op))
+
+
+def _c(op, v, i=0):
+    return const(_in(op, i), v)
+
+
+# ---------------------------------------------------------------- arithmetic
+@_reg("Add", "BiasAdd")
+def _add(b, op, a):
+    return b.fadd(a[0], a[1]) if _float(op) else b.add(a[0], a[1])
+
+
+@_reg("AddN")
+def _addn(b, op, a):
+    acc = a[0]
+    for v in a[1:]:
+        acc = b.fadd(acc, v) if _float(op) else b.add(acc, v)
+    return acc
+
+
+@_reg("Sub")
+def _sub(b, op, a):
+    return b.fsub(a[0], a[1]) if _float(op) else b.sub(a[0], a[1])
+
+
+@_reg("Mul")
+def _mul(b, op, a):
+    return b.fmul(a[0], a[1]) if _float(op) else b.mul(a[0], a[1])
+
+
+@_reg("RealDiv")
+def _div(b, op, a):
+    return b.fdiv(a[0], a[1])
+
+
+@_reg("SquaredDifference")
+def _sqdiff(b, op, a):
+    d = _sub(b, op, a)
+    return _mul(b, op, [d, d])
+
+
+def _isnan(b, x):
+    return b.fcmp_unordered("uno", x, x)
+
+
+def _max(b, op, x, y):
+    """np.maximum: x if x >= y or x is NaN, else y (so NaN in either propagates)."""
+    if _float(op):
+        take_x = b.or_(b.fcmp_ordered(">=", x, y), _isnan(b, x))
+    elif is_signed(_in(op)):
+        take_x = b.icmp_signed(">=", x, y)
+    else:
+        take_x = b.icmp_unsigned(">=", x, y)
+    return b.select(take_x, x, y)
+
+
+def _min(b, op, x, y):
+    if _float(op):
+        take_x = b.or_(b.fcmp_ordered("<=", x, y), _isnan(b, x))
+    elif is_signed(_in(op)):
+        take_x = b.icmp_signed("<=", x, y)
+    else:
+        take_x = b.icmp_unsigned("<=", x, y)
+    return b.select(take_x, x, y)
+
+
+@_reg("Maximum")
+def _maximum(b, op, a):
+    return _max(b, op, a[0], a[1])
+
+
+@_reg("Minimum")
+def _minimum(b, op, a):
+    return _min(b, op, a[0], a[1])
+
+
+@_reg("Pow")
+def _pow(b, op, a):
+    return mathlib.emit_pow(b, a[0], a[1])
+
+
+@_reg("Neg")
+def _neg(b, op, a):
+    return b.fneg(a[0]) if _float(op) else b.neg(a[0])
+
+
+@_reg("Abs")
+def _abs(b, op, a):
+    if _float(op):
+        return call_intrinsic(b, "fabs", a[0])
+    return b.select(b.icmp_signed("<", a[0], _c(op, 0)), b.neg(a[0]), a[0])
+
+
+@_reg("Sign")
+def _sign(b, op, a):
+    x = a[0]
+    if _float(op):
+        zero = _c(op, 0)
+        r = b.select(b.fcmp_ordered(">", x, zero), _c(op, 1),
+                     b.select(b.fcmp_ordered("<", x, zero), _c(op, -1), x))
+        return b.select(b.fcmp_ordered("==", x, zero), zero, r)
+    zero = _c(op, 0)
+    return b.select(b.icmp_signed(">", x, zero), _c(op, 1),
+                    b.select(b.icmp_signed("<", x, zero), _c(op, -1), zero))
+
+
+@_reg("Square")
+def _square(b, op, a):
+    return _mul(b, op, [a[0], a[0]])
+
+
+@_reg("Sqrt")
+def _sqrt(b, op, a):
+    return call_intrinsic(b, "sqrt", a[0])
+
+
+@_reg("Rsqrt")
+def _rsqrt(b, op, a):
+    return b.fdiv(_c(op, 1), call_intrinsic(b, "sqrt", a[0]))
+
+
+@_reg("Reciprocal")
+def _reciprocal(b, op, a):
+    return b.fdiv(_c(op, 1), a[0])
+
+
+for _name, _fn in (("Floor", "floor"), ("Ceil", "ceil"), ("Rint", "rint"), ("Round", "rint")):
+    SCALAR[_name] = (lambda fn: lambda b, op, a: call_intrinsic(b, fn, a[0]))(_fn)
+
+
+def _math(name):
+    return lambda b, op, a: getattr(mathlib, "emit_" + name)(b, a[0])
+
+
+for _name in ("exp", "expm1", "log", "log1p", "tanh", "sigmoid", "sin", "cos", "tan", "erf",
+              "softplus"):
+    SCALAR[_name.capitalize() if _name != "expm1" else "Expm1"] = _math(_name)
+SCALAR["Log1p"] = _math("log1p")
+
+
+@_reg("IsNan")
+def _is_nan(b, op, a):
+    return _isnan(b, a[0])
+
+
+@_reg("IsInf")
+def _is_inf(b, op, a):
+    return b.fcmp_ordered("==", call_intrinsic(b, "fabs", a[0]), _c(op, float("inf")))
+
+
+@_reg("IsFinite")
+def _is_finite(b, op, a):
+    return b.fcmp_ordered("<", call_intrinsic(b, "fabs", a[0]), _c(op, float("inf")))
+
+
+# ---------------------------------------------------------------- comparisons and logic
+_CMP = {"Equal": "==", "NotEqual": "!=", "Less": "<", "LessEqual": "<=", "Greater": ">",
+        "GreaterEqual": ">="}
+
+
+def _compare(pred):
+    def emit(b, op, a):
+        x, y = a
+        if _float(op):
+            if pred == "!=":
+                return b.fcmp_unordered("!=", x, y)
+            return b.fcmp_ordered(pred, x, y)
+        if x.type == I1 or not is_signed(_in(op)):
+            return b.icmp_unsigned(pred, x, y)
+        return b.icmp_signed(pred, x, y)
+    return emit
+
+
+for _name, _pred in _CMP.items():
+    SCALAR[_name] = _compare(_pred)
+SCALAR["LogicalAnd"] = lambda b, op, a: b.and_(a[0], a[1])
+SCALAR["LogicalOr"] = lambda b, op, a: b.or_(a[0], a[1])
+SCALAR["LogicalNot"] = lambda b, op, a: b.xor(a[0], ir.Constant(I1, 1))
+
+
+@_reg("Select", "SelectV2")
+def _select(b, op, a):
+    return b.select(a[0], a[1], a[2])
+
+
+# ---------------------------------------------------------------- identity-like
+@_reg("Identity", "StopGradient", "Snapshot")
+def _identity(b, op, a):
+    return a[0]
+
+
+@_reg("ZerosLike", "OnesLike")
+def _fill_like(b, op, a):
+    return const(_out(op), 1 if op.type == "OnesLike" else 0)
+
+
+@_reg("Cast")
+def _cast(b, op, a):
+    x, src, dst = a[0], _in(op), _out(op)
+    to = value_type(dst)
+    if dst.name == "bool":
+        if is_float(src):
+            return b.fcmp_unordered("!=", x, ir.Constant(x.type, 0.0))
+        return b.icmp_unsigned("!=", x, ir.Constant(x.type, 0))
+    if src.name == "bool":
+        return b.uitofp(x, to) if is_float(dst) else b.zext(x, to)
+    if is_float(src) and is_float(dst):
+        if x.type == to:
+            return x
+        return b.fpext(x, to) if to == F64 else b.fptrunc(x, to)
+    if is_float(src):  # saturating: defined for NaN and out-of-range values
+        base = "fptosi" if is_signed(dst) else "fptoui"
+        name = f"llvm.{base}.sat.i{to.width}.{'f32' if x.type == F32 else 'f64'}"
+        return b.call(intrinsic(b.module, name, to, [x.type]), [x])
+    if is_float(dst):
+        return b.sitofp(x, to) if is_signed(src) else b.uitofp(x, to)
+    if to.width == x.type.width:
+        return x
+    if to.width < x.type.width:
+        return b.trunc(x, to)
+    return b.sext(x, to) if is_signed(src) else b.zext(x, to)
+
+
+# ---------------------------------------------------------------- activations
+def _gt0(b, op, x):
+    return b.fcmp_ordered(">", x, _c(op, 0))
+
+
+SCALAR["Relu"] = lambda b, op, a: _max(b, op, a[0], _c(op, 0))
+SCALAR["Relu6"] = lambda b, op, a: _min(b, op, _max(b, op, a[0], _c(op, 0)), _c(op, 6))
+
+
+@_reg("Elu")
+def _elu(b, op, a):
+    x = a[0]
+    return b.select(_gt0(b, op, x), x, mathlib.emit_expm1(b, _min(b, op, x, _c(op, 0))))
+
+
+@_reg("Selu")
+def _selu(b, op, a):
+    from graphc.ir.ops.nn_ops import SELU_ALPHA, SELU_SCALE
+    x = a[0]
+    neg = b.fmul(_c(op, SELU_ALPHA), mathlib.emit_expm1(b, _min(b, op, x, _c(op, 0))))
+    return b.fmul(_c(op, SELU_SCALE), b.select(_gt0(b, op, x), x, neg))
+
+
+@_reg("LeakyRelu")
+def _leaky(b, op, a):
+    x = a[0]
+    return b.select(_gt0(b, op, x), x, b.fmul(x, _c(op, op.attrs["alpha"])))
+
+
+@_reg("Softsign")
+def _softsign(b, op, a):
+    x = a[0]
+    return b.fdiv(x, b.fadd(_c(op, 1), call_intrinsic(b, "fabs", x)))
+
+
+@_reg("SigmoidCrossEntropyWithLogits")
+def _sig_xent(b, op, a):
+    x, z = a
+    softplus = mathlib.emit_log1p(b, mathlib.emit_exp(b, b.fneg(call_intrinsic(b, "fabs", x))))
+    return b.fadd(b.fsub(_max(b, op, x, _c(op, 0)), b.fmul(x, z)), softplus)
+
+
+def lowerable(op) -> bool:
+    """True when `op` has a scalar lowering for its dtypes."""
+    fn = SCALAR.get(op.type)
+    if fn is None:
+        return False
+    floats_only = op.type in _FLOAT_ONLY
+    return not (floats_only and not all(is_float(t.dtype) for t in op.inputs))
+
+
+_FLOAT_ONLY = frozenset({
+    "RealDiv", "Pow", "Sqrt", "Rsqrt", "Reciprocal", "Floor", "Ceil", "Rint", "Round", "Exp",
+    "Expm1", "Log", "Log1p", "Tanh", "Sigmoid", "Sin", "Cos", "Tan", "Erf", "Softplus",
+    "IsNan", "IsInf", "IsFinite", "Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softsign",
+    "SigmoidCrossEntropyWithLogits"})
+__all__ = ["SCALAR", "lowerable", "F32", "F64"]

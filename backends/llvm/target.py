@@ -1,0 +1,94 @@
+"""The host target: one LLVM target machine with the CPU's own name and features, the
+new pass manager at -O3 with loop and SLP vectorisation, and MCJIT engines.
+
+Nothing about the CPU is hard-coded: the name and the feature string come from LLVM's
+host detection, and both go into `Host.fingerprint`, which keys the code caches, so an
+object compiled for AVX-512 is never loaded on an AVX2 machine.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+
+import llvmlite
+import llvmlite.binding as llvm
+
+
+class Host:
+    """The process-wide target: created once, shared by every compiled plan."""
+
+    def __init__(self) -> None:
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+        self.triple = llvm.get_process_triple()
+        self.cpu = llvm.get_host_cpu_name()
+        self.features = llvm.get_host_cpu_features().flatten()
+        target = llvm.Target.from_triple(self.triple)
+        self.machine = target.create_target_machine(
+            cpu=self.cpu, features=self.features, opt=3, reloc="default",
+            codemodel="jitdefault")
+        self.data_layout = str(self.machine.target_data)
+        self.fingerprint = "|".join((
+            "llvmlite " + llvmlite.__version__,
+            "LLVM " + ".".join(map(str, llvm.llvm_version_info)),
+            self.triple, self.cpu, self.features))
+        self.lock = threading.Lock()  # LLVM's JIT objects are not thread-safe
+        self.blas = _load_blas()
+
+    def optimize(self, module: "llvm.ModuleRef") -> None:
+        """-O3 with the loop and SLP vectorisers, tuned for this machine."""
+        pto = llvm.create_pipeline_tuning_options(speed_level=3)
+        pto.loop_vectorization = True
+        pto.slp_vectorization = True
+        pto.loop_unrolling = True
+        pb = llvm.create_pass_builder(self.machine, pto)
+        pm = pb.getModulePassManager()
+        pm.run(module, pb)
+
+    def parse(self, llvm_ir: str) -> "llvm.ModuleRef":
+        module = llvm.parse_assembly(llvm_ir)
+        module.triple = self.triple
+        module.data_layout = self.data_layout
+        module.verify()
+        return module
+
+    def engine(self, module: "llvm.ModuleRef", object_code: bytes | None = None):
+        """An MCJIT engine holding `module` (or, when given, its cached object code)."""
+        if object_code is not None:
+            engine = llvm.create_mcjit_compiler(self.parse(_EMPTY_MODULE), self.machine)
+            engine.add_object_file(llvm.ObjectFileRef.from_data(object_code))
+        else:
+            engine = llvm.create_mcjit_compiler(module, self.machine)
+        engine.finalize_object()
+        return engine
+
+    def emit_object(self, module: "llvm.ModuleRef") -> bytes:
+        return self.machine.emit_object(module)
+
+    def emit_assembly(self, module: "llvm.ModuleRef") -> str:
+        return self.machine.emit_assembly(module)
+
+
+def _load_blas() -> str | None:
+    """Make the OpenBLAS numpy ships (ILP64 `scipy_cblas_*64_` symbols) visible to JIT code.
+
+    Returns its path, or None when this numpy has no such library (matmul then runs
+    through numpy)."""
+    import glob
+    import os
+
+    import numpy as np
+    libs = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
+    for path in sorted(glob.glob(os.path.join(libs, "libscipy_openblas64_*.so*"))):
+        llvm.load_library_permanently(path)
+        if llvm.address_of_symbol("scipy_cblas_sgemm64_"):
+            return path
+    return None
+
+
+_EMPTY_MODULE = "; empty module holding cached object code\n"
+
+
+@functools.lru_cache(maxsize=None)
+def host() -> Host:
+    return Host()
