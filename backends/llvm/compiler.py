@@ -209,6 +209,8 @@ class Lowering:
             return
         if op.type == "Placeholder":
             return  # fed (handled above); an unfed one was refused by pruning
+        if op.type == "NoOp":
+            return  # ordering only: the schedule already respects control edges
         if op.type == "Fused":
             if all(self._elementwise_ok(m) for m in op.subgraphs[BODY].get_operations()
                    if m.type != "Placeholder") and self.native_inputs(op):

@@ -159,6 +159,13 @@ class LLVMExecutable:
                 self._pool.append(ws)
 
     def _run(self, ws: _Workspace, feed_values) -> list:
+        try:
+            return self._run_in(ws, feed_values)
+        except BaseException:
+            ws.var_version = -1  # addresses of arrays allocated for this run are gone
+            raise
+
+    def _run_in(self, ws: _Workspace, feed_values) -> list:
         table = ws.table
         feeds = []
         for slot, value in zip(self._feed_slots, feed_values):
@@ -174,7 +181,7 @@ class LLVMExecutable:
             arr = np.empty(b.shape, b.dtype.np)
             outs[id(b)] = arr
             table[b.slot] = _address(arr)
-        pending = self._bind_variables(ws, force=True)
+        pending = self._bind_variables(ws) if self._store.version != ws.var_version else {}
         py: dict = {t: v for t, v in zip(self.program.feeds, feeds)
                     if self._lowering.buffers[t].kind == "py"}
         for kind, item in self._schedule:
@@ -185,16 +192,17 @@ class LLVMExecutable:
             else:
                 self._fallback(ws, item, feeds, outs, py)
                 if self._store.version != ws.var_version:
-                    pending.update(self._bind_variables(ws, force=False))
+                    pending.update(self._bind_variables(ws))
         for name, arr in pending.items():
             self._store.set(name, arr)
+        if pending:
+            ws.var_version = -1
         return [self._result(ws, i, b, feeds, outs, py) for i, b in enumerate(self._fetch)]
 
-    def _bind_variables(self, ws: _Workspace, force: bool) -> dict:
-        """Write the variables' addresses into the table (after any replacement)."""
+    def _bind_variables(self, ws: _Workspace) -> dict:
+        """Write the variables' addresses into the table (after any replacement); returns
+        arrays made for variables this run initializes, stored once it succeeds."""
         store = self._store
-        if not force and store.version == ws.var_version:
-            return {}
         pending = {}
         missing = [self._lowering.var_ops[b.var] for b in self._var_buffers
                    if b.var not in store and not self._assign_first.get(b.var)]

@@ -1,0 +1,196 @@
+"""The llvm backend as a Session user sees it: same values as numpy, variables updated in
+place with the interpreter's read-before-write semantics, checked feeds, fallbacks, the
+memory plan, threads, and the code caches."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import warnings
+
+import numpy as np
+import pytest
+
+import graphc as tf
+from graphc.backends.llvm import cache
+from graphc.backends.llvm.compiler import FallbackWarning
+
+R = np.random.RandomState(0)
+
+
+def _both(fetches, feed=None, setup=None):
+    out = []
+    for backend in ("numpy", "llvm"):
+        with tf.Session(backend=backend) as sess, warnings.catch_warnings():
+            warnings.simplefilter("ignore", FallbackWarning)
+            if setup is not None:
+                sess.run(setup)
+            out.append(sess.run(fetches, feed))
+    return out
+
+
+def _executable(sess):
+    return next(reversed(sess._plans.values())).executable
+
+
+def test_variable_reads_and_writes_in_one_run_match_the_interpreter():
+    v = tf.Variable(np.float32([1, 2, 3]))
+    x = tf.placeholder(tf.float32, [3])
+    read = tf.identity(v)
+    upd = tf.assign_add(v, x)
+    fetches = [v, read, upd, read * 2.0, tf.reduce_sum(v)]
+    a, b = _both(fetches, {x: np.float32([10, 20, 30])}, tf.global_variables_initializer())
+    for u, w in zip(a, b):
+        np.testing.assert_array_equal(u, w)
+    np.testing.assert_array_equal(b[0], [1, 2, 3])
+    np.testing.assert_array_equal(b[2], [11, 22, 33])
+
+
+def test_fetched_results_are_fresh_arrays_and_feeds_are_not_written():
+    x = tf.placeholder(tf.float32, [4])
+    y = x * 2.0
+    with tf.Session(backend="llvm") as sess:
+        xv = np.arange(4, dtype=np.float32)
+        first = sess.run([y, y, x], {x: xv})
+        second = sess.run(y, {x: xv + 1})
+        assert not np.shares_memory(first[2], xv) and not np.shares_memory(first[0], second)
+        np.testing.assert_array_equal(first[0], [0, 2, 4, 6])
+        np.testing.assert_array_equal(second, [2, 4, 6, 8])
+        np.testing.assert_array_equal(xv, [0, 1, 2, 3])
+
+
+def test_non_contiguous_feeds_and_odd_sizes():
+    x = tf.placeholder(tf.float32, [None, None])
+    y = tf.reduce_sum(x * x, axis=0) + tf.reduce_sum(tf.abs(x))
+    base = R.randn(9, 14).astype(np.float32)
+    for value in (base[:, ::2], base.T, base[:0, :3], base[:1, :1], base[:7, :13]):
+        a, b = _both(y, {x: value})
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_bad_feeds_raise_the_same_errors_as_numpy():
+    x = tf.placeholder(tf.float32, [None, 3], name="images")
+    y = x * 2.0
+    with tf.Session(backend="llvm") as sess:
+        with pytest.raises(ValueError, match="images"):
+            sess.run(y, {x: np.zeros((2, 4), np.float32)})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="images"):
+            sess.run(y)
+
+
+def test_uninitialized_variable_is_an_error_not_a_crash():
+    v = tf.Variable(np.float32([1, 2]), name="weights")
+    with tf.Session(backend="llvm") as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError, match="weights"):
+            sess.run(v * 2.0)
+        with pytest.raises(tf.errors.FailedPreconditionError, match="weights"):
+            sess.run(tf.assign_add(v, [1.0, 1.0]))
+        sess.run(v.initializer)
+        np.testing.assert_array_equal(sess.run(v * 2.0), [2, 4])
+
+
+def test_ops_without_lowering_run_through_numpy_with_one_warning():
+    x = tf.placeholder(tf.int32, [5])
+    y = tf.cumsum(x) * 2  # Cumsum has no native kernel
+    with tf.Session(backend="llvm") as sess:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            from graphc.backends.llvm import compiler
+            compiler._warned.discard(("Cumsum", "no native lowering"))
+            r = sess.run(y, {x: np.arange(5, dtype=np.int32)})
+            sess.run(y + 1, {x: np.arange(5, dtype=np.int32)})
+        np.testing.assert_array_equal(r, np.cumsum(np.arange(5)) * 2)
+        assert sum("Cumsum" in str(w.message) for w in caught) == 1
+
+
+def test_a_fully_lowered_plan_is_one_native_call():
+    x = tf.placeholder(tf.float32, [None, 8])
+    w = tf.Variable(R.randn(8, 4).astype(np.float32))
+    y = tf.nn.relu(tf.matmul(x, w) + 1.0)
+    loss = tf.reduce_mean(tf.square(y))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    with tf.Session(backend="llvm") as sess:
+        sess.run(w.initializer)
+        sess.run(train, {x: R.randn(5, 8).astype(np.float32)})
+        exe = _executable(sess)
+        kinds = [k for k, _ in exe._schedule]
+        assert kinds == ["native"], kinds
+
+
+def test_memory_plan_reuses_buffers():
+    x = tf.placeholder(tf.float32, [256])
+    h = x
+    for _ in range(12):
+        h = tf.matmul(tf.reshape(h, [16, 16]), tf.reshape(h, [16, 16]))
+        h = tf.reshape(h, [256]) * 0.01
+    with tf.Session(backend="llvm") as sess:
+        sess.run(h, {x: np.ones(256, np.float32)})
+        exe = _executable(sess)
+        arena = [b for b in exe._lowering.buffers.values() if b.kind == "arena"]
+        total = sum(b.nbytes for b in {id(b): b for b in arena}.values())
+        assert exe._arena_size < total / 3, (exe._arena_size, total)
+
+
+def test_concurrent_runs_share_one_plan_safely():
+    x = tf.placeholder(tf.float32, [None, 64])
+    y = tf.reduce_sum(tf.matmul(x, tf.transpose(x)), axis=1) * 0.5
+    sess = tf.Session(backend="llvm")
+    errors = []
+
+    def work(seed):
+        rng = np.random.RandomState(seed)
+        for _ in range(50):
+            v = rng.randn(8, 64).astype(np.float32)
+            got = sess.run(y, {x: v})
+            if not np.allclose(got, (v @ v.T).sum(1) * 0.5, rtol=1e-4, atol=1e-3):
+                errors.append(seed)
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    sess.close()
+
+
+def test_new_process_loads_compiled_code_from_disk_and_rejects_corrupt_entries(tmp_path):
+    script = (
+        "import numpy as np, graphc as tf\n"
+        "from graphc.backends.llvm import cache\n"
+        "x = tf.placeholder(tf.float32, [3])\n"
+        "y = tf.reduce_sum(x * 3.0 + 1.0)\n"
+        "print(tf.Session(backend='llvm').run(y, {x: np.float32([1, 2, 3])}))\n"
+        "print(cache.stats['disk_hits'], cache.stats['compiled'], cache.stats['rejected'])\n")
+    env = dict(os.environ, GRAPHC_CACHE_DIR=str(tmp_path))
+
+    def run():
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                             text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        value, counts = out.stdout.strip().splitlines()
+        assert float(value) == 21.0
+        return tuple(int(c) for c in counts.split())
+
+    assert run() == (0, 1, 0)
+    assert run() == (1, 0, 0)
+    (entry,) = [p for p in tmp_path.rglob("*.o")]
+    data = bytearray(entry.read_bytes())
+    data[-10] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    assert run() == (0, 1, 1)
+    entry.write_bytes(entry.read_bytes()[:40])
+    assert run() == (0, 1, 1)
+    assert run() == (1, 0, 0)
+
+
+def test_memory_cache_shares_code_between_sessions():
+    x = tf.placeholder(tf.float32, [7])
+    y = x * x + 2.0
+    before = dict(cache.stats)
+    for _ in range(3):
+        with tf.Session(backend="llvm") as sess:
+            np.testing.assert_array_equal(sess.run(y, {x: np.ones(7, np.float32)}),
+                                          np.full(7, 3, np.float32))
+    compiled = cache.stats["compiled"] - before["compiled"]
+    assert compiled <= 1 and cache.stats["memory_hits"] - before["memory_hits"] >= 2
