@@ -283,7 +283,7 @@ def _identity(op, kind, dtype):
 # ---------------------------------------------------------------- softmax
 def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
     """Row softmax (or log-softmax) of a [rows, cols] buffer, as numpy computes it."""
-    from . import mathlib
+    from . import vmath as mathlib
     dtype = op.inputs[0].dtype
     fn, b = _new_function(module, name)
     args, lo, hi = fn.args

@@ -21,7 +21,7 @@ SCALAR: dict = {}
 
 class _LazyMathlib:
     def __getattr__(self, name):
-        from . import mathlib as m
+        from . import vmath as m
         return getattr(m, name)
 
 

@@ -23,10 +23,7 @@ class Host:
         self.triple = llvm.get_process_triple()
         self.cpu = llvm.get_host_cpu_name()
         self.features = llvm.get_host_cpu_features().flatten()
-        target = llvm.Target.from_triple(self.triple)
-        self.machine = target.create_target_machine(
-            cpu=self.cpu, features=self.features, opt=3, reloc="default",
-            codemodel="jitdefault")
+        self.machine = self.new_machine()
         self.data_layout = str(self.machine.target_data)
         self.fingerprint = "|".join((
             "llvmlite " + llvmlite.__version__,
@@ -34,6 +31,14 @@ class Host:
             self.triple, self.cpu, self.features))
         self.lock = threading.Lock()  # LLVM's JIT objects are not thread-safe
         self.blas = _load_blas()
+
+    def new_machine(self):
+        """A target machine for this CPU. Each MCJIT engine takes ownership of (and frees)
+        the machine it is given, so every engine gets its own."""
+        target = llvm.Target.from_triple(self.triple)
+        return target.create_target_machine(
+            cpu=self.cpu, features=self.features, opt=3, reloc="default",
+            codemodel="jitdefault")
 
     def optimize(self, module: "llvm.ModuleRef") -> None:
         """-O3 with the loop and SLP vectorisers, tuned for this machine."""
@@ -55,10 +60,10 @@ class Host:
     def engine(self, module: "llvm.ModuleRef", object_code: bytes | None = None):
         """An MCJIT engine holding `module` (or, when given, its cached object code)."""
         if object_code is not None:
-            engine = llvm.create_mcjit_compiler(self.parse(_EMPTY_MODULE), self.machine)
+            engine = llvm.create_mcjit_compiler(self.parse(_EMPTY_MODULE), self.new_machine())
             engine.add_object_file(llvm.ObjectFileRef.from_data(object_code))
         else:
-            engine = llvm.create_mcjit_compiler(module, self.machine)
+            engine = llvm.create_mcjit_compiler(module, self.new_machine())
         engine.finalize_object()
         return engine
 
