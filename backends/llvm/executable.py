@@ -85,10 +85,73 @@ def emit_module(lowering: Lowering, segments: list) -> ir.Module:
                         p = b.load(b.gep(table, [ir.Constant(U.I64, buf.slot)], inbounds=True))
                     b.store(p, b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, i)]))
                 first = b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, 0)])
-                kfn = module.globals[k.name]
-                b.call(kfn, [first, ir.Constant(U.I64, 0), ir.Constant(U.I64, k.extent)])
+                emit_call(b, module.globals[k.name], first, k)
         b.ret(ir.Constant(U.I32, 0))
     return module
+
+
+# ---------------------------------------------------------------- threads
+PARALLEL_WORK = 1 << 18  # elements: below this, starting a thread costs more than it saves
+
+
+def _threads_for(k) -> int:
+    from .target import host
+    n = host().cores
+    if n <= 1 or not k.splittable or k.work < PARALLEL_WORK or k.extent < 2 * n:
+        return 1
+    return n
+
+
+def _trampoline(module: ir.Module) -> ir.Function:
+    """void *graphc_task(void *task): run kernel(args, lo, hi) for a pthread."""
+    fn = module.globals.get("graphc_task")
+    if fn is not None:
+        return fn
+    kty = ir.FunctionType(U.VOID, [U.PTR.as_pointer(), U.I64, U.I64]).as_pointer()
+    task = ir.LiteralStructType([kty, U.PTR.as_pointer(), U.I64, U.I64])
+    fn = ir.Function(module, ir.FunctionType(U.PTR, [U.PTR]), name="graphc_task")
+    fn.linkage = "internal"
+    b = ir.IRBuilder(fn.append_basic_block("entry"))
+    t = b.bitcast(fn.args[0], task.as_pointer())
+    field = [b.load(b.gep(t, [ir.Constant(U.I32, 0), ir.Constant(U.I32, i)]))
+             for i in range(4)]
+    b.call(field[0], field[1:])
+    b.ret(ir.Constant(U.PTR, None))
+    fn.task_type = task
+    return fn
+
+
+def emit_call(b: ir.IRBuilder, kfn: ir.Function, args, k) -> None:
+    """Call kernel `k` over its whole extent, split across the cores when it is large:
+    one chunk per extra core on a pthread, the first chunk on the calling thread. A
+    thread that cannot be started runs its chunk inline (same result, less parallel)."""
+    n = _threads_for(k)
+    if n == 1:
+        b.call(kfn, [args, ir.Constant(U.I64, 0), ir.Constant(U.I64, k.extent)])
+        return
+    module = b.module
+    tramp = _trampoline(module)
+    task_t = tramp.task_type
+    create = U.intrinsic(module, "pthread_create", U.I32,
+                         [U.I64.as_pointer(), U.PTR, tramp.type, U.PTR])
+    join = U.intrinsic(module, "pthread_join", U.I32, [U.I64, U.PTR.as_pointer()])
+    chunk = -(-k.extent // n)
+    bounds = [(i * chunk, min((i + 1) * chunk, k.extent)) for i in range(n)]
+    started = []
+    for lo, hi in bounds[1:]:
+        task = b.alloca(task_t)
+        for i, v in enumerate((kfn, args, ir.Constant(U.I64, lo), ir.Constant(U.I64, hi))):
+            b.store(v, b.gep(task, [ir.Constant(U.I32, 0), ir.Constant(U.I32, i)]))
+        tid = b.alloca(U.I64)
+        rc = b.call(create, [tid, ir.Constant(U.PTR, None), tramp, b.bitcast(task, U.PTR)])
+        failed = b.icmp_signed("!=", rc, ir.Constant(U.I32, 0))
+        with b.if_then(failed):
+            b.call(kfn, [args, ir.Constant(U.I64, lo), ir.Constant(U.I64, hi)])
+        started.append((tid, failed))
+    b.call(kfn, [args, ir.Constant(U.I64, bounds[0][0]), ir.Constant(U.I64, bounds[0][1])])
+    for tid, failed in started:
+        with b.if_then(b.not_(failed)):
+            b.call(join, [b.load(tid), ir.Constant(U.PTR.as_pointer(), None)])
 
 
 # ---------------------------------------------------------------- the executable

@@ -7,7 +7,9 @@ object compiled for AVX-512 is never loaded on an AVX2 machine.
 """
 from __future__ import annotations
 
+import ctypes.util
 import functools
+import os
 import threading
 
 import llvmlite
@@ -23,12 +25,19 @@ class Host:
         self.triple = llvm.get_process_triple()
         self.cpu = llvm.get_host_cpu_name()
         self.features = llvm.get_host_cpu_features().flatten()
+        if "+avx512f" in self.features.split(","):
+            # Let the vectorisers use the full 512-bit registers (LLVM's Intel tuning
+            # prefers 256 bits): about 1.5x on transcendental-heavy loops here.
+            self.features += ",-prefer-256-bit"
+        self.cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else (os.cpu_count() or 1)
+        _load_libc()
         self.machine = self.new_machine()
         self.data_layout = str(self.machine.target_data)
         self.fingerprint = "|".join((
             "llvmlite " + llvmlite.__version__,
             "LLVM " + ".".join(map(str, llvm.llvm_version_info)),
-            self.triple, self.cpu, self.features))
+            self.triple, self.cpu, self.features, f"{self.cores} cores"))
         self.lock = threading.Lock()  # LLVM's JIT objects are not thread-safe
         self.blas = _load_blas()
 
@@ -72,6 +81,14 @@ class Host:
 
     def emit_assembly(self, module: "llvm.ModuleRef") -> str:
         return self.machine.emit_assembly(module)
+
+
+def _load_libc() -> None:
+    """pthread_create/join and libm for JIT code: make the C library's symbols visible."""
+    for name in ("c", "m"):
+        path = ctypes.util.find_library(name)
+        if path:
+            llvm.load_library_permanently(path)
 
 
 def _load_blas() -> str | None:
