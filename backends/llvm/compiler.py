@@ -105,6 +105,7 @@ class Lowering:
         self.n_slots = 0
         self.written_vars: set = set()
         self.index = -1           # position of the op being lowered in program order
+        self.producer: dict = {}  # tensor -> index of the native step computing it
         self.last_use: dict = {}  # tensor -> position of its last reader (inf if fetched)
         self.writes: dict = {}    # variable name -> positions of the ops writing it
         for i, op in enumerate(program.nodes):
@@ -257,6 +258,28 @@ class Lowering:
             for t in outputs:
                 self.define(t)
         self.steps.append(Step(True, op, emit=emit, inputs=list(inputs), outputs=list(outputs)))
+        for t in outputs:
+            self.producer[t] = len(self.steps) - 1
+        return True
+
+    def forward_assign(self, value, var: Buffer) -> bool:
+        """Let the elementwise kernel computing `value` write straight into the variable
+        when the Assign is the value's only reader and nothing touches the variable in
+        between (an optimizer's `m = b1*m + (1-b1)*g`): no temporary, no copy."""
+        i = self.producer.get(value)
+        buf = self.buffers.get(value)
+        if i is None or buf is None or buf.kind != "arena" or buf.shape != var.shape:
+            return False
+        step = self.steps[i]
+        if step.op.type != "Fused" and not self._elementwise_ok(step.op):
+            return False
+        if self.last_use.get(value) != self.index or sum(
+                self.buffers.get(t) is buf for t in self.buffers) != 1:
+            return False
+        for later in self.steps[i + 1:]:
+            if any(self.buffers.get(t) is var for t in later.inputs + later.outputs):
+                return False
+        self.buffers[value] = var
         return True
 
     # ------------------------------------------------------------ per-op lowering
@@ -494,6 +517,9 @@ def _assign(lw: Lowering, op) -> bool:
     lw.written_vars.add(ref.op.name)
     var.native_used = True
     shape = var.shape
+    if op.type == "Assign" and lw.forward_assign(value, var):
+        lw.alias(op.outputs[0], var, op)
+        return True
     if op.type == "Assign":
         def emit(m, n):
             cs = K.contiguous_strides(shape)

@@ -11,7 +11,9 @@ unlowered ops in between.
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
+import time
 from typing import Sequence
 
 import numpy as np
@@ -23,6 +25,7 @@ from . import irutil as U
 from .cache import jit_module
 from .compiler import ALIGN, Buffer, Lowering, Step
 
+LAST_COMPILE = {"lower": 0.0, "jit": 0.0}  # seconds, of the most recent compile_program
 SEGMENT = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p)
 
 
@@ -63,9 +66,12 @@ def plan_arena(steps: list, buffers: dict) -> int:
 
 
 # ---------------------------------------------------------------- module emission
-def emit_module(lowering: Lowering, segments: list) -> ir.Module:
+def emit_module(lowering: Lowering, segments: list, profile_slot: int = -1) -> ir.Module:
+    """One function per segment. With `profile_slot`, every kernel call adds its elapsed
+    cycle count (rdtsc) to counters[kernel index], an int64 array at that table slot."""
     module = ir.Module(name="graphc_plan")
     counter = [0]
+    kernels_seen: list = []
     for si, seg in enumerate(segments):
         fn = ir.Function(module, ir.FunctionType(U.I32, [U.PTR.as_pointer(), U.PTR]),
                          name=f"segment{si}")
@@ -76,6 +82,7 @@ def emit_module(lowering: Lowering, segments: list) -> ir.Module:
             counter[0] += 1
             for k in kernels if isinstance(kernels, list) else [kernels]:
                 step.kernel = k
+                _mark_noalias(module, k, lowering)
                 ptrs = b.alloca(ir.ArrayType(U.PTR, len(k.operands)))
                 for i, t in enumerate(k.operands):
                     buf = t if isinstance(t, Buffer) else lowering.buffers[t]
@@ -85,13 +92,34 @@ def emit_module(lowering: Lowering, segments: list) -> ir.Module:
                         p = b.load(b.gep(table, [ir.Constant(U.I64, buf.slot)], inbounds=True))
                     b.store(p, b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, i)]))
                 first = b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, 0)])
+                if profile_slot < 0:
+                    emit_call(b, module.globals[k.name], first, k)
+                    continue
+                clock = U.intrinsic(module, "llvm.readcyclecounter", U.I64, [])
+                t0 = b.call(clock, [])
                 emit_call(b, module.globals[k.name], first, k)
+                spent = b.sub(b.call(clock, []), t0)
+                counts = b.bitcast(b.load(b.gep(table, [ir.Constant(U.I64, profile_slot)])),
+                                   U.I64.as_pointer())
+                cell = b.gep(counts, [ir.Constant(U.I64, len(kernels_seen))])
+                b.store(b.add(b.load(cell), spent), cell)
+                kernels_seen.append((step, k))
         b.ret(ir.Constant(U.I32, 0))
+    module.profiled_kernels = kernels_seen
     return module
 
 
+def _mark_noalias(module, k, lowering) -> None:
+    """Operands whose buffer no other operand of the kernel shares are `noalias`."""
+    bufs = [t if isinstance(t, Buffer) else lowering.buffers[t] for t in k.operands]
+    body = module.globals[k.name + "_body"]
+    for arg, buf in zip(body.args, bufs):
+        if sum(b is buf for b in bufs) == 1:
+            arg.add_attribute("noalias")
+
+
 # ---------------------------------------------------------------- threads
-PARALLEL_WORK = 1 << 18  # elements: below this, starting a thread costs more than it saves
+PARALLEL_WORK = 1 << 22  # work units: below this, starting a thread (~40-80 us) costs more
 
 
 def _threads_for(k) -> int:
@@ -152,6 +180,24 @@ def emit_call(b: ir.IRBuilder, kfn: ir.Function, args, k) -> None:
     for tid, failed in started:
         with b.if_then(b.not_(failed)):
             b.call(join, [b.load(tid), ir.Constant(U.PTR.as_pointer(), None)])
+
+
+class Profile:
+    """Cycles spent per kernel (GRAPHC_PROFILE=1): `report()` lists the hottest first."""
+
+    def __init__(self, kernels: list) -> None:
+        self.kernels = kernels
+        self.counts = np.zeros(max(len(kernels), 1), np.int64)
+
+    def report(self, top: int = 20) -> str:
+        total = int(self.counts.sum()) or 1
+        order = np.argsort(-self.counts)[:top]
+        lines = [f"{'cycles %':>8s}  {'kernel':6s} op"]
+        for i in order:
+            step, k = self.kernels[i]
+            lines.append(f"{100 * self.counts[i] / total:8.1f}  {k.name:6s} {step.op.type} "
+                         f"'{step.op.name}' work={k.work}")
+        return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- the executable
@@ -370,6 +416,7 @@ class LLVMExecutable:
 
 
 def compile_program(program, state: RuntimeState, validate: bool = False) -> LLVMExecutable:
+    start = time.perf_counter()
     lowering = Lowering(program)
     lowering.run()
     lowering.finish()
@@ -391,8 +438,12 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> LLV
     if current:
         segments.append(current)
         schedule_shape.append(("native", len(segments) - 1))
-    module = emit_module(lowering, segments)
+    profile_slot = lowering.new_slot() if os.environ.get("GRAPHC_PROFILE") else -1
+    module = emit_module(lowering, segments, profile_slot)
+    jit_start = time.perf_counter()
     engine, addresses = jit_module(module, [f"segment{i}" for i in range(len(segments))])
+    LAST_COMPILE["lower"] = jit_start - start
+    LAST_COMPILE["jit"] = time.perf_counter() - jit_start
     functions = [SEGMENT(a) for a in addresses]
     schedule = [("native", functions[i]) if kind == "native" else (kind, i)
                 for kind, i in schedule_shape]
@@ -403,5 +454,8 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> LLV
         shared.append(id(b) in seen)
         seen.add(id(b))
     exe._fetch_shared = shared
+    if profile_slot >= 0:
+        exe.profile = Profile(module.profiled_kernels)
+        exe._const_slots.append((profile_slot, exe.profile.counts))
     exe.module_text = str(module)
     return exe

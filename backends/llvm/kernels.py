@@ -29,18 +29,25 @@ class Kernel:
     ops: list = field(default_factory=list)  # plan ops this kernel computes (provenance)
 
 
-def _new_function(module: ir.Module, name: str):
-    fnty = ir.FunctionType(U.VOID, [U.PTR.as_pointer(), U.I64, U.I64])
-    fn = ir.Function(module, fnty, name=name)
+def _new_function(module: ir.Module, name: str, n_ptrs: int):
+    """The kernel `name(i8** operands, lo, hi)` and its body `name_body(p0, ..., lo, hi)`;
+    returns (builder in the body, pointer params, lo, hi). The body takes the pointers as
+    parameters so the caller can mark the ones no other operand aliases `noalias`, which
+    lets LLVM hoist loop-invariant loads and vectorise without run-time checks."""
+    body_ty = ir.FunctionType(U.VOID, [U.PTR] * n_ptrs + [U.I64, U.I64])
+    body = ir.Function(module, body_ty, name=name + "_body")
+    body.linkage = "internal"
+    fn = ir.Function(module, ir.FunctionType(U.VOID, [U.PTR.as_pointer(), U.I64, U.I64]),
+                     name=name)
     fn.linkage = "internal"
-    fn.args[0].add_attribute("noalias")
-    block = fn.append_basic_block("entry")
-    b = ir.IRBuilder(block)
-    return fn, b
-
-
-def _operand(b, args, i):
-    return b.load(b.gep(args, [ir.Constant(U.I64, i)], inbounds=True))
+    w = ir.IRBuilder(fn.append_basic_block("entry"))
+    args, lo, hi = fn.args
+    ptrs = [w.load(w.gep(args, [ir.Constant(U.I64, i)], inbounds=True))
+            for i in range(n_ptrs)]
+    w.call(body, ptrs + [lo, hi])
+    w.ret_void()
+    b = ir.IRBuilder(body.append_basic_block("entry"))
+    return b, list(body.args[:n_ptrs]), body.args[n_ptrs], body.args[n_ptrs + 1]
 
 
 # ---------------------------------------------------------------- shapes and strides
@@ -121,9 +128,7 @@ def emit_elementwise(module, name, members, params, outputs, domain) -> Kernel:
     out_strides = contiguous_strides(domain)
     stride_sets.append(out_strides)
     shape, sets = collapse(domain, stride_sets)
-    fn, b = _new_function(module, name)
-    args, lo, hi = fn.args
-    ptrs = [_operand(b, args, i) for i in range(len(params) + len(outputs))]
+    b, ptrs, lo, hi = _new_function(module, name, len(params) + len(outputs))
     local = {t: i for i, t in enumerate(outputs)}
 
     def inner(b, offs):
@@ -161,9 +166,7 @@ def emit_copy(module, name, dtype, shape, src_strides, dst_strides, src_offset=0
     if not src_strides:
         src_strides, dst_strides = [0], [0]
     dims, (ss, ds) = collapse(shape, [list(src_strides), list(dst_strides)])
-    fn, b = _new_function(module, name)
-    args, lo, hi = fn.args
-    src, dst = _operand(b, args, 0), _operand(b, args, 1)
+    b, (src, dst), lo, hi = _new_function(module, name, 2)
 
     def inner(b, offs):
         U.store(b, dst, dtype, offs[1], U.load(b, src, dtype, offs[0]))
@@ -216,9 +219,7 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
     for d in axes:
         count *= in_shape[d]
     fast = ("reassoc", "contract") if U.is_float(dtype) else ()
-    fn, b = _new_function(module, name)
-    args, lo, hi = fn.args
-    src, dst = _operand(b, args, 0), _operand(b, args, 1)
+    b, (src, dst), lo, hi = _new_function(module, name, 2)
     ident = _identity(op, kind, dtype)
     acc = b.alloca(U.value_type(dtype), name="acc")  # promoted to a register by mem2reg
     with U.for_range(b, n_out, name="init") as i:
@@ -285,9 +286,7 @@ def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
     """Row softmax (or log-softmax) of a [rows, cols] buffer, as numpy computes it."""
     from . import vmath as mathlib
     dtype = op.inputs[0].dtype
-    fn, b = _new_function(module, name)
-    args, lo, hi = fn.args
-    src, dst = _operand(b, args, 0), _operand(b, args, 1)
+    b, (src, dst), lo, hi = _new_function(module, name, 2)
     acc = b.alloca(U.value_type(dtype), name="acc")
     fast = ("reassoc", "contract")
     ncols = ir.Constant(U.I64, cols)
@@ -335,9 +334,7 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
     """C[b] = op(A[b]) @ op(B[b]) with one BLAS call per batch entry; `batch_strides` are
     the element strides of A, B and C over the (broadcast) batch dims."""
     gemm = _gemm_function(module, dtype)
-    fn, b = _new_function(module, name)
-    args, lo, hi = fn.args
-    a_ptr, b_ptr, c_ptr = (_operand(b, args, i) for i in range(3))
+    b, (a_ptr, b_ptr, c_ptr), lo, hi = _new_function(module, name, 3)
     size = 4 if dtype.name == "float32" else 8
     lda = m if trans_a else k
     ldb = k if trans_b else n
