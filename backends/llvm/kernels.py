@@ -222,6 +222,7 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
     b, (src, dst), lo, hi = _new_function(module, name, 2)
     ident = _identity(op, kind, dtype)
     acc = b.alloca(U.value_type(dtype), name="acc")  # promoted to a register by mem2reg
+    nan_seen = b.alloca(U.I1, name="nan")
     with U.for_range(b, n_out, name="init") as i:
         U.store(b, dst, dtype, i, ident)
     inner_reduced = outs[-1] == 0 and shape[-1] > 1
@@ -234,13 +235,24 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
         outer_shape = shape[:-1]
         n_inner, in_inner = shape[-1], ins[-1]
 
+        minmax = kind in ("Max", "Min") and U.is_float(dtype)
+
         def inner(b, offs):
             b.store(ident, acc)
+            if minmax:
+                b.store(ir.Constant(U.I1, 0), nan_seen)
             with U.for_range(b, n_inner, name="r") as j:
                 x = element(b, b.add(offs[0], b.mul(j, ir.Constant(U.I64, in_inner))))
-                b.store(_combine(kind, b, op, b.load(acc), x, fast), acc)
+                if minmax:
+                    b.store(_fast_minmax(b, kind, b.load(acc), x), acc)
+                    b.store(b.or_(b.load(nan_seen), b.fcmp_unordered("uno", x, x)), nan_seen)
+                else:
+                    b.store(_combine(kind, b, op, b.load(acc), x, fast), acc)
+            total = b.load(acc)
+            if minmax:
+                total = b.select(b.load(nan_seen), U.const(dtype, float("nan")), total)
             old = U.load(b, dst, dtype, offs[1])
-            U.store(b, dst, dtype, offs[1], _combine(kind, b, op, old, b.load(acc), fast))
+            U.store(b, dst, dtype, offs[1], _combine(kind, b, op, old, total, fast))
 
         if outer_shape:
             _loop_nest(b, outer_shape, [ins[:-1], outs[:-1]], ir.Constant(U.I64, 0),
@@ -271,6 +283,15 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
     return Kernel(name, list(operands), 1, total, splittable=False)
 
 
+def _fast_minmax(b, kind, acc, x):
+    """maxnum/minnum flagged no-NaN, which LLVM vectorises as a reduction; callers track
+    NaN on the side (an OR of `x != x`) and select NaN at the end, as numpy returns."""
+    t = acc.type
+    name = f"llvm.{'maxnum' if kind == 'Max' else 'minnum'}.{'f32' if t == U.F32 else 'f64'}"
+    fn = U.intrinsic(b.module, name, t, [t, t])
+    return b.call(fn, [acc, x], fastmath=("nnan", "nsz"))
+
+
 def _identity(op, kind, dtype):
     import numpy as np
     if kind in _IDENTITY:
@@ -290,13 +311,17 @@ def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
     acc = b.alloca(U.value_type(dtype), name="acc")
     fast = ("reassoc", "contract")
     ncols = ir.Constant(U.I64, cols)
+    nan_seen = b.alloca(U.I1, name="nan")
     with U.for_range(b, hi, lo, name="row") as r:
         base = b.mul(r, ncols)
+        # max without NaN (maxnum reductions vectorise), NaN tracked on the side
         b.store(U.const(dtype, float("-inf")), acc)
+        b.store(ir.Constant(U.I1, 0), nan_seen)
         with U.for_range(b, cols, name="m") as j:
             x = U.load(b, src, dtype, b.add(base, j))
-            b.store(SCALAR["Maximum"](b, op, [b.load(acc), x]), acc)
-        m = b.load(acc)
+            b.store(_fast_minmax(b, "Max", b.load(acc), x), acc)
+            b.store(b.or_(b.load(nan_seen), b.fcmp_unordered("uno", x, x)), nan_seen)
+        m = b.select(b.load(nan_seen), U.const(dtype, float("nan")), b.load(acc))
         b.store(U.const(dtype, 0), acc)
         with U.for_range(b, cols, name="e") as j:
             z = b.fsub(U.load(b, src, dtype, b.add(base, j)), m)
@@ -307,13 +332,15 @@ def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
         total = b.load(acc)
         if log:
             lse = mathlib.emit_log(b, total)
+        else:
+            inv = b.fdiv(U.const(dtype, 1), total)  # one division per row, then products
         with U.for_range(b, cols, name="n") as j:
             if log:
                 z = b.fsub(U.load(b, src, dtype, b.add(base, j)), m)
                 U.store(b, dst, dtype, b.add(base, j), b.fsub(z, lse))
             else:
                 e = U.load(b, dst, dtype, b.add(base, j))
-                U.store(b, dst, dtype, b.add(base, j), b.fdiv(e, total))
+                U.store(b, dst, dtype, b.add(base, j), b.fmul(e, inv))
     b.ret_void()
     return Kernel(name, list(operands), rows, 3 * rows * cols)
 

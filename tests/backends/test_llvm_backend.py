@@ -194,3 +194,32 @@ def test_memory_cache_shares_code_between_sessions():
                                           np.full(7, 3, np.float32))
     compiled = cache.stats["compiled"] - before["compiled"]
     assert compiled <= 1 and cache.stats["memory_hits"] - before["memory_hits"] >= 2
+
+
+def test_large_kernels_split_across_cores_and_agree_with_numpy():
+    from graphc.backends.llvm.target import host
+    n = 1 << 20
+    x = tf.placeholder(tf.float32, [n])
+    a = tf.placeholder(tf.float32, [])
+    y = tf.tanh(x * a + 1.0) * tf.sigmoid(x) + 0.5 * x * x
+    s = tf.nn.softmax(tf.reshape(x, [1024, 1024]))
+    xv = R.randn(n).astype(np.float32)
+    with tf.Session(backend="llvm") as sess:
+        got_y, got_s = sess.run([y, s], {x: xv, a: 2.0})
+        text = _executable(sess).module_text
+    assert ("pthread_create" in text) == (host().cores > 1)
+    with tf.Session(backend="numpy") as sess:
+        want_y, want_s = sess.run([y, s], {x: xv, a: 2.0})
+    np.testing.assert_allclose(got_y, want_y, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got_s, want_s, rtol=1e-5, atol=1e-9)
+
+
+def test_row_reductions_propagate_nan_like_numpy():
+    x = tf.placeholder(tf.float32, [3, 40])
+    xv = R.randn(3, 40).astype(np.float32)
+    xv[1, 17] = np.nan
+    fetches = [tf.reduce_max(x, axis=1), tf.reduce_min(x, axis=1), tf.nn.softmax(x)]
+    a, b = _both(fetches, {x: xv})
+    for u, w in zip(a, b):
+        np.testing.assert_allclose(u, w, rtol=1e-6, equal_nan=True)
+    assert np.isnan(b[0][1]) and np.isnan(b[1][1]) and np.isnan(b[2][1]).all()
