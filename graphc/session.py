@@ -42,6 +42,7 @@ class BaseSession:
         self._backend = backends_registry.resolve(backend)
         self._state = RuntimeState()
         self._plans: "collections.OrderedDict" = collections.OrderedDict()
+        self._run_cache: dict = {}
         self._lock = threading.RLock()
         self._closed = False
         self._default_ctx = None
@@ -70,6 +71,7 @@ class BaseSession:
     def close(self) -> None:
         self._closed = True
         self._plans.clear()
+        self._run_cache.clear()
 
     def list_devices(self):
         return []
@@ -94,12 +96,40 @@ class BaseSession:
         """Run the graph elements in `fetches` (any nesting), feeding `feed_dict`."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        mapper = FetchMapper(fetches, self._graph)
-        feed_tensors, feed_values = self._prepare_feeds(feed_dict)
-        plan = self._plan_for(mapper.elements, feed_tensors, feed_values)
+        entry = self._run_entry(fetches, feed_dict)
+        mapper, feed_tensors, plans = entry
+        feed_values = [_feed_value(t, v) for t, v in zip(feed_tensors, feed_dict.values())] \
+            if feed_tensors else []
+        shapes = tuple((v.shape, v.dtype) for v in feed_values)
+        plan = plans.get(shapes)
+        if plan is None:
+            plan = self._plan_for(mapper.elements, feed_tensors, feed_values)
+            if len(plans) < 16:
+                plans[shapes] = plan
         results = plan.executable.run([feed_values[i] for i in plan.feed_order])
         values = [None if p is None else _to_user(results[p]) for p in plan.tensor_pos]
         return mapper.build(values)
+
+    def _run_entry(self, fetches, feed_dict):
+        """(FetchMapper, fed tensors, plans by feed shapes) for this fetch structure and
+        these feed keys; cached when both are hashable, so a training loop calling
+        run(train_op, {x: ..., y: ...}) resolves names and structures once."""
+        try:
+            key = (tuple(fetches) if type(fetches) is list else fetches,
+                   tuple(feed_dict) if feed_dict else ())
+            entry = self._run_cache.get(key)
+        except TypeError:  # unhashable: nested lists, dicts of lists, ...
+            key, entry = None, None
+        if entry is not None:
+            return entry
+        mapper = FetchMapper(fetches, self._graph)
+        feed_tensors = [self._feed_key(k) for k in feed_dict] if feed_dict else []
+        entry = (mapper, feed_tensors, {})
+        if key is not None:
+            if len(self._run_cache) >= 256:
+                self._run_cache.clear()
+            self._run_cache[key] = entry
+        return entry
 
     def make_callable(self, fetches, feed_list=None, accept_options: bool = False):
         """A function running `fetches` with positional feed values, skipping lookups."""

@@ -178,6 +178,10 @@ class Lowering:
                 b = self.buffers.get(t)
                 if b is not None and b.kind == "var":
                     self.assign_first.setdefault(b.var, False)
+            for t in step.outputs:  # a kernel writing a variable directly (forward_assign)
+                b = self.buffers.get(t)
+                if b is not None and b.kind == "var":
+                    self.assign_first.setdefault(b.var, True)
 
     def needs_snapshot(self, var: str, t) -> bool:
         """Would a write to `var` land between `t`'s definition and its last reader?"""

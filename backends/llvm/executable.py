@@ -25,6 +25,7 @@ from . import irutil as U
 from .cache import jit_module
 from .compiler import ALIGN, Buffer, Lowering, Step
 
+SMALL_FEED = 256  # bytes: feeds up to this size are copied, larger ones passed by address
 LAST_COMPILE = {"lower": 0.0, "jit": 0.0}  # seconds, of the most recent compile_program
 SEGMENT = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p)
 
@@ -202,7 +203,7 @@ class Profile:
 
 # ---------------------------------------------------------------- the executable
 class _Workspace:
-    def __init__(self, size: int, n_slots: int, const_slots) -> None:
+    def __init__(self, size: int, n_slots: int, const_slots, small_feeds=()) -> None:
         self.arena = np.zeros(size + ALIGN, np.uint8)
         base = _address(self.arena)
         start = (-base) % ALIGN
@@ -214,6 +215,17 @@ class _Workspace:
             self.table[slot] = _address(array)
         self.var_version = -1
         self.views: dict = {}
+        # Feeds of a few bytes are copied into buffers of the workspace (cheaper than
+        # taking the address of the fed array every run).
+        self.small = []
+        for spec in small_feeds:
+            if spec is None:
+                self.small.append(None)
+                continue
+            slot, shape, dtype = spec
+            arr = np.zeros(shape, dtype)
+            self.table[slot] = _address(arr)
+            self.small.append(arr)
 
     def view(self, buf: Buffer) -> np.ndarray:
         v = self.views.get(id(buf))
@@ -241,6 +253,10 @@ class LLVMExecutable:
         self._validate = validate
         buffers = lowering.buffers
         self._feed_slots = [buffers[t].slot for t in program.feeds]
+        self._py_feeds = [i for i, t in enumerate(program.feeds) if buffers[t].kind == "py"]
+        self._small_feeds = [(buffers[t].slot, buffers[t].shape, buffers[t].dtype.np)
+                             if buffers[t].kind == "feed" and buffers[t].nbytes <= SMALL_FEED
+                             else None for t in program.feeds]
         uniq: dict = {}
         for b in list(buffers.values()) + list(lowering.fetch_buffers):
             uniq[id(b)] = b
@@ -257,15 +273,15 @@ class LLVMExecutable:
 
     # ------------------------------------------------------------ run
     def run(self, feed_values: Sequence[np.ndarray]) -> list:
-        with self._lock:
-            ws = self._pool.pop() if self._pool else None
-        if ws is None:
-            ws = _Workspace(self._arena_size, self._lowering.n_slots, self._const_slots)
+        try:
+            ws = self._pool.pop()  # list.pop and append are atomic: no lock needed
+        except IndexError:
+            ws = _Workspace(self._arena_size, self._lowering.n_slots, self._const_slots,
+                            self._small_feeds)
         try:
             return self._run(ws, feed_values)
         finally:
-            with self._lock:
-                self._pool.append(ws)
+            self._pool.append(ws)
 
     def _run(self, ws: _Workspace, feed_values) -> list:
         try:
@@ -276,14 +292,18 @@ class LLVMExecutable:
 
     def _run_in(self, ws: _Workspace, feed_values) -> list:
         table = ws.table
-        feeds = []
-        for slot, value in zip(self._feed_slots, feed_values):
+        feeds = list(feed_values)
+        small = ws.small
+        for i, slot in enumerate(self._feed_slots):
             if slot < 0:
-                feeds.append(value)
+                continue
+            value = feeds[i]
+            buf = small[i]
+            if buf is not None:  # a few bytes: copied into the workspace's own buffer
+                buf[...] = value
                 continue
             if not value.flags.c_contiguous:
-                value = np.ascontiguousarray(value)
-            feeds.append(value)
+                feeds[i] = value = np.ascontiguousarray(value)
             table[slot] = _address(value)
         outs = {}
         for b in self._out_buffers:
@@ -291,8 +311,7 @@ class LLVMExecutable:
             outs[id(b)] = arr
             table[b.slot] = _address(arr)
         pending = self._bind_variables(ws) if self._store.version != ws.var_version else {}
-        py: dict = {t: v for t, v in zip(self.program.feeds, feeds)
-                    if self._lowering.buffers[t].kind == "py"}
+        py: dict = {self.program.feeds[i]: feeds[i] for i in self._py_feeds}
         for kind, item in self._schedule:
             if kind == "native":
                 status = item(ws.table_address, ws.arena_address)
