@@ -130,16 +130,25 @@ def emit_exp(b, x):
 
 
 def emit_expm1(b, x):
-    big = 40.0 if _is64(x) else 20.0  # beyond: expm1(x) == exp(x) - 1 rounds to exp(x)
-    xc = _clamp(b, x, -big, big)
+    hi, lo = _exp_limits(x)
+    lo = -40.0 if _is64(x) else -20.0  # below: expm1(x) rounds to -1
+    xc = _clamp(b, x, lo, hi)
     n, r = _reduce_exp(b, xc)
     # expm1(r) = r + r^2/2! + ... = r * (1 + r/2! + r^2/3! + ...)
     terms = 14 if _is64(x) else 8
     em = b.fmul(r, _horner(b, r, [1.0 / math.factorial(k + 1) for k in range(terms)]))
-    t = _pow2(b, n, x)
+    # e^x - 1 = 2^n * expm1(r) + (2^n - 1); once 2^n dwarfs the 1, scale (em + 1) by 2^n
+    # in two steps as exp does, so large x overflows to inf exactly like exp.
+    it = n.type
+    limit = ir.Constant(it, 60)
+    big = b.icmp_signed(">", n, limit)
+    t = _pow2(b, b.select(big, limit, n), x)
     y = call_intrinsic(b, "fma", t, em, b.fsub(t, _c(x, 1.0)))
-    y = b.select(b.fcmp_ordered(">", x, _c(x, big)), emit_exp(b, x), y)
-    y = b.select(b.fcmp_ordered("<", x, _c(x, -big)), _c(x, -1.0), y)
+    n1 = b.ashr(n, ir.Constant(it, 1))
+    grown = b.fmul(b.fmul(b.fadd(em, _c(x, 1.0)), _pow2(b, n1, x)), _pow2(b, b.sub(n, n1), x))
+    y = b.select(big, grown, y)
+    y = b.select(b.fcmp_ordered(">", x, _c(x, hi)), _c(x, math.inf), y)
+    y = b.select(b.fcmp_ordered("<", x, _c(x, lo)), _c(x, -1.0), y)
     y = b.select(b.icmp_signed("==", n, ir.Constant(n.type, 0)), em, y)
     return _keep_zero(b, x, y)
 
