@@ -5,11 +5,16 @@ import os
 from typing import Optional
 
 AVAILABLE = ("numpy", "llvm")
-DEFAULT = "numpy"
+
+
+def default() -> str:
+    """llvm where llvmlite can target this CPU, else the numpy interpreter."""
+    from .backends.llvm import available
+    return "llvm" if available() else "numpy"
 
 
 def resolve(name: Optional[str]) -> str:
-    name = name or os.environ.get("GRAPHC_BACKEND") or DEFAULT
+    name = name or os.environ.get("GRAPHC_BACKEND") or default()
     name = name.lower()
     if name not in AVAILABLE:
         raise ValueError(f"Unknown graphc backend {name!r}; available: {', '.join(AVAILABLE)}"

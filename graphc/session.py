@@ -230,7 +230,8 @@ class BaseSession:
 
 
 class Session(BaseSession):
-    """TF1 `tf.Session`. `backend` ("numpy"; default from GRAPHC_BACKEND) is graphc's own."""
+    """TF1 `tf.Session`. `backend` ("llvm" or "numpy"; default: GRAPHC_BACKEND, else llvm
+    where llvmlite works) is graphc's own addition."""
 
 
 class InteractiveSession(BaseSession):

@@ -205,7 +205,9 @@ class Lowering:
             t = op.outputs[0]
             if t not in self.buffers:
                 buf = self.define(t, "const")
-                value = np.ascontiguousarray(op.attrs["value"])
+                value = np.asarray(op.attrs["value"])
+                if not value.flags.c_contiguous:  # (ascontiguousarray would make 0-d 1-d)
+                    value = value.copy(order="C")
                 buf.value = value
             return
         if op.type == "VariableV2":
