@@ -33,7 +33,12 @@ from . import kernels as K
 from .scalar_ops import SCALAR, lowerable
 
 VIEW_OPS = frozenset({"Identity", "StopGradient", "Snapshot", "Reshape", "Squeeze",
-                      "ExpandDims"})
+                      "ExpandDims", "PlaceholderWithDefault"})
+# Pure data movement whose numpy kernel, run once on an array of element numbers,
+# gives the index each output element reads: lowered to a strided copy when that
+# pattern is affine, else to a gather through the precomputed table.
+MOVEMENT_OPS = frozenset({"StridedSlice", "ReverseV2", "MirrorPad", "Pad", "Split", "SplitV",
+                          "Unpack"})
 REDUCE_OPS = frozenset({"Sum", "Mean", "Max", "Min", "Prod", "Any", "All"})
 ALIGN = 64
 
@@ -106,6 +111,7 @@ class Lowering:
         self.written_vars: set = set()
         self.index = -1           # position of the op being lowered in program order
         self.producer: dict = {}  # tensor -> index of the native step computing it
+        self.extra_buffers: list = []  # constants made by lowering (index tables)
         self.last_use: dict = {}  # tensor -> position of its last reader (inf if fetched)
         self.writes: dict = {}    # variable name -> positions of the ops writing it
         for i, op in enumerate(program.nodes):
@@ -247,9 +253,17 @@ class Lowering:
         for t, inner in zip(op.outputs, body_outputs(op)):
             self.alias(t, self.buffers[inner], op)
 
+    def const_buffer(self, value: np.ndarray) -> Buffer:
+        from graphc.ir import dtypes as dt
+        buf = Buffer("const", dt.as_dtype(value.dtype), value.shape, slot=self.new_slot(),
+                     value=np.ascontiguousarray(value))
+        self.extra_buffers.append(buf)
+        return buf
+
     def fallback(self, op) -> None:
         if op.type not in ("NoOp",) and not op.type.startswith("Random"):
-            why = "no native lowering" if op.type not in _LOWERED else "these shapes or dtypes"
+            known = op.type in _LOWERED or op.type in SCALAR
+            why = "these shapes or dtypes" if known else "no native lowering"
             _warn_fallback(op, why)
         for t in op.outputs:
             self.define(t)
@@ -538,6 +552,137 @@ def _assign(lw: Lowering, op) -> bool:
     lw.native(op, emit, [value] if op.type == "Assign" else [ref, value], [], define=False)
     lw.alias(op.outputs[0], var, op)
     return True
+
+
+@_lowers("ArgMax", "ArgMin")
+def _argminmax(lw: Lowering, op) -> bool:
+    x = op.inputs[0]
+    shape = shape_of(x)
+    if not shape or x.dtype.name == "bool":
+        return False
+    axis = op.attrs["axis"] % len(shape)
+    n = shape[axis]
+    outer = int(np.prod(shape[:axis])) if axis else 1
+    inner = int(np.prod(shape[axis + 1:])) if axis + 1 < len(shape) else 1
+    if n == 0 or outer * inner == 0:
+        return False
+    return lw.native(op, lambda m, name: K.emit_argminmax(m, name, op, outer, n, inner,
+                                                          [x, op.outputs[0]]), [x], op.outputs)
+
+
+@_lowers("SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits")
+def _xent(lw: Lowering, op) -> bool:
+    logits, labels = op.inputs
+    shape = shape_of(logits)
+    sparse = op.type.startswith("Sparse")
+    if len(shape) != 2 or not U.is_float(logits.dtype) or 0 in shape:
+        return False
+    if not sparse and shape_of(labels) != shape:
+        return False
+    rows, cols = shape
+    operands = [logits, labels] + list(op.outputs)
+    return lw.native(op, lambda m, n: K.emit_xent(m, n, op, rows, cols, operands, sparse),
+                     [logits, labels], op.outputs)
+
+
+@_lowers("GatherV2")
+def _gather(lw: Lowering, op) -> bool:
+    params, indices = op.inputs[:2]
+    if op.attrs.get("batch_dims", 0):
+        return False
+    shape = shape_of(params)
+    axis = op.attrs["axis"] % len(shape)
+    outer = int(np.prod(shape[:axis])) if axis else 1
+    inner = int(np.prod(shape[axis + 1:])) if axis + 1 < len(shape) else 1
+    n_idx = int(np.prod(shape_of(indices))) if shape_of(indices) else 1
+    if outer * n_idx * inner == 0:
+        return False
+    return lw.native(op, lambda m, n: K.emit_gather(
+        m, n, params.dtype, indices.dtype, outer, shape[axis], n_idx, inner,
+        [params, indices, op.outputs[0]]), [params, indices], op.outputs)
+
+
+@_lowers("OneHot")
+def _one_hot(lw: Lowering, op) -> bool:
+    indices = op.inputs[0]
+    if op.attrs["axis"] not in (-1, len(shape_of(indices))):
+        return False
+    n = int(np.prod(shape_of(indices))) if shape_of(indices) else 1
+    depth = op.attrs["depth"]
+    if n * depth == 0:
+        return False
+    on, off = op.attrs["on_value"], op.attrs["off_value"]
+    return lw.native(op, lambda m, name: K.emit_one_hot(m, name, op, n, depth, on, off,
+                                                        [indices, op.outputs[0]]),
+                     [indices], op.outputs)
+
+
+@_lowers(*MOVEMENT_OPS)
+def _movement(lw: Lowering, op) -> bool:
+    x = op.inputs[0]
+    shape = shape_of(x)
+    size = int(np.prod(shape)) if shape else 1
+    if size >= 1 << 31:
+        return False
+    others = [const_value(t) for t in op.inputs[1:]]
+    if any(v is None for v in others):
+        return False
+    attrs = dict(op.attrs)
+    fill = None
+    numbers = np.arange(size, dtype=np.int64).reshape(shape)
+    if op.type == "Pad":  # padded positions read -1: the kernel writes the constant there
+        fill = np.asarray(attrs["constant_values"]).astype(x.dtype.np)[()].item()
+        attrs["constant_values"] = 0
+        numbers = numbers + 1
+    try:
+        tables = op.opdef.compute(numbers, *others, **attrs)
+    except Exception:  # noqa: BLE001 - bad static arguments: let numpy report them
+        return False
+    tables = tables if isinstance(tables, tuple) else (tables,)
+    if op.type == "Pad":
+        tables = tuple(t - 1 for t in tables)
+    kernels = []
+    for out, table in zip(op.outputs, tables):
+        table = np.asarray(table, np.int64)
+        if table.shape != shape_of(out):
+            return False
+        kernels.append((out, table))
+
+    def emit(m, n):
+        made = []
+        for i, (out, table) in enumerate(kernels):
+            name = f"{n}_{i}"
+            strides = _affine(table)
+            if strides is not None and (fill is None or table.min(initial=0) >= 0):
+                offset, src = strides
+                made.append(K.emit_copy(m, name, x.dtype, table.shape, src,
+                                        K.contiguous_strides(table.shape), src_offset=offset,
+                                        operands=[x, out]))
+            else:
+                tbl = lw.const_buffer(table.reshape(-1))
+                made.append(K.emit_table_gather(m, name, x.dtype, table.size,
+                                                [x, tbl, out], fill=fill))
+        return made
+    return lw.native(op, emit, [x], op.outputs)
+
+
+def _affine(table: np.ndarray):
+    """(offset, strides) when table[idx] == offset + idx . strides, else None."""
+    if table.size == 0:
+        return 0, [0] * table.ndim
+    flat0 = (0,) * table.ndim
+    offset = int(table[flat0]) if table.ndim else int(table)
+    strides = []
+    for d in range(table.ndim):
+        if table.shape[d] > 1:
+            one = list(flat0)
+            one[d] = 1
+            strides.append(int(table[tuple(one)]) - offset)
+        else:
+            strides.append(0)
+    grid = offset + sum(np.arange(n).reshape([-1 if i == d else 1 for i in range(table.ndim)])
+                        * s for d, (n, s) in enumerate(zip(table.shape, strides)))
+    return (offset, strides) if np.array_equal(grid, table) else None
 
 
 SCALAR.setdefault("AssignAdd", SCALAR["Add"])

@@ -23,6 +23,7 @@ from graphc.ir.errors import FailedPreconditionError, InvalidArgumentError, OpEr
 from graphc.ir.runtime import NodeContext, RuntimeState, uninitialized_error
 from . import irutil as U
 from .cache import jit_module
+from graphc.ir.ops.fused_ops import BODY, body_inputs
 from .compiler import ALIGN, Buffer, Lowering, Step
 
 SMALL_FEED = 256  # bytes: feeds up to this size are copied, larger ones passed by address
@@ -73,6 +74,7 @@ def emit_module(lowering: Lowering, segments: list, profile_slot: int = -1) -> i
     module = ir.Module(name="graphc_plan")
     counter = [0]
     kernels_seen: list = []
+    error_sites: list = []
     for si, seg in enumerate(segments):
         fn = ir.Function(module, ir.FunctionType(U.I32, [U.PTR.as_pointer(), U.PTR]),
                          name=f"segment{si}")
@@ -93,20 +95,26 @@ def emit_module(lowering: Lowering, segments: list, profile_slot: int = -1) -> i
                         p = b.load(b.gep(table, [ir.Constant(U.I64, buf.slot)], inbounds=True))
                     b.store(p, b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, i)]))
                 first = b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, 0)])
-                if profile_slot < 0:
-                    emit_call(b, module.globals[k.name], first, k)
-                    continue
-                clock = U.intrinsic(module, "llvm.readcyclecounter", U.I64, [])
-                t0 = b.call(clock, [])
-                emit_call(b, module.globals[k.name], first, k)
-                spent = b.sub(b.call(clock, []), t0)
-                counts = b.bitcast(b.load(b.gep(table, [ir.Constant(U.I64, profile_slot)])),
-                                   U.I64.as_pointer())
-                cell = b.gep(counts, [ir.Constant(U.I64, len(kernels_seen))])
-                b.store(b.add(b.load(cell), spent), cell)
+                if profile_slot >= 0:
+                    clock = U.intrinsic(module, "llvm.readcyclecounter", U.I64, [])
+                    t0 = b.call(clock, [])
+                status = emit_call(b, module.globals[k.name], first, k)
+                if profile_slot >= 0:
+                    spent = b.sub(b.call(clock, []), t0)
+                    counts = b.bitcast(b.load(b.gep(table, [ir.Constant(U.I64,
+                                                                        profile_slot)])),
+                                       U.I64.as_pointer())
+                    cell = b.gep(counts, [ir.Constant(U.I64, len(kernels_seen))])
+                    b.store(b.add(b.load(cell), spent), cell)
                 kernels_seen.append((step, k))
+                if k.can_fail:  # stop the segment; Python reports the op and its line
+                    error_sites.append(step)
+                    failed = b.icmp_signed("!=", status, ir.Constant(U.I32, 0))
+                    with b.if_then(failed):
+                        b.ret(ir.Constant(U.I32, len(error_sites)))
         b.ret(ir.Constant(U.I32, 0))
     module.profiled_kernels = kernels_seen
+    module.error_sites = error_sites
     return module
 
 
@@ -136,7 +144,7 @@ def _trampoline(module: ir.Module) -> ir.Function:
     fn = module.globals.get("graphc_task")
     if fn is not None:
         return fn
-    kty = ir.FunctionType(U.VOID, [U.PTR.as_pointer(), U.I64, U.I64]).as_pointer()
+    kty = ir.FunctionType(U.I32, [U.PTR.as_pointer(), U.I64, U.I64]).as_pointer()
     task = ir.LiteralStructType([kty, U.PTR.as_pointer(), U.I64, U.I64])
     fn = ir.Function(module, ir.FunctionType(U.PTR, [U.PTR]), name="graphc_task")
     fn.linkage = "internal"
@@ -156,8 +164,7 @@ def emit_call(b: ir.IRBuilder, kfn: ir.Function, args, k) -> None:
     thread that cannot be started runs its chunk inline (same result, less parallel)."""
     n = _threads_for(k)
     if n == 1:
-        b.call(kfn, [args, ir.Constant(U.I64, 0), ir.Constant(U.I64, k.extent)])
-        return
+        return b.call(kfn, [args, ir.Constant(U.I64, 0), ir.Constant(U.I64, k.extent)])
     module = b.module
     tramp = _trampoline(module)
     task_t = tramp.task_type
@@ -181,6 +188,7 @@ def emit_call(b: ir.IRBuilder, kfn: ir.Function, args, k) -> None:
     for tid, failed in started:
         with b.if_then(b.not_(failed)):
             b.call(join, [b.load(tid), ir.Constant(U.PTR.as_pointer(), None)])
+    return ir.Constant(U.I32, 0)  # split kernels cannot fail (see Kernel.splittable)
 
 
 class Profile:
@@ -258,7 +266,8 @@ class LLVMExecutable:
                              if buffers[t].kind == "feed" and buffers[t].nbytes <= SMALL_FEED
                              else None for t in program.feeds]
         uniq: dict = {}
-        for b in list(buffers.values()) + list(lowering.fetch_buffers):
+        for b in list(buffers.values()) + list(lowering.fetch_buffers) + \
+                list(lowering.extra_buffers):
             uniq[id(b)] = b
         self._const_slots = [(b.slot, b.value) for b in uniq.values() if b.kind == "const"]
         self._out_buffers = [b for b in uniq.values() if b.kind == "out"]
@@ -316,7 +325,7 @@ class LLVMExecutable:
             if kind == "native":
                 status = item(ws.table_address, ws.arena_address)
                 if status:
-                    raise InvalidArgumentError(None, None, f"native kernel failed ({status})")
+                    self._explain_failure(ws, self._error_sites[status - 1], feeds, outs, py)
             else:
                 self._fallback(ws, item, feeds, outs, py)
                 if self._store.version != ws.var_version:
@@ -326,6 +335,29 @@ class LLVMExecutable:
         if pending:
             ws.var_version = -1
         return [self._result(ws, i, b, feeds, outs, py) for i, b in enumerate(self._fetch)]
+
+    def _explain_failure(self, ws, step: Step, feeds, outs, py) -> None:
+        """A native kernel met bad data: run its op's numpy kernel on the same inputs,
+        which raises TF1's error with the op and the user's line (one definition of the
+        message). Fused bodies are replayed op by op."""
+        op = step.op
+        buffers = self._lowering.buffers
+        values = {t: self._array(ws, buffers[t], feeds, outs, py, t) for t in op.inputs}
+        ops = [op]
+        if op.type == "Fused":
+            for p, t in zip(body_inputs(op), op.inputs):
+                values[p] = values[t]
+            ops = [m for m in op.subgraphs[BODY].get_operations() if m.type != "Placeholder"]
+        for m in ops:
+            try:
+                with np.errstate(all="ignore"):
+                    r = m.opdef.compute(*[values[t] for t in m.inputs], **m.attrs)
+            except OpError as exc:
+                raise type(exc)(exc.node_def, m.user_op(), exc.message) from None
+            for t, v in zip(m.outputs, (r,) if len(m.outputs) == 1 else r):
+                values[t] = v
+        raise InvalidArgumentError(None, op.user_op(), f"{op.type} op '{op.name}' failed in "
+                                   "native code on data its numpy kernel accepts")
 
     def _bind_variables(self, ws: _Workspace) -> dict:
         """Write the variables' addresses into the table (after any replacement); returns
@@ -473,6 +505,7 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> LLV
         shared.append(id(b) in seen)
         seen.add(id(b))
     exe._fetch_shared = shared
+    exe._error_sites = module.error_sites
     if profile_slot >= 0:
         exe.profile = Profile(module.profiled_kernels)
         exe._const_slots.append((profile_slot, exe.profile.counts))

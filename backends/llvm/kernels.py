@@ -26,28 +26,44 @@ class Kernel:
     extent: int             # trip count of the outermost (splittable) loop
     work: int               # elements touched, for the threading decision
     splittable: bool = True
+    can_fail: bool = False  # returns a non-zero status on bad data (bounds, division by 0)
     ops: list = field(default_factory=list)  # plan ops this kernel computes (provenance)
 
 
 def _new_function(module: ir.Module, name: str, n_ptrs: int):
-    """The kernel `name(i8** operands, lo, hi)` and its body `name_body(p0, ..., lo, hi)`;
+    """The kernel `i32 name(i8** operands, lo, hi)` and its body `name_body(p0, ..., lo, hi)`;
     returns (builder in the body, pointer params, lo, hi). The body takes the pointers as
     parameters so the caller can mark the ones no other operand aliases `noalias`, which
     lets LLVM hoist loop-invariant loads and vectorise without run-time checks."""
-    body_ty = ir.FunctionType(U.VOID, [U.PTR] * n_ptrs + [U.I64, U.I64])
+    body_ty = ir.FunctionType(U.I32, [U.PTR] * n_ptrs + [U.I64, U.I64])
     body = ir.Function(module, body_ty, name=name + "_body")
     body.linkage = "internal"
-    fn = ir.Function(module, ir.FunctionType(U.VOID, [U.PTR.as_pointer(), U.I64, U.I64]),
+    fn = ir.Function(module, ir.FunctionType(U.I32, [U.PTR.as_pointer(), U.I64, U.I64]),
                      name=name)
     fn.linkage = "internal"
     w = ir.IRBuilder(fn.append_basic_block("entry"))
     args, lo, hi = fn.args
     ptrs = [w.load(w.gep(args, [ir.Constant(U.I64, i)], inbounds=True))
             for i in range(n_ptrs)]
-    w.call(body, ptrs + [lo, hi])
-    w.ret_void()
+    w.ret(w.call(body, ptrs + [lo, hi]))
     b = ir.IRBuilder(body.append_basic_block("entry"))
+    # Scalar emitters that can meet bad data (integer division by zero, an index out of
+    # range) OR a flag here instead of trapping; the kernel returns it as its status.
+    b.error_flag = b.alloca(U.I1, name="error")
+    b.store(ir.Constant(U.I1, 0), b.error_flag)
     return b, list(body.args[:n_ptrs]), body.args[n_ptrs], body.args[n_ptrs + 1]
+
+
+def _finish(b) -> bool:
+    """Return the kernel's status (1 when an emitter raised the error flag)."""
+    b.ret(b.zext(b.load(b.error_flag), U.I32))
+    return bool(getattr(b, "may_fail", False))
+
+
+def raise_error_if(b, condition) -> None:
+    """For scalar emitters: mark the kernel failed where `condition` (i1) holds."""
+    b.store(b.or_(b.load(b.error_flag), condition), b.error_flag)
+    b.may_fail = True
 
 
 # ---------------------------------------------------------------- shapes and strides
@@ -150,11 +166,12 @@ def emit_elementwise(module, name, members, params, outputs, domain) -> Kernel:
             U.store(b, ptrs[len(params) + j], t.dtype, offs[-1], values[t])
 
     _loop_nest(b, shape, sets, lo, hi, inner)
-    b.ret_void()
+    fails = _finish(b)
     total = 1
     for d in domain:
         total *= d
-    return Kernel(name, list(params) + list(outputs), shape[0], total * (len(params) + 1))
+    return Kernel(name, list(params) + list(outputs), shape[0], total * (len(params) + 1),
+                  splittable=not fails, can_fail=fails)
 
 
 # ---------------------------------------------------------------- strided copy
@@ -173,7 +190,7 @@ def emit_copy(module, name, dtype, shape, src_strides, dst_strides, src_offset=0
 
     _loop_nest(b, dims, [ss, ds], lo, hi, inner,
                [ir.Constant(U.I64, src_offset), ir.Constant(U.I64, dst_offset)])
-    b.ret_void()
+    _finish(b)
     total = 1
     for d in shape:
         total *= d
@@ -276,7 +293,7 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
             else:
                 v = b.fmul(v, U.const(dtype, scale))
             U.store(b, dst, dtype, i, v)
-    b.ret_void()
+    _finish(b)
     total = 1
     for d in in_shape:
         total *= d
@@ -303,6 +320,18 @@ def _identity(op, kind, dtype):
 
 
 # ---------------------------------------------------------------- softmax
+def _row_max(b, src, dtype, base, cols, acc, nan_seen):
+    """max of src[base : base+cols]: a no-NaN maxnum reduction (vectorises) with NaN
+    tracked on the side, so a NaN in the row gives NaN as numpy's max does."""
+    b.store(U.const(dtype, float("-inf")), acc)
+    b.store(ir.Constant(U.I1, 0), nan_seen)
+    with U.for_range(b, cols, name="m") as j:
+        x = U.load(b, src, dtype, b.add(base, j))
+        b.store(_fast_minmax(b, "Max", b.load(acc), x), acc)
+        b.store(b.or_(b.load(nan_seen), b.fcmp_unordered("uno", x, x)), nan_seen)
+    return b.select(b.load(nan_seen), U.const(dtype, float("nan")), b.load(acc))
+
+
 def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
     """Row softmax (or log-softmax) of a [rows, cols] buffer, as numpy computes it."""
     from . import vmath as mathlib
@@ -314,14 +343,7 @@ def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
     nan_seen = b.alloca(U.I1, name="nan")
     with U.for_range(b, hi, lo, name="row") as r:
         base = b.mul(r, ncols)
-        # max without NaN (maxnum reductions vectorise), NaN tracked on the side
-        b.store(U.const(dtype, float("-inf")), acc)
-        b.store(ir.Constant(U.I1, 0), nan_seen)
-        with U.for_range(b, cols, name="m") as j:
-            x = U.load(b, src, dtype, b.add(base, j))
-            b.store(_fast_minmax(b, "Max", b.load(acc), x), acc)
-            b.store(b.or_(b.load(nan_seen), b.fcmp_unordered("uno", x, x)), nan_seen)
-        m = b.select(b.load(nan_seen), U.const(dtype, float("nan")), b.load(acc))
+        m = _row_max(b, src, dtype, base, cols, acc, nan_seen)
         b.store(U.const(dtype, 0), acc)
         with U.for_range(b, cols, name="e") as j:
             z = b.fsub(U.load(b, src, dtype, b.add(base, j)), m)
@@ -341,7 +363,7 @@ def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
             else:
                 e = U.load(b, dst, dtype, b.add(base, j))
                 U.store(b, dst, dtype, b.add(base, j), b.fmul(e, inv))
-    b.ret_void()
+    _finish(b)
     return Kernel(name, list(operands), rows, 3 * rows * cols)
 
 
@@ -381,8 +403,145 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
         _loop_nest(b, shape, sets, ir.Constant(U.I64, 0), ir.Constant(U.I64, shape[0]), call)
     else:
         call(b, [ir.Constant(U.I64, 0)] * 3)
-    b.ret_void()
+    _finish(b)
     batches = 1
     for d in batch_shape:
         batches *= d
     return Kernel(name, list(operands), 1, 2 * m * n * k * batches, splittable=False)
+
+
+# ---------------------------------------------------------------- arg max / min
+def emit_argminmax(module, name, op, outer, n, inner, operands) -> Kernel:
+    """out[o, i] = index along the middle axis of the first max (min) of x[o, :, i];
+    NaN counts as the extreme, as np.argmax/np.argmin."""
+    x_t, out_t = op.inputs[0], op.outputs[0]
+    dtype, out_dtype = x_t.dtype, out_t.dtype
+    b, (src, dst), lo, hi = _new_function(module, name, 2)
+    is_max = op.type == "ArgMax"
+    best_p = b.alloca(U.value_type(dtype))
+    idx_p = b.alloca(U.I64)
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    with U.for_range(b, hi, lo, name="o") as o:
+        with U.for_range(b, inner, name="i") as i:
+            base = b.add(b.mul(o, c(n * inner)), i)
+            b.store(U.load(b, src, dtype, base), best_p)
+            b.store(c(0), idx_p)
+            with U.for_range(b, n, c(1), name="k") as k:
+                v = U.load(b, src, dtype, b.add(base, b.mul(k, c(inner))))
+                best = b.load(best_p)
+                if U.is_float(dtype):
+                    better = b.fcmp_ordered(">" if is_max else "<", v, best)
+                    nan_first = b.and_(b.fcmp_unordered("uno", v, v),
+                                       b.fcmp_ordered("ord", best, best))
+                    better = b.or_(better, nan_first)
+                elif U.is_signed(dtype):
+                    better = b.icmp_signed(">" if is_max else "<", v, best)
+                else:
+                    better = b.icmp_unsigned(">" if is_max else "<", v, best)
+                b.store(b.select(better, v, best), best_p)
+                b.store(b.select(better, k, b.load(idx_p)), idx_p)
+            index = b.load(idx_p)
+            if out_dtype.name == "int32":
+                index = b.trunc(index, U.I32)
+            U.store(b, dst, out_dtype, b.add(b.mul(o, c(inner)), i), index)
+    _finish(b)
+    return Kernel(name, list(operands), outer, outer * n * inner, splittable=outer > 1)
+
+
+# ---------------------------------------------------------------- cross-entropy
+def emit_xent(module, name, op, rows, cols, operands, sparse: bool) -> Kernel:
+    """Softmax cross-entropy per row, as graphc's numpy kernel: log_p = z - log(sum e^z)
+    with z = x - max(x); loss = -sum(labels * log_p); backprop = e^log_p - labels.
+    Sparse labels out of [0, cols) fail the kernel (TF1's InvalidArgumentError)."""
+    from . import vmath
+    logits_t, labels_t = op.inputs
+    dtype = logits_t.dtype
+    b, (x_p, lab_p, loss_p, grad_p), lo, hi = _new_function(module, name, 4)
+    acc = b.alloca(U.value_type(dtype))
+    nan_seen = b.alloca(U.I1)
+    fast = ("reassoc", "contract")
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    with U.for_range(b, hi, lo, name="row") as r:
+        base = b.mul(r, c(cols))
+        m = _row_max(b, x_p, dtype, base, cols, acc, nan_seen)
+        b.store(U.const(dtype, 0), acc)
+        with U.for_range(b, cols, name="e") as j:
+            z = b.fsub(U.load(b, x_p, dtype, b.add(base, j)), m)
+            b.store(b.fadd(b.load(acc), vmath.emit_exp(b, z), flags=fast), acc)
+        lse = vmath.emit_log(b, b.load(acc))
+        if sparse:
+            label = U.load(b, lab_p, labels_t.dtype, r)
+            label = b.sext(label, U.I64) if label.type != U.I64 else label
+            bad = b.or_(b.icmp_signed("<", label, c(0)), b.icmp_signed(">=", label, c(cols)))
+            raise_error_if(b, bad)
+        b.store(U.const(dtype, 0), acc)
+        with U.for_range(b, cols, name="l") as j:
+            logp = b.fsub(b.fsub(U.load(b, x_p, dtype, b.add(base, j)), m), lse)
+            if sparse:
+                hot = b.icmp_signed("==", j, label)
+                y = b.select(hot, U.const(dtype, 1), U.const(dtype, 0))
+            else:
+                y = U.load(b, lab_p, dtype, b.add(base, j))
+            b.store(b.fadd(b.load(acc), b.fmul(y, logp), flags=fast), acc)
+            U.store(b, grad_p, dtype, b.add(base, j), b.fsub(vmath.emit_exp(b, logp), y))
+        U.store(b, loss_p, dtype, r, b.fneg(b.load(acc)))
+    fails = _finish(b)
+    return Kernel(name, list(operands), rows, 4 * rows * cols, splittable=not fails,
+                  can_fail=fails)
+
+
+# ---------------------------------------------------------------- gather
+def emit_gather(module, name, dtype, index_dtype, outer, limit, n_indices, inner,
+                operands) -> Kernel:
+    """out[o, j, :] = params[o, indices[j], :]; an index outside [0, limit) fails."""
+    b, (params, indices, dst), lo, hi = _new_function(module, name, 3)
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    with U.for_range(b, hi, lo, name="o") as o:
+        with U.for_range(b, n_indices, name="j") as j:
+            idx = U.load(b, indices, index_dtype, j)
+            idx = b.sext(idx, U.I64) if idx.type != U.I64 else idx
+            bad = b.or_(b.icmp_signed("<", idx, c(0)), b.icmp_signed(">=", idx, c(limit)))
+            raise_error_if(b, bad)
+            safe = b.select(bad, c(0), idx)
+            src = b.mul(b.add(b.mul(o, c(limit)), safe), c(inner))
+            out = b.mul(b.add(b.mul(o, c(n_indices)), j), c(inner))
+            with U.for_range(b, inner, name="k") as k:
+                U.store(b, dst, dtype, b.add(out, k), U.load(b, params, dtype, b.add(src, k)))
+    _finish(b)
+    return Kernel(name, list(operands), outer, outer * n_indices * inner, splittable=False,
+                  can_fail=True)
+
+
+def emit_table_gather(module, name, dtype, size, operands, fill=None) -> Kernel:
+    """out[i] = src[table[i]] (table entries < 0 take `fill`): any data-movement op
+    whose index pattern is not a strided one (mirror padding, odd strided slices)."""
+    b, (src, table, dst), lo, hi = _new_function(module, name, 3)
+    from graphc.ir import dtypes as dt
+    with U.for_range(b, hi, lo, name="i") as i:
+        t = U.load(b, table, dt.int64, i)
+        if fill is None:
+            v = U.load(b, src, dtype, t)
+        else:
+            neg = b.icmp_signed("<", t, ir.Constant(U.I64, 0))
+            v = b.select(neg, U.const(dtype, fill),
+                         U.load(b, src, dtype, b.select(neg, ir.Constant(U.I64, 0), t)))
+        U.store(b, dst, dtype, i, v)
+    _finish(b)
+    return Kernel(name, list(operands), size, 3 * size)
+
+
+# ---------------------------------------------------------------- one-hot
+def emit_one_hot(module, name, op, n, depth, on, off, operands) -> Kernel:
+    """out[i, d] = on if indices[i] == d else off (the last axis)."""
+    out_dtype = op.outputs[0].dtype
+    b, (indices, dst), lo, hi = _new_function(module, name, 2)
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    with U.for_range(b, hi, lo, name="i") as i:
+        idx = U.load(b, indices, op.inputs[0].dtype, i)
+        idx = b.sext(idx, U.I64) if idx.type != U.I64 else idx
+        with U.for_range(b, depth, name="d") as d:
+            v = b.select(b.icmp_signed("==", idx, d), U.const(out_dtype, on),
+                         U.const(out_dtype, off))
+            U.store(b, dst, out_dtype, b.add(b.mul(i, c(depth)), d), v)
+    _finish(b)
+    return Kernel(name, list(operands), n, n * depth)

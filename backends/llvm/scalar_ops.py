@@ -173,7 +173,8 @@ def _reciprocal(b, op, a):
 
 
 for _name, _fn in (("Floor", "floor"), ("Ceil", "ceil"), ("Rint", "rint"), ("Round", "rint")):
-    SCALAR[_name] = (lambda fn: lambda b, op, a: call_intrinsic(b, fn, a[0]))(_fn)
+    SCALAR[_name] = (lambda fn: lambda b, op, a: call_intrinsic(b, fn, a[0]) if _float(op)
+                     else a[0])(_fn)  # Round of an integer is the integer
 
 
 def _math(name):
@@ -321,8 +322,97 @@ def lowerable(op) -> bool:
 
 
 _FLOAT_ONLY = frozenset({
-    "RealDiv", "Pow", "Sqrt", "Rsqrt", "Reciprocal", "Floor", "Ceil", "Rint", "Round", "Exp",
+    "RealDiv", "Pow", "Sqrt", "Rsqrt", "Reciprocal", "Floor", "Ceil", "Rint", "Exp",
     "Expm1", "Log", "Log1p", "Tanh", "Sigmoid", "Sin", "Cos", "Tan", "Erf", "Softplus",
     "IsNan", "IsInf", "IsFinite", "Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softsign",
     "SigmoidCrossEntropyWithLogits"})
 __all__ = ["SCALAR", "lowerable", "F32", "F64"]
+
+
+# ---------------------------------------------------------------- division and modulo
+def _int_div_parts(b, op, x, y):
+    """A divisor safe for the hardware (x86 traps on 0 and on INT_MIN / -1): 0 raises the
+    kernel's error flag (TF1: "Integer division by zero"); INT_MIN / -1 wraps as numpy."""
+    from .kernels import raise_error_if
+    dtype = _in(op)
+    zero = _c(op, 0)
+    raise_error_if(b, b.icmp_unsigned("==", y, zero))
+    bad = b.icmp_unsigned("==", y, zero)
+    if is_signed(dtype):
+        import numpy as np
+        lowest = _c(op, int(np.iinfo(dtype.np).min))
+        overflow = b.and_(b.icmp_signed("==", x, lowest), b.icmp_signed("==", y, _c(op, -1)))
+        bad = b.or_(bad, overflow)
+    else:
+        overflow = ir.Constant(I1, 0)
+    return b.select(bad, _c(op, 1), y), overflow
+
+
+def _trunc_int(b, op, x, y):
+    safe, overflow = _int_div_parts(b, op, x, y)
+    if is_signed(_in(op)):
+        q, r = b.sdiv(x, safe), b.srem(x, safe)
+        # INT_MIN / -1 wraps to INT_MIN (remainder 0), as numpy computes it
+        return b.select(overflow, x, q), b.select(overflow, _c(op, 0), r), safe
+    return b.udiv(x, safe), b.urem(x, safe), safe
+
+
+@_reg("TruncateDiv")
+def _truncdiv(b, op, a):
+    x, y = a
+    if _float(op):
+        return call_intrinsic(b, "trunc", b.fdiv(x, y))
+    return _trunc_int(b, op, x, y)[0]
+
+
+@_reg("TruncateMod")
+def _truncmod(b, op, a):
+    x, y = a
+    if _float(op):
+        return b.frem(x, y)
+    return _trunc_int(b, op, x, y)[1]
+
+
+def _adjust(b, op, r, y):
+    """Python-style floor correction: remainder and divisor of different signs."""
+    zero = _c(op, 0)
+    return b.and_(b.icmp_signed("!=", r, zero),
+                  b.xor(b.icmp_signed("<", r, zero), b.icmp_signed("<", y, zero)))
+
+
+def _floor_divmod(b, op, a):
+    """(x // y, x % y) with Python's flooring, as numpy's floor_divide and remainder."""
+    x, y = a
+    if _float(op):
+        return _float_divmod(b, op, x, y)
+    q, r, safe = _trunc_int(b, op, x, y)
+    if not is_signed(_in(op)):
+        return q, r
+    fix = _adjust(b, op, r, safe)
+    return b.select(fix, b.sub(q, _c(op, 1)), q), b.select(fix, b.add(r, safe), r)
+
+
+SCALAR["FloorDiv"] = lambda b, op, a: _floor_divmod(b, op, a)[0]
+SCALAR["FloorMod"] = lambda b, op, a: _floor_divmod(b, op, a)[1]
+
+
+def _float_divmod(b, op, x, y):
+    """numpy's float floor_divide and remainder (npy_divmod), special cases included."""
+    zero = _c(op, 0)
+    mod = b.frem(x, y)
+    fixed = b.and_(b.fcmp_ordered("!=", mod, zero),
+                   b.xor(b.fcmp_ordered("<", y, zero), b.fcmp_ordered("<", mod, zero)))
+    div = b.fdiv(b.fsub(x, mod), y)
+    mod2 = b.select(fixed, b.fadd(mod, y), mod)
+    div = b.select(fixed, b.fsub(div, _c(op, 1)), div)
+    mod2 = b.select(b.fcmp_ordered("==", mod, zero), call_intrinsic(b, "copysign", zero, y),
+                    mod2)
+    floor = call_intrinsic(b, "floor", div)
+    floor = b.select(b.fcmp_ordered(">", b.fsub(div, floor), _c(op, 0.5)),
+                     b.fadd(floor, _c(op, 1)), floor)
+    q = b.select(b.fcmp_ordered("!=", div, zero), floor,
+                 call_intrinsic(b, "copysign", zero, b.fdiv(x, y)))
+    by_zero = b.fcmp_ordered("==", y, zero)
+    q = b.select(by_zero, b.fdiv(x, y), q)
+    mod2 = b.select(by_zero, mod, mod2)
+    return q, mod2

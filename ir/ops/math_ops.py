@@ -137,8 +137,9 @@ def _floormod(x, y):
 
 def _truncdiv(x, y):
     _int_div_check(y)
-    if x.dtype.kind in "iu":
-        q = np.abs(x) // np.abs(y)
+    if x.dtype.kind in "iu":  # C truncation; |INT_MIN| computed wide, wrapped back
+        wide = np.uint64 if x.dtype.kind == "u" else np.int64
+        q = np.abs(x.astype(wide)) // np.abs(y.astype(wide))
         return np.where((x < 0) ^ (y < 0), -q, q).astype(x.dtype)
     return np.trunc(x / y)
 

@@ -223,3 +223,26 @@ def test_row_reductions_propagate_nan_like_numpy():
     for u, w in zip(a, b):
         np.testing.assert_allclose(u, w, rtol=1e-6, equal_nan=True)
     assert np.isnan(b[0][1]) and np.isnan(b[1][1]) and np.isnan(b[2][1]).all()
+
+
+@pytest.mark.parametrize("case", ["int_division", "gather", "sparse_labels"])
+def test_bad_data_in_native_code_raises_tf1_errors_naming_the_line(case):
+    if case == "int_division":
+        x = tf.placeholder(tf.int32, [3])
+        y = tf.floordiv(x * 2, x) + 1
+        feed, match = {x: np.int32([1, 0, 2])}, "Integer division by zero"
+    elif case == "gather":
+        x = tf.placeholder(tf.int32, [4])
+        y = tf.gather(tf.constant(np.arange(10.0, dtype=np.float32)), x) * 2.0
+        feed, match = {x: np.int32([1, 2, 12, 0])}, r"indices\[2\] = 12 is not in \[0, 10\)"
+    else:
+        x = tf.placeholder(tf.int64, [2])
+        logits = tf.constant(np.zeros((2, 3), np.float32))
+        y = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=x, logits=logits)
+        feed, match = {x: np.int64([0, 5])}, "label value of 5"
+    with tf.Session(backend="llvm") as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=match) as info:
+            sess.run(y, feed)
+        assert "test_llvm_backend.py" in str(info.value)
+        kinds = [k for k, _ in _executable(sess)._schedule]
+        assert kinds == ["native"]  # the check ran in native code, not a fallback
