@@ -106,7 +106,7 @@ def jit_module(module, names: list) -> tuple:
         ref = h.parse(text)
         h.optimize(ref)
         obj = h.emit_object(ref)
-        engine = h.engine(ref)
+        engine = h.engine(None, object_code=obj)  # code generation once, not twice
         addresses = [engine.get_function_address(n) for n in names]
         stats["compiled"] += 1
         if path is not None:

@@ -54,7 +54,7 @@ class Host:
         pto = llvm.create_pipeline_tuning_options(speed_level=3)
         pto.loop_vectorization = True
         pto.slp_vectorization = True
-        pto.loop_unrolling = True
+        pto.loop_unrolling = False  # vectorised loops interleave anyway; unrolling doubles compile time
         pb = llvm.create_pass_builder(self.machine, pto)
         pm = pb.getModulePassManager()
         pm.run(module, pb)
