@@ -12,6 +12,11 @@ A producer whose every consumer sits in the group can always join: nothing leave
 except into the group. One used elsewhere as well (fetched, or read by a matmul) joins
 when that is still convex, and becomes one of the Fused node's outputs.
 
+A float reduction (Sum, Mean, Max, Min, Prod) starts a group of its own whose domain is
+its input's shape: the elementwise chain feeding only it joins, and the backends
+compute the reduced values on the fly instead of storing them (`mean(square(p - y))` is
+one loop). Such a group returns the reduction alone.
+
 Fused nodes keep provenance: every body op records the plan op it copies, and the Fused
 node records all of them, so a run-time error names the user's op and line.
 """
@@ -25,6 +30,8 @@ from .plan import Plan, _copy, exact_or_unique
 
 # Ops that are elementwise after broadcasting although their OpDef is not flagged so.
 BROADCAST_OPS = frozenset({"BiasAdd"})
+# Reductions that may end a group: the values they reduce are computed on the fly.
+TRAILING_REDUCTIONS = frozenset({"Sum", "Mean", "Max", "Min", "Prod"})
 
 
 def fusible(op: Operation) -> bool:
@@ -38,14 +45,25 @@ def fusible(op: Operation) -> bool:
         not i.dtype.is_string and i.shape.is_fully_defined() for i in op.inputs)
 
 
+def trailing_reduction(op: Operation) -> bool:
+    """A float reduction over a static shape: it may end (root) a group."""
+    if op.type not in TRAILING_REDUCTIONS or op.control_inputs:
+        return False
+    x = op.inputs[0]
+    return x.dtype.is_floating and x.shape.is_fully_defined() and \
+        op.outputs[0].shape.is_fully_defined()
+
+
 def find_groups(plan: Plan) -> list[list[Operation]]:
     """Groups of two or more ops to fuse, each in topological order."""
     ops = plan.graph.get_operations()
     consumers = _consumers(ops)
+    fetched = {t.op for t in plan.fetches} | set(plan.targets)
 
     group: dict[Operation, int] = {}
     domain: list = []          # group id -> output shape of its members
     members: list = []         # group id -> ops, consumers first
+    rooted: list = []          # group id -> ends in a reduction (its only output)
     downstream: dict = {}      # op -> bitset of groups reachable from its outputs
     for op in reversed(ops):
         users = consumers[op]
@@ -55,6 +73,12 @@ def find_groups(plan: Plan) -> list[list[Operation]]:
             if u in group:
                 down |= 1 << group[u]
         downstream[op] = down
+        if trailing_reduction(op):
+            group[op] = len(domain)
+            domain.append(op.inputs[0].shape.as_tuple())
+            members.append([op])
+            rooted.append(True)
+            continue
         if not fusible(op):
             continue
         shape = op.outputs[0].shape.as_tuple()
@@ -63,6 +87,8 @@ def find_groups(plan: Plan) -> list[list[Operation]]:
             g = group.get(u)
             if g is None or domain[g] != shape or g == chosen:
                 continue
+            if rooted[g] and (op in fetched or any(group.get(v) != g for v in users)):
+                continue  # a reduction's group returns only the reduction
             bit = 1 << g
             if all(group.get(v) == g or not downstream[v] & bit for v in users):
                 chosen = g
@@ -71,6 +97,7 @@ def find_groups(plan: Plan) -> list[list[Operation]]:
             chosen = len(domain)
             domain.append(shape)
             members.append([])
+            rooted.append(False)
         group[op] = chosen
         members[chosen].append(op)
     return [list(reversed(m)) for m in members if len(m) > 1 and _worth_fusing(m)]
@@ -87,7 +114,9 @@ def _consumers(ops) -> dict:
 
 
 def _worth_fusing(group: list) -> bool:
-    return sum(op.type not in ("Identity", "StopGradient") for op in group) > 1
+    work = [op for op in group if op.type not in ("Identity", "StopGradient")]
+    return len(work) > 1 and not (len(work) == 2 and trailing_reduction(work[-1]) and
+                                  work[0].type == "Cast")
 
 
 def fuse(plan: Plan) -> Plan:

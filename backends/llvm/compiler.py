@@ -225,8 +225,11 @@ class Lowering:
         if op.type == "NoOp":
             return  # ordering only: the schedule already respects control edges
         if op.type == "Fused":
-            if all(self._elementwise_ok(m) for m in op.subgraphs[BODY].get_operations()
-                   if m.type != "Placeholder") and self.native_inputs(op):
+            body = [m for m in op.subgraphs[BODY].get_operations() if m.type != "Placeholder"]
+            if body[-1].type in REDUCE_OPS:  # a trailing reduction (see passes/fuse.py)
+                body = body[:-1]
+            if all(self._elementwise_ok(m) for m in body) and self.native_inputs(op) and \
+                    all(static(t) for t in op.outputs):
                 self.lower_fused(op)
             else:
                 self.expand_fused(op)
@@ -317,6 +320,16 @@ class Lowering:
         params, outs = body_inputs(op), body_outputs(op)
         members = [m for m in op.subgraphs[BODY].get_operations() if m.type != "Placeholder"]
         domain = shape_of(op.outputs[0])
+        if members[-1].type in REDUCE_OPS:
+            red = members[-1]
+            in_shape = shape_of(red.inputs[0])
+            axes = _reduce_axes(red, in_shape)
+
+            def emit_reduce(m, n):
+                return K.emit_reduce(m, n, red, red.type, in_shape, axes,
+                                     list(op.inputs) + list(op.outputs),
+                                     body=(members[:-1], params))
+            return self.native(op, emit_reduce, op.inputs, op.outputs)
 
         def emit(m, n):
             k = K.emit_elementwise(m, n, members, params, outs, domain)
@@ -343,16 +356,20 @@ def _view(lw: Lowering, op) -> bool:
     return True
 
 
+def _reduce_axes(op, shape) -> list:
+    axis = op.attrs["axis"]
+    if not shape:
+        return []
+    return sorted({a % len(shape) for a in (range(len(shape)) if axis is None else axis)})
+
+
 @_lowers(*REDUCE_OPS)
 def _reduce(lw: Lowering, op) -> bool:
     x = op.inputs[0]
     if op.type == "Mean" and not U.is_float(x.dtype):
         return False
     shape = shape_of(x)
-    axis = op.attrs["axis"]
-    axes = range(len(shape)) if axis is None else [a % len(shape) for a in axis] \
-        if shape else []
-    axes = sorted(set(axes))
+    axes = _reduce_axes(op, shape)
     count = int(np.prod([shape[a] for a in axes])) if axes else 1
     if op.type in ("Max", "Min") and count == 0:
         return False

@@ -126,6 +126,40 @@ def virtual_shape(op, index, domain) -> tuple:
     return shape
 
 
+def _accesses(members, params, domain):
+    """The distinct (param, virtual shape) loads of a fused body, and their strides."""
+    accesses: dict = {}  # (param index, virtual shape) -> stride set index
+    pindex = {t: i for i, t in enumerate(params)}
+    for op in members:
+        for i, t in enumerate(op.inputs):
+            if t in pindex:
+                accesses.setdefault((pindex[t], virtual_shape(op, i, domain)), len(accesses))
+    sets = [broadcast_strides(vs or (1,), domain) if vs else [0] * len(domain)
+            for (_, vs) in accesses]
+    return accesses, sets
+
+
+def _eval_members(b, members, params, accesses, ptrs, offs, domain, values=None):
+    """Compute the body's ops at one point; returns the last member's value (and fills
+    `values`, tensor -> register, when given)."""
+    values = {} if values is None else values
+    pindex = {t: i for i, t in enumerate(params)}
+    loaded: dict = {}
+    last = None
+    for op in members:
+        regs = []
+        for i, t in enumerate(op.inputs):
+            if t in values:
+                regs.append(values[t])
+                continue
+            key = (pindex[t], virtual_shape(op, i, domain))
+            if key not in loaded:
+                loaded[key] = U.load(b, ptrs[key[0]], t.dtype, offs[accesses[key]])
+            regs.append(loaded[key])
+        last = values[op.outputs[0]] = SCALAR[op.type](b, op, regs)
+    return last
+
+
 def emit_elementwise(module, name, members, params, outputs, domain) -> Kernel:
     """One loop nest computing `members` (ops in order) over the output shape `domain`.
 
@@ -133,36 +167,15 @@ def emit_elementwise(module, name, members, params, outputs, domain) -> Kernel:
     (operands p..). Member inputs that are params load with broadcast strides.
     """
     domain = tuple(domain) or (1,)
-    accesses: dict = {}  # (param index, virtual shape) -> stride set index
-    pindex = {t: i for i, t in enumerate(params)}
-    for op in members:
-        for i, t in enumerate(op.inputs):
-            if t in pindex:
-                accesses.setdefault((pindex[t], virtual_shape(op, i, domain)), len(accesses))
-    stride_sets = [broadcast_strides(vs or (1,), domain) if vs else [0] * len(domain)
-                   for (_, vs) in accesses]
-    out_strides = contiguous_strides(domain)
-    stride_sets.append(out_strides)
+    accesses, stride_sets = _accesses(members, params, domain)
+    stride_sets.append(contiguous_strides(domain))
     shape, sets = collapse(domain, stride_sets)
     b, ptrs, lo, hi = _new_function(module, name, len(params) + len(outputs))
-    local = {t: i for i, t in enumerate(outputs)}
 
     def inner(b, offs):
         values: dict = {}
-        loaded: dict = {}
-        for op in members:
-            regs = []
-            for i, t in enumerate(op.inputs):
-                if t in values:
-                    regs.append(values[t])
-                    continue
-                key = (pindex[t], virtual_shape(op, i, domain))
-                if key not in loaded:
-                    k = accesses[key]
-                    loaded[key] = U.load(b, ptrs[key[0]], t.dtype, offs[k])
-                regs.append(loaded[key])
-            values[op.outputs[0]] = SCALAR[op.type](b, op, regs)
-        for t, j in local.items():
+        _eval_members(b, members, params, accesses, ptrs, offs, domain, values)
+        for j, t in enumerate(outputs):
             U.store(b, ptrs[len(params) + j], t.dtype, offs[-1], values[t])
 
     _loop_nest(b, shape, sets, lo, hi, inner)
@@ -213,8 +226,11 @@ def _combine(kind, b, op, acc, x, fast):
     return SCALAR["Maximum" if kind == "Max" else "Minimum"](b, op, [acc, x])
 
 
-def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
-    """out[kept] = reduce over `axes` of in; Mean divides, L2Loss squares and halves."""
+def emit_reduce(module, name, op, kind, in_shape, axes, operands, body=None) -> Kernel:
+    """out[kept] = reduce over `axes` of in; Mean divides, L2Loss squares and halves.
+
+    With `body` = (members, params), the reduced values are computed on the fly by a
+    fused elementwise chain (the last member's value) from `params`, never stored."""
     dtype = op.inputs[0].dtype
     in_shape = tuple(in_shape) or (1,)
     axes = set(axes) if in_shape != (1,) or axes else set()
@@ -227,8 +243,15 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
         else:
             out_strides.append(out_strides_kept[k])
             k += 1
-    in_strides = contiguous_strides(in_shape)
-    shape, (ins, outs) = collapse(in_shape, [in_strides, out_strides])
+    if body is None:
+        sets = [contiguous_strides(in_shape)]
+        n_params = 1
+    else:
+        members, params = body
+        accesses, sets = _accesses(members, params, in_shape)
+        n_params = len(params)
+    shape, collapsed = collapse(in_shape, sets + [out_strides])
+    ins, outs = collapsed[:-1], collapsed[-1]
     n_out = 1
     for n in out_dims:
         n_out *= n
@@ -236,7 +259,8 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
     for d in axes:
         count *= in_shape[d]
     fast = ("reassoc", "contract") if U.is_float(dtype) else ()
-    b, (src, dst), lo, hi = _new_function(module, name, 2)
+    b, ptrs, lo, hi = _new_function(module, name, n_params + 1)
+    dst = ptrs[-1]
     ident = _identity(op, kind, dtype)
     acc = b.alloca(U.value_type(dtype), name="acc")  # promoted to a register by mem2reg
     nan_seen = b.alloca(U.I1, name="nan")
@@ -244,14 +268,15 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
         U.store(b, dst, dtype, i, ident)
     inner_reduced = outs[-1] == 0 and shape[-1] > 1
 
-    def element(b, off):
-        x = U.load(b, src, dtype, off)
+    def element(b, offs):
+        if body is not None:
+            return _eval_members(b, members, params, accesses, ptrs, offs, in_shape)
+        x = U.load(b, ptrs[0], dtype, offs[0])
         return b.fmul(x, x) if kind == "L2Loss" else x
 
     if inner_reduced:
         outer_shape = shape[:-1]
-        n_inner, in_inner = shape[-1], ins[-1]
-
+        n_inner = shape[-1]
         minmax = kind in ("Max", "Min") and U.is_float(dtype)
 
         def inner(b, offs):
@@ -259,7 +284,8 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
             if minmax:
                 b.store(ir.Constant(U.I1, 0), nan_seen)
             with U.for_range(b, n_inner, name="r") as j:
-                x = element(b, b.add(offs[0], b.mul(j, ir.Constant(U.I64, in_inner))))
+                x = element(b, [b.add(o, b.mul(j, ir.Constant(U.I64, st[-1]))) if st[-1]
+                                else o for o, st in zip(offs, ins)])
                 if minmax:
                     b.store(_fast_minmax(b, kind, b.load(acc), x), acc)
                     b.store(b.or_(b.load(nan_seen), b.fcmp_unordered("uno", x, x)), nan_seen)
@@ -268,36 +294,35 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands) -> Kernel:
             total = b.load(acc)
             if minmax:
                 total = b.select(b.load(nan_seen), U.const(dtype, float("nan")), total)
-            old = U.load(b, dst, dtype, offs[1])
-            U.store(b, dst, dtype, offs[1], _combine(kind, b, op, old, total, fast))
+            old = U.load(b, dst, dtype, offs[-1])
+            U.store(b, dst, dtype, offs[-1], _combine(kind, b, op, old, total, fast))
 
         if outer_shape:
-            _loop_nest(b, outer_shape, [ins[:-1], outs[:-1]], ir.Constant(U.I64, 0),
-                       ir.Constant(U.I64, outer_shape[0]), inner)
+            _loop_nest(b, outer_shape, [st[:-1] for st in ins] + [outs[:-1]],
+                       ir.Constant(U.I64, 0), ir.Constant(U.I64, outer_shape[0]), inner)
         else:
-            inner(b, [ir.Constant(U.I64, 0), ir.Constant(U.I64, 0)])
+            inner(b, [ir.Constant(U.I64, 0)] * (len(ins) + 1))
     else:
         def inner(b, offs):
-            old = U.load(b, dst, dtype, offs[1])
-            U.store(b, dst, dtype, offs[1], _combine(kind, b, op, old, element(b, offs[0]),
-                                                     fast))
-        _loop_nest(b, shape, [ins, outs], ir.Constant(U.I64, 0), ir.Constant(U.I64, shape[0]),
-                   inner)
-    scale = {"Mean": 1.0 / max(count, 1) if count else float("nan"),
-             "L2Loss": 0.5}.get(kind)
-    if scale is not None:
+            old = U.load(b, dst, dtype, offs[-1])
+            U.store(b, dst, dtype, offs[-1], _combine(kind, b, op, old, element(b, offs),
+                                                      fast))
+        _loop_nest(b, shape, ins + [outs], ir.Constant(U.I64, 0),
+                   ir.Constant(U.I64, shape[0]), inner)
+    if kind in ("Mean", "L2Loss"):
         with U.for_range(b, n_out, name="fin") as i:
             v = U.load(b, dst, dtype, i)
             if kind == "Mean":
-                v = b.fdiv(v, U.const(dtype, count)) if count else b.fmul(v, U.const(dtype, scale))
+                v = b.fdiv(v, U.const(dtype, count)) if count else \
+                    b.fmul(v, U.const(dtype, float("nan")))
             else:
-                v = b.fmul(v, U.const(dtype, scale))
+                v = b.fmul(v, U.const(dtype, 0.5))
             U.store(b, dst, dtype, i, v)
-    _finish(b)
+    fails = _finish(b)
     total = 1
     for d in in_shape:
         total *= d
-    return Kernel(name, list(operands), 1, total, splittable=False)
+    return Kernel(name, list(operands), 1, total, splittable=False, can_fail=fails)
 
 
 def _fast_minmax(b, kind, acc, x):

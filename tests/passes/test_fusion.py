@@ -148,3 +148,27 @@ def test_fuse_on_a_plan_without_groups_is_the_same_plan():
     x = tf.placeholder(tf.float32, [2, 2])
     plan = _optimized([tf.matmul(x, x)], [(x, np.eye(2, dtype=np.float32))], fuse_on=False)
     assert fuse(plan) is plan
+
+
+def test_trailing_reductions_join_the_chain_that_feeds_only_them():
+    p = tf.placeholder(tf.float32, [16, 5])
+    y = tf.placeholder(tf.float32, [16, 5])
+    loss = tf.reduce_mean(tf.square(p - y))
+    colmax = tf.reduce_max(tf.exp(p) * 2.0, axis=0)
+    used_twice = tf.tanh(p)
+    both = tf.reduce_sum(used_twice) + used_twice  # tanh escapes: no reduction root
+    feeds = [(p, R.randn(16, 5).astype(np.float32)), (y, R.randn(16, 5).astype(np.float32))]
+    plan = _optimized([loss, colmax, both], feeds)
+    fused = _fused_nodes(plan)
+    rooted = [f for f in fused if f.subgraphs["body"].get_operations()[-1].type in (
+        "Mean", "Max")]
+    assert len(rooted) == 2
+    for f in rooted:
+        assert len(f.outputs) == 1
+    assert not any(f.subgraphs["body"].get_operations()[-1].type == "Sum" and
+                   "Tanh" in {o.type for o in f.subgraphs["body"].get_operations()}
+                   for f in fused)
+    feed = dict(feeds)
+    for a, b in zip(_run([loss, colmax, both], feed, True),
+                    _run([loss, colmax, both], feed, False)):
+        np.testing.assert_allclose(a, b, rtol=1e-5)
