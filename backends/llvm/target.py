@@ -54,7 +54,8 @@ class Host:
         pto = llvm.create_pipeline_tuning_options(speed_level=3)
         pto.loop_vectorization = True
         pto.slp_vectorization = True
-        pto.loop_unrolling = False  # vectorised loops interleave anyway; unrolling doubles compile time
+        # No unrolling: vectorised loops interleave anyway, and it doubles compile time.
+        pto.loop_unrolling = False
         pb = llvm.create_pass_builder(self.machine, pto)
         pm = pb.getModulePassManager()
         pm.run(module, pb)
