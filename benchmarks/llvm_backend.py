@@ -11,6 +11,9 @@ Every figure in the table is measured in this one run, on this machine:
   compile   building the MLP training plan: cold (empty cache) and from the disk cache in
             a new process
 
+TensorFlow runs last in each workload: its thread pools keep spinning after a run and
+would slow whatever is measured next.
+
 Run: python benchmarks/llvm_backend.py [--quick] [--only chain,tiny,...]
 """
 from __future__ import annotations
@@ -103,14 +106,6 @@ def chain(fw, quick):
 
 
 def _chain_frameworks(fw, rows, xv):
-    if "tensorflow" in fw:
-        t1 = fw["tensorflow"].compat.v1
-        g = t1.Graph()
-        with g.as_default():
-            x = t1.placeholder(t1.float32, xv.shape)
-            y = t1.tanh(x * 2.0 + 0.5) * t1.sigmoid(x) + 0.5 * x * x
-            s = t1.Session(graph=g)
-            rows["tensorflow"] = timeit(lambda: s.run(y, {x: xv}))
     if "jax" in fw:
         jnp = fw["jax"].numpy
         f = fw["jax"].jit(lambda x, a, b: jnp.tanh(x * a + b) * fw["jax"].nn.sigmoid(x)
@@ -122,6 +117,14 @@ def _chain_frameworks(fw, rows, xv):
         xt = torch.from_numpy(xv)
         rows["pytorch"] = timeit(lambda: torch.tanh(xt * 2.0 + 0.5) * torch.sigmoid(xt)
                                  + 0.5 * xt * xt)
+    if "tensorflow" in fw:
+        t1 = fw["tensorflow"].compat.v1
+        g = t1.Graph()
+        with g.as_default():
+            x = t1.placeholder(t1.float32, xv.shape)
+            y = t1.tanh(x * 2.0 + 0.5) * t1.sigmoid(x) + 0.5 * x * x
+            s = t1.Session(graph=g)
+            rows["tensorflow"] = timeit(lambda: s.run(y, {x: xv}))
 
 
 def tiny(fw, quick):
@@ -243,26 +246,6 @@ def mlp(fw, quick):
 
 
 def _mlp_frameworks(fw, train_rows, infer_rows, xs, ys, ws):
-    if "tensorflow" in fw:
-        t1 = fw["tensorflow"].compat.v1
-        t1.disable_eager_execution()
-        g = t1.Graph()
-        with g.as_default():
-            x = t1.placeholder(t1.float32, [None, 784])
-            y = t1.placeholder(t1.float32, [None, 10])
-            h = x
-            for i, w0 in enumerate(ws):
-                h = t1.matmul(h, t1.Variable(w0)) + t1.Variable(np.zeros(w0.shape[1],
-                                                                          np.float32))
-                if i < len(ws) - 1:
-                    h = t1.nn.relu(h)
-            loss = t1.reduce_mean(t1.nn.softmax_cross_entropy_with_logits_v2(labels=y,
-                                                                            logits=h))
-            train = t1.train.AdamOptimizer(1e-3).minimize(loss)
-            s = t1.Session(graph=g)
-            s.run(t1.global_variables_initializer())
-            train_rows["tensorflow"] = timeit(lambda: s.run(train, {x: xs, y: ys}))
-            infer_rows["tensorflow"] = timeit(lambda: s.run(h, {x: xs}))
     if "torch" in fw:
         torch = fw["torch"]
         layers = []
@@ -323,6 +306,26 @@ def _mlp_frameworks(fw, train_rows, infer_rows, xs, ys, ws):
             jax.block_until_ready(state[0])
         train_rows["jax"] = timeit(run)
         infer_rows["jax"] = timeit(lambda: fwd(state[0], xj).block_until_ready())
+    if "tensorflow" in fw:
+        t1 = fw["tensorflow"].compat.v1
+        t1.disable_eager_execution()
+        g = t1.Graph()
+        with g.as_default():
+            x = t1.placeholder(t1.float32, [None, 784])
+            y = t1.placeholder(t1.float32, [None, 10])
+            h = x
+            for i, w0 in enumerate(ws):
+                h = t1.matmul(h, t1.Variable(w0)) + t1.Variable(np.zeros(w0.shape[1],
+                                                                          np.float32))
+                if i < len(ws) - 1:
+                    h = t1.nn.relu(h)
+            loss = t1.reduce_mean(t1.nn.softmax_cross_entropy_with_logits_v2(labels=y,
+                                                                            logits=h))
+            train = t1.train.AdamOptimizer(1e-3).minimize(loss)
+            s = t1.Session(graph=g)
+            s.run(t1.global_variables_initializer())
+            train_rows["tensorflow"] = timeit(lambda: s.run(train, {x: xs, y: ys}))
+            infer_rows["tensorflow"] = timeit(lambda: s.run(h, {x: xs}))
 
 
 def softmax(fw, quick):
