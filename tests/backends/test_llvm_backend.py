@@ -246,3 +246,31 @@ def test_bad_data_in_native_code_raises_tf1_errors_naming_the_line(case):
         assert "test_llvm_backend.py" in str(info.value)
         kinds = [k for k, _ in _executable(sess)._schedule]
         assert kinds == ["native"]  # the check ran in native code, not a fallback
+
+
+@pytest.mark.timeout(120)
+def test_native_calls_release_the_gil():
+    import time
+    n = 2048
+    a = tf.placeholder(tf.float32, [n, n])
+    c = tf.reduce_sum(tf.matmul(a, a))
+    av = np.ones((n, n), np.float32)
+    sess = tf.Session(backend="llvm")
+    run = sess.make_callable(c, [a])
+    run(av)
+    t0 = time.perf_counter()
+    run(av)
+    one_call = time.perf_counter() - t0
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (run(av), done.set()))
+    gaps, last = [], time.perf_counter()
+    worker.start()
+    while not done.is_set():
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+    worker.join()
+    sess.close()
+    # With the GIL held for the whole call, this loop would stall for about `one_call`.
+    if one_call > 0.03:
+        assert max(gaps) < one_call * 0.6, (max(gaps), one_call)
