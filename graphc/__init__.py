@@ -33,6 +33,7 @@ from .ir.ops.state_ops import assign, assign_add, assign_sub  # noqa: E402,F401
 from .ir.ops.math_ops import *  # noqa: E402,F401,F403
 from .ir.ops.array_ops import *  # noqa: E402,F401,F403
 from .ir.ops.random_ops import *  # noqa: E402,F401,F403
+from .ir.ops.array_grads import scatter_nd, unsorted_segment_sum  # noqa: E402,F401
 from .api import (add_to_collection, add_to_collections, colocate_with,  # noqa: E402,F401
                   container, control_dependencies, device, disable_eager_execution,
                   disable_v2_behavior, enable_eager_execution, executing_eagerly,

@@ -571,20 +571,30 @@ def _assign(lw: Lowering, op) -> bool:
     return True
 
 
-@_lowers("ArgMax", "ArgMin")
-def _argminmax(lw: Lowering, op) -> bool:
+def _around(shape, axis) -> tuple:
+    """(product of dims before axis, dim at axis, product of dims after)."""
+    a = axis % len(shape)
+    return int(np.prod(shape[:a])), shape[a], int(np.prod(shape[a + 1:]))
+
+
+@_lowers("ArgMax", "ArgMin", "Cumsum")
+def _along_axis(lw: Lowering, op) -> bool:
     x = op.inputs[0]
     shape = shape_of(x)
     if not shape or x.dtype.name == "bool":
         return False
-    axis = op.attrs["axis"] % len(shape)
-    n = shape[axis]
-    outer = int(np.prod(shape[:axis])) if axis else 1
-    inner = int(np.prod(shape[axis + 1:])) if axis + 1 < len(shape) else 1
-    if n == 0 or outer * inner == 0:
-        return False
-    return lw.native(op, lambda m, name: K.emit_argminmax(m, name, op, outer, n, inner,
-                                                          [x, op.outputs[0]]), [x], op.outputs)
+    outer, n, inner = _around(shape, op.attrs["axis"])
+    operands = [x, op.outputs[0]]
+    if op.type == "Cumsum":
+        def emit(m, name):
+            return K.emit_cumsum(m, name, x.dtype, outer, n, inner, op.attrs["exclusive"],
+                                 op.attrs["reverse"], operands)
+    elif n == 0 or outer * inner == 0:
+        return False  # argmax of nothing: numpy reports it
+    else:
+        def emit(m, name):
+            return K.emit_argminmax(m, name, op, outer, n, inner, operands)
+    return lw.native(op, emit, [x], op.outputs)
 
 
 @_lowers("SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits")
@@ -609,8 +619,7 @@ def _gather(lw: Lowering, op) -> bool:
         return False
     shape = shape_of(params)
     axis = op.attrs["axis"] % len(shape)
-    outer = int(np.prod(shape[:axis])) if axis else 1
-    inner = int(np.prod(shape[axis + 1:])) if axis + 1 < len(shape) else 1
+    outer, _, inner = _around(shape, axis)
     n_idx = int(np.prod(shape_of(indices))) if shape_of(indices) else 1
     if outer * n_idx * inner == 0:
         return False
@@ -700,6 +709,64 @@ def _affine(table: np.ndarray):
     grid = offset + sum(np.arange(n).reshape([-1 if i == d else 1 for i in range(table.ndim)])
                         * s for d, (n, s) in enumerate(zip(table.shape, strides)))
     return (offset, strides) if np.array_equal(grid, table) else None
+
+
+@_lowers("SliceGrad", "StridedSliceGrad")
+def _slice_grad(lw: Lowering, op) -> bool:
+    """The adjoint of a slice is a gather from g with zeros elsewhere: run the numpy kernel
+    once on g's element numbers (1-based) to learn which g element lands where."""
+    g = op.inputs[-1]
+    others = [const_value(t) for t in op.inputs[:-1]]
+    gshape = shape_of(g)
+    n = int(np.prod(gshape)) if gshape else 1
+    if any(v is None for v in others) or n >= 1 << 31:
+        return False
+    try:
+        table = op.opdef.compute(*others, np.arange(1, n + 1, dtype=np.int64).reshape(gshape),
+                                 **op.attrs) - 1
+    except Exception:  # noqa: BLE001 - bad static arguments: numpy reports them
+        return False
+    out = op.outputs[0]
+    if table.shape != shape_of(out):
+        return False
+    zero = 0.0 if U.is_float(g.dtype) else 0
+
+    def emit(m, name):
+        tbl = lw.const_buffer(np.asarray(table, np.int64).reshape(-1))
+        return K.emit_table_gather(m, name, g.dtype, table.size, [g, tbl, out], fill=zero)
+    return lw.native(op, emit, [g], op.outputs)
+
+
+@_lowers("TileGrad")
+def _tile_grad(lw: Lowering, op) -> bool:
+    """Sum g viewed as [m0, d0, m1, d1, ...] over the m axes."""
+    g = op.inputs[0]
+    shape, out = shape_of(g), shape_of(op.outputs[0])
+    if len(shape) != len(out) or any(d == 0 for d in out) or g.dtype.name == "bool":
+        return False
+    view, axes = [], []
+    for s, o in zip(shape, out):
+        axes.append(len(view))
+        view += [s // o, o]
+    return lw.native(op, lambda m, n: K.emit_reduce(m, n, _AsSum(op), "Sum", view, axes,
+                                                    [g, op.outputs[0]]), [g], op.outputs)
+
+
+@_lowers("UnsortedSegmentSum")
+def _segment_sum(lw: Lowering, op) -> bool:
+    data, ids = op.inputs[:2]
+    if data.dtype.name == "bool":
+        return False
+    shape, id_shape = shape_of(data), shape_of(ids)
+    axis = op.attrs["axis"]
+    lead = int(np.prod(shape[:axis])) if axis else 1
+    n_ids = int(np.prod(id_shape)) if id_shape else 1
+    rest = int(np.prod(shape[axis + len(id_shape):])) if axis + len(id_shape) < len(shape) \
+        else 1
+    n_segments = shape_of(op.outputs[0])[axis]
+    return lw.native(op, lambda m, n: K.emit_segment_sum(
+        m, n, data.dtype, ids.dtype, lead, n_ids, rest, n_segments,
+        [data, ids, op.outputs[0]]), [data, ids], op.outputs)
 
 
 SCALAR.setdefault("AssignAdd", SCALAR["Add"])

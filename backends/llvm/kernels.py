@@ -516,6 +516,16 @@ def emit_xent(module, name, op, rows, cols, operands, sparse: bool) -> Kernel:
 
 
 # ---------------------------------------------------------------- gather
+def _checked_index(b, ptr, dtype, i, limit: int):
+    """ptr[i] as i64 when in [0, limit); otherwise 0, with the kernel's error flag set."""
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    idx = U.load(b, ptr, dtype, i)
+    idx = b.sext(idx, U.I64) if idx.type != U.I64 else idx
+    bad = b.or_(b.icmp_signed("<", idx, c(0)), b.icmp_signed(">=", idx, c(limit)))
+    raise_error_if(b, bad)
+    return b.select(bad, c(0), idx)
+
+
 def emit_gather(module, name, dtype, index_dtype, outer, limit, n_indices, inner,
                 operands) -> Kernel:
     """out[o, j, :] = params[o, indices[j], :]; an index outside [0, limit) fails."""
@@ -523,11 +533,7 @@ def emit_gather(module, name, dtype, index_dtype, outer, limit, n_indices, inner
     c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
     with U.for_range(b, hi, lo, name="o") as o:
         with U.for_range(b, n_indices, name="j") as j:
-            idx = U.load(b, indices, index_dtype, j)
-            idx = b.sext(idx, U.I64) if idx.type != U.I64 else idx
-            bad = b.or_(b.icmp_signed("<", idx, c(0)), b.icmp_signed(">=", idx, c(limit)))
-            raise_error_if(b, bad)
-            safe = b.select(bad, c(0), idx)
+            safe = _checked_index(b, indices, index_dtype, j, limit)
             src = b.mul(b.add(b.mul(o, c(limit)), safe), c(inner))
             out = b.mul(b.add(b.mul(o, c(n_indices)), j), c(inner))
             with U.for_range(b, inner, name="k") as k:
@@ -570,3 +576,52 @@ def emit_one_hot(module, name, op, n, depth, on, off, operands) -> Kernel:
             U.store(b, dst, out_dtype, b.add(b.mul(i, c(depth)), d), v)
     _finish(b)
     return Kernel(name, list(operands), n, n * depth)
+
+
+# ---------------------------------------------------------------- segment sum, cumsum
+def emit_segment_sum(module, name, dtype, ids_dtype, lead, n_ids, rest, n_segments,
+                     operands) -> Kernel:
+    """out[l, s, r] = sum of data[l, i, r] over i with ids[i] == s; an id outside
+    [0, n_segments) fails the kernel."""
+    b, (data, ids, dst), lo, hi = _new_function(module, name, 3)
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    zero = U.const(dtype, 0)
+    with U.for_range(b, lead * n_segments * rest, name="z") as i:
+        U.store(b, dst, dtype, i, zero)
+    add = b.fadd if U.is_float(dtype) else b.add
+    with U.for_range(b, lead, name="l") as l_:
+        with U.for_range(b, n_ids, name="i") as i:
+            s = _checked_index(b, ids, ids_dtype, i, n_segments)
+            src = b.mul(b.add(b.mul(l_, c(n_ids)), i), c(rest))
+            out = b.mul(b.add(b.mul(l_, c(n_segments)), s), c(rest))
+            with U.for_range(b, rest, name="r") as r:
+                o = b.add(out, r)
+                U.store(b, dst, dtype, o, add(U.load(b, dst, dtype, o),
+                                              U.load(b, data, dtype, b.add(src, r))))
+    _finish(b)
+    return Kernel(name, list(operands), 1, lead * n_ids * rest, splittable=False,
+                  can_fail=True)
+
+
+def emit_cumsum(module, name, dtype, outer, n, inner, exclusive, reverse, operands) -> Kernel:
+    """Running sums along the middle axis of [outer, n, inner] (TF1's exclusive/reverse)."""
+    b, (src, dst), lo, hi = _new_function(module, name, 2)
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    acc = b.alloca(U.value_type(dtype))
+    add = b.fadd if U.is_float(dtype) else b.add
+    with U.for_range(b, hi, lo, name="o") as o:
+        with U.for_range(b, inner, name="i") as i:
+            b.store(U.const(dtype, 0), acc)
+            base = b.add(b.mul(o, c(n * inner)), i)
+            with U.for_range(b, n, name="k") as k:
+                kk = b.sub(c(n - 1), k) if reverse else k
+                at = b.add(base, b.mul(kk, c(inner)))
+                x = U.load(b, src, dtype, at)
+                if exclusive:
+                    U.store(b, dst, dtype, at, b.load(acc))
+                    b.store(add(b.load(acc), x), acc)
+                else:
+                    b.store(add(b.load(acc), x), acc)
+                    U.store(b, dst, dtype, at, b.load(acc))
+    _finish(b)
+    return Kernel(name, list(operands), outer, 2 * outer * n * inner)

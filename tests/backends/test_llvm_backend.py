@@ -92,16 +92,17 @@ def test_uninitialized_variable_is_an_error_not_a_crash():
 
 def test_ops_without_lowering_run_through_numpy_with_one_warning():
     x = tf.placeholder(tf.int32, [5])
-    y = tf.cumsum(x) * 2  # Cumsum has no native kernel
+    table = tf.constant(np.arange(10, dtype=np.int32) * 3)
+    y = tf.gather_nd(table, tf.reshape(x, [5, 1])) * 2  # GatherNd has no native kernel
     with tf.Session(backend="llvm") as sess:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             from graphc.backends.llvm import compiler
-            compiler._warned.discard(("Cumsum", "no native lowering"))
+            compiler._warned.discard(("GatherNd", "no native lowering"))
             r = sess.run(y, {x: np.arange(5, dtype=np.int32)})
             sess.run(y + 1, {x: np.arange(5, dtype=np.int32)})
-        np.testing.assert_array_equal(r, np.cumsum(np.arange(5)) * 2)
-        assert sum("Cumsum" in str(w.message) for w in caught) == 1
+        np.testing.assert_array_equal(r, np.arange(5) * 6)
+        assert sum("GatherNd" in str(w.message) for w in caught) == 1
 
 
 def test_a_fully_lowered_plan_is_one_native_call():
@@ -225,7 +226,7 @@ def test_row_reductions_propagate_nan_like_numpy():
     assert np.isnan(b[0][1]) and np.isnan(b[1][1]) and np.isnan(b[2][1]).all()
 
 
-@pytest.mark.parametrize("case", ["int_division", "gather", "sparse_labels"])
+@pytest.mark.parametrize("case", ["int_division", "gather", "sparse_labels", "segments"])
 def test_bad_data_in_native_code_raises_tf1_errors_naming_the_line(case):
     if case == "int_division":
         x = tf.placeholder(tf.int32, [3])
@@ -235,6 +236,10 @@ def test_bad_data_in_native_code_raises_tf1_errors_naming_the_line(case):
         x = tf.placeholder(tf.int32, [4])
         y = tf.gather(tf.constant(np.arange(10.0, dtype=np.float32)), x) * 2.0
         feed, match = {x: np.int32([1, 2, 12, 0])}, r"indices\[2\] = 12 is not in \[0, 10\)"
+    elif case == "segments":
+        x = tf.placeholder(tf.int32, [3])
+        y = tf.unsorted_segment_sum(tf.constant(np.ones((3, 2), np.float32)), x, 4) * 2.0
+        feed, match = {x: np.int32([0, 7, 1])}, r"segment id 7 is out of range \[0, 4\)"
     else:
         x = tf.placeholder(tf.int64, [2])
         logits = tf.constant(np.zeros((2, 3), np.float32))
