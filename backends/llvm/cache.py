@@ -12,6 +12,7 @@ turns the disk cache off.
 """
 from __future__ import annotations
 
+import collections
 import hashlib
 import os
 import struct
@@ -24,7 +25,8 @@ from .target import host
 
 CODEGEN_VERSION = "1"
 _MAGIC = b"GRAPHC-OBJ\x00\x01"
-_memory: dict = {}
+MEMORY_ENTRIES = 256  # compiled modules kept in memory (executables keep their own alive)
+_memory: "collections.OrderedDict" = collections.OrderedDict()
 _memory_lock = threading.Lock()
 stats = {"memory_hits": 0, "disk_hits": 0, "compiled": 0, "rejected": 0}
 
@@ -80,6 +82,8 @@ def jit_module(module, names: list) -> tuple:
     key = module_key(text)
     with _memory_lock:
         hit = _memory.get(key)
+        if hit is not None:
+            _memory.move_to_end(key)
     if hit is not None:
         stats["memory_hits"] += 1
         return hit
@@ -95,8 +99,7 @@ def jit_module(module, names: list) -> tuple:
                 if all(addresses):
                     stats["disk_hits"] += 1
                     result = (engine, addresses)
-                    with _memory_lock:
-                        _memory[key] = result
+                    _remember(key, result)
                     return result
             except RuntimeError:
                 pass
@@ -112,6 +115,12 @@ def jit_module(module, names: list) -> tuple:
         if path is not None:
             _write_entry(path, key, obj)
     result = (engine, addresses)
+    _remember(key, result)
+    return result
+
+
+def _remember(key: str, result: tuple) -> None:
     with _memory_lock:
         _memory[key] = result
-    return result
+        while len(_memory) > MEMORY_ENTRIES:
+            _memory.popitem(last=False)
