@@ -84,3 +84,32 @@ def get_default_graph():
 
 def get_default_session():
     return _context.get_default_session()
+
+
+def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
+                     op_dict=None, producer_op_list=None):
+    """TF1 `tf.import_graph_def`: add a GraphDef's ops to the default graph, under the
+    name scope `name` ("import" by default, as TF1; "" for none). `input_map` maps names
+    in the GraphDef ("x:0") to tensors of this graph; `return_elements` names the ops or
+    tensors to return."""
+    from .ir.serialize import GraphDef, import_graph_def as _import
+    if not isinstance(graph_def, GraphDef):
+        raise TypeError(f"graph_def must be a GraphDef (graphc.GraphDef or "
+                        f"graph.as_graph_def()), got {type(graph_def).__name__}")
+    graph = _context.get_default_graph()
+    prefix = "import" if name is None else name.rstrip("/")
+    if prefix:
+        prefix = graph.unique_name(prefix)
+    mapped = {k: (v._as_tensor() if isinstance(v, TensorLike) else v)
+              for k, v in (input_map or {}).items()}
+    created = _import(graph_def, graph, mapped, prefix)
+    if return_elements is None:
+        return None
+    out = []
+    for ref in return_elements:
+        op_name, _, index = ref.partition(":")
+        if op_name not in created:
+            raise ValueError(f"Requested return_element {ref!r} not found in graph_def.")
+        op = created[op_name]
+        out.append(op.outputs[int(index)] if index else op)
+    return out

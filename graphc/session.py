@@ -58,7 +58,7 @@ class BaseSession:
 
     @property
     def graph_def(self):
-        return self._graph
+        return self._graph.as_graph_def()
 
     @property
     def sess_str(self) -> str:

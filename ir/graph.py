@@ -443,6 +443,11 @@ class Graph:
     def get_collection_ref(self, name: str) -> list:
         return self._collections.setdefault(name, [])
 
+    def as_graph_def(self, add_shapes: bool = False):
+        """The graph as a GraphDef (graphc's `.graphc` document; TF1 name)."""
+        from .serialize import GraphDef
+        return GraphDef.from_graph(self)
+
     def get_all_collection_keys(self) -> list[str]:
         return [k for k, v in self._collections.items() if v]
 

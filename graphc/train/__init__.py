@@ -6,3 +6,4 @@ from .saver import (CheckpointReader, NewCheckpointReader, Saver, checkpoint_exi
 from .schedules import (create_global_step, exponential_decay, get_global_step,  # noqa: F401
                         get_or_create_global_step, global_step, inverse_time_decay,
                         piecewise_constant)
+from .graph_io import read_graph, write_graph  # noqa: F401

@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..shapes import TensorShape
-from ._base import (NON_DIFFERENTIABLE, apply, broadcast_infer, check_dtype, convert_pair,
+from ._base import (NON_DIFFERENTIABLE, apply, graph_of, broadcast_infer, check_dtype, convert_pair,
                     convert_to_tensor, defop)
 from .grad_ops import reduce_to_operand
 
@@ -48,8 +48,11 @@ def _binary(op_type: str, compute, vjp, allowed=None, out_dtype=None, default_na
     defop(op_type, infer, kernel, vjp, elementwise=True, family="binary")
 
     def builder(x, y, name: Optional[str] = None):
-        x, y = convert_pair(x, y)
-        return apply(op_type, (x, y), name=name or default_name or op_type)
+        # TF1 opens the op's name scope first, so `x + 1.0` makes `add/y` and `add`.
+        g = graph_of((x, y))
+        with g.as_default(), g.name_scope(name or default_name or op_type) as scope:
+            x, y = convert_pair(x, y)
+            return apply(op_type, (x, y), name=scope)
 
     builder.__name__ = op_type
     return builder
