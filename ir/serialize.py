@@ -29,6 +29,7 @@ import math
 import os
 import tempfile
 import zipfile
+import zlib
 from typing import Optional
 
 import numpy as np
@@ -47,7 +48,7 @@ LIMITS = {
     "total_bytes": 8 << 30,       # all entries, uncompressed
     "ops": 2_000_000,
     "depth": 16,                  # nested subgraphs
-    "compression_ratio": 2000,    # uncompressed / compressed, per entry (zip bombs)
+    "compression_ratio": 1100,    # deflate cannot exceed ~1032:1; more means a crafted entry
 }
 
 
@@ -154,9 +155,11 @@ def write_graph_file(graph, path: str) -> str:
 class GraphDef:
     """A validated `.graphc` document and its arrays; `import_graph_def` builds it."""
 
-    def __init__(self, doc: dict, arrays: dict, source: str = "<memory>") -> None:
-        self.doc = doc
-        self.arrays = arrays
+    def __init__(self, doc: Optional[dict] = None, arrays: Optional[dict] = None,
+                 source: str = "<memory>") -> None:
+        self.doc = doc if doc is not None else {"format": FORMAT, "version": VERSION,
+                                                "seed": None, "ops": [], "collections": {}}
+        self.arrays = arrays or {}
         self.source = source
 
     @property
@@ -206,7 +209,7 @@ def read_graph_file(path: str, limits: Optional[dict] = None) -> GraphDef:
         raise fail(f"the file is {size} bytes, more than the limit of {lim['file_bytes']}")
     try:
         z = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except _READ_ERRORS as exc:
         raise fail(f"not a graphc graph file (a zip holding graph.json): {exc}") from None
     with z:
         infos = {i.filename: i for i in z.infolist()}
@@ -214,6 +217,9 @@ def read_graph_file(path: str, limits: Optional[dict] = None) -> GraphDef:
             raise fail("graph.json is missing")
         total = 0
         for info in infos.values():
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise fail(f"entry {info.filename} uses compression method "
+                           f"{info.compress_type}; only stored and deflated are read")
             if info.file_size > max(lim["array_bytes"], lim["json_bytes"]):
                 raise fail(f"entry {info.filename} is {info.file_size} bytes uncompressed, "
                            "more than the limit")
@@ -229,7 +235,7 @@ def read_graph_file(path: str, limits: Optional[dict] = None) -> GraphDef:
         try:
             raw = z.read("graph.json")
             doc = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, UnicodeDecodeError) as exc:
+        except _READ_ERRORS as exc:  # (UnicodeDecodeError is a ValueError)
             raise fail(f"graph.json cannot be read: {exc}") from None
         _check_document(doc, fail, lim)
         arrays = {}
@@ -264,7 +270,7 @@ def _read_array(z: zipfile.ZipFile, info, fail, lim) -> np.ndarray:
             raise ValueError(f"shape {shape} would need {count * dtype.itemsize} bytes")
         f.seek(0)
         arr = np.load(f, allow_pickle=False)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, TypeError) as exc:
+    except _READ_ERRORS as exc:
         raise fail(f"array {info.filename} is invalid: {exc}") from None
     if arr.dtype.hasobject:
         raise fail(f"array {info.filename} holds objects")
@@ -288,6 +294,9 @@ def _refs_in(value):
                 yield from _refs_in(v)
 
 
+# What reading a damaged zip entry can raise.
+_READ_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
+                NotImplementedError, RuntimeError, TypeError)
 _TAGS = {"b", "i", "f", "s", "none", "dtype", "shape", "tensor", "strings", "list", "tuple"}
 
 
