@@ -264,7 +264,8 @@ class Lowering:
         return buf
 
     def fallback(self, op) -> None:
-        if op.type not in ("NoOp",) and not op.type.startswith("Random"):
+        strings = any(t.dtype.is_string for t in list(op.inputs) + list(op.outputs))
+        if not op.type.startswith(("Random", "TruncatedNormal")) and not strings:
             known = op.type in _LOWERED or op.type in SCALAR
             why = "these shapes or dtypes" if known else "no native lowering"
             _warn_fallback(op, why)

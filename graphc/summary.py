@@ -1,0 +1,264 @@
+"""`tf.summary`: scalar and histogram summaries, merge/merge_all, and FileWriter, which
+writes TensorBoard event files (TFRecord framing with masked CRC32C; Event, Summary and
+GraphDef protocol buffers encoded by `graphc.ir.proto`). TensorBoard shows the scalars and
+histograms over steps, and the graph in its graph tab.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import struct
+import threading
+import time
+from typing import Optional
+
+from .ir import context as _context
+from .ir import proto
+from .ir.dtypes import DType
+from .ir.ops import summary_ops as _ops
+from .variables import GraphKeys
+
+_TF_TYPES = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
+             "string": 7, "int64": 9, "bool": 10, "uint16": 17, "float16": 19,
+             "uint32": 22, "uint64": 23}
+
+
+def _summary(builder, name: str, value, collections, family: Optional[str]):
+    """Build a summary op in the scope `[family/]name`, whose string is its tag (TF1's
+    summary_scope), and add it to `collections` (GraphKeys.SUMMARIES by default)."""
+    graph = _context.get_default_graph()
+    with graph.name_scope(f"{family}/{name}" if family else name) as scope:
+        op = builder(scope.rstrip("/"), value, name=scope)
+    for key in collections if collections is not None else [GraphKeys.SUMMARIES]:
+        graph.add_to_collection(key, op)
+    return op
+
+
+def scalar(name: str, tensor, collections=None, family: Optional[str] = None):
+    """A scalar summary of `tensor` tagged with the name scope (TF1's tag rule)."""
+    return _summary(_ops.scalar_summary, name, tensor, collections, family)
+
+
+def histogram(name: str, values, collections=None, family: Optional[str] = None):
+    """A histogram summary of `values` (TF1's default bucket edges)."""
+    return _summary(_ops.histogram_summary, name, values, collections, family)
+
+
+def merge(inputs, collections=None, name: Optional[str] = None):
+    """One serialized Summary holding all of `inputs`."""
+    graph = _context.get_default_graph()
+    op = _ops.merge_summary(list(inputs), name=name)
+    for key in collections or []:
+        graph.add_to_collection(key, op)
+    return op
+
+
+def merge_all(key: str = GraphKeys.SUMMARIES, scope: Optional[str] = None, name=None):
+    """Merge every summary in the collection `key`; None when there are none (TF1)."""
+    items = _context.get_default_graph().get_collection(key, scope)
+    return merge(items, name=name) if items else None
+
+
+class Summary:
+    """TF1's `tf.Summary` message for summaries built in Python:
+    `tf.Summary(value=[tf.Summary.Value(tag="acc", simple_value=0.9)])`."""
+
+    class Value:
+        def __init__(self, tag: str = "", simple_value: Optional[float] = None,
+                     histo=None) -> None:
+            self.tag = tag
+            self.simple_value = simple_value
+            self.histo = histo
+
+    def __init__(self, value=None) -> None:
+        self.value = list(value or [])
+
+    def SerializeToString(self) -> bytes:  # noqa: N802 - TF1's name
+        parts = []
+        for v in self.value:
+            if v.simple_value is not None:
+                parts.append(_ops._scalar_bytes(v.tag, v.simple_value))
+            elif v.histo is not None:
+                parts.append(_ops.histogram_bytes(v.tag, v.histo))
+        return b"".join(parts)
+
+
+# ---------------------------------------------------------------- event files
+def _record(data: bytes) -> bytes:
+    header = struct.pack("<Q", len(data))
+    return header + struct.pack("<I", proto.masked_crc32c(header)) + data + \
+        struct.pack("<I", proto.masked_crc32c(data))
+
+
+def _event(step: int = 0, **what) -> bytes:
+    fields = [(1, "double", time.time()), (2, "varint", int(step))]
+    numbers = {"file_version": 3, "graph_def": 4, "summary": 5}
+    for key, value in what.items():
+        fields.append((numbers[key], "bytes", value))
+    return proto.message(*fields)
+
+
+def _shape_proto(shape) -> bytes:
+    dims = shape.as_tuple()
+    if dims is None:
+        return proto.message((3, "varint", 1))
+    return b"".join(proto.field(2, "bytes", proto.message(
+        (1, "varint", -1 if d is None else d))) for d in dims)
+
+
+def tensorboard_graph_def(graph) -> bytes:
+    """The graph as a TensorFlow GraphDef protocol buffer, for TensorBoard's graph tab:
+    nodes, data and control edges, the output dtype ("T"/"dtype") and `_output_shapes`
+    (shapes on the edges)."""
+    nodes = []
+    for op in graph.get_operations():
+        inputs = [t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
+                  for t in op.inputs] + [f"^{c.name}" for c in op.control_inputs]
+        attrs = []
+        if op.outputs:
+            dtype = op.outputs[0].dtype
+            code = _TF_TYPES.get(dtype.name)
+            if code is not None:
+                attrs.append(("T" if op.inputs else "dtype",
+                              proto.message((6, "varint", code))))
+            shapes = b"".join(proto.field(7, "bytes", _shape_proto(t.shape))
+                              for t in op.outputs)
+            attrs.append(("_output_shapes", proto.message((1, "bytes", shapes))))
+        for key, value in op.attrs.items():
+            if isinstance(value, (bool,)):
+                attrs.append((key, proto.message((5, "varint", int(value)))))
+            elif isinstance(value, int):
+                attrs.append((key, proto.message((3, "varint", value))))
+            elif isinstance(value, str):
+                attrs.append((key, proto.message((2, "bytes", value))))
+            elif isinstance(value, DType) and value.name in _TF_TYPES:
+                attrs.append((key, proto.message((6, "varint", _TF_TYPES[value.name]))))
+        fields = [(1, "bytes", op.name), (2, "bytes", op.type)]
+        fields += [(3, "bytes", i) for i in inputs]
+        fields += [(5, "bytes", proto.message((1, "bytes", k), (2, "bytes", v)))
+                   for k, v in attrs]
+        nodes.append(proto.message(*fields))
+    body = b"".join(proto.field(1, "bytes", n) for n in nodes)
+    return body + proto.field(4, "bytes", proto.message((1, "varint", 27)))
+
+
+class FileWriter:
+    """TF1 `tf.summary.FileWriter`: event files TensorBoard reads, in `logdir`."""
+
+    def __init__(self, logdir: str, graph=None, max_queue: int = 10, flush_secs: int = 120,
+                 graph_def=None, filename_suffix: Optional[str] = None, session=None) -> None:
+        self._logdir = str(logdir)
+        os.makedirs(self._logdir, exist_ok=True)
+        name = f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}"
+        self._path = os.path.join(self._logdir, name + (filename_suffix or ""))
+        self._file = open(self._path, "ab")
+        self._lock = threading.Lock()
+        self._closed = False
+        self._write(_event(file_version="brain.Event:2"))
+        if graph is not None or graph_def is not None:
+            self.add_graph(graph, graph_def=graph_def)
+
+    def get_logdir(self) -> str:
+        return self._logdir
+
+    def _write(self, event: bytes) -> None:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the FileWriter is closed")
+            self._file.write(_record(event))
+
+    def add_summary(self, summary, global_step: Optional[int] = None) -> None:
+        """Write a serialized Summary (what `sess.run` of a summary op returns) or a
+        `tf.Summary` at step `global_step`."""
+        if hasattr(summary, "SerializeToString"):
+            summary = summary.SerializeToString()
+        if hasattr(summary, "item") and not isinstance(summary, bytes):
+            summary = summary.item()
+        if not isinstance(summary, bytes):
+            raise TypeError("add_summary needs a serialized Summary (bytes) or a tf.Summary, "
+                            f"got {type(summary).__name__}")
+        self._write(_event(int(global_step or 0), summary=summary))
+
+    def add_graph(self, graph, global_step: Optional[int] = None, graph_def=None) -> None:
+        if graph is None and graph_def is not None and hasattr(graph_def, "doc"):
+            from .ir.graph import Graph
+            from .ir.serialize import import_graph_def
+            graph = Graph()
+            import_graph_def(graph_def, graph)
+        if graph is None:
+            return
+        self._write(_event(int(global_step or 0), graph_def=tensorboard_graph_def(graph)))
+
+    def flush(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._file.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._file.close()
+                self._closed = True
+
+    def reopen(self) -> None:
+        with self._lock:
+            if self._closed:
+                self._file = open(self._path, "ab")
+                self._closed = False
+
+    def __enter__(self) -> "FileWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def read_events(path: str) -> list:
+    """Decode an event file written by FileWriter, checking every record's length and
+    CRC32C: [{"step", "wall_time", and "file_version" | "graph_def" | "summary"}]."""
+    with open(path, "rb") as f:
+        data = f.read()
+    events, i = [], 0
+    while i < len(data):
+        if i + 12 > len(data):
+            raise ValueError(f"truncated record header at byte {i}")
+        header = data[i:i + 8]
+        (length,) = struct.unpack("<Q", header)
+        (crc,) = struct.unpack("<I", data[i + 8:i + 12])
+        if crc != proto.masked_crc32c(header):
+            raise ValueError(f"bad length CRC at byte {i}")
+        body = data[i + 12:i + 12 + length]
+        if len(body) != length or i + 16 + length > len(data):
+            raise ValueError(f"truncated record at byte {i}")
+        (crc,) = struct.unpack("<I", data[i + 12 + length:i + 16 + length])
+        if crc != proto.masked_crc32c(body):
+            raise ValueError(f"bad data CRC at byte {i}")
+        fields = proto.decode(body)
+        event = {"wall_time": fields.get(1, [0.0])[0], "step": fields.get(2, [0])[0]}
+        if 3 in fields:
+            event["file_version"] = fields[3][0].decode()
+        if 4 in fields:
+            event["graph_def"] = fields[4][0]
+        if 5 in fields:
+            event["summary"] = decode_summary(fields[5][0])
+        events.append(event)
+        i += 16 + length
+    return events
+
+
+def decode_summary(data: bytes) -> list:
+    """[(tag, float) for scalars, (tag, {"min", "max", "num", "sum", "bucket_limit",
+    "bucket"}) for histograms] of a serialized Summary."""
+    values = []
+    for raw in proto.decode(data).get(1, []):
+        v = proto.decode(raw)
+        tag = v[1][0].decode()
+        if 2 in v:
+            values.append((tag, v[2][0]))
+        elif 5 in v:
+            h = proto.decode(v[5][0])
+            values.append((tag, {"min": h.get(1, [0.0])[0], "max": h.get(2, [0.0])[0],
+                                 "num": h.get(3, [0.0])[0], "sum": h.get(4, [0.0])[0],
+                                 "bucket_limit": proto.packed_doubles(h.get(6, [b""])[0]),
+                                 "bucket": proto.packed_doubles(h.get(7, [b""])[0])}))
+    return values

@@ -1,0 +1,125 @@
+"""The protobuf wire format, as much as TensorBoard's files need: an encoder for the
+messages graphc writes (Event, Summary, HistogramProto, GraphDef) and a decoder used to
+read them back. No protobuf dependency: a message is built from (field, kind, value)
+triples and decoded into {field: [values]}.
+
+Kinds: "varint" (int, bool, enum), "double" (fixed 64-bit float), "float" (fixed 32-bit
+float), "bytes" (bytes, str or an encoded sub-message), "packed_double".
+"""
+from __future__ import annotations
+
+import struct
+
+
+def varint(n: int) -> bytes:
+    if n < 0:
+        n += 1 << 64  # int64 negatives: ten bytes, two's complement
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def field(number: int, kind: str, value) -> bytes:
+    if kind == "varint":
+        return varint(number << 3) + varint(int(value))
+    if kind == "double":
+        return varint(number << 3 | 1) + struct.pack("<d", float(value))
+    if kind == "float":
+        return varint(number << 3 | 5) + struct.pack("<f", float(value))
+    if kind == "bytes":
+        data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+        return varint(number << 3 | 2) + varint(len(data)) + data
+    if kind == "packed_double":
+        data = struct.pack(f"<{len(value)}d", *[float(v) for v in value])
+        return varint(number << 3 | 2) + varint(len(data)) + data
+    raise ValueError(f"unknown field kind {kind!r}")
+
+
+def message(*fields: tuple) -> bytes:
+    """Concatenate (number, kind, value) fields; None values are skipped."""
+    return b"".join(field(n, k, v) for n, k, v in fields if v is not None)
+
+
+# ---------------------------------------------------------------- decoding
+def decode(data: bytes) -> dict:
+    """{field number: [raw values]}: ints for varints, bytes for length-delimited,
+    floats for fixed 32/64-bit fields (sub-messages are decoded by the caller)."""
+    out: dict = {}
+    i, n = 0, len(data)
+    while i < n:
+        key, i = _read_varint(data, i)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, i = _read_varint(data, i)
+        elif wire == 1:
+            if i + 8 > n:
+                raise ValueError("truncated 64-bit field")
+            value = struct.unpack_from("<d", data, i)[0]
+            i += 8
+        elif wire == 5:
+            if i + 4 > n:
+                raise ValueError("truncated 32-bit field")
+            value = struct.unpack_from("<f", data, i)[0]
+            i += 4
+        elif wire == 2:
+            length, i = _read_varint(data, i)
+            if i + length > n:
+                raise ValueError("truncated length-delimited field")
+            value = data[i:i + length]
+            i += length
+        else:
+            raise ValueError(f"unsupported wire type {wire}")
+        out.setdefault(number, []).append(value)
+    return out
+
+
+def _read_varint(data: bytes, i: int) -> tuple[int, int]:
+    shift = result = 0
+    while True:
+        if i >= len(data) or shift > 63:
+            raise ValueError("truncated or overlong varint")
+        byte = data[i]
+        i += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, i
+        shift += 7
+
+
+def packed_doubles(data: bytes) -> list:
+    return list(struct.unpack(f"<{len(data) // 8}d", data))
+
+
+# ---------------------------------------------------------------- CRC32C (TFRecord)
+def _crc_table() -> list:
+    poly = 0x82F63B78
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ poly if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_TABLE = _crc_table()
+
+
+def crc32c(data: bytes) -> int:
+    crc = 0xFFFFFFFF
+    table = _TABLE
+    for b in data:
+        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def masked_crc32c(data: bytes) -> int:
+    """TFRecord's masked CRC: rotate right by 15 and add a constant."""
+    crc = crc32c(data)
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
