@@ -1,6 +1,7 @@
 """Logistic regression on handwritten digits, written as a classic TF1 program.
 
 Run: python examples/logistic_regression.py [--epochs N] [--mnist DIR]
+Inspect: graphc viz examples/logistic_regression.py:build -o logreg.html
 """
 import argparse
 
@@ -8,11 +9,8 @@ import graphc as tf
 from datasets import load
 
 
-def main(epochs: int = 30, batch_size: int = 64, learning_rate: float = 0.5,
-         mnist_dir=None) -> float:
-    train, test = load(mnist_dir)
-    features = train.images.shape[1]
-
+def build(features: int = 64, learning_rate: float = 0.5) -> dict:
+    """The model's graph; returns its fetches (what `graphc dump/viz/run/bench` use)."""
     x = tf.placeholder(tf.float32, [None, features], name="x")
     y = tf.placeholder(tf.int64, [None], name="y")
     W = tf.Variable(tf.zeros([features, 10]), name="W")
@@ -23,6 +21,16 @@ def main(epochs: int = 30, batch_size: int = 64, learning_rate: float = 0.5,
     train_op = tf.train.GradientDescentOptimizer(learning_rate).minimize(loss)
     correct = tf.equal(tf.argmax(logits, 1), y)
     accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+    return {"train": train_op, "loss": loss, "logits": logits, "accuracy": accuracy}
+
+
+def main(epochs: int = 30, batch_size: int = 64, learning_rate: float = 0.5,
+         mnist_dir=None) -> float:
+    train, test = load(mnist_dir)
+    model = build(train.images.shape[1], learning_rate)
+    train_op, loss, accuracy = model["train"], model["loss"], model["accuracy"]
+    graph = tf.get_default_graph()
+    x, y = graph.get_tensor_by_name("x:0"), graph.get_tensor_by_name("y:0")
 
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())

@@ -1,6 +1,7 @@
 """A multilayer perceptron trained with Adam and softmax cross-entropy (classic TF1).
 
 Run: python examples/mlp.py [--epochs N] [--mnist DIR] [--save PATH]
+Inspect: graphc dump examples/mlp.py:build --stats   (and viz, run, bench)
 """
 import argparse
 
@@ -19,12 +20,9 @@ def dense(x, units, name, activation=None):
         return activation(out) if activation else out
 
 
-def main(epochs: int = 40, batch_size: int = 32, hidden: int = 128, mnist_dir=None,
-         save_path=None) -> float:
+def build(features: int = 64, hidden: int = 128) -> dict:
+    """The model's graph; returns its fetches (what `graphc dump/viz/run/bench` use)."""
     tf.set_random_seed(0)
-    train, test = load(mnist_dir)
-    features = train.images.shape[1]
-
     x = tf.placeholder(tf.float32, [None, features], name="x")
     y = tf.placeholder(tf.float32, [None, 10], name="labels")
     keep_prob = tf.placeholder_with_default(1.0, [], name="keep_prob")
@@ -36,6 +34,19 @@ def main(epochs: int = 40, batch_size: int = 32, hidden: int = 128, mnist_dir=No
     train_op = tf.train.AdamOptimizer(1e-3).minimize(loss, global_step=global_step)
     accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)),
                                       tf.float32))
+    return {"train": train_op, "loss": loss, "logits": logits, "accuracy": accuracy,
+            "global_step": global_step}
+
+
+def main(epochs: int = 40, batch_size: int = 32, hidden: int = 128, mnist_dir=None,
+         save_path=None) -> float:
+    train, test = load(mnist_dir)
+    model = build(train.images.shape[1], hidden)
+    train_op, loss, accuracy = model["train"], model["loss"], model["accuracy"]
+    global_step = model["global_step"]
+    graph = tf.get_default_graph()
+    x, y = graph.get_tensor_by_name("x:0"), graph.get_tensor_by_name("labels:0")
+    keep_prob = graph.get_tensor_by_name("keep_prob:0")
     saver = tf.train.Saver()
 
     test_labels = test.one_hot_labels()
