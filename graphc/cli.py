@@ -335,14 +335,15 @@ def cmd_run(args) -> int:
                                      for k, v in results.items()})
         print(f"wrote {args.output} ({', '.join(results)})")
         return 0
-    with np.printoptions(threshold=60, edgeitems=3, precision=5, suppress=True):
-        for k in labels:
-            if isinstance(fetches[k], Operation):
-                print(f"{k}: ran")
-                continue
-            v = np.asarray(results[k])
-            print(f"{k}: {v.dtype}{list(v.shape)}")
-            print("  " + repr(results[k]).replace("\n", "\n  "))
+    for k in labels:
+        if isinstance(fetches[k], Operation):
+            print(f"{k}: ran")
+            continue
+        v = np.asarray(results[k])
+        text = np.array2string(v, threshold=60, edgeitems=3, precision=5,
+                               suppress_small=True, separator=", ")
+        print(f"{k}: {v.dtype}{list(v.shape)}")
+        print("  " + text.replace("\n", "\n  "))
     return 0
 
 
