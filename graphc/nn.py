@@ -1,5 +1,10 @@
 """`tf.nn`: activations, softmax, cross-entropies, dropout, bias_add, embedding lookup."""
 from .ir.ops.math_ops import sigmoid, tanh  # noqa: F401
+from .ir.ops.conv_ops import (avg_pool, conv2d, conv2d_backprop_filter,  # noqa: F401
+                              conv2d_backprop_input, conv2d_transpose, depthwise_conv2d,
+                              max_pool)
+from .ir.ops.norm_ops import (batch_normalization, fused_batch_norm,  # noqa: F401
+                              local_response_normalization, moments)
 from .ir.ops.nn_ops import (bias_add, dropout, elu, l2_loss, l2_normalize,  # noqa: F401
                             leaky_relu, log_softmax, relu, relu6, relu_layer, selu,
                             sigmoid_cross_entropy_with_logits, softmax,
@@ -7,6 +12,8 @@ from .ir.ops.nn_ops import (bias_add, dropout, elu, l2_loss, l2_normalize,  # no
                             softmax_cross_entropy_with_logits_v2, softplus, softsign,
                             sparse_softmax_cross_entropy_with_logits,
                             weighted_cross_entropy_with_logits, xw_plus_b)
+
+lrn = local_response_normalization
 
 
 def embedding_lookup(params, ids, partition_strategy: str = "mod", name=None,
