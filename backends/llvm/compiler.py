@@ -90,6 +90,7 @@ class Step:
     emit: object = None       # (module, name) -> Kernel, for native steps
     inputs: list = field(default_factory=list)
     outputs: list = field(default_factory=list)
+    scratch: list = field(default_factory=list)  # arena buffers used only by this step
 
 
 def static(t) -> bool:
@@ -275,13 +276,14 @@ class Lowering:
             self.written_vars.add(op.inputs[i].op.name)
         self.steps.append(Step(False, op, inputs=list(op.inputs), outputs=list(op.outputs)))
 
-    def native(self, op, emit, inputs, outputs, define=True) -> bool:
+    def native(self, op, emit, inputs, outputs, define=True, scratch=()) -> bool:
         for t in inputs:
             self.buffers[t].native_used = True
         if define:
             for t in outputs:
                 self.define(t)
-        self.steps.append(Step(True, op, emit=emit, inputs=list(inputs), outputs=list(outputs)))
+        self.steps.append(Step(True, op, emit=emit, inputs=list(inputs), outputs=list(outputs),
+                               scratch=list(scratch)))
         for t in outputs:
             self.producer[t] = len(self.steps) - 1
         return True
@@ -768,6 +770,82 @@ def _segment_sum(lw: Lowering, op) -> bool:
     return lw.native(op, lambda m, n: K.emit_segment_sum(
         m, n, data.dtype, ids.dtype, lead, n_ids, rest, n_segments,
         [data, ids, op.outputs[0]]), [data, ids], op.outputs)
+
+
+def _conv_shape(op, x_shape, k_hw) -> "K.ConvShape":
+    from graphc.ir.ops.conv_ops import Geometry, _pair
+    a = op.attrs
+    stride = _pair(a["strides"], "strides", op.name)
+    dilation = _pair(a.get("dilations", [1, 1, 1, 1]), "dilations", op.name)
+    g = Geometry(x_shape[1:3], k_hw, stride, dilation, a["padding"])
+    return K.ConvShape(x_shape, k_hw[0], k_hw[1], stride[0], stride[1], dilation[0],
+                       dilation[1], g.pad_h[0], g.pad_w[0], g.oh, g.ow)
+
+
+def _cols(lw: Lowering, g, dtype) -> Buffer:
+    return Buffer("arena", dtype, (g.n * g.oh * g.ow, g.k))
+
+
+@_lowers("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter")
+def _conv(lw: Lowering, op) -> bool:
+    """Convolutions as im2col (or col2im) kernels around one BLAS matmul."""
+    if not _has_blas() or op.outputs[0].dtype.name not in ("float32", "float64"):
+        return False
+    dtype = op.outputs[0].dtype
+    if op.type == "Conv2D":
+        x, f = op.inputs
+        x_shape, f_shape = shape_of(x), shape_of(f)
+    elif op.type == "Conv2DBackpropInput":
+        _, f, dy = op.inputs
+        x_shape, f_shape = shape_of(op.outputs[0]), shape_of(f)
+    else:
+        x, _, dy = op.inputs
+        x_shape, f_shape = shape_of(x), shape_of(op.outputs[0])
+    if x_shape[3] != f_shape[2]:
+        return False  # the numpy kernel reports the mismatch
+    g = _conv_shape(op, x_shape, f_shape[:2])
+    rows, m = g.n * g.oh * g.ow, f_shape[3]
+    if rows == 0 or g.k == 0 or m == 0:
+        return False
+    cols = _cols(lw, g, dtype)
+    out = op.outputs[0]
+    if op.type == "Conv2D":
+        def emit(mod, n):
+            return [K.emit_im2col(mod, n + "_cols", dtype, g, [x, cols]),
+                    K.emit_matmul(mod, n + "_mm", dtype, rows, m, g.k, False, False, (), [],
+                                  [cols, f, out])]
+        inputs = [x, f]
+    elif op.type == "Conv2DBackpropFilter":
+        def emit(mod, n):
+            return [K.emit_im2col(mod, n + "_cols", dtype, g, [x, cols]),
+                    K.emit_matmul(mod, n + "_mm", dtype, g.k, m, rows, True, False, (), [],
+                                  [cols, dy, out])]
+        inputs = [x, dy]
+    else:
+        def emit(mod, n):
+            return [K.emit_matmul(mod, n + "_mm", dtype, rows, g.k, m, False, True, (), [],
+                                  [dy, f, cols]),
+                    K.emit_col2im(mod, n + "_col2im", dtype, g, [cols, out])]
+        inputs = [f, dy]
+    return lw.native(op, emit, inputs, op.outputs, scratch=[cols])
+
+
+@_lowers("MaxPool", "AvgPool", "MaxPoolGrad")
+def _pool(lw: Lowering, op) -> bool:
+    from graphc.ir.ops.conv_ops import _pair
+    x = op.inputs[0]
+    x_shape = shape_of(x)
+    k = _pair(op.attrs["ksize"], "ksize", op.name)
+    g = _conv_shape(op, x_shape, k)
+    if g.n * g.oh * g.ow * g.c == 0 or op.outputs[0].dtype.name not in ("float32", "float64"):
+        return False
+    if op.type == "MaxPoolGrad":
+        dy = op.inputs[2]
+        return lw.native(op, lambda m, n: K.emit_max_pool_grad(
+            m, n, x.dtype, g, [x, dy, op.outputs[0]]), [x, dy], op.outputs)
+    kind = "max" if op.type == "MaxPool" else "avg"
+    return lw.native(op, lambda m, n: K.emit_pool(m, n, x.dtype, g, kind,
+                                                  [x, op.outputs[0]]), [x], op.outputs)
 
 
 SCALAR.setdefault("AssignAdd", SCALAR["Add"])

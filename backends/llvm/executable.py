@@ -42,13 +42,15 @@ def plan_arena(steps: list, buffers: dict) -> int:
     Greedy by size (largest first), lowest offset that overlaps no live neighbour."""
     live: dict = {}
     for i, step in enumerate(steps):
-        for t in list(step.inputs) + list(step.outputs):
-            b = buffers.get(t)
+        for t in list(step.inputs) + list(step.outputs) + list(step.scratch):
+            b = t if isinstance(t, Buffer) else buffers.get(t)
             if b is not None and b.kind == "arena":
                 first, last = live.get(id(b), (i, i))[0], i
                 live[id(b)] = (min(first, i), last)
                 b.first, b.last = live[id(b)]
     arena = {id(b): b for b in buffers.values() if b.kind == "arena"}
+    for step in steps:
+        arena.update((id(b), b) for b in step.scratch)
     placed: list = []
     top = 0
     for b in sorted(arena.values(), key=lambda b: (-b.nbytes, b.first)):

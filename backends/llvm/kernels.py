@@ -625,3 +625,153 @@ def emit_cumsum(module, name, dtype, outer, n, inner, exclusive, reverse, operan
                     U.store(b, dst, dtype, at, b.load(acc))
     _finish(b)
     return Kernel(name, list(operands), outer, 2 * outer * n * inner)
+
+
+# ---------------------------------------------------------------- convolution pieces
+class ConvShape:
+    """The static geometry of one conv/pool: input [N,H,W,C], window, output [N,OH,OW]."""
+
+    def __init__(self, x_shape, kh, kw, sh, sw, dh, dw, pad_top, pad_left, oh, ow) -> None:
+        self.n, self.h, self.w, self.c = x_shape
+        self.kh, self.kw, self.sh, self.sw, self.dh, self.dw = kh, kw, sh, sw, dh, dw
+        self.top, self.left, self.oh, self.ow = pad_top, pad_left, oh, ow
+
+    @property
+    def k(self) -> int:
+        return self.kh * self.kw * self.c
+
+
+def _window(b, g: ConvShape, oh, ow, i, j):
+    """(row, col, in bounds) of window element (i, j) of output (oh, ow)."""
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    r = b.sub(b.add(b.mul(oh, c(g.sh)), b.mul(i, c(g.dh))), c(g.top))
+    q = b.sub(b.add(b.mul(ow, c(g.sw)), b.mul(j, c(g.dw))), c(g.left))
+    inside = b.and_(b.and_(b.icmp_signed(">=", r, c(0)), b.icmp_signed("<", r, c(g.h))),
+                    b.and_(b.icmp_signed(">=", q, c(0)), b.icmp_signed("<", q, c(g.w))))
+    return r, q, inside
+
+
+def _each_window(b, g: ConvShape, lo, hi, body):
+    """for n*OH+oh in [lo, hi), ow, i, j: body(b, n, oh, ow, i, j, r, q, inside)."""
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, oh = b.sdiv(row, c(g.oh)), b.srem(row, c(g.oh))
+        with U.for_range(b, g.ow, name="ow") as ow:
+            with U.for_range(b, g.kh, name="i") as i:
+                with U.for_range(b, g.kw, name="j") as j:
+                    r, q, inside = _window(b, g, oh, ow, i, j)
+                    body(b, n, oh, ow, i, j, r, q, inside)
+
+
+def _pixel(b, g: ConvShape, n, r, q):
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    return b.mul(b.add(b.mul(b.add(b.mul(n, c(g.h)), r), c(g.w)), q), c(g.c))
+
+
+def emit_im2col(module, name, dtype, g: ConvShape, operands) -> Kernel:
+    """cols[(n,oh,ow), (i,j,c)] = x[n, oh*sh + i*dh - top, ow*sw + j*dw - left, c], 0
+    outside the input: the patches matrix a convolution multiplies by its filter."""
+    b, (x, cols), lo, hi = _new_function(module, name, 2)
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    zero = U.const(dtype, 0)
+
+    def body(b, n, oh, ow, i, j, r, q, inside):
+        row = b.add(b.mul(b.add(b.mul(n, c(g.oh)), oh), c(g.ow)), ow)
+        base = b.add(b.mul(row, c(g.k)), b.mul(b.add(b.mul(i, c(g.kw)), j), c(g.c)))
+        src = _pixel(b, g, n, b.select(inside, r, c(0)), b.select(inside, q, c(0)))
+        with U.for_range(b, g.c, name="ch") as ch:
+            v = b.select(inside, U.load(b, x, dtype, b.add(src, ch)), zero)
+            U.store(b, cols, dtype, b.add(base, ch), v)
+    _each_window(b, g, lo, hi, body)
+    _finish(b)
+    return Kernel(name, list(operands), g.n * g.oh, g.n * g.oh * g.ow * g.k)
+
+
+def emit_col2im(module, name, dtype, g: ConvShape, operands) -> Kernel:
+    """dx = 0; dx[window element] += cols[...]: the adjoint of im2col (not split across
+    threads: windows overlap)."""
+    b, (cols, dx), lo, hi = _new_function(module, name, 2)
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    with U.for_range(b, g.n * g.h * g.w * g.c, name="z") as z:
+        U.store(b, dx, dtype, z, U.const(dtype, 0))
+
+    def body(b, n, oh, ow, i, j, r, q, inside):
+        with b.if_then(inside):
+            row = b.add(b.mul(b.add(b.mul(n, c(g.oh)), oh), c(g.ow)), ow)
+            base = b.add(b.mul(row, c(g.k)), b.mul(b.add(b.mul(i, c(g.kw)), j), c(g.c)))
+            dst = _pixel(b, g, n, r, q)
+            with U.for_range(b, g.c, name="ch") as ch:
+                at = b.add(dst, ch)
+                U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at),
+                                                  U.load(b, cols, dtype, b.add(base, ch))))
+    _each_window(b, g, c(0), c(g.n * g.oh), body)
+    _finish(b)
+    return Kernel(name, list(operands), 1, g.n * g.oh * g.ow * g.k, splittable=False)
+
+
+def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands) -> Kernel:
+    """Max (or average over in-bounds elements) of each window, per channel."""
+    b, (x, out), lo, hi = _new_function(module, name, 2)
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    acc = b.alloca(U.value_type(dtype))
+    count = b.alloca(U.I64)
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, oh = b.sdiv(row, c(g.oh)), b.srem(row, c(g.oh))
+        with U.for_range(b, g.ow, name="ow") as ow:
+            with U.for_range(b, g.c, name="ch") as ch:
+                b.store(U.const(dtype, float("-inf") if kind == "max" else 0.0), acc)
+                b.store(c(0), count)
+                with U.for_range(b, g.kh, name="i") as i:
+                    with U.for_range(b, g.kw, name="j") as j:
+                        r, q, inside = _window(b, g, oh, ow, i, j)
+                        with b.if_then(inside):
+                            v = U.load(b, x, dtype, b.add(_pixel(b, g, n, r, q), ch))
+                            old = b.load(acc)
+                            if kind == "max":
+                                take = b.or_(b.fcmp_ordered(">", v, old),
+                                             b.fcmp_unordered("uno", v, v))
+                                b.store(b.select(take, v, old), acc)
+                            else:
+                                b.store(b.fadd(old, v), acc)
+                                b.store(b.add(b.load(count), c(1)), count)
+                result = b.load(acc)
+                if kind == "avg":
+                    result = b.fdiv(result, b.sitofp(b.load(count), result.type))
+                at = b.add(b.mul(b.add(b.mul(row, c(g.ow)), ow), c(g.c)), ch)
+                U.store(b, out, dtype, at, result)
+    _finish(b)
+    return Kernel(name, list(operands), g.n * g.oh, g.n * g.oh * g.ow * g.c * g.kh * g.kw)
+
+
+def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands) -> Kernel:
+    """dx = 0; each window's gradient goes to its first maximum (as numpy's argmax)."""
+    b, (x, dy, dx), lo, hi = _new_function(module, name, 3)
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    best = b.alloca(U.value_type(dtype))
+    where = b.alloca(U.I64)
+    with U.for_range(b, g.n * g.h * g.w * g.c, name="z") as z:
+        U.store(b, dx, dtype, z, U.const(dtype, 0))
+    with U.for_range(b, g.n * g.oh, name="row") as row:
+        n, oh = b.sdiv(row, c(g.oh)), b.srem(row, c(g.oh))
+        with U.for_range(b, g.ow, name="ow") as ow:
+            with U.for_range(b, g.c, name="ch") as ch:
+                b.store(U.const(dtype, float("-inf")), best)
+                b.store(c(-1), where)
+                with U.for_range(b, g.kh, name="i") as i:
+                    with U.for_range(b, g.kw, name="j") as j:
+                        r, q, inside = _window(b, g, oh, ow, i, j)
+                        with b.if_then(inside):
+                            at = b.add(_pixel(b, g, n, r, q), ch)
+                            v = U.load(b, x, dtype, at)
+                            first = b.icmp_signed("<", b.load(where), c(0))
+                            take = b.or_(first, b.fcmp_ordered(">", v, b.load(best)))
+                            b.store(b.select(take, v, b.load(best)), best)
+                            b.store(b.select(take, at, b.load(where)), where)
+                out_at = b.add(b.mul(b.add(b.mul(row, c(g.ow)), ow), c(g.c)), ch)
+                target = b.load(where)
+                with b.if_then(b.icmp_signed(">=", target, c(0))):
+                    U.store(b, dx, dtype, target, b.fadd(U.load(b, dx, dtype, target),
+                                                         U.load(b, dy, dtype, out_at)))
+    _finish(b)
+    return Kernel(name, list(operands), 1, g.n * g.oh * g.ow * g.c * g.kh * g.kw,
+                  splittable=False)

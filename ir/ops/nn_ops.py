@@ -508,6 +508,9 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name: Optional[str] 
             keep = M.subtract(_c(x, 1), rate_t)
         else:
             keep = convert_to_tensor(keep_prob, dtype=x.dtype, name="keep_prob")
+        if not keep.shape.is_compatible_with(TensorShape([])):
+            raise ValueError(f"keep_prob must be a scalar, got '{keep.name}' of shape "
+                             f"{keep.shape}")
         value = const_value(keep)
         if value is not None:
             if not 0 < float(value) <= 1:
@@ -519,7 +522,9 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name: Optional[str] 
             x.shape.as_list() if x.shape.is_fully_defined() else shape_of(x))
         noise = random_uniform(shape, dtype=x.dtype, seed=seed)
         binary = M.floor(M.add(keep, noise))
-        return M.multiply(M.truediv(x, keep), binary)
+        out = M.multiply(M.truediv(x, keep), binary)
+        out.set_shape(x.shape)  # as TF1: a keep_prob placeholder of unknown shape is a scalar
+        return out
 
 
 def xw_plus_b(x, weights, biases, name: Optional[str] = None):
