@@ -782,8 +782,7 @@ def _conv_shape(op, x_shape, k_hw) -> "K.ConvShape":
                        dilation[1], g.pad_h[0], g.pad_w[0], g.oh, g.ow)
 
 
-def _cols(lw: Lowering, g, dtype) -> Buffer:
-    return Buffer("arena", dtype, (g.n * g.oh * g.ow, g.k))
+CONV_BLOCK_BYTES = 1048576
 
 
 @_lowers("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter")
@@ -807,26 +806,21 @@ def _conv(lw: Lowering, op) -> bool:
     rows, m = g.n * g.oh * g.ow, f_shape[3]
     if rows == 0 or g.k == 0 or m == 0:
         return False
-    cols = _cols(lw, g, dtype)
+    # Blocks of output rows whose patches fit in about 1 MB stay in cache between the
+    # im2col and the matmul (see kernels.emit_conv_blocked).
+    size = np.dtype(dtype.np).itemsize
+    block = max(1, min(g.n * g.oh, CONV_BLOCK_BYTES // max(g.ow * g.k * size, 1)))
+    cols = Buffer("arena", dtype, (block * g.ow, g.k))
     out = op.outputs[0]
     if op.type == "Conv2D":
-        def emit(mod, n):
-            return [K.emit_im2col(mod, n + "_cols", dtype, g, [x, cols]),
-                    K.emit_matmul(mod, n + "_mm", dtype, rows, m, g.k, False, False, (), [],
-                                  [cols, f, out])]
-        inputs = [x, f]
+        kind, inputs = "forward", [x, f]
     elif op.type == "Conv2DBackpropFilter":
-        def emit(mod, n):
-            return [K.emit_im2col(mod, n + "_cols", dtype, g, [x, cols]),
-                    K.emit_matmul(mod, n + "_mm", dtype, g.k, m, rows, True, False, (), [],
-                                  [cols, dy, out])]
-        inputs = [x, dy]
+        kind, inputs = "filter", [x, dy]
     else:
-        def emit(mod, n):
-            return [K.emit_matmul(mod, n + "_mm", dtype, rows, g.k, m, False, True, (), [],
-                                  [dy, f, cols]),
-                    K.emit_col2im(mod, n + "_col2im", dtype, g, [cols, out])]
-        inputs = [f, dy]
+        kind, inputs = "input", [dy, f]
+
+    def emit(mod, n):
+        return K.emit_conv_blocked(mod, n, dtype, g, m, block, kind, inputs + [out, cols])
     return lw.native(op, emit, inputs, op.outputs, scratch=[cols])
 
 

@@ -668,45 +668,81 @@ def _pixel(b, g: ConvShape, n, r, q):
     return b.mul(b.add(b.mul(b.add(b.mul(n, c(g.h)), r), c(g.w)), q), c(g.c))
 
 
-def emit_im2col(module, name, dtype, g: ConvShape, operands) -> Kernel:
-    """cols[(n,oh,ow), (i,j,c)] = x[n, oh*sh + i*dh - top, ow*sw + j*dw - left, c], 0
-    outside the input: the patches matrix a convolution multiplies by its filter."""
-    b, (x, cols), lo, hi = _new_function(module, name, 2)
+def _im2col_rows(b, x, cols, dtype, g: ConvShape, lo, hi):
+    """cols rows for output rows (n*OH + oh) in [lo, hi), numbered from lo."""
     c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
     zero = U.const(dtype, 0)
 
     def body(b, n, oh, ow, i, j, r, q, inside):
-        row = b.add(b.mul(b.add(b.mul(n, c(g.oh)), oh), c(g.ow)), ow)
+        row = b.add(b.mul(b.sub(b.add(b.mul(n, c(g.oh)), oh), lo), c(g.ow)), ow)
         base = b.add(b.mul(row, c(g.k)), b.mul(b.add(b.mul(i, c(g.kw)), j), c(g.c)))
         src = _pixel(b, g, n, b.select(inside, r, c(0)), b.select(inside, q, c(0)))
         with U.for_range(b, g.c, name="ch") as ch:
             v = b.select(inside, U.load(b, x, dtype, b.add(src, ch)), zero)
             U.store(b, cols, dtype, b.add(base, ch), v)
     _each_window(b, g, lo, hi, body)
-    _finish(b)
-    return Kernel(name, list(operands), g.n * g.oh, g.n * g.oh * g.ow * g.k)
 
 
-def emit_col2im(module, name, dtype, g: ConvShape, operands) -> Kernel:
-    """dx = 0; dx[window element] += cols[...]: the adjoint of im2col (not split across
-    threads: windows overlap)."""
-    b, (cols, dx), lo, hi = _new_function(module, name, 2)
+def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, block: int, kind: str,
+                      operands) -> Kernel:
+    """A convolution (kind "forward"), its filter gradient ("filter") or its input
+    gradient ("input"), `block` output rows at a time around one BLAS call per block, so
+    each block's patch matrix (in a small scratch buffer) is used while still in cache.
+
+    forward: cols = im2col(x[block]); out[block] = cols @ f
+    filter:  cols = im2col(x[block]); df (+)= cols^T @ dy[block]
+    input:   cols = dy[block] @ f^T;  dx += col2im(cols)   (dx zeroed first)
+    Operands: forward (x, f, out, cols); filter (x, dy, df, cols); input (dy, f, dx, cols).
+    """
+    gemm = _gemm_function(module, dtype)
+    b, (a_ptr, b_ptr, out, cols), lo, hi = _new_function(module, name, 4)
     c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
-    with U.for_range(b, g.n * g.h * g.w * g.c, name="z") as z:
-        U.store(b, dx, dtype, z, U.const(dtype, 0))
+    i32 = lambda v: ir.Constant(U.I32, v)  # noqa: E731
+    size = 4 if dtype.name == "float32" else 8
+    rows = g.n * g.oh
+    if kind == "input":
+        with U.for_range(b, g.n * g.h * g.w * g.c, name="z") as z:
+            U.store(b, out, dtype, z, U.const(dtype, 0))
+    with U.for_range(b, -(-rows // block), name="blk") as blk:
+        start = b.mul(blk, c(block))
+        stop = b.select(b.icmp_signed("<", b.add(start, c(block)), c(rows)),
+                        b.add(start, c(block)), c(rows))
+        pixels = b.mul(b.sub(stop, start), c(g.ow))
+
+        def rows_of(ptr, width):
+            return b.gep(ptr, [b.mul(b.mul(start, c(g.ow * width)), c(size))], inbounds=True)
+        one, zero = U.const(dtype, 1.0), U.const(dtype, 0.0)
+        if kind == "forward":
+            _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
+            b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(NO_TRANS), pixels, c(m), c(g.k),
+                          one, cols, c(g.k), b_ptr, c(m), zero, rows_of(out, m), c(m)])
+        elif kind == "filter":
+            _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
+            beta = b.select(b.icmp_signed("==", blk, c(0)), zero, one)
+            b.call(gemm, [i32(ROW_MAJOR), i32(TRANS), i32(NO_TRANS), c(g.k), c(m), pixels,
+                          one, cols, c(g.k), rows_of(b_ptr, m), c(m), beta, out, c(m)])
+        else:
+            b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(TRANS), pixels, c(g.k), c(m),
+                          one, rows_of(a_ptr, m), c(m), b_ptr, c(m), zero, cols, c(g.k)])
+            _col2im_rows(b, cols, out, dtype, g, start, stop)
+    _finish(b)
+    return Kernel(name, list(operands), 1, 2 * rows * g.ow * g.k * m, splittable=False)
+
+
+def _col2im_rows(b, cols, dx, dtype, g: ConvShape, lo, hi):
+    """dx[window element] += cols rows for output rows [lo, hi), numbered from lo."""
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
 
     def body(b, n, oh, ow, i, j, r, q, inside):
         with b.if_then(inside):
-            row = b.add(b.mul(b.add(b.mul(n, c(g.oh)), oh), c(g.ow)), ow)
+            row = b.add(b.mul(b.sub(b.add(b.mul(n, c(g.oh)), oh), lo), c(g.ow)), ow)
             base = b.add(b.mul(row, c(g.k)), b.mul(b.add(b.mul(i, c(g.kw)), j), c(g.c)))
             dst = _pixel(b, g, n, r, q)
             with U.for_range(b, g.c, name="ch") as ch:
                 at = b.add(dst, ch)
                 U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at),
                                                   U.load(b, cols, dtype, b.add(base, ch))))
-    _each_window(b, g, c(0), c(g.n * g.oh), body)
-    _finish(b)
-    return Kernel(name, list(operands), 1, g.n * g.oh * g.ow * g.k, splittable=False)
+    _each_window(b, g, lo, hi, body)
 
 
 def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands) -> Kernel:
