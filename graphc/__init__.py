@@ -58,7 +58,7 @@ from .init_ops import (constant_initializer, glorot_normal_initializer,  # noqa:
                        variance_scaling_initializer, zeros_initializer)
 from .config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,  # noqa: E402,F401
                      RunMetadata, RunOptions)
-from . import app, logging, nn, random, summary  # noqa: E402,F401
+from . import app, layers, logging, nn, random, summary  # noqa: E402,F401
 from .summary import Summary  # noqa: E402,F401
 from . import compat, losses, train  # noqa: E402,F401
 from .clip_ops import (clip_by_average_norm, clip_by_global_norm, clip_by_norm,  # noqa: E402,F401

@@ -28,3 +28,22 @@ def embedding_lookup(params, ids, partition_strategy: str = "mod", name=None,
     if max_norm is not None:
         raise NotImplementedError("embedding_lookup(max_norm=...) is not supported")
     return gather(params, ids, name=name or "embedding_lookup")
+
+
+class _RNNCellNamespace:
+    """`tf.nn.rnn_cell`."""
+
+    def __init__(self) -> None:
+        from . import rnn_cell as m
+        for name in ("RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell",
+                     "MultiRNNCell", "LSTMStateTuple"):
+            setattr(self, name, getattr(m, name))
+
+
+rnn_cell = _RNNCellNamespace()
+
+
+def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None,
+               scope=None):
+    from .rnn_cell import static_rnn as _static_rnn
+    return _static_rnn(cell, inputs, initial_state, dtype, sequence_length, scope)

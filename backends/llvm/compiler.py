@@ -504,7 +504,7 @@ def _concat(lw: Lowering, op) -> bool:
         axis = const_value(op.inputs[-1])
         if axis is None:
             return False
-        axis = int(axis) % len(out)
+        axis = int(np.asarray(axis).reshape(-1)[0]) % len(out)
     else:
         axis = op.attrs["axis"] % len(out)
     co = K.contiguous_strides(out)

@@ -1,0 +1,297 @@
+"""`tf.nn.rnn_cell` and `tf.nn.static_rnn`: recurrent cells as graph builders.
+
+Cells follow TF1's math, gate order and variable names (`rnn/basic_lstm_cell/kernel`,
+`.../bias`, `rnn/gru_cell/gates/kernel`, `rnn/multi_rnn_cell/cell_0/...`), create their
+variables with `get_variable` on the first call and reuse them on every later call, so
+`static_rnn` unrolls one set of weights over time and gradients flow through time.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Optional
+
+import numpy as np
+
+from . import init_ops
+from .ir.ops import math_ops as M
+from .ir.ops._base import convert_to_tensor
+from .ir.ops.array_ops import concat, expand_dims, split
+from .variable_scope import get_variable, variable_scope
+
+
+class LSTMStateTuple(namedtuple("LSTMStateTuple", ("c", "h"))):
+    """(c, h): the LSTM's cell state and output (TF1)."""
+
+    __slots__ = ()
+
+    @property
+    def dtype(self):
+        return self.c.dtype
+
+
+class RNNCell:
+    """Base class: subclasses define `state_size`, `output_size` and `build_step`."""
+
+    _default_name = "rnn_cell"
+
+    def __init__(self, name: Optional[str] = None, reuse=None, dtype=None) -> None:
+        self._name = name
+        self._reuse = reuse
+        self._scope = None      # the variable scope, fixed by the first call
+
+    @property
+    def state_size(self):
+        raise NotImplementedError
+
+    @property
+    def output_size(self):
+        raise NotImplementedError
+
+    def zero_state(self, batch_size, dtype):
+        from .ir.ops.generator_ops import zeros
+
+        def zeros_for(size):
+            if isinstance(size, tuple):
+                return type(size)(*[zeros_for(s) for s in size]) if hasattr(size, "_fields") \
+                    else tuple(zeros_for(s) for s in size)
+            return zeros([batch_size, size], dtype=dtype)
+        return zeros_for(self.state_size)
+
+    def __call__(self, inputs, state, scope=None):
+        if self._scope is None:
+            with variable_scope(scope or self._name, default_name=self._default_name,
+                                reuse=self._reuse) as vs:
+                self._scope = vs  # later calls re-enter it and reuse its variables
+                return self.build_step(convert_to_tensor(inputs), state)
+        with variable_scope(self._scope, reuse=True):
+            return self.build_step(convert_to_tensor(inputs), state)
+
+    def build_step(self, inputs, state):
+        raise NotImplementedError
+
+
+def _linear(args, size: int, bias_init, name_kernel="kernel", name_bias="bias",
+            kernel_initializer=None):
+    x = concat(list(args), 1) if len(args) > 1 else args[0]
+    width = x.shape.as_tuple()[1]
+    if width is None:
+        raise ValueError(f"RNN cells need inputs with a known last dimension, got {x.shape}")
+    kernel = get_variable(name_kernel, [width, size], dtype=x.dtype,
+                          initializer=kernel_initializer)
+    bias = get_variable(name_bias, [size], dtype=x.dtype,
+                        initializer=init_ops.constant_initializer(bias_init))
+    return M.add(M.matmul(x, kernel), bias)
+
+
+class BasicRNNCell(RNNCell):
+    """h' = activation(W [x, h] + b)."""
+
+    _default_name = "basic_rnn_cell"
+
+    def __init__(self, num_units: int, activation=None, reuse=None, name=None,
+                 dtype=None) -> None:
+        super().__init__(name, reuse, dtype)
+        self._units = num_units
+        self._activation = activation or M.tanh
+
+    state_size = property(lambda self: self._units)
+    output_size = property(lambda self: self._units)
+
+    def build_step(self, inputs, state):
+        h = self._activation(_linear([inputs, state], self._units, 0.0))
+        return h, h
+
+
+class BasicLSTMCell(RNNCell):
+    """TF1's BasicLSTMCell: gates i, j, f, o from one matmul; forget_bias added to f."""
+
+    _default_name = "basic_lstm_cell"
+
+    def __init__(self, num_units: int, forget_bias: float = 1.0, state_is_tuple: bool = True,
+                 activation=None, reuse=None, name=None, dtype=None) -> None:
+        super().__init__(name, reuse, dtype)
+        self._units = num_units
+        self._forget_bias = float(forget_bias)
+        self._tuple = state_is_tuple
+        self._activation = activation or M.tanh
+
+    @property
+    def state_size(self):
+        return LSTMStateTuple(self._units, self._units) if self._tuple else 2 * self._units
+
+    output_size = property(lambda self: self._units)
+
+    def _split_state(self, state):
+        if self._tuple:
+            return state
+        return split(state, 2, axis=1)
+
+    def build_step(self, inputs, state):
+        c, h = self._split_state(state)
+        gates = _linear([inputs, h], 4 * self._units, 0.0)
+        i, j, f, o = split(gates, 4, axis=1)
+        new_c = M.add(M.multiply(c, M.sigmoid(M.add(f, self._forget_bias))),
+                      M.multiply(M.sigmoid(i), self._activation(j)))
+        new_h = M.multiply(self._activation(new_c), M.sigmoid(o))
+        new_state = LSTMStateTuple(new_c, new_h) if self._tuple else concat([new_c, new_h], 1)
+        return new_h, new_state
+
+
+class LSTMCell(BasicLSTMCell):
+    """TF1's LSTMCell: BasicLSTMCell plus peepholes, cell clipping and a projection."""
+
+    _default_name = "lstm_cell"
+
+    def __init__(self, num_units: int, use_peepholes: bool = False, cell_clip=None,
+                 initializer=None, num_proj: Optional[int] = None, proj_clip=None,
+                 forget_bias: float = 1.0, state_is_tuple: bool = True, activation=None,
+                 reuse=None, name=None, dtype=None, **unused) -> None:
+        super().__init__(num_units, forget_bias, state_is_tuple, activation, reuse, name,
+                         dtype)
+        self._peepholes = use_peepholes
+        self._cell_clip = cell_clip
+        self._initializer = initializer
+        self._num_proj = num_proj
+        self._proj_clip = proj_clip
+
+    @property
+    def state_size(self):
+        h = self._num_proj or self._units
+        return LSTMStateTuple(self._units, h) if self._tuple else self._units + h
+
+    output_size = property(lambda self: self._num_proj or self._units)
+
+    def _split_state(self, state):
+        if self._tuple:
+            return state
+        return split(state, [self._units, self._num_proj or self._units], axis=1)
+
+    def build_step(self, inputs, state):
+        c, h = self._split_state(state)
+        gates = _linear([inputs, h], 4 * self._units, 0.0,
+                        kernel_initializer=self._initializer)
+        i, j, f, o = split(gates, 4, axis=1)
+        f = M.add(f, self._forget_bias)
+        if self._peepholes:
+            dtype = inputs.dtype
+            w_f = get_variable("w_f_diag", [self._units], dtype=dtype)
+            w_i = get_variable("w_i_diag", [self._units], dtype=dtype)
+            w_o = get_variable("w_o_diag", [self._units], dtype=dtype)
+            f, i = M.add(f, M.multiply(w_f, c)), M.add(i, M.multiply(w_i, c))
+        new_c = M.add(M.multiply(c, M.sigmoid(f)), M.multiply(M.sigmoid(i),
+                                                              self._activation(j)))
+        if self._cell_clip is not None:
+            new_c = M.minimum(M.maximum(new_c, -float(self._cell_clip)), float(self._cell_clip))
+        if self._peepholes:
+            o = M.add(o, M.multiply(w_o, new_c))
+        new_h = M.multiply(self._activation(new_c), M.sigmoid(o))
+        if self._num_proj is not None:
+            with variable_scope("projection"):
+                proj = get_variable("kernel", [self._units, self._num_proj], dtype=new_h.dtype,
+                                    initializer=self._initializer)
+            new_h = M.matmul(new_h, proj)
+            if self._proj_clip is not None:
+                new_h = M.minimum(M.maximum(new_h, -float(self._proj_clip)),
+                                  float(self._proj_clip))
+        new_state = LSTMStateTuple(new_c, new_h) if self._tuple else concat([new_c, new_h], 1)
+        return new_h, new_state
+
+
+class GRUCell(RNNCell):
+    """TF1's GRUCell: r, u gates (bias initialised to 1), candidate from [x, r * h]."""
+
+    _default_name = "gru_cell"
+
+    def __init__(self, num_units: int, activation=None, reuse=None, kernel_initializer=None,
+                 bias_initializer=None, name=None, dtype=None) -> None:
+        super().__init__(name, reuse, dtype)
+        self._units = num_units
+        self._activation = activation or M.tanh
+        self._kernel_initializer = kernel_initializer
+
+    state_size = property(lambda self: self._units)
+    output_size = property(lambda self: self._units)
+
+    def build_step(self, inputs, state):
+        with variable_scope("gates"):
+            gates = M.sigmoid(_linear([inputs, state], 2 * self._units, 1.0,
+                                      kernel_initializer=self._kernel_initializer))
+        r, u = split(gates, 2, axis=1)
+        with variable_scope("candidate"):
+            c = self._activation(_linear([inputs, M.multiply(r, state)], self._units, 0.0,
+                                         kernel_initializer=self._kernel_initializer))
+        new_h = M.add(M.multiply(u, state), M.multiply(M.subtract(1.0, u), c))
+        return new_h, new_h
+
+
+class MultiRNNCell(RNNCell):
+    """Cells stacked: cell k's output is cell k+1's input (scopes cell_0, cell_1, ...)."""
+
+    _default_name = "multi_rnn_cell"
+
+    def __init__(self, cells, state_is_tuple: bool = True) -> None:
+        super().__init__()
+        if not cells:
+            raise ValueError("Must specify at least one cell for MultiRNNCell.")
+        if len({id(c) for c in cells}) != len(cells):
+            raise ValueError("MultiRNNCell was given the same cell object twice; create one "
+                             "cell per layer ([cell() for _ in range(n)]).")
+        self._cells = list(cells)
+        self._tuple = state_is_tuple
+
+    @property
+    def state_size(self):
+        return tuple(c.state_size for c in self._cells)
+
+    output_size = property(lambda self: self._cells[-1].output_size)
+
+    def zero_state(self, batch_size, dtype):
+        return tuple(c.zero_state(batch_size, dtype) for c in self._cells)
+
+    def build_step(self, inputs, state):
+        x, states = inputs, []
+        for k, cell in enumerate(self._cells):
+            with variable_scope(f"cell_{k}"):
+                x, s = cell(x, state[k])
+            states.append(s)
+        return x, tuple(states)
+
+
+def _select_state(keep, new, old):
+    """where(keep, new, old) over nested states (sequence_length masking)."""
+    if isinstance(new, tuple):
+        parts = [_select_state(keep, n, o) for n, o in zip(new, old)]
+        return type(new)(*parts) if hasattr(new, "_fields") else tuple(parts)
+    return M.where_v2(keep, new, old)
+
+
+def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None,
+               scope=None):
+    """TF1 `tf.nn.static_rnn`: the cell unrolled over the list `inputs` ([batch, depth]
+    each); returns (outputs, final state). With `sequence_length`, outputs past a row's
+    length are zeros and its state stops changing (TF1)."""
+    inputs = [convert_to_tensor(x) for x in inputs]
+    if not inputs:
+        raise ValueError("static_rnn needs at least one input")
+    if initial_state is None:
+        if dtype is None:
+            raise ValueError("If no initial_state is provided, dtype must be specified")
+        from .ir.ops.array_ops import shape as shape_of
+        batch = inputs[0].shape.as_tuple()[0]
+        state = cell.zero_state(batch if batch is not None else shape_of(inputs[0])[0], dtype)
+    else:
+        state = initial_state
+    outputs = []
+    with variable_scope(scope or "rnn"):
+        lengths = None
+        if sequence_length is not None:
+            lengths = convert_to_tensor(sequence_length)
+        for t, x in enumerate(inputs):
+            out, new_state = cell(x, state)
+            if lengths is not None:
+                keep = expand_dims(M.greater(lengths, np.asarray(t, lengths.dtype.np)), 1)
+                out = M.where_v2(keep, out, M.zeros_like_(out))
+                new_state = _select_state(keep, new_state, state)
+            outputs.append(out)
+            state = new_state
+    return outputs, state
