@@ -497,16 +497,10 @@ def _broadcast(lw: Lowering, op) -> bool:
 
 @_lowers("ConcatV2", "Pack")
 def _concat(lw: Lowering, op) -> bool:
-    pieces = list(op.inputs[:-1]) if op.type == "ConcatV2" else list(op.inputs)
+    pieces = list(op.inputs)  # both take the axis as an attribute
     out_t = op.outputs[0]
     out = shape_of(out_t)
-    if op.type == "ConcatV2":
-        axis = const_value(op.inputs[-1])
-        if axis is None:
-            return False
-        axis = int(np.asarray(axis).reshape(-1)[0]) % len(out)
-    else:
-        axis = op.attrs["axis"] % len(out)
+    axis = op.attrs["axis"] % len(out)
     co = K.contiguous_strides(out)
     offset, copies = 0, []
     for t in pieces:

@@ -359,7 +359,7 @@ def _row_max(b, src, dtype, base, cols, acc, nan_seen):
 
 def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
     """Row softmax (or log-softmax) of a [rows, cols] buffer, as numpy computes it."""
-    from . import vmath as mathlib
+    from . import vmath
     dtype = op.inputs[0].dtype
     b, (src, dst), lo, hi = _new_function(module, name, 2)
     acc = b.alloca(U.value_type(dtype), name="acc")
@@ -372,13 +372,13 @@ def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
         b.store(U.const(dtype, 0), acc)
         with U.for_range(b, cols, name="e") as j:
             z = b.fsub(U.load(b, src, dtype, b.add(base, j)), m)
-            e = mathlib.emit_exp(b, z)
+            e = vmath.emit_exp(b, z)
             if not log:
                 U.store(b, dst, dtype, b.add(base, j), e)
             b.store(b.fadd(b.load(acc), e, flags=fast), acc)
         total = b.load(acc)
         if log:
-            lse = mathlib.emit_log(b, total)
+            lse = vmath.emit_log(b, total)
         else:
             inv = b.fdiv(U.const(dtype, 1), total)  # one division per row, then products
         with U.for_range(b, cols, name="n") as j:

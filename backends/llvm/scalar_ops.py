@@ -6,7 +6,7 @@ output's dtype. The loop around it (broadcasting, vectorisation, fusion) is the 
 emitter's business. Semantics follow each op's numpy kernel, special values included:
 Maximum/Minimum propagate NaN like np.maximum, Sign(-0.0) is 0, casts saturate.
 
-Transcendentals come from `mathlib` (branch-free, so loops stay vectorisable); integer
+Transcendentals come from `vmath` (branch-free, so loops stay vectorisable); integer
 division and modulo, integer powers and the rarer float ops are not lowered here and run
 through their numpy kernels.
 """
@@ -14,18 +14,12 @@ from __future__ import annotations
 
 from llvmlite import ir
 
+from . import vmath
 from .irutil import F32, F64, I1, call_intrinsic, intrinsic, const, is_float, is_signed, value_type
 
 SCALAR: dict = {}
 
 
-class _LazyMathlib:
-    def __getattr__(self, name):
-        from . import vmath as m
-        return getattr(m, name)
-
-
-mathlib = _LazyMathlib()
 
 
 def _reg(*names):
@@ -124,7 +118,7 @@ def _minimum(b, op, a):
 
 @_reg("Pow")
 def _pow(b, op, a):
-    return mathlib.emit_pow(b, a[0], a[1])
+    return vmath.emit_pow(b, a[0], a[1])
 
 
 @_reg("Neg")
@@ -178,7 +172,7 @@ for _name, _fn in (("Floor", "floor"), ("Ceil", "ceil"), ("Rint", "rint"), ("Rou
 
 
 def _math(name):
-    return lambda b, op, a: getattr(mathlib, "emit_" + name)(b, a[0])
+    return lambda b, op, a: getattr(vmath, "emit_" + name)(b, a[0])
 
 
 for _name in ("exp", "expm1", "log", "log1p", "tanh", "sigmoid", "sin", "cos", "tan", "erf",
@@ -282,14 +276,14 @@ SCALAR["Relu6"] = lambda b, op, a: _min(b, op, _max(b, op, a[0], _c(op, 0)), _c(
 @_reg("Elu")
 def _elu(b, op, a):
     x = a[0]
-    return b.select(_gt0(b, op, x), x, mathlib.emit_expm1(b, _min(b, op, x, _c(op, 0))))
+    return b.select(_gt0(b, op, x), x, vmath.emit_expm1(b, _min(b, op, x, _c(op, 0))))
 
 
 @_reg("Selu")
 def _selu(b, op, a):
     from graphc.ir.ops.nn_ops import SELU_ALPHA, SELU_SCALE
     x = a[0]
-    neg = b.fmul(_c(op, SELU_ALPHA), mathlib.emit_expm1(b, _min(b, op, x, _c(op, 0))))
+    neg = b.fmul(_c(op, SELU_ALPHA), vmath.emit_expm1(b, _min(b, op, x, _c(op, 0))))
     return b.fmul(_c(op, SELU_SCALE), b.select(_gt0(b, op, x), x, neg))
 
 
@@ -308,7 +302,7 @@ def _softsign(b, op, a):
 @_reg("SigmoidCrossEntropyWithLogits")
 def _sig_xent(b, op, a):
     x, z = a
-    softplus = mathlib.emit_log1p(b, mathlib.emit_exp(b, b.fneg(call_intrinsic(b, "fabs", x))))
+    softplus = vmath.emit_log1p(b, vmath.emit_exp(b, b.fneg(call_intrinsic(b, "fabs", x))))
     return b.fadd(b.fsub(_max(b, op, x, _c(op, 0)), b.fmul(x, z)), softplus)
 
 
