@@ -779,15 +779,27 @@ def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands) -> Kernel:
     return Kernel(name, list(operands), g.n * g.oh, g.n * g.oh * g.ow * g.c * g.kh * g.kw)
 
 
-def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands) -> Kernel:
-    """dx = 0; each window's gradient goes to its first maximum (as numpy's argmax)."""
+def emit_zero(module, name, dtype, size: int, operands) -> Kernel:
+    """buf[lo:hi] = 0 (split across threads when large)."""
+    b, (buf,), lo, hi = _new_function(module, name, 1)
+    with U.for_range(b, hi, lo, name="z") as z:
+        U.store(b, buf, dtype, z, U.const(dtype, 0))
+    _finish(b)
+    return Kernel(name, list(operands), size, size)
+
+
+def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
+    """dx = 0; each window's gradient goes to its first maximum (as numpy's argmax).
+    Windows that do not overlap (stride >= window, the usual 2x2/2) write disjoint parts
+    of dx, so the scatter splits across threads over output rows."""
+    disjoint = g.sh >= g.kh and g.sw >= g.kw
+    zero = emit_zero(module, name + "_zero", dtype, g.n * g.h * g.w * g.c,
+                     [operands[2]])
     b, (x, dy, dx), lo, hi = _new_function(module, name, 3)
     c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
     best = b.alloca(U.value_type(dtype))
     where = b.alloca(U.I64)
-    with U.for_range(b, g.n * g.h * g.w * g.c, name="z") as z:
-        U.store(b, dx, dtype, z, U.const(dtype, 0))
-    with U.for_range(b, g.n * g.oh, name="row") as row:
+    with U.for_range(b, hi, lo, name="row") as row:
         n, oh = b.sdiv(row, c(g.oh)), b.srem(row, c(g.oh))
         with U.for_range(b, g.ow, name="ow") as ow:
             with U.for_range(b, g.c, name="ch") as ch:
@@ -809,5 +821,5 @@ def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands) -> Kernel:
                     U.store(b, dx, dtype, target, b.fadd(U.load(b, dx, dtype, target),
                                                          U.load(b, dy, dtype, out_at)))
     _finish(b)
-    return Kernel(name, list(operands), 1, g.n * g.oh * g.ow * g.c * g.kh * g.kw,
-                  splittable=False)
+    return [zero, Kernel(name, list(operands), g.n * g.oh,
+                         g.n * g.oh * g.ow * g.c * g.kh * g.kw, splittable=disjoint)]
