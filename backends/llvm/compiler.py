@@ -818,15 +818,19 @@ def _conv(lw: Lowering, op) -> bool:
     return lw.native(op, emit, inputs, op.outputs, scratch=[cols])
 
 
-@_lowers("MaxPool", "AvgPool", "MaxPoolGrad")
+@_lowers("MaxPool", "AvgPool", "MaxPoolGrad", "AvgPoolGrad")
 def _pool(lw: Lowering, op) -> bool:
     from graphc.ir.ops.conv_ops import _pair
-    x = op.inputs[0]
+    x = op.inputs[0] if op.type != "AvgPoolGrad" else op.outputs[0]
     x_shape = shape_of(x)
     k = _pair(op.attrs["ksize"], "ksize", op.name)
     g = _conv_shape(op, x_shape, k)
     if g.n * g.oh * g.ow * g.c == 0 or op.outputs[0].dtype.name not in ("float32", "float64"):
         return False
+    if op.type == "AvgPoolGrad":
+        dy = op.inputs[1]
+        return lw.native(op, lambda m, n: K.emit_avg_pool_grad(
+            m, n, dy.dtype, g, [dy, op.outputs[0]]), [dy], op.outputs)
     if op.type == "MaxPoolGrad":
         dy = op.inputs[2]
         return lw.native(op, lambda m, n: K.emit_max_pool_grad(

@@ -823,3 +823,34 @@ def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
     _finish(b)
     return [zero, Kernel(name, list(operands), g.n * g.oh,
                          g.n * g.oh * g.ow * g.c * g.kh * g.kw, splittable=disjoint)]
+
+
+def emit_avg_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
+    """dx = 0; each window's gradient is shared equally by its in-bounds elements (TF1's
+    AvgPool counts only those). Split across threads when windows do not overlap."""
+    disjoint = g.sh >= g.kh and g.sw >= g.kw
+    zero = emit_zero(module, name + "_zero", dtype, g.n * g.h * g.w * g.c, [operands[1]])
+    b, (dy, dx), lo, hi = _new_function(module, name, 2)
+    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    count = b.alloca(U.I64)
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, oh = b.sdiv(row, c(g.oh)), b.srem(row, c(g.oh))
+        with U.for_range(b, g.ow, name="ow") as ow:
+            b.store(c(0), count)
+            with U.for_range(b, g.kh, name="i") as i:
+                with U.for_range(b, g.kw, name="j") as j:
+                    _, _, inside = _window(b, g, oh, ow, i, j)
+                    b.store(b.add(b.load(count), b.zext(inside, U.I64)), count)
+            k = b.sitofp(b.load(count), U.value_type(dtype))
+            with U.for_range(b, g.c, name="ch") as ch:
+                out_at = b.add(b.mul(b.add(b.mul(row, c(g.ow)), ow), c(g.c)), ch)
+                share = b.fdiv(U.load(b, dy, dtype, out_at), k)
+                with U.for_range(b, g.kh, name="i2") as i:
+                    with U.for_range(b, g.kw, name="j2") as j:
+                        r, q, inside = _window(b, g, oh, ow, i, j)
+                        with b.if_then(inside):
+                            at = b.add(_pixel(b, g, n, r, q), ch)
+                            U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at), share))
+    _finish(b)
+    return [zero, Kernel(name, list(operands), g.n * g.oh,
+                         g.n * g.oh * g.ow * g.c * g.kh * g.kw, splittable=disjoint)]
