@@ -12,7 +12,7 @@ from .ir.graph import TensorLike
 def name_scope(name: Optional[str], default_name: Optional[str] = None, values=None):
     """TF1 `tf.name_scope(name, default_name=None, values=None)`."""
     graph = _context.get_default_graph()
-    if values:
+    if values and not graph.is_function:  # (inside a function, outer values are captured)
         for v in values:
             if isinstance(v, TensorLike):
                 graph = v._as_tensor().graph

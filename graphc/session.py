@@ -15,6 +15,7 @@ import numpy as np
 
 from . import backends_registry
 from .fetch import FetchMapper
+from .functions import FunctionRunner
 from .ir import context as _context
 from .ir.graph import Graph, Operation, Tensor, TensorLike
 from .ir.runtime import RuntimeState
@@ -41,15 +42,22 @@ class BaseSession:
         self._config = config
         self._backend = backends_registry.resolve(backend)
         self._state = RuntimeState()
+        self._state.functions = FunctionRunner(self._backend, self._state,
+                                               self._disabled_passes_of(config),
+                                               bool(os.environ.get("GRAPHC_DEBUG")))
         self._plans: "collections.OrderedDict" = collections.OrderedDict()
         self._run_cache: dict = {}
         self._lock = threading.RLock()
         self._closed = False
         self._default_ctx = None
         self._validate = bool(os.environ.get("GRAPHC_DEBUG"))
-        disabled = getattr(getattr(config, "graph_options", None), "disabled_passes", ()) or ()
-        self._disabled_passes = tuple(disabled)
+        self._disabled_passes = self._disabled_passes_of(config)
         PassManager(disabled=self._disabled_passes)  # unknown pass names fail here, early
+
+    @staticmethod
+    def _disabled_passes_of(config) -> tuple:
+        disabled = getattr(getattr(config, "graph_options", None), "disabled_passes", ()) or ()
+        return tuple(disabled)
 
     # ------------------------------------------------------------------ TF1 surface
     @property
@@ -207,15 +215,11 @@ class BaseSession:
         order = sorted(range(len(feed_tensors)), key=lambda i: (feed_tensors[i].op.id,
                                                                  feed_tensors[i].value_index))
         ordered_feeds = [feed_tensors[i] for i in order]
-        program = build_program(fetch_tensors, targets, ordered_feeds)
         specs = [(feed_values[i].shape, feed_tensors[i].dtype) for i in order]
-        plan = lower(program, specs)
         self.last_pass_manager = PassManager(disabled=self._disabled_passes)
-        plan = self.last_pass_manager.run(plan)
-        optimized = build_program(plan.fetches, plan.targets, plan.feeds)
-        executable = backends_registry.compile(self._backend, optimized, self._state,
-                                               validate=self._validate)
-        executable.plan = plan
+        executable = compile_plan(fetch_tensors, targets, ordered_feeds, specs,
+                                  self.last_pass_manager, self._backend, self._state,
+                                  self._validate)
         pos = {t: i for i, t in enumerate(fetch_tensors)}
         tensor_pos = [pos[e] if isinstance(e, Tensor) else None for e in elements]
         return _Plan(executable, tensor_pos, order)
@@ -271,6 +275,17 @@ class _SessionContext:
 
 def get_default_session():
     return _context.get_default_session()
+
+
+def compile_plan(fetches, targets, feeds, specs, pass_manager, backend, state, validate):
+    """Prune to what `fetches` and `targets` need, lower into a plan specialised to the
+    feed shapes and dtypes `specs`, run the pass pipeline, compile with `backend`."""
+    program = build_program(fetches, targets, feeds)
+    plan = pass_manager.run(lower(program, specs))
+    optimized = build_program(plan.fetches, plan.targets, plan.feeds)
+    executable = backends_registry.compile(backend, optimized, state, validate=validate)
+    executable.plan = plan
+    return executable
 
 
 # ---------------------------------------------------------------------- feed values

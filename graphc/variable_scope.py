@@ -100,7 +100,9 @@ _STATES: "weakref.WeakKeyDictionary[Graph, _ScopeState]" = weakref.WeakKeyDictio
 
 
 def _state(graph: Optional[Graph] = None) -> _ScopeState:
-    graph = graph or _context.get_default_graph()
+    # Scopes and variables belong to the outermost graph: a cond branch or loop body
+    # builds in a function graph but creates and shares its variables there (TF1).
+    graph = (graph or _context.get_default_graph()).outermost
     st = _STATES.get(graph)
     if st is None:
         st = _STATES[graph] = _ScopeState()
@@ -253,8 +255,8 @@ def _get_or_create(scope, full, shape, dtype, initializer, regularizer, trainabl
                                  f"shape {value.shape}).")
             initializer = value
         init_value = initializer
-    graph = _context.get_default_graph()
-    with graph.name_scope(None):
+    graph = _context.get_default_graph().outermost
+    with graph.as_default(), graph.name_scope(None):
         var = Variable(init_value, trainable=trainable, collections=collections,
                        validate_shape=validate_shape, dtype=dtype, constraint=constraint,
                        _exact_name=full)

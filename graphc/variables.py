@@ -65,7 +65,9 @@ class Variable(TensorLike):
             raise ValueError("initial_value must be specified.")
         if variable_def is not None:
             raise NotImplementedError("Variable(variable_def=...) is not supported by graphc")
-        graph = _context.get_default_graph()
+        # Variables live in the outermost graph, also when created while a cond branch or
+        # loop body is built (TF1's init_scope); the function captures their value.
+        graph = _context.get_default_graph().outermost
         self.trainable = True if trainable is None else bool(trainable)
         self.constraint = constraint
         if collections is None:
@@ -75,7 +77,7 @@ class Variable(TensorLike):
             collections.append(GraphKeys.TRAINABLE_VARIABLES)
         dtype = None if dtype is None else _dt.as_dtype(dtype)
 
-        with graph.control_dependencies(None):
+        with graph.as_default(), graph.control_dependencies(None):
             scope_ctx = (graph.name_scope(_exact_name + "/") if _exact_name is not None
                          else graph.name_scope(name or "Variable"))
             with scope_ctx as scope:

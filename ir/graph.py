@@ -216,6 +216,13 @@ class Graph:
         self._origin: tuple = ()
         self.is_plan = False  # a plan's own graph, lowered from a user graph by passes
 
+    is_function = False  # a FuncGraph (ir/func_graph.py) held by a control-flow node
+
+    @property
+    def outermost(self) -> "Graph":
+        """The graph variables are created in (a function graph's outermost enclosing)."""
+        return self
+
     # ---------------------------------------------------------------- default-graph context
     @contextlib.contextmanager
     def as_default(self):
@@ -243,10 +250,13 @@ class Graph:
         opdef = get_opdef(op_type)
         attrs = dict(attrs or {})
         site = site if site is not None else current_site()
-        for t in inputs:
+        inputs = list(inputs)
+        for i, t in enumerate(inputs):
             if not isinstance(t, Tensor):
                 raise TypeError(f"Inputs of {op_type} must be Tensors, got {t!r}")
-            if t.graph is not self:
+            if t.graph is not self and getattr(self, "is_function", False):
+                inputs[i] = self._capture_input(t, site)  # see ir/func_graph.py
+            elif t.graph is not self:
                 raise ValueError(
                     f"Tensor {t.name} must be from the same graph as the new {op_type} op. "
                     "Did you mix ops from two graphs (for example after reset_default_graph)?"

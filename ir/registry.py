@@ -38,6 +38,7 @@ class OpDef:
     needs_context: bool = False
     ref_inputs: tuple = ()
     writes_state: bool = False
+    sparse_grads: bool = False
     default_name: Optional[str] = None
     doc: str = ""
     # Families used by contract tests and, later, lowering tables and fusion.

@@ -61,6 +61,9 @@ class RuntimeState:
         self.variables = VariableStore()
         self._random_counters: dict[str, itertools.count] = {}
         self._lock = threading.Lock()
+        # Runs the graphs held by control-flow nodes (If, While) with the Session's
+        # pipeline and backend; installed by the Session (graphc/functions.py).
+        self.functions = None
 
     def random_counter(self, op_name: str) -> itertools.count:
         with self._lock:
@@ -74,11 +77,12 @@ class NodeContext:
     """What a stateful kernel may touch: its variable, or its random stream."""
 
     __slots__ = ("op", "variable", "_store", "_counter", "_shape", "_check_shape",
-                 "_must_exist")
+                 "_must_exist", "_state")
 
     def __init__(self, op, state: RuntimeState, variable: Optional[str] = None) -> None:
         self.op = op
         self.variable = variable
+        self._state = state
         self._store = state.variables
         self._counter = state.random_counter(op.name)
         var_op = op.inputs[0].op if op.inputs else op
@@ -111,6 +115,15 @@ class NodeContext:
 
     def next_random_call(self) -> int:
         return next(self._counter)
+
+    def run_function(self, key: str, args: list) -> list:
+        """Run the graph `op.subgraphs[key]` on `args`; its outputs, as arrays."""
+        runner = self._state.functions
+        if runner is None:
+            raise FailedPreconditionError(
+                None, None, f"{self.op.type} op '{self.op.name}' runs graphs of its own and "
+                "needs a Session to run them")
+        return runner.run(self.op, key, args)
 
 
 def _compatible(static: tuple, actual: tuple) -> bool:

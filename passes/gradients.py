@@ -88,8 +88,12 @@ def _aggregate(grads: list, name: str = "AddN") -> Optional[Tensor]:
 def gradients(ys, xs, grad_ys=None, name: str = "gradients",
               colocate_gradients_with_ops: bool = False, gate_gradients: bool = False,
               aggregation_method=None, stop_gradients=None,
-              unconnected_gradients: str = "none") -> list:
-    """TF1 `tf.gradients`: symbolic d(sum ys)/d(xs), added to the graph."""
+              unconnected_gradients: str = "none", _graph=None) -> list:
+    """TF1 `tf.gradients`: symbolic d(sum ys)/d(xs), added to the graph.
+
+    `_graph` (internal) is where the gradient ops go when it is not the ys' graph: the
+    gradient of a loop body or a branch is built in a function graph of its own that
+    reads the forward graph's values (passes/control_flow_grad.py)."""
     ys = [_y_tensor(y) for y in _as_list(ys)]
     xs = [_x_tensor(x) for x in _as_list(xs)]
     if not ys:
@@ -100,9 +104,10 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients",
     grad_ys = _as_list(grad_ys) if grad_ys is not None else [None] * len(ys)
     if len(grad_ys) != len(ys):
         raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
-    graph = ys[0].graph
+    forward = ys[0].graph
+    graph = forward if _graph is None else _graph
     stops = {_x_tensor(s) for s in _as_list(stop_gradients)}
-    between = _between(ys, xs, stops, graph)
+    between = _between(ys, xs, stops, forward)
     grads: dict = {}
     with graph.as_default(), graph.name_scope(name):
         for i, (y, gy) in enumerate(zip(ys, grad_ys)):
@@ -152,7 +157,7 @@ def _backprop_op(op: Operation, grads: dict, between: set, xs_set: set, stops: s
                               f"in tf.stop_gradient if no gradient should flow through it."
                               f"{where}")
         for i, t in enumerate(op.outputs):
-            if out_grads[i] is None and _backpropagatable(t):
+            if out_grads[i] is None and _backpropagatable(t) and not op.opdef.sparse_grads:
                 out_grads[i] = array_ops.zeros_like(t)
         with graph.origin(op):
             in_grads = rule(op, out_grads)
@@ -199,3 +204,6 @@ def explain_disconnected(ys: Sequence, x) -> str:
                           for op in blockers[:3])
         return f"every path to the loss passes through a non-differentiable op: {names}"
     return "its paths to the loss carry only non-floating tensors"
+
+
+from . import control_flow_grad  # noqa: E402,F401  (attaches If's and While's VJP rules)

@@ -30,7 +30,13 @@ def defop(name: str, infer: Callable, compute: Optional[Callable] = None, vjp=No
 
 
 def graph_of(values: Sequence) -> Graph:
-    """The graph the inputs live in (TF1: the inputs' graph, else the default graph)."""
+    """The graph the inputs live in (TF1: the inputs' graph, else the default graph).
+
+    Inside a function being built (a cond branch, a loop body) it is the function's
+    graph: outer inputs are captured there."""
+    default = get_default_graph()
+    if default.is_function:
+        return default
     for v in values:
         if isinstance(v, TensorLike):
             return v._as_tensor().graph if not isinstance(v, Tensor) else v.graph

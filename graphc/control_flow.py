@@ -1,0 +1,303 @@
+"""TF1 control flow: tf.cond, tf.case, tf.while_loop, built as If and While nodes.
+
+Each branch, loop condition and loop body is traced once into a function graph
+(ir/func_graph.py); outer tensors it uses are captured as the node's inputs. See
+ir/ops/control_flow_ops.py for what the nodes run, passes/control_flow_grad.py for their
+gradients. Mistakes (branches returning different structures or dtypes, a loop
+variable changing shape without a shape invariant, a non-boolean predicate) are errors
+raised here, naming the op and the user's line.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from . import nest
+from .ir import context as _context
+from .ir import dtypes as dt
+from .ir.func_graph import FuncGraph
+from .ir.graph import Operation, Tensor, TensorLike
+from .ir.ops import core_ops
+from .ir.ops import math_ops as M
+from .ir.ops._base import convert_to_tensor
+from .ir.ops.control_flow_ops import ELSE, THEN, if_node, while_node
+from .ir.shapes import as_shape, TensorShape
+from .ir.site import current_site
+
+
+def _where() -> str:
+    site = current_site()
+    return f"\n  {site.describe()}" if site is not None else ""
+
+
+def _as_pred(pred, what: str) -> Tensor:
+    if isinstance(pred, bool):
+        raise TypeError(f"{what}: pred must not be a Python bool; use a boolean tensor "
+                        f"(tf.constant({pred})) or branch in Python{_where()}")
+    p = convert_to_tensor(pred)
+    if p.dtype is not dt.bool_:
+        raise TypeError(f"{what}: pred must be a bool tensor, got {p.name} of dtype "
+                        f"{p.dtype.name}{_where()}")
+    if p.shape.ndims not in (None, 0):
+        raise ValueError(f"{what}: pred must be a scalar, got {p.name} of shape "
+                         f"{p.shape}{_where()}")
+    return p
+
+
+def _trace(name: str, fn: Callable, graph, params=()) -> tuple:
+    """Call `fn` on new parameters inside a FuncGraph; return (graph, result, params)."""
+    g = FuncGraph(name, graph)
+    args = [g.add_param(d, s, n) for d, s, n in params]
+    with g.as_default():
+        result = fn(*args)
+    return g, result, args
+
+
+def _branch_outputs(g: FuncGraph, result, branch: str, op_name: str) -> tuple:
+    """Flatten a branch's result into tensors of `g` (Operations become a control-only
+    output, Python values constants)."""
+    flat = nest.flatten(result)
+    tensors = []
+    with g.as_default():
+        for v in flat:
+            if v is None:
+                raise TypeError(f"{op_name}: the {branch} branch returned None inside its "
+                                f"result {nest._describe(result)}{_where()}")
+            if isinstance(v, Operation):
+                with g.control_dependencies([v]):
+                    v = core_ops.constant(True, name="op_done")
+            t = v._as_tensor() if isinstance(v, TensorLike) else convert_to_tensor(v)
+            if t.graph is not g:
+                t = core_ops.identity(t)  # an outer tensor returned as is: capture it
+            tensors.append(t)
+    return flat, tensors
+
+
+def cond(pred, true_fn: Optional[Callable] = None, false_fn: Optional[Callable] = None,
+         strict: bool = False, name: Optional[str] = None, fn1=None, fn2=None):
+    """TF1 `tf.cond`: `true_fn()` if pred else `false_fn()`; only that branch runs."""
+    true_fn = true_fn if true_fn is not None else fn1
+    false_fn = false_fn if false_fn is not None else fn2
+    if not callable(true_fn) or not callable(false_fn):
+        raise TypeError(f"cond: true_fn and false_fn must be callable{_where()}")
+    graph = _context.get_default_graph()
+    with graph.name_scope(name or "cond") as scope:
+        p = _as_pred(pred, f"cond '{scope[:-1]}'")
+        g_then, r_then, _ = _trace(scope + "true", true_fn, graph)
+        g_else, r_else, _ = _trace(scope + "false", false_fn, graph)
+        if not strict:
+            r_then, r_else = _unpack_singleton(r_then), _unpack_singleton(r_else)
+        try:
+            nest.assert_same_structure(r_then, r_else)
+        except ValueError as exc:
+            raise ValueError(f"cond '{scope[:-1]}': true_fn and false_fn must return the "
+                             f"same nested structure. {exc}{_where()}") from None
+        flat_then, out_then = _branch_outputs(g_then, r_then, "true", scope[:-1])
+        _, out_else = _branch_outputs(g_else, r_else, "false", scope[:-1])
+        for i, (a, b) in enumerate(zip(out_then, out_else)):
+            if a.dtype is not b.dtype:
+                raise TypeError(f"cond '{scope[:-1]}': output {i} of true_fn is "
+                                f"{a.dtype.name} but false_fn returns {b.dtype.name}; both "
+                                f"branches must return the same dtypes{_where()}")
+        g_then.outputs, g_else.outputs = out_then, out_else
+        op = if_node(graph, scope[:-1] + "/", p, {THEN: g_then, ELSE: g_else},
+                     {"n_out": len(out_then)})
+    outputs = [op if isinstance(v, Operation) else t
+               for v, t in zip(flat_then, op.outputs)]
+    return nest.pack_sequence_as(r_then, outputs)
+
+
+def _unpack_singleton(x):
+    while isinstance(x, (list, tuple)) and not hasattr(x, "_fields") and len(x) == 1:
+        x = x[0]
+    return x
+
+
+def case(pred_fn_pairs, default: Optional[Callable] = None, exclusive: bool = False,
+         strict: bool = False, name: str = "case"):
+    """TF1 `tf.case`: the fn of the first true predicate, else `default` (else the last
+    pair's fn). Built as nested conds; with `exclusive`, more than one true predicate is
+    an error at run time."""
+    if isinstance(pred_fn_pairs, dict):
+        pred_fn_pairs = list(pred_fn_pairs.items())
+    pairs = list(pred_fn_pairs)
+    if not pairs:
+        raise ValueError(f"case: pred_fn_pairs must not be empty{_where()}")
+    for pair in pairs:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2 or not callable(pair[1]):
+            raise TypeError(f"case: each pair must be (predicate, callable){_where()}")
+    if default is None:
+        (_, default), pairs = pairs[-1], pairs[:-1]
+    graph = _context.get_default_graph()
+    with graph.name_scope(name):
+        preds = [_as_pred(p, "case") for p, _ in pairs]
+        if exclusive and len(preds) > 1:
+            from .ir.ops.array_ops import stack
+            from .ir.ops import reduce_ops
+            count = reduce_ops.reduce_sum(M.cast(stack(preds), dt.int32))
+            check = _assert_op(M.less_equal(count, 1),
+                               "Input error: exclusive=True: more than 1 conditions "
+                               "(" + ", ".join(p.name for p in preds) + ") evaluated as True")
+            with graph.control_dependencies([check]):
+                preds = [core_ops.identity(p) for p in preds]
+
+        def chain(i):
+            if i == len(pairs):
+                return default()
+            return cond(preds[i], pairs[i][1], lambda: chain(i + 1), strict=strict,
+                        name=f"case_{i}")
+        return chain(0)
+
+
+def _assert_op(condition, message: str):
+    from .ir.ops.control_flow_ops import assert_
+    return assert_(condition, [message])
+
+
+# ------------------------------------------------------------------ while_loop
+def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
+               parallel_iterations: int = 10, back_prop: bool = True,
+               swap_memory: bool = False, name: Optional[str] = None,
+               maximum_iterations=None, return_same_structure: bool = False):
+    """TF1 `tf.while_loop`: repeat `body` while `cond` holds, as one While node."""
+    if not callable(cond) or not callable(body):
+        raise TypeError(f"while_loop: cond and body must be callable{_where()}")
+    if loop_vars is None or (nest.is_nested(loop_vars) and not nest.flatten(loop_vars)):
+        raise ValueError(f"while_loop: no loop variables provided{_where()}")
+    outs, _ = _while(cond, body, loop_vars, shape_invariants, name or "while",
+                     maximum_iterations, accumulate=None)
+    if not back_prop:
+        outs = nest.map_structure(core_ops.stop_gradient, outs)
+    if not return_same_structure and isinstance(loop_vars, (list, tuple)) and \
+            len(loop_vars) == 1 and not hasattr(loop_vars, "_fields"):
+        return outs[0]
+    return outs
+
+
+def _while(cond_fn, body_fn, loop_vars, shape_invariants, name, maximum_iterations,
+           accumulate: Optional[Callable]):
+    """Build a While node. With `accumulate`, `body_fn` returns (new loop vars, values
+    to stack); the result is then (final loop vars, stacked values)."""
+    graph = _context.get_default_graph()
+    with graph.name_scope(name) as scope:
+        op_name = scope[:-1]
+        flat_vars = [v._as_tensor() if isinstance(v, TensorLike) else convert_to_tensor(v)
+                     for v in nest.flatten(loop_vars)]
+        if shape_invariants is None:
+            shapes = [v.shape for v in flat_vars]
+        else:
+            try:
+                nest.assert_same_structure(_shape_leaves(loop_vars),
+                                           _shape_leaves(shape_invariants, True))
+            except ValueError as exc:
+                raise ValueError(f"while_loop '{op_name}': shape_invariants must have the "
+                                 f"structure of loop_vars. {exc}{_where()}") from None
+            shapes = [as_shape(s) for s in _flat_shapes(shape_invariants)]
+        for v, s in zip(flat_vars, shapes):
+            if not s.is_compatible_with(v.shape):
+                raise ValueError(f"while_loop '{op_name}': the shape invariant {s} is not "
+                                 f"compatible with loop variable {v.name} of shape "
+                                 f"{v.shape}{_where()}")
+        counted = maximum_iterations is not None
+        if counted:
+            limit = convert_to_tensor(maximum_iterations, dtype=dt.int32,
+                                      name="maximum_iterations")
+            flat_vars = [core_ops.constant(0, dt.int32, name="iteration")] + flat_vars
+            shapes = [TensorShape([])] + shapes
+        params = [(v.dtype, s, f"loop_var_{i}") for i, (v, s) in enumerate(zip(flat_vars,
+                                                                                 shapes))]
+
+        def user_vars(args):
+            return nest.pack_sequence_as(loop_vars, args[1:] if counted else args)
+
+        def cond_wrapper(*args):
+            go = cond_fn(*_as_args(user_vars(args), loop_vars))
+            go = _as_pred(go, f"while_loop '{op_name}': cond") if not isinstance(
+                go, Tensor) or go.dtype is not dt.bool_ else go
+            if counted:
+                go = M.logical_and(M.less(args[0], limit), go)
+            return go
+
+        accumulated: list = []
+
+        def body_wrapper(*args):
+            result = body_fn(*_as_args(user_vars(args), loop_vars))
+            if accumulate is not None:
+                result, extra = result
+                accumulated.extend(nest.flatten(extra))
+            if not nest.is_nested(loop_vars) or (isinstance(loop_vars, (list, tuple)) and
+                                                 len(loop_vars) == 1 and
+                                                 not nest.is_nested(result)):
+                result = [result] if nest.is_nested(loop_vars) else result
+            try:
+                nest.assert_same_structure(loop_vars, result)
+            except ValueError as exc:
+                raise ValueError(f"while_loop '{op_name}': body must return the structure "
+                                 f"of loop_vars. {exc}{_where()}") from None
+            new = [convert_to_tensor(r) for r in nest.flatten(result)]
+            if counted:
+                new = [M.add(args[0], 1)] + new
+            return new + [convert_to_tensor(a) for a in accumulated]
+
+        g_cond, r_cond, _ = _trace(scope + "cond", cond_wrapper, graph, params)
+        g_body, r_body, _ = _trace(scope + "body", body_wrapper, graph, params)
+        with g_body.as_default():
+            r_body = [t if t.graph is g_body else core_ops.identity(t) for t in r_body]
+        with g_cond.as_default():
+            r_cond = r_cond if r_cond.graph is g_cond else core_ops.identity(r_cond)
+        n = len(flat_vars)
+        for v, s, r in zip(flat_vars, shapes, r_body):
+            if r.dtype is not v.dtype:
+                raise TypeError(f"while_loop '{op_name}': loop variable {v.name} enters the "
+                                f"loop as {v.dtype.name} but the body returns "
+                                f"{r.dtype.name} for it{_where()}")
+            if not s.is_compatible_with(r.shape) or (s.ndims is not None and
+                                                     r.shape.ndims is None):
+                raise ValueError(
+                    f"while_loop '{op_name}': Input tensor '{v.name}' enters the loop with "
+                    f"shape {v.shape}, but has shape {r.shape} after one iteration. To "
+                    "allow the shape to vary across iterations, use the `shape_invariants` "
+                    "argument of tf.while_loop to specify a less-specific shape."
+                    + _where())
+        g_cond.outputs, g_body.outputs = [r_cond], r_body
+        op = while_node(graph, op_name + "/", flat_vars, shapes, g_cond, g_body)
+    finals = list(op.outputs[1 if counted else 0:n])
+    result = nest.pack_sequence_as(loop_vars, finals)
+    if accumulate is not None:
+        return result, list(op.outputs[n + 1:])
+    return result, op
+
+
+def _as_args(structure, loop_vars) -> tuple:
+    """TF1 calls cond/body with the loop variables as positional arguments."""
+    if isinstance(loop_vars, (list, tuple)):
+        return tuple(structure)
+    return (structure,)
+
+
+def _shape_leaves(structure, shapes: bool = False):
+    """A structure's leaves, where a TensorShape (or a list of dims) is one leaf."""
+    if shapes and _is_shape(structure):
+        return "shape"
+    if isinstance(structure, dict):
+        return {k: _shape_leaves(v, shapes) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [_shape_leaves(v, shapes) for v in structure]
+    return "shape"
+
+
+def _is_shape(x) -> bool:
+    if isinstance(x, TensorShape) or x is None:
+        return True
+    return isinstance(x, (list, tuple)) and all(d is None or isinstance(d, int) for d in x) \
+        and not hasattr(x, "_fields")
+
+
+def _flat_shapes(structure) -> list:
+    if _is_shape(structure):
+        return [structure]
+    if isinstance(structure, dict):
+        structure = [structure[k] for k in sorted(structure)]
+    out = []
+    for s in structure:
+        out.extend(_flat_shapes(s))
+    return out

@@ -1,0 +1,71 @@
+"""Running the graphs held by control-flow nodes with the Session's pipeline and backend.
+
+An If or While node's kernel asks the Session's `FunctionRunner` (installed on the
+RuntimeState) to run one of its graphs on argument arrays. The runner treats the graph as
+an ordinary program, its parameters fed and its results fetched, and compiles it exactly
+as the Session compiles a run: pruned, lowered into a plan specialised to the argument
+shapes, optimised by the pass pipeline (constant folding, CSE, fusion inside the body),
+compiled by the backend (native code on llvm). Plans are cached by graph and argument
+shapes, so a loop compiles its body once and then runs it every iteration.
+
+A function whose argument shapes keep changing (a loop variable growing under a shape
+invariant) is compiled once more, generically, for the numpy backend after
+`MAX_SPECIALISATIONS` shapes, instead of once per iteration.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from .passes.manager import PassManager
+
+MAX_SPECIALISATIONS = 8
+
+
+class FunctionRunner:
+    def __init__(self, backend: str, state, disabled_passes: tuple, validate: bool) -> None:
+        self._backend = backend
+        self._state = state
+        self._disabled = disabled_passes
+        self._validate = validate
+        self._plans: dict = {}       # (function key, argument signature) -> (graph, exe)
+        self._shapes_seen: dict = {}  # function key -> number of specialisations
+        self._lock = threading.RLock()
+
+    def run(self, op, key: str, args: list) -> list:
+        graph = op.subgraphs[key]
+        fid = (id(graph), op.attrs[key + "_params"], op.attrs[key + "_outputs"])
+        sig = tuple((a.shape, a.dtype.str) for a in args)
+        hit = self._plans.get((fid, sig)) or self._plans.get((fid, None))
+        if hit is None:
+            hit = self._compile(op, key, fid, sig, args)
+        exe, positions = hit[1], hit[2]
+        results = exe.run(args)
+        return [results[i] for i in positions]
+
+    def _compile(self, op, key, fid, sig, args):
+        from .session import compile_plan
+        from .ir.ops.control_flow_ops import fn_outputs, fn_params
+        with self._lock:
+            hit = self._plans.get((fid, sig)) or self._plans.get((fid, None))
+            if hit is not None:
+                return hit
+            graph = op.subgraphs[key]
+            params = fn_params(op, key)
+            outputs = fn_outputs(op, key)
+            fetches = list(dict.fromkeys(outputs))
+            positions = [fetches.index(t) for t in outputs]
+            seen = self._shapes_seen.get(fid, 0)
+            if seen >= MAX_SPECIALISATIONS:
+                backend, cache_sig = "numpy", None
+                specs = [(p.shape.as_tuple(), p.dtype) for p in params]
+            else:
+                backend, cache_sig = self._backend, sig
+                specs = [(np.shape(a), p.dtype) for a, p in zip(args, params)]
+                self._shapes_seen[fid] = seen + 1
+            exe = compile_plan(fetches, [], params, specs, PassManager(disabled=self._disabled),
+                               backend, self._state, self._validate)
+            hit = (graph, exe, positions)  # (the graph is kept so its id stays unique)
+            self._plans[(fid, cache_sig)] = hit
+            return hit

@@ -1,0 +1,125 @@
+"""FuncGraph: the graph of a function held by a node (a cond branch, a loop's cond or body).
+
+A FuncGraph is built by calling the user's Python function with the FuncGraph as the
+default graph. Tensors of enclosing graphs used inside are *captured*: each becomes a
+Placeholder of the FuncGraph, and the outer tensor becomes an input of the node that
+will hold the graph (TF2's functional control flow, without TF1's Switch/Merge frames).
+The node's inputs then list exactly what its graphs read, so pruning, autodiff and
+scheduling of the outer graph need no knowledge of what is inside.
+
+Two kinds of outer tensor are special:
+  - a variable itself (a VariableV2 ref, e.g. the target of `tf.assign` in a branch) is
+    not a value: it is re-created inside under the same name, so the assignment writes
+    the Session's variable when, and only when, the branch or body runs;
+  - a `capture_hook` may map tensors of one graph differently (the gradient of a loop
+    reads the forward body's values from per-iteration stacks).
+Variables created inside (tf.Variable, tf.get_variable) are lifted to the outermost graph
+(TF1's init_scope), so their initializers run with `global_variables_initializer`.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from .graph import Graph, Tensor
+
+
+class FuncGraph(Graph):
+    is_function = True
+
+    def __init__(self, name: str, outer: Graph,
+                 capture_hook: Optional[Callable] = None) -> None:
+        super().__init__()
+        self.name = name
+        self.outer = outer
+        self.capture_hook = capture_hook
+        self.captures: dict = {}          # outer Tensor -> the Tensor standing for it here
+        self._sources: dict = {}          # capture Placeholder -> the outer Tensor it takes
+        self.inputs: list = []            # Placeholders: declared parameters, then captures
+        self.n_params = 0
+        self.outputs: list = []           # Tensors the function returns (set by the builder)
+        self.seed = outer.seed
+        self.is_plan = outer.is_plan
+        self._name_stack = outer.get_name_scope()
+        # Reads see the enclosing graph's collections; additions stay local (TF2 rule).
+        self._collections = {k: list(v) for k, v in outer._collections.items()}
+
+    @property
+    def outermost(self) -> Graph:
+        return self.outer.outermost
+
+    def add_param(self, dtype, shape, name: str) -> Tensor:
+        """A declared parameter (a loop variable, an output gradient), before any capture."""
+        from .ops import core_ops
+        if self.captures:
+            raise AssertionError("parameters must be declared before captures")
+        with self.as_default(), self.control_dependencies(None):
+            p = core_ops.placeholder(dtype, shape, name=name)
+        self.inputs.append(p)
+        self.n_params += 1
+        return p
+
+    def capture(self, t: Tensor) -> Tensor:
+        """The tensor of this graph standing for the outer tensor `t`."""
+        if t.graph is self:
+            return t
+        hit = self.captures.get(t)
+        if hit is not None:
+            return hit
+        if self.capture_hook is not None:
+            mapped = self.capture_hook(self, t)
+            if mapped is not None:
+                self.captures[t] = mapped
+                return mapped
+        if t.op.type == "VariableV2":
+            with self.as_default(), self.control_dependencies(None):
+                p = self.create_op("VariableV2", (), dict(t.op.attrs), name=t.op.name + "/",
+                                   site=t.op.site).outputs[0]
+            self.captures[t] = p
+            return p
+        # Any other graph's tensor becomes a parameter; the node holding this graph takes
+        # `t` as an input, so its own graph captures it in turn (or, at the outermost
+        # graph, refuses a tensor that is not its own).
+        return self.placeholder_for(t)
+
+    def placeholder_for(self, t: Tensor) -> Tensor:
+        """A new capture Placeholder standing for the outer tensor `t`."""
+        from .ops import core_ops
+        with self.as_default(), self.control_dependencies(None):
+            p = core_ops.placeholder(t.dtype, t.shape,
+                                     name="capture_" + t.op.name.replace("/", "_"))
+        self.inputs.append(p)
+        self.captures[t] = p
+        self._sources[p] = t
+        return p
+
+    def captured_values(self) -> list:
+        """Outer tensors passed for each capture Placeholder, in `inputs` order."""
+        return [self._sources[p] for p in self.inputs[self.n_params:]]
+
+    @property
+    def variables_written(self) -> list:
+        """Names of the variables this graph (or a graph inside it) writes."""
+        return sorted({op.inputs[i].op.name for op in _walk(self)
+                       for i in op.opdef.ref_inputs})
+
+    def _capture_input(self, t: Tensor, site) -> Tensor:
+        return self.capture(t)
+
+
+def build_function(name: str, fn: Callable, outer: Graph, params=(),
+                   capture_hook=None) -> tuple:
+    """Call `fn(*param_tensors)` inside a new FuncGraph; returns (graph, fn's result).
+
+    `params` are (dtype, shape, name) triples for the declared parameters."""
+    g = FuncGraph(name, outer, capture_hook)
+    args = [g.add_param(d, s, n) for d, s, n in params]
+    with g.as_default():
+        result = fn(*args)
+    return g, result
+
+
+def _walk(graph: Graph):
+    for op in graph.get_operations():
+        yield op
+        for sub in op.subgraphs.values():
+            yield from _walk(sub)

@@ -1,0 +1,279 @@
+"""If and While: functional control flow, as nodes holding graphs (DESIGN.md "Nested graphs").
+
+Each graph a node holds is described by three attrs, for key in (then, else) or
+(cond, body):
+  <key>_params   the graph's Placeholders, in the order its arguments are passed
+  <key>_inputs   for each parameter, the position in the node's argument vector it takes
+                 (If: the node's inputs; While: the current loop variables followed by
+                 the node's remaining inputs, the captures)
+  <key>_outputs  the graph's results, as (op name, output index) pairs
+so a graph can be lowered, optimised and compiled as an ordinary program whose feeds are
+its parameters and whose fetches are its results (graphc/functions.py does that once per
+argument shapes and runs it with the Session's backend).
+
+If(pred, *args) runs one branch; its outputs are the branch's results. The other branch
+never runs: its assignments and failing checks do not happen.
+
+While(*loop_vars, *captures) runs `body` while `cond` is true. Outputs: the final loop
+variables (shapes: the loop's shape invariants), the iteration count (int32 scalar), and
+one stack per accumulated body tensor (`<body>_outputs` after the first n_vars): its
+value in every iteration, stacked on a new leading axis. dynamic_rnn's outputs and the
+values the gradient loop reads are such stacks.
+
+The VJP rules live in passes/control_flow_grad.py (they run the autodiff walk on the
+held graphs, which the ir layer does not know).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as dt
+from ..errors import InvalidArgumentError
+from ..graph import Graph, Operation, Tensor
+from ..shapes import TensorShape, unknown_shape
+from ._base import NON_DIFFERENTIABLE, defop
+
+THEN, ELSE, COND, BODY = "then", "else", "cond", "body"
+
+
+# ------------------------------------------------------------------ function attrs
+def fn_params(op: Operation, key: str) -> list:
+    g = op.subgraphs[key]
+    return [g.get_operation_by_name(n).outputs[0] for n in op.attrs[key + "_params"]]
+
+
+def fn_outputs(op: Operation, key: str) -> list:
+    g = op.subgraphs[key]
+    return [g.get_operation_by_name(n).outputs[i] for n, i in op.attrs[key + "_outputs"]]
+
+
+def fn_attrs(key: str, graph: Graph, params: list, positions: list, outputs: list) -> dict:
+    """The three attrs describing `graph` under `key` (see the module docstring)."""
+    for p in params:
+        if p.op.type != "Placeholder" or p.graph is not graph:
+            raise AssertionError(f"{key} parameter {p.name} is not a Placeholder of its graph")
+    return {key + "_params": tuple(p.op.name for p in params),
+            key + "_inputs": tuple(int(i) for i in positions),
+            key + "_outputs": tuple((t.op.name, t.value_index) for t in outputs)}
+
+
+def if_node(graph: Graph, name: str, pred: Tensor, branches: dict, extra_attrs=None):
+    """Append an If node running `branches[THEN]` or `branches[ELSE]` (FuncGraphs whose
+    `outputs` are set); the branches' captures become the node's inputs."""
+    args, attrs = [pred], dict(extra_attrs or {})
+    for key in (THEN, ELSE):
+        g = branches[key]
+        if g.n_params:
+            raise AssertionError("an If branch takes captures only")
+        positions = []
+        for t in g.captured_values():
+            if t not in args[1:]:
+                args.append(t)
+            positions.append(1 + args[1:].index(t))
+        attrs.update(fn_attrs(key, g, g.inputs, positions, g.outputs))
+    return graph.create_op("If", args, attrs, name=name, subgraphs=dict(branches))
+
+
+def while_node(graph: Graph, name: str, loop_vars: list, shapes: list, cond: Graph,
+               body: Graph):
+    """Append a While node over `loop_vars` (FuncGraphs whose first parameters are the
+    loop variables and whose `outputs` are set); captures become the further inputs."""
+    n = len(loop_vars)
+    args = list(loop_vars)
+    attrs = {"n_vars": n, "var_shapes": tuple(shapes)}
+    for key, g in ((COND, cond), (BODY, body)):
+        positions = list(range(n))
+        for t in g.captured_values():
+            if t not in args[n:]:
+                args.append(t)
+            positions.append(n + args[n:].index(t))
+        attrs.update(fn_attrs(key, g, g.inputs, positions, g.outputs))
+    return graph.create_op("While", args, attrs, name=name, subgraphs={COND: cond, BODY: body})
+
+
+def _check_args(op: Operation, key: str, args: list) -> None:
+    for p, a in zip(fn_params(op, key), args):
+        if p.dtype is not a.dtype:
+            raise TypeError(f"the {key} graph's parameter {p.op.name} is {p.dtype.name}, but "
+                            f"is passed {a.name} of dtype {a.dtype.name}")
+
+
+def merge_shapes(a: TensorShape, b: TensorShape) -> TensorShape:
+    """The most specific shape both `a` and `b` are instances of."""
+    if a.ndims is None or b.ndims is None or a.ndims != b.ndims:
+        return unknown_shape()
+    return TensorShape([x if x == y else None for x, y in zip(a.as_tuple(), b.as_tuple())])
+
+
+def empty_like_shape(shape: TensorShape, dtype: dt.DType) -> np.ndarray:
+    """Zeros of `shape` with unknown dimensions 0: a value a graph can stand in with."""
+    dims = () if shape.ndims is None else tuple(0 if d is None else d for d in shape.as_tuple())
+    return np.zeros(dims, dtype.np)
+
+
+def _check_pred(pred: Tensor) -> None:
+    if pred.dtype is not dt.bool_:
+        raise TypeError(f"the predicate {pred.name} must be bool, got {pred.dtype.name}")
+    if pred.shape.ndims not in (None, 0):
+        raise ValueError(f"the predicate {pred.name} must be a scalar, got shape {pred.shape}")
+
+
+# ------------------------------------------------------------------ If
+def _if_infer(op: Operation):
+    for key in (THEN, ELSE):
+        if key not in op.subgraphs:
+            raise ValueError(f"an If op needs a '{key}' graph")
+    _check_pred(op.inputs[0])
+    for key in (THEN, ELSE):
+        _check_args(op, key, [op.inputs[i] for i in op.attrs[key + "_inputs"]])
+    then_out, else_out = fn_outputs(op, THEN), fn_outputs(op, ELSE)
+    if len(then_out) != len(else_out):
+        raise ValueError(f"the branches return {len(then_out)} and {len(else_out)} values")
+    out = []
+    for i, (a, b) in enumerate(zip(then_out, else_out)):
+        if a.dtype is not b.dtype:
+            raise TypeError(f"output {i}: the true branch returns {a.dtype.name} ({a.name}), "
+                            f"the false branch {b.dtype.name} ({b.name})")
+        out.append((a.dtype, merge_shapes(a.shape, b.shape)))
+    return out
+
+
+def _if_compute(ctx, pred, *args, **attrs):
+    key = THEN if bool(pred) else ELSE
+    values = (pred,) + args
+    outs = ctx.run_function(key, [values[i] for i in attrs[key + "_inputs"]])
+    return _results(outs)
+
+
+def _results(outs: list):
+    if not outs:
+        return None
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+defop("If", _if_infer, _if_compute, vjp=None, pure=False, needs_context=True,
+      sparse_grads=True,
+      family="control", doc="Runs one of two graphs, chosen by a boolean scalar.")
+
+
+# ------------------------------------------------------------------ While
+def while_var_count(op: Operation) -> int:
+    return op.attrs["n_vars"]
+
+
+def _while_infer(op: Operation):
+    for key in (COND, BODY):
+        if key not in op.subgraphs:
+            raise ValueError(f"a While op needs a '{key}' graph")
+    n = op.attrs["n_vars"]
+    shapes = op.attrs["var_shapes"]
+    loop_vars = op.inputs[:n]
+    for key in (COND, BODY):
+        _check_args(op, key, [op.inputs[i] for i in op.attrs[key + "_inputs"]])
+    cond_out = fn_outputs(op, COND)
+    if len(cond_out) != 1:
+        raise ValueError(f"the loop condition returns {len(cond_out)} values, not one")
+    _check_pred(cond_out[0])
+    body_out = fn_outputs(op, BODY)
+    if len(body_out) < n:
+        raise ValueError(f"the loop body returns {len(body_out)} values for {n} loop "
+                         "variables")
+    for v, shape, r in zip(loop_vars, shapes, body_out):
+        if r.dtype is not v.dtype:
+            raise TypeError(f"loop variable {v.name} enters the loop as {v.dtype.name} but "
+                            f"the body returns {r.dtype.name} for it ({r.name})")
+        for what, s in (("enters the loop with", v.shape), ("has", r.shape)):
+            if not shape.is_compatible_with(s) or (
+                    shape.ndims is not None and s.ndims is None):
+                raise ValueError(
+                    f"Input tensor '{v.name}' {what} shape {s}"
+                    + (" after one iteration" if what == "has" else "")
+                    + f", which is not compatible with its shape invariant {shape}. To "
+                    "allow the shape to vary across iterations, use the `shape_invariants` "
+                    "argument of tf.while_loop to specify a less-specific shape.")
+    out = [(v.dtype, shape) for v, shape in zip(loop_vars, shapes)]
+    out.append((dt.int32, TensorShape([])))
+    for t in body_out[n:]:
+        rest = [] if t.shape.ndims is None else list(t.shape.as_tuple())
+        out.append((t.dtype, TensorShape([None] + rest) if t.shape.ndims is not None
+                    else unknown_shape()))
+    return out
+
+
+def _while_compute(ctx, *args, **attrs):
+    n = attrs["n_vars"]
+    values = list(args)
+    cond_pos, body_pos = attrs["cond_inputs"], attrs["body_inputs"]
+    stacks: list = [[] for _ in attrs["body_outputs"][n:]]
+    count = 0
+    while True:
+        (go,) = ctx.run_function(COND, [values[i] for i in cond_pos])
+        if not bool(go):
+            break
+        outs = ctx.run_function(BODY, [values[i] for i in body_pos])
+        values[:n] = outs[:n]
+        for s, v in zip(stacks, outs[n:]):
+            s.append(v)
+        count += 1
+        if count >= 2**31 - 1:
+            raise InvalidArgumentError(None, None, "the loop ran 2**31 - 1 iterations")
+    results = values[:n] + [np.array(count, np.int32)]
+    for s, t in zip(stacks, ctx.op.outputs[n + 1:]):
+        if s:
+            try:
+                results.append(np.stack(s))
+            except ValueError:
+                raise InvalidArgumentError(
+                    None, None, f"the loop value accumulated as {t.name} changes shape "
+                    f"across iterations ({s[0].shape} then another shape); it cannot be "
+                    "stacked (gradients through this loop need it)") from None
+        else:
+            results.append(empty_like_shape(t.shape, t.dtype))
+    return tuple(results)
+
+
+defop("While", _while_infer, _while_compute, vjp=None, pure=False, needs_context=True,
+      sparse_grads=True,
+      family="control", doc="Runs a body graph while a cond graph returns true.")
+
+
+# ------------------------------------------------------------------ Assert
+def _assert_infer(op: Operation):
+    _check_pred(op.inputs[0])
+    return []
+
+
+def _assert_compute(condition, *data, template, summarize):
+    if bool(condition):
+        return None
+    parts = []
+    for kind, value in template:
+        if kind == "s":
+            parts.append(value)
+        else:
+            arr = np.asarray(data[value])
+            flat = arr.reshape(-1)[:summarize]
+            text = np.array2string(flat, separator=" ", threshold=summarize + 1)
+            parts.append(text if flat.size == arr.size else text[:-1] + "...]")
+    raise InvalidArgumentError(None, None, "assertion failed: " + " ".join(
+        f"[{p}]" if not p.startswith("[") else p for p in parts))
+
+
+defop("Assert", _assert_infer, _assert_compute, vjp=NON_DIFFERENTIABLE, pure=False,
+      family="control", doc="Raises InvalidArgumentError with its data when the condition "
+      "is false.")
+
+
+def assert_(condition, data, summarize=None, name=None):
+    """TF1 `tf.Assert`: an op failing the run with `data` when `condition` is false."""
+    from ._base import apply, convert_to_tensor
+    cond = convert_to_tensor(condition)
+    inputs, template = [cond], []
+    for d in data:
+        if isinstance(d, (str, bytes)):
+            template.append(("s", d.decode() if isinstance(d, bytes) else d))
+        else:
+            template.append(("t", len(inputs) - 1))
+            inputs.append(convert_to_tensor(d))
+    return apply("Assert", inputs, {"template": tuple(template),
+                                    "summarize": int(summarize or 3)}, name=name or "Assert")
