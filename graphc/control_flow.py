@@ -164,7 +164,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
     if loop_vars is None or (nest.is_nested(loop_vars) and not nest.flatten(loop_vars)):
         raise ValueError(f"while_loop: no loop variables provided{_where()}")
     outs, _ = _while(cond, body, loop_vars, shape_invariants, name or "while",
-                     maximum_iterations, accumulate=None)
+                     maximum_iterations)
     if not back_prop:
         outs = nest.map_structure(core_ops.stop_gradient, outs)
     if not return_same_structure and isinstance(loop_vars, (list, tuple)) and \
@@ -174,9 +174,9 @@ def while_loop(cond: Callable, body: Callable, loop_vars, shape_invariants=None,
 
 
 def _while(cond_fn, body_fn, loop_vars, shape_invariants, name, maximum_iterations,
-           accumulate: Optional[Callable]):
+           accumulate: bool = False):
     """Build a While node. With `accumulate`, `body_fn` returns (new loop vars, values
-    to stack); the result is then (final loop vars, stacked values)."""
+    to stack); the result is then (final loop vars, stacked values, in flat order)."""
     graph = _context.get_default_graph()
     with graph.name_scope(name) as scope:
         op_name = scope[:-1]
@@ -221,7 +221,7 @@ def _while(cond_fn, body_fn, loop_vars, shape_invariants, name, maximum_iteratio
 
         def body_wrapper(*args):
             result = body_fn(*_as_args(user_vars(args), loop_vars))
-            if accumulate is not None:
+            if accumulate:
                 result, extra = result
                 accumulated.extend(nest.flatten(extra))
             if not nest.is_nested(loop_vars) or (isinstance(loop_vars, (list, tuple)) and
@@ -236,7 +236,8 @@ def _while(cond_fn, body_fn, loop_vars, shape_invariants, name, maximum_iteratio
             new = [convert_to_tensor(r) for r in nest.flatten(result)]
             if counted:
                 new = [M.add(args[0], 1)] + new
-            return new + [convert_to_tensor(a) for a in accumulated]
+            return new + [a._as_tensor() if isinstance(a, TensorLike) else convert_to_tensor(a)
+                          for a in accumulated]
 
         g_cond, r_cond, _ = _trace(scope + "cond", cond_wrapper, graph, params)
         g_body, r_body, _ = _trace(scope + "body", body_wrapper, graph, params)
@@ -262,7 +263,7 @@ def _while(cond_fn, body_fn, loop_vars, shape_invariants, name, maximum_iteratio
         op = while_node(graph, op_name + "/", flat_vars, shapes, g_cond, g_body)
     finals = list(op.outputs[1 if counted else 0:n])
     result = nest.pack_sequence_as(loop_vars, finals)
-    if accumulate is not None:
+    if accumulate:
         return result, list(op.outputs[n + 1:])
     return result, op
 
@@ -301,3 +302,132 @@ def _flat_shapes(structure) -> list:
     for s in structure:
         out.extend(_flat_shapes(s))
     return out
+
+
+# ------------------------------------------------------------------ functional ops
+def _elems(elems, what: str):
+    flat = [e._as_tensor() if isinstance(e, TensorLike) else convert_to_tensor(e)
+            for e in nest.flatten(elems)]
+    if not flat:
+        raise ValueError(f"{what}: elems must not be empty{_where()}")
+    for e in flat:
+        if e.shape.ndims == 0:
+            raise ValueError(f"{what}: elements in elems must be 1+ dimensional, got "
+                             f"{e.name} of shape {e.shape}{_where()}")
+    return flat
+
+
+def _length(flat: list):
+    from .ir.ops.array_ops import shape as shape_of
+    n = flat[0].shape.as_tuple()[0] if flat[0].shape.ndims else None
+    return (core_ops.constant(n, dt.int32, name="n") if n is not None
+            else shape_of(flat[0])[0]), n
+
+
+def _item(flat: list, i, structure):
+    from .ir.ops.slicing_ops import gather
+    return nest.pack_sequence_as(structure, [gather(e, i) for e in flat])
+
+
+def _stacked(values: list, n_static, structure):
+    for v in values:
+        if n_static is not None and v.shape.ndims is not None:
+            v.set_shape([n_static] + list(v.shape.as_tuple())[1:])
+    return nest.pack_sequence_as(structure, values)
+
+
+def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop: bool = True,
+           swap_memory: bool = False, infer_shape: bool = True, name: Optional[str] = None):
+    """TF1 `tf.map_fn`: `fn` on each slice of `elems` along axis 0, results stacked."""
+    graph = _context.get_default_graph()
+    with graph.name_scope(name or "map"):
+        flat = _elems(elems, "map_fn")
+        n, n_static = _length(flat)
+        structure: list = []
+
+        def body(i):
+            out = fn(_item(flat, i, elems))
+            structure.append(out)
+            return i + 1, out
+
+        _, stacks = _while(lambda i: i < n, body, [core_ops.constant(0, dt.int32)], None,
+                           "while", None, accumulate=True)
+    result = _stacked(stacks, n_static, structure[0])
+    return result if back_prop else nest.map_structure(core_ops.stop_gradient, result)
+
+
+def scan(fn: Callable, elems, initializer=None, parallel_iterations=None,
+         back_prop: bool = True, swap_memory: bool = False, infer_shape: bool = True,
+         reverse: bool = False, name: Optional[str] = None):
+    """TF1 `tf.scan`: the running `a = fn(a, x)` over the slices of `elems`, stacked."""
+    from .ir.ops.array_ops import concat, expand_dims, reverse as reverse_op
+    graph = _context.get_default_graph()
+    with graph.name_scope(name or "scan"):
+        flat = _elems(elems, "scan")
+        n, n_static = _length(flat)
+        first = M.subtract(n, 1) if reverse else core_ops.constant(0, dt.int32)
+        start = 0
+        if initializer is None:
+            init = _item(flat, first, elems)
+            start = 1
+        else:
+            init = nest.map_structure(
+                lambda v: v._as_tensor() if isinstance(v, TensorLike) else
+                convert_to_tensor(v), initializer)
+
+        def body(i, acc):
+            index = M.subtract(M.subtract(n, 1), i) if reverse else i
+            new = fn(acc, _item(flat, index, elems))
+            try:
+                nest.assert_same_structure(acc, new)
+            except ValueError as exc:
+                raise ValueError(f"scan: fn must return the structure of its accumulator. "
+                                 f"{exc}{_where()}") from None
+            return (i + 1, new), new
+
+        (_, _), stacks = _while(lambda i, acc: i < n, body,
+                                (core_ops.constant(start, dt.int32), init), None, "while",
+                                None, accumulate=True)
+        if start:
+            stacks = [concat([expand_dims(v, 0), s], 0)
+                      for v, s in zip(nest.flatten(init), stacks)]
+        if reverse:
+            stacks = [reverse_op(s, [0]) for s in stacks]
+    result = _stacked(stacks, n_static, init)
+    return result if back_prop else nest.map_structure(core_ops.stop_gradient, result)
+
+
+def _fold(fn, elems, initializer, back_prop, name, reverse: bool):
+    graph = _context.get_default_graph()
+    what = "foldr" if reverse else "foldl"
+    with graph.name_scope(name or what):
+        flat = _elems(elems, what)
+        n, _ = _length(flat)
+        last = M.subtract(n, 1)
+        start = 0
+        if initializer is None:
+            init = _item(flat, last if reverse else core_ops.constant(0, dt.int32), elems)
+            start = 1
+        else:
+            init = initializer
+
+        def body(i, acc):
+            index = M.subtract(last, i) if reverse else i
+            return i + 1, fn(acc, _item(flat, index, elems))
+
+        _, acc = while_loop(lambda i, acc: i < n, body,
+                            (core_ops.constant(start, dt.int32), init), name="while",
+                            back_prop=back_prop)
+    return acc
+
+
+def foldl(fn: Callable, elems, initializer=None, parallel_iterations: int = 10,
+          back_prop: bool = True, swap_memory: bool = False, name: Optional[str] = None):
+    """TF1 `tf.foldl`: `fn(...fn(fn(init, x0), x1)..., xn-1)`."""
+    return _fold(fn, elems, initializer, back_prop, name, reverse=False)
+
+
+def foldr(fn: Callable, elems, initializer=None, parallel_iterations: int = 10,
+          back_prop: bool = True, swap_memory: bool = False, name: Optional[str] = None):
+    """TF1 `tf.foldr`: folds from the last element to the first."""
+    return _fold(fn, elems, initializer, back_prop, name, reverse=True)

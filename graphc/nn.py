@@ -43,6 +43,24 @@ class _RNNCellNamespace:
 rnn_cell = _RNNCellNamespace()
 
 
+def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=None,
+                parallel_iterations=None, swap_memory=False, time_major=False, scope=None):
+    """TF1 `tf.nn.dynamic_rnn` (graphc/rnn_cell.py)."""
+    from .rnn_cell import dynamic_rnn as _dynamic_rnn
+    return _dynamic_rnn(cell, inputs, sequence_length, initial_state, dtype,
+                        time_major=time_major, scope=scope)
+
+
+def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
+                              initial_state_fw=None, initial_state_bw=None, dtype=None,
+                              parallel_iterations=None, swap_memory=False, time_major=False,
+                              scope=None):
+    """TF1 `tf.nn.bidirectional_dynamic_rnn` (graphc/rnn_cell.py)."""
+    from .rnn_cell import bidirectional_dynamic_rnn as _bidi
+    return _bidi(cell_fw, cell_bw, inputs, sequence_length, initial_state_fw,
+                 initial_state_bw, dtype, time_major=time_major, scope=scope)
+
+
 def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=None,
                scope=None):
     from .rnn_cell import static_rnn as _static_rnn

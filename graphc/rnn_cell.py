@@ -295,3 +295,114 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
             outputs.append(out)
             state = new_state
     return outputs, state
+
+
+def _zero_state_for(cell, inputs, initial_state, dtype, batch_axis: int):
+    if initial_state is not None:
+        return initial_state
+    if dtype is None:
+        raise ValueError("If there is no initial_state, you must give a dtype.")
+    from .ir.ops.array_ops import shape as shape_of
+    batch = inputs.shape.as_tuple()[batch_axis] if inputs.shape.ndims else None
+    return cell.zero_state(batch if batch is not None else shape_of(inputs)[batch_axis], dtype)
+
+
+def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=None,
+                parallel_iterations=None, swap_memory: bool = False, time_major: bool = False,
+                scope=None):
+    """TF1 `tf.nn.dynamic_rnn`: the cell run over time in one While loop.
+
+    `inputs` is [batch, time, depth] ([time, batch, depth] with `time_major`). Returns
+    (outputs, final state); outputs past a row's `sequence_length` are zeros and its
+    state stops changing there (TF1). Gradients flow back through time through the
+    loop's gradient (the forward loop stacks what the backward loop reads)."""
+    from . import control_flow as cf
+    from .ir import dtypes as dt
+    from .ir.ops import core_ops
+    from .ir.ops.array_ops import shape as shape_of, transpose
+    from .ir.ops.slicing_ops import gather
+    x = convert_to_tensor(inputs)
+    if x.shape.ndims is not None and x.shape.ndims < 3:
+        raise ValueError(f"dynamic_rnn: inputs must be at least rank 3 ([batch, time, "
+                         f"depth]), got {x.name} of shape {x.shape}")
+    rank = x.shape.ndims or 3
+    perm = [1, 0] + list(range(2, rank))
+    with variable_scope(scope or "rnn"):
+        state = _zero_state_for(cell, x, initial_state, dtype, 1 if time_major else 0)
+        xt = x if time_major else transpose(x, perm)
+        steps_static = xt.shape.as_tuple()[0] if xt.shape.ndims else None
+        steps = core_ops.constant(steps_static, dt.int32) if steps_static is not None \
+            else shape_of(xt)[0]
+        lengths = None if sequence_length is None else M.cast(
+            convert_to_tensor(sequence_length), dt.int32)
+
+        def body(t, state):
+            out, new_state = cell(gather(xt, t), state)
+            if lengths is not None:
+                keep = expand_dims(M.less(t, lengths), 1)
+                out = M.where_v2(keep, out, M.zeros_like_(out))
+                new_state = _select_state(keep, new_state, state)
+            return (t + 1, new_state), out
+
+        (_, final), (stacked,) = cf._while(
+            lambda t, _: t < steps, body, (core_ops.constant(0, dt.int32), state), None,
+            "while", None, accumulate=True)
+        if steps_static is not None:
+            stacked.set_shape([steps_static] + list(stacked.shape.as_tuple())[1:])
+        outputs = stacked if time_major else transpose(stacked, perm)
+    return outputs, final
+
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None,
+                     seq_dim=None, batch_dim=None):
+    """TF1 `tf.reverse_sequence`: reverse the first seq_lengths[b] entries of each row."""
+    from .ir import dtypes as dt
+    from .ir.ops.array_ops import shape as shape_of, stack, transpose
+    from .ir.ops.generator_ops import range as range_op
+    from .ir.ops.slicing_ops import gather_nd
+    x = convert_to_tensor(input)
+    seq_axis = seq_axis if seq_axis is not None else seq_dim
+    batch_axis = batch_axis if batch_axis is not None else (batch_dim or 0)
+    if seq_axis is None:
+        raise ValueError("reverse_sequence needs seq_axis")
+    rank = x.shape.ndims
+    if rank is None:
+        raise ValueError("reverse_sequence needs an input of known rank")
+    others = [d for d in range(rank) if d not in (batch_axis, seq_axis)]
+    perm = [batch_axis, seq_axis] + others
+    inverse = list(np.argsort(perm))
+    xb = transpose(x, perm)  # [batch, time, ...]
+    lengths = M.cast(convert_to_tensor(seq_lengths), dt.int32)
+    steps = shape_of(xb)[1]
+    t = expand_dims(range_op(steps), 0)                       # [1, T]
+    lens = expand_dims(lengths, 1)                            # [B, 1]
+    src = M.where_v2(M.less(t, lens), M.subtract(M.subtract(lens, 1), t), t + 0 * lens)
+    rows = M.add(expand_dims(range_op(shape_of(xb)[0]), 1), 0 * src)
+    out = gather_nd(xb, stack([rows, src], axis=2), name=name)
+    return transpose(out, inverse)
+
+
+def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
+                              initial_state_fw=None, initial_state_bw=None, dtype=None,
+                              parallel_iterations=None, swap_memory: bool = False,
+                              time_major: bool = False, scope=None):
+    """TF1 `tf.nn.bidirectional_dynamic_rnn`: ((out_fw, out_bw), (state_fw, state_bw));
+    the backward cell reads each row reversed within its length (reverse_sequence)."""
+    from .ir.ops.tile_pad_ops import reverse
+    x = convert_to_tensor(inputs)
+    seq_axis, batch_axis = (0, 1) if time_major else (1, 0)
+
+    def flip(t):
+        if sequence_length is None:
+            return reverse(t, [seq_axis])
+        return reverse_sequence(t, sequence_length, seq_axis=seq_axis, batch_axis=batch_axis)
+
+    with variable_scope(scope or "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            out_fw, state_fw = dynamic_rnn(cell_fw, x, sequence_length, initial_state_fw,
+                                           dtype, time_major=time_major, scope=fw_scope)
+        with variable_scope("bw") as bw_scope:
+            out_bw, state_bw = dynamic_rnn(cell_bw, flip(x), sequence_length,
+                                           initial_state_bw, dtype, time_major=time_major,
+                                           scope=bw_scope)
+    return (out_fw, flip(out_bw)), (state_fw, state_bw)
