@@ -3,9 +3,10 @@ named after the layer (`dense`, `dense_1`, ... or `name`), creates ordinary vari
 with `get_variable` (`kernel`, `bias`; glorot-uniform kernels as TF1), and returns the
 output tensor. `reuse=True` (or an AUTO_REUSE scope) shares the variables.
 
-`dropout(training=...)` accepts a Python bool or a boolean tensor: with a tensor the keep
-probability is `1 - rate * training`, so a fed `False` passes the input through (no
-control flow needed).
+`dropout` and `batch_normalization` take `training` as a Python bool or a boolean tensor;
+with a tensor they branch with `tf.cond` (TF1's smart_cond), so a fed `False` runs the
+inference path only. batch_normalization's moving-average updates go to the UPDATE_OPS
+collection, as in TF1: run them with the train op (`tf.control_dependencies`).
 """
 from __future__ import annotations
 
@@ -169,6 +170,103 @@ def dropout(inputs, rate: float = 0.5, noise_shape=None, seed=None, training=Fal
         return nn_ops.dropout(x, rate=rate, noise_shape=noise_shape, seed=seed,
                               name=name or "dropout")
     with get_default_graph().name_scope(name or "dropout"):
-        flag = M.cast(convert_to_tensor(training), x.dtype)
-        keep = M.subtract(np.asarray(1, x.dtype.np), M.multiply(flag, float(rate)))
-        return nn_ops.dropout(x, keep_prob=keep, noise_shape=noise_shape, seed=seed)
+        from .control_flow import cond
+        return cond(convert_to_tensor(training),
+                    lambda: nn_ops.dropout(x, rate=rate, noise_shape=noise_shape, seed=seed),
+                    lambda: x)
+
+
+def batch_normalization(inputs, axis: int = -1, momentum: float = 0.99,
+                        epsilon: float = 1e-3, center: bool = True, scale: bool = True,
+                        beta_initializer=None, gamma_initializer=None,
+                        moving_mean_initializer=None, moving_variance_initializer=None,
+                        beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                        gamma_constraint=None, training=False, trainable: bool = True,
+                        name: Optional[str] = None, reuse=None, renorm: bool = False,
+                        renorm_clipping=None, renorm_momentum: float = 0.99, fused=None,
+                        virtual_batch_size=None, adjustment=None):
+    """TF1 `tf.layers.batch_normalization` over `axis`.
+
+    Training: normalise with the batch's moments and add to UPDATE_OPS the updates
+    `moving -= (moving - batch) * (1 - momentum)`. Inference: use the moving averages.
+    As in TF1, the variance fed to the moving average is the unbiased batch variance
+    where TF1 uses its fused kernel (4-D inputs normalised over the last axis), the
+    biased one elsewhere."""
+    from .ir.context import get_default_graph
+    from .ir.graph import TensorLike
+    from .ir.ops import norm_ops, state_ops
+    from .variables import GraphKeys
+    if renorm or virtual_batch_size is not None or adjustment is not None:
+        raise NotImplementedError("batch_normalization: renorm, virtual_batch_size and "
+                                  "adjustment are not supported by graphc")
+    x = convert_to_tensor(inputs)
+    rank = x.shape.ndims
+    if rank is None:
+        raise ValueError(f"batch_normalization: the rank of '{x.name}' must be known")
+    ax = axis % rank if isinstance(axis, int) else None
+    if ax is None or x.shape.as_tuple()[ax] is None:
+        raise ValueError(f"batch_normalization: axis {axis} of '{x.name}' (shape "
+                         f"{x.shape}) must be a defined dimension")
+    depth = x.shape.as_tuple()[ax]
+    reduce_axes = [d for d in range(rank) if d != ax]
+    bshape = [1] * rank
+    bshape[ax] = depth
+    dtype = x.dtype
+    with variable_scope(name, default_name="batch_normalization", reuse=reuse):
+        def var(vname, init, default, train):
+            return get_variable(vname, [depth], dtype=dtype,
+                                initializer=_initializer(init, default), trainable=train)
+        gamma = var("gamma", gamma_initializer, init_ops.ones_initializer(),
+                    trainable) if scale else None
+        beta = var("beta", beta_initializer, init_ops.zeros_initializer(),
+                   trainable) if center else None
+        moving_mean = var("moving_mean", moving_mean_initializer,
+                          init_ops.zeros_initializer(), False)
+        moving_var = var("moving_variance", moving_variance_initializer,
+                         init_ops.ones_initializer(), False)
+        if gamma is not None:
+            _regularize(gamma_regularizer, gamma)
+        if beta is not None:
+            _regularize(beta_regularizer, beta)
+        if isinstance(training, bool) and not training:
+            mean, variance = moving_mean, moving_var
+        else:
+            batch_mean, batch_var = norm_ops.moments(x, reduce_axes)
+            fused_like = rank == 4 and ax == 3
+            n = 1
+            for d in reduce_axes:
+                n *= x.shape.as_tuple()[d] or 0
+            if fused_like and n > 1:
+                unbiased = M.multiply(batch_var, np.asarray(n / (n - 1), dtype.np))
+            elif fused_like:
+                from .ir.ops.array_ops import shape as shape_of
+                from .ir.ops.slicing_ops import gather
+                count = M.cast(M.reduce_prod(gather(shape_of(x), reduce_axes)), dtype)
+                unbiased = M.multiply(batch_var, M.truediv(count, M.maximum(
+                    M.subtract(count, 1.0), 1.0)))
+            else:
+                unbiased = batch_var
+            if isinstance(training, TensorLike):
+                from .control_flow import cond
+                flag = convert_to_tensor(training)
+                mean, variance = cond(flag, lambda: (batch_mean, batch_var),
+                                      lambda: (moving_mean._as_tensor(),
+                                               moving_var._as_tensor()))
+                decay = cond(flag, lambda: convert_to_tensor(
+                    np.asarray(1 - momentum, dtype.np)), lambda: convert_to_tensor(
+                    np.asarray(0, dtype.np)))
+            else:
+                mean, variance = batch_mean, batch_var
+                decay = convert_to_tensor(np.asarray(1 - momentum, dtype.np))
+            graph = get_default_graph()
+            for moving, value, what in ((moving_mean, batch_mean, "AssignMovingAvg"),
+                                        (moving_var, unbiased, "AssignMovingAvg_1")):
+                with graph.name_scope(what):
+                    delta = M.multiply(M.subtract(moving, value), decay)
+                    update = state_ops.assign_sub(moving, delta)
+                graph.add_to_collection(GraphKeys.UPDATE_OPS, update)
+        shape = [depth] if ax == rank - 1 else bshape
+        return norm_ops.batch_normalization(
+            x, reshape(mean, shape), reshape(variance, shape),
+            None if beta is None else reshape(beta, shape),
+            None if gamma is None else reshape(gamma, shape), epsilon)
