@@ -72,10 +72,12 @@ def _tree(ops, scope_of: dict) -> Box:
         parent = scope_box(scope_of[op.name])
         label = f"{op.name.rsplit('/', 1)[-1]}: {op.type}"
         if op.type == "Fused":
-            inner = [m for m in op.subgraphs["body"].get_operations()
-                     if m.type != "Placeholder"]
+            inner = _members(op.subgraphs["body"])
             label = f"Fused ({len(inner)} ops): " + ", ".join(m.type for m in inner[:4]) + \
                 (", ..." if len(inner) > 4 else "")
+        elif op.subgraphs:  # control flow: name each held graph with its size
+            label += " [" + ", ".join(f"{k}: {len(_members(g))} ops"
+                                      for k, g in op.subgraphs.items()) + "]"
         parent.children.append(Box(op.name, label, "op", op))
     return root
 
@@ -201,11 +203,16 @@ def _tooltip(op) -> str:
     text = f"{op.name} = {op.type} -> {outs}"
     if op.site is not None:
         text += f"\n{op.site.short()}"
-    if op.type == "Fused":
-        text += "\n" + "\n".join(f"  {m.type} {m.name}" for m in
-                                 op.subgraphs["body"].get_operations()
-                                 if m.type != "Placeholder")
+    for key, sub in op.subgraphs.items():
+        if op.type != "Fused":
+            text += f"\n{key}:"
+        text += "\n" + "\n".join(f"  {m.type} {m.name}" for m in _members(sub))
     return text
+
+
+def _members(graph) -> list:
+    """A held graph's ops, without its parameter Placeholders."""
+    return [m for m in graph.get_operations() if m.type != "Placeholder"]
 
 
 def side_by_side(layouts: list) -> dict:

@@ -5,13 +5,16 @@ whose static shape the specialised plan knows. Impure ops (variables, assignment
 random numbers, placeholders) and ops needing run-time context never fold. A result
 larger than MAX_FOLD_BYTES and than its inputs together stays an op, so folding never
 bloats the graph (a tf.zeros([4096, 4096]) stays a Fill); a kernel that raises leaves the
-op in place, so the run reports the error with the node and the user's line.
+op in place, so the run reports the error with the node and the user's line. A cond whose
+predicate is known becomes the taken branch's ops.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from graphc.ir.ops._base import const_value
+from graphc.ir.ops.control_flow_ops import ELSE, THEN
+from .inline import inline_function
 from .plan import Plan, exact_or_unique, rebuild
 
 MAX_FOLD_BYTES = 1 << 16
@@ -26,6 +29,8 @@ def _foldable(op) -> bool:
 
 def fold_constants(plan: Plan) -> Plan:
     def visit(op, inputs, controls, graph):
+        if op.type == "If" and not controls and const_value(inputs[0]) is not None:
+            return _taken_branch(op, inputs, graph)
         if not _foldable(op) or controls:
             return None
         values = [const_value(t) for t in inputs]
@@ -49,6 +54,12 @@ def fold_constants(plan: Plan) -> Plan:
         return [_const(graph, op, i, v) for i, v in enumerate(out)]
 
     return rebuild(plan, visit)
+
+
+def _taken_branch(op, inputs, graph) -> list:
+    """A cond on a constant predicate is its branch, inlined (the other one never runs)."""
+    key = THEN if bool(const_value(inputs[0])) else ELSE
+    return inline_function(graph, op, key, [inputs[i] for i in op.attrs[key + "_inputs"]])
 
 
 def _const(graph, op, index: int, value: np.ndarray):
