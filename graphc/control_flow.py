@@ -329,6 +329,14 @@ def _item(flat: list, i, structure):
     return nest.pack_sequence_as(structure, [gather(e, i) for e in flat])
 
 
+def _slices(flat: list, structure):
+    """Inside a loop body: this iteration's slices of `flat` (indexed by loop variable 0,
+    read as views by the While node, see FuncGraph.sliced_capture)."""
+    g = _context.get_default_graph()
+    g.slice_counter = (0, 0)
+    return nest.pack_sequence_as(structure, [g.sliced_capture(e) for e in flat])
+
+
 def _stacked(values: list, n_static, structure):
     for v in values:
         if n_static is not None and v.shape.ndims is not None:
@@ -346,7 +354,7 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
         structure: list = []
 
         def body(i):
-            out = fn(_item(flat, i, elems))
+            out = fn(_slices(flat, elems))
             structure.append(out)
             return i + 1, out
 
@@ -364,11 +372,12 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=None,
     graph = _context.get_default_graph()
     with graph.name_scope(name or "scan"):
         flat = _elems(elems, "scan")
+        if reverse:
+            flat = [reverse_op(e, [0]) for e in flat]
         n, n_static = _length(flat)
-        first = M.subtract(n, 1) if reverse else core_ops.constant(0, dt.int32)
         start = 0
         if initializer is None:
-            init = _item(flat, first, elems)
+            init = _item(flat, core_ops.constant(0, dt.int32), elems)
             start = 1
         else:
             init = nest.map_structure(
@@ -376,8 +385,7 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=None,
                 convert_to_tensor(v), initializer)
 
         def body(i, acc):
-            index = M.subtract(M.subtract(n, 1), i) if reverse else i
-            new = fn(acc, _item(flat, index, elems))
+            new = fn(acc, _slices(flat, elems))
             try:
                 nest.assert_same_structure(acc, new)
             except ValueError as exc:
@@ -401,19 +409,20 @@ def _fold(fn, elems, initializer, back_prop, name, reverse: bool):
     graph = _context.get_default_graph()
     what = "foldr" if reverse else "foldl"
     with graph.name_scope(name or what):
+        from .ir.ops.array_ops import reverse as reverse_op
         flat = _elems(elems, what)
+        if reverse:
+            flat = [reverse_op(e, [0]) for e in flat]
         n, _ = _length(flat)
-        last = M.subtract(n, 1)
         start = 0
         if initializer is None:
-            init = _item(flat, last if reverse else core_ops.constant(0, dt.int32), elems)
+            init = _item(flat, core_ops.constant(0, dt.int32), elems)
             start = 1
         else:
             init = initializer
 
         def body(i, acc):
-            index = M.subtract(last, i) if reverse else i
-            return i + 1, fn(acc, _item(flat, index, elems))
+            return i + 1, fn(acc, _slices(flat, elems))
 
         _, acc = while_loop(lambda i, acc: i < n, body,
                             (core_ops.constant(start, dt.int32), init), name="while",

@@ -320,7 +320,6 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     from .ir import dtypes as dt
     from .ir.ops import core_ops
     from .ir.ops.array_ops import shape as shape_of, transpose
-    from .ir.ops.slicing_ops import gather
     x = convert_to_tensor(inputs)
     if x.shape.ndims is not None and x.shape.ndims < 3:
         raise ValueError(f"dynamic_rnn: inputs must be at least rank 3 ([batch, time, "
@@ -337,7 +336,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
             convert_to_tensor(sequence_length), dt.int32)
 
         def body(t, state):
-            out, new_state = cell(gather(xt, t), state)
+            out, new_state = cell(cf._slices([xt], [xt])[0], state)
             if lengths is not None:
                 keep = expand_dims(M.less(t, lengths), 1)
                 out = M.where_v2(keep, out, M.zeros_like_(out))

@@ -34,6 +34,8 @@ class FuncGraph(Graph):
         self.capture_hook = capture_hook
         self.captures: dict = {}          # outer Tensor -> the Tensor standing for it here
         self._sources: dict = {}          # capture Placeholder -> the outer Tensor it takes
+        self.sliced: set = set()          # capture Placeholders taking one slice per iteration
+        self.slice_counter = (0, 0)       # slice index: loop variable #i's value + offset
         self.inputs: list = []            # Placeholders: declared parameters, then captures
         self.n_params = 0
         self.outputs: list = []           # Tensors the function returns (set by the builder)
@@ -90,6 +92,28 @@ class FuncGraph(Graph):
         self.inputs.append(p)
         self.captures[t] = p
         self._sources[p] = t
+        return p
+
+    def sliced_capture(self, t: Tensor) -> Tensor:
+        """A parameter taking `t[index]` in each loop iteration (index: `slice_counter`),
+        a view of the outer tensor: a loop reads its input sequence without a gather and
+        its gradient writes the slice's gradient, not a dense one, per iteration."""
+        key = ("sliced", t)
+        hit = self.captures.get(key)
+        if hit is not None:
+            return hit
+        if t.shape.ndims == 0:
+            raise ValueError(f"cannot slice the scalar {t.name} per iteration")
+        from .ops import core_ops
+        from .shapes import TensorShape
+        elem = None if t.shape.ndims is None else TensorShape(list(t.shape.as_tuple())[1:])
+        with self.as_default(), self.control_dependencies(None):
+            p = core_ops.placeholder(t.dtype, elem,
+                                     name="slice_" + t.op.name.replace("/", "_"))
+        self.inputs.append(p)
+        self.captures[key] = p
+        self._sources[p] = t
+        self.sliced.add(p)
         return p
 
     def captured_values(self) -> list:

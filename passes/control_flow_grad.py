@@ -132,27 +132,29 @@ def _while_vjp(op: Operation, grads: list) -> list:
     body = op.subgraphs[BODY]
     params = fn_params(op, BODY)
     outs = fn_outputs(op, BODY)
-    positions = op.attrs["body_inputs"]
-    where = dict(zip(params, positions))
+    where = dict(zip(params, op.attrs["body_inputs"]))
+    sliced = set(op.attrs.get("sliced", ()))
     var_ids = [i for i in range(n) if _differentiable(op.outputs[i])]
     stacked = [(a, g) for a, g in enumerate(grads[n + 1:]) if g is not None]
     result: list = [None] * len(op.inputs)
     if not stacked and all(grads[i] is None for i in var_ids):
         return result
-    captured = sorted({pos for p, pos in where.items() if pos >= n and _differentiable(p)})
+    float_params = [p for p in params if _differentiable(p)]
+    captured = sorted({where[p] for p in float_params if where[p] >= n and
+                       where[p] not in sliced})
+    slices = sorted({where[p] for p in float_params if where[p] in sliced})
     target_graph = get_default_graph()
-    index: list = []
 
     def hook(g, t):
         if t.graph is not body or t.op.type == "VariableV2":
             return None
         if t.op.type == "Const":
             return _copy_const(g, t)
-        if t in where and where[t] >= n:  # loop-invariant: the While's own input
-            return g.capture(op.inputs[where[t]])
-        stack = g.capture(_accumulate(op, t))
-        with g.control_dependencies(None):
-            return array_ops.gather(stack, index[0])
+        if t in where and where[t] >= n and where[t] not in sliced:
+            return g.capture(op.inputs[where[t]])  # loop-invariant: the While's own input
+        # A value of forward iteration k: stacked by the forward loop, read as slice k
+        # by backward iteration k (the gradient loop counts down from the trip count).
+        return g.sliced_capture(_accumulate(op, t))
 
     init = [op.outputs[n]]  # the trip count
     init += [grads[i] if grads[i] is not None else array_ops.zeros_like(op.outputs[i])
@@ -170,31 +172,48 @@ def _while_vjp(op: Operation, grads: list) -> list:
         g_cond.outputs = [math_ops.greater(ps[0], 0)]
 
     g_body = FuncGraph(name + "/body", target_graph, hook)
+    g_body.slice_counter = (0, -1)
     ps = [g_body.add_param(d, s, nm) for d, s, nm in specs]
     k, var_grads, acc = ps[0], ps[1:1 + len(var_ids)], ps[1 + len(var_ids):]
     with g_body.as_default():
         from .gradients import gradients
-        index.append(math_ops.subtract(k, 1))
         ys = [outs[i] for i in var_ids] + [outs[n + a] for a, _ in stacked]
-        seeds = list(var_grads) + [array_ops.gather(g_body.capture(g), index[0])
-                                   for _, g in stacked]
-        xs = [p for p in params if _differentiable(p) and
-              (where[p] in var_ids or where[p] in captured)]
+        seeds = list(var_grads) + [g_body.sliced_capture(g) for _, g in stacked]
+        xs = [p for p in float_params if where[p] in var_ids or where[p] in captured or
+              where[p] in sliced]
         gs = dict(zip(xs, gradients(ys, xs, grad_ys=seeds, _graph=g_body)))
-        by_pos = {where[p]: gv for p, gv in gs.items() if gv is not None}
-        new = [index[0]]
+        by_pos: dict = {}
+        for p, gv in gs.items():
+            if gv is not None:
+                by_pos[where[p]] = gv if where[p] not in by_pos else math_ops.add(
+                    by_pos[where[p]], gv)
+        new = [math_ops.subtract(k, 1)]
         new += [by_pos[i] if i in by_pos else array_ops.zeros_like(gv)
                 for i, gv in zip(var_ids, var_grads)]
         new += [math_ops.add(a, by_pos[pos]) if pos in by_pos else a
                 for pos, a in zip(captured, acc)]
+        per_slice = [by_pos[pos] if pos in by_pos else
+                     array_ops.zeros_like(g_body.sliced_capture(op.inputs[pos]))
+                     for pos in slices]  # this iteration's gradient of its slice
         g_body.outputs = [t if t.graph is g_body and t.op.type != "Placeholder"
-                          else core_ops.identity(t) for t in new]
+                          else core_ops.identity(t) for t in new + per_slice]
     loop = while_node(target_graph, name + "/while", init, [s for _, s, _ in specs],
                       g_cond, g_body)
     for i, t in zip(var_ids, loop.outputs[1:1 + len(var_ids)]):
         result[i] = t
     for pos, t in zip(captured, loop.outputs[1 + len(var_ids):1 + len(var_ids) + len(captured)]):
         result[pos] = t
+    if slices:
+        counter, offset = op.attrs["slice_counter"]
+        counter_param = next(p for p in params if where[p] == counter)
+        index = _accumulate(op, counter_param)  # the slice each forward iteration read
+        if offset:
+            index = math_ops.add(index, offset)
+        index = array_ops.reverse(index, [0])   # in the backward loop's order
+        from graphc.ir.ops.array_grads import unsorted_segment_sum
+        for pos, stack in zip(slices, loop.outputs[len(init) + 1:]):
+            result[pos] = unsorted_segment_sum(stack, index,
+                                               array_ops.shape(op.inputs[pos])[0])
     return result
 
 

@@ -77,17 +77,31 @@ def if_node(graph: Graph, name: str, pred: Tensor, branches: dict, extra_attrs=N
 def while_node(graph: Graph, name: str, loop_vars: list, shapes: list, cond: Graph,
                body: Graph):
     """Append a While node over `loop_vars` (FuncGraphs whose first parameters are the
-    loop variables and whose `outputs` are set); captures become the further inputs."""
+    loop variables and whose `outputs` are set); captures become the further inputs.
+    Sliced captures (FuncGraph.sliced_capture) take one slice per iteration, indexed by
+    the loop variable and offset in `body.slice_counter`."""
     n = len(loop_vars)
     args = list(loop_vars)
+    keys: list = []          # (outer tensor, sliced?) per argument after the loop vars
+    sliced: list = []
     attrs = {"n_vars": n, "var_shapes": tuple(shapes)}
     for key, g in ((COND, cond), (BODY, body)):
         positions = list(range(n))
-        for t in g.captured_values():
-            if t not in args[n:]:
+        for p, t in zip(g.inputs[g.n_params:], g.captured_values()):
+            k = (t, p in g.sliced)
+            if k not in keys:
+                keys.append(k)
                 args.append(t)
-            positions.append(n + args[n:].index(t))
+                if k[1]:
+                    sliced.append(len(args) - 1)
+            positions.append(n + keys.index(k))
         attrs.update(fn_attrs(key, g, g.inputs, positions, g.outputs))
+    if sliced:
+        if cond.sliced and cond.slice_counter != body.slice_counter:
+            raise AssertionError("cond and body slice by different counters")
+        attrs["sliced"] = tuple(sliced)
+        attrs["slice_counter"] = tuple(body.slice_counter if body.sliced else
+                                       cond.slice_counter)
     return graph.create_op("While", args, attrs, name=name, subgraphs={COND: cond, BODY: body})
 
 
@@ -168,8 +182,18 @@ def _while_infer(op: Operation):
     n = op.attrs["n_vars"]
     shapes = op.attrs["var_shapes"]
     loop_vars = op.inputs[:n]
+    sliced = set(op.attrs.get("sliced", ()))
     for key in (COND, BODY):
-        _check_args(op, key, [op.inputs[i] for i in op.attrs[key + "_inputs"]])
+        args = [op.inputs[i] for i in op.attrs[key + "_inputs"]]
+        _check_args(op, key, args)
+        for p, i in zip(fn_params(op, key), op.attrs[key + "_inputs"]):
+            if i in sliced:
+                full = op.inputs[i].shape
+                if full.ndims == 0 or (full.ndims is not None and not p.shape.is_compatible_with(
+                        TensorShape(list(full.as_tuple())[1:]))):
+                    raise ValueError(f"the {key} graph's parameter {p.op.name} takes slices "
+                                     f"of {op.inputs[i].name} (shape {full}) but has shape "
+                                     f"{p.shape}")
     cond_out = fn_outputs(op, COND)
     if len(cond_out) != 1:
         raise ValueError(f"the loop condition returns {len(cond_out)} values, not one")
@@ -204,32 +228,80 @@ def _while_compute(ctx, *args, **attrs):
     n = attrs["n_vars"]
     values = list(args)
     cond_pos, body_pos = attrs["cond_inputs"], attrs["body_inputs"]
-    stacks: list = [[] for _ in attrs["body_outputs"][n:]]
+    stacks = [_Stack(t, ctx.op) for t in ctx.op.outputs[n + 1:]]
+    sliced = frozenset(attrs.get("sliced", ()))
+    counter, offset = attrs.get("slice_counter", (0, 0))
+
+    def select(positions):
+        if not sliced:
+            return [values[i] for i in positions]
+        index = int(values[counter]) + offset
+        out = []
+        for i in positions:
+            v = values[i]
+            if i in sliced:
+                if not 0 <= index < v.shape[0]:
+                    raise InvalidArgumentError(
+                        None, None, f"the loop reads element {index} of "
+                        f"{ctx.op.inputs[i].name}, which has {v.shape[0]} (the loop runs "
+                        "longer than the sequence it reads)")
+                v = v[index]
+            out.append(v)
+        return out
+
     count = 0
     while True:
-        (go,) = ctx.run_function(COND, [values[i] for i in cond_pos])
+        (go,) = ctx.run_function(COND, select(cond_pos))
         if not bool(go):
             break
-        outs = ctx.run_function(BODY, [values[i] for i in body_pos])
+        outs = ctx.run_function(BODY, select(body_pos))
         values[:n] = outs[:n]
         for s, v in zip(stacks, outs[n:]):
-            s.append(v)
+            s.append(count, v)
         count += 1
         if count >= 2**31 - 1:
             raise InvalidArgumentError(None, None, "the loop ran 2**31 - 1 iterations")
-    results = values[:n] + [np.array(count, np.int32)]
-    for s, t in zip(stacks, ctx.op.outputs[n + 1:]):
-        if s:
-            try:
-                results.append(np.stack(s))
-            except ValueError:
-                raise InvalidArgumentError(
-                    None, None, f"the loop value accumulated as {t.name} changes shape "
-                    f"across iterations ({s[0].shape} then another shape); it cannot be "
-                    "stacked (gradients through this loop need it)") from None
-        else:
-            results.append(empty_like_shape(t.shape, t.dtype))
-    return tuple(results)
+    return tuple(values[:n] + [np.array(count, np.int32)] + [s.value(count) for s in stacks])
+
+
+_CAPACITY: dict = {}  # (op name, output index) -> the trip count its last run needed
+
+
+class _Stack:
+    """One accumulated output: each iteration's value copied into a buffer that grows by
+    doubling (sized by the last run's trip count), so iterations reuse the memory of
+    their temporaries instead of keeping every one alive until a final np.stack."""
+
+    __slots__ = ("t", "key", "buf")
+
+    def __init__(self, t: Tensor, op: Operation) -> None:
+        self.t = t
+        self.key = (op.name, t.value_index)
+        self.buf = None
+
+    def append(self, k: int, v) -> None:
+        v = np.asarray(v)
+        buf = self.buf
+        if buf is None:
+            cap = max(_CAPACITY.get(self.key, 16), 1)
+            buf = self.buf = np.empty((cap,) + v.shape, v.dtype)
+        elif buf.shape[1:] != v.shape:
+            raise InvalidArgumentError(
+                None, None, f"the loop value accumulated as {self.t.name} changes shape "
+                f"across iterations ({buf.shape[1:]} then {v.shape}); it cannot be stacked "
+                "(gradients through this loop need it)")
+        if k == buf.shape[0]:
+            grown = np.empty((2 * k,) + v.shape, v.dtype)
+            grown[:k] = buf
+            buf = self.buf = grown
+        buf[k] = v
+
+    def value(self, count: int):
+        if self.buf is None:
+            return empty_like_shape(self.t.shape, self.t.dtype)
+        if len(_CAPACITY) < 4096:
+            _CAPACITY[self.key] = count
+        return self.buf[:count]
 
 
 defop("While", _while_infer, _while_compute, vjp=None, pure=False, needs_context=True,
