@@ -116,14 +116,15 @@ class NodeContext:
     def next_random_call(self) -> int:
         return next(self._counter)
 
-    def run_function(self, key: str, args: list) -> list:
-        """Run the graph `op.subgraphs[key]` on `args`; its outputs, as arrays."""
+    def run_function(self, key: str, args: list, outs=None) -> list:
+        """Run the graph `op.subgraphs[key]` on `args`; its outputs, as arrays (`outs`:
+        optional arrays, per output, the backend may write them into)."""
         runner = self._state.functions
         if runner is None:
             raise FailedPreconditionError(
                 None, None, f"{self.op.type} op '{self.op.name}' runs graphs of its own and "
                 "needs a Session to run them")
-        return runner.run(self.op, key, args)
+        return runner.run(self.op, key, args, outs)
 
 
 def _compatible(static: tuple, actual: tuple) -> bool:

@@ -283,25 +283,38 @@ class LLVMExecutable:
         self._contexts: dict = {}
 
     # ------------------------------------------------------------ run
-    def run(self, feed_values: Sequence[np.ndarray]) -> list:
+    def run(self, feed_values: Sequence[np.ndarray], outs=None) -> list:
+        """The fetched values. `outs` may give, per fetch, an array to write it into (used
+        if it is a C-contiguous array of the fetch's dtype and size, else ignored)."""
         try:
             ws = self._pool.pop()  # list.pop and append are atomic: no lock needed
         except IndexError:
             ws = _Workspace(self._arena_size, self._lowering.n_slots, self._const_slots,
                             self._small_feeds)
         try:
-            return self._run(ws, feed_values)
+            return self._run(ws, feed_values, outs)
         finally:
             self._pool.append(ws)
 
-    def _run(self, ws: _Workspace, feed_values) -> list:
+    def _given_outputs(self, outs) -> dict:
+        given = {}
+        for i, arr in enumerate(outs):
+            b = self._fetch[i] if i < len(self._fetch) else None
+            if arr is None or b is None or b.kind != "out" or self._fetch_shared[i]:
+                continue
+            if isinstance(arr, np.ndarray) and arr.dtype == b.dtype.np and \
+                    arr.nbytes == b.nbytes and arr.flags.c_contiguous and arr.flags.writeable:
+                given[id(b)] = arr
+        return given
+
+    def _run(self, ws: _Workspace, feed_values, outs=None) -> list:
         try:
-            return self._run_in(ws, feed_values)
+            return self._run_in(ws, feed_values, self._given_outputs(outs) if outs else {})
         except BaseException:
             ws.var_version = -1  # addresses of arrays allocated for this run are gone
             raise
 
-    def _run_in(self, ws: _Workspace, feed_values) -> list:
+    def _run_in(self, ws: _Workspace, feed_values, given: dict) -> list:
         table = ws.table
         feeds = list(feed_values)
         small = ws.small
@@ -318,7 +331,9 @@ class LLVMExecutable:
             table[slot] = _address(value)
         outs = {}
         for b in self._out_buffers:
-            arr = np.empty(b.shape, b.dtype.np)
+            arr = given.get(id(b))
+            if arr is None:
+                arr = np.empty(b.shape, b.dtype.np)
             outs[id(b)] = arr
             table[b.slot] = _address(arr)
         pending = self._bind_variables(ws) if self._store.version != ws.var_version else {}

@@ -39,7 +39,9 @@ class NumpyExecutable:
         self.program = program
         self._validate = validate
 
-    def run(self, feed_values: Sequence[np.ndarray]) -> list:
+    def run(self, feed_values: Sequence[np.ndarray], outs=None) -> list:
+        """The fetched values (`outs`, arrays to write fetches into, is a hint the
+        interpreter does not take: its kernels return arrays of their own)."""
         if self._read_only_vars:
             self._check_initialized()
         slots = self._template[:]

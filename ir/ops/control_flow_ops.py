@@ -25,6 +25,8 @@ held graphs, which the ir layer does not know).
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .. import dtypes as dt
@@ -254,7 +256,9 @@ def _while_compute(ctx, *args, **attrs):
         (go,) = ctx.run_function(COND, select(cond_pos))
         if not bool(go):
             break
-        outs = ctx.run_function(BODY, select(body_pos))
+        targets = [s.slot(count) for s in stacks] if stacks else None
+        outs = ctx.run_function(BODY, select(body_pos),
+                                [None] * n + targets if targets else None)
         values[:n] = outs[:n]
         for s, v in zip(stacks, outs[n:]):
             s.append(count, v)
@@ -265,43 +269,66 @@ def _while_compute(ctx, *args, **attrs):
 
 
 _CAPACITY: dict = {}  # (op name, output index) -> the trip count its last run needed
+_SPARE: dict = {}     # (op name, output index) -> its last run's buffer, for reuse
 
 
 class _Stack:
-    """One accumulated output: each iteration's value copied into a buffer that grows by
-    doubling (sized by the last run's trip count), so iterations reuse the memory of
-    their temporaries instead of keeping every one alive until a final np.stack."""
+    """One accumulated output: each iteration's value lands in a buffer that grows by
+    doubling (sized by the last run's trip count). The body is asked to write it there
+    directly (the llvm backend does), so nothing is copied or kept alive per iteration."""
 
-    __slots__ = ("t", "key", "buf")
+    __slots__ = ("t", "key", "buf", "elem")
 
     def __init__(self, t: Tensor, op: Operation) -> None:
         self.t = t
         self.key = (op.name, t.value_index)
         self.buf = None
+        shape = t.shape
+        self.elem = tuple(shape.as_tuple()[1:]) if shape.ndims is not None and all(
+            d is not None for d in shape.as_tuple()[1:]) else None
+
+    def _ensure(self, k: int, elem: tuple, dtype) -> np.ndarray:
+        buf = self.buf
+        if buf is None:
+            cap = max(_CAPACITY.get(self.key, 16), k + 1)
+            old = _SPARE.pop(self.key, None)
+            # The last run's buffer, when nothing references it any more (a fresh
+            # buffer of megabytes would cost page faults on every run).
+            if old is not None and sys.getrefcount(old) == 2 and old.dtype == dtype and \
+                    old.shape == (cap,) + elem:
+                buf = self.buf = old
+            else:
+                buf = self.buf = np.empty((cap,) + elem, dtype)
+        elif buf.shape[1:] != elem:
+            raise InvalidArgumentError(
+                None, None, f"the loop value accumulated as {self.t.name} changes shape "
+                f"across iterations ({buf.shape[1:]} then {elem}); it cannot be stacked "
+                "(gradients through this loop need it)")
+        elif k >= buf.shape[0]:
+            grown = np.empty((2 * k,) + elem, dtype)
+            grown[:k] = buf[:k]
+            buf = self.buf = grown
+        return buf
+
+    def slot(self, k: int):
+        """Where iteration k's value should go (None until its shape is known)."""
+        if self.elem is None:
+            return None
+        return self._ensure(k, self.elem, self.t.dtype.np)[k, ...]
 
     def append(self, k: int, v) -> None:
         v = np.asarray(v)
-        buf = self.buf
-        if buf is None:
-            cap = max(_CAPACITY.get(self.key, 16), 1)
-            buf = self.buf = np.empty((cap,) + v.shape, v.dtype)
-        elif buf.shape[1:] != v.shape:
-            raise InvalidArgumentError(
-                None, None, f"the loop value accumulated as {self.t.name} changes shape "
-                f"across iterations ({buf.shape[1:]} then {v.shape}); it cannot be stacked "
-                "(gradients through this loop need it)")
-        if k == buf.shape[0]:
-            grown = np.empty((2 * k,) + v.shape, v.dtype)
-            grown[:k] = buf
-            buf = self.buf = grown
-        buf[k] = v
+        buf = self._ensure(k, v.shape, v.dtype)
+        if v.ctypes.data != buf[k, ...].ctypes.data:  # not written in place by the backend
+            buf[k] = v
 
     def value(self, count: int):
         if self.buf is None:
             return empty_like_shape(self.t.shape, self.t.dtype)
         if len(_CAPACITY) < 4096:
             _CAPACITY[self.key] = count
-        return self.buf[:count]
+            _SPARE[self.key] = self.buf
+        return self.buf if count == self.buf.shape[0] else self.buf[:count]
 
 
 defop("While", _while_infer, _while_compute, vjp=None, pure=False, needs_context=True,
