@@ -34,12 +34,18 @@ class FunctionRunner:
         self._lock = threading.RLock()
 
     def run(self, op, key: str, args: list, outs=None) -> list:
-        graph = op.subgraphs[key]
-        fid = (id(graph), op.attrs[key + "_params"], op.attrs[key + "_outputs"])
+        """Run `op.subgraphs[key]` on `args` (see ir/ops/control_flow_ops.py)."""
+        return self.run_graph(op.subgraphs[key], op.attrs[key + "_params"],
+                              op.attrs[key + "_outputs"], args, outs)
+
+    def run_graph(self, graph, params: tuple, outputs: tuple, args: list, outs=None) -> list:
+        """Run `graph` with its Placeholders named `params` fed `args`; the values of its
+        `outputs` ((op name, index) pairs). `outs`: arrays the backend may write into."""
+        fid = (id(graph), params, outputs)
         sig = tuple((a.shape, a.dtype.str) for a in args)
         hit = self._plans.get((fid, sig)) or self._plans.get((fid, None))
         if hit is None:
-            hit = self._compile(op, key, fid, sig, args)
+            hit = self._compile(graph, params, outputs, fid, sig, args)
         exe, positions = hit[1], hit[2]
         if outs is not None:
             per_fetch = [None] * (max(positions) + 1 if positions else 0)
@@ -51,16 +57,14 @@ class FunctionRunner:
             results = exe.run(args)
         return [results[i] for i in positions]
 
-    def _compile(self, op, key, fid, sig, args):
+    def _compile(self, graph, param_names, output_refs, fid, sig, args):
         from .session import compile_plan
-        from .ir.ops.control_flow_ops import fn_outputs, fn_params
         with self._lock:
             hit = self._plans.get((fid, sig)) or self._plans.get((fid, None))
             if hit is not None:
                 return hit
-            graph = op.subgraphs[key]
-            params = fn_params(op, key)
-            outputs = fn_outputs(op, key)
+            params = [graph.get_operation_by_name(n).outputs[0] for n in param_names]
+            outputs = [graph.get_operation_by_name(n).outputs[i] for n, i in output_refs]
             fetches = list(dict.fromkeys(outputs))
             positions = [fetches.index(t) for t in outputs]
             seen = self._shapes_seen.get(fid, 0)

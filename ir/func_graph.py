@@ -147,3 +147,30 @@ def _walk(graph: Graph):
         yield op
         for sub in op.subgraphs.values():
             yield from _walk(sub)
+
+
+def copy_function(graph: Graph, source: Graph, tensors: dict, exact_names: bool = True):
+    """Copy `source`'s ops but its Placeholders into `graph`; `tensors` maps each
+    Placeholder to the tensor of `graph` it stands for, and receives every copied output.
+    A variable is one node per name in a graph: an existing one is reused. Copies keep
+    names (a taken name gets a suffix), sites and provenance."""
+    ops: dict = {}
+    for inner in source.get_operations():
+        if inner.type == "Placeholder":
+            continue
+        if inner.type == "VariableV2":
+            existing = graph._by_name.get(inner.name)
+            new = existing if existing is not None and existing.type == "VariableV2" else \
+                graph.create_op("VariableV2", (), inner.attrs, name=inner.name + "/",
+                                site=inner.site, original=(inner,))
+        else:
+            free = exact_names and inner.name not in graph._by_name
+            new = graph.create_op(inner.type, [tensors[t] for t in inner.inputs], inner.attrs,
+                                  name=inner.name + "/" if free else inner.name,
+                                  control_inputs=[ops[c] for c in inner.control_inputs
+                                                  if c in ops],
+                                  subgraphs=inner.subgraphs, site=inner.site,
+                                  original=(inner,))
+        ops[inner] = new
+        tensors.update(zip(inner.outputs, new.outputs))
+    return tensors

@@ -126,6 +126,10 @@ class NodeContext:
                 "needs a Session to run them")
         return runner.run(self.op, key, args, outs)
 
+    def run_graph(self, graph, params: tuple, outputs: tuple, args: list, outs=None) -> list:
+        """Run a graph the op derived from its own (a loop's fused step)."""
+        return self._state.functions.run_graph(graph, params, outputs, args, outs)
+
 
 def _compatible(static: tuple, actual: tuple) -> bool:
     return len(static) == len(actual) and all(s is None or s == a

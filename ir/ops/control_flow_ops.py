@@ -26,6 +26,7 @@ held graphs, which the ir layer does not know).
 from __future__ import annotations
 
 import sys
+import weakref
 
 import numpy as np
 
@@ -251,21 +252,75 @@ def _while_compute(ctx, *args, **attrs):
             out.append(v)
         return out
 
+    step = _step_function(ctx.op)
     count = 0
-    while True:
-        (go,) = ctx.run_function(COND, select(cond_pos))
-        if not bool(go):
-            break
-        targets = [s.slot(count) for s in stacks] if stacks else None
-        outs = ctx.run_function(BODY, select(body_pos),
-                                [None] * n + targets if targets else None)
+    (go,) = ctx.run_function(COND, select(cond_pos))
+    while bool(go):
+        targets = [None] * n + [s.slot(count) for s in stacks] if stacks else None
+        if step is not None:  # body and the next condition in one call
+            outs = ctx.run_graph(step[0], step[1], step[3], select(step[2]),
+                                 targets + [None] if targets else None)
+            go = outs.pop()
+        else:
+            outs = ctx.run_function(BODY, select(body_pos), targets)
         values[:n] = outs[:n]
         for s, v in zip(stacks, outs[n:]):
             s.append(count, v)
         count += 1
         if count >= 2**31 - 1:
             raise InvalidArgumentError(None, None, "the loop ran 2**31 - 1 iterations")
+        if step is None:
+            (go,) = ctx.run_function(COND, select(cond_pos))
     return tuple(values[:n] + [np.array(count, np.int32)] + [s.value(count) for s in stacks])
+
+
+_STEPS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _step_function(op: Operation):
+    """The body followed by the condition on its results, as one graph, so an iteration
+    is one call: (graph, parameter names, argument positions, output refs), or None when
+    the condition reads sliced sequences (it needs the next iteration's slices)."""
+    body_outputs = op.attrs["body_outputs"]
+    hit = _STEPS.get(op)
+    if hit is not None and hit[0] == body_outputs:  # (gradients may add outputs)
+        return hit[1]
+    sliced = set(op.attrs.get("sliced", ()))
+    spec = None if any(i in sliced for i in op.attrs["cond_inputs"]) else _build_step(op)
+    _STEPS[op] = (body_outputs, spec)
+    return spec
+
+
+def _build_step(op: Operation):
+    from ..func_graph import copy_function
+    from .core_ops import placeholder
+    n = op.attrs["n_vars"]
+    g = Graph()
+    tensors: dict = {}
+    by_position: dict = {}
+    params, positions = [], []
+    with g.as_default():
+        for p, pos in zip(fn_params(op, BODY), op.attrs["body_inputs"]):
+            q = placeholder(p.dtype, p.shape, name=p.op.name)
+            tensors[p] = by_position[pos] = q
+            params.append(q.op.name)
+            positions.append(pos)
+        copy_function(g, op.subgraphs[BODY], tensors)
+        results = [tensors[t] for t in fn_outputs(op, BODY)]
+        for p, pos in zip(fn_params(op, COND), op.attrs["cond_inputs"]):
+            if pos < n:
+                tensors[p] = results[pos]
+            elif pos in by_position:
+                tensors[p] = by_position[pos]
+            else:
+                q = placeholder(p.dtype, p.shape, name=p.op.name)
+                tensors[p] = by_position[pos] = q
+                params.append(q.op.name)
+                positions.append(pos)
+        copy_function(g, op.subgraphs[COND], tensors)
+        results.append(tensors[fn_outputs(op, COND)[0]])
+    return (g, tuple(params), tuple(positions),
+            tuple((t.op.name, t.value_index) for t in results))
 
 
 _CAPACITY: dict = {}  # (op name, output index) -> the trip count its last run needed
