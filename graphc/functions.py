@@ -42,7 +42,7 @@ class FunctionRunner:
         """Run `graph` with its Placeholders named `params` fed `args`; the values of its
         `outputs` ((op name, index) pairs). `outs`: arrays the backend may write into."""
         fid = (id(graph), params, outputs)
-        sig = tuple((a.shape, a.dtype.str) for a in args)
+        sig = tuple([(a.shape, a.dtype) for a in args])
         hit = self._plans.get((fid, sig)) or self._plans.get((fid, None))
         if hit is None:
             hit = self._compile(graph, params, outputs, fid, sig, args)
