@@ -4,8 +4,9 @@ vs TF), per op family, in units in the last place of the result's dtype.
 Exact families (data movement, integer and boolean math, +,-,*,/ and comparisons of
 floats) agree bit for bit. Transcendentals use graphc's own vectorised approximations
 (max error measured in backends/llvm/mathlib.py). Reductions and matmul sum in another
-order than numpy (vector partial sums, BLAS blocking), so their error is bounded relative
-to the largest magnitude in the result rather than element by element.
+order than numpy (vector partial sums, BLAS blocking; convolutions also as direct loops), so
+their error is bounded relative to the largest magnitude in the result rather than element
+by element.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ ULPS = {
     "reduce": 64,
     "grad": 64,
     "matmul": 256,
+    "conv": 256,         # sums of products, as matmul (blocked BLAS, direct loops)
     "fused": 16,
     "select": 0,
     "array": 0,
@@ -30,7 +32,8 @@ ULPS = {
     "scan": 64,
 }
 # Relative to the largest magnitude of the expected result, not element-wise.
-NORMWISE = frozenset({"reduce", "grad", "matmul", "array_grad", "scan", "state", "nn"})
+NORMWISE = frozenset({"reduce", "grad", "matmul", "conv", "array_grad", "scan", "state",
+                      "nn"})
 
 
 def tolerance(family: str, dtype) -> tuple[float, float]:

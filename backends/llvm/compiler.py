@@ -29,6 +29,7 @@ from llvmlite import ir
 from graphc.ir.ops._base import const_value
 from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
 from . import irutil as U
+from . import conv_kernels as CK
 from . import kernels as K
 from .scalar_ops import SCALAR, lowerable
 
@@ -115,6 +116,7 @@ class Lowering:
         self.extra_buffers: list = []  # constants made by lowering (index tables)
         self.last_use: dict = {}  # tensor -> position of its last reader (inf if fetched)
         self.writes: dict = {}    # variable name -> positions of the ops writing it
+        self.blas_single = False  # some kernel splits BLAS calls across graphc's threads
         for i, op in enumerate(program.nodes):
             for j, t in enumerate(op.inputs):
                 if j in op.opdef.ref_inputs:
@@ -448,9 +450,16 @@ def _matmul(lw: Lowering, op) -> bool:
         strides.append([st * mat for st in bs])
     if m == 0 or n == 0:
         return False
-    return lw.native(op, lambda mod, name: K.emit_matmul(
-        mod, name, a.dtype, m, n, k, ta, tb, batch, strides, [a, b, op.outputs[0]]),
-        [a, b], op.outputs)
+    work = 2 * m * n * k * int(np.prod(batch, dtype=np.int64))
+    units = -(-max(m, n) // K.MATMUL_SPLIT_UNIT)
+
+    def emit(mod, name):
+        # In a plan whose convolutions split BLAS calls across graphc's threads, BLAS runs
+        # single-threaded (target.BlasThreads): large matmuls split themselves too.
+        threads = _threads(work, units, blas=True) if lw.blas_single else 1
+        return K.emit_matmul(mod, name, a.dtype, m, n, k, ta, tb, batch, strides,
+                             [a, b, op.outputs[0]], threads)
+    return lw.native(op, emit, [a, b], op.outputs)
 
 
 def _has_blas() -> bool:
@@ -769,22 +778,41 @@ def _segment_sum(lw: Lowering, op) -> bool:
         [data, ids, op.outputs[0]]), [data, ids], op.outputs)
 
 
-def _conv_shape(op, x_shape, k_hw) -> "K.ConvShape":
+def _conv_shape(op, x_shape, k_hw) -> "CK.ConvShape":
     from graphc.ir.ops.conv_ops import Geometry, _pair
     a = op.attrs
     stride = _pair(a["strides"], "strides", op.name)
     dilation = _pair(a.get("dilations", [1, 1, 1, 1]), "dilations", op.name)
     g = Geometry(x_shape[1:3], k_hw, stride, dilation, a["padding"])
-    return K.ConvShape(x_shape, k_hw[0], k_hw[1], stride[0], stride[1], dilation[0],
-                       dilation[1], g.pad_h[0], g.pad_w[0], g.oh, g.ow)
+    return CK.ConvShape(x_shape, k_hw[0], k_hw[1], stride[0], stride[1], dilation[0],
+                        dilation[1], g.pad_h[0], g.pad_w[0], g.oh, g.ow)
 
 
 CONV_BLOCK_BYTES = 1048576
+DIRECT_CONV_CHANNELS = 4  # input channels up to which a convolution runs as direct loops
+
+
+def _threads(work: int, extent: int, blas: bool = False) -> int:
+    """Threads for a kernel graphc splits itself (the rule of executable.emit_call); one
+    that calls BLAS splits only where BLAS's own threads can be turned off meanwhile."""
+    from .target import host
+    cores = host().cores
+    if blas and not host().blas_threads.available:
+        return 1
+    return cores if cores > 1 and work >= K.PARALLEL_WORK and extent >= 2 else 1
+
+
+def _lanes(dtype) -> int:
+    """Elements per vector register on this host (its widest enabled vector unit)."""
+    from .target import host
+    width = 64 if "+avx512f" in host().features.split(",") else 32
+    return width // np.dtype(dtype.np).itemsize
 
 
 @_lowers("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter")
 def _conv(lw: Lowering, op) -> bool:
-    """Convolutions as im2col (or col2im) kernels around one BLAS matmul."""
+    """Convolutions as im2col (or col2im) kernels around BLAS matmuls, or as direct loops
+    when the input has only a few channels (see conv_kernels)."""
     if not _has_blas() or op.outputs[0].dtype.name not in ("float32", "float64"):
         return False
     dtype = op.outputs[0].dtype
@@ -800,25 +828,42 @@ def _conv(lw: Lowering, op) -> bool:
     if x_shape[3] != f_shape[2]:
         return False  # the numpy kernel reports the mismatch
     g = _conv_shape(op, x_shape, f_shape[:2])
-    rows, m = g.n * g.oh * g.ow, f_shape[3]
+    rows, m = g.rows * g.ow, f_shape[3]
     if rows == 0 or g.k == 0 or m == 0:
         return False
-    # Blocks of output rows whose patches fit in about 1 MB stay in cache between the
-    # im2col and the matmul (see kernels.emit_conv_blocked).
-    size = np.dtype(dtype.np).itemsize
-    block = max(1, min(g.n * g.oh, CONV_BLOCK_BYTES // max(g.ow * g.k * size, 1)))
-    cols = Buffer("arena", dtype, (block * g.ow, g.k))
     out = op.outputs[0]
-    if op.type == "Conv2D":
-        kind, inputs = "forward", [x, f]
-    elif op.type == "Conv2DBackpropFilter":
-        kind, inputs = "filter", [x, dy]
-    else:
-        kind, inputs = "input", [dy, f]
+    size = np.dtype(dtype.np).itemsize
+    work = 2 * rows * g.k * m
+    if g.c <= DIRECT_CONV_CHANNELS and op.type != "Conv2DBackpropInput":
+        lanes = _lanes(dtype)
+        if op.type == "Conv2D":
+            return lw.native(op, lambda mod, n: CK.emit_conv_direct(
+                mod, n, dtype, g, m, lanes, [x, f, out]), [x, f], op.outputs)
+        threads = _threads(work, g.rows)
+        parts = Buffer("arena", dtype, (max(threads - 1, 1) * g.k * m,))
+        return lw.native(op, lambda mod, n: CK.emit_conv_filter_direct(
+            mod, n, dtype, g, m, lanes, threads, [x, dy, out, parts]), [x, dy], op.outputs,
+            scratch=[parts])
+    # Blocks of output rows whose patches fit in about 1 MB stay in cache between the
+    # im2col and the matmul (see conv_kernels.emit_conv_blocked).
+    block = max(1, min(g.rows, CONV_BLOCK_BYTES // max(g.ow * g.k * size, 1)))
+    kind = {"Conv2D": "forward", "Conv2DBackpropFilter": "filter"}.get(op.type, "input")
+    plan = CK.ConvPlan(g, kind, block, 1)
+    plan = CK.ConvPlan(g, kind, block, _threads(work, plan.extent, blas=True))
+    if plan.threads > 1:
+        lw.blas_single = True
+    cols = Buffer("arena", dtype, (plan.threads * block * g.ow, g.k))
+    scratch = [cols]
+    inputs = [x, f] if kind == "forward" else [x, dy] if kind == "filter" else [dy, f]
+    operands = inputs + [out, cols]
+    if kind == "filter":
+        parts = Buffer("arena", dtype, (max(plan.threads - 1, 1) * g.k * m,))
+        scratch.append(parts)
+        operands.append(parts)
 
     def emit(mod, n):
-        return K.emit_conv_blocked(mod, n, dtype, g, m, block, kind, inputs + [out, cols])
-    return lw.native(op, emit, inputs, op.outputs, scratch=[cols])
+        return CK.emit_conv_blocked(mod, n, dtype, g, m, plan, kind, operands)
+    return lw.native(op, emit, inputs, op.outputs, scratch=scratch)
 
 
 @_lowers("MaxPool", "AvgPool", "MaxPoolGrad", "AvgPoolGrad")
@@ -832,15 +877,15 @@ def _pool(lw: Lowering, op) -> bool:
         return False
     if op.type == "AvgPoolGrad":
         dy = op.inputs[1]
-        return lw.native(op, lambda m, n: K.emit_avg_pool_grad(
+        return lw.native(op, lambda m, n: CK.emit_avg_pool_grad(
             m, n, dy.dtype, g, [dy, op.outputs[0]]), [dy], op.outputs)
     if op.type == "MaxPoolGrad":
         dy = op.inputs[2]
-        return lw.native(op, lambda m, n: K.emit_max_pool_grad(
+        return lw.native(op, lambda m, n: CK.emit_max_pool_grad(
             m, n, x.dtype, g, [x, dy, op.outputs[0]]), [x, dy], op.outputs)
     kind = "max" if op.type == "MaxPool" else "avg"
-    return lw.native(op, lambda m, n: K.emit_pool(m, n, x.dtype, g, kind,
-                                                  [x, op.outputs[0]]), [x], op.outputs)
+    return lw.native(op, lambda m, n: CK.emit_pool(m, n, x.dtype, g, kind,
+                                                   [x, op.outputs[0]]), [x], op.outputs)
 
 
 SCALAR.setdefault("AssignAdd", SCALAR["Add"])

@@ -25,6 +25,7 @@ from . import irutil as U
 from .cache import jit_module
 from graphc.ir.ops.fused_ops import BODY, body_inputs
 from .compiler import ALIGN, Buffer, Lowering, Step
+from .kernels import PARALLEL_WORK
 
 SMALL_FEED = 256  # bytes: feeds up to this size are copied, larger ones passed by address
 LAST_COMPILE = {"lower": 0.0, "jit": 0.0}  # seconds, of the most recent compile_program
@@ -130,12 +131,11 @@ def _mark_noalias(module, k, lowering) -> None:
 
 
 # ---------------------------------------------------------------- threads
-PARALLEL_WORK = 1 << 22  # work units: below this, starting a thread (~40-80 us) costs more
-
-
 def _threads_for(k) -> int:
     from .target import host
     n = host().cores
+    if k.threads:  # decided by the lowering; the kernel's scratch depends on it
+        return k.threads if n > 1 else 1
     if n <= 1 or not k.splittable or k.work < PARALLEL_WORK or k.extent < 2 * n:
         return 1
     return n
@@ -280,6 +280,9 @@ class LLVMExecutable:
                               for t in program.fetches]
         self._pool: list = []
         self._lock = threading.Lock()
+        from .target import host
+        # BLAS single-threaded during runs whose kernels split BLAS calls themselves
+        self._blas_threads = host().blas_threads if lowering.blas_single else None
         self._contexts: dict = {}
 
     # ------------------------------------------------------------ run
@@ -338,6 +341,18 @@ class LLVMExecutable:
             table[b.slot] = _address(arr)
         pending = self._bind_variables(ws) if self._store.version != ws.var_version else {}
         py: dict = {self.program.feeds[i]: feeds[i] for i in self._py_feeds}
+        if self._blas_threads is not None:
+            with self._blas_threads:
+                self._run_schedule(ws, feeds, outs, py, pending)
+        else:
+            self._run_schedule(ws, feeds, outs, py, pending)
+        for name, arr in pending.items():
+            self._store.set(name, arr)
+        if pending:
+            ws.var_version = -1
+        return [self._result(ws, i, b, feeds, outs, py) for i, b in enumerate(self._fetch)]
+
+    def _run_schedule(self, ws: _Workspace, feeds, outs, py, pending: dict) -> None:
         for kind, item in self._schedule:
             if kind == "native":
                 status = item(ws.table_address, ws.arena_address)
@@ -347,11 +362,6 @@ class LLVMExecutable:
                 self._fallback(ws, item, feeds, outs, py)
                 if self._store.version != ws.var_version:
                     pending.update(self._bind_variables(ws))
-        for name, arr in pending.items():
-            self._store.set(name, arr)
-        if pending:
-            ws.var_version = -1
-        return [self._result(ws, i, b, feeds, outs, py) for i, b in enumerate(self._fetch)]
 
     def _explain_failure(self, ws, step: Step, feeds, outs, py) -> None:
         """A native kernel met bad data: run its op's numpy kernel on the same inputs,

@@ -8,6 +8,7 @@ threads when `Kernel.splittable` says the iterations are independent.
 Emitters: elementwise loop nests (one op, or a Fused node's whole body, broadcasting by
 strides), strided copies (transpose, slices, concat pieces, broadcast_to, tile, assign),
 reductions, row softmax / log-softmax, and matmul through the BLAS numpy ships.
+Convolution and pooling kernels live in `conv_kernels`.
 """
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from . import irutil as U
 from .scalar_ops import SCALAR
 
 
+PARALLEL_WORK = 1 << 22  # work units: below this, starting a thread (~40-80 us) costs more
+
+
 @dataclass
 class Kernel:
     name: str
@@ -28,6 +32,8 @@ class Kernel:
     splittable: bool = True
     can_fail: bool = False  # returns a non-zero status on bad data (bounds, division by 0)
     ops: list = field(default_factory=list)  # plan ops this kernel computes (provenance)
+    threads: int = 0        # when set, exactly this many chunks (the kernel relies on it)
+    blas: bool = False      # calls BLAS (single-threaded when graphc splits it)
 
 
 def _new_function(module: ir.Module, name: str, n_ptrs: int):
@@ -403,36 +409,64 @@ def _gemm_function(module, dtype):
                                               U.PTR, U.I64, U.PTR, U.I64, ft, U.PTR, U.I64])
 
 
+MATMUL_SPLIT_UNIT = 16  # rows (or columns) per unit when graphc splits a matmul
+
+
 def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, batch_strides,
-                operands) -> Kernel:
+                operands, threads: int = 1) -> Kernel:
     """C[b] = op(A[b]) @ op(B[b]) with one BLAS call per batch entry; `batch_strides` are
-    the element strides of A, B and C over the (broadcast) batch dims."""
+    the element strides of A, B and C over the (broadcast) batch dims.
+
+    With `threads` > 1 graphc splits the work itself (BLAS then runs single-threaded):
+    each thread computes a band of C's rows, or of its columns when C is wider than tall,
+    in units of MATMUL_SPLIT_UNIT."""
     gemm = _gemm_function(module, dtype)
     b, (a_ptr, b_ptr, c_ptr), lo, hi = _new_function(module, name, 3)
     size = 4 if dtype.name == "float32" else 8
     lda = m if trans_a else k
     ldb = k if trans_b else n
+    i64 = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    split = None if threads <= 1 else ("n" if n > m else "m")
+    extent = 1 if split is None else -(-(n if split == "n" else m) // MATMUL_SPLIT_UNIT)
+    band0 = b.mul(lo, i64(MATMUL_SPLIT_UNIT))
+    band1 = b.mul(hi, i64(MATMUL_SPLIT_UNIT))
+    limit = i64(n if split == "n" else m)
+    band1 = b.select(b.icmp_signed("<", band1, limit), band1, limit)
+    rows, cols = i64(m), i64(n)
+    a_off = b_off = c_off = i64(0)
+    if split == "m":  # rows of op(A): rows of A, or its columns when transposed
+        rows = b.sub(band1, band0)
+        a_off = band0 if trans_a else b.mul(band0, i64(lda))
+        c_off = b.mul(band0, i64(n))
+    elif split == "n":  # columns of op(B): columns of B, or its rows when transposed
+        cols = b.sub(band1, band0)
+        b_off = b.mul(band0, i64(ldb)) if trans_b else band0
+        c_off = band0
 
     def call(b, offs):
-        pa, pb, pc = (b.gep(p, [b.mul(o, ir.Constant(U.I64, size))], inbounds=True)
-                      for p, o in zip((a_ptr, b_ptr, c_ptr), offs))
-        i64 = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+        pa, pb, pc = (b.gep(p, [b.mul(b.add(o, extra), ir.Constant(U.I64, size))],
+                            inbounds=True)
+                      for p, o, extra in zip((a_ptr, b_ptr, c_ptr), offs, (a_off, b_off, c_off)))
         b.call(gemm, [ir.Constant(U.I32, ROW_MAJOR),
                       ir.Constant(U.I32, TRANS if trans_a else NO_TRANS),
                       ir.Constant(U.I32, TRANS if trans_b else NO_TRANS),
-                      i64(m), i64(n), i64(k), U.const(dtype, 1.0), pa, i64(lda), pb, i64(ldb),
+                      rows, cols, i64(k), U.const(dtype, 1.0), pa, i64(lda), pb, i64(ldb),
                       U.const(dtype, 0.0), pc, i64(n)])
 
-    if batch_shape:
-        shape, sets = collapse(batch_shape, batch_strides)
-        _loop_nest(b, shape, sets, ir.Constant(U.I64, 0), ir.Constant(U.I64, shape[0]), call)
-    else:
-        call(b, [ir.Constant(U.I64, 0)] * 3)
+    with b.if_then(b.icmp_signed("<", band0, band1) if split else ir.Constant(U.I1, 1)):
+        if batch_shape:
+            shape, sets = collapse(batch_shape, batch_strides)
+            _loop_nest(b, shape, sets, ir.Constant(U.I64, 0), ir.Constant(U.I64, shape[0]),
+                       call)
+        else:
+            call(b, [ir.Constant(U.I64, 0)] * 3)
     _finish(b)
     batches = 1
     for d in batch_shape:
         batches *= d
-    return Kernel(name, list(operands), 1, 2 * m * n * k * batches, splittable=False)
+    threads = max(1, min(threads, extent))
+    return Kernel(name, list(operands), extent, 2 * m * n * k * batches,
+                  splittable=threads > 1, threads=threads, blas=True)
 
 
 # ---------------------------------------------------------------- arg max / min
@@ -625,232 +659,3 @@ def emit_cumsum(module, name, dtype, outer, n, inner, exclusive, reverse, operan
                     U.store(b, dst, dtype, at, b.load(acc))
     _finish(b)
     return Kernel(name, list(operands), outer, 2 * outer * n * inner)
-
-
-# ---------------------------------------------------------------- convolution pieces
-class ConvShape:
-    """The static geometry of one conv/pool: input [N,H,W,C], window, output [N,OH,OW]."""
-
-    def __init__(self, x_shape, kh, kw, sh, sw, dh, dw, pad_top, pad_left, oh, ow) -> None:
-        self.n, self.h, self.w, self.c = x_shape
-        self.kh, self.kw, self.sh, self.sw, self.dh, self.dw = kh, kw, sh, sw, dh, dw
-        self.top, self.left, self.oh, self.ow = pad_top, pad_left, oh, ow
-
-    @property
-    def k(self) -> int:
-        return self.kh * self.kw * self.c
-
-
-def _window(b, g: ConvShape, oh, ow, i, j):
-    """(row, col, in bounds) of window element (i, j) of output (oh, ow)."""
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
-    r = b.sub(b.add(b.mul(oh, c(g.sh)), b.mul(i, c(g.dh))), c(g.top))
-    q = b.sub(b.add(b.mul(ow, c(g.sw)), b.mul(j, c(g.dw))), c(g.left))
-    inside = b.and_(b.and_(b.icmp_signed(">=", r, c(0)), b.icmp_signed("<", r, c(g.h))),
-                    b.and_(b.icmp_signed(">=", q, c(0)), b.icmp_signed("<", q, c(g.w))))
-    return r, q, inside
-
-
-def _each_window(b, g: ConvShape, lo, hi, body):
-    """for n*OH+oh in [lo, hi), ow, i, j: body(b, n, oh, ow, i, j, r, q, inside)."""
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, c(g.oh)), b.srem(row, c(g.oh))
-        with U.for_range(b, g.ow, name="ow") as ow:
-            with U.for_range(b, g.kh, name="i") as i:
-                with U.for_range(b, g.kw, name="j") as j:
-                    r, q, inside = _window(b, g, oh, ow, i, j)
-                    body(b, n, oh, ow, i, j, r, q, inside)
-
-
-def _pixel(b, g: ConvShape, n, r, q):
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
-    return b.mul(b.add(b.mul(b.add(b.mul(n, c(g.h)), r), c(g.w)), q), c(g.c))
-
-
-def _im2col_rows(b, x, cols, dtype, g: ConvShape, lo, hi):
-    """cols rows for output rows (n*OH + oh) in [lo, hi), numbered from lo."""
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
-    zero = U.const(dtype, 0)
-
-    def body(b, n, oh, ow, i, j, r, q, inside):
-        row = b.add(b.mul(b.sub(b.add(b.mul(n, c(g.oh)), oh), lo), c(g.ow)), ow)
-        base = b.add(b.mul(row, c(g.k)), b.mul(b.add(b.mul(i, c(g.kw)), j), c(g.c)))
-        src = _pixel(b, g, n, b.select(inside, r, c(0)), b.select(inside, q, c(0)))
-        with U.for_range(b, g.c, name="ch") as ch:
-            v = b.select(inside, U.load(b, x, dtype, b.add(src, ch)), zero)
-            U.store(b, cols, dtype, b.add(base, ch), v)
-    _each_window(b, g, lo, hi, body)
-
-
-def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, block: int, kind: str,
-                      operands) -> Kernel:
-    """A convolution (kind "forward"), its filter gradient ("filter") or its input
-    gradient ("input"), `block` output rows at a time around one BLAS call per block, so
-    each block's patch matrix (in a small scratch buffer) is used while still in cache.
-
-    forward: cols = im2col(x[block]); out[block] = cols @ f
-    filter:  cols = im2col(x[block]); df (+)= cols^T @ dy[block]
-    input:   cols = dy[block] @ f^T;  dx += col2im(cols)   (dx zeroed first)
-    Operands: forward (x, f, out, cols); filter (x, dy, df, cols); input (dy, f, dx, cols).
-    """
-    gemm = _gemm_function(module, dtype)
-    b, (a_ptr, b_ptr, out, cols), lo, hi = _new_function(module, name, 4)
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
-    i32 = lambda v: ir.Constant(U.I32, v)  # noqa: E731
-    size = 4 if dtype.name == "float32" else 8
-    rows = g.n * g.oh
-    if kind == "input":
-        with U.for_range(b, g.n * g.h * g.w * g.c, name="z") as z:
-            U.store(b, out, dtype, z, U.const(dtype, 0))
-    with U.for_range(b, -(-rows // block), name="blk") as blk:
-        start = b.mul(blk, c(block))
-        stop = b.select(b.icmp_signed("<", b.add(start, c(block)), c(rows)),
-                        b.add(start, c(block)), c(rows))
-        pixels = b.mul(b.sub(stop, start), c(g.ow))
-
-        def rows_of(ptr, width):
-            return b.gep(ptr, [b.mul(b.mul(start, c(g.ow * width)), c(size))], inbounds=True)
-        one, zero = U.const(dtype, 1.0), U.const(dtype, 0.0)
-        if kind == "forward":
-            _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
-            b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(NO_TRANS), pixels, c(m), c(g.k),
-                          one, cols, c(g.k), b_ptr, c(m), zero, rows_of(out, m), c(m)])
-        elif kind == "filter":
-            _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
-            beta = b.select(b.icmp_signed("==", blk, c(0)), zero, one)
-            b.call(gemm, [i32(ROW_MAJOR), i32(TRANS), i32(NO_TRANS), c(g.k), c(m), pixels,
-                          one, cols, c(g.k), rows_of(b_ptr, m), c(m), beta, out, c(m)])
-        else:
-            b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(TRANS), pixels, c(g.k), c(m),
-                          one, rows_of(a_ptr, m), c(m), b_ptr, c(m), zero, cols, c(g.k)])
-            _col2im_rows(b, cols, out, dtype, g, start, stop)
-    _finish(b)
-    return Kernel(name, list(operands), 1, 2 * rows * g.ow * g.k * m, splittable=False)
-
-
-def _col2im_rows(b, cols, dx, dtype, g: ConvShape, lo, hi):
-    """dx[window element] += cols rows for output rows [lo, hi), numbered from lo."""
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
-
-    def body(b, n, oh, ow, i, j, r, q, inside):
-        with b.if_then(inside):
-            row = b.add(b.mul(b.sub(b.add(b.mul(n, c(g.oh)), oh), lo), c(g.ow)), ow)
-            base = b.add(b.mul(row, c(g.k)), b.mul(b.add(b.mul(i, c(g.kw)), j), c(g.c)))
-            dst = _pixel(b, g, n, r, q)
-            with U.for_range(b, g.c, name="ch") as ch:
-                at = b.add(dst, ch)
-                U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at),
-                                                  U.load(b, cols, dtype, b.add(base, ch))))
-    _each_window(b, g, lo, hi, body)
-
-
-def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands) -> Kernel:
-    """Max (or average over in-bounds elements) of each window, per channel."""
-    b, (x, out), lo, hi = _new_function(module, name, 2)
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
-    acc = b.alloca(U.value_type(dtype))
-    count = b.alloca(U.I64)
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, c(g.oh)), b.srem(row, c(g.oh))
-        with U.for_range(b, g.ow, name="ow") as ow:
-            with U.for_range(b, g.c, name="ch") as ch:
-                b.store(U.const(dtype, float("-inf") if kind == "max" else 0.0), acc)
-                b.store(c(0), count)
-                with U.for_range(b, g.kh, name="i") as i:
-                    with U.for_range(b, g.kw, name="j") as j:
-                        r, q, inside = _window(b, g, oh, ow, i, j)
-                        with b.if_then(inside):
-                            v = U.load(b, x, dtype, b.add(_pixel(b, g, n, r, q), ch))
-                            old = b.load(acc)
-                            if kind == "max":
-                                take = b.or_(b.fcmp_ordered(">", v, old),
-                                             b.fcmp_unordered("uno", v, v))
-                                b.store(b.select(take, v, old), acc)
-                            else:
-                                b.store(b.fadd(old, v), acc)
-                                b.store(b.add(b.load(count), c(1)), count)
-                result = b.load(acc)
-                if kind == "avg":
-                    result = b.fdiv(result, b.sitofp(b.load(count), result.type))
-                at = b.add(b.mul(b.add(b.mul(row, c(g.ow)), ow), c(g.c)), ch)
-                U.store(b, out, dtype, at, result)
-    _finish(b)
-    return Kernel(name, list(operands), g.n * g.oh, g.n * g.oh * g.ow * g.c * g.kh * g.kw)
-
-
-def emit_zero(module, name, dtype, size: int, operands) -> Kernel:
-    """buf[lo:hi] = 0 (split across threads when large)."""
-    b, (buf,), lo, hi = _new_function(module, name, 1)
-    with U.for_range(b, hi, lo, name="z") as z:
-        U.store(b, buf, dtype, z, U.const(dtype, 0))
-    _finish(b)
-    return Kernel(name, list(operands), size, size)
-
-
-def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
-    """dx = 0; each window's gradient goes to its first maximum (as numpy's argmax).
-    Windows that do not overlap (stride >= window, the usual 2x2/2) write disjoint parts
-    of dx, so the scatter splits across threads over output rows."""
-    disjoint = g.sh >= g.kh and g.sw >= g.kw
-    zero = emit_zero(module, name + "_zero", dtype, g.n * g.h * g.w * g.c,
-                     [operands[2]])
-    b, (x, dy, dx), lo, hi = _new_function(module, name, 3)
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
-    best = b.alloca(U.value_type(dtype))
-    where = b.alloca(U.I64)
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, c(g.oh)), b.srem(row, c(g.oh))
-        with U.for_range(b, g.ow, name="ow") as ow:
-            with U.for_range(b, g.c, name="ch") as ch:
-                b.store(U.const(dtype, float("-inf")), best)
-                b.store(c(-1), where)
-                with U.for_range(b, g.kh, name="i") as i:
-                    with U.for_range(b, g.kw, name="j") as j:
-                        r, q, inside = _window(b, g, oh, ow, i, j)
-                        with b.if_then(inside):
-                            at = b.add(_pixel(b, g, n, r, q), ch)
-                            v = U.load(b, x, dtype, at)
-                            first = b.icmp_signed("<", b.load(where), c(0))
-                            take = b.or_(first, b.fcmp_ordered(">", v, b.load(best)))
-                            b.store(b.select(take, v, b.load(best)), best)
-                            b.store(b.select(take, at, b.load(where)), where)
-                out_at = b.add(b.mul(b.add(b.mul(row, c(g.ow)), ow), c(g.c)), ch)
-                target = b.load(where)
-                with b.if_then(b.icmp_signed(">=", target, c(0))):
-                    U.store(b, dx, dtype, target, b.fadd(U.load(b, dx, dtype, target),
-                                                         U.load(b, dy, dtype, out_at)))
-    _finish(b)
-    return [zero, Kernel(name, list(operands), g.n * g.oh,
-                         g.n * g.oh * g.ow * g.c * g.kh * g.kw, splittable=disjoint)]
-
-
-def emit_avg_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
-    """dx = 0; each window's gradient is shared equally by its in-bounds elements (TF1's
-    AvgPool counts only those). Split across threads when windows do not overlap."""
-    disjoint = g.sh >= g.kh and g.sw >= g.kw
-    zero = emit_zero(module, name + "_zero", dtype, g.n * g.h * g.w * g.c, [operands[1]])
-    b, (dy, dx), lo, hi = _new_function(module, name, 2)
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
-    count = b.alloca(U.I64)
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, c(g.oh)), b.srem(row, c(g.oh))
-        with U.for_range(b, g.ow, name="ow") as ow:
-            b.store(c(0), count)
-            with U.for_range(b, g.kh, name="i") as i:
-                with U.for_range(b, g.kw, name="j") as j:
-                    _, _, inside = _window(b, g, oh, ow, i, j)
-                    b.store(b.add(b.load(count), b.zext(inside, U.I64)), count)
-            k = b.sitofp(b.load(count), U.value_type(dtype))
-            with U.for_range(b, g.c, name="ch") as ch:
-                out_at = b.add(b.mul(b.add(b.mul(row, c(g.ow)), ow), c(g.c)), ch)
-                share = b.fdiv(U.load(b, dy, dtype, out_at), k)
-                with U.for_range(b, g.kh, name="i2") as i:
-                    with U.for_range(b, g.kw, name="j2") as j:
-                        r, q, inside = _window(b, g, oh, ow, i, j)
-                        with b.if_then(inside):
-                            at = b.add(_pixel(b, g, n, r, q), ch)
-                            U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at), share))
-    _finish(b)
-    return [zero, Kernel(name, list(operands), g.n * g.oh,
-                         g.n * g.oh * g.ow * g.c * g.kh * g.kw, splittable=disjoint)]

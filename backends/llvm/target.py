@@ -40,6 +40,7 @@ class Host:
             self.triple, self.cpu, self.features, f"{self.cores} cores"))
         self.lock = threading.Lock()  # LLVM's JIT objects are not thread-safe
         self.blas = _load_blas()
+        self.blas_threads = BlasThreads(self.blas)
 
     def new_machine(self):
         """A target machine for this CPU. Each MCJIT engine takes ownership of (and frees)
@@ -107,6 +108,49 @@ def _load_blas() -> str | None:
         if llvm.address_of_symbol("scipy_cblas_sgemm64_"):
             return path
     return None
+
+
+class BlasThreads:
+    """One thread pool at a time: while a plan runs whose kernels split BLAS calls across
+    graphc's own threads, OpenBLAS runs single-threaded (else its workers, spinning after
+    each call, would compete with graphc's threads for the cores). The first such run saves
+    OpenBLAS's thread count and sets 1; the last one to finish restores it. Runs on
+    several Python threads nest through a counter."""
+
+    def __init__(self, path: str | None) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.saved = 1
+        self._get = self._set = None
+        if path is not None:
+            lib = ctypes.CDLL(path)  # the library numpy already loaded: same state
+            get = getattr(lib, "scipy_openblas_get_num_threads64_", None)
+            set_ = getattr(lib, "scipy_openblas_set_num_threads64_", None)
+            if get is not None and set_ is not None:
+                get.restype, get.argtypes = ctypes.c_int, []
+                set_.restype, set_.argtypes = None, [ctypes.c_int]
+                self._get, self._set = get, set_
+
+    @property
+    def available(self) -> bool:
+        return self._set is not None
+
+    def __enter__(self) -> "BlasThreads":
+        if self._set is not None:
+            with self.lock:
+                if self.depth == 0:
+                    self.saved = self._get()
+                    if self.saved != 1:
+                        self._set(1)
+                self.depth += 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._set is not None:
+            with self.lock:
+                self.depth -= 1
+                if self.depth == 0 and self.saved != 1:
+                    self._set(self.saved)
 
 
 _EMPTY_MODULE = "; empty module holding cached object code\n"

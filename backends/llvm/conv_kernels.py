@@ -1,0 +1,476 @@
+"""Convolution and pooling kernels (NHWC), in the calling convention of `kernels`.
+
+Pooling keeps the channels innermost, so each window element updates a whole run of
+channels in one vectorised loop. Convolutions come in two shapes:
+
+- wide patches (KH*KW*C in the hundreds): im2col blocks of output rows around one BLAS
+  call each, the blocks split across graphc's threads (each thread its own patch scratch
+  and, for the filter gradient, its own partial sum, added up by a second kernel); BLAS
+  then runs single-threaded (see target.BlasThreads);
+- narrow patches (a first layer on 1 to 4 input channels, where a matmul of inner
+  dimension 25 wastes BLAS): direct loops that accumulate vectors of output channels in
+  registers for a few neighbouring pixels at a time.
+"""
+from __future__ import annotations
+
+from llvmlite import ir
+
+from . import irutil as U
+from .kernels import NO_TRANS, ROW_MAJOR, TRANS, Kernel, _finish, _gemm_function, \
+    _new_function
+
+
+def _c(v: int) -> ir.Constant:
+    return ir.Constant(U.I64, v)
+
+
+class ConvShape:
+    """The static geometry of one conv/pool: input [N,H,W,C], window, output [N,OH,OW]."""
+
+    def __init__(self, x_shape, kh, kw, sh, sw, dh, dw, pad_top, pad_left, oh, ow) -> None:
+        self.n, self.h, self.w, self.c = x_shape
+        self.kh, self.kw, self.sh, self.sw, self.dh, self.dw = kh, kw, sh, sw, dh, dw
+        self.top, self.left, self.oh, self.ow = pad_top, pad_left, oh, ow
+
+    @property
+    def k(self) -> int:
+        return self.kh * self.kw * self.c
+
+    @property
+    def rows(self) -> int:
+        """Output rows (n, oh): the unit the kernels split over."""
+        return self.n * self.oh
+
+    def tiles_exactly(self) -> bool:
+        """Every input element lies in exactly one window (a 2x2/2 pool on even sizes)."""
+        return (self.sh == self.kh and self.sw == self.kw and self.dh == self.dw == 1 and
+                self.top == self.left == 0 and self.oh * self.kh == self.h and
+                self.ow * self.kw == self.w)
+
+    def disjoint(self) -> bool:
+        return self.sh >= self.kh and self.sw >= self.kw
+
+
+def _window(b, g: ConvShape, oh, ow, i, j):
+    """(row, col, in bounds) of window element (i, j) of output (oh, ow)."""
+    r = b.sub(b.add(b.mul(oh, _c(g.sh)), b.mul(i, _c(g.dh))), _c(g.top))
+    q = b.sub(b.add(b.mul(ow, _c(g.sw)), b.mul(j, _c(g.dw))), _c(g.left))
+    inside = b.and_(b.and_(b.icmp_signed(">=", r, _c(0)), b.icmp_signed("<", r, _c(g.h))),
+                    b.and_(b.icmp_signed(">=", q, _c(0)), b.icmp_signed("<", q, _c(g.w))))
+    return r, q, inside
+
+
+def _pixel(b, g: ConvShape, n, r, q):
+    """Element offset of x[n, r, q, 0]."""
+    return b.mul(b.add(b.mul(b.add(b.mul(n, _c(g.h)), r), _c(g.w)), q), _c(g.c))
+
+
+def _each_window(b, g: ConvShape, lo, hi, body):
+    """for n*OH+oh in [lo, hi), ow, i, j: body(b, n, oh, ow, i, j, r, q, inside)."""
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
+        with U.for_range(b, g.ow, name="ow") as ow:
+            with U.for_range(b, g.kh, name="i") as i:
+                with U.for_range(b, g.kw, name="j") as j:
+                    r, q, inside = _window(b, g, oh, ow, i, j)
+                    body(b, n, oh, ow, i, j, r, q, inside)
+
+
+def _each_window_element(b, g: ConvShape, n, oh, ow, body):
+    """for the window of output (n, oh, ow): body(b, i, j, pixel offset) where in bounds."""
+    with U.for_range(b, g.kh, name="i") as i:
+        with U.for_range(b, g.kw, name="j") as j:
+            r, q, inside = _window(b, g, oh, ow, i, j)
+            with b.if_then(inside):
+                body(b, i, j, _pixel(b, g, n, r, q))
+
+
+def _min(b, x, y):
+    return b.select(b.icmp_signed("<", x, y), x, y)
+
+
+def _ptr_at(b, ptr, offset, size: int):
+    return b.gep(ptr, [b.mul(offset, _c(size))], inbounds=True)
+
+
+def _zero_range(b, ptr, dtype, start, stop) -> None:
+    with U.for_range(b, stop, start, name="z") as z:
+        U.store(b, ptr, dtype, z, U.const(dtype, 0))
+
+
+# ---------------------------------------------------------------- pooling
+def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands) -> Kernel:
+    """Max (or average over in-bounds elements) of each window, per channel: the output
+    pixel's channels start at the identity and each in-bounds window element updates them
+    all in one loop (vectorised across channels)."""
+    b, (x, out), lo, hi = _new_function(module, name, 2)
+    count = b.alloca(U.I64)
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
+        with U.for_range(b, g.ow, name="ow") as ow:
+            base = b.mul(b.add(b.mul(row, _c(g.ow)), ow), _c(g.c))
+            with U.for_range(b, g.c, name="init") as ch:
+                U.store(b, out, dtype, b.add(base, ch),
+                        U.const(dtype, float("-inf") if kind == "max" else 0.0))
+            b.store(_c(0), count)
+
+            def element(b, i, j, pixel):
+                b.store(b.add(b.load(count), _c(1)), count)
+                with U.for_range(b, g.c, name="ch") as ch:
+                    v = U.load(b, x, dtype, b.add(pixel, ch))
+                    old = U.load(b, out, dtype, b.add(base, ch))
+                    if kind == "max":
+                        take = b.or_(b.fcmp_ordered(">", v, old), b.fcmp_unordered("uno", v, v))
+                        new = b.select(take, v, old)
+                    else:
+                        new = b.fadd(old, v)
+                    U.store(b, out, dtype, b.add(base, ch), new)
+            _each_window_element(b, g, n, oh, ow, element)
+            if kind == "avg":
+                k = b.sitofp(b.load(count), U.value_type(dtype))
+                with U.for_range(b, g.c, name="avg") as ch:
+                    at = b.add(base, ch)
+                    U.store(b, out, dtype, at, b.fdiv(U.load(b, out, dtype, at), k))
+    _finish(b)
+    return Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.c * g.kh * g.kw)
+
+
+def emit_zero(module, name, dtype, size: int, operands) -> Kernel:
+    """buf[lo:hi] = 0 (split across threads when large)."""
+    b, (buf,), lo, hi = _new_function(module, name, 1)
+    _zero_range(b, buf, dtype, lo, hi)
+    _finish(b)
+    return Kernel(name, list(operands), size, size)
+
+
+POOL_TILE = 256  # channels whose running maxima live on the stack at once
+
+
+def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
+    """Each window's gradient goes to its first maximum (a NaN counts as the maximum, as
+    numpy's argmax). Per output pixel and tile of channels: one pass over the window finds
+    each channel's maximum (its window element index kept on the stack), a second adds
+    dy where the index matches, both vectorised across channels. When the windows tile the
+    input exactly (2x2/2 on even sizes) every dx element is written once, with no zeroing;
+    otherwise dx is zeroed first. Split across threads when windows do not overlap."""
+    exact = g.tiles_exactly()
+    kernels = [] if exact else [emit_zero(module, name + "_zero", dtype,
+                                          g.n * g.h * g.w * g.c, [operands[2]])]
+    b, (x, dy, dx), lo, hi = _new_function(module, name, 3)
+    ft = U.value_type(dtype)
+    tile = min(g.c, POOL_TILE)
+    best = b.bitcast(b.alloca(ir.ArrayType(ft, tile)), ft.as_pointer())
+    where = b.bitcast(b.alloca(ir.ArrayType(U.I32, tile)), U.I32.as_pointer())
+    i32 = lambda v: ir.Constant(U.I32, v)  # noqa: E731
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
+        with U.for_range(b, g.ow, name="ow") as ow:
+            out_at = b.mul(b.add(b.mul(row, _c(g.ow)), ow), _c(g.c))
+            with U.for_range(b, -(-g.c // tile), name="tile") as ct:
+                c0 = b.mul(ct, _c(tile))
+                width = _min(b, _c(tile), b.sub(_c(g.c), c0))
+                with U.for_range(b, width, name="t0") as t:
+                    b.store(ir.Constant(ft, float("-inf")), b.gep(best, [t]))
+                    b.store(i32(-1), b.gep(where, [t]))
+
+                def find(b, i, j, pixel):
+                    e = b.trunc(b.add(b.mul(i, _c(g.kw)), j), U.I32)
+                    src = b.add(pixel, c0)
+                    with U.for_range(b, width, name="t1") as t:
+                        v = U.load(b, x, dtype, b.add(src, t))
+                        bp, wp = b.gep(best, [t]), b.gep(where, [t])
+                        old, w = b.load(bp), b.load(wp)
+                        take = b.or_(b.or_(b.icmp_signed("<", w, i32(0)),
+                                           b.fcmp_ordered(">", v, old)),
+                                     b.and_(b.fcmp_unordered("uno", v, v),
+                                            b.fcmp_ordered("ord", old, old)))
+                        b.store(b.select(take, v, old), bp)
+                        b.store(b.select(take, e, w), wp)
+
+                def scatter(b, i, j, pixel):
+                    e = b.trunc(b.add(b.mul(i, _c(g.kw)), j), U.I32)
+                    dst, src = b.add(pixel, c0), b.add(out_at, c0)
+                    zero = ir.Constant(ft, 0.0)
+                    with U.for_range(b, width, name="t2") as t:
+                        hit = b.icmp_signed("==", b.load(b.gep(where, [t])), e)
+                        v = b.select(hit, U.load(b, dy, dtype, b.add(src, t)), zero)
+                        at = b.add(dst, t)
+                        # exact: 0 + v (not v) keeps numpy's +0.0 for a -0.0 gradient
+                        old = zero if exact else U.load(b, dx, dtype, at)
+                        U.store(b, dx, dtype, at, b.fadd(old, v))
+                _each_window_element(b, g, n, oh, ow, find)
+                _each_window_element(b, g, n, oh, ow, scatter)
+    _finish(b)
+    return kernels + [Kernel(name, list(operands), g.rows,
+                             3 * g.rows * g.ow * g.c * g.kh * g.kw, splittable=g.disjoint())]
+
+
+def emit_avg_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
+    """dx = 0; each window's gradient is shared equally by its in-bounds elements (TF1's
+    AvgPool counts only those), channels innermost. Split across threads when windows do
+    not overlap."""
+    zero = emit_zero(module, name + "_zero", dtype, g.n * g.h * g.w * g.c, [operands[1]])
+    b, (dy, dx), lo, hi = _new_function(module, name, 2)
+    count = b.alloca(U.I64)
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
+        with U.for_range(b, g.ow, name="ow") as ow:
+            b.store(_c(0), count)
+            with U.for_range(b, g.kh, name="i") as i:
+                with U.for_range(b, g.kw, name="j") as j:
+                    _, _, inside = _window(b, g, oh, ow, i, j)
+                    b.store(b.add(b.load(count), b.zext(inside, U.I64)), count)
+            k = b.sitofp(b.load(count), U.value_type(dtype))
+            out_at = b.mul(b.add(b.mul(row, _c(g.ow)), ow), _c(g.c))
+
+            def element(b, i, j, pixel):
+                with U.for_range(b, g.c, name="ch") as ch:
+                    share = b.fdiv(U.load(b, dy, dtype, b.add(out_at, ch)), k)
+                    at = b.add(pixel, ch)
+                    U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at), share))
+            _each_window_element(b, g, n, oh, ow, element)
+    _finish(b)
+    return [zero, Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.c * g.kh * g.kw,
+                         splittable=g.disjoint())]
+
+
+# ---------------------------------------------------------------- im2col convolutions
+def _im2col_rows(b, x, cols, dtype, g: ConvShape, lo, hi):
+    """cols rows for output rows (n*OH + oh) in [lo, hi), numbered from lo."""
+    zero = U.const(dtype, 0)
+
+    def body(b, n, oh, ow, i, j, r, q, inside):
+        row = b.add(b.mul(b.sub(b.add(b.mul(n, _c(g.oh)), oh), lo), _c(g.ow)), ow)
+        base = b.add(b.mul(row, _c(g.k)), b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(g.c)))
+        src = _pixel(b, g, n, b.select(inside, r, _c(0)), b.select(inside, q, _c(0)))
+        with U.for_range(b, g.c, name="ch") as ch:
+            v = b.select(inside, U.load(b, x, dtype, b.add(src, ch)), zero)
+            U.store(b, cols, dtype, b.add(base, ch), v)
+    _each_window(b, g, lo, hi, body)
+
+
+def _col2im_rows(b, cols, dx, dtype, g: ConvShape, lo, hi):
+    """dx[window element] += cols rows for output rows [lo, hi), numbered from lo."""
+    def body(b, n, oh, ow, i, j, r, q, inside):
+        with b.if_then(inside):
+            row = b.add(b.mul(b.sub(b.add(b.mul(n, _c(g.oh)), oh), lo), _c(g.ow)), ow)
+            base = b.add(b.mul(row, _c(g.k)), b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(g.c)))
+            dst = _pixel(b, g, n, r, q)
+            with U.for_range(b, g.c, name="ch") as ch:
+                at = b.add(dst, ch)
+                U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at),
+                                                  U.load(b, cols, dtype, b.add(base, ch))))
+    _each_window(b, g, lo, hi, body)
+
+
+class ConvPlan:
+    """How a blocked convolution is cut: `block` output rows per BLAS call, `unit` rows per
+    unit of the split loop (the input gradient's units are whole images, so threads write
+    disjoint parts of dx), `threads` chunks of units (each with its own scratch)."""
+
+    def __init__(self, g: ConvShape, kind: str, block: int, threads: int) -> None:
+        self.block = block
+        if kind == "input":
+            self.unit = max(1, block // g.oh) * g.oh if block >= g.oh else g.oh
+        else:
+            self.unit = block
+        self.extent = -(-g.rows // self.unit)
+        self.threads = max(1, min(threads, self.extent))
+        self.chunk = -(-self.extent // self.threads)
+
+
+def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan, kind: str,
+                      operands) -> list:
+    """A convolution (kind "forward"), its filter gradient ("filter") or its input
+    gradient ("input"), `plan.block` output rows at a time around one BLAS call per block,
+    so each block's patch matrix (in the thread's scratch) is used while still in cache.
+
+    forward: cols = im2col(x[block]); out[block] = cols @ f
+    filter:  cols = im2col(x[block]); df_t (+)= cols^T @ dy[block]   (then df = sum df_t)
+    input:   dx[unit's images] = 0; cols = dy[block] @ f^T; dx += col2im(cols)
+    Operands: forward (x, f, out, cols); filter (x, dy, df, cols, partials);
+    input (dy, f, dx, cols). cols holds plan.threads blocks; partials threads-1 filters.
+    """
+    gemm = _gemm_function(module, dtype)
+    b, ptrs, lo, hi = _new_function(module, name, 5 if kind == "filter" else 4)
+    a_ptr, b_ptr, out, cols = ptrs[:4]
+    i32 = lambda v: ir.Constant(U.I32, v)  # noqa: E731
+    size = 4 if dtype.name == "float32" else 8
+    one, zero = U.const(dtype, 1.0), U.const(dtype, 0.0)
+    slot = b.sdiv(lo, _c(plan.chunk))  # which thread's chunk this call runs
+    cols = _ptr_at(b, cols, b.mul(slot, _c(plan.block * g.ow * g.k)), size)
+    target = out
+    if kind == "filter":
+        partial = _ptr_at(b, ptrs[4], b.mul(b.sub(slot, _c(1)), _c(g.k * m)), size)
+        target = b.select(b.icmp_signed("==", slot, _c(0)), out, partial)
+        with b.if_then(b.icmp_signed(">=", lo, hi)):  # an empty chunk still owns its sum
+            _zero_range(b, target, dtype, _c(0), _c(g.k * m))
+    rows = g.rows
+    with U.for_range(b, hi, lo, name="unit") as u:
+        r0 = b.mul(u, _c(plan.unit))
+        r1 = _min(b, b.add(r0, _c(plan.unit)), _c(rows))
+        if kind == "input":
+            image = g.h * g.w * g.c
+            img0, img1 = b.sdiv(r0, _c(g.oh)), b.sdiv(r1, _c(g.oh))
+            _zero_range(b, out, dtype, b.mul(img0, _c(image)), b.mul(img1, _c(image)))
+        for sub in range(-(-plan.unit // plan.block)):
+            start = b.add(r0, _c(sub * plan.block))
+            with b.if_then(b.icmp_signed("<", start, r1)):
+                stop = _min(b, b.add(start, _c(plan.block)), r1)
+                pixels = b.mul(b.sub(stop, start), _c(g.ow))
+
+                def rows_of(ptr, width, start=start):
+                    return _ptr_at(b, ptr, b.mul(start, _c(g.ow * width)), size)
+                if kind == "forward":
+                    _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
+                    b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(NO_TRANS), pixels, _c(m),
+                                  _c(g.k), one, cols, _c(g.k), b_ptr, _c(m), zero,
+                                  rows_of(out, m), _c(m)])
+                elif kind == "filter":
+                    _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
+                    first = b.and_(b.icmp_signed("==", u, lo), ir.Constant(U.I1, sub == 0))
+                    beta = b.select(first, zero, one)
+                    b.call(gemm, [i32(ROW_MAJOR), i32(TRANS), i32(NO_TRANS), _c(g.k), _c(m),
+                                  pixels, one, cols, _c(g.k), rows_of(b_ptr, m), _c(m), beta,
+                                  target, _c(m)])
+                else:
+                    b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(TRANS), pixels, _c(g.k),
+                                  _c(m), one, rows_of(a_ptr, m), _c(m), b_ptr, _c(m), zero,
+                                  cols, _c(g.k)])
+                    _col2im_rows(b, cols, out, dtype, g, start, stop)
+    _finish(b)
+    main = Kernel(name, list(operands[:4]) + list(operands[4:]), plan.extent,
+                  2 * rows * g.ow * g.k * m, splittable=plan.threads > 1,
+                  threads=plan.threads, blas=True)
+    if kind != "filter" or plan.threads == 1:
+        return [main]
+    return [main, emit_partial_sum(module, name + "_sum", dtype, g.k * m, plan.threads - 1,
+                                   [operands[2], operands[4]])]
+
+
+def emit_partial_sum(module, name, dtype, size: int, parts: int, operands) -> Kernel:
+    """out[i] += partials[0][i] + ... + partials[parts-1][i] (per-thread partial sums)."""
+    b, (out, partials), lo, hi = _new_function(module, name, 2)
+    with U.for_range(b, hi, lo, name="i") as i:
+        total = U.load(b, out, dtype, i)
+        for p in range(parts):
+            total = b.fadd(total, U.load(b, partials, dtype, b.add(i, _c(p * size))))
+        U.store(b, out, dtype, i, total)
+    _finish(b)
+    return Kernel(name, list(operands), size, size * (parts + 1))
+
+
+# ---------------------------------------------------------------- direct convolutions
+def _vector_ops(b, ft, width: int):
+    """(vector type, splat(x), load(ptr element offset), fmuladd(a, b, c)) for `width`
+    lanes: whole vectors of output channels held in registers."""
+    vt = ir.VectorType(ft, width)
+    zeros = ir.Constant(ir.VectorType(U.I32, width), [0] * width)
+    suffix = f"v{width}{'f32' if ft == U.F32 else 'f64'}"
+    fma = U.intrinsic(b.module, f"llvm.fmuladd.{suffix}", vt, [vt, vt, vt])
+
+    def splat(x):
+        one = b.insert_element(ir.Constant(vt, ir.Undefined), x, ir.Constant(U.I32, 0))
+        return b.shuffle_vector(one, ir.Constant(vt, ir.Undefined), zeros)
+
+    def vptr(ptr, offset):
+        typed = b.bitcast(ptr, ft.as_pointer())
+        return b.bitcast(b.gep(typed, [offset], inbounds=True), vt.as_pointer())
+
+    return vt, splat, vptr, (lambda x, y, z: b.call(fma, [x, y, z]))
+
+
+def channel_chunks(m: int, lanes: int) -> list:
+    """(first, width) pieces of `m` output channels, two vector registers each."""
+    step = 2 * lanes
+    return [(c0, min(step, m - c0)) for c0 in range(0, m, step)]
+
+
+def emit_conv_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
+                     operands) -> Kernel:
+    """out = conv(x, f) for narrow patches: for each output row, groups of up to 4
+    neighbouring pixels keep a vector of output channels each in registers; every window
+    element and input channel adds x * f[row of the filter] to them (out-of-bounds
+    elements read 0). Operands (x, f, out)."""
+    b, (x, f, out), lo, hi = _new_function(module, name, 3)
+    ft = U.value_type(dtype)
+    group = 4
+    chunks = channel_chunks(m, lanes)
+    accs = {w: [b.alloca(ir.VectorType(ft, w)) for _ in range(group)]
+            for w in {w for _, w in chunks}}
+    zero = U.const(dtype, 0)
+
+    def pixels(b, n, oh, ow0, count, c0, width):
+        vt, splat, vptr, fma = _vector_ops(b, ft, width)
+        acc = accs[width][:count]
+        for a in acc:
+            b.store(ir.Constant(vt, [0.0] * width), a)
+        with U.for_range(b, g.kh, name="i") as i:
+            with U.for_range(b, g.kw, name="j") as j:
+                where = []
+                for p in range(count):
+                    r, q, inside = _window(b, g, oh, b.add(ow0, _c(p)), i, j)
+                    where.append((_pixel(b, g, n, b.select(inside, r, _c(0)),
+                                         b.select(inside, q, _c(0))), inside))
+                frow = b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(g.c))
+                with U.for_range(b, g.c, name="ch") as ch:
+                    fv = b.load(vptr(f, b.add(b.mul(b.add(frow, ch), _c(m)), _c(c0))),
+                                align=4)
+                    for a, (pix, inside) in zip(acc, where):
+                        xv = b.select(inside, U.load(b, x, dtype, b.add(pix, ch)), zero)
+                        b.store(fma(splat(xv), fv, b.load(a)), a)
+        for p, a in enumerate(acc):
+            at = b.mul(b.add(b.mul(b.add(b.mul(n, _c(g.oh)), oh), _c(g.ow)),
+                             b.add(ow0, _c(p))), _c(m))
+            b.store(b.load(a), vptr(out, b.add(at, _c(c0))), align=4)
+
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
+        full = g.ow // group
+        for c0, width in chunks:
+            if full:
+                with U.for_range(b, full, name="grp") as grp:
+                    pixels(b, n, oh, b.mul(grp, _c(group)), group, c0, width)
+            for p in range(full * group, g.ow):
+                pixels(b, n, oh, _c(p), 1, c0, width)
+    _finish(b)
+    return Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.k * m)
+
+
+def emit_conv_filter_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
+                            threads: int, operands) -> list:
+    """df = conv's filter gradient for narrow patches: for each output pixel, dy's vector
+    of output channels times each in-bounds window element, added into the thread's filter
+    sum (a few KB, in L1); the per-thread sums are then added up.
+    Operands (x, dy, df, partials): partials holds threads-1 filters."""
+    b, (x, dy, df, partials), lo, hi = _new_function(module, name, 4)
+    ft = U.value_type(dtype)
+    size = 4 if dtype.name == "float32" else 8
+    threads = max(1, min(threads, g.rows))
+    chunk = -(-g.rows // threads)
+    slot = b.sdiv(lo, _c(chunk))
+    target = b.select(b.icmp_signed("==", slot, _c(0)), df,
+                      _ptr_at(b, partials, b.mul(b.sub(slot, _c(1)), _c(g.k * m)), size))
+    _zero_range(b, target, dtype, _c(0), _c(g.k * m))
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
+        with U.for_range(b, g.ow, name="ow") as ow:
+            at = b.mul(b.add(b.mul(row, _c(g.ow)), ow), _c(m))
+            for c0, width in channel_chunks(m, lanes):
+                vt, splat, vptr, fma = _vector_ops(b, ft, width)
+                dv = b.load(vptr(dy, b.add(at, _c(c0))), align=4)
+
+                def element(b, i, j, pixel, c0=c0, dv=dv, vptr=vptr, fma=fma, splat=splat):
+                    frow = b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(g.c))
+                    with U.for_range(b, g.c, name="ch") as ch:
+                        xv = U.load(b, x, dtype, b.add(pixel, ch))
+                        p = vptr(target, b.add(b.mul(b.add(frow, ch), _c(m)), _c(c0)))
+                        b.store(fma(splat(xv), dv, b.load(p, align=4)), p, align=4)
+                _each_window_element(b, g, n, oh, ow, element)
+    _finish(b)
+    main = Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.k * m,
+                  splittable=threads > 1, threads=threads)
+    if threads == 1:
+        return [main]
+    return [main, emit_partial_sum(module, name + "_sum", dtype, g.k * m, threads - 1,
+                                   [operands[2], operands[3]])]

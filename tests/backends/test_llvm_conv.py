@@ -1,0 +1,123 @@
+"""The llvm backend's convolution and pooling kernels against the numpy interpreter, on
+shapes large enough to take the threaded paths (blocked im2col split across threads with
+per-thread scratch, direct loops for few input channels, channel tiles in pooling)."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import graphc as tf
+from graphc.ir.numerics import assert_close
+
+R = np.random.RandomState(7)
+
+
+def _both(build, feeds):
+    """Run the fetches `build(placeholders)` makes on both backends; returns (llvm, numpy)
+    and the llvm executable's module text."""
+    results, text = [], ""
+    for backend in ("llvm", "numpy"):
+        g = tf.Graph()
+        with g.as_default():
+            phs = [tf.placeholder(tf.as_dtype(v.dtype), v.shape) for v in feeds]
+            fetches = build(*phs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sess = tf.Session(graph=g, backend=backend)
+                results.append(sess.run(fetches, dict(zip(phs, feeds))))
+                if backend == "llvm":
+                    plans = list(sess._plans.values())
+                    text = "\n".join(getattr(p.executable, "module_text", "") for p in plans)
+    return results[0], results[1], text
+
+
+def _conv_and_grads(stride, padding, dilation=(1, 1)):
+    def build(x, w, dy):
+        y = tf.nn.conv2d(x, w, [1, *stride, 1], padding, dilations=[1, *dilation, 1])
+        dx, dw = tf.gradients(y, [x, w], grad_ys=dy)
+        return [y, dx, dw]
+    return build
+
+
+def _dy_like(x, w, stride, padding, dilation=(1, 1)):
+    g = tf.Graph()
+    with g.as_default():
+        y = tf.nn.conv2d(tf.constant(x), tf.constant(w), [1, *stride, 1], padding,
+                         dilations=[1, *dilation, 1])
+        return R.randn(*y.shape.as_tuple()).astype(x.dtype)
+
+
+@pytest.mark.parametrize("shape,kernel,stride,padding,dilation,threaded", [
+    ((16, 14, 14, 32), (5, 5, 32, 64), (1, 1), "SAME", (1, 1), True),   # blocked
+    ((6, 17, 15, 24), (3, 3, 24, 40), (2, 2), "VALID", (1, 1), False),  # odd sizes
+    ((5, 13, 11, 16), (3, 2, 16, 20), (1, 2), "SAME", (2, 1), False),   # dilation
+    ((32, 28, 28, 1), (5, 5, 1, 32), (1, 1), "SAME", (1, 1), True),     # direct
+    ((9, 15, 13, 3), (3, 3, 3, 70), (2, 1), "SAME", (1, 2), False),     # direct, 70 out
+])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv_and_its_gradients_match_numpy(shape, kernel, stride, padding, dilation,
+                                            threaded, dtype):
+    x = R.randn(*shape).astype(dtype)
+    w = (R.randn(*kernel) * 0.1).astype(dtype)
+    dy = _dy_like(x, w, stride, padding, dilation)
+    got, want, text = _both(_conv_and_grads(stride, padding, dilation), [x, w, dy])
+    for a, b, name in zip(got, want, ["conv", "input grad", "filter grad"]):
+        assert_close(a, b, "conv", err_msg=name)
+    if threaded:
+        from graphc.backends.llvm.target import host
+        assert ("pthread_create" in text) == (host().cores > 1)
+
+
+def test_blas_thread_count_is_restored_after_a_threaded_conv():
+    from graphc.backends.llvm.target import host
+    control = host().blas_threads
+    if not control.available:
+        pytest.skip("this BLAS has no thread control")
+    before = control._get()
+    x = R.randn(8, 14, 14, 32).astype(np.float32)
+    w = R.randn(5, 5, 32, 64).astype(np.float32)
+    _both(lambda a, b: tf.nn.conv2d(a, b, [1, 1, 1, 1], "SAME"), [x, w])
+    assert control._get() == before and control.depth == 0
+
+
+@pytest.mark.parametrize("ksize,stride,padding", [((2, 2), (2, 2), "SAME"),   # exact tiling
+                                                  ((3, 3), (2, 2), "SAME"),   # overlapping
+                                                  ((2, 3), (3, 2), "VALID"),  # gaps
+                                                  ((2, 2), (2, 2), "VALID")])  # odd sizes
+@pytest.mark.parametrize("channels", [32, 300])                              # tiles of 256
+def test_pools_and_their_gradients_match_numpy(ksize, stride, padding, channels):
+    x = R.randn(12, 15, 14, channels).astype(np.float32)
+    x[0, 0, 0, :5] = np.nan
+    x[1, 2:4, 2:4, 0] = 1.0  # ties: the first maximum takes the gradient
+
+    def build(x):
+        k, s = [1, *ksize, 1], [1, *stride, 1]
+        mp, ap = tf.nn.max_pool(x, k, s, padding), tf.nn.avg_pool(x, k, s, padding)
+        loss = tf.reduce_sum(mp * tf.cos(mp)) + tf.reduce_sum(ap * ap)
+        return [mp, ap] + tf.gradients(loss, [x])
+
+    got, want, _ = _both(build, [x])
+    for a, b, name in zip(got, want, ["max_pool", "avg_pool", "grad"]):
+        assert_close(a, b, "conv", err_msg=name)
+
+
+@pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
+def test_matmuls_split_across_threads_beside_a_conv_match_numpy(ta, tb):
+    """In a plan with a threaded convolution BLAS runs single-threaded and graphc splits
+    large matmuls by bands of rows (tall results) or columns (wide ones)."""
+    x = R.randn(8, 14, 14, 32).astype(np.float32)
+    w = R.randn(5, 5, 32, 64).astype(np.float32)
+    tall = R.randn(*((70, 301) if ta else (301, 70))).astype(np.float32)
+    wide = R.randn(*((203, 70) if tb else (70, 203))).astype(np.float32)
+    batch = R.randn(3, 120, 70).astype(np.float32)
+
+    def build(x, w, tall, wide, batch):
+        return [tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME"),
+                tf.matmul(tall, wide, transpose_a=ta, transpose_b=tb),      # 301 x 203
+                tf.matmul(wide, tall, transpose_a=not tb, transpose_b=not ta),  # 203 x 301
+                tf.matmul(batch, tf.transpose(batch, [0, 2, 1]))]           # batched
+    got, want, text = _both(build, [x, w, tall, wide, batch])
+    for a, b in zip(got, want):
+        assert_close(a, b, "matmul")
