@@ -836,14 +836,20 @@ def _conv(lw: Lowering, op) -> bool:
     work = 2 * rows * g.k * m
     if g.c <= DIRECT_CONV_CHANNELS and op.type != "Conv2DBackpropInput":
         lanes = _lanes(dtype)
+        xp = Buffer("arena", dtype, CK.padded_shape(g))
         if op.type == "Conv2D":
-            return lw.native(op, lambda mod, n: CK.emit_conv_direct(
-                mod, n, dtype, g, m, lanes, [x, f, out]), [x, f], op.outputs)
+            def emit_direct(mod, n):
+                return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp]),
+                        CK.emit_conv_direct(mod, n, dtype, g, m, lanes, [xp, f, out])]
+            return lw.native(op, emit_direct, [x, f], op.outputs, scratch=[xp])
         threads = _threads(work, g.rows)
         parts = Buffer("arena", dtype, (max(threads - 1, 1) * g.k * m,))
-        return lw.native(op, lambda mod, n: CK.emit_conv_filter_direct(
-            mod, n, dtype, g, m, lanes, threads, [x, dy, out, parts]), [x, dy], op.outputs,
-            scratch=[parts])
+
+        def emit_filter(mod, n):
+            return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp])] + \
+                CK.emit_conv_filter_direct(mod, n, dtype, g, m, lanes, threads,
+                                           [xp, dy, out, parts])
+        return lw.native(op, emit_filter, [x, dy], op.outputs, scratch=[xp, parts])
     # Blocks of output rows whose patches fit in about 1 MB stay in cache between the
     # im2col and the matmul (see conv_kernels.emit_conv_blocked).
     block = max(1, min(g.rows, CONV_BLOCK_BYTES // max(g.ow * g.k * size, 1)))

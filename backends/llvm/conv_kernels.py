@@ -297,12 +297,12 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
     i32 = lambda v: ir.Constant(U.I32, v)  # noqa: E731
     size = 4 if dtype.name == "float32" else 8
     one, zero = U.const(dtype, 1.0), U.const(dtype, 0.0)
-    slot = b.sdiv(lo, _c(plan.chunk))  # which thread's chunk this call runs
-    cols = _ptr_at(b, cols, b.mul(slot, _c(plan.block * g.ow * g.k)), size)
-    target = out
+    # which thread's chunk this call runs: its patch scratch and (filter) partial sum
+    slot, target = b.sdiv(lo, _c(plan.chunk)), out
     if kind == "filter":
-        partial = _ptr_at(b, ptrs[4], b.mul(b.sub(slot, _c(1)), _c(g.k * m)), size)
-        target = b.select(b.icmp_signed("==", slot, _c(0)), out, partial)
+        slot, target = _thread_sum(b, lo, plan.chunk, out, ptrs[4], size, g.k * m)
+    cols = _ptr_at(b, cols, b.mul(slot, _c(plan.block * g.ow * g.k)), size)
+    if kind == "filter":
         with b.if_then(b.icmp_signed(">=", lo, hi)):  # an empty chunk still owns its sum
             _zero_range(b, target, dtype, _c(0), _c(g.k * m))
     rows = g.rows
@@ -386,87 +386,144 @@ def channel_chunks(m: int, lanes: int) -> list:
     return [(c0, min(step, m - c0)) for c0 in range(0, m, step)]
 
 
-def emit_conv_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
-                     operands) -> Kernel:
-    """out = conv(x, f) for narrow patches: for each output row, groups of up to 4
-    neighbouring pixels keep a vector of output channels each in registers; every window
-    element and input channel adds x * f[row of the filter] to them (out-of-bounds
-    elements read 0). Operands (x, f, out)."""
-    b, (x, f, out), lo, hi = _new_function(module, name, 3)
-    ft = U.value_type(dtype)
-    group = 4
-    chunks = channel_chunks(m, lanes)
-    accs = {w: [b.alloca(ir.VectorType(ft, w)) for _ in range(group)]
-            for w in {w for _, w in chunks}}
+def padded_shape(g: ConvShape) -> tuple:
+    """[N, HP, WP, C]: the input with its padding made explicit, just large enough for
+    every window (rows and columns no window reaches are left out)."""
+    hp = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1
+    wp = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1
+    return g.n, hp, wp, g.c
+
+
+def emit_pad(module, name, dtype, g: ConvShape, operands) -> Kernel:
+    """xp[n, r, q] = x[n, r - top, q - left] where in bounds, else 0 (whole pixels of C
+    channels). Operands (x, xp)."""
+    b, (x, xp), lo, hi = _new_function(module, name, 2)
+    _, hp, wp, _ = padded_shape(g)
     zero = U.const(dtype, 0)
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, rp = b.sdiv(row, _c(hp)), b.srem(row, _c(hp))
+        r = b.sub(rp, _c(g.top))
+        row_in = b.and_(b.icmp_signed(">=", r, _c(0)), b.icmp_signed("<", r, _c(g.h)))
+        with U.for_range(b, wp, name="q") as qp:
+            q = b.sub(qp, _c(g.left))
+            inside = b.and_(row_in, b.and_(b.icmp_signed(">=", q, _c(0)),
+                                           b.icmp_signed("<", q, _c(g.w))))
+            src = _pixel(b, g, n, b.select(inside, r, _c(0)), b.select(inside, q, _c(0)))
+            dst = b.mul(b.add(b.mul(row, _c(wp)), qp), _c(g.c))
+            with U.for_range(b, g.c, name="ch") as ch:
+                v = b.select(inside, U.load(b, x, dtype, b.add(src, ch)), zero)
+                U.store(b, xp, dtype, b.add(dst, ch), v)
+    _finish(b)
+    return Kernel(name, list(operands), g.n * hp, 2 * g.n * hp * wp * g.c)
 
-    def pixels(b, n, oh, ow0, count, c0, width):
-        vt, splat, vptr, fma = _vector_ops(b, ft, width)
-        acc = accs[width][:count]
-        for a in acc:
-            b.store(ir.Constant(vt, [0.0] * width), a)
-        with U.for_range(b, g.kh, name="i") as i:
-            with U.for_range(b, g.kw, name="j") as j:
-                where = []
-                for p in range(count):
-                    r, q, inside = _window(b, g, oh, b.add(ow0, _c(p)), i, j)
-                    where.append((_pixel(b, g, n, b.select(inside, r, _c(0)),
-                                         b.select(inside, q, _c(0))), inside))
-                frow = b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(g.c))
-                with U.for_range(b, g.c, name="ch") as ch:
-                    fv = b.load(vptr(f, b.add(b.mul(b.add(frow, ch), _c(m)), _c(c0))),
-                                align=4)
-                    for a, (pix, inside) in zip(acc, where):
-                        xv = b.select(inside, U.load(b, x, dtype, b.add(pix, ch)), zero)
-                        b.store(fma(splat(xv), fv, b.load(a)), a)
-        for p, a in enumerate(acc):
-            at = b.mul(b.add(b.mul(b.add(b.mul(n, _c(g.oh)), oh), _c(g.ow)),
-                             b.add(ow0, _c(p))), _c(m))
-            b.store(b.load(a), vptr(out, b.add(at, _c(c0))), align=4)
 
+def _padded_pixel(b, g: ConvShape, n, oh, ow, i, j):
+    """Element offset in the padded input of window element (i, j) of output (oh, ow)."""
+    _, hp, wp, _ = padded_shape(g)
+    r = b.add(b.mul(oh, _c(g.sh)), b.mul(i, _c(g.dh)))
+    q = b.add(b.mul(ow, _c(g.sw)), b.mul(j, _c(g.dw)))
+    return b.mul(b.add(b.mul(b.add(b.mul(n, _c(hp)), r), _c(wp)), q), _c(g.c))
+
+
+GROUP = 4  # neighbouring output pixels a direct convolution handles together
+
+
+def _group_window(b, g: ConvShape, n, oh, ow0, count, body):
+    """for each window element and input channel of `count` pixels from (oh, ow0):
+    body(b, [padded input offsets of the pixels' elements], row of the filter)."""
+    with U.for_range(b, g.kh, name="i") as i:
+        with U.for_range(b, g.kw, name="j") as j:
+            pix = [_padded_pixel(b, g, n, oh, b.add(ow0, _c(p)), i, j) for p in range(count)]
+            frow = b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(g.c))
+            with U.for_range(b, g.c, name="ch") as ch:
+                body(b, [b.add(at, ch) for at in pix], b.add(frow, ch))
+
+
+def _thread_sum(b, lo, chunk: int, out, partials, size: int, elements: int):
+    """Where this call (chunk lo // chunk of the split) accumulates: `out` for the first
+    chunk, its slot of `partials` for the others."""
+    slot = b.sdiv(lo, _c(chunk))
+    partial = _ptr_at(b, partials, b.mul(b.sub(slot, _c(1)), _c(elements)), size)
+    return slot, b.select(b.icmp_signed("==", slot, _c(0)), out, partial)
+
+
+def _pixel_groups(b, g: ConvShape, lo, hi, body):
+    """for output rows [lo, hi): body(b, row, n, oh, ow0, count) over groups of GROUP
+    pixels, then the remainder one by one (count static)."""
     with U.for_range(b, hi, lo, name="row") as row:
         n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
-        full = g.ow // group
+        full = g.ow // GROUP
+        if full:
+            with U.for_range(b, full, name="grp") as grp:
+                body(b, row, n, oh, b.mul(grp, _c(GROUP)), GROUP)
+        for p in range(full * GROUP, g.ow):
+            body(b, row, n, oh, _c(p), 1)
+
+
+def emit_conv_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
+                     operands) -> Kernel:
+    """out = conv(x, f) for narrow patches, reading the zero-padded input (emit_pad):
+    groups of 4 neighbouring pixels keep a vector of output channels each in registers;
+    every window element and input channel adds x * f[row of the filter] to them.
+    Operands (xp, f, out)."""
+    b, (x, f, out), lo, hi = _new_function(module, name, 3)
+    ft = U.value_type(dtype)
+    chunks = channel_chunks(m, lanes)
+    accs = {w: [b.alloca(ir.VectorType(ft, w)) for _ in range(GROUP)]
+            for w in {w for _, w in chunks}}
+
+    def group(b, row, n, oh, ow0, count):
         for c0, width in chunks:
-            if full:
-                with U.for_range(b, full, name="grp") as grp:
-                    pixels(b, n, oh, b.mul(grp, _c(group)), group, c0, width)
-            for p in range(full * group, g.ow):
-                pixels(b, n, oh, _c(p), 1, c0, width)
+            vt, splat, vptr, fma = _vector_ops(b, ft, width)
+            acc = accs[width][:count]
+            for a in acc:
+                b.store(ir.Constant(vt, [0.0] * width), a)
+
+            def element(b, pix, frow, acc=acc, vptr=vptr, fma=fma, splat=splat, c0=c0):
+                fv = b.load(vptr(f, b.add(b.mul(frow, _c(m)), _c(c0))), align=4)
+                for a, at in zip(acc, pix):
+                    b.store(fma(splat(U.load(b, x, dtype, at)), fv, b.load(a)), a)
+            _group_window(b, g, n, oh, ow0, count, element)
+            for p, a in enumerate(acc):
+                at = b.mul(b.add(b.mul(row, _c(g.ow)), b.add(ow0, _c(p))), _c(m))
+                b.store(b.load(a), vptr(out, b.add(at, _c(c0))), align=4)
+
+    _pixel_groups(b, g, lo, hi, group)
     _finish(b)
     return Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.k * m)
 
 
 def emit_conv_filter_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
                             threads: int, operands) -> list:
-    """df = conv's filter gradient for narrow patches: for each output pixel, dy's vector
-    of output channels times each in-bounds window element, added into the thread's filter
-    sum (a few KB, in L1); the per-thread sums are then added up.
-    Operands (x, dy, df, partials): partials holds threads-1 filters."""
+    """df = conv's filter gradient for narrow patches, reading the zero-padded input:
+    for each group of 4 neighbouring output pixels, their dy vectors of output channels
+    (in registers) times the window elements, added into the thread's filter sum (a few
+    KB, in L1) once per group; the per-thread sums are then added up.
+    Operands (xp, dy, df, partials): partials holds threads-1 filters."""
     b, (x, dy, df, partials), lo, hi = _new_function(module, name, 4)
     ft = U.value_type(dtype)
     size = 4 if dtype.name == "float32" else 8
     threads = max(1, min(threads, g.rows))
     chunk = -(-g.rows // threads)
-    slot = b.sdiv(lo, _c(chunk))
-    target = b.select(b.icmp_signed("==", slot, _c(0)), df,
-                      _ptr_at(b, partials, b.mul(b.sub(slot, _c(1)), _c(g.k * m)), size))
+    _, target = _thread_sum(b, lo, chunk, df, partials, size, g.k * m)
     _zero_range(b, target, dtype, _c(0), _c(g.k * m))
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
-        with U.for_range(b, g.ow, name="ow") as ow:
-            at = b.mul(b.add(b.mul(row, _c(g.ow)), ow), _c(m))
-            for c0, width in channel_chunks(m, lanes):
-                vt, splat, vptr, fma = _vector_ops(b, ft, width)
-                dv = b.load(vptr(dy, b.add(at, _c(c0))), align=4)
 
-                def element(b, i, j, pixel, c0=c0, dv=dv, vptr=vptr, fma=fma, splat=splat):
-                    frow = b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(g.c))
-                    with U.for_range(b, g.c, name="ch") as ch:
-                        xv = U.load(b, x, dtype, b.add(pixel, ch))
-                        p = vptr(target, b.add(b.mul(b.add(frow, ch), _c(m)), _c(c0)))
-                        b.store(fma(splat(xv), dv, b.load(p, align=4)), p, align=4)
-                _each_window_element(b, g, n, oh, ow, element)
+    def group(b, row, n, oh, ow0, count):
+        for c0, width in channel_chunks(m, lanes):
+            vt, splat, vptr, fma = _vector_ops(b, ft, width)
+            dys = [b.load(vptr(dy, b.add(b.mul(b.add(b.mul(row, _c(g.ow)),
+                                                     b.add(ow0, _c(p))), _c(m)), _c(c0))),
+                          align=4) for p in range(count)]
+
+            def element(b, pix, frow, dys=dys, vptr=vptr, fma=fma, splat=splat, c0=c0):
+                ptr = vptr(target, b.add(b.mul(frow, _c(m)), _c(c0)))
+                acc = b.load(ptr, align=4)
+                for dv, at in zip(dys, pix):
+                    acc = fma(splat(U.load(b, x, dtype, at)), dv, acc)
+                b.store(acc, ptr, align=4)
+            _group_window(b, g, n, oh, ow0, count, element)
+
+    _pixel_groups(b, g, lo, hi, group)
     _finish(b)
     main = Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.k * m,
                   splittable=threads > 1, threads=threads)
