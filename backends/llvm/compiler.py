@@ -293,24 +293,66 @@ class Lowering:
             self.producer[t] = len(self.steps) - 1
         return True
 
+    def _sole_producer(self, value, var: Buffer):
+        """The step of the elementwise kernel computing `value` when the op being lowered
+        is the value's only reader and nothing touches `var` in between; else None."""
+        i = self.producer.get(value)
+        buf = self.buffers.get(value)
+        if i is None or buf is None or buf.kind != "arena" or buf.shape != var.shape:
+            return None
+        step = self.steps[i]
+        if step.op.type != "Fused" and not self._elementwise_ok(step.op):
+            return None
+        if self.last_use.get(value) != self.index or sum(
+                self.buffers.get(t) is buf for t in self.buffers) != 1:
+            return None
+        for later in self.steps[i + 1:]:
+            if any(self.buffers.get(t) is var for t in later.inputs + later.outputs):
+                return None
+        return step
+
     def forward_assign(self, value, var: Buffer) -> bool:
         """Let the elementwise kernel computing `value` write straight into the variable
         when the Assign is the value's only reader and nothing touches the variable in
         between (an optimizer's `m = b1*m + (1-b1)*g`): no temporary, no copy."""
-        i = self.producer.get(value)
-        buf = self.buffers.get(value)
-        if i is None or buf is None or buf.kind != "arena" or buf.shape != var.shape:
+        if self._sole_producer(value, var) is None:
             return False
-        step = self.steps[i]
-        if step.op.type != "Fused" and not self._elementwise_ok(step.op):
-            return False
-        if self.last_use.get(value) != self.index or sum(
-                self.buffers.get(t) is buf for t in self.buffers) != 1:
-            return False
-        for later in self.steps[i + 1:]:
-            if any(self.buffers.get(t) is var for t in later.inputs + later.outputs):
-                return False
         self.buffers[value] = var
+        return True
+
+    def forward_update(self, op, var: Buffer) -> bool:
+        """AssignAdd/AssignSub(ref, value) under the conditions of `forward_assign`: the
+        kernel computing `value` also reads the variable and writes var -/+ value into it
+        (an optimizer's `var -= lr * m / (sqrt(v) + eps)`): one pass, no temporary."""
+        ref, value = op.inputs
+        step = self._sole_producer(value, var)
+        if step is None:
+            return False
+        producer = step.op
+        if producer.type == "Fused":
+            members = [m for m in producer.subgraphs[BODY].get_operations()
+                       if m.type != "Placeholder"]
+            if members[-1].type in REDUCE_OPS:
+                return False
+            params, outs = body_inputs(producer), body_outputs(producer)
+            keys = list(producer.inputs)
+            kept = [(o, t) for o, t in zip(outs, producer.outputs) if t is not value]
+            inner = outs[list(producer.outputs).index(value)]
+        else:
+            members, params, keys = [producer], list(producer.inputs), list(producer.inputs)
+            kept, inner = [], value
+        update = _Update(op, inner)
+        outputs = [o for o, _ in kept] + [update.outputs[0]]
+        domain = shape_of(value)
+
+        def emit(m, n):
+            return self.emit_elementwise(m, n, members + [update], params + [ref],
+                                         keys + [var], outputs, [t for _, t in kept] + [var],
+                                         domain)
+        step.emit = emit
+        step.op = op  # errors and the profile name the update; the producer is inside
+        step.outputs = [t for _, t in kept]
+        var.native_used = True
         return True
 
     # ------------------------------------------------------------ per-op lowering
@@ -340,10 +382,27 @@ class Lowering:
             return self.native(op, emit_reduce, op.inputs, op.outputs)
 
         def emit(m, n):
-            k = K.emit_elementwise(m, n, members, params, outs, domain)
-            k.operands = list(op.inputs) + list(op.outputs)
-            return k
+            return self.emit_elementwise(m, n, members, params, list(op.inputs), outs,
+                                         list(op.outputs), domain)
         return self.native(op, emit, op.inputs, op.outputs)
+
+    def emit_elementwise(self, module, name, members, params, param_keys, outputs,
+                         output_keys, domain) -> K.Kernel:
+        """K.emit_elementwise with operands `param_keys` and `output_keys` (tensors or
+        buffers, resolved now that the lowering is done): an output whose buffer is a
+        param's of the domain's shape (a variable updated in place) is written in place."""
+        def buf(t):
+            return t if isinstance(t, Buffer) else self.buffers[t]
+        inplace = {}
+        for j, key in enumerate(output_keys):
+            for i, (p, pk) in enumerate(zip(params, param_keys)):
+                if buf(pk) is buf(key) and tuple(shape_of(p)) == tuple(domain):
+                    inplace[j] = i
+                    break
+        k = K.emit_elementwise(module, name, members, params, outputs, domain, inplace)
+        k.operands = list(param_keys) + [t for j, t in enumerate(output_keys)
+                                         if j not in inplace]
+        return k
 
 
 _LOWERED: dict = {}
@@ -406,8 +465,19 @@ def _sum_to_shape(lw: Lowering, op) -> bool:
     pad = len(shape) - len(target)
     axes = [d for d in range(len(shape))
             if d < pad or (target[d - pad] == 1 and shape[d] != 1)]
+    if not axes and shape == target:  # the gradient of an operand of the result's shape
+        return _view(lw, op)
     return lw.native(op, lambda m, n: K.emit_reduce(m, n, _AsSum(op), "Sum", shape, axes,
                                                     [g, op.outputs[0]]), [g], op.outputs)
+
+
+class _Update:
+    """An AssignAdd/AssignSub folded into the kernel computing its value: the elementwise
+    add/sub of the variable and the value's register (`inner`, a fused body's tensor)."""
+
+    def __init__(self, op, inner) -> None:
+        self.type, self.attrs = op.type, {}
+        self.inputs, self.outputs = [op.inputs[0], inner], list(op.outputs)
 
 
 class _AsSum:
@@ -563,7 +633,8 @@ def _assign(lw: Lowering, op) -> bool:
     lw.written_vars.add(ref.op.name)
     var.native_used = True
     shape = var.shape
-    if op.type == "Assign" and lw.forward_assign(value, var):
+    if op.type == "Assign" and lw.forward_assign(value, var) or \
+            op.type != "Assign" and lw.forward_update(op, var):
         lw.alias(op.outputs[0], var, op)
         return True
     if op.type == "Assign":
@@ -572,9 +643,8 @@ def _assign(lw: Lowering, op) -> bool:
             return K.emit_copy(m, n, value.dtype, shape, cs, cs, operands=[value, var])
     else:
         def emit(m, n):
-            k = K.emit_elementwise(m, n, [op], [ref, value], [op.outputs[0]], shape)
-            k.operands = [var, value, var]
-            return k
+            return lw.emit_elementwise(m, n, [op], [ref, value], [var, value],
+                                       [op.outputs[0]], [var], shape)
     lw.native(op, emit, [value] if op.type == "Assign" else [ref, value], [], define=False)
     lw.alias(op.outputs[0], var, op)
     return True

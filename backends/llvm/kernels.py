@@ -166,23 +166,34 @@ def _eval_members(b, members, params, accesses, ptrs, offs, domain, values=None)
     return last
 
 
-def emit_elementwise(module, name, members, params, outputs, domain) -> Kernel:
+def emit_elementwise(module, name, members, params, outputs, domain, inplace=None) -> Kernel:
     """One loop nest computing `members` (ops in order) over the output shape `domain`.
 
     params: tensors read from memory (operands 0..p-1); outputs: member tensors written
     (operands p..). Member inputs that are params load with broadcast strides.
+    inplace: {output index: param index} for outputs written over a param of the domain's
+    shape (an optimizer's update of its variable); those outputs take no operand, and the
+    buffer, passed once, stays `noalias` (two pointers to it would block vectorisation).
     """
     domain = tuple(domain) or (1,)
+    inplace = inplace or {}
     accesses, stride_sets = _accesses(members, params, domain)
     stride_sets.append(contiguous_strides(domain))
     shape, sets = collapse(domain, stride_sets)
-    b, ptrs, lo, hi = _new_function(module, name, len(params) + len(outputs))
+    b, ptrs, lo, hi = _new_function(module, name, len(params) + len(outputs) - len(inplace))
+    out_ptrs, nxt = [], len(params)
+    for j in range(len(outputs)):
+        if j in inplace:
+            out_ptrs.append(ptrs[inplace[j]])
+        else:
+            out_ptrs.append(ptrs[nxt])
+            nxt += 1
 
     def inner(b, offs):
         values: dict = {}
         _eval_members(b, members, params, accesses, ptrs, offs, domain, values)
         for j, t in enumerate(outputs):
-            U.store(b, ptrs[len(params) + j], t.dtype, offs[-1], values[t])
+            U.store(b, out_ptrs[j], t.dtype, offs[-1], values[t])
 
     _loop_nest(b, shape, sets, lo, hi, inner)
     fails = _finish(b)

@@ -47,6 +47,34 @@ def test_variable_reads_and_writes_in_one_run_match_the_interpreter():
     np.testing.assert_array_equal(b[2], [11, 22, 33])
 
 
+def test_optimizer_updates_folded_into_their_kernels_match_the_interpreter():
+    """AssignSub/AssignAdd whose value an elementwise kernel computes for them alone are
+    folded into that kernel (var -= value in one pass, the variable written in place);
+    the variables after a few Adam and momentum steps are the interpreter's, bit for bit
+    where no transcendental is involved."""
+    results = []
+    w0 = R.randn(300, 40).astype(np.float32) * 0.1
+    for backend in ("numpy", "llvm"):
+        g = tf.Graph()
+        with g.as_default():
+            x = tf.placeholder(tf.float32, [64, 300])
+            w = tf.Variable(w0)
+            u = tf.Variable(np.zeros([40], np.float32))
+            loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + u))
+            steps = [tf.train.AdamOptimizer(1e-2).minimize(loss, var_list=[w]),
+                     tf.train.MomentumOptimizer(1e-2, 0.9).minimize(loss, var_list=[u]),
+                     tf.assign_sub(u, tf.sqrt(tf.abs(u)) * 0.5),
+                     tf.assign_add(w, tf.abs(w) * 0.01)]
+            with tf.Session(graph=g, backend=backend) as sess:
+                sess.run(tf.global_variables_initializer())
+                xv = np.random.RandomState(3).randn(64, 300).astype(np.float32)
+                for step in steps * 3:
+                    sess.run(step, {x: xv})
+                results.append(sess.run([w, u]))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
 def test_fetched_results_are_fresh_arrays_and_feeds_are_not_written():
     x = tf.placeholder(tf.float32, [4])
     y = x * 2.0
