@@ -65,17 +65,6 @@ def _pixel(b, g: ConvShape, n, r, q):
     return b.mul(b.add(b.mul(b.add(b.mul(n, _c(g.h)), r), _c(g.w)), q), _c(g.c))
 
 
-def _each_window(b, g: ConvShape, lo, hi, body):
-    """for n*OH+oh in [lo, hi), ow, i, j: body(b, n, oh, ow, i, j, r, q, inside)."""
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
-        with U.for_range(b, g.ow, name="ow") as ow:
-            with U.for_range(b, g.kh, name="i") as i:
-                with U.for_range(b, g.kw, name="j") as j:
-                    r, q, inside = _window(b, g, oh, ow, i, j)
-                    body(b, n, oh, ow, i, j, r, q, inside)
-
-
 def _each_window_element(b, g: ConvShape, n, oh, ow, body):
     """for the window of output (n, oh, ow): body(b, i, j, pixel offset) where in bounds."""
     with U.for_range(b, g.kh, name="i") as i:
@@ -235,32 +224,66 @@ def emit_avg_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
 
 
 # ---------------------------------------------------------------- im2col convolutions
+def _patch_rows(b, g: ConvShape, lo, hi, run, element):
+    """Walk the patches of output rows (n*OH + oh) in [lo, hi), by window row: where a
+    window row lies wholly inside the input (dilation 1 across), its KW*C patch entries
+    are one contiguous run of the input, `run(b, patch offset, input offset, KW*C)`;
+    elsewhere `element(b, patch offset, input offset, inside)` per window element (C
+    channels; the input offset is clamped to 0 outside). Patch offsets count from lo."""
+    span = g.kw * g.c
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
+        with U.for_range(b, g.ow, name="ow") as ow:
+            patch = b.mul(b.add(b.mul(b.sub(row, lo), _c(g.ow)), ow), _c(g.k))
+            q0 = b.sub(b.mul(ow, _c(g.sw)), _c(g.left))
+            across = b.and_(b.icmp_signed(">=", q0, _c(0)),
+                            b.icmp_signed("<", b.add(q0, _c(g.kw - 1)), _c(g.w)))
+            if g.dw != 1:
+                across = ir.Constant(U.I1, 0)
+            with U.for_range(b, g.kh, name="i") as i:
+                r = b.sub(b.add(b.mul(oh, _c(g.sh)), b.mul(i, _c(g.dh))), _c(g.top))
+                down = b.and_(b.icmp_signed(">=", r, _c(0)), b.icmp_signed("<", r, _c(g.h)))
+                at = b.add(patch, b.mul(i, _c(span)))
+                with b.if_else(b.and_(down, across)) as (whole, part):
+                    with whole:
+                        run(b, at, _pixel(b, g, n, r, q0), span)
+                    with part:
+                        with U.for_range(b, g.kw, name="j") as j:
+                            q = b.add(q0, b.mul(j, _c(g.dw)))
+                            inside = b.and_(down, b.and_(b.icmp_signed(">=", q, _c(0)),
+                                                         b.icmp_signed("<", q, _c(g.w))))
+                            src = _pixel(b, g, n, b.select(inside, r, _c(0)),
+                                         b.select(inside, q, _c(0)))
+                            element(b, b.add(at, b.mul(j, _c(g.c))), src, inside)
+
+
 def _im2col_rows(b, x, cols, dtype, g: ConvShape, lo, hi):
     """cols rows for output rows (n*OH + oh) in [lo, hi), numbered from lo."""
     zero = U.const(dtype, 0)
 
-    def body(b, n, oh, ow, i, j, r, q, inside):
-        row = b.add(b.mul(b.sub(b.add(b.mul(n, _c(g.oh)), oh), lo), _c(g.ow)), ow)
-        base = b.add(b.mul(row, _c(g.k)), b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(g.c)))
-        src = _pixel(b, g, n, b.select(inside, r, _c(0)), b.select(inside, q, _c(0)))
+    def run(b, dst, src, count):
+        with U.for_range(b, count, name="t") as t:
+            U.store(b, cols, dtype, b.add(dst, t), U.load(b, x, dtype, b.add(src, t)))
+
+    def element(b, dst, src, inside):
         with U.for_range(b, g.c, name="ch") as ch:
             v = b.select(inside, U.load(b, x, dtype, b.add(src, ch)), zero)
-            U.store(b, cols, dtype, b.add(base, ch), v)
-    _each_window(b, g, lo, hi, body)
+            U.store(b, cols, dtype, b.add(dst, ch), v)
+    _patch_rows(b, g, lo, hi, run, element)
 
 
 def _col2im_rows(b, cols, dx, dtype, g: ConvShape, lo, hi):
     """dx[window element] += cols rows for output rows [lo, hi), numbered from lo."""
-    def body(b, n, oh, ow, i, j, r, q, inside):
+    def run(b, src, dst, count):
+        with U.for_range(b, count, name="t") as t:
+            at = b.add(dst, t)
+            U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at),
+                                              U.load(b, cols, dtype, b.add(src, t))))
+
+    def element(b, src, dst, inside):
         with b.if_then(inside):
-            row = b.add(b.mul(b.sub(b.add(b.mul(n, _c(g.oh)), oh), lo), _c(g.ow)), ow)
-            base = b.add(b.mul(row, _c(g.k)), b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(g.c)))
-            dst = _pixel(b, g, n, r, q)
-            with U.for_range(b, g.c, name="ch") as ch:
-                at = b.add(dst, ch)
-                U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at),
-                                                  U.load(b, cols, dtype, b.add(base, ch))))
-    _each_window(b, g, lo, hi, body)
+            run(b, src, dst, g.c)
+    _patch_rows(b, g, lo, hi, run, element)
 
 
 class ConvPlan:
