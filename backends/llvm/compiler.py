@@ -942,6 +942,47 @@ def _conv(lw: Lowering, op) -> bool:
     return lw.native(op, emit, inputs, op.outputs, scratch=scratch)
 
 
+@_lowers("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
+         "DepthwiseConv2dNativeBackpropFilter")
+def _depthwise(lw: Lowering, op) -> bool:
+    """Depthwise convolutions as direct loops over channels (see conv_kernels)."""
+    dtype = op.outputs[0].dtype
+    if dtype.name not in ("float32", "float64"):
+        return False
+    out = op.outputs[0]
+    if op.type == "DepthwiseConv2dNative":
+        x, f = op.inputs
+        x_shape, f_shape = shape_of(x), shape_of(f)
+    elif op.type == "DepthwiseConv2dNativeBackpropInput":
+        _, f, dy = op.inputs
+        x_shape, f_shape = shape_of(out), shape_of(f)
+    else:
+        x, _, dy = op.inputs
+        x_shape, f_shape = shape_of(x), shape_of(out)
+    if x_shape[3] != f_shape[2]:
+        return False  # the numpy kernel reports the mismatch
+    g = _conv_shape(op, x_shape, f_shape[:2])
+    mult = f_shape[3]
+    if g.rows * g.ow == 0 or g.k * mult == 0:
+        return False
+    if op.type == "DepthwiseConv2dNativeBackpropInput":
+        return lw.native(op, lambda mod, n: CK.emit_depthwise_input(
+            mod, n, dtype, g, mult, [f, dy, out]), [f, dy], op.outputs)
+    xp = Buffer("arena", dtype, CK.padded_shape(g))
+    if op.type == "DepthwiseConv2dNative":
+        def emit_forward(mod, n):
+            return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp]),
+                    CK.emit_depthwise(mod, n, dtype, g, mult, [xp, f, out])]
+        return lw.native(op, emit_forward, [x, f], op.outputs, scratch=[xp])
+    threads = _threads(2 * g.rows * g.ow * g.k * mult, g.rows)
+    parts = Buffer("arena", dtype, (max(threads - 1, 1) * g.k * mult,))
+
+    def emit_filter(mod, n):
+        return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp])] + \
+            CK.emit_depthwise_filter(mod, n, dtype, g, mult, threads, [xp, dy, out, parts])
+    return lw.native(op, emit_filter, [x, dy], op.outputs, scratch=[xp, parts])
+
+
 @_lowers("MaxPool", "AvgPool", "MaxPoolGrad", "AvgPoolGrad")
 def _pool(lw: Lowering, op) -> bool:
     from graphc.ir.ops.conv_ops import _pair

@@ -16,7 +16,8 @@ R = np.random.RandomState(7)
 
 def _both(build, feeds):
     """Run the fetches `build(placeholders)` makes on both backends; returns (llvm, numpy)
-    and the llvm executable's module text."""
+    and the llvm executables' module text (plus, as `_both.schedule`, their steps' kinds:
+    "native" segments and "fallback" ops)."""
     results, text = [], ""
     for backend in ("llvm", "numpy"):
         g = tf.Graph()
@@ -30,6 +31,7 @@ def _both(build, feeds):
                 if backend == "llvm":
                     plans = list(sess._plans.values())
                     text = "\n".join(getattr(p.executable, "module_text", "") for p in plans)
+                    _both.schedule = [kind for p in plans for kind, _ in p.executable._schedule]
     return results[0], results[1], text
 
 
@@ -121,3 +123,25 @@ def test_matmuls_split_across_threads_beside_a_conv_match_numpy(ta, tb):
     got, want, text = _both(build, [x, w, tall, wide, batch])
     for a, b in zip(got, want):
         assert_close(a, b, "matmul")
+
+
+@pytest.mark.parametrize("shape,kernel,stride,padding,dilation", [
+    ((16, 28, 28, 32), (3, 3, 32, 1), (1, 1), "SAME", (1, 1)),    # threaded filter sums
+    ((4, 11, 13, 5), (3, 2, 5, 3), (2, 1), "VALID", (1, 1)),      # channel multiplier 3
+    ((3, 12, 10, 6), (3, 3, 6, 2), (1, 1), "SAME", (2, 2)),       # dilation
+    ((2, 9, 9, 4), (2, 2, 4, 1), (2, 2), "SAME", (1, 1)),         # disjoint windows
+])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_depthwise_conv_and_its_gradients_run_natively_and_match_numpy(
+        shape, kernel, stride, padding, dilation, dtype):
+    x = R.randn(*shape).astype(dtype)
+    w = (R.randn(*kernel) * 0.3).astype(dtype)
+
+    def build(x, w):
+        y = tf.nn.depthwise_conv2d(x, w, [1, *stride, 1], padding,
+                                   dilations=[1, *dilation, 1])
+        return [y] + tf.gradients(tf.reduce_sum(y * tf.sin(y)), [x, w])
+    got, want, _ = _both(build, [x, w])
+    assert "fallback" not in _both.schedule
+    for a, b, name in zip(got, want, ["depthwise", "input grad", "filter grad"]):
+        assert_close(a, b, "conv", err_msg=name)
