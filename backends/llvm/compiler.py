@@ -117,6 +117,8 @@ class Lowering:
         self.last_use: dict = {}  # tensor -> position of its last reader (inf if fetched)
         self.writes: dict = {}    # variable name -> positions of the ops writing it
         self.blas_single = False  # some kernel splits BLAS calls across graphc's threads
+        self.conv_outputs: dict = {}  # conv output tensor -> (its step, its op's position)
+        self.epilogues: dict = {}     # conv output tensor -> (Epilogue, extra operands)
         for i, op in enumerate(program.nodes):
             for j, t in enumerate(op.inputs):
                 if j in op.opdef.ref_inputs:
@@ -381,10 +383,69 @@ class Lowering:
                                      body=(members[:-1], params))
             return self.native(op, emit_reduce, op.inputs, op.outputs)
 
+        if self.conv_epilogue(op, members, params, outs, domain):
+            return True
+
         def emit(m, n):
             return self.emit_elementwise(m, n, members, params, list(op.inputs), outs,
                                          list(op.outputs), domain)
         return self.native(op, emit, op.inputs, op.outputs)
+
+    def conv_epilogue(self, op, members, params, outs, domain) -> bool:
+        """Fold a fused elementwise node into the convolution computing one of its inputs
+        (a bias add and activation after a conv), applied to each block of the output
+        while it is in cache and written over it: when the node is the conv output's only
+        reader, has one output of the conv's shape, reads its other inputs along the
+        channel (or not at all), and nothing writes those between the conv and here."""
+        if len(domain) != 4 or any(shape_of(o) != tuple(domain) or o.dtype != op.outputs[0].dtype
+                                   for o in op.outputs):
+            return False
+        conv = next((i for i, t in enumerate(op.inputs) if t in self.conv_outputs), None)
+        if conv is None:
+            return False
+        t = op.inputs[conv]
+        step_index, position = self.conv_outputs[t]
+        buf = self.buffers[t]
+        if self.last_use.get(t) != self.index or shape_of(t) != tuple(domain) or \
+                t.dtype != op.outputs[0].dtype or buf.kind != "arena" or \
+                sum(b is buf for b in self.buffers.values()) != 1:
+            return False
+        accesses, sets = K._accesses(members, params, domain)
+        n, oh, ow, m = domain
+        strides = []
+        for (pi, _), st in zip(accesses, sets):
+            pixel = st[2]
+            if st[:3] != [pixel * oh * ow, pixel * ow, pixel] and n * oh * ow > 1:
+                return False
+            if pi == conv and (pixel, st[3]) != (m, 1):
+                return False
+            strides.append((pixel, st[3]))
+        later = self.steps[step_index + 1:]
+        others = [u for i, u in enumerate(op.inputs) if i != conv]
+        for u in others:
+            ub = self.buffers[u]
+            made = self.producer.get(u)
+            if made is not None and made > step_index:
+                return False
+            if ub.var is not None and any(position < w < self.index
+                                          for w in self.writes.get(ub.var, ())):
+                return False
+            if any(not s.native or any(self.buffers.get(v) is ub for v in s.outputs)
+                   for s in later):
+                return False
+        epi = CK.Epilogue(members, params, conv, domain, accesses, strides, outs)
+        self.buffers[op.outputs[0]] = buf  # the first output overwrites the conv's
+        for o in op.outputs[1:]:
+            self.define(o)
+        self.epilogues[t] = (epi, others + list(op.outputs[1:]))
+        step = self.steps[step_index]
+        step.inputs += others
+        step.outputs += list(op.outputs)
+        for u in others:
+            self.buffers[u].native_used = True
+        for o in op.outputs:
+            self.producer[o] = step_index
+        return True
 
     def emit_elementwise(self, module, name, members, params, param_keys, outputs,
                          output_keys, domain) -> K.Kernel:
@@ -909,9 +970,13 @@ def _conv(lw: Lowering, op) -> bool:
         xp = Buffer("arena", dtype, CK.padded_shape(g))
         if op.type == "Conv2D":
             def emit_direct(mod, n):
+                epi, extra = lw.epilogues.get(out, (None, []))
                 return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp]),
-                        CK.emit_conv_direct(mod, n, dtype, g, m, lanes, [xp, f, out])]
-            return lw.native(op, emit_direct, [x, f], op.outputs, scratch=[xp])
+                        CK.emit_conv_direct(mod, n, dtype, g, m, lanes, [xp, f, out] + extra,
+                                            epi)]
+            lw.native(op, emit_direct, [x, f], op.outputs, scratch=[xp])
+            lw.conv_outputs[out] = (len(lw.steps) - 1, lw.index)
+            return True
         threads = _threads(work, g.rows)
         parts = Buffer("arena", dtype, (max(threads - 1, 1) * g.k * m,))
 
@@ -938,8 +1003,12 @@ def _conv(lw: Lowering, op) -> bool:
         operands.append(parts)
 
     def emit(mod, n):
-        return CK.emit_conv_blocked(mod, n, dtype, g, m, plan, kind, operands)
-    return lw.native(op, emit, inputs, op.outputs, scratch=scratch)
+        epi, extra = lw.epilogues.get(out, (None, []))
+        return CK.emit_conv_blocked(mod, n, dtype, g, m, plan, kind, operands + extra, epi)
+    lw.native(op, emit, inputs, op.outputs, scratch=scratch)
+    if kind == "forward":
+        lw.conv_outputs[out] = (len(lw.steps) - 1, lw.index)
+    return True
 
 
 @_lowers("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",

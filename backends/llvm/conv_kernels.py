@@ -16,8 +16,8 @@ from __future__ import annotations
 from llvmlite import ir
 
 from . import irutil as U
-from .kernels import NO_TRANS, ROW_MAJOR, TRANS, Kernel, _finish, _gemm_function, \
-    _new_function
+from .kernels import NO_TRANS, ROW_MAJOR, TRANS, Kernel, _eval_members, _finish, \
+    _gemm_function, _new_function
 
 
 def _c(v: int) -> ir.Constant:
@@ -286,6 +286,40 @@ def _col2im_rows(b, cols, dx, dtype, g: ConvShape, lo, hi):
     _patch_rows(b, g, lo, hi, run, element)
 
 
+class Epilogue:
+    """An elementwise body applied to a convolution's output while it is in cache (a bias
+    add and activation): `members` over `params`, where param `conv` is the output itself
+    and the others are read with 2-D strides (pixel, channel) over the [pixels, M] output.
+    The body's first output overwrites the convolution's; the others go to buffers of
+    their own. Extra kernel operands, after the convolution's own: the other params, then
+    the other outputs."""
+
+    def __init__(self, members, params, conv: int, domain, accesses: dict, strides: list,
+                 outputs: list) -> None:
+        self.members, self.params, self.conv, self.domain = members, params, conv, domain
+        self.accesses, self.strides, self.outputs = accesses, strides, outputs
+
+    @property
+    def extra(self) -> int:
+        return len(self.params) - 1 + len(self.outputs) - 1
+
+    def emit(self, b, out, extra_ptrs, p0, p1, m: int, dtype) -> None:
+        """Apply the body to output pixels [p0, p1)."""
+        ptrs = list(extra_ptrs[:len(self.params) - 1])
+        ptrs.insert(self.conv, out)
+        dests = [out] + list(extra_ptrs[len(self.params) - 1:])
+        with U.for_range(b, p1, p0, name="epi") as p:
+            with U.for_range(b, m, name="epc") as ch:
+                offs = [b.add(b.mul(p, _c(sp)), b.mul(ch, _c(sc))) if sp or sc else _c(0)
+                        for sp, sc in self.strides]
+                values: dict = {}
+                _eval_members(b, self.members, self.params, self.accesses, ptrs, offs,
+                              self.domain, values)
+                at = b.add(b.mul(p, _c(m)), ch)
+                for dst, t in zip(dests, self.outputs):
+                    U.store(b, dst, dtype, at, values[t])
+
+
 class ConvPlan:
     """How a blocked convolution is cut: `block` output rows per BLAS call, `unit` rows per
     unit of the split loop (the input gradient's units are whole images, so threads write
@@ -303,7 +337,7 @@ class ConvPlan:
 
 
 def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan, kind: str,
-                      operands) -> list:
+                      operands, epilogue: Epilogue | None = None) -> list:
     """A convolution (kind "forward"), its filter gradient ("filter") or its input
     gradient ("input"), `plan.block` output rows at a time around one BLAS call per block,
     so each block's patch matrix (in the thread's scratch) is used while still in cache.
@@ -313,9 +347,11 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
     input:   dx[unit's images] = 0; cols = dy[block] @ f^T; dx += col2im(cols)
     Operands: forward (x, f, out, cols); filter (x, dy, df, cols, partials);
     input (dy, f, dx, cols). cols holds plan.threads blocks; partials threads-1 filters.
+    A forward `epilogue` runs on each block after its matmul (its operands follow).
     """
     gemm = _gemm_function(module, dtype)
-    b, ptrs, lo, hi = _new_function(module, name, 5 if kind == "filter" else 4)
+    extra = epilogue.extra if epilogue is not None else 0
+    b, ptrs, lo, hi = _new_function(module, name, (5 if kind == "filter" else 4) + extra)
     a_ptr, b_ptr, out, cols = ptrs[:4]
     i32 = lambda v: ir.Constant(U.I32, v)  # noqa: E731
     size = 4 if dtype.name == "float32" else 8
@@ -349,6 +385,9 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
                     b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(NO_TRANS), pixels, _c(m),
                                   _c(g.k), one, cols, _c(g.k), b_ptr, _c(m), zero,
                                   rows_of(out, m), _c(m)])
+                    if epilogue is not None:
+                        epilogue.emit(b, out, ptrs[4:], b.mul(start, _c(g.ow)),
+                                      b.mul(stop, _c(g.ow)), m, dtype)
                 elif kind == "filter":
                     _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
                     first = b.and_(b.icmp_signed("==", u, lo), ir.Constant(U.I1, sub == 0))
@@ -362,7 +401,7 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
                                   cols, _c(g.k)])
                     _col2im_rows(b, cols, out, dtype, g, start, stop)
     _finish(b)
-    main = Kernel(name, list(operands[:4]) + list(operands[4:]), plan.extent,
+    main = Kernel(name, list(operands), plan.extent,
                   2 * rows * g.ow * g.k * m, splittable=plan.threads > 1,
                   threads=plan.threads, blas=True)
     if kind != "filter" or plan.threads == 1:
@@ -470,9 +509,9 @@ def _thread_sum(b, lo, chunk: int, out, partials, size: int, elements: int):
     return slot, b.select(b.icmp_signed("==", slot, _c(0)), out, partial)
 
 
-def _pixel_groups(b, g: ConvShape, lo, hi, body):
+def _pixel_groups(b, g: ConvShape, lo, hi, body, row_done=None):
     """for output rows [lo, hi): body(b, row, n, oh, ow0, count) over groups of GROUP
-    pixels, then the remainder one by one (count static)."""
+    pixels, then the remainder one by one (count static); then row_done(b, row)."""
     with U.for_range(b, hi, lo, name="row") as row:
         n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
         full = g.ow // GROUP
@@ -481,15 +520,19 @@ def _pixel_groups(b, g: ConvShape, lo, hi, body):
                 body(b, row, n, oh, b.mul(grp, _c(GROUP)), GROUP)
         for p in range(full * GROUP, g.ow):
             body(b, row, n, oh, _c(p), 1)
+        if row_done is not None:
+            row_done(b, row)
 
 
 def emit_conv_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
-                     operands) -> Kernel:
+                     operands, epilogue: Epilogue | None = None) -> Kernel:
     """out = conv(x, f) for narrow patches, reading the zero-padded input (emit_pad):
     groups of 4 neighbouring pixels keep a vector of output channels each in registers;
     every window element and input channel adds x * f[row of the filter] to them.
-    Operands (xp, f, out)."""
-    b, (x, f, out), lo, hi = _new_function(module, name, 3)
+    Operands (xp, f, out), then an `epilogue`'s, which runs on each output row.
+    """
+    b, ptrs, lo, hi = _new_function(module, name, 3 + (epilogue.extra if epilogue else 0))
+    x, f, out = ptrs[:3]
     ft = U.value_type(dtype)
     chunks = channel_chunks(m, lanes)
     accs = {w: [b.alloca(ir.VectorType(ft, w)) for _ in range(GROUP)]
@@ -511,7 +554,11 @@ def emit_conv_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
                 at = b.mul(b.add(b.mul(row, _c(g.ow)), b.add(ow0, _c(p))), _c(m))
                 b.store(b.load(a), vptr(out, b.add(at, _c(c0))), align=4)
 
-    _pixel_groups(b, g, lo, hi, group)
+    def row_done(b, row):
+        if epilogue is not None:
+            p0 = b.mul(row, _c(g.ow))
+            epilogue.emit(b, out, ptrs[3:], p0, b.add(p0, _c(g.ow)), m, dtype)
+    _pixel_groups(b, g, lo, hi, group, row_done)
     _finish(b)
     return Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.k * m)
 

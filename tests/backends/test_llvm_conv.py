@@ -145,3 +145,30 @@ def test_depthwise_conv_and_its_gradients_run_natively_and_match_numpy(
     assert "fallback" not in _both.schedule
     for a, b, name in zip(got, want, ["depthwise", "input grad", "filter grad"]):
         assert_close(a, b, "conv", err_msg=name)
+
+
+@pytest.mark.parametrize("channels", [1, 16])  # direct and blocked convolutions
+def test_bias_and_activation_folded_into_the_conv_match_numpy(channels):
+    """A fused elementwise node reading a conv's output (bias add, relu; the pre-activation
+    kept for the gradient) runs on each block of the output inside the conv kernel."""
+    x = R.randn(8, 14, 14, channels).astype(np.float32)
+    w = (R.randn(3, 3, channels, 24) * 0.3).astype(np.float32)
+    bias = R.randn(24).astype(np.float32)
+    other = R.randn(8, 14, 14, 24).astype(np.float32)
+
+    def build(x, w, bias, other):
+        z = tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME") + bias
+        h = tf.nn.relu(z) * 0.5 + other * tf.reshape(bias, [1, 1, 1, 24])
+        return [h] + tf.gradients(tf.reduce_sum(h * h), [x, w, bias])
+
+    got, want, _ = _both(build, [x, w, bias, other])
+    for a, b, name in zip(got, want, ["h", "dx", "dw", "dbias"]):
+        assert_close(a, b, "conv", err_msg=name)
+    g = tf.Graph()
+    with g.as_default():
+        phs = [tf.placeholder(tf.float32, v.shape) for v in (x, w, bias, other)]
+        fetch = build(*phs)[0]
+        sess = tf.Session(graph=g, backend="llvm")
+        sess.run(fetch, dict(zip(phs, (x, w, bias, other))))
+        exe = next(reversed(sess._plans.values())).executable
+    assert exe._lowering.epilogues, "the bias add and relu were not folded into the conv"
