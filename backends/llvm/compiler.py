@@ -962,6 +962,8 @@ def _conv(lw: Lowering, op) -> bool:
     rows, m = g.rows * g.ow, f_shape[3]
     if rows == 0 or g.k == 0 or m == 0:
         return False
+    if op.type != "Conv2D" and shape_of(dy) != (g.n, g.oh, g.ow, m):
+        return False  # the numpy kernel reports the mismatch; native code never sees it
     out = op.outputs[0]
     size = np.dtype(dtype.np).itemsize
     work = 2 * rows * g.k * m
@@ -1034,6 +1036,8 @@ def _depthwise(lw: Lowering, op) -> bool:
     mult = f_shape[3]
     if g.rows * g.ow == 0 or g.k * mult == 0:
         return False
+    if op.type != "DepthwiseConv2dNative" and shape_of(dy) != (g.n, g.oh, g.ow, g.c * mult):
+        return False  # the numpy kernel reports the mismatch; native code never sees it
     if op.type == "DepthwiseConv2dNativeBackpropInput":
         return lw.native(op, lambda mod, n: CK.emit_depthwise_input(
             mod, n, dtype, g, mult, [f, dy, out]), [f, dy], op.outputs)
@@ -1061,6 +1065,9 @@ def _pool(lw: Lowering, op) -> bool:
     g = _conv_shape(op, x_shape, k)
     if g.n * g.oh * g.ow * g.c == 0 or op.outputs[0].dtype.name not in ("float32", "float64"):
         return False
+    pooled = (g.n, g.oh, g.ow, g.c)
+    if op.type in ("MaxPoolGrad", "AvgPoolGrad") and shape_of(op.inputs[-1]) != pooled:
+        return False  # the numpy kernel reports the mismatch; native code never sees it
     if op.type == "AvgPoolGrad":
         dy = op.inputs[1]
         return lw.native(op, lambda m, n: CK.emit_avg_pool_grad(

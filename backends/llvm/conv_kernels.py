@@ -8,8 +8,12 @@ channels in one vectorised loop. Convolutions come in two shapes:
   and, for the filter gradient, its own partial sum, added up by a second kernel); BLAS
   then runs single-threaded (see target.BlasThreads);
 - narrow patches (a first layer on 1 to 4 input channels, where a matmul of inner
-  dimension 25 wastes BLAS): direct loops that accumulate vectors of output channels in
-  registers for a few neighbouring pixels at a time.
+  dimension 25 wastes BLAS): direct loops on a zero-padded copy of the input that
+  accumulate vectors of output channels in registers for a few neighbouring pixels.
+
+A forward convolution may carry an `Epilogue` (the bias add and activation after it),
+applied to each block of its output while in cache. Depthwise convolutions and their
+gradients are direct loops over channels.
 """
 from __future__ import annotations
 

@@ -172,3 +172,35 @@ def test_bias_and_activation_folded_into_the_conv_match_numpy(channels):
         sess.run(fetch, dict(zip(phs, (x, w, bias, other))))
         exe = next(reversed(sess._plans.values())).executable
     assert exe._lowering.epilogues, "the bias add and relu were not folded into the conv"
+
+
+def test_gradients_with_a_mismatched_dy_raise_tf1_errors_and_never_reach_native_code():
+    """Shape inference sizes these gradient ops by their size inputs, so a dy of the
+    wrong shape is only caught at run time: by the numpy kernel, never by a native read
+    out of bounds."""
+    from graphc.ir.ops._base import apply
+    from graphc.ir.ops.conv_ops import conv2d_backprop_filter, conv2d_backprop_input
+    x = tf.constant(np.ones((2, 8, 8, 3), np.float32))
+    f = tf.constant(np.ones((3, 3, 3, 4), np.float32))
+    dw = tf.constant(np.ones((3, 3, 3, 2), np.float32))
+    dy = tf.constant(np.ones((2, 5, 5, 4), np.float32))  # the conv's output is 8x8
+    dyd = tf.constant(np.ones((2, 5, 5, 6), np.float32))
+    dyp = tf.constant(np.ones((2, 3, 3, 3), np.float32))  # the pool's output is 4x4
+    conv = {"strides": [1, 1, 1, 1], "padding": "SAME", "dilations": [1, 1, 1, 1],
+            "data_format": "NHWC"}
+    pool = {"ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1], "padding": "SAME",
+            "data_format": "NHWC"}
+    bad = [conv2d_backprop_input([2, 8, 8, 3], f, dy, [1, 1, 1, 1], "SAME"),
+           conv2d_backprop_filter(x, [3, 3, 3, 4], dy, [1, 1, 1, 1], "SAME"),
+           apply("DepthwiseConv2dNativeBackpropInput", (tf.constant([2, 8, 8, 3]), dw, dyd),
+                 conv),
+           apply("DepthwiseConv2dNativeBackpropFilter", (x, tf.constant([3, 3, 3, 2]), dyd),
+                 conv),
+           apply("MaxPoolGrad", (x, tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "SAME"),
+                                 dyp), pool),
+           apply("AvgPoolGrad", (tf.constant([2, 8, 8, 3]), dyp), pool)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for t in bad:
+            with tf.Session(backend="llvm") as sess, pytest.raises(tf.errors.OpError):
+                sess.run(t)
