@@ -36,7 +36,7 @@ class _RNNCellNamespace:
     def __init__(self) -> None:
         from . import rnn_cell as m
         for name in ("RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell",
-                     "MultiRNNCell", "LSTMStateTuple"):
+                     "MultiRNNCell", "LSTMStateTuple", "DropoutWrapper", "ResidualWrapper"):
             setattr(self, name, getattr(m, name))
 
 

@@ -257,6 +257,71 @@ class MultiRNNCell(RNNCell):
         return x, tuple(states)
 
 
+class DropoutWrapper(RNNCell):
+    """TF1 `DropoutWrapper`: dropout on the cell's inputs, outputs and new state (for an
+    LSTM, its h only, as TF1's default state filter). Keep probabilities may be tensors
+    (a fed placeholder); a Python 1.0 adds no op. Inside dynamic_rnn every step draws a
+    new mask; variational (per-sequence) masks are not supported."""
+
+    def __init__(self, cell, input_keep_prob=1.0, output_keep_prob=1.0, state_keep_prob=1.0,
+                 variational_recurrent: bool = False, input_size=None, dtype=None, seed=None,
+                 dropout_state_filter_visitor=None) -> None:
+        super().__init__()
+        if variational_recurrent:
+            raise NotImplementedError("DropoutWrapper(variational_recurrent=True) is not "
+                                      "supported by graphc")
+        for what, p in (("input", input_keep_prob), ("output", output_keep_prob),
+                        ("state", state_keep_prob)):
+            if isinstance(p, (int, float)) and not 0.0 < p <= 1.0:
+                raise ValueError(f"Parameter {what}_keep_prob must be between 0 and 1: {p}")
+        self._cell = cell
+        self._keep = (input_keep_prob, output_keep_prob, state_keep_prob)
+        self._seed = seed
+
+    state_size = property(lambda self: self._cell.state_size)
+    output_size = property(lambda self: self._cell.output_size)
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+    def _drop(self, x, keep, salt: int):
+        from .ir.ops.nn_ops import dropout
+        if isinstance(keep, (int, float)) and keep == 1.0:
+            return x
+        seed = None if self._seed is None else self._seed + salt
+        return dropout(x, keep_prob=keep, seed=seed)
+
+    def __call__(self, inputs, state, scope=None):
+        keep_in, keep_out, keep_state = self._keep
+        out, new_state = self._cell(self._drop(convert_to_tensor(inputs), keep_in, 0), state,
+                                    scope)
+        if isinstance(new_state, LSTMStateTuple):
+            new_state = LSTMStateTuple(new_state.c, self._drop(new_state.h, keep_state, 1))
+        elif not isinstance(new_state, tuple):
+            new_state = self._drop(new_state, keep_state, 1)
+        return self._drop(out, keep_out, 2), new_state
+
+
+class ResidualWrapper(RNNCell):
+    """TF1 `ResidualWrapper`: the cell's output plus its input."""
+
+    def __init__(self, cell, residual_fn=None) -> None:
+        super().__init__()
+        self._cell = cell
+        self._fn = residual_fn
+
+    state_size = property(lambda self: self._cell.state_size)
+    output_size = property(lambda self: self._cell.output_size)
+
+    def zero_state(self, batch_size, dtype):
+        return self._cell.zero_state(batch_size, dtype)
+
+    def __call__(self, inputs, state, scope=None):
+        x = convert_to_tensor(inputs)
+        out, new_state = self._cell(x, state, scope)
+        return (self._fn(x, out) if self._fn is not None else M.add(x, out)), new_state
+
+
 def _select_state(keep, new, old):
     """where(keep, new, old) over nested states (sequence_length masking)."""
     if isinstance(new, tuple):

@@ -319,3 +319,25 @@ def test_dynamic_rnn_matches_tensorflow():
     np.testing.assert_allclose(c1, c2, rtol=1e-9, atol=1e-12)
     for a, b in zip(g1, g2):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_dropout_wrapper_inside_dynamic_rnn(backend):
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [300, 5, 3])
+        keep = tf.placeholder(tf.float32, [])
+        inner = tf.nn.rnn_cell.BasicLSTMCell(4)
+        cell = tf.nn.rnn_cell.DropoutWrapper(inner, output_keep_prob=keep)
+        out, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+        plain, _ = tf.nn.dynamic_rnn(inner, x, dtype=tf.float32)  # the same weights
+        grads = tf.gradients(tf.reduce_sum(out), [x])
+        with _session(backend) as sess:
+            sess.run(tf.global_variables_initializer())
+            xv = np.random.RandomState(1).randn(300, 5, 3).astype(np.float32)
+            full, ref = sess.run([out, plain], {x: xv, keep: 1.0})
+            np.testing.assert_allclose(full, ref, rtol=1e-6)
+            half, ref, (g,) = sess.run([out, plain, grads], {x: xv, keep: 0.5})
+            dropped = half == 0
+            assert 0.45 < dropped.mean() < 0.55       # a new mask per step and element
+            np.testing.assert_allclose(half[~dropped], 2 * ref[~dropped], rtol=1e-5)
+            assert np.isfinite(g).all() and np.abs(g).sum() > 0
