@@ -41,12 +41,7 @@ class FunctionRunner:
     def run_graph(self, graph, params: tuple, outputs: tuple, args: list, outs=None) -> list:
         """Run `graph` with its Placeholders named `params` fed `args`; the values of its
         `outputs` ((op name, index) pairs). `outs`: arrays the backend may write into."""
-        fid = (id(graph), params, outputs)
-        sig = tuple([(a.shape, a.dtype) for a in args])
-        hit = self._plans.get((fid, sig)) or self._plans.get((fid, None))
-        if hit is None:
-            hit = self._compile(graph, params, outputs, fid, sig, args)
-        exe, positions = hit[1], hit[2]
+        exe, positions = self._plan(graph, params, outputs, args)
         if outs is not None:
             per_fetch = [None] * (max(positions) + 1 if positions else 0)
             for i, arr in zip(positions, outs):
@@ -56,6 +51,22 @@ class FunctionRunner:
         else:
             results = exe.run(args)
         return [results[i] for i in positions]
+
+    def run_loop(self, graph, params: tuple, outputs: tuple, args: list, loop):
+        """Run a loop whose step is `graph` whole, if the backend's plan for it can
+        (LLVMExecutable.run_loop); None if it cannot."""
+        exe, positions = self._plan(graph, params, outputs, args)
+        run = getattr(exe, "run_loop", None)
+        return None if run is None else run(args, positions, loop)
+
+    def _plan(self, graph, params: tuple, outputs: tuple, args: list) -> tuple:
+        """(compiled plan, position of each output among its fetches)."""
+        fid = (id(graph), params, outputs)
+        sig = tuple([(a.shape, a.dtype) for a in args])
+        hit = self._plans.get((fid, sig)) or self._plans.get((fid, None))
+        if hit is None:
+            hit = self._compile(graph, params, outputs, fid, sig, args)
+        return hit[1], hit[2]
 
     def _compile(self, graph, param_names, output_refs, fid, sig, args):
         from .session import compile_plan

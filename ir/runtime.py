@@ -130,6 +130,12 @@ class NodeContext:
         """Run a graph the op derived from its own (a loop's fused step)."""
         return self._state.functions.run_graph(graph, params, outputs, args, outs)
 
+    def run_loop(self, graph, params: tuple, outputs: tuple, args: list, loop):
+        """Run a whole loop whose step is `graph` in one call where the backend can (see
+        LoopState in ir/ops/control_flow_ops.py): True if the loop ended, False if the
+        caller must go on from `loop.count`, None if the backend did nothing."""
+        return self._state.functions.run_loop(graph, params, outputs, args, loop)
+
 
 def _compatible(static: tuple, actual: tuple) -> bool:
     return len(static) == len(actual) and all(s is None or s == a

@@ -14,7 +14,7 @@ import ctypes
 import os
 import threading
 import time
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 from llvmlite import ir
@@ -26,6 +26,7 @@ from .cache import jit_module
 from graphc.ir.ops.fused_ops import BODY, body_inputs
 from .compiler import ALIGN, Buffer, Lowering, Step
 from .kernels import PARALLEL_WORK
+from . import loop as L
 
 SMALL_FEED = 256  # bytes: feeds up to this size are copied, larger ones passed by address
 LAST_COMPILE = {"lower": 0.0, "jit": 0.0}  # seconds, of the most recent compile_program
@@ -284,6 +285,7 @@ class LLVMExecutable:
         # BLAS single-threaded during runs whose kernels split BLAS calls themselves
         self._blas_threads = host().blas_threads if lowering.blas_single else None
         self._contexts: dict = {}
+        self._loop_specs: dict = {}  # loop structure -> loop.LoopSpec, or None
 
     # ------------------------------------------------------------ run
     def run(self, feed_values: Sequence[np.ndarray], outs=None) -> list:
@@ -318,6 +320,20 @@ class LLVMExecutable:
             raise
 
     def _run_in(self, ws: _Workspace, feed_values, given: dict) -> list:
+        feeds, outs, pending, py = self._bind(ws, feed_values, given)
+        if self._blas_threads is not None:
+            with self._blas_threads:
+                self._run_schedule(ws, feeds, outs, py, pending)
+        else:
+            self._run_schedule(ws, feeds, outs, py, pending)
+        for name, arr in pending.items():
+            self._store.set(name, arr)
+        if pending:
+            ws.var_version = -1
+        return [self._result(ws, i, b, feeds, outs, py) for i, b in enumerate(self._fetch)]
+
+    def _bind(self, ws: _Workspace, feed_values, given: dict) -> tuple:
+        """Fill the table for one run: feeds, fresh (or given) output arrays, variables."""
         table = ws.table
         feeds = list(feed_values)
         small = ws.small
@@ -341,16 +357,41 @@ class LLVMExecutable:
             table[b.slot] = _address(arr)
         pending = self._bind_variables(ws) if self._store.version != ws.var_version else {}
         py: dict = {self.program.feeds[i]: feeds[i] for i in self._py_feeds}
-        if self._blas_threads is not None:
-            with self._blas_threads:
-                self._run_schedule(ws, feeds, outs, py, pending)
-        else:
-            self._run_schedule(ws, feeds, outs, py, pending)
-        for name, arr in pending.items():
-            self._store.set(name, arr)
-        if pending:
+        return feeds, outs, pending, py
+
+    # ------------------------------------------------------------ loops
+    def run_loop(self, feed_values, out_positions: list, loop) -> Optional[bool]:
+        """Run a While loop whose step is this plan natively (backends/llvm/loop.py):
+        True when it ended, False when the caller must go on from `loop.count` (an
+        iteration failed), None when this plan cannot run as a native loop."""
+        if not L.ENABLED:
+            return None
+        key = (loop.n, loop.positions, loop.sliced, tuple(out_positions), len(loop.stacks))
+        spec = self._loop_specs.get(key, self)
+        if spec is self:
+            spec = self._loop_specs[key] = L.loop_spec(
+                self, loop.positions, loop.n, loop.sliced, out_positions, len(loop.stacks))
+        if spec is None:
+            return None
+        try:
+            ws = self._pool.pop()
+        except IndexError:
+            ws = _Workspace(self._arena_size, self._lowering.n_slots, self._const_slots,
+                            self._small_feeds)
+        try:
+            self._bind(ws, feed_values, {})
+            if self._blas_threads is not None:
+                with self._blas_threads:
+                    return L.run_loop(self, spec, ws, loop)
+            return L.run_loop(self, spec, ws, loop)
+        except BaseException:
             ws.var_version = -1
-        return [self._result(ws, i, b, feeds, outs, py) for i, b in enumerate(self._fetch)]
+            raise
+        finally:
+            for arr, spec_small in zip(ws.small, self._small_feeds):
+                if arr is not None:  # the driver pointed these slots elsewhere
+                    ws.table[spec_small[0]] = _address(arr)
+            self._pool.append(ws)
 
     def _run_schedule(self, ws: _Workspace, feeds, outs, py, pending: dict) -> None:
         for kind, item in self._schedule:

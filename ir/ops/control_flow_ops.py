@@ -25,6 +25,7 @@ held graphs, which the ir layer does not know).
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
 import weakref
 
@@ -255,6 +256,15 @@ def _while_compute(ctx, *args, **attrs):
     step = _step_function(ctx.op)
     count = 0
     (go,) = ctx.run_function(COND, select(cond_pos))
+    if bool(go) and step is not None:
+        # The whole loop in one call where the backend can (llvm, when the step lowers
+        # to native code only); it stops early, leaving the rest to the loop below, when
+        # an iteration fails (run again below, to raise the error).
+        loop = LoopState(values, n, step[2], sliced, counter, offset, stacks)
+        ended = ctx.run_loop(step[0], step[1], step[3], select(step[2]), loop)
+        if ended is not None:
+            count = loop.count
+            go = not ended
     while bool(go):
         targets = [None] * n + [s.slot(count) for s in stacks] if stacks else None
         if step is not None:  # body and the next condition in one call
@@ -272,6 +282,23 @@ def _while_compute(ctx, *args, **attrs):
         if step is None:
             (go,) = ctx.run_function(COND, select(cond_pos))
     return tuple(values[:n] + [np.array(count, np.int32)] + [s.value(count) for s in stacks])
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class LoopState:
+    """A While loop as a backend running it whole sees it: the values (loop variables
+    first, then the captured ones; updated in place), the step's parameter positions in
+    them, which captured values are read a slice per iteration (at the value of loop
+    variable `counter` plus `offset`), the stacks and the iteration count."""
+
+    values: list
+    n: int
+    positions: tuple
+    sliced: frozenset
+    counter: int
+    offset: int
+    stacks: list
+    count: int = 0
 
 
 _STEPS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -342,7 +369,8 @@ class _Stack:
         self.elem = tuple(shape.as_tuple()[1:]) if shape.ndims is not None and all(
             d is not None for d in shape.as_tuple()[1:]) else None
 
-    def _ensure(self, k: int, elem: tuple, dtype) -> np.ndarray:
+    def ensure(self, k: int, elem: tuple, dtype) -> np.ndarray:
+        """The buffer, with room for iteration k's value of shape `elem`."""
         buf = self.buf
         if buf is None:
             cap = max(_CAPACITY.get(self.key, 16), k + 1)
@@ -369,11 +397,11 @@ class _Stack:
         """Where iteration k's value should go (None until its shape is known)."""
         if self.elem is None:
             return None
-        return self._ensure(k, self.elem, self.t.dtype.np)[k, ...]
+        return self.ensure(k, self.elem, self.t.dtype.np)[k, ...]
 
     def append(self, k: int, v) -> None:
         v = np.asarray(v)
-        buf = self._ensure(k, v.shape, v.dtype)
+        buf = self.ensure(k, v.shape, v.dtype)
         if v.ctypes.data != buf[k, ...].ctypes.data:  # not written in place by the backend
             buf[k] = v
 
