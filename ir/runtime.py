@@ -110,6 +110,14 @@ class NodeContext:
         self._store.set(self.variable, value)
         return value
 
+    def read_variable_named(self, name: str) -> np.ndarray:
+        """The value of variable `name` now (a loop re-reading one its body assigns)."""
+        value = self._store.get(name)
+        if value is None:
+            raise FailedPreconditionError(
+                None, None, f"Attempting to use uninitialized value {name}")
+        return value
+
     def variable_initialized(self) -> bool:
         return self.variable in self._store
 

@@ -100,6 +100,15 @@ def while_node(graph: Graph, name: str, loop_vars: list, shapes: list, cond: Gra
                     sliced.append(len(args) - 1)
             positions.append(n + keys.index(k))
         attrs.update(fn_attrs(key, g, g.inputs, positions, g.outputs))
+    # A variable read captured from outside but assigned inside the loop is read again
+    # before every iteration, as TF1's loop reads its ref each time.
+    written = _assigned_variables(cond) | _assigned_variables(body)
+    reread = tuple((i, t.op.inputs[0].op.name) for i, t in enumerate(args)
+                   if i >= n and i not in sliced and t.op.type == "Identity" and
+                   t.op.inputs and t.op.inputs[0].op.type == "VariableV2" and
+                   t.op.inputs[0].op.name in written)
+    if reread:
+        attrs["reread"] = reread
     if sliced:
         if cond.sliced and cond.slice_counter != body.slice_counter:
             raise AssertionError("cond and body slice by different counters")
@@ -107,6 +116,16 @@ def while_node(graph: Graph, name: str, loop_vars: list, shapes: list, cond: Gra
         attrs["slice_counter"] = tuple(body.slice_counter if body.sliced else
                                        cond.slice_counter)
     return graph.create_op("While", args, attrs, name=name, subgraphs={COND: cond, BODY: body})
+
+
+def _assigned_variables(graph: Graph) -> set:
+    """Names of the variables that ops in `graph` (or graphs it holds) assign."""
+    names = set()
+    for op in graph.get_operations():
+        names.update(op.inputs[i].op.name for i in op.opdef.ref_inputs)
+        for sub in op.subgraphs.values():
+            names |= _assigned_variables(sub)
+    return names
 
 
 def _check_args(op: Operation, key: str, args: list) -> None:
@@ -253,7 +272,11 @@ def _while_compute(ctx, *args, **attrs):
             out.append(v)
         return out
 
-    step = _step_function(ctx.op)
+    reread = attrs.get("reread", ())
+    for i, name in reread:
+        values[i] = ctx.read_variable_named(name)
+    # (the fused step would test the condition on the values read before the body ran)
+    step = None if reread else _step_function(ctx.op)
     count = 0
     (go,) = ctx.run_function(COND, select(cond_pos))
     if bool(go) and step is not None:
@@ -274,6 +297,8 @@ def _while_compute(ctx, *args, **attrs):
         else:
             outs = ctx.run_function(BODY, select(body_pos), targets)
         values[:n] = outs[:n]
+        for i, name in reread:
+            values[i] = ctx.read_variable_named(name)
         for s, v in zip(stacks, outs[n:]):
             s.append(count, v)
         count += 1

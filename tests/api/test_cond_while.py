@@ -194,6 +194,34 @@ def test_while_assigns_variables_and_nests_with_cond(backend):
             assert sess.run(inner, {x: -1.0}) == -1.0
 
 
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_while_reads_a_variable_its_body_assigns_anew_each_iteration(backend):
+    """TF1's loop reads the variable's ref every iteration: the body's doubling compounds,
+    and a condition on the variable sees each new value (TF1 prints 3 8.0 7 128.0)."""
+    with tf.Graph().as_default():
+        v, w = tf.Variable(1.0), tf.Variable(1.0)
+
+        def double(var):
+            def body(i):
+                with tf.control_dependencies([tf.assign(var, var * 2.0)]):
+                    return i + 1
+            return body
+
+        loop = tf.while_loop(lambda i: i < 3, double(v), [tf.constant(0)])
+        until = tf.while_loop(lambda i: w < 100.0, double(w), [tf.constant(0)])
+        with _session(backend) as sess:
+            sess.run(tf.global_variables_initializer())
+            assert sess.run(loop) == 3 and sess.run(v) == 8.0
+            assert sess.run(until) == 7 and sess.run(w) == 128.0
+        graph_def = tf.get_default_graph().as_graph_def()
+    with tf.Graph().as_default() as copy:  # the graph file keeps the re-read
+        tf.import_graph_def(graph_def, name="")
+        with _session(backend) as sess:
+            sess.run(copy.get_operation_by_name(w.initializer.name))
+            assert sess.run(until.name) == 7 and sess.run(w.name) == 128.0
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_while_gradients_match_central_differences(backend):
     with tf.Graph().as_default():
