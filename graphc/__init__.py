@@ -67,6 +67,7 @@ from .contrib import contrib  # noqa: E402,F401
 from .passes.gradients import gradients  # noqa: E402,F401
 from .control_flow import (case, cond, foldl, foldr, map_fn, scan,  # noqa: E402,F401
                            while_loop)
+from .tensor_array import TensorArray  # noqa: E402,F401
 from .rnn_cell import reverse_sequence  # noqa: E402,F401
 from .ir.ops.control_flow_ops import assert_ as Assert  # noqa: E402,F401
 from . import nest  # noqa: E402,F401

@@ -22,6 +22,7 @@ from .ir.ops._base import convert_to_tensor
 from .ir.ops.control_flow_ops import ELSE, THEN, if_node, while_node
 from .ir.shapes import as_shape, TensorShape
 from .ir.site import current_site
+from .tensor_array import TensorArray
 
 
 def _where() -> str:
@@ -180,7 +181,10 @@ def _while(cond_fn, body_fn, loop_vars, shape_invariants, name, maximum_iteratio
     graph = _context.get_default_graph()
     with graph.name_scope(name) as scope:
         op_name = scope[:-1]
-        flat_vars = [v._as_tensor() if isinstance(v, TensorLike) else convert_to_tensor(v)
+        # a TensorArray is carried as its flow (its handle is captured where it is used)
+        arrays = [v if isinstance(v, TensorArray) else None for v in nest.flatten(loop_vars)]
+        flat_vars = [v.flow if isinstance(v, TensorArray) else v._as_tensor()
+                     if isinstance(v, TensorLike) else convert_to_tensor(v)
                      for v in nest.flatten(loop_vars)]
         if shape_invariants is None:
             shapes = [v.shape for v in flat_vars]
@@ -191,7 +195,8 @@ def _while(cond_fn, body_fn, loop_vars, shape_invariants, name, maximum_iteratio
             except ValueError as exc:
                 raise ValueError(f"while_loop '{op_name}': shape_invariants must have the "
                                  f"structure of loop_vars. {exc}{_where()}") from None
-            shapes = [as_shape(s) for s in _flat_shapes(shape_invariants)]
+            shapes = [as_shape(s) if a is None else TensorShape([])
+                      for a, s in zip(arrays, _flat_shapes(shape_invariants))]
         for v, s in zip(flat_vars, shapes):
             if not s.is_compatible_with(v.shape):
                 raise ValueError(f"while_loop '{op_name}': the shape invariant {s} is not "
@@ -207,7 +212,9 @@ def _while(cond_fn, body_fn, loop_vars, shape_invariants, name, maximum_iteratio
                                                                                  shapes))]
 
         def user_vars(args):
-            return nest.pack_sequence_as(loop_vars, args[1:] if counted else args)
+            args = args[1:] if counted else args
+            return nest.pack_sequence_as(loop_vars, [a if ta is None else ta._with_flow(a)
+                                                     for ta, a in zip(arrays, args)])
 
         def cond_wrapper(*args):
             go = cond_fn(*_as_args(user_vars(args), loop_vars))
@@ -233,7 +240,8 @@ def _while(cond_fn, body_fn, loop_vars, shape_invariants, name, maximum_iteratio
             except ValueError as exc:
                 raise ValueError(f"while_loop '{op_name}': body must return the structure "
                                  f"of loop_vars. {exc}{_where()}") from None
-            new = [convert_to_tensor(r) for r in nest.flatten(result)]
+            new = [r.flow if isinstance(r, TensorArray) else convert_to_tensor(r)
+                   for r in nest.flatten(result)]
             if counted:
                 new = [M.add(args[0], 1)] + new
             return new + [a._as_tensor() if isinstance(a, TensorLike) else convert_to_tensor(a)
@@ -262,7 +270,8 @@ def _while(cond_fn, body_fn, loop_vars, shape_invariants, name, maximum_iteratio
         g_cond.outputs, g_body.outputs = [r_cond], r_body
         op = while_node(graph, op_name + "/", flat_vars, shapes, g_cond, g_body)
     finals = list(op.outputs[1 if counted else 0:n])
-    result = nest.pack_sequence_as(loop_vars, finals)
+    result = nest.pack_sequence_as(loop_vars, [t if ta is None else ta._with_flow(t)
+                                               for ta, t in zip(arrays, finals)])
     if accumulate:
         return result, list(op.outputs[n + 1:])
     return result, op

@@ -20,7 +20,7 @@ from .variables import GraphKeys
 
 _TF_TYPES = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
              "string": 7, "int64": 9, "bool": 10, "uint16": 17, "float16": 19,
-             "uint32": 22, "uint64": 23}
+             "resource": 20, "uint32": 22, "uint64": 23}
 
 
 def _summary(builder, name: str, value, collections, family: Optional[str]):

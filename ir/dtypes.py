@@ -18,7 +18,7 @@ class DType:
         self.name = name
         self.np = np.dtype(np_dtype)
         self.kind = kind  # "float", "int", "uint", "bool", "string"
-        self.size = self.np.itemsize if kind != "string" else 0
+        self.size = self.np.itemsize if kind not in ("string", "resource") else 0
 
     @property
     def as_numpy_dtype(self) -> type:
@@ -102,6 +102,9 @@ int64 = DType("int64", np.int64, "int")
 uint8 = DType("uint8", np.uint8, "uint")
 bool_ = DType("bool", np.bool_, "bool")
 string = DType("string", np.object_, "string")
+# A handle to run-time state (a TensorArray's storage); held in object arrays, never
+# converted, lowered or differentiated.
+resource = DType("resource", np.object_, "resource")
 
 ALL_DTYPES: tuple[DType, ...] = (float16, float32, float64, int8, int16, int32, int64, uint8,
                                  bool_, string)
@@ -112,6 +115,7 @@ NUMERIC = FLOATS + INTS
 _BY_NAME: dict[str, DType] = {d.name: d for d in ALL_DTYPES}
 _BY_NAME.update({"float": float32, "double": float64, "half": float16, "int": int32,
                  "long": int64, "bool_": bool_, "str": string, "bytes": string})
+_BY_NAME["resource"] = resource
 _BY_NP: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES if d is not string}
 
 
