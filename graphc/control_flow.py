@@ -66,6 +66,12 @@ def _branch_outputs(g: FuncGraph, result, branch: str, op_name: str) -> tuple:
             if isinstance(v, Operation):
                 with g.control_dependencies([v]):
                     v = core_ops.constant(True, name="op_done")
+            if isinstance(v, TensorArray):  # carried as its flow, as in a loop
+                if v.handle.graph is g:
+                    raise ValueError(f"{op_name}: the {branch} branch returns a TensorArray "
+                                     "it created; create it before the cond and write to "
+                                     f"it in the branches{_where()}")
+                v = v.flow
             t = v._as_tensor() if isinstance(v, TensorLike) else convert_to_tensor(v)
             if t.graph is not g:
                 t = core_ops.identity(t)  # an outer tensor returned as is: capture it
@@ -102,8 +108,8 @@ def cond(pred, true_fn: Optional[Callable] = None, false_fn: Optional[Callable] 
         g_then.outputs, g_else.outputs = out_then, out_else
         op = if_node(graph, scope[:-1] + "/", p, {THEN: g_then, ELSE: g_else},
                      {"n_out": len(out_then)})
-    outputs = [op if isinstance(v, Operation) else t
-               for v, t in zip(flat_then, op.outputs)]
+    outputs = [op if isinstance(v, Operation) else v._with_flow(t)
+               if isinstance(v, TensorArray) else t for v, t in zip(flat_then, op.outputs)]
     return nest.pack_sequence_as(r_then, outputs)
 
 

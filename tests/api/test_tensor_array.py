@@ -128,3 +128,29 @@ def test_matches_tensorflow():
                 results.append(sess.run([out, loss] + grads, {x: xv, w: wv}))
     for a, b in zip(*results):
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_cond_branches_write_an_outer_array_and_graph_files_keep_it(backend, tmp_path):
+    with tf.Graph().as_default() as graph:
+        p = tf.placeholder(tf.bool, [], name="p")
+        x = tf.placeholder(tf.float64, [2], name="x")
+        ta = tf.TensorArray(tf.float64, size=2).write(0, x)
+        ta = tf.cond(p, lambda: ta.write(1, x * 2.0), lambda: ta.write(1, tf.sin(x)))
+        out = tf.identity(ta.stack(), name="out")
+        (g,) = tf.gradients(tf.reduce_sum(out), [x])
+        g = tf.identity(g, name="g")
+        with pytest.raises(ValueError, match="create it before the cond"):
+            tf.cond(p, lambda: tf.TensorArray(tf.float64, size=1).write(0, x),
+                    lambda: tf.TensorArray(tf.float64, size=1).write(0, x))
+        tf.train.write_graph(graph, str(tmp_path), "ta.graphc")
+    xv = np.array([0.5, -1.0])
+    with tf.Graph().as_default():
+        tf.import_graph_def(tf.train.read_graph(str(tmp_path / "ta.graphc")), name="")
+        with tf.Session(backend=backend) as sess:
+            o, gv = sess.run(["out:0", "g:0"], {"p:0": True, "x:0": xv})
+            np.testing.assert_allclose(o, [xv, 2 * xv])
+            np.testing.assert_allclose(gv, [3.0, 3.0])
+            o, gv = sess.run(["out:0", "g:0"], {"p:0": False, "x:0": xv})
+            np.testing.assert_allclose(o, [xv, np.sin(xv)])
+            np.testing.assert_allclose(gv, 1 + np.cos(xv))
