@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from .ir import dtypes as dt
 from .ir.ops import tensor_array_ops  # noqa: F401  (registers the ops)
-from .ir.ops._base import apply, const_value, convert_to_tensor
-from .ir.ops import array_ops, generator_ops, math_ops
 from .ir.graph import Tensor
+from .ir.ops import array_ops, generator_ops, math_ops
+from .ir.ops._base import apply, const_value, convert_to_tensor, graph_of
 from .ir.shapes import TensorShape, unknown_shape
+from .ir.site import where
 
 
 class TensorArray:
@@ -33,23 +34,22 @@ class TensorArray:
         self._infer_shape = infer_shape
         if handle is not None:
             if flow is None:
-                raise ValueError("flow must not be None if handle is not None.")
+                raise ValueError(f"flow must not be None if handle is not None.{where()}")
             self._handle, self._flow = handle, flow
             self._static_size = None
             self._shape_box = [TensorShape(element_shape) if element_shape is not None
                                else unknown_shape()]
             return
         if size is None:
-            raise ValueError("Size must be provided if handle is not provided")
+            raise ValueError(f"Size must be provided if handle is not provided{where()}")
         if flow is not None:
-            raise ValueError("flow must be None if handle is None")
+            raise ValueError(f"flow must be None if handle is None{where()}")
         shape = TensorShape(element_shape) if element_shape is not None else unknown_shape()
         clear = True if clear_after_read is None else bool(clear_after_read)
         attrs = {"dtype": self._dtype, "element_shape": shape if shape.ndims is not None
                  else None, "dynamic_size": self._dynamic_size, "clear_after_read": clear,
                  "identical_element_shapes": bool(infer_shape)}
         size = convert_to_tensor(size, dtype=dt.int32)
-        from .ir.ops._base import graph_of
         g = graph_of([size])
         scope = g.unique_name(name or "TensorArray", mark_as_used=False)
         attrs["tensor_array_name"] = tensor_array_name or scope
@@ -96,17 +96,17 @@ class TensorArray:
         known = self._shape_box[0]
         if not known.is_compatible_with(shape):
             raise ValueError(f"Inconsistent shapes: saw {shape} but expected {known} "
-                             "(and infer_shape=True)")
+                             f"(and infer_shape=True){where()}")
         self._shape_box[0] = known.merge_with(shape)
 
     def _attrs(self) -> dict:
         return {"dtype": self._dtype, "element_shape": self.element_shape}
 
     def _value(self, value, what: str):
-        value = convert_to_tensor(value, dtype=self._dtype)
+        value = value if isinstance(value, Tensor) else convert_to_tensor(value, self._dtype)
         if value.dtype is not self._dtype:
-            raise TypeError(f"TensorArray dtype is {self._dtype.name} but Op is trying to "
-                            f"{what} dtype {value.dtype.name}.")
+            raise ValueError(f"TensorArray dtype is {self._dtype.name} but Op is trying to "
+                             f"{what} dtype {value.dtype.name}.{where()}")
         return value
 
     # ------------------------------------------------------------ methods
@@ -148,11 +148,11 @@ class TensorArray:
 
     def unstack(self, value, name=None) -> "TensorArray":
         value = self._value(value, "unstack")
-        n = array_ops.shape(value)[0] if value.shape.ndims != 0 else None
-        if n is None:
-            raise ValueError("Shape must be at least rank 1 but is rank 0 (unstack of a "
-                             "scalar)")
-        return self.scatter(generator_ops.range(0, n), value, name=name or "TensorArrayUnstack")
+        if value.shape.ndims == 0:
+            raise ValueError(f"Shape must be at least rank 1 but is rank 0 (unstack of a "
+                             f"scalar){where()}")
+        return self.scatter(generator_ops.range(0, array_ops.shape(value)[0]), value,
+                            name=name or "TensorArrayUnstack")
 
     def concat(self, name=None):
         value, _ = apply("TensorArrayConcatV3", [self._handle, self._flow], self._attrs(),

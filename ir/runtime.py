@@ -92,11 +92,7 @@ class NodeContext:
         self._must_exist = op.type != "Assign"
 
     def read_variable(self) -> np.ndarray:
-        value = self._store.get(self.variable)
-        if value is None:
-            raise FailedPreconditionError(
-                None, None, f"Attempting to use uninitialized value {self.variable}")
-        return value
+        return self.read_variable_named(self.variable)
 
     def write_variable(self, value: np.ndarray) -> np.ndarray:
         if self._check_shape and value.shape != self._shape and not _compatible(
@@ -111,7 +107,7 @@ class NodeContext:
         return value
 
     def read_variable_named(self, name: str) -> np.ndarray:
-        """The value of variable `name` now (a loop re-reading one its body assigns)."""
+        """The value of variable `name` now (its own, or one a loop re-reads)."""
         value = self._store.get(name)
         if value is None:
             raise FailedPreconditionError(

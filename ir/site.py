@@ -74,3 +74,9 @@ def current_site() -> Optional[Site]:
             return Site(absolute, frame.f_lineno, frame.f_code.co_name)
         frame = frame.f_back
     return None
+
+
+def where() -> str:
+    """The user's line, as a suffix for a build-time error message ("" outside user code)."""
+    site = current_site()
+    return f"\n  {site.describe()}" if site is not None else ""

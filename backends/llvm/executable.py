@@ -10,6 +10,7 @@ unlowered ops in between.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import threading
@@ -283,7 +284,8 @@ class LLVMExecutable:
         self._lock = threading.Lock()
         from .target import host
         # BLAS single-threaded during runs whose kernels split BLAS calls themselves
-        self._blas_threads = host().blas_threads if lowering.blas_single else None
+        self._blas_threads = host().blas_threads if lowering.blas_single else \
+            contextlib.nullcontext()
         self._contexts: dict = {}
         self._loop_specs: dict = {}  # loop structure -> loop.LoopSpec, or None
 
@@ -291,15 +293,19 @@ class LLVMExecutable:
     def run(self, feed_values: Sequence[np.ndarray], outs=None) -> list:
         """The fetched values. `outs` may give, per fetch, an array to write it into (used
         if it is a C-contiguous array of the fetch's dtype and size, else ignored)."""
-        try:
-            ws = self._pool.pop()  # list.pop and append are atomic: no lock needed
-        except IndexError:
-            ws = _Workspace(self._arena_size, self._lowering.n_slots, self._const_slots,
-                            self._small_feeds)
+        ws = self._workspace()
         try:
             return self._run(ws, feed_values, outs)
         finally:
             self._pool.append(ws)
+
+    def _workspace(self) -> _Workspace:
+        """A free workspace (returned to `_pool` by the caller after its run)."""
+        try:
+            return self._pool.pop()  # list.pop and append are atomic: no lock needed
+        except IndexError:
+            return _Workspace(self._arena_size, self._lowering.n_slots, self._const_slots,
+                              self._small_feeds)
 
     def _given_outputs(self, outs) -> dict:
         given = {}
@@ -321,10 +327,7 @@ class LLVMExecutable:
 
     def _run_in(self, ws: _Workspace, feed_values, given: dict) -> list:
         feeds, outs, pending, py = self._bind(ws, feed_values, given)
-        if self._blas_threads is not None:
-            with self._blas_threads:
-                self._run_schedule(ws, feeds, outs, py, pending)
-        else:
+        with self._blas_threads:
             self._run_schedule(ws, feeds, outs, py, pending)
         for name, arr in pending.items():
             self._store.set(name, arr)
@@ -366,24 +369,18 @@ class LLVMExecutable:
         iteration failed), None when this plan cannot run as a native loop."""
         if not L.ENABLED:
             return None
-        key = (loop.n, loop.positions, loop.sliced, tuple(out_positions), len(loop.stacks))
+        key = (loop.n, loop.positions, loop.sliced, loop.counter, tuple(out_positions),
+               len(loop.stacks))
         spec = self._loop_specs.get(key, self)
         if spec is self:
-            spec = self._loop_specs[key] = L.loop_spec(
-                self, loop.positions, loop.n, loop.sliced, out_positions, len(loop.stacks))
+            spec = self._loop_specs[key] = L.loop_spec(self, loop, out_positions)
         if spec is None:
             return None
-        try:
-            ws = self._pool.pop()
-        except IndexError:
-            ws = _Workspace(self._arena_size, self._lowering.n_slots, self._const_slots,
-                            self._small_feeds)
+        ws = self._workspace()
         try:
             self._bind(ws, feed_values, {})
-            if self._blas_threads is not None:
-                with self._blas_threads:
-                    return L.run_loop(self, spec, ws, loop)
-            return L.run_loop(self, spec, ws, loop)
+            with self._blas_threads:
+                return L.run_loop(self, spec, ws, loop)
         except BaseException:
             ws.var_version = -1
             raise

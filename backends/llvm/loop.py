@@ -194,12 +194,12 @@ class LoopSpec:
                  "stack_src", "stack_direct", "stack_elem", "cond_src")
 
 
-def loop_spec(exe, positions: tuple, n: int, sliced: frozenset, out_positions: list,
-              n_stacks: int) -> Optional[LoopSpec]:
+def loop_spec(exe, loop, out_positions: list) -> Optional[LoopSpec]:
     """The LoopSpec of `exe` run as a loop step, or None when the step does not lower to
     one native segment of stateless kernels (Python then drives the loop)."""
     if len(exe._schedule) != 1 or exe._schedule[0][0] != "native" or exe._py_feeds:
         return None
+    positions, n, sliced = loop.positions, loop.n, loop.sliced
     for op in exe.program.nodes:
         if not op.opdef.pure and op.type != "VariableV2":
             return None
@@ -211,10 +211,10 @@ def loop_spec(exe, positions: tuple, n: int, sliced: frozenset, out_positions: l
     spec = LoopSpec()
     directed: set = set()
 
-    def where(b):
+    def where(b, direct: bool = True):
         if b.kind == "const":
             return SRC_ADDRESS, b.value.ctypes.data, -1
-        if b.kind == "out" and id(b) not in directed:
+        if direct and b.kind == "out" and id(b) not in directed:
             directed.add(id(b))
             return SRC_TABLE, b.slot, b.slot
         return SRC_TABLE, b.slot, -1
@@ -242,8 +242,11 @@ def loop_spec(exe, positions: tuple, n: int, sliced: frozenset, out_positions: l
             if fb.kind != "feed":
                 return None
             spec.slice_feeds[j] = fb
+    if spec.slice_feeds and (loop.counter >= n or
+                             fetch[out_positions[loop.counter]].dtype.np != np.int32):
+        return None  # the driver reads the slice index as an int32 loop variable
     spec.stack_src, spec.stack_direct, spec.stack_elem = [], [], []
-    for k in range(n_stacks):
+    for k in range(len(loop.stacks)):
         out = fetch[out_positions[n + k]]
         kind, src, direct = where(out)
         spec.stack_src.append((kind, src))
@@ -255,8 +258,7 @@ def loop_spec(exe, positions: tuple, n: int, sliced: frozenset, out_positions: l
     cond = fetch[out_positions[-1]]
     if cond.shape != () or cond.dtype.np != np.bool_:
         return None
-    kind, src, _ = where(cond) if cond.kind != "out" else (SRC_TABLE, cond.slot, -1)
-    spec.cond_src = (kind, src)
+    spec.cond_src = where(cond, direct=False)[:2]
     return spec
 
 
@@ -290,8 +292,6 @@ def run_loop(exe, spec: LoopSpec, ws, loop) -> bool:
                                 spec.var_bytes[i])
         if spec.var_feeds[i] >= 0:
             ws.table[spec.var_feeds[i]] = a.ctypes.data
-    if full and (loop.counter >= n or var_arrays[loop.counter][0].dtype != np.int32):
-        return False
     r0 = HEADER + n * VAR_WORDS
     for x, (j, fb) in enumerate(spec.slice_feeds.items()):
         arr = full[j]

@@ -203,17 +203,39 @@ def _grad_ta(op: Operation, flow):
                  name="TensorArrayGrad")
 
 
-def _write_vjp(op: Operation, grads):
-    g_flow = grads[0]
-    if g_flow is None:
-        return [None] * 4
-    gh, gf = _grad_ta(op, g_flow)
-    value = apply("TensorArrayReadV3", [gh, op.inputs[1], gf],
-                  {"dtype": op.inputs[2].dtype, "element_shape": op.inputs[2].shape})
-    return [None, None, value, g_flow]
+def _writer_vjp(reader: str, element_shape):
+    """The VJP of a write (Write, Scatter: handle, index(es), value, flow): the value's
+    gradient is read back from the gradient array at the same index(es)."""
+    def vjp(op: Operation, grads):
+        g_flow = grads[0]
+        if g_flow is None:
+            return [None] * 4
+        gh, gf = _grad_ta(op, g_flow)
+        value = op.inputs[2]
+        grad = apply(reader, [gh, op.inputs[1], gf],
+                     {"dtype": value.dtype, "element_shape": element_shape(value.shape)})
+        return [None, None, grad, g_flow]
+    return vjp
 
 
-defop("TensorArrayWriteV3", _flow_infer, _write_compute, vjp=_write_vjp, pure=False,
+def _reader_vjp(writer: str):
+    """The VJP of a read (Read, Gather: handle, index(es), flow): its gradient is written
+    into the gradient array at the same index(es)."""
+    def vjp(op: Operation, grads):
+        if grads[0] is None:
+            return [None] * 3
+        gh, gf = _grad_ta(op, op.inputs[2])
+        return [None, None, apply(writer, [gh, op.inputs[1], grads[0], gf])]
+    return vjp
+
+
+def _rows(shape: TensorShape) -> TensorShape:
+    """The shape of a row of `shape` (the element shape of an unstacked value)."""
+    return TensorShape(list(shape.as_tuple())[1:]) if shape.ndims else unknown_shape()
+
+
+defop("TensorArrayWriteV3", _flow_infer, _write_compute,
+      vjp=_writer_vjp("TensorArrayReadV3", lambda shape: shape), pure=False,
       family="tensor_array", doc="Writes a value at an index.")
 
 
@@ -225,15 +247,8 @@ def _read_compute(handle, index, flow, *, dtype, element_shape):
     return storage_of(handle).read(index)
 
 
-def _read_vjp(op: Operation, grads):
-    if grads[0] is None:
-        return [None] * 3
-    gh, gf = _grad_ta(op, op.inputs[2])
-    flow = apply("TensorArrayWriteV3", [gh, op.inputs[1], grads[0], gf])
-    return [None, None, flow]
-
-
-defop("TensorArrayReadV3", _read_infer, _read_compute, vjp=_read_vjp, pure=False,
+defop("TensorArrayReadV3", _read_infer, _read_compute,
+      vjp=_reader_vjp("TensorArrayWriteV3"), pure=False,
       family="tensor_array", doc="Reads the value at an index.")
 
 
@@ -250,15 +265,8 @@ def _gather_compute(handle, indices, flow, *, dtype, element_shape):
     return storage_of(handle).gather(indices)
 
 
-def _gather_vjp(op: Operation, grads):
-    if grads[0] is None:
-        return [None] * 3
-    gh, gf = _grad_ta(op, op.inputs[2])
-    flow = apply("TensorArrayScatterV3", [gh, op.inputs[1], grads[0], gf])
-    return [None, None, flow]
-
-
-defop("TensorArrayGatherV3", _gather_infer, _gather_compute, vjp=_gather_vjp, pure=False,
+defop("TensorArrayGatherV3", _gather_infer, _gather_compute,
+      vjp=_reader_vjp("TensorArrayScatterV3"), pure=False,
       family="tensor_array", doc="Stacks the values at some indices (stack: all of them).")
 
 
@@ -275,18 +283,8 @@ def _scatter_compute(handle, indices, value, flow):
     return _flow()
 
 
-def _scatter_vjp(op: Operation, grads):
-    if grads[0] is None:
-        return [None] * 4
-    gh, gf = _grad_ta(op, grads[0])
-    value = apply("TensorArrayGatherV3", [gh, op.inputs[1], gf],
-                  {"dtype": op.inputs[2].dtype,
-                   "element_shape": TensorShape(list(op.inputs[2].shape.as_tuple())[1:])
-                   if op.inputs[2].shape.ndims else unknown_shape()})
-    return [None, None, value, grads[0]]
-
-
-defop("TensorArrayScatterV3", _flow_infer, _scatter_compute, vjp=_scatter_vjp, pure=False,
+defop("TensorArrayScatterV3", _flow_infer, _scatter_compute,
+      vjp=_writer_vjp("TensorArrayGatherV3", _rows), pure=False,
       family="tensor_array", doc="Writes the rows of a value at some indices (unstack).")
 
 

@@ -96,10 +96,13 @@ def test_tf1_errors(backend):
         n = tf.placeholder(tf.int32, [])
         shapes = ta().write(0, tf.zeros([n])).write(1, [1.0, 2.0]).stack()
         unknown = ta().read(0)
-        with pytest.raises(ValueError, match="Inconsistent shapes"):
+        here = os.path.basename(__file__)
+        with pytest.raises(ValueError, match="Inconsistent shapes") as err:
             ta().write(0, [1.0]).write(1, [[1.0]])
-        with pytest.raises(ValueError, match="float32"):
+        assert here in str(err.value)
+        with pytest.raises(ValueError, match="float32") as err:
             ta().write(0, tf.constant(1, tf.int32))
+        assert here in str(err.value)
         with tf.Session(backend=backend) as sess:
             for fetch, message in [
                     (twice, "already been written"), (beyond, "not resizeable and size is: 2"),
