@@ -27,7 +27,17 @@ class VariableStore:
         self._values: dict[str, np.ndarray] = {}
         self._ids: set[int] = set()
         self._lock = threading.Lock()
+        self._update_locks: dict[str, threading.Lock] = {}
         self.version = 0  # bumped on every replacement (backends cache array addresses)
+
+    def update_lock(self, name: str) -> threading.Lock:
+        """The lock that makes a read-modify-write of variable `name` atomic (one per
+        variable, made on first use and kept, so a plan can bind it once)."""
+        with self._lock:
+            lock = self._update_locks.get(name)
+            if lock is None:
+                lock = self._update_locks[name] = threading.Lock()
+            return lock
 
     def get(self, name: str) -> Optional[np.ndarray]:
         return self._values.get(name)
@@ -77,7 +87,7 @@ class NodeContext:
     """What a stateful kernel may touch: its variable, or its random stream."""
 
     __slots__ = ("op", "variable", "_store", "_counter", "_shape", "_check_shape",
-                 "_must_exist", "_state")
+                 "_must_exist", "_state", "_update_lock", "_exclusive")
 
     def __init__(self, op, state: RuntimeState, variable: Optional[str] = None) -> None:
         self.op = op
@@ -90,11 +100,29 @@ class NodeContext:
         self._shape = None if shape is None else shape.as_tuple()
         self._check_shape = op.attrs.get("validate_shape", True) and self._shape is not None
         self._must_exist = op.type != "Assign"
+        self._update_lock = None if variable is None else self._store.update_lock(variable)
+        # TF1's use_locking: the write excludes concurrent updates of the same variable
+        self._exclusive = bool(op.attrs.get("use_locking", False))
 
     def read_variable(self) -> np.ndarray:
         return self.read_variable_named(self.variable)
 
     def write_variable(self, value: np.ndarray) -> np.ndarray:
+        """Replace the variable's value by `value` (under its lock with use_locking)."""
+        if not self._exclusive:
+            return self._write(value)
+        with self._update_lock:
+            return self._write(value)
+
+    def update_variable(self, update) -> np.ndarray:
+        """Replace the variable's value v by `update(v)` atomically: a concurrent update
+        of the same variable waits, so none is lost (AssignAdd/AssignSub). The lock is
+        taken whatever use_locking says: TF1's native kernels leave a race window of a
+        few instructions, the interpreter's would span whole numpy calls."""
+        with self._update_lock:
+            return self._write(np.asarray(update(self.read_variable())))
+
+    def _write(self, value: np.ndarray) -> np.ndarray:
         if self._check_shape and value.shape != self._shape and not _compatible(
                 self._shape, value.shape):
             raise InvalidArgumentError(

@@ -5,7 +5,9 @@ it. The target of an assignment is input 0, a *ref* input: backends resolve it t
 variable it names and never read it as a value. Writes replace the stored value, so a
 value read earlier in the same run stays what it was (read-before-assign, as the design
 fixes), and a consumer ordered after an assignment by control dependencies sees the
-new value (TF1's ref semantics).
+new value (TF1's ref semantics). AssignAdd/AssignSub read, compute and write under the
+variable's lock, so concurrent runs lose no update; `use_locking=True` puts a plain Assign
+under the same lock (see NodeContext in ir/runtime.py).
 """
 from __future__ import annotations
 
@@ -57,11 +59,11 @@ def _assign_compute(ctx, ref, value, **attrs):
 
 
 def _assign_add_compute(ctx, ref, value, **attrs):
-    return ctx.write_variable(np.asarray(ctx.read_variable() + value))
+    return ctx.update_variable(lambda v: v + value)
 
 
 def _assign_sub_compute(ctx, ref, value, **attrs):
-    return ctx.write_variable(np.asarray(ctx.read_variable() - value))
+    return ctx.update_variable(lambda v: v - value)
 
 
 for _name, _compute in (("Assign", _assign_compute), ("AssignAdd", _assign_add_compute),

@@ -82,3 +82,57 @@ def test_finalize_is_the_cure_for_graphs_that_grow_in_a_loop():
         with pytest.raises(RuntimeError, match="Graph is finalized"):
             sess.run(x * 3.0, {x: 1.0})  # the classic bug: an op built inside the loop
     assert len(graph.get_operations()) == 3
+
+
+def _hammer(sess, ops, threads: int, runs: int) -> None:
+    """`runs` runs of each op in `ops`, from each of `threads` threads at once."""
+    errors = []
+    start = threading.Barrier(threads)
+
+    def worker() -> None:
+        try:
+            start.wait(timeout=30)
+            for _ in range(runs):
+                for op in ops:
+                    sess.run(op)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(repr(exc))
+
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(timeout=100)
+    assert not any(t.is_alive() for t in workers), "a worker hung"
+    assert not errors, errors[:3]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("use_locking", [False, True])
+def test_concurrent_assign_add_and_sub_lose_no_update_on_numpy(use_locking):
+    # issue 15 item 2: the interpreter's read-modify-write let threads overwrite each
+    # other's updates (a third survived), use_locking=True too
+    v = tf.Variable(np.zeros([64], np.float32))
+    add = tf.assign_add(v, np.ones([64], np.float32), use_locking=use_locking).op
+    sub = tf.assign_sub(v, np.full([64], 0.25, np.float32), use_locking=use_locking).op
+    sess = tf.Session(backend="numpy")
+    sess.run(v.initializer)
+    _hammer(sess, [add, sub], threads=8, runs=500)
+    np.testing.assert_array_equal(sess.run(v), np.full([64], 8 * 500 * 0.75, np.float32))
+    sess.close()
+
+
+@pytest.mark.timeout(120)
+def test_locked_assign_among_concurrent_updates_on_numpy():
+    # a use_locking=True assign shares the updates' per-variable lock: mixed with them from
+    # eight threads it neither deadlocks nor lets a later update get lost
+    v = tf.Variable(0.0, dtype=tf.float64)
+    add = tf.assign_add(v, 1.0).op
+    reset = tf.assign(v, 0.0, use_locking=True).op
+    sess = tf.Session(backend="numpy")
+    sess.run(v.initializer)
+    _hammer(sess, [add, add, reset], threads=8, runs=300)
+    sess.run(reset)
+    _hammer(sess, [add], threads=8, runs=300)
+    assert sess.run(v) == 8 * 300
+    sess.close()
