@@ -71,6 +71,7 @@ from .tensor_array import TensorArray  # noqa: E402,F401
 from .rnn_cell import reverse_sequence  # noqa: E402,F401
 from .ir.ops.control_flow_ops import assert_ as Assert  # noqa: E402,F401
 from . import nest  # noqa: E402,F401
+from . import data  # noqa: E402,F401
 
 newaxis = None
 dtypes = _dtypes_module

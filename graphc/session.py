@@ -14,6 +14,8 @@ from typing import Optional
 import numpy as np
 
 from . import backends_registry
+from .data.sources import find_sources
+from .data.sources import pull as pull_sources
 from .fetch import FetchMapper
 from .functions import FunctionRunner
 from .ir import context as _context
@@ -47,6 +49,7 @@ class BaseSession:
                                                bool(os.environ.get("GRAPHC_DEBUG")))
         self._plans: "collections.OrderedDict" = collections.OrderedDict()
         self._run_cache: dict = {}
+        self._source_cache: dict = {}
         self._lock = threading.RLock()
         self._closed = False
         self._default_ctx = None
@@ -78,6 +81,7 @@ class BaseSession:
 
     def close(self) -> None:
         self._closed = True
+        self._state.close_resources()  # iterators: their prefetch threads stop
         self._plans.clear()
         self._run_cache.clear()
 
@@ -108,6 +112,9 @@ class BaseSession:
         mapper, feed_tensors, plans = entry
         feed_values = [_feed_value(t, v) for t, v in zip(feed_tensors, feed_dict.values())] \
             if feed_tensors else []
+        sources = self._sources(mapper.elements, feed_tensors)
+        if sources:  # iterators' next elements become feeds (graphc/data/sources.py)
+            feed_tensors, feed_values = pull_sources(sources, feed_tensors, feed_values)
         shapes = tuple((v.shape, v.dtype) for v in feed_values)
         plan = plans.get(shapes)
         if plan is None:
@@ -143,6 +150,7 @@ class BaseSession:
         """A function running `fetches` with positional feed values, skipping lookups."""
         mapper = FetchMapper(fetches, self._graph)
         feed_tensors = [self._feed_key(k) for k in (feed_list or [])]
+        sources = self._sources(mapper.elements, feed_tensors)
         lock = threading.Lock()
         cache: dict = {}
 
@@ -153,17 +161,29 @@ class BaseSession:
                 raise TypeError(f"The callable expects {len(feed_tensors)} feed values, got "
                                 f"{len(args)}.")
             values = [_feed_value(t, v) for t, v in zip(feed_tensors, args)]
+            tensors = feed_tensors
+            if sources:
+                tensors, values = pull_sources(sources, feed_tensors, values)
             key = tuple((v.shape, v.dtype) for v in values)
             plan = cache.get(key)
             if plan is None:
                 with lock:
-                    plan = self._plan_for(mapper.elements, feed_tensors, values)
+                    plan = self._plan_for(mapper.elements, tensors, values)
                     cache[key] = plan
             results = plan.executable.run([values[i] for i in plan.feed_order])
             return mapper.build([None if p is None else _to_user(results[p])
                                  for p in plan.tensor_pos])
 
         return call
+
+    def _sources(self, elements, feed_tensors) -> tuple:
+        """The iterators' get_next ops this run pulls before its plan (cached)."""
+        key = (tuple(map(id, elements)), tuple(map(id, feed_tensors)))
+        sources = self._source_cache.get(key)
+        if sources is None:
+            sources = self._source_cache[key] = find_sources(elements, feed_tensors,
+                                                             self._state)
+        return sources
 
     # ------------------------------------------------------------------ feeds
     def _feed_key(self, key) -> Tensor:

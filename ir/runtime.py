@@ -74,6 +74,17 @@ class RuntimeState:
         # Runs the graphs held by control-flow nodes (If, While) with the Session's
         # pipeline and backend; installed by the Session (graphc/functions.py).
         self.functions = None
+        # Per-session resources by name (dataset iterators): state a kernel keeps across
+        # runs that is not a variable. Each may have a close() the Session calls.
+        self.resources: dict = {}
+
+    def close_resources(self) -> None:
+        with self._lock:
+            resources, self.resources = list(self.resources.values()), {}
+        for r in resources:
+            close = getattr(r, "close", None)
+            if close is not None:
+                close()
 
     def random_counter(self, op_name: str) -> itertools.count:
         with self._lock:
@@ -144,6 +155,20 @@ class NodeContext:
 
     def variable_initialized(self) -> bool:
         return self.variable in self._store
+
+    def resource(self, name: str, create):
+        """The Session's resource `name`, made by `create()` on first use."""
+        state = self._state
+        with state._lock:
+            r = state.resources.get(name)
+            if r is None:
+                r = state.resources[name] = create()
+            return r
+
+    @property
+    def functions(self):
+        """The Session's FunctionRunner (runs graphs held by ops, e.g. dataset functions)."""
+        return self._state.functions
 
     def next_random_call(self) -> int:
         return next(self._counter)

@@ -272,9 +272,10 @@ class Lowering:
         strings = any(t.dtype.is_string for t in list(op.inputs) + list(op.outputs))
         # Control flow (If, While) is driven from Python by design: the graphs it holds
         # are compiled natively by the Session's FunctionRunner, so it is no fallback;
-        # TensorArray ops keep lists of arrays, which only Python holds.
+        # TensorArray ops keep lists of arrays, which only Python holds; dataset iterators
+        # run Python pipelines.
         if not op.type.startswith(("Random", "TruncatedNormal")) and not strings and \
-                op.opdef.family not in ("control", "tensor_array"):
+                op.opdef.family not in ("control", "tensor_array", "dataset"):
             known = op.type in _LOWERED or op.type in SCALAR
             why = "these shapes or dtypes" if known else "no native lowering"
             _warn_fallback(op, why)
