@@ -1,4 +1,5 @@
-"""`tf.train`: optimizers, global step, learning-rate schedules, Saver and checkpoints."""
+"""`tf.train`: optimizers, global step, learning-rate schedules, Saver and checkpoints,
+MonitoredTrainingSession and its hooks."""
 from .optimizer import (AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,  # noqa: F401
                         MomentumOptimizer, Optimizer, RMSPropOptimizer)
 from .saver import (CheckpointReader, NewCheckpointReader, Saver, checkpoint_exists,  # noqa: F401
@@ -7,3 +8,12 @@ from .schedules import (create_global_step, exponential_decay, get_global_step, 
                         get_or_create_global_step, global_step, inverse_time_decay,
                         piecewise_constant)
 from .graph_io import read_graph, write_graph  # noqa: F401
+from .coordinator import Coordinator  # noqa: F401
+from .hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook,  # noqa: F401
+                    FinalOpsHook, LoggingTensorHook, NanLossDuringTrainingError,
+                    NanTensorHook, SecondOrStepTimer, SessionRunArgs, SessionRunContext,
+                    SessionRunHook, SessionRunValues, StepCounterHook, StopAtStepHook,
+                    SummarySaverHook)
+from .monitored_session import (ChiefSessionCreator, MonitoredSession,  # noqa: F401
+                                MonitoredTrainingSession, Scaffold, SessionCreator,
+                                SingularMonitoredSession, WorkerSessionCreator)
