@@ -397,7 +397,7 @@ xs, ys, ws = _mlp_data()
 g, x, y, logits, loss, train, init = _mlp_graph(ws)
 sess = tf.Session(graph=g, backend="llvm")
 sess.run(init)
-import graphc.backends.llvm.executable as E
+import graphc.backends.llvm.pipeline as E
 t0 = time.perf_counter()
 sess.run(train, {{x: xs, y: ys}})
 first = time.perf_counter() - t0

@@ -1,11 +1,33 @@
-"""The llvm backend: fused, vectorised CPU kernels JIT-compiled with llvmlite."""
+"""The llvm backend: fused, vectorised CPU kernels JIT-compiled with llvmlite.
+
+Its modules read in the order a Program flows through them (pipeline.py runs the stages):
+
+ 1. buffers.py        the buffer plan: a Buffer per tensor (feed, const, var, out, arena,
+                      py), views sharing their input's, liveness, the arena layout
+ 2. lowering.py       the walk and its one table (TABLE): per op, native kernels or the
+                      numpy kernel; the steps, split into native segments
+    lowering_rules.py   the rules of TABLE for every op but convolutions
+    conv_lowering.py    the rules for convolutions and pooling, and conv epilogues
+ 3. kernels.py        emission of loop nests: elementwise and fused bodies, copies,
+                      reductions, softmax, matmul (BLAS), gathers, ...
+    conv_kernels.py     convolution and pooling kernels
+    scalar_ops.py       one scalar emitter per pointwise op (the body of a loop nest)
+    vmath.py            the math library: vectorisable exp, log, tanh, sin, ...
+    irutil.py           llvmlite helpers (types, loops, the error flag)
+ 4. segments.py       the plan's LLVM module: a function per segment calling its kernels,
+    parallel.py         split across the cores (the thread pool)
+ 5. cache.py          JIT compilation and the object cache, for the host of target.py
+ 6. runtime.py        the executable: per-run workspaces, the native calls, the numpy
+                      fallback between them, native errors named by op and user line
+ 7. native_while.py   the native while-loop driver: a While loop's step run natively
+"""
 from __future__ import annotations
 
 
 def available() -> bool:
     """True when llvmlite imports and can target this CPU."""
     try:
-        from .target import host
+        from .target import host  # imported here: llvmlite may be missing
         host()
     except Exception:  # noqa: BLE001 - any failure means "use numpy"
         return False
@@ -13,5 +35,5 @@ def available() -> bool:
 
 
 def compile_program(program, state, validate: bool = False):
-    from .executable import compile_program as _compile
+    from .pipeline import compile_program as _compile  # (llvmlite only when used)
     return _compile(program, state, validate=validate)

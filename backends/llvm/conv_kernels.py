@@ -20,7 +20,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from . import irutil as U
-from .kernels import NO_TRANS, ROW_MAJOR, TRANS, Kernel, _eval_members, _finish, \
+from .kernels import NO_TRANS, ROW_MAJOR, TRANS, Kernel, _eval_members, \
     _gemm_function, _new_function
 
 
@@ -124,7 +124,7 @@ def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands) -> Kernel:
                 with U.for_range(b, g.c, name="avg") as ch:
                     at = b.add(base, ch)
                     U.store(b, out, dtype, at, b.fdiv(U.load(b, out, dtype, at), k))
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.c * g.kh * g.kw)
 
 
@@ -132,7 +132,7 @@ def emit_zero(module, name, dtype, size: int, operands) -> Kernel:
     """buf[lo:hi] = 0 (split across threads when large)."""
     b, (buf,), lo, hi = _new_function(module, name, 1)
     _zero_range(b, buf, dtype, lo, hi)
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), size, size)
 
 
@@ -193,7 +193,7 @@ def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
                         U.store(b, dx, dtype, at, b.fadd(old, v))
                 _each_window_element(b, g, n, oh, ow, find)
                 _each_window_element(b, g, n, oh, ow, scatter)
-    _finish(b)
+    U.return_status(b)
     return kernels + [Kernel(name, list(operands), g.rows,
                              3 * g.rows * g.ow * g.c * g.kh * g.kw, splittable=g.disjoint())]
 
@@ -222,7 +222,7 @@ def emit_avg_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
                     at = b.add(pixel, ch)
                     U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at), share))
             _each_window_element(b, g, n, oh, ow, element)
-    _finish(b)
+    U.return_status(b)
     return [zero, Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.c * g.kh * g.kw,
                          splittable=g.disjoint())]
 
@@ -404,7 +404,7 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
                                   _c(m), one, rows_of(a_ptr, m), _c(m), b_ptr, _c(m), zero,
                                   cols, _c(g.k)])
                     _col2im_rows(b, cols, out, dtype, g, start, stop)
-    _finish(b)
+    U.return_status(b)
     main = Kernel(name, list(operands), plan.extent,
                   2 * rows * g.ow * g.k * m, splittable=plan.threads > 1,
                   threads=plan.threads, blas=True)
@@ -422,7 +422,7 @@ def emit_partial_sum(module, name, dtype, size: int, parts: int, operands) -> Ke
         for p in range(parts):
             total = b.fadd(total, U.load(b, partials, dtype, b.add(i, _c(p * size))))
         U.store(b, out, dtype, i, total)
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), size, size * (parts + 1))
 
 
@@ -479,7 +479,7 @@ def emit_pad(module, name, dtype, g: ConvShape, operands) -> Kernel:
             with U.for_range(b, g.c, name="ch") as ch:
                 v = b.select(inside, U.load(b, x, dtype, b.add(src, ch)), zero)
                 U.store(b, xp, dtype, b.add(dst, ch), v)
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), g.n * hp, 2 * g.n * hp * wp * g.c)
 
 
@@ -563,7 +563,7 @@ def emit_conv_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
             p0 = b.mul(row, _c(g.ow))
             epilogue.emit(b, out, ptrs[3:], p0, b.add(p0, _c(g.ow)), m, dtype)
     _pixel_groups(b, g, lo, hi, group, row_done)
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.k * m)
 
 
@@ -598,7 +598,7 @@ def emit_conv_filter_direct(module, name, dtype, g: ConvShape, m: int, lanes: in
             _group_window(b, g, n, oh, ow0, count, element)
 
     _pixel_groups(b, g, lo, hi, group)
-    _finish(b)
+    U.return_status(b)
     main = Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.k * m,
                   splittable=threads > 1, threads=threads)
     if threads == 1:
@@ -652,7 +652,7 @@ def emit_depthwise(module, name, dtype, g: ConvShape, mult: int, operands) -> Ke
         o = b.add(base, e)
         U.store(b, out, dtype, o, b.fadd(U.load(b, out, dtype, o), v))
     _depthwise_windows(b, g, mult, lo, hi, pixel, body)
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.kh * g.kw * depth)
 
 
@@ -678,7 +678,7 @@ def emit_depthwise_input(module, name, dtype, g: ConvShape, mult: int, operands)
                     U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at), v))
                 _depth_loop(b, g, mult, body)
             _each_window_element(b, g, n, oh, ow, element)
-    _finish(b)
+    U.return_status(b)
     return [zero, Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.kh * g.kw * depth,
                          splittable=g.disjoint())]
 
@@ -701,7 +701,7 @@ def emit_depthwise_filter(module, name, dtype, g: ConvShape, mult: int, threads:
         o = b.add(frow, e)
         U.store(b, target, dtype, o, b.fadd(U.load(b, target, dtype, o), v))
     _depthwise_windows(b, g, mult, lo, hi, lambda b, base: None, body)
-    _finish(b)
+    U.return_status(b)
     main = Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * elements,
                   splittable=threads > 1, threads=threads)
     if threads == 1:

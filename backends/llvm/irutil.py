@@ -1,6 +1,10 @@
-"""Small llvmlite helpers: types of graphc dtypes, counted loops, intrinsics, constants.
+"""Small llvmlite helpers every emitter uses: types of graphc dtypes, constants, loads and
+stores, counted loops, intrinsics, and the error flag.
 
 Storage and register types differ only for bool (one byte in memory, i1 in registers).
+The error flag is how native code reports bad data (integer division by zero, an index
+out of range) without trapping: a kernel's body starts one, scalar emitters raise it,
+and the kernel returns it as its status (see DESIGN.md, "Native errors").
 """
 from __future__ import annotations
 
@@ -106,3 +110,23 @@ def call_intrinsic(builder: ir.IRBuilder, base: str, *args) -> ir.Value:
     suffix = {F32: "f32", F64: "f64"}.get(t) or f"i{t.width}"
     fn = intrinsic(builder.module, f"llvm.{base}.{suffix}", t, [a.type for a in args])
     return builder.call(fn, list(args))
+
+
+# ---------------------------------------------------------------- the error flag
+def start_error_flag(b: ir.IRBuilder) -> None:
+    """Give the function `b` builds an error flag, cleared (call at its entry)."""
+    b.error_flag = b.alloca(I1, name="error")
+    b.store(ir.Constant(I1, 0), b.error_flag)
+
+
+def raise_error_if(b: ir.IRBuilder, condition) -> None:
+    """Mark the function failed where `condition` (i1) holds; it runs on (no trap)."""
+    b.store(b.or_(b.load(b.error_flag), condition), b.error_flag)
+    b.may_fail = True
+
+
+def return_status(b: ir.IRBuilder) -> bool:
+    """Return the error flag as the function's i32 status (1: failed); True when some
+    emitter could raise it (the caller then checks the status)."""
+    b.ret(b.zext(b.load(b.error_flag), I32))
+    return bool(getattr(b, "may_fail", False))

@@ -20,9 +20,6 @@ from . import irutil as U
 from .scalar_ops import SCALAR
 
 
-PARALLEL_WORK = 1 << 22  # work units: below this, starting a thread (~40-80 us) costs more
-
-
 @dataclass
 class Kernel:
     name: str
@@ -53,23 +50,9 @@ def _new_function(module: ir.Module, name: str, n_ptrs: int):
             for i in range(n_ptrs)]
     w.ret(w.call(body, ptrs + [lo, hi]))
     b = ir.IRBuilder(body.append_basic_block("entry"))
-    # Scalar emitters that can meet bad data (integer division by zero, an index out of
-    # range) OR a flag here instead of trapping; the kernel returns it as its status.
-    b.error_flag = b.alloca(U.I1, name="error")
-    b.store(ir.Constant(U.I1, 0), b.error_flag)
+    U.start_error_flag(b)  # the kernel returns it as its status (see irutil.return_status)
     return b, list(body.args[:n_ptrs]), body.args[n_ptrs], body.args[n_ptrs + 1]
 
-
-def _finish(b) -> bool:
-    """Return the kernel's status (1 when an emitter raised the error flag)."""
-    b.ret(b.zext(b.load(b.error_flag), U.I32))
-    return bool(getattr(b, "may_fail", False))
-
-
-def raise_error_if(b, condition) -> None:
-    """For scalar emitters: mark the kernel failed where `condition` (i1) holds."""
-    b.store(b.or_(b.load(b.error_flag), condition), b.error_flag)
-    b.may_fail = True
 
 
 # ---------------------------------------------------------------- shapes and strides
@@ -196,7 +179,7 @@ def emit_elementwise(module, name, members, params, outputs, domain, inplace=Non
             U.store(b, out_ptrs[j], t.dtype, offs[-1], values[t])
 
     _loop_nest(b, shape, sets, lo, hi, inner)
-    fails = _finish(b)
+    fails = U.return_status(b)
     total = 1
     for d in domain:
         total *= d
@@ -220,7 +203,7 @@ def emit_copy(module, name, dtype, shape, src_strides, dst_strides, src_offset=0
 
     _loop_nest(b, dims, [ss, ds], lo, hi, inner,
                [ir.Constant(U.I64, src_offset), ir.Constant(U.I64, dst_offset)])
-    _finish(b)
+    U.return_status(b)
     total = 1
     for d in shape:
         total *= d
@@ -335,7 +318,7 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands, body=None) -> 
             else:
                 v = b.fmul(v, U.const(dtype, 0.5))
             U.store(b, dst, dtype, i, v)
-    fails = _finish(b)
+    fails = U.return_status(b)
     total = 1
     for d in in_shape:
         total *= d
@@ -405,7 +388,7 @@ def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
             else:
                 e = U.load(b, dst, dtype, b.add(base, j))
                 U.store(b, dst, dtype, b.add(base, j), b.fmul(e, inv))
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), rows, 3 * rows * cols)
 
 
@@ -471,7 +454,7 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
                        call)
         else:
             call(b, [ir.Constant(U.I64, 0)] * 3)
-    _finish(b)
+    U.return_status(b)
     batches = 1
     for d in batch_shape:
         batches *= d
@@ -514,7 +497,7 @@ def emit_argminmax(module, name, op, outer, n, inner, operands) -> Kernel:
             if out_dtype.name == "int32":
                 index = b.trunc(index, U.I32)
             U.store(b, dst, out_dtype, b.add(b.mul(o, c(inner)), i), index)
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), outer, outer * n * inner, splittable=outer > 1)
 
 
@@ -543,7 +526,7 @@ def emit_xent(module, name, op, rows, cols, operands, sparse: bool) -> Kernel:
             label = U.load(b, lab_p, labels_t.dtype, r)
             label = b.sext(label, U.I64) if label.type != U.I64 else label
             bad = b.or_(b.icmp_signed("<", label, c(0)), b.icmp_signed(">=", label, c(cols)))
-            raise_error_if(b, bad)
+            U.raise_error_if(b, bad)
         b.store(U.const(dtype, 0), acc)
         with U.for_range(b, cols, name="l") as j:
             logp = b.fsub(b.fsub(U.load(b, x_p, dtype, b.add(base, j)), m), lse)
@@ -555,7 +538,7 @@ def emit_xent(module, name, op, rows, cols, operands, sparse: bool) -> Kernel:
             b.store(b.fadd(b.load(acc), b.fmul(y, logp), flags=fast), acc)
             U.store(b, grad_p, dtype, b.add(base, j), b.fsub(vmath.emit_exp(b, logp), y))
         U.store(b, loss_p, dtype, r, b.fneg(b.load(acc)))
-    fails = _finish(b)
+    fails = U.return_status(b)
     return Kernel(name, list(operands), rows, 4 * rows * cols, splittable=not fails,
                   can_fail=fails)
 
@@ -567,7 +550,7 @@ def _checked_index(b, ptr, dtype, i, limit: int):
     idx = U.load(b, ptr, dtype, i)
     idx = b.sext(idx, U.I64) if idx.type != U.I64 else idx
     bad = b.or_(b.icmp_signed("<", idx, c(0)), b.icmp_signed(">=", idx, c(limit)))
-    raise_error_if(b, bad)
+    U.raise_error_if(b, bad)
     return b.select(bad, c(0), idx)
 
 
@@ -583,7 +566,7 @@ def emit_gather(module, name, dtype, index_dtype, outer, limit, n_indices, inner
             out = b.mul(b.add(b.mul(o, c(n_indices)), j), c(inner))
             with U.for_range(b, inner, name="k") as k:
                 U.store(b, dst, dtype, b.add(out, k), U.load(b, params, dtype, b.add(src, k)))
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), outer, outer * n_indices * inner, splittable=False,
                   can_fail=True)
 
@@ -602,7 +585,7 @@ def emit_table_gather(module, name, dtype, size, operands, fill=None) -> Kernel:
             v = b.select(neg, U.const(dtype, fill),
                          U.load(b, src, dtype, b.select(neg, ir.Constant(U.I64, 0), t)))
         U.store(b, dst, dtype, i, v)
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), size, 3 * size)
 
 
@@ -619,7 +602,7 @@ def emit_one_hot(module, name, op, n, depth, on, off, operands) -> Kernel:
             v = b.select(b.icmp_signed("==", idx, d), U.const(out_dtype, on),
                          U.const(out_dtype, off))
             U.store(b, dst, out_dtype, b.add(b.mul(i, c(depth)), d), v)
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), n, n * depth)
 
 
@@ -643,7 +626,7 @@ def emit_segment_sum(module, name, dtype, ids_dtype, lead, n_ids, rest, n_segmen
                 o = b.add(out, r)
                 U.store(b, dst, dtype, o, add(U.load(b, dst, dtype, o),
                                               U.load(b, data, dtype, b.add(src, r))))
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), 1, lead * n_ids * rest, splittable=False,
                   can_fail=True)
 
@@ -668,5 +651,5 @@ def emit_cumsum(module, name, dtype, outer, n, inner, exclusive, reverse, operan
                 else:
                     b.store(add(b.load(acc), x), acc)
                     U.store(b, dst, dtype, at, b.load(acc))
-    _finish(b)
+    U.return_status(b)
     return Kernel(name, list(operands), outer, 2 * outer * n * inner)

@@ -15,7 +15,8 @@ from __future__ import annotations
 from llvmlite import ir
 
 from . import vmath
-from .irutil import F32, F64, I1, call_intrinsic, intrinsic, const, is_float, is_signed, value_type
+from .irutil import F32, F64, I1, call_intrinsic, intrinsic, const, is_float, is_signed, \
+    raise_error_if, value_type
 
 SCALAR: dict = {}
 
@@ -306,28 +307,10 @@ def _sig_xent(b, op, a):
     return b.fadd(b.fsub(_max(b, op, x, _c(op, 0)), b.fmul(x, z)), softplus)
 
 
-def lowerable(op) -> bool:
-    """True when `op` has a scalar lowering for its dtypes."""
-    fn = SCALAR.get(op.type)
-    if fn is None:
-        return False
-    floats_only = op.type in _FLOAT_ONLY
-    return not (floats_only and not all(is_float(t.dtype) for t in op.inputs))
-
-
-_FLOAT_ONLY = frozenset({
-    "RealDiv", "Pow", "Sqrt", "Rsqrt", "Reciprocal", "Floor", "Ceil", "Rint", "Exp",
-    "Expm1", "Log", "Log1p", "Tanh", "Sigmoid", "Sin", "Cos", "Tan", "Erf", "Softplus",
-    "IsNan", "IsInf", "IsFinite", "Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softsign",
-    "SigmoidCrossEntropyWithLogits"})
-__all__ = ["SCALAR", "lowerable", "F32", "F64"]
-
-
 # ---------------------------------------------------------------- division and modulo
 def _int_div_parts(b, op, x, y):
     """A divisor safe for the hardware (x86 traps on 0 and on INT_MIN / -1): 0 raises the
     kernel's error flag (TF1: "Integer division by zero"); INT_MIN / -1 wraps as numpy."""
-    from .kernels import raise_error_if
     dtype = _in(op)
     zero = _c(op, 0)
     raise_error_if(b, b.icmp_unsigned("==", y, zero))

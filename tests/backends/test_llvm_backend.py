@@ -14,7 +14,8 @@ import pytest
 
 import graphc as tf
 from graphc.backends.llvm import cache
-from graphc.backends.llvm.compiler import FallbackWarning
+from graphc.backends.llvm import lowering
+from graphc.backends.llvm.lowering import FallbackWarning
 
 R = np.random.RandomState(0)
 
@@ -125,8 +126,7 @@ def test_ops_without_lowering_run_through_numpy_with_one_warning():
     with tf.Session(backend="llvm") as sess:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            from graphc.backends.llvm import compiler
-            compiler._warned.discard(("GatherNd", "no native lowering"))
+            lowering._warned.discard(("GatherNd", "no native lowering"))
             r = sess.run(y, {x: np.arange(5, dtype=np.int32)})
             sess.run(y + 1, {x: np.arange(5, dtype=np.int32)})
         np.testing.assert_array_equal(r, np.arange(5) * 6)
@@ -156,7 +156,7 @@ def test_memory_plan_reuses_buffers():
     with tf.Session(backend="llvm") as sess:
         sess.run(h, {x: np.ones(256, np.float32)})
         exe = _executable(sess)
-        arena = [b for b in exe._lowering.buffers.values() if b.kind == "arena"]
+        arena = [b for b in exe._lowering.plan.buffers.values() if b.kind == "arena"]
         total = sum(b.nbytes for b in {id(b): b for b in arena}.values())
         assert exe._arena_size < total / 3, (exe._arena_size, total)
 

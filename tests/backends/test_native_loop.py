@@ -1,5 +1,5 @@
 """The llvm backend runs a whole while loop natively when its step lowers fully
-(backends/llvm/loop.py). These tests check that it does, that its results are the
+(backends/llvm/native_while.py). These tests check that it does, that its results are the
 Python-driven loop's and the numpy interpreter's, and that what makes it stop early
 (growing stacks, failing kernels, sequences read past their end, chunks) behaves."""
 import os
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import graphc as tf
-from graphc.backends.llvm import loop as native_loop
+from graphc.backends.llvm import native_while as native_loop
 
 HERE = os.path.basename(__file__)
 

@@ -1,36 +1,33 @@
-"""The llvm backend's compiled plan: one LLVM module, run by one native call per segment.
-
-`compile_program` lowers the Program (compiler.Lowering), plans the arena (buffers whose
-lifetimes do not overlap share bytes), emits one function per segment of consecutive
-native kernels, JIT-compiles the module (or loads its object code from the cache), and
-returns an `LLVMExecutable`. A run fills a table of buffer addresses (feeds and fresh
-result arrays each run; variables when the store replaced one; constants once), calls
-the segments in order with the GIL released (ctypes), and runs the numpy kernels of
-unlowered ops in between.
+"""Stage 6 of the llvm backend: the runtime. It receives the lowered plan (its buffers and
+steps), the JIT-compiled segment functions and the arena size, and runs them: an
+`LLVMExecutable`, complete at construction, whose `run` takes a per-run workspace from a
+pool (the arena and the table of buffer addresses), fills the table (feeds and fresh
+result arrays each run; variables when the store replaced one; constants once), makes one
+native call per segment with the GIL released (ctypes), and runs the numpy kernels of
+unlowered ops in between. A native kernel that reports bad data is explained by running
+its op's numpy kernel on the same inputs (one definition of every error message).
+`run_loop` hands a While loop whose step is this plan to the native driver
+(native_while.py).
 """
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import os
 import threading
-import time
 from typing import Optional, Sequence
 
 import numpy as np
-from llvmlite import ir
 
 from graphc.ir.errors import FailedPreconditionError, InvalidArgumentError, OpError
+from graphc.ir.ops.fused_ops import body_inputs
 from graphc.ir.runtime import NodeContext, RuntimeState, uninitialized_error
-from . import irutil as U
-from .cache import jit_module
-from graphc.ir.ops.fused_ops import BODY, body_inputs
-from .compiler import ALIGN, Buffer, Lowering, Step
-from .kernels import PARALLEL_WORK
-from . import loop as L
+from . import native_while
+from .buffers import ALIGN, Buffer
+from .lowering import Step
+from .lowering_rules import body_members
+from .target import host
 
 SMALL_FEED = 256  # bytes: feeds up to this size are copied, larger ones passed by address
-LAST_COMPILE = {"lower": 0.0, "jit": 0.0}  # seconds, of the most recent compile_program
 SEGMENT = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p)
 
 
@@ -39,167 +36,12 @@ def _address(a: np.ndarray) -> int:
     return a.ctypes.data
 
 
-# ---------------------------------------------------------------- memory plan
-def plan_arena(steps: list, buffers: dict) -> int:
-    """Give each arena buffer an offset; buffers live from first to last step touching them.
-    Greedy by size (largest first), lowest offset that overlaps no live neighbour."""
-    live: dict = {}
-    for i, step in enumerate(steps):
-        for t in list(step.inputs) + list(step.outputs) + list(step.scratch):
-            b = t if isinstance(t, Buffer) else buffers.get(t)
-            if b is not None and b.kind == "arena":
-                first, last = live.get(id(b), (i, i))[0], i
-                live[id(b)] = (min(first, i), last)
-                b.first, b.last = live[id(b)]
-    arena = {id(b): b for b in buffers.values() if b.kind == "arena"}
-    for step in steps:
-        arena.update((id(b), b) for b in step.scratch)
-    placed: list = []
-    top = 0
-    for b in sorted(arena.values(), key=lambda b: (-b.nbytes, b.first)):
-        size = (b.nbytes + ALIGN - 1) // ALIGN * ALIGN or ALIGN
-        clashes = sorted((p.offset, p.offset + p.size_aligned) for p in placed
-                         if not (p.last < b.first or b.last < p.first))
-        offset = 0
-        for lo, hi in clashes:
-            if offset + size <= lo:
-                break
-            offset = max(offset, hi)
-        b.offset = offset
-        b.size_aligned = size
-        placed.append(b)
-        top = max(top, offset + size)
-    return top
-
-
-# ---------------------------------------------------------------- module emission
-def emit_module(lowering: Lowering, segments: list, profile_slot: int = -1) -> ir.Module:
-    """One function per segment. With `profile_slot`, every kernel call adds its elapsed
-    cycle count (rdtsc) to counters[kernel index], an int64 array at that table slot."""
-    module = ir.Module(name="graphc_plan")
-    counter = [0]
-    kernels_seen: list = []
-    error_sites: list = []
-    for si, seg in enumerate(segments):
-        fn = ir.Function(module, ir.FunctionType(U.I32, [U.PTR.as_pointer(), U.PTR]),
-                         name=f"segment{si}")
-        table, arena = fn.args
-        b = ir.IRBuilder(fn.append_basic_block("entry"))
-        for step in seg:
-            kernels = step.emit(module, f"k{counter[0]}")
-            counter[0] += 1
-            for k in kernels if isinstance(kernels, list) else [kernels]:
-                step.kernel = k
-                _mark_noalias(module, k, lowering)
-                ptrs = b.alloca(ir.ArrayType(U.PTR, len(k.operands)))
-                for i, t in enumerate(k.operands):
-                    buf = t if isinstance(t, Buffer) else lowering.buffers[t]
-                    if buf.kind == "arena":
-                        p = U.byte_offset(b, arena, buf.offset)
-                    else:
-                        p = b.load(b.gep(table, [ir.Constant(U.I64, buf.slot)], inbounds=True))
-                    b.store(p, b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, i)]))
-                first = b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, 0)])
-                if profile_slot >= 0:
-                    clock = U.intrinsic(module, "llvm.readcyclecounter", U.I64, [])
-                    t0 = b.call(clock, [])
-                status = emit_call(b, module.globals[k.name], first, k)
-                if profile_slot >= 0:
-                    spent = b.sub(b.call(clock, []), t0)
-                    counts = b.bitcast(b.load(b.gep(table, [ir.Constant(U.I64,
-                                                                        profile_slot)])),
-                                       U.I64.as_pointer())
-                    cell = b.gep(counts, [ir.Constant(U.I64, len(kernels_seen))])
-                    b.store(b.add(b.load(cell), spent), cell)
-                kernels_seen.append((step, k))
-                if k.can_fail:  # stop the segment; Python reports the op and its line
-                    error_sites.append(step)
-                    failed = b.icmp_signed("!=", status, ir.Constant(U.I32, 0))
-                    with b.if_then(failed):
-                        b.ret(ir.Constant(U.I32, len(error_sites)))
-        b.ret(ir.Constant(U.I32, 0))
-    module.profiled_kernels = kernels_seen
-    module.error_sites = error_sites
-    return module
-
-
-def _mark_noalias(module, k, lowering) -> None:
-    """Operands whose buffer no other operand of the kernel shares are `noalias`."""
-    bufs = [t if isinstance(t, Buffer) else lowering.buffers[t] for t in k.operands]
-    body = module.globals[k.name + "_body"]
-    for arg, buf in zip(body.args, bufs):
-        if sum(b is buf for b in bufs) == 1:
-            arg.add_attribute("noalias")
-
-
-# ---------------------------------------------------------------- threads
-def _threads_for(k) -> int:
-    from .target import host
-    n = host().cores
-    if k.threads:  # decided by the lowering; the kernel's scratch depends on it
-        return k.threads if n > 1 else 1
-    if n <= 1 or not k.splittable or k.work < PARALLEL_WORK or k.extent < 2 * n:
-        return 1
-    return n
-
-
-def _trampoline(module: ir.Module) -> ir.Function:
-    """void *graphc_task(void *task): run kernel(args, lo, hi) for a pthread."""
-    fn = module.globals.get("graphc_task")
-    if fn is not None:
-        return fn
-    kty = ir.FunctionType(U.I32, [U.PTR.as_pointer(), U.I64, U.I64]).as_pointer()
-    task = ir.LiteralStructType([kty, U.PTR.as_pointer(), U.I64, U.I64])
-    fn = ir.Function(module, ir.FunctionType(U.PTR, [U.PTR]), name="graphc_task")
-    fn.linkage = "internal"
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    t = b.bitcast(fn.args[0], task.as_pointer())
-    field = [b.load(b.gep(t, [ir.Constant(U.I32, 0), ir.Constant(U.I32, i)]))
-             for i in range(4)]
-    b.call(field[0], field[1:])
-    b.ret(ir.Constant(U.PTR, None))
-    fn.task_type = task
-    return fn
-
-
-def emit_call(b: ir.IRBuilder, kfn: ir.Function, args, k) -> None:
-    """Call kernel `k` over its whole extent, split across the cores when it is large:
-    one chunk per extra core on a pthread, the first chunk on the calling thread. A
-    thread that cannot be started runs its chunk inline (same result, less parallel)."""
-    n = _threads_for(k)
-    if n == 1:
-        return b.call(kfn, [args, ir.Constant(U.I64, 0), ir.Constant(U.I64, k.extent)])
-    module = b.module
-    tramp = _trampoline(module)
-    task_t = tramp.task_type
-    create = U.intrinsic(module, "pthread_create", U.I32,
-                         [U.I64.as_pointer(), U.PTR, tramp.type, U.PTR])
-    join = U.intrinsic(module, "pthread_join", U.I32, [U.I64, U.PTR.as_pointer()])
-    chunk = -(-k.extent // n)
-    bounds = [(i * chunk, min((i + 1) * chunk, k.extent)) for i in range(n)]
-    started = []
-    for lo, hi in bounds[1:]:
-        task = b.alloca(task_t)
-        for i, v in enumerate((kfn, args, ir.Constant(U.I64, lo), ir.Constant(U.I64, hi))):
-            b.store(v, b.gep(task, [ir.Constant(U.I32, 0), ir.Constant(U.I32, i)]))
-        tid = b.alloca(U.I64)
-        rc = b.call(create, [tid, ir.Constant(U.PTR, None), tramp, b.bitcast(task, U.PTR)])
-        failed = b.icmp_signed("!=", rc, ir.Constant(U.I32, 0))
-        with b.if_then(failed):
-            b.call(kfn, [args, ir.Constant(U.I64, lo), ir.Constant(U.I64, hi)])
-        started.append((tid, failed))
-    b.call(kfn, [args, ir.Constant(U.I64, bounds[0][0]), ir.Constant(U.I64, bounds[0][1])])
-    for tid, failed in started:
-        with b.if_then(b.not_(failed)):
-            b.call(join, [b.load(tid), ir.Constant(U.PTR.as_pointer(), None)])
-    return ir.Constant(U.I32, 0)  # split kernels cannot fail (see Kernel.splittable)
-
-
 class Profile:
     """Cycles spent per kernel (GRAPHC_PROFILE=1): `report()` lists the hottest first."""
 
-    def __init__(self, kernels: list) -> None:
+    def __init__(self, kernels: list, slot: int) -> None:
         self.kernels = kernels
+        self.slot = slot  # the table slot holding the address of `counts`
         self.counts = np.zeros(max(len(kernels), 1), np.int64)
 
     def report(self, top: int = 20) -> str:
@@ -249,12 +91,17 @@ class _Workspace:
 
 
 class LLVMExecutable:
-    """A compiled plan for the llvm backend. Thread-safe: each run takes a workspace."""
+    """A compiled plan for the llvm backend. Thread-safe: each run takes a workspace.
+
+    `schedule` lists ("native", segment function) and ("fallback", step) in run order;
+    `error_sites[status - 1]` is the step whose kernel returned a failing status; with
+    `profile` (GRAPHC_PROFILE=1) the kernels count their cycles into `profile.counts`."""
 
     backend = "llvm"
 
-    def __init__(self, program, state: RuntimeState, lowering: Lowering, schedule: list,
-                 engine, arena_size: int, validate: bool) -> None:
+    def __init__(self, program, state: RuntimeState, lowering, schedule: list, engine,
+                 arena_size: int, error_sites: list, module_text: str,
+                 profile: Optional["Profile"] = None, validate: bool = False) -> None:
         self.program = program
         self._state = state
         self._store = state.variables
@@ -262,32 +109,41 @@ class LLVMExecutable:
         self._engine = engine  # keeps the machine code alive
         self._schedule = schedule
         self._arena_size = arena_size
+        self._error_sites = error_sites
+        self.module_text = module_text
+        self.profile = profile
         self._validate = validate
-        buffers = lowering.buffers
+        plan = lowering.plan
+        buffers = plan.buffers
+        self._n_slots = plan.n_slots
         self._feed_slots = [buffers[t].slot for t in program.feeds]
         self._py_feeds = [i for i, t in enumerate(program.feeds) if buffers[t].kind == "py"]
         self._small_feeds = [(buffers[t].slot, buffers[t].shape, buffers[t].dtype.np)
                              if buffers[t].kind == "feed" and buffers[t].nbytes <= SMALL_FEED
                              else None for t in program.feeds]
-        uniq: dict = {}
-        for b in list(buffers.values()) + list(lowering.fetch_buffers) + \
-                list(lowering.extra_buffers):
-            uniq[id(b)] = b
-        self._const_slots = [(b.slot, b.value) for b in uniq.values() if b.kind == "const"]
-        self._out_buffers = [b for b in uniq.values() if b.kind == "out"]
-        self._var_buffers = [b for b in uniq.values() if b.kind == "var" and b.native_used]
+        every = plan.all_buffers()
+        self._const_slots = [(b.slot, b.value) for b in every if b.kind == "const"]
+        if profile is not None:
+            self._const_slots.append((profile.slot, profile.counts))
+        self._out_buffers = [b for b in every if b.kind == "out"]
+        self._var_buffers = [b for b in every if b.kind == "var" and b.native_used]
+        self._var_ops = lowering.var_ops
         self._assign_first = lowering.assign_first
-        self._fetch = lowering.fetch_buffers
+        self._fetch = plan.fetch_buffers
         self._fetch_shapes = [tuple(t.shape.as_tuple()) if t.shape.is_fully_defined() else None
                               for t in program.fetches]
+        seen: set = set()
+        self._fetch_shared = []  # a fetch whose buffer an earlier fetch returns already
+        for b in self._fetch:
+            self._fetch_shared.append(id(b) in seen)
+            seen.add(id(b))
         self._pool: list = []
         self._lock = threading.Lock()
-        from .target import host
         # BLAS single-threaded during runs whose kernels split BLAS calls themselves
         self._blas_threads = host().blas_threads if lowering.blas_single else \
             contextlib.nullcontext()
         self._contexts: dict = {}
-        self._loop_specs: dict = {}  # loop structure -> loop.LoopSpec, or None
+        self._loop_specs: dict = {}  # loop structure -> native_while.LoopSpec, or None
 
     # ------------------------------------------------------------ run
     def run(self, feed_values: Sequence[np.ndarray], outs=None) -> list:
@@ -304,7 +160,7 @@ class LLVMExecutable:
         try:
             return self._pool.pop()  # list.pop and append are atomic: no lock needed
         except IndexError:
-            return _Workspace(self._arena_size, self._lowering.n_slots, self._const_slots,
+            return _Workspace(self._arena_size, self._n_slots, self._const_slots,
                               self._small_feeds)
 
     def _given_outputs(self, outs) -> dict:
@@ -364,23 +220,23 @@ class LLVMExecutable:
 
     # ------------------------------------------------------------ loops
     def run_loop(self, feed_values, out_positions: list, loop) -> Optional[bool]:
-        """Run a While loop whose step is this plan natively (backends/llvm/loop.py):
+        """Run a While loop whose step is this plan natively (backends/llvm/native_while.py):
         True when it ended, False when the caller must go on from `loop.count` (an
         iteration failed), None when this plan cannot run as a native loop."""
-        if not L.ENABLED:
+        if not native_while.ENABLED:
             return None
         key = (loop.n, loop.positions, loop.sliced, loop.counter, tuple(out_positions),
                len(loop.stacks))
         spec = self._loop_specs.get(key, self)
         if spec is self:
-            spec = self._loop_specs[key] = L.loop_spec(self, loop, out_positions)
+            spec = self._loop_specs[key] = native_while.loop_spec(self, loop, out_positions)
         if spec is None:
             return None
         ws = self._workspace()
         try:
             self._bind(ws, feed_values, {})
             with self._blas_threads:
-                return L.run_loop(self, spec, ws, loop)
+                return native_while.run_loop(self, spec, ws, loop)
         except BaseException:
             ws.var_version = -1
             raise
@@ -406,13 +262,13 @@ class LLVMExecutable:
         which raises TF1's error with the op and the user's line (one definition of the
         message). Fused bodies are replayed op by op."""
         op = step.op
-        buffers = self._lowering.buffers
+        buffers = self._lowering.plan.buffers
         values = {t: self._array(ws, buffers[t], feeds, outs, py, t) for t in op.inputs}
         ops = [op]
         if op.type == "Fused":
             for p, t in zip(body_inputs(op), op.inputs):
                 values[p] = values[t]
-            ops = [m for m in op.subgraphs[BODY].get_operations() if m.type != "Placeholder"]
+            ops = body_members(op)
         for m in ops:
             try:
                 with np.errstate(all="ignore"):
@@ -429,7 +285,7 @@ class LLVMExecutable:
         arrays made for variables this run initializes, stored once it succeeds."""
         store = self._store
         pending = {}
-        missing = [self._lowering.var_ops[b.var] for b in self._var_buffers
+        missing = [self._var_ops[b.var] for b in self._var_buffers
                    if b.var not in store and not self._assign_first.get(b.var)]
         if missing:
             raise uninitialized_error(missing)
@@ -441,7 +297,7 @@ class LLVMExecutable:
             elif not (arr.flags.c_contiguous and arr.flags.writeable and
                       arr.dtype == b.dtype.np and arr.shape == b.shape):
                 if arr.shape != b.shape:
-                    op = self._lowering.var_ops[b.var]
+                    op = self._var_ops[b.var]
                     raise InvalidArgumentError(
                         None, op.user_op(), f"variable {b.var} holds a value of shape "
                         f"{arr.shape}, but this plan was compiled for {b.shape}")
@@ -483,7 +339,7 @@ class LLVMExecutable:
             else:
                 fn = (lambda f, a: lambda *xs: f(*xs, **a))(opdef.compute, op.attrs)
             self._contexts[op] = fn
-        buffers = self._lowering.buffers
+        buffers = self._lowering.plan.buffers
         args = []
         for i, t in enumerate(op.inputs):
             if i in opdef.ref_inputs:
@@ -531,48 +387,3 @@ class LLVMExecutable:
         return np.array(arr).reshape(shape)
 
 
-def compile_program(program, state: RuntimeState, validate: bool = False) -> LLVMExecutable:
-    start = time.perf_counter()
-    lowering = Lowering(program)
-    lowering.run()
-    lowering.finish()
-    steps = lowering.steps
-    arena_size = plan_arena(steps, lowering.buffers)
-    # Segments: maximal runs of native steps with code (views have none).
-    segments, schedule_shape = [], []
-    current: list = []
-    for step in steps:
-        if step.native:
-            if step.emit is not None:
-                current.append(step)
-            continue
-        if current:
-            segments.append(current)
-            schedule_shape.append(("native", len(segments) - 1))
-            current = []
-        schedule_shape.append(("fallback", step))
-    if current:
-        segments.append(current)
-        schedule_shape.append(("native", len(segments) - 1))
-    profile_slot = lowering.new_slot() if os.environ.get("GRAPHC_PROFILE") else -1
-    module = emit_module(lowering, segments, profile_slot)
-    jit_start = time.perf_counter()
-    engine, addresses = jit_module(module, [f"segment{i}" for i in range(len(segments))])
-    LAST_COMPILE["lower"] = jit_start - start
-    LAST_COMPILE["jit"] = time.perf_counter() - jit_start
-    functions = [SEGMENT(a) for a in addresses]
-    schedule = [("native", functions[i]) if kind == "native" else (kind, i)
-                for kind, i in schedule_shape]
-    exe = LLVMExecutable(program, state, lowering, schedule, engine, arena_size, validate)
-    seen: set = set()
-    shared = []
-    for b in exe._fetch:
-        shared.append(id(b) in seen)
-        seen.add(id(b))
-    exe._fetch_shared = shared
-    exe._error_sites = module.error_sites
-    if profile_slot >= 0:
-        exe.profile = Profile(module.profiled_kernels)
-        exe._const_slots.append((profile_slot, exe.profile.counts))
-    exe.module_text = str(module)
-    return exe

@@ -1,4 +1,6 @@
-"""Native while loops: the whole loop runs in one native call when its step lowers fully.
+"""Stage 7 of the llvm backend: the native while-loop driver. It receives an executable
+(runtime.py) whose plan is a While loop's step and the loop's state, and runs the whole
+loop in native code when that step lowers fully, handing back the loop variables' values.
 
 A While node's step (its body followed by its condition, see ir/ops/control_flow_ops.py)
 is compiled like any plan. When that plan is a single native segment, with no numpy
@@ -203,7 +205,7 @@ def loop_spec(exe, loop, out_positions: list) -> Optional[LoopSpec]:
     for op in exe.program.nodes:
         if not op.opdef.pure and op.type != "VariableV2":
             return None
-    buffers = exe._lowering.buffers
+    buffers = exe._lowering.plan.buffers
     feeds = exe.program.feeds
     fetch = exe._fetch
     if any(b.kind not in ("out", "feed", "var", "const") for b in fetch):

@@ -1,0 +1,230 @@
+"""Stage 2 of the llvm backend, its convolution rules: Conv2D and its two gradients,
+depthwise convolutions and their gradients, and pooling, lowered to the kernels of
+conv_kernels (im2col blocks around BLAS calls, or direct loops for few input channels),
+and `fold_epilogue`, which folds the fused bias add and activation after a forward
+convolution into its kernel. Like lowering_rules, each rule receives the Lowering and the
+op and appends the op's native step (True) or leaves the op to its numpy kernel (False);
+the sizes of per-thread scratch buffers are decided here (parallel.planned_threads).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from graphc.ir.ops.conv_ops import Geometry, _pair
+from . import conv_kernels as CK
+from . import kernels as K
+from .buffers import Buffer, shape_of
+from .parallel import planned_threads
+from .target import host
+
+
+def _conv_shape(op, x_shape, k_hw) -> CK.ConvShape:
+    a = op.attrs
+    stride = _pair(a["strides"], "strides", op.name)
+    dilation = _pair(a.get("dilations", [1, 1, 1, 1]), "dilations", op.name)
+    g = Geometry(x_shape[1:3], k_hw, stride, dilation, a["padding"])
+    return CK.ConvShape(x_shape, k_hw[0], k_hw[1], stride[0], stride[1], dilation[0],
+                        dilation[1], g.pad_h[0], g.pad_w[0], g.oh, g.ow)
+
+
+CONV_BLOCK_BYTES = 1048576
+DIRECT_CONV_CHANNELS = 4  # input channels up to which a convolution runs as direct loops
+
+
+def _lanes(dtype) -> int:
+    """Elements per vector register on this host (its widest enabled vector unit)."""
+    width = 64 if "+avx512f" in host().features.split(",") else 32
+    return width // np.dtype(dtype.np).itemsize
+
+
+def lower_conv(lw, op) -> bool:
+    """Convolutions as im2col (or col2im) kernels around BLAS matmuls, or as direct loops
+    when the input has only a few channels (see conv_kernels)."""
+    if host().blas is None or op.outputs[0].dtype.name not in ("float32", "float64"):
+        return False
+    dtype = op.outputs[0].dtype
+    if op.type == "Conv2D":
+        x, f = op.inputs
+        x_shape, f_shape = shape_of(x), shape_of(f)
+    elif op.type == "Conv2DBackpropInput":
+        _, f, dy = op.inputs
+        x_shape, f_shape = shape_of(op.outputs[0]), shape_of(f)
+    else:
+        x, _, dy = op.inputs
+        x_shape, f_shape = shape_of(x), shape_of(op.outputs[0])
+    if x_shape[3] != f_shape[2]:
+        return False  # the numpy kernel reports the mismatch
+    g = _conv_shape(op, x_shape, f_shape[:2])
+    rows, m = g.rows * g.ow, f_shape[3]
+    if rows == 0 or g.k == 0 or m == 0:
+        return False
+    if op.type != "Conv2D" and shape_of(dy) != (g.n, g.oh, g.ow, m):
+        return False  # the numpy kernel reports the mismatch; native code never sees it
+    out = op.outputs[0]
+    size = np.dtype(dtype.np).itemsize
+    work = 2 * rows * g.k * m
+    if g.c <= DIRECT_CONV_CHANNELS and op.type != "Conv2DBackpropInput":
+        lanes = _lanes(dtype)
+        xp = Buffer("arena", dtype, CK.padded_shape(g))
+        if op.type == "Conv2D":
+            def emit_direct(mod, n):
+                epi, extra = lw.epilogues.get(out, (None, []))
+                return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp]),
+                        CK.emit_conv_direct(mod, n, dtype, g, m, lanes, [xp, f, out] + extra,
+                                            epi)]
+            lw.native(op, emit_direct, [x, f], op.outputs, scratch=[xp])
+            lw.conv_outputs[out] = (len(lw.steps) - 1, lw.index)
+            return True
+        threads = planned_threads(work, g.rows)
+        parts = Buffer("arena", dtype, (max(threads - 1, 1) * g.k * m,))
+
+        def emit_filter(mod, n):
+            return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp])] + \
+                CK.emit_conv_filter_direct(mod, n, dtype, g, m, lanes, threads,
+                                           [xp, dy, out, parts])
+        return lw.native(op, emit_filter, [x, dy], op.outputs, scratch=[xp, parts])
+    # Blocks of output rows whose patches fit in about 1 MB stay in cache between the
+    # im2col and the matmul (see conv_kernels.emit_conv_blocked).
+    block = max(1, min(g.rows, CONV_BLOCK_BYTES // max(g.ow * g.k * size, 1)))
+    kind = {"Conv2D": "forward", "Conv2DBackpropFilter": "filter"}.get(op.type, "input")
+    plan = CK.ConvPlan(g, kind, block, 1)
+    plan = CK.ConvPlan(g, kind, block, planned_threads(work, plan.extent, blas=True))
+    if plan.threads > 1:
+        lw.blas_single = True
+    cols = Buffer("arena", dtype, (plan.threads * block * g.ow, g.k))
+    scratch = [cols]
+    inputs = [x, f] if kind == "forward" else [x, dy] if kind == "filter" else [dy, f]
+    operands = inputs + [out, cols]
+    if kind == "filter":
+        parts = Buffer("arena", dtype, (max(plan.threads - 1, 1) * g.k * m,))
+        scratch.append(parts)
+        operands.append(parts)
+
+    def emit(mod, n):
+        epi, extra = lw.epilogues.get(out, (None, []))
+        return CK.emit_conv_blocked(mod, n, dtype, g, m, plan, kind, operands + extra, epi)
+    lw.native(op, emit, inputs, op.outputs, scratch=scratch)
+    if kind == "forward":
+        lw.conv_outputs[out] = (len(lw.steps) - 1, lw.index)
+    return True
+
+
+def lower_depthwise(lw, op) -> bool:
+    """Depthwise convolutions as direct loops over channels (see conv_kernels)."""
+    dtype = op.outputs[0].dtype
+    if dtype.name not in ("float32", "float64"):
+        return False
+    out = op.outputs[0]
+    if op.type == "DepthwiseConv2dNative":
+        x, f = op.inputs
+        x_shape, f_shape = shape_of(x), shape_of(f)
+    elif op.type == "DepthwiseConv2dNativeBackpropInput":
+        _, f, dy = op.inputs
+        x_shape, f_shape = shape_of(out), shape_of(f)
+    else:
+        x, _, dy = op.inputs
+        x_shape, f_shape = shape_of(x), shape_of(out)
+    if x_shape[3] != f_shape[2]:
+        return False  # the numpy kernel reports the mismatch
+    g = _conv_shape(op, x_shape, f_shape[:2])
+    mult = f_shape[3]
+    if g.rows * g.ow == 0 or g.k * mult == 0:
+        return False
+    if op.type != "DepthwiseConv2dNative" and shape_of(dy) != (g.n, g.oh, g.ow, g.c * mult):
+        return False  # the numpy kernel reports the mismatch; native code never sees it
+    if op.type == "DepthwiseConv2dNativeBackpropInput":
+        return lw.native(op, lambda mod, n: CK.emit_depthwise_input(
+            mod, n, dtype, g, mult, [f, dy, out]), [f, dy], op.outputs)
+    xp = Buffer("arena", dtype, CK.padded_shape(g))
+    if op.type == "DepthwiseConv2dNative":
+        def emit_forward(mod, n):
+            return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp]),
+                    CK.emit_depthwise(mod, n, dtype, g, mult, [xp, f, out])]
+        return lw.native(op, emit_forward, [x, f], op.outputs, scratch=[xp])
+    threads = planned_threads(2 * g.rows * g.ow * g.k * mult, g.rows)
+    parts = Buffer("arena", dtype, (max(threads - 1, 1) * g.k * mult,))
+
+    def emit_filter(mod, n):
+        return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp])] + \
+            CK.emit_depthwise_filter(mod, n, dtype, g, mult, threads, [xp, dy, out, parts])
+    return lw.native(op, emit_filter, [x, dy], op.outputs, scratch=[xp, parts])
+
+
+def lower_pool(lw, op) -> bool:
+    x = op.inputs[0] if op.type != "AvgPoolGrad" else op.outputs[0]
+    x_shape = shape_of(x)
+    k = _pair(op.attrs["ksize"], "ksize", op.name)
+    g = _conv_shape(op, x_shape, k)
+    if g.n * g.oh * g.ow * g.c == 0 or op.outputs[0].dtype.name not in ("float32", "float64"):
+        return False
+    pooled = (g.n, g.oh, g.ow, g.c)
+    if op.type in ("MaxPoolGrad", "AvgPoolGrad") and shape_of(op.inputs[-1]) != pooled:
+        return False  # the numpy kernel reports the mismatch; native code never sees it
+    if op.type == "AvgPoolGrad":
+        dy = op.inputs[1]
+        return lw.native(op, lambda m, n: CK.emit_avg_pool_grad(
+            m, n, dy.dtype, g, [dy, op.outputs[0]]), [dy], op.outputs)
+    if op.type == "MaxPoolGrad":
+        dy = op.inputs[2]
+        return lw.native(op, lambda m, n: CK.emit_max_pool_grad(
+            m, n, x.dtype, g, [x, dy, op.outputs[0]]), [x, dy], op.outputs)
+    kind = "max" if op.type == "MaxPool" else "avg"
+    return lw.native(op, lambda m, n: CK.emit_pool(m, n, x.dtype, g, kind,
+                                                   [x, op.outputs[0]]), [x], op.outputs)
+
+
+def fold_epilogue(lw, op, members, params, outs, domain) -> bool:
+    """Fold a fused elementwise node into the convolution computing one of its inputs
+    (a bias add and activation after a conv), applied to each block of the output
+    while it is in cache and written over it: when the node is the conv output's only
+    reader, has one output of the conv's shape, reads its other inputs along the
+    channel (or not at all), and nothing writes those between the conv and here."""
+    if len(domain) != 4 or any(shape_of(o) != tuple(domain) or o.dtype != op.outputs[0].dtype
+                               for o in op.outputs):
+        return False
+    conv = next((i for i, t in enumerate(op.inputs) if t in lw.conv_outputs), None)
+    if conv is None:
+        return False
+    t = op.inputs[conv]
+    step_index, position = lw.conv_outputs[t]
+    buf = lw.plan.buffers[t]
+    if lw.plan.last_use.get(t) != lw.index or shape_of(t) != tuple(domain) or \
+            t.dtype != op.outputs[0].dtype or buf.kind != "arena" or \
+            not lw.plan.only_tensor_of(buf):
+        return False
+    accesses, sets = K._accesses(members, params, domain)
+    n, oh, ow, m = domain
+    strides = []
+    for (pi, _), st in zip(accesses, sets):
+        pixel = st[2]
+        if st[:3] != [pixel * oh * ow, pixel * ow, pixel] and n * oh * ow > 1:
+            return False
+        if pi == conv and (pixel, st[3]) != (m, 1):
+            return False
+        strides.append((pixel, st[3]))
+    later = lw.steps[step_index + 1:]
+    others = [u for i, u in enumerate(op.inputs) if i != conv]
+    for u in others:
+        ub = lw.plan.buffers[u]
+        made = lw.producer.get(u)
+        if made is not None and made > step_index:
+            return False
+        if ub.var is not None and any(position < w < lw.index
+                                      for w in lw.plan.writes.get(ub.var, ())):
+            return False
+        if any(not s.native or any(lw.plan.buffers.get(v) is ub for v in s.outputs)
+               for s in later):
+            return False
+    epi = CK.Epilogue(members, params, conv, domain, accesses, strides, outs)
+    lw.plan.buffers[op.outputs[0]] = buf  # the first output overwrites the conv's
+    for o in op.outputs[1:]:
+        lw.plan.define(o)
+    lw.epilogues[t] = (epi, others + list(op.outputs[1:]))
+    step = lw.steps[step_index]
+    step.inputs += others
+    step.outputs += list(op.outputs)
+    for u in others:
+        lw.plan.buffers[u].native_used = True
+    for o in op.outputs:
+        lw.producer[o] = step_index
+    return True

@@ -1,0 +1,332 @@
+"""Stage 2 of the llvm backend: lowering. It receives the Program (the optimized plan
+graph, ops in run order) and walks it once, deciding per op, through one table (TABLE),
+whether it runs as native kernels or through its numpy kernel, while it fills the buffer
+plan (buffers.py). It hands on a list of Steps in run order (each a native step with a
+function that emits its kernels, or an op for the numpy fallback), split by `segments`
+into maximal runs of native steps: one native call each at run time.
+
+TABLE maps an op type to a Rule: `lower(lw, op)` appends the op's native step and returns
+True, or returns False for shapes and dtypes it does not handle (the rules live in
+lowering_rules.py and, for convolutions, conv_lowering.py); `pointwise` says the op has a
+scalar emitter (scalar_ops), so that it also lowers inside a fused loop nest. An op
+missing from TABLE runs through its numpy kernel, with one FallbackWarning per op type.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+
+from graphc.ir.ops.fused_ops import body_inputs, body_outputs
+from . import conv_lowering as C
+from . import kernels as K
+from . import lowering_rules as R
+from .buffers import Buffer, BufferPlan, shape_of, static
+from .irutil import is_float
+from .lowering_rules import REDUCTIONS, body_members
+from .scalar_ops import SCALAR
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one op type runs natively (see the module's opening comment)."""
+    lower: Callable            # (Lowering, op) -> bool
+    pointwise: str = ""        # "any" | "float": its scalar emitter takes these inputs
+
+
+# Pointwise ops whose scalar emitters take floating-point inputs only.
+_FLOAT_ONLY = frozenset({
+    "RealDiv", "Pow", "Sqrt", "Rsqrt", "Reciprocal", "Floor", "Ceil", "Rint", "Exp",
+    "Expm1", "Log", "Log1p", "Tanh", "Sigmoid", "Sin", "Cos", "Tan", "Erf", "Softplus",
+    "IsNan", "IsInf", "IsFinite", "Relu", "Relu6", "Elu", "Selu", "LeakyRelu", "Softsign",
+    "SigmoidCrossEntropyWithLogits"})
+
+
+def _table() -> dict:
+    table = {name: Rule(R.lower_elementwise, "float" if name in _FLOAT_ONLY else "any")
+             for name in SCALAR}
+    for lower, names in (
+            (R.lower_view, R.VIEW_OPS),
+            (R.lower_reduce, REDUCTIONS),
+            (R.lower_l2loss, ("L2Loss",)),
+            (R.lower_sum_to_shape, ("SumToShape",)),
+            (R.lower_softmax, ("Softmax", "LogSoftmax")),
+            (R.lower_matmul, ("MatMul", "BatchMatMulV2")),
+            (R.lower_transpose, ("Transpose",)),
+            (R.lower_broadcast, ("BroadcastTo", "Tile")),
+            (R.lower_concat, ("ConcatV2", "Pack")),
+            (R.lower_slice, ("Slice",)),
+            (R.lower_fill, ("Fill",)),
+            (R.lower_assign, ("Assign", "AssignAdd", "AssignSub")),
+            (R.lower_along_axis, ("ArgMax", "ArgMin", "Cumsum")),
+            (R.lower_xent, ("SoftmaxCrossEntropyWithLogits",
+                            "SparseSoftmaxCrossEntropyWithLogits")),
+            (R.lower_gather, ("GatherV2",)),
+            (R.lower_one_hot, ("OneHot",)),
+            (R.lower_movement, R.MOVEMENT_OPS),
+            (R.lower_slice_grad, ("SliceGrad", "StridedSliceGrad")),
+            (R.lower_tile_grad, ("TileGrad",)),
+            (R.lower_segment_sum, ("UnsortedSegmentSum",)),
+            (C.lower_conv, ("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter")),
+            (C.lower_depthwise, ("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
+                                 "DepthwiseConv2dNativeBackpropFilter")),
+            (C.lower_pool, ("MaxPool", "AvgPool", "MaxPoolGrad", "AvgPoolGrad"))):
+        for name in names:  # (Identity and its kind stay pointwise inside fused bodies)
+            table[name] = Rule(lower, table[name].pointwise if name in table else "")
+    return table
+
+
+TABLE: dict = _table()
+
+
+class FallbackWarning(UserWarning):
+    """An op has no native lowering and runs through its numpy kernel."""
+
+
+_warned: set = set()
+
+
+def _warn_fallback(op, why: str) -> None:
+    key = (op.type, why)
+    if key in _warned:
+        return
+    _warned.add(key)
+    warnings.warn(f"graphc llvm backend: {op.type} ({why}) runs through its numpy kernel "
+                  "between native segments", FallbackWarning, stacklevel=2)
+
+
+@dataclass
+class Step:
+    """One native kernel, or one op run through its numpy kernel."""
+    native: bool
+    op: object
+    kernel: Optional[K.Kernel] = None
+    emit: object = None       # (module, name) -> Kernel, for native steps
+    inputs: list = field(default_factory=list)
+    outputs: list = field(default_factory=list)
+    scratch: list = field(default_factory=list)  # arena buffers used only by this step
+
+
+class Lowering:
+    """The walk: decides, op by op, what runs natively, and records the steps."""
+
+    def __init__(self, program) -> None:
+        self.program = program
+        self.plan = BufferPlan(program)
+        self.steps: list[Step] = []
+        self.index = -1           # position of the op being lowered in program order
+        self.producer: dict = {}  # tensor -> index of the native step computing it
+        self.blas_single = False  # some kernel splits BLAS calls across graphc's threads
+        self.conv_outputs: dict = {}  # conv output tensor -> (its step, its op's position)
+        self.epilogues: dict = {}     # conv output tensor -> (Epilogue, extra operands)
+        self.var_ops: dict = {}       # variable name -> its VariableV2 op
+        self.assign_first: dict = {}  # variable name -> its first native use assigns it
+        for t in program.feeds:
+            self.plan.define(t, "feed")
+        for i, op in enumerate(program.nodes):
+            self.index = i
+            self.visit(op)
+        self._finish()
+
+    def _finish(self) -> None:
+        """After the walk: fetched values get fresh per-run arrays, a fetched variable
+        written in the run is copied before any write (as the interpreter reads it)."""
+        plan = self.plan
+        for t in self.program.fetches:
+            buf = plan.buffers[t]
+            if buf.kind == "arena":
+                buf.kind = "out"
+                buf.slot = plan.new_slot()
+            elif buf.kind == "var" and t.op.type == "VariableV2" and buf.var in plan.writes:
+                snap = Buffer("out", t.dtype, buf.shape, slot=plan.new_slot())
+                cs = K.contiguous_strides(buf.shape)
+                buf.native_used = True
+                self.steps.insert(0, Step(True, t.op, emit=lambda m, n, s=buf, d=snap, t=t:
+                                          K.emit_copy(m, n, t.dtype, s.shape, cs, cs,
+                                                      operands=[s, d])))
+                buf = snap
+            plan.fetch_buffers.append(buf)
+        self.var_ops = {op.name: op for op in self.program.nodes if op.type == "VariableV2"}
+        for op in self.program.nodes:
+            for i in op.opdef.ref_inputs:
+                self.var_ops.setdefault(op.inputs[i].op.name, op.inputs[i].op)
+        for step in self.steps:
+            if not step.native:
+                continue
+            op = step.op
+            if op.type in ("Assign", "AssignAdd", "AssignSub"):
+                self.assign_first.setdefault(op.inputs[0].op.name, op.type == "Assign")
+            for t in step.inputs:
+                b = plan.buffers.get(t)
+                if b is not None and b.kind == "var":
+                    self.assign_first.setdefault(b.var, False)
+            for t in step.outputs:  # a kernel writing a variable directly (forward_assign)
+                b = plan.buffers.get(t)
+                if b is not None and b.kind == "var":
+                    self.assign_first.setdefault(b.var, True)
+
+    # ------------------------------------------------------------ the walk
+    def visit(self, op) -> None:
+        plan = self.plan
+        if op.type == "Const":
+            t = op.outputs[0]
+            if t not in plan.buffers:
+                buf = plan.define(t, "const")
+                value = np.asarray(op.attrs["value"])
+                if not value.flags.c_contiguous:  # (ascontiguousarray would make 0-d 1-d)
+                    value = value.copy(order="C")
+                buf.value = value
+            return
+        if op.type == "VariableV2":
+            buf = plan.define(op.outputs[0], "var")
+            buf.var = op.name  # also for a "py" variable (shape known only at run time)
+            return
+        if op.type == "Placeholder":
+            return  # fed (handled above); an unfed one was refused by pruning
+        if op.type == "NoOp":
+            return  # ordering only: the schedule already respects control edges
+        if op.type == "Fused":
+            body = body_members(op)
+            if body[-1].type in REDUCTIONS:  # a trailing reduction (see passes/fuse.py)
+                body = body[:-1]
+            if all(self.pointwise_ok(m) for m in body) and plan.native_inputs(op) and \
+                    all(static(t) for t in op.outputs):
+                self.lower_fused(op)
+            else:
+                self.expand_fused(op)
+            return
+        for i in op.opdef.ref_inputs:  # pruning skips ref edges: define the variable here
+            if op.inputs[i] not in plan.buffers:
+                self.visit(op.inputs[i].op)
+        rule = TABLE.get(op.type)
+        if rule is None or not (plan.native_inputs(op) and all(static(t) for t in op.outputs)
+                                and rule.lower(self, op)):
+            self.fallback(op, rule is not None)
+
+    def pointwise_ok(self, op) -> bool:
+        """`op` can be computed point by point inside a loop nest (scalar_ops)."""
+        rule = TABLE.get(op.type)
+        if rule is None or not rule.pointwise or rule.pointwise == "float" and \
+                not all(is_float(t.dtype) for t in op.inputs):
+            return False
+        return all(static(t) for t in list(op.inputs) + list(op.outputs))
+
+    def expand_fused(self, op) -> None:
+        """Run a Fused node's body op by op (some body op has no lowering)."""
+        for p, t in zip(body_inputs(op), op.inputs):
+            self.plan.buffers[p] = self.plan.buffers[t]
+        for inner in body_members(op):
+            self.visit(inner)
+        for t, inner in zip(op.outputs, body_outputs(op)):
+            self.alias(t, self.plan.buffers[inner], op)
+
+    def fallback(self, op, known: bool) -> None:
+        """`op` runs through its numpy kernel (`known`: TABLE has a rule that declined)."""
+        strings = any(t.dtype.is_string for t in list(op.inputs) + list(op.outputs))
+        # Control flow (If, While) is driven from Python by design: the graphs it holds
+        # are compiled natively by the Session's FunctionRunner, so it is no fallback;
+        # TensorArray ops keep lists of arrays, which only Python holds; dataset iterators
+        # run Python pipelines.
+        if not op.type.startswith(("Random", "TruncatedNormal")) and not strings and \
+                op.opdef.family not in ("control", "tensor_array", "dataset"):
+            _warn_fallback(op, "these shapes or dtypes" if known else "no native lowering")
+        for t in op.outputs:
+            self.plan.define(t)
+        self.steps.append(Step(False, op, inputs=list(op.inputs), outputs=list(op.outputs)))
+
+    # ------------------------------------------------------------ what rules call
+    def native(self, op, emit, inputs, outputs, define=True, scratch=()) -> bool:
+        """Append `op`'s native step; `emit(module, name)` makes its kernel(s) later."""
+        for t in inputs:
+            self.plan.buffers[t].native_used = True
+        if define:
+            for t in outputs:
+                self.plan.define(t)
+        self.steps.append(Step(True, op, emit=emit, inputs=list(inputs), outputs=list(outputs),
+                               scratch=list(scratch)))
+        for t in outputs:
+            self.producer[t] = len(self.steps) - 1
+        return True
+
+    def view(self, op) -> None:
+        """`op`'s output is its input (a step with no code, for the buffers' lifetimes)."""
+        self.steps.append(Step(True, op, emit=None, inputs=[op.inputs[0]], outputs=[]))
+        self.alias(op.outputs[0], self.plan.buffer(op.inputs[0]), op)
+
+    def alias(self, t, src: Buffer, op) -> None:
+        """`t` shares `src`, or gets a copy of it when `src` is a variable written later."""
+        if src.kind == "var" and self.plan.needs_snapshot(src.var, t, self.index):
+            src.native_used = True
+            dst = self.plan.define(t)
+            shape = shape_of(t)
+            cs = K.contiguous_strides(shape)
+            self.steps.append(Step(True, op, emit=lambda m, n: K.emit_copy(
+                m, n, t.dtype, shape, cs, cs, operands=[src, dst]), inputs=[], outputs=[t]))
+            return
+        self.plan.buffers[t] = src
+
+    def lower_fused(self, op) -> bool:
+        """A Fused node as one loop nest: its elementwise body, computed on the fly by a
+        trailing reduction when it ends in one, or folded into the convolution before it."""
+        params, outs = body_inputs(op), body_outputs(op)
+        members = body_members(op)
+        domain = shape_of(op.outputs[0])
+        if members[-1].type in REDUCTIONS:
+            red = members[-1]
+            in_shape = shape_of(red.inputs[0])
+            axes = R.reduce_axes(red, in_shape)
+
+            def emit_reduce(m, n):
+                return K.emit_reduce(m, n, red, red.type, in_shape, axes,
+                                     list(op.inputs) + list(op.outputs),
+                                     body=(members[:-1], params))
+            return self.native(op, emit_reduce, op.inputs, op.outputs)
+
+        if C.fold_epilogue(self, op, members, params, outs, domain):
+            return True
+
+        def emit(m, n):
+            return self.emit_elementwise(m, n, members, params, list(op.inputs), outs,
+                                         list(op.outputs), domain)
+        return self.native(op, emit, op.inputs, op.outputs)
+
+    def emit_elementwise(self, module, name, members, params, param_keys, outputs,
+                         output_keys, domain) -> K.Kernel:
+        """K.emit_elementwise with operands `param_keys` and `output_keys` (tensors or
+        buffers, resolved now that the lowering is done): an output whose buffer is a
+        param's of the domain's shape (a variable updated in place) is written in place."""
+        def buf(t):
+            return t if isinstance(t, Buffer) else self.plan.buffers[t]
+        inplace = {}
+        for j, key in enumerate(output_keys):
+            for i, (p, pk) in enumerate(zip(params, param_keys)):
+                if buf(pk) is buf(key) and tuple(shape_of(p)) == tuple(domain):
+                    inplace[j] = i
+                    break
+        k = K.emit_elementwise(module, name, members, params, outputs, domain, inplace)
+        k.operands = list(param_keys) + [t for j, t in enumerate(output_keys)
+                                         if j not in inplace]
+        return k
+
+
+def segments(steps: list) -> tuple:
+    """(segments, schedule): the maximal runs of native steps with code (views have
+    none), and the run order as ("native", segment index) and ("fallback", step)."""
+    found, schedule = [], []
+    current: list = []
+    for step in steps:
+        if step.native:
+            if step.emit is not None:
+                current.append(step)
+            continue
+        if current:
+            found.append(current)
+            schedule.append(("native", len(found) - 1))
+            current = []
+        schedule.append(("fallback", step))
+    if current:
+        found.append(current)
+        schedule.append(("native", len(found) - 1))
+    return found, schedule

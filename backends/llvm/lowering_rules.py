@@ -1,0 +1,517 @@
+"""Stage 2 of the llvm backend, its rules: how each op type other than a convolution
+lowers to native kernels. `lowering.TABLE` maps op types to these functions; each
+receives the Lowering (its buffer plan and steps so far) and the op, and either appends
+the op's native step (`lw.native`, with a function that emits its kernels once the plan
+is complete) and returns True, or returns False for shapes and dtypes it does not
+handle, and the op runs through its numpy kernel. A rule never sees a tensor whose shape
+is unknown: the walk checks that first.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from graphc.ir.ops._base import const_value
+from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
+from . import irutil as U
+from . import kernels as K
+from .buffers import shape_of
+from .parallel import planned_threads
+from .target import host
+
+# Pure data movement whose numpy kernel, run once on an array of element numbers,
+# gives the index each output element reads: lowered to a strided copy when that
+# pattern is affine, else to a gather through the precomputed table.
+MOVEMENT_OPS = ("StridedSlice", "ReverseV2", "MirrorPad", "Pad", "Split", "SplitV", "Unpack")
+VIEW_OPS = ("Identity", "StopGradient", "Snapshot", "Reshape", "Squeeze", "ExpandDims",
+            "PlaceholderWithDefault")
+REDUCTIONS = ("Sum", "Mean", "Max", "Min", "Prod", "Any", "All")  # (a Fused node may end in one)
+
+
+def body_members(op) -> list:
+    """The ops a Fused node computes, in order (its body without the parameters)."""
+    return [m for m in op.subgraphs[BODY].get_operations() if m.type != "Placeholder"]
+
+
+def lower_elementwise(lw, op) -> bool:
+    """One op's loop nest (a Fused node's whole body lowers in Lowering.lower_fused)."""
+    if not lw.pointwise_ok(op):
+        return False
+    return lw.native(op, lambda m, n: K.emit_elementwise(
+        m, n, [op], list(op.inputs), [op.outputs[0]], shape_of(op.outputs[0])),
+        op.inputs, op.outputs)
+
+
+def lower_view(lw, op) -> bool:
+    """The output shares its input's buffer (or a snapshot of a variable written later)."""
+    lw.view(op)
+    return True
+
+
+def reduce_axes(op, shape) -> list:
+    axis = op.attrs["axis"]
+    if not shape:
+        return []
+    return sorted({a % len(shape) for a in (range(len(shape)) if axis is None else axis)})
+
+
+def lower_reduce(lw, op) -> bool:
+    x = op.inputs[0]
+    if op.type == "Mean" and not U.is_float(x.dtype):
+        return False
+    shape = shape_of(x)
+    axes = reduce_axes(op, shape)
+    count = int(np.prod([shape[a] for a in axes])) if axes else 1
+    if op.type in ("Max", "Min") and count == 0:
+        return False
+    if op.type in ("Sum", "Prod", "Mean", "Max", "Min") and x.dtype.name == "bool":
+        return False
+    return lw.native(op, lambda m, n: K.emit_reduce(m, n, op, op.type, shape, axes,
+                                                    [x, op.outputs[0]]),
+                     [x], op.outputs)
+
+
+def lower_l2loss(lw, op) -> bool:
+    x = op.inputs[0]
+    shape = shape_of(x)
+    return lw.native(op, lambda m, n: K.emit_reduce(m, n, op, "L2Loss", shape,
+                                                    list(range(len(shape))),
+                                                    [x, op.outputs[0]]), [x], op.outputs)
+
+
+def lower_sum_to_shape(lw, op) -> bool:
+    g = op.inputs[0]
+    shape, target = shape_of(g), shape_of(op.outputs[0])
+    if not U.is_float(g.dtype) and g.dtype.name == "bool":
+        return False
+    pad = len(shape) - len(target)
+    axes = [d for d in range(len(shape))
+            if d < pad or (target[d - pad] == 1 and shape[d] != 1)]
+    if not axes and shape == target:  # the gradient of an operand of the result's shape
+        return lower_view(lw, op)
+    return lw.native(op, lambda m, n: K.emit_reduce(m, n, _AsSum(op), "Sum", shape, axes,
+                                                    [g, op.outputs[0]]), [g], op.outputs)
+
+
+class Update:
+    """An AssignAdd/AssignSub as the elementwise Add/Sub of the variable and the value
+    (`inner`: the value's tensor, or its register's in the fused body computing it)."""
+
+    def __init__(self, op, inner) -> None:
+        self.type, self.attrs = {"AssignAdd": "Add", "AssignSub": "Sub"}[op.type], {}
+        self.inputs, self.outputs = [op.inputs[0], inner], list(op.outputs)
+
+
+class _AsSum:
+    """SumToShape reduces like Sum; the reduce emitter only needs inputs and type."""
+
+    def __init__(self, op) -> None:
+        self.inputs, self.outputs, self.type, self.attrs = op.inputs, op.outputs, "Sum", {}
+
+
+def lower_softmax(lw, op) -> bool:
+    x = op.inputs[0]
+    shape = shape_of(x)
+    if not U.is_float(x.dtype) or not shape or op.attrs["axis"] not in (-1, len(shape) - 1):
+        return False
+    cols = shape[-1]
+    rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    if cols == 0 or rows == 0:
+        return False
+    return lw.native(op, lambda m, n: K.emit_softmax(m, n, op, rows, cols, [x, op.outputs[0]],
+                                                     op.type == "LogSoftmax"), [x], op.outputs)
+
+
+def lower_matmul(lw, op) -> bool:
+    a, b = op.inputs
+    if a.dtype.name not in ("float32", "float64") or host().blas is None:
+        return False
+    sa, sb, sc = shape_of(a), shape_of(b), shape_of(op.outputs[0])
+    if op.type == "MatMul":
+        ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    else:
+        ta, tb = op.attrs.get("adj_x", False), op.attrs.get("adj_y", False)
+    m, n = sc[-2], sc[-1]
+    k = sa[-2] if ta else sa[-1]
+    batch = sc[:-2]
+    strides = []
+    for s, mat in ((sa, sa[-2] * sa[-1]), (sb, sb[-2] * sb[-1]), (sc, m * n)):
+        bs = K.broadcast_strides(s[:-2] or (1,), batch) if batch else []
+        strides.append([st * mat for st in bs])
+    if m == 0 or n == 0:
+        return False
+    work = 2 * m * n * k * int(np.prod(batch, dtype=np.int64))
+    units = -(-max(m, n) // K.MATMUL_SPLIT_UNIT)
+
+    def emit(mod, name):
+        # In a plan whose convolutions split BLAS calls across graphc's threads, BLAS runs
+        # single-threaded (target.BlasThreads): large matmuls split themselves too.
+        threads = planned_threads(work, units, blas=True) if lw.blas_single else 1
+        return K.emit_matmul(mod, name, a.dtype, m, n, k, ta, tb, batch, strides,
+                             [a, b, op.outputs[0]], threads)
+    return lw.native(op, emit, [a, b], op.outputs)
+
+
+def lower_transpose(lw, op) -> bool:
+    x = op.inputs[0]
+    perm = op.attrs.get("perm")
+    if perm is None:
+        perm = const_value(op.inputs[1]) if len(op.inputs) > 1 else None
+    if perm is None:
+        return False
+    perm = [int(p) for p in perm]
+    shape = shape_of(x)
+    out = shape_of(op.outputs[0])
+    cs = K.contiguous_strides(shape)
+    src = [cs[p] for p in perm]
+    dst = K.contiguous_strides(out)
+    return lw.native(op, lambda m, n: K.emit_copy(m, n, x.dtype, out, src, dst,
+                                                  operands=[x, op.outputs[0]]), [x], op.outputs)
+
+
+def lower_broadcast(lw, op) -> bool:
+    x = op.inputs[0]
+    shape, out = shape_of(x), shape_of(op.outputs[0])
+    if op.type == "BroadcastTo":
+        src = K.broadcast_strides(shape, out)
+        return lw.native(op, lambda m, n: K.emit_copy(
+            m, n, x.dtype, out, src, K.contiguous_strides(out), operands=[x, op.outputs[0]]),
+            [x], op.outputs)
+    if any(s == 0 for s in shape) or len(shape) != len(out):
+        return False
+    # out viewed as [m0, d0, m1, d1, ...]: the input repeats along every m axis.
+    it, src, dst = [], [], []
+    cs, co = K.contiguous_strides(shape), K.contiguous_strides(out)
+    for d, (s, o) in enumerate(zip(shape, out)):
+        it += [o // s, s]
+        src += [0, cs[d]]
+        dst += [s * co[d], co[d]]
+    return lw.native(op, lambda m, n: K.emit_copy(m, n, x.dtype, it, src, dst,
+                                                  operands=[x, op.outputs[0]]), [x], op.outputs)
+
+
+def lower_concat(lw, op) -> bool:
+    pieces = list(op.inputs)  # both take the axis as an attribute
+    out_t = op.outputs[0]
+    out = shape_of(out_t)
+    axis = op.attrs["axis"] % len(out)
+    co = K.contiguous_strides(out)
+    offset, copies = 0, []
+    for t in pieces:
+        s = shape_of(t)
+        if op.type == "Pack":
+            s = s[:axis] + (1,) + s[axis:]
+        copies.append((t, s, offset * co[axis]))
+        offset += s[axis]
+
+    def emit(m, n):
+        fn_kernels = []
+        for i, (t, s, off) in enumerate(copies):
+            fn_kernels.append(K.emit_copy(m, f"{n}_{i}", t.dtype, s, K.contiguous_strides(s),
+                                          co, dst_offset=off, operands=[t, out_t]))
+        return fn_kernels
+    return lw.native(op, emit, pieces, op.outputs)
+
+
+def lower_slice(lw, op) -> bool:
+    x = op.inputs[0]
+    begin = const_value(op.inputs[1])
+    if begin is None:
+        return False
+    out = shape_of(op.outputs[0])
+    cs = K.contiguous_strides(shape_of(x))
+    start = int(sum(int(b) * s for b, s in zip(begin, cs)))
+    return lw.native(op, lambda m, n: K.emit_copy(m, n, x.dtype, out, cs,
+                                                  K.contiguous_strides(out), src_offset=start,
+                                                  operands=[x, op.outputs[0]]), [x], op.outputs)
+
+
+def lower_fill(lw, op) -> bool:
+    value = op.inputs[1]
+    out = shape_of(op.outputs[0])
+    return lw.native(op, lambda m, n: K.emit_copy(
+        m, n, value.dtype, out, [0] * len(out), K.contiguous_strides(out),
+        operands=[value, op.outputs[0]]), [value], op.outputs)
+
+
+def lower_assign(lw, op) -> bool:
+    """Assign/AssignAdd/AssignSub of a variable, in place. The kernel computing the value
+    writes straight into the variable where it can (see `_forward_assign`)."""
+    ref, value = op.inputs
+    var = lw.plan.buffer(ref)
+    if var.kind != "var" or shape_of(value) != var.shape:
+        return False
+    var.native_used = True
+    shape = var.shape
+    if op.type == "Assign" and _forward_assign(lw, value, var) or \
+            op.type != "Assign" and _forward_update(lw, op, var):
+        lw.alias(op.outputs[0], var, op)
+        return True
+    if op.type == "Assign":
+        def emit(m, n):
+            cs = K.contiguous_strides(shape)
+            return K.emit_copy(m, n, value.dtype, shape, cs, cs, operands=[value, var])
+    else:
+        def emit(m, n):
+            return lw.emit_elementwise(m, n, [Update(op, value)], [ref, value], [var, value],
+                                       [op.outputs[0]], [var], shape)
+    lw.native(op, emit, [value] if op.type == "Assign" else [ref, value], [], define=False)
+    lw.alias(op.outputs[0], var, op)
+    return True
+
+
+def _sole_producer(lw, value, var):
+    """The step of the elementwise kernel computing `value` when the op being lowered
+    is the value's only reader and nothing touches `var` in between; else None."""
+    i = lw.producer.get(value)
+    buf = lw.plan.buffers.get(value)
+    if i is None or buf is None or buf.kind != "arena" or buf.shape != var.shape:
+        return None
+    step = lw.steps[i]
+    if step.op.type not in ("Fused", "AssignAdd", "AssignSub") and \
+            not lw.pointwise_ok(step.op):  # (an update already forwarded into a kernel)
+        return None
+    if lw.plan.last_use.get(value) != lw.index or not lw.plan.only_tensor_of(buf):
+        return None
+    buffers = lw.plan.buffers
+    for later in lw.steps[i + 1:]:
+        if any(buffers.get(t) is var for t in later.inputs + later.outputs):
+            return None
+    return step
+
+
+def _forward_assign(lw, value, var) -> bool:
+    """Let the elementwise kernel computing `value` write straight into the variable
+    when the Assign is the value's only reader and nothing touches the variable in
+    between (an optimizer's `m = b1*m + (1-b1)*g`): no temporary, no copy."""
+    if _sole_producer(lw, value, var) is None:
+        return False
+    lw.plan.buffers[value] = var
+    return True
+
+
+def _forward_update(lw, op, var) -> bool:
+    """AssignAdd/AssignSub(ref, value) under the conditions of `_forward_assign`: the
+    kernel computing `value` also reads the variable and writes var -/+ value into it
+    (an optimizer's `var -= lr * m / (sqrt(v) + eps)`): one pass, no temporary."""
+    ref, value = op.inputs
+    step = _sole_producer(lw, value, var)
+    if step is None:
+        return False
+    producer = step.op
+    if producer.type in ("AssignAdd", "AssignSub"):
+        return False  # the step already ends in an update: one per kernel
+    if producer.type == "Fused":
+        members = body_members(producer)
+        if members[-1].type in REDUCTIONS:
+            return False
+        params, outs = body_inputs(producer), body_outputs(producer)
+        keys = list(producer.inputs)
+        kept = [(o, t) for o, t in zip(outs, producer.outputs) if t is not value]
+        inner = outs[list(producer.outputs).index(value)]
+    else:
+        members, params, keys = [producer], list(producer.inputs), list(producer.inputs)
+        kept, inner = [], value
+    update = Update(op, inner)
+    outputs = [o for o, _ in kept] + [update.outputs[0]]
+    domain = shape_of(value)
+
+    def emit(m, n):
+        return lw.emit_elementwise(m, n, members + [update], params + [ref],
+                                   keys + [var], outputs, [t for _, t in kept] + [var],
+                                   domain)
+    step.emit = emit
+    step.op = op  # errors and the profile name the update; the producer is inside
+    step.outputs = [t for _, t in kept]
+    var.native_used = True
+    return True
+
+
+def _around(shape, axis) -> tuple:
+    """(product of dims before axis, dim at axis, product of dims after)."""
+    a = axis % len(shape)
+    return int(np.prod(shape[:a])), shape[a], int(np.prod(shape[a + 1:]))
+
+
+def lower_along_axis(lw, op) -> bool:
+    x = op.inputs[0]
+    shape = shape_of(x)
+    if not shape or x.dtype.name == "bool":
+        return False
+    outer, n, inner = _around(shape, op.attrs["axis"])
+    operands = [x, op.outputs[0]]
+    if op.type == "Cumsum":
+        def emit(m, name):
+            return K.emit_cumsum(m, name, x.dtype, outer, n, inner, op.attrs["exclusive"],
+                                 op.attrs["reverse"], operands)
+    elif n == 0 or outer * inner == 0:
+        return False  # argmax of nothing: numpy reports it
+    else:
+        def emit(m, name):
+            return K.emit_argminmax(m, name, op, outer, n, inner, operands)
+    return lw.native(op, emit, [x], op.outputs)
+
+
+def lower_xent(lw, op) -> bool:
+    logits, labels = op.inputs
+    shape = shape_of(logits)
+    sparse = op.type.startswith("Sparse")
+    if len(shape) != 2 or not U.is_float(logits.dtype) or 0 in shape:
+        return False
+    if not sparse and shape_of(labels) != shape:
+        return False
+    rows, cols = shape
+    operands = [logits, labels] + list(op.outputs)
+    return lw.native(op, lambda m, n: K.emit_xent(m, n, op, rows, cols, operands, sparse),
+                     [logits, labels], op.outputs)
+
+
+def lower_gather(lw, op) -> bool:
+    params, indices = op.inputs[:2]
+    if op.attrs.get("batch_dims", 0):
+        return False
+    shape = shape_of(params)
+    axis = op.attrs["axis"] % len(shape)
+    outer, _, inner = _around(shape, axis)
+    n_idx = int(np.prod(shape_of(indices))) if shape_of(indices) else 1
+    if outer * n_idx * inner == 0:
+        return False
+    return lw.native(op, lambda m, n: K.emit_gather(
+        m, n, params.dtype, indices.dtype, outer, shape[axis], n_idx, inner,
+        [params, indices, op.outputs[0]]), [params, indices], op.outputs)
+
+
+def lower_one_hot(lw, op) -> bool:
+    indices = op.inputs[0]
+    if op.attrs["axis"] not in (-1, len(shape_of(indices))):
+        return False
+    n = int(np.prod(shape_of(indices))) if shape_of(indices) else 1
+    depth = op.attrs["depth"]
+    if n * depth == 0:
+        return False
+    on, off = op.attrs["on_value"], op.attrs["off_value"]
+    return lw.native(op, lambda m, name: K.emit_one_hot(m, name, op, n, depth, on, off,
+                                                        [indices, op.outputs[0]]),
+                     [indices], op.outputs)
+
+
+def lower_movement(lw, op) -> bool:
+    x = op.inputs[0]
+    shape = shape_of(x)
+    size = int(np.prod(shape)) if shape else 1
+    if size >= 1 << 31:
+        return False
+    others = [const_value(t) for t in op.inputs[1:]]
+    if any(v is None for v in others):
+        return False
+    attrs = dict(op.attrs)
+    fill = None
+    numbers = np.arange(size, dtype=np.int64).reshape(shape)
+    if op.type == "Pad":  # padded positions read -1: the kernel writes the constant there
+        fill = np.asarray(attrs["constant_values"]).astype(x.dtype.np)[()].item()
+        attrs["constant_values"] = 0
+        numbers = numbers + 1
+    try:
+        tables = op.opdef.compute(numbers, *others, **attrs)
+    except Exception:  # noqa: BLE001 - bad static arguments: let numpy report them
+        return False
+    tables = tables if isinstance(tables, tuple) else (tables,)
+    if op.type == "Pad":
+        tables = tuple(t - 1 for t in tables)
+    kernels = []
+    for out, table in zip(op.outputs, tables):
+        table = np.asarray(table, np.int64)
+        if table.shape != shape_of(out):
+            return False
+        kernels.append((out, table))
+
+    def emit(m, n):
+        made = []
+        for i, (out, table) in enumerate(kernels):
+            name = f"{n}_{i}"
+            strides = _affine(table)
+            if strides is not None and (fill is None or table.min(initial=0) >= 0):
+                offset, src = strides
+                made.append(K.emit_copy(m, name, x.dtype, table.shape, src,
+                                        K.contiguous_strides(table.shape), src_offset=offset,
+                                        operands=[x, out]))
+            else:
+                tbl = lw.plan.const_buffer(table.reshape(-1))
+                made.append(K.emit_table_gather(m, name, x.dtype, table.size,
+                                                [x, tbl, out], fill=fill))
+        return made
+    return lw.native(op, emit, [x], op.outputs)
+
+
+def _affine(table: np.ndarray):
+    """(offset, strides) when table[idx] == offset + idx . strides, else None."""
+    if table.size == 0:
+        return 0, [0] * table.ndim
+    flat0 = (0,) * table.ndim
+    offset = int(table[flat0]) if table.ndim else int(table)
+    strides = []
+    for d in range(table.ndim):
+        if table.shape[d] > 1:
+            one = list(flat0)
+            one[d] = 1
+            strides.append(int(table[tuple(one)]) - offset)
+        else:
+            strides.append(0)
+    grid = offset + sum(np.arange(n).reshape([-1 if i == d else 1 for i in range(table.ndim)])
+                        * s for d, (n, s) in enumerate(zip(table.shape, strides)))
+    return (offset, strides) if np.array_equal(grid, table) else None
+
+
+def lower_slice_grad(lw, op) -> bool:
+    """The adjoint of a slice is a gather from g with zeros elsewhere: run the numpy kernel
+    once on g's element numbers (1-based) to learn which g element lands where."""
+    g = op.inputs[-1]
+    others = [const_value(t) for t in op.inputs[:-1]]
+    gshape = shape_of(g)
+    n = int(np.prod(gshape)) if gshape else 1
+    if any(v is None for v in others) or n >= 1 << 31:
+        return False
+    try:
+        table = op.opdef.compute(*others, np.arange(1, n + 1, dtype=np.int64).reshape(gshape),
+                                 **op.attrs) - 1
+    except Exception:  # noqa: BLE001 - bad static arguments: numpy reports them
+        return False
+    out = op.outputs[0]
+    if table.shape != shape_of(out):
+        return False
+    zero = 0.0 if U.is_float(g.dtype) else 0
+
+    def emit(m, name):
+        tbl = lw.plan.const_buffer(np.asarray(table, np.int64).reshape(-1))
+        return K.emit_table_gather(m, name, g.dtype, table.size, [g, tbl, out], fill=zero)
+    return lw.native(op, emit, [g], op.outputs)
+
+
+def lower_tile_grad(lw, op) -> bool:
+    """Sum g viewed as [m0, d0, m1, d1, ...] over the m axes."""
+    g = op.inputs[0]
+    shape, out = shape_of(g), shape_of(op.outputs[0])
+    if len(shape) != len(out) or any(d == 0 for d in out) or g.dtype.name == "bool":
+        return False
+    view, axes = [], []
+    for s, o in zip(shape, out):
+        axes.append(len(view))
+        view += [s // o, o]
+    return lw.native(op, lambda m, n: K.emit_reduce(m, n, _AsSum(op), "Sum", view, axes,
+                                                    [g, op.outputs[0]]), [g], op.outputs)
+
+
+def lower_segment_sum(lw, op) -> bool:
+    data, ids = op.inputs[:2]
+    if data.dtype.name == "bool":
+        return False
+    shape, id_shape = shape_of(data), shape_of(ids)
+    axis = op.attrs["axis"]
+    lead = int(np.prod(shape[:axis])) if axis else 1
+    n_ids = int(np.prod(id_shape)) if id_shape else 1
+    rest = int(np.prod(shape[axis + len(id_shape):])) if axis + len(id_shape) < len(shape) \
+        else 1
+    n_segments = shape_of(op.outputs[0])[axis]
+    return lw.native(op, lambda m, n: K.emit_segment_sum(
+        m, n, data.dtype, ids.dtype, lead, n_ids, rest, n_segments,
+        [data, ids, op.outputs[0]]), [data, ids], op.outputs)
+

@@ -1,0 +1,38 @@
+"""The llvm backend's stages, run in order for one Program: `compile_program` lowers it
+(lowering.py, filling the buffer plan of buffers.py), lays out the arena, emits one LLVM
+module with a function per native segment (segments.py, over the kernel emitters),
+JIT-compiles it or loads its object code from the cache (cache.py, target.py), and hands
+the result to the runtime as a complete LLVMExecutable (runtime.py).
+"""
+from __future__ import annotations
+
+import os
+import time
+
+from graphc.ir.runtime import RuntimeState
+from .buffers import plan_arena
+from .cache import jit_module
+from .lowering import Lowering, segments
+from .runtime import SEGMENT, LLVMExecutable, Profile
+from .segments import emit_segments
+
+LAST_COMPILE = {"lower": 0.0, "jit": 0.0}  # seconds, of the most recent compile_program
+
+
+def compile_program(program, state: RuntimeState, validate: bool = False) -> LLVMExecutable:
+    start = time.perf_counter()
+    lowering = Lowering(program)
+    arena_size = plan_arena(lowering.steps, lowering.plan.buffers)
+    native, schedule = segments(lowering.steps)
+    profile_slot = lowering.plan.new_slot() if os.environ.get("GRAPHC_PROFILE") else -1
+    emitted = emit_segments(native, lowering.plan.buffers, profile_slot)
+    jit_start = time.perf_counter()
+    engine, addresses = jit_module(emitted.module, emitted.names)
+    LAST_COMPILE["lower"] = jit_start - start
+    LAST_COMPILE["jit"] = time.perf_counter() - jit_start
+    functions = [SEGMENT(a) for a in addresses]
+    schedule = [("native", functions[i]) if kind == "native" else (kind, i)
+                for kind, i in schedule]
+    profile = Profile(emitted.profiled, profile_slot) if profile_slot >= 0 else None
+    return LLVMExecutable(program, state, lowering, schedule, engine, arena_size,
+                          emitted.error_sites, str(emitted.module), profile, validate)
