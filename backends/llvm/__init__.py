@@ -8,9 +8,11 @@ Its modules read in the order a Program flows through them (pipeline.py runs the
                       numpy kernel; the steps, split into native segments
     lowering_rules.py   the rules of TABLE for every op but convolutions
     conv_lowering.py    the rules for convolutions and pooling, and conv epilogues
- 3. kernels.py        emission of loop nests: elementwise and fused bodies, copies,
-                      reductions, softmax, matmul (BLAS), gathers, ...
-    conv_kernels.py     convolution and pooling kernels
+ 3. loops.py          emission of loop nests: elementwise and fused bodies, copies,
+                      reductions (the Kernel calling convention)
+    kernels.py          the other kernels: softmax, cross-entropy, matmul (BLAS), gathers
+    conv_kernels.py     convolution kernels
+    pool_kernels.py     pooling kernels
     scalar_ops.py       one scalar emitter per pointwise op (the body of a loop nest)
     vmath.py            the math library: vectorisable exp, log, tanh, sin, ...
     irutil.py           llvmlite helpers (types, loops, the error flag)

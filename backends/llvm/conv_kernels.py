@@ -1,7 +1,6 @@
-"""Convolution and pooling kernels (NHWC), in the calling convention of `kernels`.
-
-Pooling keeps the channels innermost, so each window element updates a whole run of
-channels in one vectorised loop. Convolutions come in two shapes:
+"""Stage 3 of the llvm backend, emission of convolution kernels (NHWC), in the calling
+convention of `loops`, with the window geometry (ConvShape) pooling shares
+(pool_kernels.py). Convolutions come in two shapes:
 
 - wide patches (KH*KW*C in the hundreds): im2col blocks of output rows around one BLAS
   call each, the blocks split across graphc's threads (each thread its own patch scratch
@@ -20,8 +19,8 @@ from __future__ import annotations
 from llvmlite import ir
 
 from . import irutil as U
-from .kernels import NO_TRANS, ROW_MAJOR, TRANS, Kernel, _eval_members, \
-    _gemm_function, _new_function
+from .kernels import NO_TRANS, ROW_MAJOR, TRANS, gemm_function
+from .loops import Kernel, eval_members, new_kernel
 
 
 def _c(v: int) -> ir.Constant:
@@ -55,7 +54,7 @@ class ConvShape:
         return self.sh >= self.kh and self.sw >= self.kw
 
 
-def _window(b, g: ConvShape, oh, ow, i, j):
+def window_at(b, g: ConvShape, oh, ow, i, j):
     """(row, col, in bounds) of window element (i, j) of output (oh, ow)."""
     r = b.sub(b.add(b.mul(oh, _c(g.sh)), b.mul(i, _c(g.dh))), _c(g.top))
     q = b.sub(b.add(b.mul(ow, _c(g.sw)), b.mul(j, _c(g.dw))), _c(g.left))
@@ -64,167 +63,39 @@ def _window(b, g: ConvShape, oh, ow, i, j):
     return r, q, inside
 
 
-def _pixel(b, g: ConvShape, n, r, q):
+def pixel_offset(b, g: ConvShape, n, r, q):
     """Element offset of x[n, r, q, 0]."""
     return b.mul(b.add(b.mul(b.add(b.mul(n, _c(g.h)), r), _c(g.w)), q), _c(g.c))
 
 
-def _each_window_element(b, g: ConvShape, n, oh, ow, body):
+def each_window_element(b, g: ConvShape, n, oh, ow, body):
     """for the window of output (n, oh, ow): body(b, i, j, pixel offset) where in bounds."""
     with U.for_range(b, g.kh, name="i") as i:
         with U.for_range(b, g.kw, name="j") as j:
-            r, q, inside = _window(b, g, oh, ow, i, j)
+            r, q, inside = window_at(b, g, oh, ow, i, j)
             with b.if_then(inside):
-                body(b, i, j, _pixel(b, g, n, r, q))
+                body(b, i, j, pixel_offset(b, g, n, r, q))
 
 
-def _min(b, x, y):
+def smin(b, x, y):
     return b.select(b.icmp_signed("<", x, y), x, y)
 
 
-def _ptr_at(b, ptr, offset, size: int):
+def ptr_at(b, ptr, offset, size: int):
     return b.gep(ptr, [b.mul(offset, _c(size))], inbounds=True)
 
 
-def _zero_range(b, ptr, dtype, start, stop) -> None:
+def zero_range(b, ptr, dtype, start, stop) -> None:
     with U.for_range(b, stop, start, name="z") as z:
         U.store(b, ptr, dtype, z, U.const(dtype, 0))
 
 
-# ---------------------------------------------------------------- pooling
-def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands) -> Kernel:
-    """Max (or average over in-bounds elements) of each window, per channel: the output
-    pixel's channels start at the identity and each in-bounds window element updates them
-    all in one loop (vectorised across channels)."""
-    b, (x, out), lo, hi = _new_function(module, name, 2)
-    count = b.alloca(U.I64)
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
-        with U.for_range(b, g.ow, name="ow") as ow:
-            base = b.mul(b.add(b.mul(row, _c(g.ow)), ow), _c(g.c))
-            with U.for_range(b, g.c, name="init") as ch:
-                U.store(b, out, dtype, b.add(base, ch),
-                        U.const(dtype, float("-inf") if kind == "max" else 0.0))
-            b.store(_c(0), count)
-
-            def element(b, i, j, pixel):
-                b.store(b.add(b.load(count), _c(1)), count)
-                with U.for_range(b, g.c, name="ch") as ch:
-                    v = U.load(b, x, dtype, b.add(pixel, ch))
-                    old = U.load(b, out, dtype, b.add(base, ch))
-                    if kind == "max":
-                        take = b.or_(b.fcmp_ordered(">", v, old), b.fcmp_unordered("uno", v, v))
-                        new = b.select(take, v, old)
-                    else:
-                        new = b.fadd(old, v)
-                    U.store(b, out, dtype, b.add(base, ch), new)
-            _each_window_element(b, g, n, oh, ow, element)
-            if kind == "avg":
-                k = b.sitofp(b.load(count), U.value_type(dtype))
-                with U.for_range(b, g.c, name="avg") as ch:
-                    at = b.add(base, ch)
-                    U.store(b, out, dtype, at, b.fdiv(U.load(b, out, dtype, at), k))
-    U.return_status(b)
-    return Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.c * g.kh * g.kw)
-
-
 def emit_zero(module, name, dtype, size: int, operands) -> Kernel:
     """buf[lo:hi] = 0 (split across threads when large)."""
-    b, (buf,), lo, hi = _new_function(module, name, 1)
-    _zero_range(b, buf, dtype, lo, hi)
+    b, (buf,), lo, hi = new_kernel(module, name, 1)
+    zero_range(b, buf, dtype, lo, hi)
     U.return_status(b)
     return Kernel(name, list(operands), size, size)
-
-
-POOL_TILE = 256  # channels whose running maxima live on the stack at once
-
-
-def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
-    """Each window's gradient goes to its first maximum (a NaN counts as the maximum, as
-    numpy's argmax). Per output pixel and tile of channels: one pass over the window finds
-    each channel's maximum (its window element index kept on the stack), a second adds
-    dy where the index matches, both vectorised across channels. When the windows tile the
-    input exactly (2x2/2 on even sizes) every dx element is written once, with no zeroing;
-    otherwise dx is zeroed first. Split across threads when windows do not overlap."""
-    exact = g.tiles_exactly()
-    kernels = [] if exact else [emit_zero(module, name + "_zero", dtype,
-                                          g.n * g.h * g.w * g.c, [operands[2]])]
-    b, (x, dy, dx), lo, hi = _new_function(module, name, 3)
-    ft = U.value_type(dtype)
-    tile = min(g.c, POOL_TILE)
-    best = b.bitcast(b.alloca(ir.ArrayType(ft, tile)), ft.as_pointer())
-    where = b.bitcast(b.alloca(ir.ArrayType(U.I32, tile)), U.I32.as_pointer())
-    i32 = lambda v: ir.Constant(U.I32, v)  # noqa: E731
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
-        with U.for_range(b, g.ow, name="ow") as ow:
-            out_at = b.mul(b.add(b.mul(row, _c(g.ow)), ow), _c(g.c))
-            with U.for_range(b, -(-g.c // tile), name="tile") as ct:
-                c0 = b.mul(ct, _c(tile))
-                width = _min(b, _c(tile), b.sub(_c(g.c), c0))
-                with U.for_range(b, width, name="t0") as t:
-                    b.store(ir.Constant(ft, float("-inf")), b.gep(best, [t]))
-                    b.store(i32(-1), b.gep(where, [t]))
-
-                def find(b, i, j, pixel):
-                    e = b.trunc(b.add(b.mul(i, _c(g.kw)), j), U.I32)
-                    src = b.add(pixel, c0)
-                    with U.for_range(b, width, name="t1") as t:
-                        v = U.load(b, x, dtype, b.add(src, t))
-                        bp, wp = b.gep(best, [t]), b.gep(where, [t])
-                        old, w = b.load(bp), b.load(wp)
-                        take = b.or_(b.or_(b.icmp_signed("<", w, i32(0)),
-                                           b.fcmp_ordered(">", v, old)),
-                                     b.and_(b.fcmp_unordered("uno", v, v),
-                                            b.fcmp_ordered("ord", old, old)))
-                        b.store(b.select(take, v, old), bp)
-                        b.store(b.select(take, e, w), wp)
-
-                def scatter(b, i, j, pixel):
-                    e = b.trunc(b.add(b.mul(i, _c(g.kw)), j), U.I32)
-                    dst, src = b.add(pixel, c0), b.add(out_at, c0)
-                    zero = ir.Constant(ft, 0.0)
-                    with U.for_range(b, width, name="t2") as t:
-                        hit = b.icmp_signed("==", b.load(b.gep(where, [t])), e)
-                        v = b.select(hit, U.load(b, dy, dtype, b.add(src, t)), zero)
-                        at = b.add(dst, t)
-                        # exact: 0 + v (not v) keeps numpy's +0.0 for a -0.0 gradient
-                        old = zero if exact else U.load(b, dx, dtype, at)
-                        U.store(b, dx, dtype, at, b.fadd(old, v))
-                _each_window_element(b, g, n, oh, ow, find)
-                _each_window_element(b, g, n, oh, ow, scatter)
-    U.return_status(b)
-    return kernels + [Kernel(name, list(operands), g.rows,
-                             3 * g.rows * g.ow * g.c * g.kh * g.kw, splittable=g.disjoint())]
-
-
-def emit_avg_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
-    """dx = 0; each window's gradient is shared equally by its in-bounds elements (TF1's
-    AvgPool counts only those), channels innermost. Split across threads when windows do
-    not overlap."""
-    zero = emit_zero(module, name + "_zero", dtype, g.n * g.h * g.w * g.c, [operands[1]])
-    b, (dy, dx), lo, hi = _new_function(module, name, 2)
-    count = b.alloca(U.I64)
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
-        with U.for_range(b, g.ow, name="ow") as ow:
-            b.store(_c(0), count)
-            with U.for_range(b, g.kh, name="i") as i:
-                with U.for_range(b, g.kw, name="j") as j:
-                    _, _, inside = _window(b, g, oh, ow, i, j)
-                    b.store(b.add(b.load(count), b.zext(inside, U.I64)), count)
-            k = b.sitofp(b.load(count), U.value_type(dtype))
-            out_at = b.mul(b.add(b.mul(row, _c(g.ow)), ow), _c(g.c))
-
-            def element(b, i, j, pixel):
-                with U.for_range(b, g.c, name="ch") as ch:
-                    share = b.fdiv(U.load(b, dy, dtype, b.add(out_at, ch)), k)
-                    at = b.add(pixel, ch)
-                    U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at), share))
-            _each_window_element(b, g, n, oh, ow, element)
-    U.return_status(b)
-    return [zero, Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.c * g.kh * g.kw,
-                         splittable=g.disjoint())]
 
 
 # ---------------------------------------------------------------- im2col convolutions
@@ -250,13 +121,13 @@ def _patch_rows(b, g: ConvShape, lo, hi, run, element):
                 at = b.add(patch, b.mul(i, _c(span)))
                 with b.if_else(b.and_(down, across)) as (whole, part):
                     with whole:
-                        run(b, at, _pixel(b, g, n, r, q0), span)
+                        run(b, at, pixel_offset(b, g, n, r, q0), span)
                     with part:
                         with U.for_range(b, g.kw, name="j") as j:
                             q = b.add(q0, b.mul(j, _c(g.dw)))
                             inside = b.and_(down, b.and_(b.icmp_signed(">=", q, _c(0)),
                                                          b.icmp_signed("<", q, _c(g.w))))
-                            src = _pixel(b, g, n, b.select(inside, r, _c(0)),
+                            src = pixel_offset(b, g, n, b.select(inside, r, _c(0)),
                                          b.select(inside, q, _c(0)))
                             element(b, b.add(at, b.mul(j, _c(g.c))), src, inside)
 
@@ -317,7 +188,7 @@ class Epilogue:
                 offs = [b.add(b.mul(p, _c(sp)), b.mul(ch, _c(sc))) if sp or sc else _c(0)
                         for sp, sc in self.strides]
                 values: dict = {}
-                _eval_members(b, self.members, self.params, self.accesses, ptrs, offs,
+                eval_members(b, self.members, self.params, self.accesses, ptrs, offs,
                               self.domain, values)
                 at = b.add(b.mul(p, _c(m)), ch)
                 for dst, t in zip(dests, self.outputs):
@@ -353,9 +224,9 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
     input (dy, f, dx, cols). cols holds plan.threads blocks; partials threads-1 filters.
     A forward `epilogue` runs on each block after its matmul (its operands follow).
     """
-    gemm = _gemm_function(module, dtype)
+    gemm = gemm_function(module, dtype)
     extra = epilogue.extra if epilogue is not None else 0
-    b, ptrs, lo, hi = _new_function(module, name, (5 if kind == "filter" else 4) + extra)
+    b, ptrs, lo, hi = new_kernel(module, name, (5 if kind == "filter" else 4) + extra)
     a_ptr, b_ptr, out, cols = ptrs[:4]
     i32 = lambda v: ir.Constant(U.I32, v)  # noqa: E731
     size = 4 if dtype.name == "float32" else 8
@@ -364,26 +235,26 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
     slot, target = b.sdiv(lo, _c(plan.chunk)), out
     if kind == "filter":
         slot, target = _thread_sum(b, lo, plan.chunk, out, ptrs[4], size, g.k * m)
-    cols = _ptr_at(b, cols, b.mul(slot, _c(plan.block * g.ow * g.k)), size)
+    cols = ptr_at(b, cols, b.mul(slot, _c(plan.block * g.ow * g.k)), size)
     if kind == "filter":
         with b.if_then(b.icmp_signed(">=", lo, hi)):  # an empty chunk still owns its sum
-            _zero_range(b, target, dtype, _c(0), _c(g.k * m))
+            zero_range(b, target, dtype, _c(0), _c(g.k * m))
     rows = g.rows
     with U.for_range(b, hi, lo, name="unit") as u:
         r0 = b.mul(u, _c(plan.unit))
-        r1 = _min(b, b.add(r0, _c(plan.unit)), _c(rows))
+        r1 = smin(b, b.add(r0, _c(plan.unit)), _c(rows))
         if kind == "input":
             image = g.h * g.w * g.c
             img0, img1 = b.sdiv(r0, _c(g.oh)), b.sdiv(r1, _c(g.oh))
-            _zero_range(b, out, dtype, b.mul(img0, _c(image)), b.mul(img1, _c(image)))
+            zero_range(b, out, dtype, b.mul(img0, _c(image)), b.mul(img1, _c(image)))
         for sub in range(-(-plan.unit // plan.block)):
             start = b.add(r0, _c(sub * plan.block))
             with b.if_then(b.icmp_signed("<", start, r1)):
-                stop = _min(b, b.add(start, _c(plan.block)), r1)
+                stop = smin(b, b.add(start, _c(plan.block)), r1)
                 pixels = b.mul(b.sub(stop, start), _c(g.ow))
 
                 def rows_of(ptr, width, start=start):
-                    return _ptr_at(b, ptr, b.mul(start, _c(g.ow * width)), size)
+                    return ptr_at(b, ptr, b.mul(start, _c(g.ow * width)), size)
                 if kind == "forward":
                     _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
                     b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(NO_TRANS), pixels, _c(m),
@@ -416,7 +287,7 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
 
 def emit_partial_sum(module, name, dtype, size: int, parts: int, operands) -> Kernel:
     """out[i] += partials[0][i] + ... + partials[parts-1][i] (per-thread partial sums)."""
-    b, (out, partials), lo, hi = _new_function(module, name, 2)
+    b, (out, partials), lo, hi = new_kernel(module, name, 2)
     with U.for_range(b, hi, lo, name="i") as i:
         total = U.load(b, out, dtype, i)
         for p in range(parts):
@@ -463,7 +334,7 @@ def padded_shape(g: ConvShape) -> tuple:
 def emit_pad(module, name, dtype, g: ConvShape, operands) -> Kernel:
     """xp[n, r, q] = x[n, r - top, q - left] where in bounds, else 0 (whole pixels of C
     channels). Operands (x, xp)."""
-    b, (x, xp), lo, hi = _new_function(module, name, 2)
+    b, (x, xp), lo, hi = new_kernel(module, name, 2)
     _, hp, wp, _ = padded_shape(g)
     zero = U.const(dtype, 0)
     with U.for_range(b, hi, lo, name="row") as row:
@@ -474,7 +345,7 @@ def emit_pad(module, name, dtype, g: ConvShape, operands) -> Kernel:
             q = b.sub(qp, _c(g.left))
             inside = b.and_(row_in, b.and_(b.icmp_signed(">=", q, _c(0)),
                                            b.icmp_signed("<", q, _c(g.w))))
-            src = _pixel(b, g, n, b.select(inside, r, _c(0)), b.select(inside, q, _c(0)))
+            src = pixel_offset(b, g, n, b.select(inside, r, _c(0)), b.select(inside, q, _c(0)))
             dst = b.mul(b.add(b.mul(row, _c(wp)), qp), _c(g.c))
             with U.for_range(b, g.c, name="ch") as ch:
                 v = b.select(inside, U.load(b, x, dtype, b.add(src, ch)), zero)
@@ -509,7 +380,7 @@ def _thread_sum(b, lo, chunk: int, out, partials, size: int, elements: int):
     """Where this call (chunk lo // chunk of the split) accumulates: `out` for the first
     chunk, its slot of `partials` for the others."""
     slot = b.sdiv(lo, _c(chunk))
-    partial = _ptr_at(b, partials, b.mul(b.sub(slot, _c(1)), _c(elements)), size)
+    partial = ptr_at(b, partials, b.mul(b.sub(slot, _c(1)), _c(elements)), size)
     return slot, b.select(b.icmp_signed("==", slot, _c(0)), out, partial)
 
 
@@ -535,7 +406,7 @@ def emit_conv_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
     every window element and input channel adds x * f[row of the filter] to them.
     Operands (xp, f, out), then an `epilogue`'s, which runs on each output row.
     """
-    b, ptrs, lo, hi = _new_function(module, name, 3 + (epilogue.extra if epilogue else 0))
+    b, ptrs, lo, hi = new_kernel(module, name, 3 + (epilogue.extra if epilogue else 0))
     x, f, out = ptrs[:3]
     ft = U.value_type(dtype)
     chunks = channel_chunks(m, lanes)
@@ -574,13 +445,13 @@ def emit_conv_filter_direct(module, name, dtype, g: ConvShape, m: int, lanes: in
     (in registers) times the window elements, added into the thread's filter sum (a few
     KB, in L1) once per group; the per-thread sums are then added up.
     Operands (xp, dy, df, partials): partials holds threads-1 filters."""
-    b, (x, dy, df, partials), lo, hi = _new_function(module, name, 4)
+    b, (x, dy, df, partials), lo, hi = new_kernel(module, name, 4)
     ft = U.value_type(dtype)
     size = 4 if dtype.name == "float32" else 8
     threads = max(1, min(threads, g.rows))
     chunk = -(-g.rows // threads)
     _, target = _thread_sum(b, lo, chunk, df, partials, size, g.k * m)
-    _zero_range(b, target, dtype, _c(0), _c(g.k * m))
+    zero_range(b, target, dtype, _c(0), _c(g.k * m))
 
     def group(b, row, n, oh, ow0, count):
         for c0, width in channel_chunks(m, lanes):
@@ -641,11 +512,11 @@ def _depthwise_windows(b, g: ConvShape, mult: int, lo, hi, pixel, body):
 def emit_depthwise(module, name, dtype, g: ConvShape, mult: int, operands) -> Kernel:
     """out[p, c*mult + k] = sum over window elements of xp[element, c] * f[i, j, c, k],
     reading the zero-padded input (emit_pad). Operands (xp, f, out)."""
-    b, (x, f, out), lo, hi = _new_function(module, name, 3)
+    b, (x, f, out), lo, hi = new_kernel(module, name, 3)
     depth = g.c * mult
 
     def pixel(b, base):
-        _zero_range(b, out, dtype, base, b.add(base, _c(depth)))
+        zero_range(b, out, dtype, base, b.add(base, _c(depth)))
 
     def body(b, base, at, frow, ch, e):
         v = b.fmul(U.load(b, x, dtype, b.add(at, ch)), U.load(b, f, dtype, b.add(frow, e)))
@@ -661,7 +532,7 @@ def emit_depthwise_input(module, name, dtype, g: ConvShape, mult: int, operands)
     added to the in-bounds elements of its window. Split across threads when windows do
     not overlap. Operands (f, dy, dx)."""
     zero = emit_zero(module, name + "_zero", dtype, g.n * g.h * g.w * g.c, [operands[2]])
-    b, (f, dy, dx), lo, hi = _new_function(module, name, 3)
+    b, (f, dy, dx), lo, hi = new_kernel(module, name, 3)
     depth = g.c * mult
     with U.for_range(b, hi, lo, name="row") as row:
         n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
@@ -677,7 +548,7 @@ def emit_depthwise_input(module, name, dtype, g: ConvShape, mult: int, operands)
                                U.load(b, f, dtype, b.add(frow, e)))
                     U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at), v))
                 _depth_loop(b, g, mult, body)
-            _each_window_element(b, g, n, oh, ow, element)
+            each_window_element(b, g, n, oh, ow, element)
     U.return_status(b)
     return [zero, Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.kh * g.kw * depth,
                          splittable=g.disjoint())]
@@ -688,13 +559,13 @@ def emit_depthwise_filter(module, name, dtype, g: ConvShape, mult: int, threads:
     """df[i, j, c, k] = sum over output pixels of xp[element (i, j), c] * dy[p, c*mult + k],
     each thread into its own sum (added up after), reading the zero-padded input.
     Operands (xp, dy, df, partials): partials holds threads-1 filters."""
-    b, (x, dy, df, partials), lo, hi = _new_function(module, name, 4)
+    b, (x, dy, df, partials), lo, hi = new_kernel(module, name, 4)
     size = 4 if dtype.name == "float32" else 8
     depth = g.c * mult
     elements = g.kh * g.kw * depth
     threads = max(1, min(threads, g.rows))
     _, target = _thread_sum(b, lo, -(-g.rows // threads), df, partials, size, elements)
-    _zero_range(b, target, dtype, _c(0), _c(elements))
+    zero_range(b, target, dtype, _c(0), _c(elements))
 
     def body(b, base, at, frow, ch, e):
         v = b.fmul(U.load(b, x, dtype, b.add(at, ch)), U.load(b, dy, dtype, b.add(base, e)))

@@ -1,7 +1,7 @@
 """Stage 2 of the llvm backend, its convolution rules: Conv2D and its two gradients,
 depthwise convolutions and their gradients, and pooling, lowered to the kernels of
-conv_kernels (im2col blocks around BLAS calls, or direct loops for few input channels),
-and `fold_epilogue`, which folds the fused bias add and activation after a forward
+conv_kernels (im2col blocks around BLAS calls, or direct loops for few input channels)
+and pool_kernels; and `fold_epilogue`, which folds the fused bias add and activation after a forward
 convolution into its kernel. Like lowering_rules, each rule receives the Lowering and the
 op and appends the op's native step (True) or leaves the op to its numpy kernel (False);
 the sizes of per-thread scratch buffers are decided here (parallel.planned_threads).
@@ -12,7 +12,8 @@ import numpy as np
 
 from graphc.ir.ops.conv_ops import Geometry, _pair
 from . import conv_kernels as CK
-from . import kernels as K
+from . import loops as L
+from . import pool_kernels as P
 from .buffers import Buffer, shape_of
 from .parallel import planned_threads
 from .target import host
@@ -162,14 +163,14 @@ def lower_pool(lw, op) -> bool:
         return False  # the numpy kernel reports the mismatch; native code never sees it
     if op.type == "AvgPoolGrad":
         dy = op.inputs[1]
-        return lw.native(op, lambda m, n: CK.emit_avg_pool_grad(
+        return lw.native(op, lambda m, n: P.emit_avg_pool_grad(
             m, n, dy.dtype, g, [dy, op.outputs[0]]), [dy], op.outputs)
     if op.type == "MaxPoolGrad":
         dy = op.inputs[2]
-        return lw.native(op, lambda m, n: CK.emit_max_pool_grad(
+        return lw.native(op, lambda m, n: P.emit_max_pool_grad(
             m, n, x.dtype, g, [x, dy, op.outputs[0]]), [x, dy], op.outputs)
     kind = "max" if op.type == "MaxPool" else "avg"
-    return lw.native(op, lambda m, n: CK.emit_pool(m, n, x.dtype, g, kind,
+    return lw.native(op, lambda m, n: P.emit_pool(m, n, x.dtype, g, kind,
                                                    [x, op.outputs[0]]), [x], op.outputs)
 
 
@@ -192,7 +193,7 @@ def fold_epilogue(lw, op, members, params, outs, domain) -> bool:
             t.dtype != op.outputs[0].dtype or buf.kind != "arena" or \
             not lw.plan.only_tensor_of(buf):
         return False
-    accesses, sets = K._accesses(members, params, domain)
+    accesses, sets = L.body_accesses(members, params, domain)
     n, oh, ow, m = domain
     strides = []
     for (pi, _), st in zip(accesses, sets):

@@ -21,7 +21,7 @@ import numpy as np
 
 from graphc.ir.ops.fused_ops import body_inputs, body_outputs
 from . import conv_lowering as C
-from . import kernels as K
+from . import loops as L
 from . import lowering_rules as R
 from .buffers import Buffer, BufferPlan, shape_of, static
 from .irutil import is_float
@@ -102,7 +102,7 @@ class Step:
     """One native kernel, or one op run through its numpy kernel."""
     native: bool
     op: object
-    kernel: Optional[K.Kernel] = None
+    kernel: Optional[L.Kernel] = None
     emit: object = None       # (module, name) -> Kernel, for native steps
     inputs: list = field(default_factory=list)
     outputs: list = field(default_factory=list)
@@ -141,10 +141,10 @@ class Lowering:
                 buf.slot = plan.new_slot()
             elif buf.kind == "var" and t.op.type == "VariableV2" and buf.var in plan.writes:
                 snap = Buffer("out", t.dtype, buf.shape, slot=plan.new_slot())
-                cs = K.contiguous_strides(buf.shape)
+                cs = L.contiguous_strides(buf.shape)
                 buf.native_used = True
                 self.steps.insert(0, Step(True, t.op, emit=lambda m, n, s=buf, d=snap, t=t:
-                                          K.emit_copy(m, n, t.dtype, s.shape, cs, cs,
+                                          L.emit_copy(m, n, t.dtype, s.shape, cs, cs,
                                                       operands=[s, d])))
                 buf = snap
             plan.fetch_buffers.append(buf)
@@ -261,8 +261,8 @@ class Lowering:
             src.native_used = True
             dst = self.plan.define(t)
             shape = shape_of(t)
-            cs = K.contiguous_strides(shape)
-            self.steps.append(Step(True, op, emit=lambda m, n: K.emit_copy(
+            cs = L.contiguous_strides(shape)
+            self.steps.append(Step(True, op, emit=lambda m, n: L.emit_copy(
                 m, n, t.dtype, shape, cs, cs, operands=[src, dst]), inputs=[], outputs=[t]))
             return
         self.plan.buffers[t] = src
@@ -279,7 +279,7 @@ class Lowering:
             axes = R.reduce_axes(red, in_shape)
 
             def emit_reduce(m, n):
-                return K.emit_reduce(m, n, red, red.type, in_shape, axes,
+                return L.emit_reduce(m, n, red, red.type, in_shape, axes,
                                      list(op.inputs) + list(op.outputs),
                                      body=(members[:-1], params))
             return self.native(op, emit_reduce, op.inputs, op.outputs)
@@ -293,8 +293,8 @@ class Lowering:
         return self.native(op, emit, op.inputs, op.outputs)
 
     def emit_elementwise(self, module, name, members, params, param_keys, outputs,
-                         output_keys, domain) -> K.Kernel:
-        """K.emit_elementwise with operands `param_keys` and `output_keys` (tensors or
+                         output_keys, domain) -> L.Kernel:
+        """L.emit_elementwise with operands `param_keys` and `output_keys` (tensors or
         buffers, resolved now that the lowering is done): an output whose buffer is a
         param's of the domain's shape (a variable updated in place) is written in place."""
         def buf(t):
@@ -305,7 +305,7 @@ class Lowering:
                 if buf(pk) is buf(key) and tuple(shape_of(p)) == tuple(domain):
                     inplace[j] = i
                     break
-        k = K.emit_elementwise(module, name, members, params, outputs, domain, inplace)
+        k = L.emit_elementwise(module, name, members, params, outputs, domain, inplace)
         k.operands = list(param_keys) + [t for j, t in enumerate(output_keys)
                                          if j not in inplace]
         return k

@@ -14,6 +14,7 @@ from graphc.ir.ops._base import const_value
 from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
 from . import irutil as U
 from . import kernels as K
+from . import loops as L
 from .buffers import shape_of
 from .parallel import planned_threads
 from .target import host
@@ -36,7 +37,7 @@ def lower_elementwise(lw, op) -> bool:
     """One op's loop nest (a Fused node's whole body lowers in Lowering.lower_fused)."""
     if not lw.pointwise_ok(op):
         return False
-    return lw.native(op, lambda m, n: K.emit_elementwise(
+    return lw.native(op, lambda m, n: L.emit_elementwise(
         m, n, [op], list(op.inputs), [op.outputs[0]], shape_of(op.outputs[0])),
         op.inputs, op.outputs)
 
@@ -65,7 +66,7 @@ def lower_reduce(lw, op) -> bool:
         return False
     if op.type in ("Sum", "Prod", "Mean", "Max", "Min") and x.dtype.name == "bool":
         return False
-    return lw.native(op, lambda m, n: K.emit_reduce(m, n, op, op.type, shape, axes,
+    return lw.native(op, lambda m, n: L.emit_reduce(m, n, op, op.type, shape, axes,
                                                     [x, op.outputs[0]]),
                      [x], op.outputs)
 
@@ -73,7 +74,7 @@ def lower_reduce(lw, op) -> bool:
 def lower_l2loss(lw, op) -> bool:
     x = op.inputs[0]
     shape = shape_of(x)
-    return lw.native(op, lambda m, n: K.emit_reduce(m, n, op, "L2Loss", shape,
+    return lw.native(op, lambda m, n: L.emit_reduce(m, n, op, "L2Loss", shape,
                                                     list(range(len(shape))),
                                                     [x, op.outputs[0]]), [x], op.outputs)
 
@@ -88,7 +89,7 @@ def lower_sum_to_shape(lw, op) -> bool:
             if d < pad or (target[d - pad] == 1 and shape[d] != 1)]
     if not axes and shape == target:  # the gradient of an operand of the result's shape
         return lower_view(lw, op)
-    return lw.native(op, lambda m, n: K.emit_reduce(m, n, _AsSum(op), "Sum", shape, axes,
+    return lw.native(op, lambda m, n: L.emit_reduce(m, n, _AsSum(op), "Sum", shape, axes,
                                                     [g, op.outputs[0]]), [g], op.outputs)
 
 
@@ -135,7 +136,7 @@ def lower_matmul(lw, op) -> bool:
     batch = sc[:-2]
     strides = []
     for s, mat in ((sa, sa[-2] * sa[-1]), (sb, sb[-2] * sb[-1]), (sc, m * n)):
-        bs = K.broadcast_strides(s[:-2] or (1,), batch) if batch else []
+        bs = L.broadcast_strides(s[:-2] or (1,), batch) if batch else []
         strides.append([st * mat for st in bs])
     if m == 0 or n == 0:
         return False
@@ -161,10 +162,10 @@ def lower_transpose(lw, op) -> bool:
     perm = [int(p) for p in perm]
     shape = shape_of(x)
     out = shape_of(op.outputs[0])
-    cs = K.contiguous_strides(shape)
+    cs = L.contiguous_strides(shape)
     src = [cs[p] for p in perm]
-    dst = K.contiguous_strides(out)
-    return lw.native(op, lambda m, n: K.emit_copy(m, n, x.dtype, out, src, dst,
+    dst = L.contiguous_strides(out)
+    return lw.native(op, lambda m, n: L.emit_copy(m, n, x.dtype, out, src, dst,
                                                   operands=[x, op.outputs[0]]), [x], op.outputs)
 
 
@@ -172,20 +173,20 @@ def lower_broadcast(lw, op) -> bool:
     x = op.inputs[0]
     shape, out = shape_of(x), shape_of(op.outputs[0])
     if op.type == "BroadcastTo":
-        src = K.broadcast_strides(shape, out)
-        return lw.native(op, lambda m, n: K.emit_copy(
-            m, n, x.dtype, out, src, K.contiguous_strides(out), operands=[x, op.outputs[0]]),
+        src = L.broadcast_strides(shape, out)
+        return lw.native(op, lambda m, n: L.emit_copy(
+            m, n, x.dtype, out, src, L.contiguous_strides(out), operands=[x, op.outputs[0]]),
             [x], op.outputs)
     if any(s == 0 for s in shape) or len(shape) != len(out):
         return False
     # out viewed as [m0, d0, m1, d1, ...]: the input repeats along every m axis.
     it, src, dst = [], [], []
-    cs, co = K.contiguous_strides(shape), K.contiguous_strides(out)
+    cs, co = L.contiguous_strides(shape), L.contiguous_strides(out)
     for d, (s, o) in enumerate(zip(shape, out)):
         it += [o // s, s]
         src += [0, cs[d]]
         dst += [s * co[d], co[d]]
-    return lw.native(op, lambda m, n: K.emit_copy(m, n, x.dtype, it, src, dst,
+    return lw.native(op, lambda m, n: L.emit_copy(m, n, x.dtype, it, src, dst,
                                                   operands=[x, op.outputs[0]]), [x], op.outputs)
 
 
@@ -194,7 +195,7 @@ def lower_concat(lw, op) -> bool:
     out_t = op.outputs[0]
     out = shape_of(out_t)
     axis = op.attrs["axis"] % len(out)
-    co = K.contiguous_strides(out)
+    co = L.contiguous_strides(out)
     offset, copies = 0, []
     for t in pieces:
         s = shape_of(t)
@@ -206,7 +207,7 @@ def lower_concat(lw, op) -> bool:
     def emit(m, n):
         fn_kernels = []
         for i, (t, s, off) in enumerate(copies):
-            fn_kernels.append(K.emit_copy(m, f"{n}_{i}", t.dtype, s, K.contiguous_strides(s),
+            fn_kernels.append(L.emit_copy(m, f"{n}_{i}", t.dtype, s, L.contiguous_strides(s),
                                           co, dst_offset=off, operands=[t, out_t]))
         return fn_kernels
     return lw.native(op, emit, pieces, op.outputs)
@@ -218,18 +219,18 @@ def lower_slice(lw, op) -> bool:
     if begin is None:
         return False
     out = shape_of(op.outputs[0])
-    cs = K.contiguous_strides(shape_of(x))
+    cs = L.contiguous_strides(shape_of(x))
     start = int(sum(int(b) * s for b, s in zip(begin, cs)))
-    return lw.native(op, lambda m, n: K.emit_copy(m, n, x.dtype, out, cs,
-                                                  K.contiguous_strides(out), src_offset=start,
+    return lw.native(op, lambda m, n: L.emit_copy(m, n, x.dtype, out, cs,
+                                                  L.contiguous_strides(out), src_offset=start,
                                                   operands=[x, op.outputs[0]]), [x], op.outputs)
 
 
 def lower_fill(lw, op) -> bool:
     value = op.inputs[1]
     out = shape_of(op.outputs[0])
-    return lw.native(op, lambda m, n: K.emit_copy(
-        m, n, value.dtype, out, [0] * len(out), K.contiguous_strides(out),
+    return lw.native(op, lambda m, n: L.emit_copy(
+        m, n, value.dtype, out, [0] * len(out), L.contiguous_strides(out),
         operands=[value, op.outputs[0]]), [value], op.outputs)
 
 
@@ -248,8 +249,8 @@ def lower_assign(lw, op) -> bool:
         return True
     if op.type == "Assign":
         def emit(m, n):
-            cs = K.contiguous_strides(shape)
-            return K.emit_copy(m, n, value.dtype, shape, cs, cs, operands=[value, var])
+            cs = L.contiguous_strides(shape)
+            return L.emit_copy(m, n, value.dtype, shape, cs, cs, operands=[value, var])
     else:
         def emit(m, n):
             return lw.emit_elementwise(m, n, [Update(op, value)], [ref, value], [var, value],
@@ -431,8 +432,8 @@ def lower_movement(lw, op) -> bool:
             strides = _affine(table)
             if strides is not None and (fill is None or table.min(initial=0) >= 0):
                 offset, src = strides
-                made.append(K.emit_copy(m, name, x.dtype, table.shape, src,
-                                        K.contiguous_strides(table.shape), src_offset=offset,
+                made.append(L.emit_copy(m, name, x.dtype, table.shape, src,
+                                        L.contiguous_strides(table.shape), src_offset=offset,
                                         operands=[x, out]))
             else:
                 tbl = lw.plan.const_buffer(table.reshape(-1))
@@ -496,7 +497,7 @@ def lower_tile_grad(lw, op) -> bool:
     for s, o in zip(shape, out):
         axes.append(len(view))
         view += [s // o, o]
-    return lw.native(op, lambda m, n: K.emit_reduce(m, n, _AsSum(op), "Sum", view, axes,
+    return lw.native(op, lambda m, n: L.emit_reduce(m, n, _AsSum(op), "Sum", view, axes,
                                                     [g, op.outputs[0]]), [g], op.outputs)
 
 
