@@ -7,6 +7,7 @@ kernel reaches exactly the state its node names, without a lookup by name per ru
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from typing import Optional
 
@@ -208,3 +209,50 @@ def uninitialized_error(missing: list) -> FailedPreconditionError:
         f"{missing[0].name}. {len(missing)} uninitialized variable(s) are read by "
         f"this run:\n{lines}\nRun tf.global_variables_initializer() (or the "
         f"variables' initializers) first.")
+
+
+# ---------------------------------------------------------------- memory limit
+def _memory_limit() -> int:
+    """Bytes a plan's buffers may take: the machine's memory (or the container's limit)."""
+    limit = 1 << 62
+    try:
+        limit = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            text = f.read().strip()
+        if text.isdigit():
+            limit = min(limit, int(text))
+    except OSError:
+        pass
+    return limit
+
+
+MEMORY_LIMIT = _memory_limit()
+
+
+def nbytes_of(shape, dtype) -> int:
+    """Bytes of an array of `shape` (static dims) and `dtype`, in Python ints (no overflow)."""
+    n = 1
+    for d in shape:
+        n *= int(d)
+    return n * np.dtype(dtype.np).itemsize
+
+
+def too_large_error(op, what: str, nbytes: int) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        None, op.user_op(), f"{op.type} op '{op.name}' needs {nbytes} bytes for {what}, "
+        f"more than this machine's memory ({MEMORY_LIMIT} bytes)")
+
+
+def check_output_sizes(op) -> None:
+    """Refuse, before anything is allocated, an op whose static output shape takes more
+    bytes than the machine has (InvalidArgumentError naming the op and the user's line)."""
+    for i, t in enumerate(op.outputs):
+        if t.dtype.is_string or not t.shape.is_fully_defined():
+            continue
+        nbytes = nbytes_of(t.shape.as_tuple(), t.dtype)
+        if nbytes > MEMORY_LIMIT:
+            raise too_large_error(op, f"output {i} of shape {t.shape.as_tuple()} "
+                                  f"({t.dtype.name})", nbytes)

@@ -23,6 +23,7 @@ from typing import Optional
 import numpy as np
 
 from graphc.ir import dtypes as dt
+from graphc.ir.runtime import MEMORY_LIMIT, too_large_error
 from . import irutil as U
 
 ALIGN = 64  # bytes: every arena buffer starts on a cache line (and an AVX-512 vector)
@@ -41,6 +42,7 @@ class Buffer:
     last: int = 0
     size_aligned: int = 0
     native_used: bool = False  # a native kernel reads or writes it (variables)
+    op: object = None         # the op it holds an output (or scratch) of, for errors
 
     @property
     def nbytes(self) -> int:
@@ -89,7 +91,7 @@ class BufferPlan:
         """A new Buffer for `t` (a "py" one when native code cannot hold it)."""
         if not static(t):
             kind = "py"
-        buf = Buffer(kind, t.dtype, shape_of(t) if kind != "py" else None)
+        buf = Buffer(kind, t.dtype, shape_of(t) if kind != "py" else None, op=t.op)
         if kind in ("feed", "out", "const", "var"):
             buf.slot = self.new_slot()
         self.buffers[t] = buf
@@ -126,7 +128,8 @@ class BufferPlan:
 def plan_arena(steps: list, buffers: dict) -> int:
     """Give each arena buffer an offset; buffers live from first to last step touching them.
     Greedy by size (largest first), lowest offset that overlaps no live neighbour.
-    Returns the arena's size in bytes."""
+    Returns the arena's size in bytes, after checking that it and the run's fresh results
+    fit in memory (lowering checked each output on its own: ir.runtime.check_output_sizes)."""
     live: dict = {}
     for i, step in enumerate(steps):
         for t in list(step.inputs) + list(step.outputs) + list(step.scratch):
@@ -153,4 +156,11 @@ def plan_arena(steps: list, buffers: dict) -> int:
         b.size_aligned = size
         placed.append(b)
         top = max(top, offset + size)
+    outs = [b for b in {id(b): b for b in buffers.values()}.values() if b.kind == "out"]
+    total = top + sum(b.nbytes for b in outs)
+    if total > MEMORY_LIMIT:
+        biggest = max((b for b in list(arena.values()) + outs if b.op is not None),
+                      key=lambda b: b.nbytes)
+        raise too_large_error(biggest.op, "the buffers of one run (its own output: "
+                              f"{biggest.nbytes} bytes)", total)
     return top

@@ -1,4 +1,7 @@
-"""Compiled code caches: in memory per process, and on disk across processes.
+"""Stage 5 of the llvm backend, JIT compilation: `jit_module` receives the plan's LLVM
+module and hands back an MCJIT engine and its functions' addresses, compiled for the host
+(target.py) or loaded from the compiled code caches: in memory per process, and on disk
+across processes.
 
 The key is a SHA-256 of the module's LLVM IR, the host fingerprint (llvmlite and LLVM
 versions, target triple, CPU name and features) and CODEGEN_VERSION, so a plan compiled

@@ -20,6 +20,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from graphc.ir.ops.fused_ops import body_inputs, body_outputs
+from graphc.ir.runtime import check_output_sizes
 from . import conv_lowering as C
 from . import loops as L
 from . import lowering_rules as R
@@ -140,7 +141,7 @@ class Lowering:
                 buf.kind = "out"
                 buf.slot = plan.new_slot()
             elif buf.kind == "var" and t.op.type == "VariableV2" and buf.var in plan.writes:
-                snap = Buffer("out", t.dtype, buf.shape, slot=plan.new_slot())
+                snap = Buffer("out", t.dtype, buf.shape, slot=plan.new_slot(), op=t.op)
                 cs = L.contiguous_strides(buf.shape)
                 buf.native_used = True
                 self.steps.insert(0, Step(True, t.op, emit=lambda m, n, s=buf, d=snap, t=t:
@@ -187,6 +188,7 @@ class Lowering:
             return  # fed (handled above); an unfed one was refused by pruning
         if op.type == "NoOp":
             return  # ordering only: the schedule already respects control edges
+        check_output_sizes(op)  # before any buffer of this size is planned
         if op.type == "Fused":
             body = body_members(op)
             if body[-1].type in REDUCTIONS:  # a trailing reduction (see passes/fuse.py)
@@ -241,6 +243,8 @@ class Lowering:
         """Append `op`'s native step; `emit(module, name)` makes its kernel(s) later."""
         for t in inputs:
             self.plan.buffers[t].native_used = True
+        for b in scratch:
+            b.op = op
         if define:
             for t in outputs:
                 self.plan.define(t)

@@ -1,4 +1,5 @@
-"""Lowering table of elementwise ops: one scalar IR emitter per op type.
+"""Stage 3 of the llvm backend, the body of a loop nest: one scalar IR emitter per
+pointwise op type (which ops lower, for which dtypes, is lowering.TABLE's decision).
 
 `SCALAR[op_type](b, op, args)` receives the IRBuilder, the op (for dtypes and attrs) and
 the operands as registers of the inputs' dtypes, and returns the result register of the
@@ -6,9 +7,10 @@ output's dtype. The loop around it (broadcasting, vectorisation, fusion) is the 
 emitter's business. Semantics follow each op's numpy kernel, special values included:
 Maximum/Minimum propagate NaN like np.maximum, Sign(-0.0) is 0, casts saturate.
 
-Transcendentals come from `vmath` (branch-free, so loops stay vectorisable); integer
-division and modulo, integer powers and the rarer float ops are not lowered here and run
-through their numpy kernels.
+Transcendentals come from `vmath` (branch-free, so loops stay vectorisable). Integer
+division and modulo raise the kernel's error flag (irutil) on a zero divisor instead of
+trapping; integer powers and the rarer float ops have no emitter and run through their
+numpy kernels.
 """
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The host target: one LLVM target machine with the CPU's own name and features, the
-new pass manager at -O3 with loop and SLP vectorisation, and MCJIT engines.
+"""Stage 5 of the llvm backend, the host target that cache.py compiles for: one LLVM
+target machine with the CPU's own name and features, the new pass manager at -O3 with
+loop and SLP vectorisation, and MCJIT engines.
 
 Nothing about the CPU is hard-coded: the name and the feature string come from LLVM's
 host detection, and both go into `Host.fingerprint`, which keys the code caches, so an

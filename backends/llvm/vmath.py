@@ -1,4 +1,5 @@
-"""Vectorisable transcendental functions, emitted inline as LLVM IR.
+"""Stage 3 of the llvm backend, the math library: vectorisable transcendental functions,
+emitted inline as LLVM IR into the loop nests (called by scalar_ops and kernels).
 
 Every function here is branch-free (arithmetic, selects, bit casts and intrinsics that
 have vector forms), so a loop calling them stays vectorisable by LLVM's loop vectoriser.
@@ -25,12 +26,15 @@ test_llvm_vmath.py: see MAX_ULP (the test asserts each bound).
 """
 from __future__ import annotations
 
+import ctypes
 import math
 from fractions import Fraction
 
+import numpy as np
 from llvmlite import ir
 
-from .irutil import F32, F64, I32, I64, call_intrinsic
+from .irutil import F32, F64, I32, I64, call_intrinsic, for_range, intrinsic
+from .target import host
 
 # Measured bounds (tests/backends/test_llvm_vmath.py asserts them): (float32, float64).
 MAX_ULP = {
@@ -305,7 +309,6 @@ def emit_pow(b, x, y):
 
 
 def _libm(b, name, *args):
-    from .irutil import intrinsic
     fn = intrinsic(b.module, name, args[0].type, [a.type for a in args])
     return b.call(fn, list(args))
 
@@ -318,12 +321,6 @@ FUNCTIONS = {"exp": emit_exp, "expm1": emit_expm1, "log": emit_log, "log1p": emi
 # ---------------------------------------------------------------- measurement
 def build_kernel(name: str, dtype: str):
     """A JIT-compiled `out[i] = f(x[i])` over float32/float64 arrays (tests, measure())."""
-    import ctypes
-
-    import numpy as np
-
-    from .irutil import for_range
-    from .target import host
     t = F32 if dtype == "float32" else F64
     module = ir.Module(name=f"vmath_{name}")
     fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [t.as_pointer(), t.as_pointer(),
@@ -354,7 +351,6 @@ def build_kernel(name: str, dtype: str):
 
 def ulp_error(got, want_exact, dtype):
     """|got - exact| in units of the last place of the exact value rounded to dtype."""
-    import numpy as np
     with np.errstate(over="ignore", invalid="ignore"):
         want = want_exact.astype(dtype)
     finite = np.isfinite(want) & np.isfinite(got)

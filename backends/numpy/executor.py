@@ -17,7 +17,8 @@ import numpy as np
 
 from graphc.ir.errors import InvalidArgumentError, OpError
 from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
-from graphc.ir.runtime import NodeContext, RuntimeState, uninitialized_error
+from graphc.ir.runtime import NodeContext, RuntimeState, check_output_sizes, \
+    uninitialized_error
 
 _NO_OUT, _ONE_OUT, _MANY_OUT = 0, 1, 2
 
@@ -169,6 +170,7 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
                 ins.append(value_slot(t))
         if opdef.compute is None:
             raise NotImplementedError(f"{op.type} has no numpy semantics")
+        check_output_sizes(op)  # refuse outputs larger than memory before running any
         kwargs = dict(op.attrs)
         if opdef.needs_context:
             variable = op.inputs[0].op.name if opdef.ref_inputs else None
