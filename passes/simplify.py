@@ -95,6 +95,12 @@ def _reshape(op, inputs, graph):
     return None
 
 
+def _sum_to_shape(op, inputs, graph):
+    """A broadcast gradient summed to the shape it already has (the batch was unknown when
+    the VJP rule ran, the plan knows it): the gradient itself."""
+    return [inputs[0]] if _same_type(inputs[0], op.outputs[0]) else None
+
+
 def _new(graph, op, op_type, inputs, attrs=None, *originals):
     """A replacement node named after `op`, keeping its site and recording provenance."""
     return graph.create_op(op_type, inputs, attrs or {}, name=exact_or_unique(graph, op.name),
@@ -177,6 +183,7 @@ RULES = {
     "Transpose": [_transpose],
     "Reshape": [_reshape],
     "Log": [_log],
+    "SumToShape": [_sum_to_shape],
 }
 
 
