@@ -96,14 +96,14 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients",
     reads the forward graph's values (passes/control_flow_grad.py)."""
     ys = [_y_tensor(y) for y in _as_list(ys)]
     xs = [_x_tensor(x) for x in _as_list(xs)]
-    if not ys:
-        raise ValueError("gradients: ys must not be empty")
     unconnected = str(getattr(unconnected_gradients, "value", unconnected_gradients)).lower()
     if unconnected not in ("none", "zero"):
         raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}")
     grad_ys = _as_list(grad_ys) if grad_ys is not None else [None] * len(ys)
     if len(grad_ys) != len(ys):
         raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
+    if not ys:  # TF1: nothing to differentiate, every x is unconnected
+        return [array_ops.zeros_like(x) if unconnected == "zero" else None for x in xs]
     forward = ys[0].graph
     graph = forward if _graph is None else _graph
     stops = {_x_tensor(s) for s in _as_list(stop_gradients)}

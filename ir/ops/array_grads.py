@@ -45,6 +45,8 @@ def _reshape_vjp(op, grads):
 
 def _transpose_vjp(op, grads):
     perm = op.attrs["perm"]
+    if perm is None:  # TF1's default reverses the dims, its own inverse (any rank)
+        return [A.transpose(grads[0])]
     inverse = [0] * len(perm)
     for i, p in enumerate(perm):
         inverse[p] = i

@@ -133,17 +133,30 @@ def _log_softmax_compute(x, *, axis):
     return np.asarray(_log_softmax_np(x, axis), dtype=x.dtype)
 
 
+def _sum_along(t, axis: int):
+    """reduce_sum(t, axis, keepdims=True), also for a negative axis of a tensor whose rank
+    is known only at run time (reductions take static axes): t as [outer, n, inner]."""
+    if axis >= 0 or t.shape.ndims is not None:
+        return M.reduce_sum(t, axis=axis, keepdims=True)
+    from .array_ops import concat, reshape, shape as shape_of
+    from .reduce_ops import reduce_prod
+    shape = shape_of(t)
+    before = shape[:axis]
+    after = shape[axis + 1:] if axis < -1 else np.zeros(0, np.int32)
+    summed = M.reduce_sum(reshape(t, [reduce_prod(before), shape[axis], reduce_prod(after)]),
+                          axis=1, keepdims=True)
+    return reshape(summed, concat([before, np.int32([1]), after], 0))
+
+
 def _softmax_vjp(op, grads):
     y, g = op.outputs[0], grads[0]
-    axis = op.attrs["axis"]
-    s = M.reduce_sum(M.multiply(g, y), axis=axis, keepdims=True)
+    s = _sum_along(M.multiply(g, y), op.attrs["axis"])
     return [M.multiply(M.subtract(g, s), y)]
 
 
 def _log_softmax_vjp(op, grads):
     y, g = op.outputs[0], grads[0]
-    axis = op.attrs["axis"]
-    return [M.subtract(g, M.multiply(M.reduce_sum(g, axis=axis, keepdims=True), M.exp(y)))]
+    return [M.subtract(g, M.multiply(_sum_along(g, op.attrs["axis"]), M.exp(y)))]
 
 
 defop("Softmax", _softmax_infer, _softmax_compute, _softmax_vjp, family="nn")
@@ -206,9 +219,17 @@ def _bias_add_vjp(op, grads):
     value = op.inputs[0]
     g = grads[0]
     rank = value.shape.ndims
-    if rank is None:
-        raise ValueError("BiasAdd's gradient needs the rank of its input")
-    axis = 1 if op.attrs["data_format"].startswith("NC") else rank - 1
+    channels_first = op.attrs["data_format"].startswith("NC")
+    if rank is None:  # known at run time only: the channels as one axis of a 2-D/3-D view
+        from .array_ops import reshape, shape as shape_of
+        bias = op.inputs[1]
+        channels = bias.shape[0].value
+        channels = shape_of(bias)[0] if channels is None else channels
+        if channels_first:
+            view = reshape(g, [shape_of(g)[0], channels, -1])
+            return [g, M.reduce_sum(view, axis=[0, 2])]
+        return [g, M.reduce_sum(reshape(g, [-1, channels]), axis=[0])]
+    axis = 1 if channels_first else rank - 1
     return [g, M.reduce_sum(g, axis=[a for a in range(rank) if a != axis])]
 
 
@@ -345,10 +366,13 @@ def _sparse_xent_vjp(op, grads):
     g_loss, g_back = grads
     soft = softmax(logits)
     depth = logits.shape[1].value
-    if depth is None:
-        raise ValueError("the gradient of sparse softmax cross-entropy needs a static "
-                         "number of classes")
-    hot = one_hot(labels, depth, dtype=logits.dtype)
+    if depth is None:  # the classes are counted at run time: compare labels with a range
+        from .array_ops import expand_dims, shape as shape_of
+        from .generator_ops import range as range_of
+        classes = M.cast(range_of(shape_of(logits)[1]), labels.dtype)
+        hot = M.cast(M.equal(expand_dims(labels, 1), classes), logits.dtype)
+    else:
+        hot = one_hot(labels, depth, dtype=logits.dtype)
     g_logits = M.multiply(_expand_last(g_loss), M.subtract(soft, hot))
     if _used(g_back):
         g_logits = M.add(g_logits, _backprop_term(g_back, soft))
@@ -442,9 +466,10 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
     if lr is not None and br is not None and br != lr - 1:
         raise ValueError(f"Rank mismatch: Rank of labels (received {br}) should equal rank of "
                          f"logits minus 1 (received {lr}).")
-    if lr is not None and lr != 2:
+    if lr != 2:  # flattened to [examples, classes] (TF1: also when the rank is unknown)
         from .array_ops import reshape, shape as shape_of
-        classes = logits_t.shape[-1].value or -1
+        classes = logits_t.shape[-1].value if lr is not None else None
+        classes = shape_of(logits_t)[-1] if classes is None else classes
         loss = apply("SparseSoftmaxCrossEntropyWithLogits",
                      (reshape(logits_t, [-1, classes]), reshape(labels_t, [-1])))[0]
         return reshape(loss, shape_of(labels_t), name=name)

@@ -132,11 +132,17 @@ def _broadcast_back(g, op):
 
 def _kept_shape_tensor(x, axes):
     """shape(x) with the reduced axes set to 1, as a tensor (for run-time shapes)."""
-    from .array_ops import shape as shape_of
-    from .math_ops import where_v2
+    from .array_ops import rank as rank_of, reshape, shape as shape_of
+    from .generator_ops import ones_like, range as range_of
+    from .math_ops import equal, where_v2
     rank = x.shape.ndims
-    mask = np.array([i in axes for i in range(rank)])
-    return where_v2(mask, np.ones(rank, np.int32), shape_of(x))
+    if rank is not None:
+        mask = np.array([i in axes for i in range(rank)])
+    else:  # the rank is known only at run time: compare each dim index with the axes
+        dims = reshape(range_of(rank_of(x)), [-1, 1])
+        mask = reduce_any(equal(dims, np.int32([list(axes)])), axis=1)
+    target = shape_of(x)
+    return where_v2(mask, ones_like(target), target)
 
 
 def _vjp_sum(op, grads):

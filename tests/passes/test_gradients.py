@@ -95,3 +95,28 @@ def test_op_without_rule_names_op_and_line():
             tf.gradients(y, [x])
     finally:
         opdef.vjp = saved
+
+
+def test_transpose_without_perm_and_prod_over_an_unknown_rank_have_gradients():
+    # Issue 15 item 7: both failed to build; TensorFlow returns both.
+    xv = np.arange(1.0, 7.0).reshape(2, 3)
+    for shape in ([2, 3], None):
+        x = tf.placeholder(tf.float64, shape)
+        (dt,) = tf.gradients(tf.transpose(x) * np.arange(2.0), x)
+        (dp,) = tf.gradients(tf.reduce_prod(x, [0]), x)
+        (dk,) = tf.gradients(tf.reduce_prod(x, [1], keepdims=True), x)
+        (dm,) = tf.gradients(tf.reduce_max(x, [1]) + tf.reduce_mean(x, [0])[0], x)
+        got_t, got_p, got_k, got_m = _run([dt, dp, dk, dm], {x: xv})
+        np.testing.assert_array_equal(got_t, [[0, 0, 0], [1, 1, 1]])
+        np.testing.assert_allclose(got_p, [[4, 5, 6], [1, 2, 3]])
+        np.testing.assert_allclose(got_k, np.prod(xv, 1, keepdims=True) / xv)
+        np.testing.assert_allclose(got_m, [[1, 0, 1], [1, 0, 1]])  # mean[0] broadcasts twice
+
+
+def test_gradients_with_no_xs_or_no_ys_follow_tf1():
+    x = tf.placeholder(tf.float32, [2])
+    assert tf.gradients(x * 2.0, []) == []
+    assert tf.gradients(tf.reduce_sum(x), ()) == []
+    assert tf.gradients([], [x]) == [None]  # nothing to differentiate: unconnected
+    (zero,) = tf.gradients([], [x], unconnected_gradients="zero")
+    np.testing.assert_array_equal(_run(zero, {x: [1, 2]}), [0, 0])

@@ -71,6 +71,11 @@ def _transpose_default():
     return A.transpose(x), {x: f32(2, 3, 4)}
 
 
+def _transpose_default_float64():
+    x = ph("float64", [None, 3])
+    return A.transpose(x), {x: f64(2, 3)}
+
+
 def _transpose_perm_unknown_rank():
     x = ph("float64", None)
     return A.transpose(x, [1, 0, 2]), {x: f64(2, 3, 4)}
@@ -355,7 +360,8 @@ SAMPLES = {
     "Size": [_size_partial, _size_unknown_rank],
     "Rank": [_rank_unknown, _rank_scalar_fed],
     "Reshape": [_reshape_shape_of, _reshape_unknown_rank, _reshape_runtime_shape],
-    "Transpose": [_transpose_default, _transpose_perm_unknown_rank],
+    "Transpose": [_transpose_default, _transpose_default_float64,
+                  _transpose_perm_unknown_rank],
     "ExpandDims": [_expand_dims_neg, _expand_dims_unknown_rank, _expand_dims_f64],
     "Squeeze": [_squeeze_axis, _squeeze_all_unknown_rank],
     "ConcatV2": [_concat_partial, _concat_unknown_rank],
