@@ -76,3 +76,4 @@ from . import data  # noqa: E402,F401
 newaxis = None
 dtypes = _dtypes_module
 compat.v1 = _sys.modules[__name__]
+from .ir.registry import NotDifferentiable, RegisterGradient, no_gradient  # noqa: E402,F401

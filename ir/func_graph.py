@@ -42,6 +42,7 @@ class FuncGraph(Graph):
         self.seed = outer.seed
         self.is_plan = outer.is_plan
         self._name_stack = outer.get_name_scope()
+        self._gradient_override = dict(outer._gradient_override)  # ops in a branch or body
         # Reads see the enclosing graph's collections; additions stay local (TF2 rule).
         self._collections = {k: list(v) for k, v in outer._collections.items()}
 

@@ -118,10 +118,15 @@ class Operation:
     `attrs` holds the op's static parameters (axis, transpose flags, constant values),
     `subgraphs` the graphs a node holds (a fused node's body, control-flow branches),
     `original` the nodes a rewrite replaced (provenance), `site` the user's line.
+    `gradient_op_type` is the name of the gradient tf.gradients uses for this op instead
+    of its type's (set under `Graph.gradient_override_map`; TF1's `_gradient_op_type`
+    attr, which `get_attr` and `node_def` show). It is kept apart from `attrs`, which are
+    the kernel's parameters, and copies of the op keep it.
     """
 
     __slots__ = ("graph", "type", "name", "inputs", "control_inputs", "attrs", "outputs",
-                 "site", "id", "subgraphs", "original", "opdef", "__weakref__")
+                 "site", "id", "subgraphs", "original", "opdef", "gradient_op_type",
+                 "__weakref__")
 
     def __init__(self, graph: "Graph", type_: str, name: str, inputs: Sequence[Tensor],
                  control_inputs: Sequence["Operation"], attrs: dict, site: Optional[Site],
@@ -138,12 +143,16 @@ class Operation:
         self.subgraphs = subgraphs or {}
         self.original = original
         self.opdef = opdef
+        self.gradient_op_type: Optional[str] = None
 
     # TF1 accessors ---------------------------------------------------------------------
     @property
     def node_def(self) -> dict:
+        attr = dict(self.attrs)
+        if self.gradient_op_type is not None:
+            attr["_gradient_op_type"] = self.gradient_op_type
         return {"name": self.name, "op": self.type, "input": [t.name for t in self.inputs]
-                + ["^" + c.name for c in self.control_inputs], "attr": dict(self.attrs)}
+                + ["^" + c.name for c in self.control_inputs], "attr": attr}
 
     @property
     def device(self) -> str:
@@ -155,6 +164,8 @@ class Operation:
                                               self.site.function, self.site.line)]
 
     def get_attr(self, name: str) -> Any:
+        if name == "_gradient_op_type" and self.gradient_op_type is not None:
+            return self.gradient_op_type
         if name not in self.attrs:
             raise ValueError(f"Operation {self.name!r} has no attr named {name!r}.")
         return self.attrs[name]
@@ -249,6 +260,7 @@ class Graph:
                 "training loop and only run them inside it.")
         opdef = get_opdef(op_type)
         attrs = dict(attrs or {})
+        gradient_op_type = self._gradient_op_type(op_type, attrs, original)
         site = site if site is not None else current_site()
         inputs = list(inputs)
         for i, t in enumerate(inputs):
@@ -284,6 +296,7 @@ class Graph:
             controls = [c for c in controls if c not in data_ops]
             op = Operation(self, op_type, full_name, inputs, controls, attrs, site, opdef,
                            subgraphs, original or self._origin)
+            op.gradient_op_type = gradient_op_type
             out_types = opdef.run_infer(op)
             op.outputs = tuple(Tensor(op, i, dt, sh) for i, (dt, sh) in enumerate(out_types))
             op.id = len(self._ops)
@@ -509,12 +522,35 @@ class Graph:
 
     @contextlib.contextmanager
     def gradient_override_map(self, op_type_map: dict):
+        """TF1: ops of a type in `op_type_map` created inside use the gradient registered
+        under the mapped name (`tf.RegisterGradient`, or a built-in op type's) instead of
+        their own. Maps nest; an inner one adds to (and may redefine) the outer."""
+        if not isinstance(op_type_map, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in op_type_map.items()):
+            raise TypeError("op_type_map must be a dictionary mapping strings to strings")
         saved = dict(self._gradient_override)
         self._gradient_override.update(op_type_map)
         try:
             yield
         finally:
             self._gradient_override = saved
+
+    def _gradient_op_type(self, op_type: str, attrs: dict, original: tuple):
+        """A new op's gradient override: a `_gradient_op_type` attr (a graph file's, a
+        GraphDef's), the current override map, or what the op it copies had."""
+        name = attrs.pop("_gradient_op_type", None)
+        if name is not None:
+            if isinstance(name, bytes):
+                name = name.decode()
+            if not isinstance(name, str):
+                raise TypeError(f"the _gradient_op_type attr of a {op_type} op must be a "
+                                f"string, got {name!r}")
+            return name
+        if op_type in self._gradient_override:
+            return self._gradient_override[op_type]
+        if original and original[0].type == op_type:
+            return original[0].gradient_op_type
+        return None
 
     def __repr__(self) -> str:
         return f"<graphc.Graph with {len(self._ops)} ops>"

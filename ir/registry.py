@@ -86,3 +86,65 @@ def all_opdefs() -> dict[str, OpDef]:
 def set_vjp(op_type: str, rule) -> None:
     """Attach (or replace) the VJP rule of an op; TF1's `RegisterGradient` uses this."""
     get_opdef(op_type).vjp = rule
+
+
+# ---------------------------------------------------------------- TF1's gradient registry
+# `tf.RegisterGradient("Name")` adds a gradient function under a name (TF1's signature:
+# fn(op, *output_grads) -> one gradient per input); `gradient_override_map` makes ops use
+# one by name. Like TF1's it is process-wide: a name is registered once. Built-in op types
+# are names too: their VJP rules (an override to "Identity" uses Identity's gradient).
+_GRADIENTS: dict[str, tuple] = {}   # name -> (fn or NON_DIFFERENTIABLE, where registered)
+
+
+def register_gradient(name: str, fn, where: str = "") -> None:
+    """Register `fn` (or NON_DIFFERENTIABLE) as the gradient called `name`."""
+    if not isinstance(name, str):
+        raise TypeError(f"the gradient's name must be a string, got {name!r}")
+    opdef = _REGISTRY.get(name)
+    if name in _GRADIENTS or opdef is not None and opdef.vjp is not None:
+        before = _GRADIENTS[name][1] if name in _GRADIENTS else "graphc's op registry"
+        raise KeyError(f"Registering two gradient with name '{name}'! (Previous "
+                       f"registration was in {before})")
+    _GRADIENTS[name] = (fn, where)
+
+
+def lookup_gradient(name: str):
+    """The gradient called `name`: ("tf1", fn(op, *grads)), ("vjp", vjp(op, grads)) for
+    a built-in op type, or (kind, NON_DIFFERENTIABLE); None when nothing has that name."""
+    if name in _GRADIENTS:
+        return ("tf1", _GRADIENTS[name][0])
+    opdef = _REGISTRY.get(name)
+    if opdef is not None and opdef.vjp is not None:
+        return ("vjp", opdef.vjp)
+    return None
+
+
+class RegisterGradient:
+    """TF1 `tf.RegisterGradient(op_type)`: a decorator registering a gradient function
+    `fn(op, *grads)` under `op_type`, for ops of that type without a rule of their own or
+    for ops created under `Graph.gradient_override_map({type: op_type})`."""
+
+    def __init__(self, op_type: str) -> None:
+        if not isinstance(op_type, str):
+            raise TypeError("op_type must be a string")
+        self._op_type = op_type
+
+    def __call__(self, f):
+        from .site import current_site
+        site = current_site()
+        register_gradient(self._op_type, f, site.describe() if site is not None else
+                          getattr(f, "__qualname__", repr(f)))
+        return f
+
+
+def NotDifferentiable(op_type: str) -> None:  # noqa: N802 (TF1's name)
+    """TF1 `tf.NotDifferentiable(op_type)`: ops of `op_type` (or overridden to it) pass no
+    gradient to their inputs; tf.gradients treats them as the end of a path."""
+    if not isinstance(op_type, str):
+        raise TypeError("op_type must be a string")
+    from .site import current_site
+    site = current_site()
+    register_gradient(op_type, NON_DIFFERENTIABLE, site.describe() if site else "")
+
+
+no_gradient = NotDifferentiable

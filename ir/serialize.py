@@ -98,6 +98,8 @@ class _Writer:
                      "inputs": [t.name for t in op.inputs],
                      "control_inputs": [c.name for c in op.control_inputs],
                      "attrs": {k: self.value(v) for k, v in op.attrs.items()}}
+            if op.gradient_op_type is not None:  # TF1's attr; create_op takes it back
+                entry["attrs"]["_gradient_op_type"] = self.value(op.gradient_op_type)
             if op.site is not None:
                 entry["site"] = [op.site.filename, op.site.lineno, op.site.function]
             if op.subgraphs:
