@@ -40,7 +40,9 @@ from .api import (add_to_collection, add_to_collections, colocate_with,  # noqa:
                   get_collection, get_collection_ref, get_default_graph,
                   get_default_session, import_graph_def, name_scope,
                   reset_default_graph)
-from .ir.serialize import GraphDef, GraphFileError  # noqa: E402,F401
+from .ir.serialize import GraphFileError  # noqa: E402,F401
+from .protos import (AttrValue, GraphDef, MetaGraphDef, NodeDef,  # noqa: E402,F401
+                     TensorProto, TensorShapeProto, make_ndarray, make_tensor_proto)
 from .session import InteractiveSession, Session  # noqa: E402,F401
 from .variables import (GraphKeys, Variable, all_variables,  # noqa: E402,F401
                         global_variables, global_variables_initializer,

@@ -1,6 +1,7 @@
 """`tf.summary`: scalar and histogram summaries, merge/merge_all, and FileWriter, which
 writes TensorBoard event files (TFRecord framing with masked CRC32C; Event, Summary and
-GraphDef protocol buffers encoded by `graphc.ir.proto`). TensorBoard shows the scalars and
+GraphDef protocol buffers: Event and Summary encoded by `graphc.ir.proto`, the
+GraphDef by `graphc.protos`). TensorBoard shows the scalars and
 histograms over steps, and the graph in its graph tab.
 """
 from __future__ import annotations
@@ -12,15 +13,12 @@ import threading
 import time
 from typing import Optional
 
+from . import protos
 from .ir import context as _context
 from .ir import proto
 from .ir.dtypes import DType
 from .ir.ops import summary_ops as _ops
 from .variables import GraphKeys
-
-_TF_TYPES = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
-             "string": 7, "int64": 9, "bool": 10, "uint16": 17, "float16": 19,
-             "resource": 20, "uint32": 22, "uint64": 23}
 
 
 def _summary(builder, name: str, value, collections, family: Optional[str]):
@@ -98,48 +96,32 @@ def _event(step: int = 0, **what) -> bytes:
     return proto.message(*fields)
 
 
-def _shape_proto(shape) -> bytes:
-    dims = shape.as_tuple()
-    if dims is None:
-        return proto.message((3, "varint", 1))
-    return b"".join(proto.field(2, "bytes", proto.message(
-        (1, "varint", -1 if d is None else d))) for d in dims)
-
-
 def tensorboard_graph_def(graph) -> bytes:
     """The graph as a TensorFlow GraphDef protocol buffer, for TensorBoard's graph tab:
     nodes, data and control edges, the output dtype ("T"/"dtype") and `_output_shapes`
     (shapes on the edges)."""
-    nodes = []
+    gd = protos.GraphDef()
     for op in graph.get_operations():
-        inputs = [t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
-                  for t in op.inputs] + [f"^{c.name}" for c in op.control_inputs]
-        attrs = []
+        node = gd.node.add(name=op.name, op=op.type)
+        node.input.extend([t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
+                           for t in op.inputs] + [f"^{c.name}" for c in op.control_inputs])
         if op.outputs:
-            dtype = op.outputs[0].dtype
-            code = _TF_TYPES.get(dtype.name)
+            code = protos.DATATYPES.get(op.outputs[0].dtype.name)
             if code is not None:
-                attrs.append(("T" if op.inputs else "dtype",
-                              proto.message((6, "varint", code))))
-            shapes = b"".join(proto.field(7, "bytes", _shape_proto(t.shape))
-                              for t in op.outputs)
-            attrs.append(("_output_shapes", proto.message((1, "bytes", shapes))))
+                node.attr["T" if op.inputs else "dtype"].type = code
+            node.attr["_output_shapes"].list.shape.extend(
+                protos.shape_to_proto(t.shape) for t in op.outputs)
         for key, value in op.attrs.items():
-            if isinstance(value, (bool,)):
-                attrs.append((key, proto.message((5, "varint", int(value)))))
+            if isinstance(value, bool):
+                node.attr[key].b = value
             elif isinstance(value, int):
-                attrs.append((key, proto.message((3, "varint", value))))
+                node.attr[key].i = value
             elif isinstance(value, str):
-                attrs.append((key, proto.message((2, "bytes", value))))
-            elif isinstance(value, DType) and value.name in _TF_TYPES:
-                attrs.append((key, proto.message((6, "varint", _TF_TYPES[value.name]))))
-        fields = [(1, "bytes", op.name), (2, "bytes", op.type)]
-        fields += [(3, "bytes", i) for i in inputs]
-        fields += [(5, "bytes", proto.message((1, "bytes", k), (2, "bytes", v)))
-                   for k, v in attrs]
-        nodes.append(proto.message(*fields))
-    body = b"".join(proto.field(1, "bytes", n) for n in nodes)
-    return body + proto.field(4, "bytes", proto.message((1, "varint", 27)))
+                node.attr[key].s = value.encode()
+            elif isinstance(value, DType) and value.name in protos.DATATYPES:
+                node.attr[key].type = protos.DATATYPES[value.name]
+    gd.versions.producer = 27
+    return gd.SerializeToString(deterministic=True)
 
 
 class FileWriter:
