@@ -376,22 +376,12 @@ SCALAR["FloorMod"] = lambda b, op, a: _floor_divmod(b, op, a)[1]
 
 
 def _float_divmod(b, op, x, y):
-    """numpy's float floor_divide and remainder (npy_divmod), special cases included."""
+    """TF1's float FloorDiv, floor(x / y), and FloorMod, fmod(x, y) moved into the
+    divisor's sign when the two differ: NaN, infinities and signed zeros as the numpy
+    kernels in ir/ops/math_ops.py compute them (C's `!=` is true for NaN: une)."""
     zero = _c(op, 0)
-    mod = b.frem(x, y)
-    fixed = b.and_(b.fcmp_ordered("!=", mod, zero),
-                   b.xor(b.fcmp_ordered("<", y, zero), b.fcmp_ordered("<", mod, zero)))
-    div = b.fdiv(b.fsub(x, mod), y)
-    mod2 = b.select(fixed, b.fadd(mod, y), mod)
-    div = b.select(fixed, b.fsub(div, _c(op, 1)), div)
-    mod2 = b.select(b.fcmp_ordered("==", mod, zero), call_intrinsic(b, "copysign", zero, y),
-                    mod2)
-    floor = call_intrinsic(b, "floor", div)
-    floor = b.select(b.fcmp_ordered(">", b.fsub(div, floor), _c(op, 0.5)),
-                     b.fadd(floor, _c(op, 1)), floor)
-    q = b.select(b.fcmp_ordered("!=", div, zero), floor,
-                 call_intrinsic(b, "copysign", zero, b.fdiv(x, y)))
-    by_zero = b.fcmp_ordered("==", y, zero)
-    q = b.select(by_zero, b.fdiv(x, y), q)
-    mod2 = b.select(by_zero, mod, mod2)
-    return q, mod2
+    q = call_intrinsic(b, "floor", b.fdiv(x, y))
+    m = b.frem(x, y)
+    fix = b.and_(b.fcmp_unordered("!=", m, zero),
+                 b.xor(b.fcmp_ordered("<", y, zero), b.fcmp_ordered("<", m, zero)))
+    return q, b.select(fix, b.fadd(m, y), m)

@@ -123,23 +123,42 @@ def _vjp_sqdiff(op, grads):
     return [reduce_to_operand(gx, x), reduce_to_operand(negative(gx), y)]
 
 
-def _int_div_check(y):
-    if y.dtype.kind in "iu" and np.any(y == 0):
+def _computes_something(x, y) -> bool:
+    """False when the broadcast result is empty: no element is computed, so no element's
+    error is raised (TF1 returns an empty array for `empty // 0`)."""
+    return np.broadcast(x, y).size > 0
+
+
+def _int_div_check(x, y):
+    if y.dtype.kind in "iu" and np.any(y == 0) and _computes_something(x, y):
         raise InvalidArgumentError(None, None, "Integer division by zero")
 
 
 def _floordiv(x, y):
-    _int_div_check(y)
+    """TF1's FloorDiv. Floats: floor(x / y) (Eigen's google_floor_div_real), which keeps
+    NaN, gives inf for inf / finite and a signed zero for finite / inf; numpy's
+    divmod-based floor_divide differs (1 // 0.1 is 9 there, 10 here and in TensorFlow)."""
+    _int_div_check(x, y)
+    if x.dtype.kind == "f":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.floor(np.true_divide(x, y))
     return np.floor_divide(x, y)
 
 
 def _floormod(x, y):
-    _int_div_check(y)
+    """TF1's FloorMod. Floats: fmod(x, y) moved into the divisor's sign when the two
+    differ (Eigen's google_floor_fmod): NaN for inf % y and x % 0, the sign of fmod's
+    zero kept (-4 % 2 is -0.0; numpy gives +0.0), x + y for x and y = inf of other signs."""
+    _int_div_check(x, y)
+    if x.dtype.kind == "f":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = np.fmod(x, y)
+            return np.where((m != 0) & ((y < 0) != (m < 0)), m + y, m)
     return np.mod(x, y)
 
 
 def _truncdiv(x, y):
-    _int_div_check(y)
+    _int_div_check(x, y)
     if x.dtype.kind in "iu":  # C truncation; |INT_MIN| computed wide, wrapped back
         wide = np.uint64 if x.dtype.kind == "u" else np.int64
         q = np.abs(x.astype(wide)) // np.abs(y.astype(wide))
@@ -148,12 +167,12 @@ def _truncdiv(x, y):
 
 
 def _truncmod(x, y):
-    _int_div_check(y)
+    _int_div_check(x, y)
     return np.fmod(x, y)
 
 
 def _pow(x, y):
-    if x.dtype.kind in "iu" and np.any(y < 0):
+    if x.dtype.kind in "iu" and np.any(y < 0) and _computes_something(x, y):
         raise InvalidArgumentError(None, None,
                                    "Integers to negative integer powers are not allowed")
     return np.power(x, y)
