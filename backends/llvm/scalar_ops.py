@@ -5,7 +5,8 @@ pointwise op type (which ops lower, for which dtypes, is lowering.TABLE's decisi
 the operands as registers of the inputs' dtypes, and returns the result register of the
 output's dtype. The loop around it (broadcasting, vectorisation, fusion) is the kernel
 emitter's business. Semantics follow each op's numpy kernel, special values included:
-Maximum/Minimum propagate NaN like np.maximum, Sign(-0.0) is 0, casts saturate.
+Maximum/Minimum propagate NaN like np.maximum, Sign(-0.0) is 0, float -> int casts
+are x86's (INT_MIN for NaN and out-of-range values), floor division is TF1's.
 
 Transcendentals come from `vmath` (branch-free, so loops stay vectorisable). Integer
 division and modulo raise the kernel's error flag (irutil) on a zero divisor instead of
@@ -17,8 +18,8 @@ from __future__ import annotations
 from llvmlite import ir
 
 from . import vmath
-from .irutil import F32, F64, I1, call_intrinsic, intrinsic, const, is_float, is_signed, \
-    raise_error_if, value_type
+from .irutil import F64, I1, call_intrinsic, const, is_float, is_signed, raise_error_if, \
+    value_type
 
 SCALAR: dict = {}
 
@@ -254,10 +255,8 @@ def _cast(b, op, a):
         if x.type == to:
             return x
         return b.fpext(x, to) if to == F64 else b.fptrunc(x, to)
-    if is_float(src):  # saturating: defined for NaN and out-of-range values
-        base = "fptosi" if is_signed(dst) else "fptoui"
-        name = f"llvm.{base}.sat.i{to.width}.{'f32' if x.type == F32 else 'f64'}"
-        return b.call(intrinsic(b.module, name, to, [x.type]), [x])
+    if is_float(src):
+        return _float_to_int(b, x, to)
     if is_float(dst):
         return b.sitofp(x, to) if is_signed(src) else b.uitofp(x, to)
     if to.width == x.type.width:
@@ -265,6 +264,23 @@ def _cast(b, op, a):
     if to.width < x.type.width:
         return b.trunc(x, to)
     return b.sext(x, to) if is_signed(src) else b.zext(x, to)
+
+
+def _float_to_int(b, x, to):
+    """numpy's float -> int conversion on x86 (cvttss2si/cvttsd2si), which TF1 shares:
+    truncation toward zero in range, the "integer indefinite" INT_MIN for NaN, +-inf and
+    out-of-range values; widths under 32 bits (int8, int16, uint8) convert to
+    int32 first and keep its low bits (so 300.7 -> int8 44, 3e9 -> int8 0). fptosi alone
+    is poison out of range: it only ever sees an in-range value, and selects keep the
+    loop vectorisable. (uint32 and uint64 are no graphc dtypes: numpy's own conversion to
+    them differs between its scalar and vector loops.)"""
+    wide = ir.IntType(64 if to.width == 64 else 32)
+    limit = float(2 ** (wide.width - 1))
+    in_range = b.and_(b.fcmp_ordered(">=", x, ir.Constant(x.type, -limit)),
+                      b.fcmp_ordered("<", x, ir.Constant(x.type, limit)))
+    r = b.fptosi(b.select(in_range, x, ir.Constant(x.type, 0.0)), wide)
+    r = b.select(in_range, r, ir.Constant(wide, 1 << (wide.width - 1)))
+    return r if to.width == wide.width else b.trunc(r, to)
 
 
 # ---------------------------------------------------------------- activations

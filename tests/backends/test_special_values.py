@@ -11,13 +11,17 @@ for NaN, +-inf and out-of-range values, narrower widths through int32 keeping th
 from __future__ import annotations
 
 import math
+import platform
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import graphc as tf
 
 BACKENDS = ["numpy", "llvm"]
+X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686")
 FLOATS = [np.float32, np.float64]
 INTS = [np.int8, np.int16, np.int32, np.int64, np.uint8]
 NAN, INF = float("nan"), float("inf")
@@ -118,6 +122,45 @@ def test_float_floor_ops_match_the_reference_on_every_pair_of_special_values(bac
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("ftype", FLOATS)
+def test_float_to_int_casts_of_special_values_are_x86s(backend, ftype):
+    # the issue's case: llvm gave 0 for NaN and 2147483647 for inf and 3e9
+    x = tf.placeholder(ftype, [None])
+    got = _run(backend, tf.cast(x, tf.int32), {x: ftype([NAN, INF, 3e9, -INF, -2.5])})
+    np.testing.assert_array_equal(got, np.int32([-2 ** 31] * 4 + [-2]))
+    values = ftype(SPECIAL)
+    got = _run(backend, [tf.cast(x, t) for t in INTS] + [tf.cast(x, tf.bool)], {x: values})
+    for itype, g in zip(INTS, got):
+        _same(g, _elementwise(lambda v: ref_cast(v, itype), values, dtype=itype),
+              f"{ftype.__name__} -> {itype.__name__}")
+    _same(got[-1], _elementwise(lambda v: v != 0, values, dtype=bool), "-> bool")
+
+
+def test_the_cast_table_is_numpys_on_this_machine():
+    # ref_cast is the x86 table; numpy's astype there is the project's reference
+    if not X86:
+        pytest.skip("numpy's float -> int conversion is x86's only on x86")
+    for ftype in FLOATS:
+        values = ftype(SPECIAL)
+        for itype in INTS:
+            with np.errstate(invalid="ignore"):
+                _same(values.astype(itype), _elementwise(lambda v: ref_cast(v, itype), values,
+                                                         dtype=itype), itype.__name__)
+
+
+@pytest.mark.parametrize("ftype", [np.float16] + FLOATS)
+def test_the_spelt_out_conversion_for_other_machines_is_the_table(ftype):
+    # where numpy's astype is not x86's (ARM saturates), the Cast kernel computes this
+    from graphc.ir.ops.math_ops import _float_to_int
+    values = np.array(SPECIAL * 3, ftype)
+    for itype in INTS:
+        _same(_float_to_int(values, itype), _elementwise(lambda v: ref_cast(v, itype), values,
+                                                         dtype=itype), itype.__name__)
+        _same(_float_to_int(values[5], itype), np.asarray(ref_cast(float(values[5]), itype),
+                                                          itype), "0-d")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint8])
 def test_integer_division_of_an_empty_tensor_by_zero_is_empty(backend, dtype):
     # issue 15 item 14: numpy raised "Integer division by zero" (no element divides)
@@ -132,3 +175,114 @@ def test_integer_division_of_an_empty_tensor_by_zero_is_empty(backend, dtype):
         assert g.shape == (0,) and g.dtype == dtype, (i, g.shape, g.dtype)
     with pytest.raises(tf.errors.InvalidArgumentError, match="Integer division by zero"):
         _run(backend, tf.floordiv(x, zero), {x: np.ones([1], dtype)})
+
+
+# ---------------------------------------------------------------- fused chains, fuzzed
+def _chain_ops(ftype):
+    """(name, graph builder, reference on float64 copies) for each step of a chain."""
+    f = ftype
+
+    def cast_back(itype):
+        return (lambda a, b: tf.cast(tf.cast(a, tf.as_dtype(itype)), tf.as_dtype(f)),
+                lambda a, b: _elementwise(lambda v: ref_cast(v, itype), a, dtype=itype
+                                          ).astype(f))
+    steps = {
+        "floordiv": (tf.floordiv, lambda a, b: _elementwise(
+            lambda u, v: ref_floordiv(u, v, f), a, b, dtype=f)),
+        "floormod": (tf.floormod, lambda a, b: _elementwise(
+            lambda u, v: ref_floormod(u, v, f), a, b, dtype=f)),
+        "scale": (lambda a, b: a * f(3.5) - b, lambda a, b: a * f(3.5) - b),
+        "neg": (lambda a, b: -a, lambda a, b: -a),
+        "bool": (lambda a, b: tf.cast(tf.cast(a, tf.bool), tf.as_dtype(f)) + b,
+                 lambda a, b: (a != 0).astype(f) + b),
+    }
+    for itype in INTS:
+        steps["cast_" + itype.__name__] = cast_back(itype)
+    return steps
+
+
+special_value = st.sampled_from(SPECIAL)
+
+
+@settings(derandomize=True, max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.sampled_from(FLOATS), st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100),
+                                                   st.integers(0, 100)),
+                                         min_size=1, max_size=8),
+       st.lists(special_value, min_size=1, max_size=24), st.lists(special_value, min_size=1,
+                                                                  max_size=24))
+def test_random_fused_chains_of_floor_ops_and_casts_match_tf1(ftype, chain, xs, ys):
+    steps = _chain_ops(ftype)
+    names = sorted(steps)
+    n = max(len(xs), len(ys))
+    xv = ftype((xs * n)[:n])
+    yv = ftype((ys * n)[:n])
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(ftype, [None])
+        y = tf.placeholder(ftype, [None])
+        pool, want = [x, y], [xv, yv]
+        with np.errstate(all="ignore"):
+            for s, a, b in chain:
+                build, ref = steps[names[s % len(names)]]
+                pool.append(build(pool[a % len(pool)], pool[b % len(pool)]))
+                want.append(ref(want[a % len(want)], want[b % len(want)]))
+        fetches = pool[2:]
+        for backend in BACKENDS:
+            with tf.Session(graph=g, backend=backend) as sess:
+                got = sess.run(fetches, {x: xv, y: yv})
+            for i, (u, w) in enumerate(zip(got, want[2:])):
+                _same(u, w, f"{backend}: step {i} ({chain[i]}) of {len(chain)}")
+
+
+@pytest.mark.parametrize("ftype", FLOATS)
+def test_floor_ops_and_casts_fused_into_one_llvm_loop_keep_tf1s_special_values(ftype):
+    from graphc.ir.ops.fused_ops import BODY
+    x = tf.placeholder(ftype, [None])
+    y = tf.placeholder(ftype, [None])
+    q = tf.floordiv(x * ftype(2), y) + tf.floormod(x, y)
+    out = tf.cast(q, tf.int32) + tf.cast(tf.cast(x, tf.int8), tf.int32) + tf.cast(
+        tf.cast(x - y, tf.bool), tf.int32)
+    xs, ys = (a.ravel() for a in np.meshgrid(ftype(SPECIAL), ftype(SPECIAL)))
+    with tf.Session(backend="llvm") as sess:
+        got = sess.run(out, {x: xs, y: ys})
+        executable = next(reversed(sess._plans.values())).executable
+        program = executable.program
+        kinds = [k for k, _ in executable._schedule]
+    assert kinds == ["native"], f"not one native call: {kinds}"
+    fused = [op for op in program.nodes if op.type == "Fused"]
+    inner = [o for op in fused for o in op.subgraphs[BODY].get_operations()]
+    assert {"FloorDiv", "FloorMod", "Cast"} <= {o.type for o in inner}, inner
+    with np.errstate(all="ignore"):
+        qd = _elementwise(lambda a, b: ref_floordiv(a, b, ftype), xs * ftype(2), ys,
+                          dtype=ftype)
+        qm = _elementwise(lambda a, b: ref_floormod(a, b, ftype), xs, ys, dtype=ftype)
+        qv = (qd + qm).astype(ftype)
+        want = (_elementwise(lambda v: ref_cast(v, np.int32), qv, dtype=np.int32)
+                + _elementwise(lambda v: ref_cast(v, np.int8), xs, dtype=np.int8
+                               ).astype(np.int32)
+                + ((xs - ys) != 0).astype(np.int32))
+    _same(got, want, "fused chain")
+
+
+@pytest.mark.parametrize("ftype", ["float32", "float64"])
+def test_the_checked_float_to_int32_conversion_still_vectorises(ftype, monkeypatch):
+    # the range checks are selects around fptosi, so a loop of them uses packed converts
+    from graphc.backends.llvm import vmath
+    from graphc.backends.llvm.irutil import F32, F64, I64
+    from graphc.backends.llvm.scalar_ops import SCALAR
+    cast = tf.cast(tf.placeholder(ftype, [None]), tf.int32).op
+    if ftype == "float32":  # vmath's test kernels write floats: the int32 goes as its bits
+        view = np.int32
+        monkeypatch.setitem(vmath.FUNCTIONS, "to_int32", lambda b, v: b.bitcast(
+            SCALAR["Cast"](b, cast, [v]), F32))
+    else:
+        view = np.int64
+        monkeypatch.setitem(vmath.FUNCTIONS, "to_int32", lambda b, v: b.bitcast(
+            b.sext(SCALAR["Cast"](b, cast, [v]), I64), F64))
+    kernel = vmath.build_kernel("to_int32", ftype)
+    packed = "cvttps2dq" if ftype == "float32" else "cvttpd2dq"
+    assert packed in kernel.assembly or not X86, f"no packed conversion ({packed})"
+    values = np.array(SPECIAL * 5, ftype)  # long enough for the vector body and its tail
+    got = kernel(values).view(view).astype(np.int32)
+    _same(got, _elementwise(lambda v: ref_cast(v, np.int32), values, dtype=np.int32), "loop")
