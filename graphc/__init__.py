@@ -74,6 +74,10 @@ from .rnn_cell import reverse_sequence  # noqa: E402,F401
 from .ir.ops.control_flow_ops import assert_ as Assert  # noqa: E402,F401
 from . import nest  # noqa: E402,F401
 from . import data  # noqa: E402,F401
+from .tfrecord import python_io  # noqa: E402,F401
+from .parsing import (FixedLenFeature, FixedLenSequenceFeature, SparseTensor,  # noqa: E402,F401
+                      SparseTensorValue, VarLenFeature, decode_raw, io, parse_example,
+                      parse_single_example)
 
 newaxis = None
 dtypes = _dtypes_module

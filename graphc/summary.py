@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import socket
-import struct
 import threading
 import time
 from typing import Optional
@@ -82,10 +81,6 @@ class Summary:
 
 
 # ---------------------------------------------------------------- event files
-def _record(data: bytes) -> bytes:
-    header = struct.pack("<Q", len(data))
-    return header + struct.pack("<I", proto.masked_crc32c(header)) + data + \
-        struct.pack("<I", proto.masked_crc32c(data))
 
 
 def _event(step: int = 0, **what) -> bytes:
@@ -147,7 +142,7 @@ class FileWriter:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the FileWriter is closed")
-            self._file.write(_record(event))
+            self._file.write(proto.record(event))  # TFRecord framing
 
     def add_summary(self, summary, global_step: Optional[int] = None) -> None:
         """Write a serialized Summary (what `sess.run` of a summary op returns) or a
@@ -198,33 +193,18 @@ class FileWriter:
 def read_events(path: str) -> list:
     """Decode an event file written by FileWriter, checking every record's length and
     CRC32C: [{"step", "wall_time", and "file_version" | "graph_def" | "summary"}]."""
+    events = []
     with open(path, "rb") as f:
-        data = f.read()
-    events, i = [], 0
-    while i < len(data):
-        if i + 12 > len(data):
-            raise ValueError(f"truncated record header at byte {i}")
-        header = data[i:i + 8]
-        (length,) = struct.unpack("<Q", header)
-        (crc,) = struct.unpack("<I", data[i + 8:i + 12])
-        if crc != proto.masked_crc32c(header):
-            raise ValueError(f"bad length CRC at byte {i}")
-        body = data[i + 12:i + 12 + length]
-        if len(body) != length or i + 16 + length > len(data):
-            raise ValueError(f"truncated record at byte {i}")
-        (crc,) = struct.unpack("<I", data[i + 12 + length:i + 16 + length])
-        if crc != proto.masked_crc32c(body):
-            raise ValueError(f"bad data CRC at byte {i}")
-        fields = proto.decode(body)
-        event = {"wall_time": fields.get(1, [0.0])[0], "step": fields.get(2, [0])[0]}
-        if 3 in fields:
-            event["file_version"] = fields[3][0].decode()
-        if 4 in fields:
-            event["graph_def"] = fields[4][0]
-        if 5 in fields:
-            event["summary"] = decode_summary(fields[5][0])
-        events.append(event)
-        i += 16 + length
+        for body in proto.read_records(f.read):
+            fields = proto.decode(body)
+            event = {"wall_time": fields.get(1, [0.0])[0], "step": fields.get(2, [0])[0]}
+            if 3 in fields:
+                event["file_version"] = fields[3][0].decode()
+            if 4 in fields:
+                event["graph_def"] = fields[4][0]
+            if 5 in fields:
+                event["summary"] = decode_summary(fields[5][0])
+            events.append(event)
     return events
 
 

@@ -1,7 +1,8 @@
 """The protobuf wire format, as much as TensorBoard's files need: an encoder for the
 messages graphc writes (Event, Summary, HistogramProto, GraphDef) and a decoder used to
 read them back. No protobuf dependency: a message is built from (field, kind, value)
-triples and decoded into {field: [values]}.
+triples and decoded into {field: [values]}. Also TFRecord framing (event files and
+tf.data's TFRecord files are the same record format): `record` and `read_records`.
 
 Kinds: "varint" (int, bool, enum), "double" (fixed 64-bit float), "float" (fixed 32-bit
 float), "bytes" (bytes, str or an encoded sub-message), "packed_double".
@@ -123,3 +124,38 @@ def masked_crc32c(data: bytes) -> int:
     """TFRecord's masked CRC: rotate right by 15 and add a constant."""
     crc = crc32c(data)
     return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+# ---------------------------------------------------------------- TFRecord framing
+def record(data: bytes) -> bytes:
+    """One TFRecord: length (uint64 LE), its masked CRC, the data, the data's masked CRC."""
+    header = struct.pack("<Q", len(data))
+    return header + struct.pack("<I", masked_crc32c(header)) + data + \
+        struct.pack("<I", masked_crc32c(data))
+
+
+class RecordError(ValueError):
+    """A damaged TFRecord stream: where, and what is wrong."""
+
+
+def read_records(read, check_crc: bool = True):
+    """The records of a TFRecord stream; `read(n)` returns up to n bytes (b"" at the end).
+    Raises RecordError naming the byte offset of a truncated or corrupted record."""
+    offset = 0
+    while True:
+        header = read(12)
+        if not header:
+            return
+        if len(header) < 12:
+            raise RecordError(f"truncated record header at byte {offset}")
+        (length,) = struct.unpack("<Q", header[:8])
+        if check_crc and struct.unpack("<I", header[8:])[0] != masked_crc32c(header[:8]):
+            raise RecordError(f"corrupted record at byte {offset}: bad length CRC")
+        body = read(length + 4)
+        if len(body) < length + 4:
+            raise RecordError(f"truncated record at byte {offset}")
+        data = body[:length]
+        if check_crc and struct.unpack("<I", body[length:])[0] != masked_crc32c(data):
+            raise RecordError(f"corrupted record at byte {offset}: bad data CRC")
+        yield data
+        offset += 16 + length

@@ -1,0 +1,250 @@
+"""Parsing ops: tf.train.Example protocol buffers into tensors (ParseExample) and raw bytes
+into numbers (DecodeRaw), with TF1's rules and errors.
+
+ParseExample(serialized) {dense_keys, dense_types, dense_shapes, dense_defaults,
+                          dense_sequence, sparse_keys, sparse_types}
+    `serialized`: a string scalar (parse_single_example: no batch dimension) or vector.
+    Outputs: one dense tensor per dense key ([batch] + shape; a FixedLenSequenceFeature,
+    `dense_sequence`, has a leading unknown dim padded with its default), then for each
+    sparse key its (indices int64 [n, rank], values [n], dense_shape int64 [rank]).
+    Example's wire format is decoded here (ir/proto.py), with packed and unpacked
+    repeated fields alike: feature.proto's BytesList = 1, FloatList = 2, Int64List = 3.
+DecodeRaw(bytes) {out_type, little_endian}
+    Each string reinterpreted as out_type numbers: shape = bytes' shape + [n].
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from .. import dtypes as dt
+from .. import proto
+from ..errors import InvalidArgumentError
+from ..shapes import TensorShape
+from ._base import NON_DIFFERENTIABLE, apply, check_dtype, defop
+
+_KINDS = {dt.string: 1, dt.float32: 2, dt.int64: 3}
+_KIND_NAMES = {1: "string", 2: "float", 3: "int64"}
+
+
+# ------------------------------------------------------------------ wire decoding
+def _varints(data: bytes) -> list:
+    out, i = [], 0
+    while i < len(data):
+        v, i = proto._read_varint(data, i)
+        out.append(v - (1 << 64) if v >= 1 << 63 else v)
+    return out
+
+
+def _values(kind: int, raw: list):
+    """The values of one BytesList/FloatList/Int64List (its field 1, packed or not)."""
+    if kind == 1:
+        return [bytes(v) for v in raw]
+    if kind == 2:
+        out = []
+        for v in raw:
+            if isinstance(v, (bytes, memoryview)):
+                out.extend(np.frombuffer(bytes(v), "<f4").tolist())
+            else:
+                out.append(v)
+        return out
+    out = []
+    for v in raw:
+        if isinstance(v, (bytes, memoryview)):
+            out.extend(_varints(bytes(v)))
+        else:
+            out.append(v - (1 << 64) if v >= 1 << 63 else v)
+    return out
+
+
+def decode_features(data: bytes) -> dict:
+    """{key: (kind, values)} of a serialized Features message."""
+    out = {}
+    for entry in proto.decode(data).get(1, []):
+        e = proto.decode(entry)
+        key = bytes(e.get(1, [b""])[0]).decode()
+        feature = proto.decode(e.get(2, [b""])[0])
+        kind, values = 0, []
+        for k in (1, 2, 3):
+            if k in feature:
+                kind = k
+                values = _values(k, proto.decode(feature[k][-1]).get(1, []))
+        out[key] = (kind, values)
+    return out
+
+
+def decode_example(data: bytes) -> dict:
+    """{key: (kind, values)} of a serialized Example."""
+    try:
+        return decode_features(proto.decode(data).get(1, [b""])[-1])
+    except ValueError as exc:
+        raise InvalidArgumentError(None, None, f"Could not parse example input, value: "
+                                   f"'{data[:40]!r}' ({exc})") from None
+
+
+# ------------------------------------------------------------------ ParseExample
+def _check_kind(key: str, found: int, dtype, index: int) -> None:
+    want = _KINDS[dtype]
+    if found and found != want:
+        raise InvalidArgumentError(
+            None, None, f"Name: <unknown>, Key: {key}, Index: {index}.  Data types don't "
+            f"match. Data type: {_KIND_NAMES[found]} but expected type: {dtype.name}")
+
+
+def _parse_infer(op):
+    s = op.inputs[0]
+    check_dtype(op, s, (dt.string,), "serialized")
+    a = op.attrs
+    if s.shape.ndims not in (None, 0, 1):
+        raise ValueError(f"serialized must be a scalar or a vector, got shape {s.shape}")
+    single = s.shape.ndims == 0
+    batch = [] if single else [s.shape[0].value if s.shape.ndims else None]
+    outs = []
+    for dtype, shape, seq in zip(a["dense_types"], a["dense_shapes"], a["dense_sequence"]):
+        outs.append((dtype, TensorShape(batch + ([None] if seq else []) + list(shape))))
+    rank = 1 if single else 2
+    for dtype in a["sparse_types"]:
+        outs += [(dt.int64, TensorShape([None, rank])), (dtype, TensorShape([None])),
+                 (dt.int64, TensorShape([rank]))]
+    return outs
+
+
+def _dense(key, dtype, shape, default, seq, parsed, single):
+    size = int(np.prod(shape)) if shape else 1
+    rows = []
+    for i, features in enumerate(parsed):
+        kind, values = features.get(key, (0, []))
+        _check_kind(key, kind, dtype, i)
+        if key not in features or (seq and not values and kind == 0):
+            if seq:
+                rows.append(np.zeros([0] + list(shape), dtype=_np(dtype)))
+                continue
+            if default is None:
+                raise InvalidArgumentError(
+                    None, None, f"Name: <unknown>, Feature: {key} (data type: "
+                    f"{dtype.name}) is required but could not be found.")
+            rows.append(np.broadcast_to(np.asarray(default, dtype=_np(dtype)),
+                                        shape).copy())
+            continue
+        if seq:
+            if len(values) % size:
+                raise InvalidArgumentError(
+                    None, None, f"Name: <unknown>, Key: {key}, Index: {i}.  Number of "
+                    f"values is not a multiple of stride length. Saw {len(values)} values "
+                    f"but output shape is: {list(shape)}")
+            rows.append(np.asarray(values, dtype=_np(dtype)).reshape([-1] + list(shape)))
+        else:
+            if len(values) != size:
+                raise InvalidArgumentError(
+                    None, None, f"Name: <unknown>, Key: {key}, Index: {i}.  Number of "
+                    f"{_KIND_NAMES[_KINDS[dtype]]} values != expected.  Values size: "
+                    f"{len(values)} but output shape: {list(shape)}")
+            rows.append(np.asarray(values, dtype=_np(dtype)).reshape(shape))
+    if seq:
+        longest = max((r.shape[0] for r in rows), default=0)
+        fill = 0 if default is None else default
+        padded = np.full([len(rows), longest] + list(shape),
+                         fill if dtype is not dt.string else (default or b""),
+                         dtype=_np(dtype))
+        for i, r in enumerate(rows):
+            padded[i, :r.shape[0]] = r
+        rows = padded
+    else:
+        rows = np.stack(rows) if rows else np.zeros([0] + list(shape), _np(dtype))
+    return rows[0, ...] if single else rows
+
+
+def _sparse(key, dtype, parsed, single):
+    indices, values, longest = [], [], 0
+    for i, features in enumerate(parsed):
+        kind, vals = features.get(key, (0, []))
+        _check_kind(key, kind, dtype, i)
+        longest = max(longest, len(vals))
+        for j, v in enumerate(vals):
+            indices.append([j] if single else [i, j])
+            values.append(v)
+    rank = 1 if single else 2
+    shape = [longest] if single else [len(parsed), longest]
+    return (np.asarray(indices, dtype=np.int64).reshape(-1, rank),
+            np.asarray(values, dtype=_np(dtype)).reshape(-1), np.asarray(shape, np.int64))
+
+
+def _np(dtype):
+    return object if dtype is dt.string else dtype.np
+
+
+def _parse_compute(serialized, *, dense_keys, dense_types, dense_shapes, dense_defaults,
+                   dense_sequence, sparse_keys, sparse_types):
+    single = serialized.ndim == 0
+    items = [serialized.item()] if single else list(serialized.reshape(-1))
+    parsed = [decode_example(s if isinstance(s, bytes) else bytes(s)) for s in items]
+    outs = [_dense(k, d, s, df, q, parsed, single) for k, d, s, df, q in
+            zip(dense_keys, dense_types, dense_shapes, dense_defaults, dense_sequence)]
+    for k, d in zip(sparse_keys, sparse_types):
+        outs.extend(_sparse(k, d, parsed, single))
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+defop("ParseExample", _parse_infer, _parse_compute, NON_DIFFERENTIABLE, family="parsing",
+      default_name="ParseExample")
+
+
+def parse_example_op(serialized, dense: list, sparse: list, name: Optional[str] = None):
+    """dense: (key, dtype, shape, default array or None, is_sequence); sparse: (key,
+    dtype). Returns the list of output tensors (see the module doc)."""
+    out = apply("ParseExample", [serialized], {
+        "dense_keys": tuple(d[0] for d in dense), "dense_types": tuple(d[1] for d in dense),
+        "dense_shapes": tuple(tuple(d[2]) for d in dense),
+        "dense_defaults": tuple(d[3] for d in dense),
+        "dense_sequence": tuple(bool(d[4]) for d in dense),
+        "sparse_keys": tuple(s[0] for s in sparse),
+        "sparse_types": tuple(s[1] for s in sparse)}, name=name or "ParseExample")
+    return [out] if not isinstance(out, tuple) else list(out)
+
+
+# ------------------------------------------------------------------ DecodeRaw
+_RAW_TYPES = (dt.float16, dt.float32, dt.float64, dt.int8, dt.int16, dt.int32, dt.int64,
+              dt.uint8, dt.bool_)
+
+
+def _decode_raw_infer(op):
+    check_dtype(op, op.inputs[0], (dt.string,), "bytes")
+    out = op.attrs["out_type"]
+    if out not in _RAW_TYPES:
+        raise TypeError(f"decode_raw: out_type {out.name} is not supported")
+    shape = op.inputs[0].shape
+    return [(out, TensorShape(None) if shape.ndims is None else shape.concatenate([None]))]
+
+
+def _decode_raw_compute(data, *, out_type, little_endian):
+    arr = np.asarray(data, dtype=object)
+    width = np.dtype(out_type.np).itemsize
+    order = "<" if little_endian else ">"
+    flat = [bytes(s) for s in arr.reshape(-1)]
+    if flat and any(len(s) != len(flat[0]) for s in flat):
+        raise InvalidArgumentError(None, None, "DecodeRaw requires input strings to all be "
+                                   f"the same size, but element 0 has size {len(flat[0])}")
+    if flat and len(flat[0]) % width:
+        raise InvalidArgumentError(None, None, f"Input to DecodeRaw has length "
+                                   f"{len(flat[0])} that is not a multiple of {width}, the "
+                                   f"size of {out_type.name}")
+    n = len(flat[0]) // width if flat else 0
+    dtype = np.dtype(out_type.np).newbyteorder(order) if width > 1 else np.dtype(out_type.np)
+    values = np.frombuffer(b"".join(flat), dtype=dtype).astype(out_type.np)
+    return values.reshape(arr.shape + (n,))
+
+
+defop("DecodeRaw", _decode_raw_infer, _decode_raw_compute, NON_DIFFERENTIABLE,
+      family="parsing", default_name="DecodeRaw")
+
+
+def decode_raw(input_bytes, out_type, little_endian: bool = True,
+               name: Optional[str] = None):
+    from ._base import convert_to_tensor
+    return apply("DecodeRaw", [convert_to_tensor(input_bytes, dtype=dt.string)],
+                 {"out_type": dt.as_dtype(out_type), "little_endian": bool(little_endian)},
+                 name=name or "DecodeRaw")
+
+
+__all__ = ["parse_example_op", "decode_raw", "decode_example"]
