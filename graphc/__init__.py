@@ -77,7 +77,7 @@ from . import data  # noqa: E402,F401
 from .tfrecord import python_io  # noqa: E402,F401
 from .parsing import (FixedLenFeature, FixedLenSequenceFeature, SparseTensor,  # noqa: E402,F401
                       SparseTensorValue, VarLenFeature, decode_raw, io, parse_example,
-                      parse_single_example)
+                      parse_single_example, parse_single_sequence_example)
 
 newaxis = None
 dtypes = _dtypes_module

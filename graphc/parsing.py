@@ -12,11 +12,12 @@ import numpy as np
 from .ir import dtypes as dt
 from .ir.graph import TensorLike
 from .ir.ops._base import convert_to_tensor
-from .ir.ops.parsing_ops import decode_raw, parse_example_op
+from .ir.ops.parsing_ops import decode_raw, parse_example_op, parse_sequence_example_op
 from .ir.site import where
 
 __all__ = ["FixedLenFeature", "VarLenFeature", "FixedLenSequenceFeature", "parse_example",
-           "parse_single_example", "decode_raw", "SparseTensor", "SparseTensorValue"]
+           "parse_single_example", "parse_single_sequence_example", "decode_raw",
+           "SparseTensor", "SparseTensorValue"]
 
 _PARSE_TYPES = (dt.float32, dt.int64, dt.string)
 
@@ -134,6 +135,54 @@ def parse_single_example(serialized, features: dict, name: Optional[str] = None,
     return _parse(serialized, features, name or "ParseSingleExample", False)
 
 
+def parse_single_sequence_example(serialized, context_features=None,
+                                  sequence_features=None, example_name=None,
+                                  name: Optional[str] = None) -> tuple:
+    """One serialized SequenceExample into (context dict, feature-list dict): context as
+    parse_single_example; a FixedLenSequenceFeature list is [steps] + shape, a
+    VarLenFeature list a SparseTensor of dense_shape [steps, longest]."""
+    context_features, sequence_features = context_features or {}, sequence_features or {}
+    if not context_features and not sequence_features:
+        raise ValueError(f"Missing features: context_features and sequence_features are "
+                         f"both empty{where()}")
+    s = convert_to_tensor(serialized, dtype=dt.string)
+    c_dense, c_sparse, s_dense, s_sparse = [], [], [], []
+    for key in sorted(context_features):
+        f = context_features[key]
+        d = _dtype(f, key)
+        if isinstance(f, VarLenFeature):
+            c_sparse.append((key, d))
+        elif isinstance(f, FixedLenFeature):
+            shape = [int(x) for x in f.shape or []]
+            c_dense.append((key, d, shape, _default(f, d, shape, key)))
+        else:
+            raise ValueError(f"Unsupported context feature type for {key!r}: "
+                             f"{type(f).__name__}{where()}")
+    for key in sorted(sequence_features):
+        f = sequence_features[key]
+        d = _dtype(f, key)
+        if isinstance(f, VarLenFeature):
+            s_sparse.append((key, d))
+        elif isinstance(f, (FixedLenSequenceFeature, FixedLenFeature)):
+            s_dense.append((key, d, [int(x) for x in f.shape or []],
+                            getattr(f, "allow_missing", False)))
+        else:
+            raise ValueError(f"Unsupported sequence feature type for {key!r}: "
+                             f"{type(f).__name__}{where()}")
+    outs = parse_sequence_example_op(s, c_dense, c_sparse, s_dense, s_sparse, name=name)
+
+    def take(dense, sparse, outs):
+        result = {k[0]: t for k, t in zip(dense, outs)}
+        rest = outs[len(dense):]
+        for i, (key, _) in enumerate(sparse):
+            result[key] = SparseTensor(*rest[3 * i:3 * i + 3])
+        return result, rest[3 * len(sparse):]
+
+    context, outs = take(c_dense, c_sparse, outs)
+    sequence, _ = take(s_dense, s_sparse, outs)
+    return context, sequence
+
+
 def _io_namespace():
     """`tf.io`: TFRecord files and Example parsing under their TF 1.x `tf.io` names."""
     from types import SimpleNamespace
@@ -145,7 +194,7 @@ def _io_namespace():
         tf_record_iterator=tfrecord.tf_record_iterator, FixedLenFeature=FixedLenFeature,
         VarLenFeature=VarLenFeature, FixedLenSequenceFeature=FixedLenSequenceFeature,
         parse_example=parse_example, parse_single_example=parse_single_example,
-        decode_raw=decode_raw)
+        parse_single_sequence_example=parse_single_sequence_example, decode_raw=decode_raw)
 
 
 io = _io_namespace()

@@ -68,7 +68,7 @@ def pack(structure, flat):
             return type(s)((k, build(s[k])) for k in sorted(s))
         if isinstance(s, tuple):
             parts = [build(v) for v in s]
-            return type(s)(*parts) if hasattr(s, "_fields") else tuple(parts)
+            return type(s)._make(parts) if hasattr(s, "_fields") else tuple(parts)
         return next(it)
     return build(structure)
 

@@ -9,6 +9,10 @@ ParseExample(serialized) {dense_keys, dense_types, dense_shapes, dense_defaults,
     sparse key its (indices int64 [n, rank], values [n], dense_shape int64 [rank]).
     Example's wire format is decoded here (ir/proto.py), with packed and unpacked
     repeated fields alike: feature.proto's BytesList = 1, FloatList = 2, Int64List = 3.
+ParseSequenceExample(serialized) {context_*, sequence_*}
+    One SequenceExample: context dense and sparse features as in ParseExample (no batch),
+    then per feature list a dense [steps] + shape tensor (FixedLenSequenceFeature) or a
+    sparse (indices [n, 2], values, dense_shape [steps, longest]) for a VarLenFeature.
 DecodeRaw(bytes) {out_type, little_endian}
     Each string reinterpreted as out_type numbers: shape = bytes' shape + [n].
 """
@@ -203,6 +207,118 @@ def parse_example_op(serialized, dense: list, sparse: list, name: Optional[str] 
     return [out] if not isinstance(out, tuple) else list(out)
 
 
+# ------------------------------------------------------------------ ParseSequenceExample
+def _feature(raw: bytes) -> tuple:
+    feature = proto.decode(raw)
+    for k in (1, 2, 3):
+        if k in feature:
+            return k, _values(k, proto.decode(feature[k][-1]).get(1, []))
+    return 0, []
+
+
+def decode_sequence_example(data: bytes) -> tuple:
+    """({key: (kind, values)} of the context, {key: [(kind, values) per step]})."""
+    try:
+        fields = proto.decode(data)
+        context = decode_features(fields.get(1, [b""])[-1])
+        lists = {}
+        for entry in proto.decode(fields.get(2, [b""])[-1]).get(1, []):
+            e = proto.decode(entry)
+            key = bytes(e.get(1, [b""])[0]).decode()
+            steps = proto.decode(e.get(2, [b""])[0]).get(1, [])
+            lists[key] = [_feature(bytes(f)) for f in steps]
+        return context, lists
+    except ValueError as exc:
+        raise InvalidArgumentError(None, None, f"Could not parse SequenceExample input "
+                                   f"({exc})") from None
+
+
+def _sequence_infer(op):
+    s = op.inputs[0]
+    check_dtype(op, s, (dt.string,), "serialized")
+    if s.shape.ndims not in (None, 0):
+        raise ValueError(f"serialized must be a scalar, got shape {s.shape}")
+    a = op.attrs
+    outs = [(d, TensorShape(list(sh))) for d, sh in zip(a["context_dense_types"],
+                                                         a["context_dense_shapes"])]
+    for d in a["context_sparse_types"]:
+        outs += [(dt.int64, TensorShape([None, 1])), (d, TensorShape([None])),
+                 (dt.int64, TensorShape([1]))]
+    outs += [(d, TensorShape([None] + list(sh))) for d, sh in zip(a["sequence_dense_types"],
+                                                                   a["sequence_dense_shapes"])]
+    for d in a["sequence_sparse_types"]:
+        outs += [(dt.int64, TensorShape([None, 2])), (d, TensorShape([None])),
+                 (dt.int64, TensorShape([2]))]
+    return outs
+
+
+def _steps(key, dtype, shape, steps, required: bool):
+    if steps is None and required:
+        raise InvalidArgumentError(None, None, f"Name: <unknown>, Feature list '{key}' is "
+                                   "required but could not be found.  Did you mean to "
+                                   "include it in feature_list_dense_missing_assumed_empty "
+                                   "or feature_list_dense_defaults?")
+    size = int(np.prod(shape)) if shape else 1
+    rows = []
+    for t, (kind, values) in enumerate(steps or []):
+        _check_kind(key, kind, dtype, t)
+        if len(values) != size:
+            raise InvalidArgumentError(
+                None, None, f"Name: <unknown>, Key: {key}, Index: {t}.  Number of "
+                f"{_KIND_NAMES[_KINDS[dtype]]} values != expected.  values size: "
+                f"{len(values)} but output shape: {list(shape)}")
+        rows.append(np.asarray(values, dtype=_np(dtype)).reshape(shape))
+    return np.stack(rows) if rows else np.zeros([0] + list(shape), _np(dtype))
+
+
+def _sequence_compute(serialized, *, context_dense_keys, context_dense_types,
+                      context_dense_shapes, context_dense_defaults, context_sparse_keys,
+                      context_sparse_types, sequence_dense_keys, sequence_dense_types,
+                      sequence_dense_shapes, sequence_dense_allow_missing,
+                      sequence_sparse_keys, sequence_sparse_types):
+    item = serialized.item() if isinstance(serialized, np.ndarray) else serialized
+    context, lists = decode_sequence_example(bytes(item))
+    outs = [_dense(k, d, s, df, False, [context], True) for k, d, s, df in
+            zip(context_dense_keys, context_dense_types, context_dense_shapes,
+                context_dense_defaults)]
+    for k, d in zip(context_sparse_keys, context_sparse_types):
+        outs.extend(_sparse(k, d, [context], True))
+    for k, d, s, allow in zip(sequence_dense_keys, sequence_dense_types,
+                              sequence_dense_shapes, sequence_dense_allow_missing):
+        outs.append(_steps(k, d, s, lists.get(k, [] if allow else None), not allow))
+    for k, d in zip(sequence_sparse_keys, sequence_sparse_types):
+        steps = [dict([(k, step)]) for step in lists.get(k, [])]
+        indices, values, shape = _sparse(k, d, steps, False)
+        outs.extend((indices, values, np.array([len(steps), shape[1]], np.int64)))
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+defop("ParseSequenceExample", _sequence_infer, _sequence_compute, NON_DIFFERENTIABLE,
+      family="parsing", default_name="ParseSingleSequenceExample")
+
+
+def parse_sequence_example_op(serialized, context_dense: list, context_sparse: list,
+                              sequence_dense: list, sequence_sparse: list,
+                              name: Optional[str] = None) -> list:
+    """context_dense: (key, dtype, shape, default); sequence_dense: (key, dtype, shape,
+    allow_missing); *_sparse: (key, dtype). The output tensors, in that order."""
+    out = apply("ParseSequenceExample", [serialized], {
+        "context_dense_keys": tuple(c[0] for c in context_dense),
+        "context_dense_types": tuple(c[1] for c in context_dense),
+        "context_dense_shapes": tuple(tuple(c[2]) for c in context_dense),
+        "context_dense_defaults": tuple(c[3] for c in context_dense),
+        "context_sparse_keys": tuple(c[0] for c in context_sparse),
+        "context_sparse_types": tuple(c[1] for c in context_sparse),
+        "sequence_dense_keys": tuple(c[0] for c in sequence_dense),
+        "sequence_dense_types": tuple(c[1] for c in sequence_dense),
+        "sequence_dense_shapes": tuple(tuple(c[2]) for c in sequence_dense),
+        "sequence_dense_allow_missing": tuple(bool(c[3]) for c in sequence_dense),
+        "sequence_sparse_keys": tuple(c[0] for c in sequence_sparse),
+        "sequence_sparse_types": tuple(c[1] for c in sequence_sparse)},
+        name=name or "ParseSingleSequenceExample")
+    return [out] if not isinstance(out, tuple) else list(out)
+
+
 # ------------------------------------------------------------------ DecodeRaw
 _RAW_TYPES = (dt.float16, dt.float32, dt.float64, dt.int8, dt.int16, dt.int32, dt.int64,
               dt.uint8, dt.bool_)
@@ -247,4 +363,5 @@ def decode_raw(input_bytes, out_type, little_endian: bool = True,
                  name=name or "DecodeRaw")
 
 
-__all__ = ["parse_example_op", "decode_raw", "decode_example"]
+__all__ = ["parse_example_op", "parse_sequence_example_op", "decode_raw",
+           "decode_example", "decode_sequence_example"]

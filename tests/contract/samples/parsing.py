@@ -39,6 +39,32 @@ def _parse_single():
     return [out["f"] * 2.0, out["i"], out["missing"]], {s: _example([1, 2], [3], [])}
 
 
+def _sequence_example(steps) -> bytes:
+    def feature_list(key, values):
+        feats = b"".join(proto.field(1, "bytes", proto.message((2, "bytes", proto.field(
+            1, "bytes", struct.pack(f"<{len(v)}f", *v))))) for v in values)
+        return proto.field(1, "bytes", proto.message((1, "bytes", key), (2, "bytes", feats)))
+    context = proto.decode(_example([0.5, 1.5], [7], [b"c"]))[1][0]  # its Features
+    return proto.message((1, "bytes", context), (2, "bytes", feature_list("seq", steps)))
+
+
+def _parse_sequence_dense():
+    s = ph("string", [])
+    context, seq = tf.parse_single_sequence_example(
+        s, context_features={"f": tf.FixedLenFeature([2], tf.float32)},
+        sequence_features={"seq": tf.FixedLenSequenceFeature([2], tf.float32)})
+    return [context["f"], seq["seq"] * 1.0], {s: _sequence_example([[1, 2], [3, 4], [5, 6]])}
+
+
+def _parse_sequence_sparse():
+    s = ph("string", [])
+    context, seq = tf.parse_single_sequence_example(
+        s, context_features={"i": tf.VarLenFeature(tf.int64)},
+        sequence_features={"seq": tf.VarLenFeature(tf.float32)})
+    return [context["i"].values, seq["seq"].indices, seq["seq"].values,
+            seq["seq"].dense_shape], {s: _sequence_example([[1], [2, 3]])}
+
+
 def _decode_uint8():
     b = ph("string", [None])
     return tf.decode_raw(b, tf.uint8), {b: [b"\x00\xff\x07", b"abc"]}
@@ -53,4 +79,5 @@ def _decode_float64_big_endian():
 SAMPLES = {
     "ParseExample": [_parse_batch, _parse_single],
     "DecodeRaw": [_decode_uint8, _decode_float64_big_endian],
+    "ParseSequenceExample": [_parse_sequence_dense, _parse_sequence_sparse],
 }
