@@ -63,6 +63,7 @@ from .config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,  #
 from . import app, layers, logging, nn, random, summary  # noqa: E402,F401
 from .summary import Summary  # noqa: E402,F401
 from . import compat, losses, train  # noqa: E402,F401
+from .train.input import TextLineReader, TFRecordReader, WholeFileReader  # noqa: E402,F401
 from .clip_ops import (clip_by_average_norm, clip_by_global_norm, clip_by_norm,  # noqa: E402,F401
                        global_norm)
 from .contrib import contrib  # noqa: E402,F401

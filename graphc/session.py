@@ -49,7 +49,6 @@ class BaseSession:
                                                bool(os.environ.get("GRAPHC_DEBUG")))
         self._plans: "collections.OrderedDict" = collections.OrderedDict()
         self._run_cache: dict = {}
-        self._source_cache: dict = {}
         self._lock = threading.RLock()
         self._closed = False
         self._default_ctx = None
@@ -112,7 +111,7 @@ class BaseSession:
         mapper, feed_tensors, plans = entry
         feed_values = [_feed_value(t, v) for t, v in zip(feed_tensors, feed_dict.values())] \
             if feed_tensors else []
-        sources = self._sources(mapper.elements, feed_tensors)
+        sources = self._sources(mapper, feed_tensors)
         if sources:  # iterators' next elements become feeds (graphc/data/sources.py)
             feed_tensors, feed_values = pull_sources(sources, feed_tensors, feed_values)
         shapes = tuple((v.shape, v.dtype) for v in feed_values)
@@ -150,7 +149,7 @@ class BaseSession:
         """A function running `fetches` with positional feed values, skipping lookups."""
         mapper = FetchMapper(fetches, self._graph)
         feed_tensors = [self._feed_key(k) for k in (feed_list or [])]
-        sources = self._sources(mapper.elements, feed_tensors)
+        sources = self._sources(mapper, feed_tensors)
         lock = threading.Lock()
         cache: dict = {}
 
@@ -176,12 +175,12 @@ class BaseSession:
 
         return call
 
-    def _sources(self, elements, feed_tensors) -> tuple:
-        """The iterators' get_next ops this run pulls before its plan (cached)."""
-        key = (tuple(map(id, elements)), tuple(map(id, feed_tensors)))
-        sources = self._source_cache.get(key)
+    def _sources(self, mapper, feed_tensors) -> tuple:
+        """The iterators' get_next ops this run pulls before its plan (cached on the
+        mapper, which is one per fetch structure and feed keys)."""
+        sources = getattr(mapper, "iterator_sources", None)
         if sources is None:
-            sources = self._source_cache[key] = find_sources(elements, feed_tensors,
+            sources = mapper.iterator_sources = find_sources(mapper.elements, feed_tensors,
                                                              self._state)
         return sources
 

@@ -17,3 +17,6 @@ from .hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook,  #
 from .monitored_session import (ChiefSessionCreator, MonitoredSession,  # noqa: F401
                                 MonitoredTrainingSession, Scaffold, SessionCreator,
                                 SingularMonitoredSession, WorkerSessionCreator)
+from .input import (QueueRunner, TextLineReader, TFRecordReader,  # noqa: F401
+                    WholeFileReader, add_queue_runner, batch, shuffle_batch,
+                    slice_input_producer, start_queue_runners, string_input_producer)

@@ -113,7 +113,7 @@ def test_get_next_as_a_kernel_runs_without_fallback_warnings(backend):
         warnings.simplefilter("error")
         sess.run(it.initializer)
         assert drain(sess, y) == [3.0, 15.0, 27.0]
-        assert sess._sources(sess._run_entry(y, None)[0].elements, []) == ()
+        assert sess._sources(sess._run_entry(y, None)[0], []) == ()
 
 
 def test_get_next_inside_a_while_loop_body():
