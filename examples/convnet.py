@@ -28,7 +28,16 @@ def build(side: int = 8, learning_rate: float = 1e-3) -> dict:
     x = tf.placeholder(tf.float32, [None, side * side], name="x")
     y = tf.placeholder(tf.float32, [None, 10], name="labels")
     keep_prob = tf.placeholder(tf.float32, name="keep_prob")
-    image = tf.reshape(x, [-1, side, side, 1])
+    logits = network(tf.reshape(x, [-1, side, side, 1]), keep_prob)
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=logits))
+    train_op = tf.train.AdamOptimizer(learning_rate).minimize(loss)
+    correct = tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1))
+    accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+    return {"train": train_op, "loss": loss, "logits": logits, "accuracy": accuracy}
+
+
+def network(image, keep_prob):
+    """The logits of the convnet on a batch of [side, side, 1] images."""
     h = tf.nn.relu(tf.nn.conv2d(image, weight([5, 5, 1, 32]), [1, 1, 1, 1], "SAME")
                    + bias([32]))
     h = tf.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
@@ -38,12 +47,7 @@ def build(side: int = 8, learning_rate: float = 1e-3) -> dict:
     h = tf.reshape(h, [-1, flat_size])
     h = tf.nn.relu(tf.matmul(h, weight([flat_size, 1024])) + bias([1024]))
     h = tf.nn.dropout(h, keep_prob)
-    logits = tf.matmul(h, weight([1024, 10])) + bias([10])
-    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=logits))
-    train_op = tf.train.AdamOptimizer(learning_rate).minimize(loss)
-    correct = tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1))
-    accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
-    return {"train": train_op, "loss": loss, "logits": logits, "accuracy": accuracy}
+    return tf.matmul(h, weight([1024, 10])) + bias([10])
 
 
 def main(epochs: int = 15, batch_size: int = 50, mnist_dir=None) -> float:
