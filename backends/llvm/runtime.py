@@ -234,9 +234,13 @@ class LLVMExecutable:
             return None
         ws = self._workspace()
         try:
-            self._bind(ws, feed_values, {})
+            # The bound arrays (fresh outputs, contiguous copies of feeds) must outlive
+            # the loop: the table points into them while the driver runs.
+            bound = self._bind(ws, feed_values, {})
             with self._blas_threads:
-                return native_while.run_loop(self, spec, ws, loop)
+                ended = native_while.run_loop(self, spec, ws, loop)
+            del bound
+            return ended
         except BaseException:
             ws.var_version = -1
             raise

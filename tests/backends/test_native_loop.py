@@ -225,3 +225,38 @@ def test_threads_running_the_same_native_loop():
             for t in threads:
                 t.join()
             assert not errors, errors[0]
+
+
+def test_arrays_the_driver_writes_outlive_the_loop(monkeypatch):
+    """The fresh arrays a native loop's table points at (its step's outputs) stay alive
+    while the driver runs: freed, they were written after free, and under threads one
+    run's loop read another's condition (a scan came back empty)."""
+    import weakref
+
+    made = []
+    empty = np.empty
+
+    def tracked(*args, **kwargs):
+        a = empty(*args, **kwargs)
+        made.append(weakref.ref(a))
+        return a
+
+    run_loop = native_loop.run_loop
+    dead = []
+
+    def checked(exe, spec, ws, loop):
+        dead.extend(r for r in made if r() is None)
+        return run_loop(exe, spec, ws, loop)
+
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float64, [50, 3])
+        ys = tf.scan(lambda h, xt: tf.tanh(h + xt), x, initializer=tf.zeros([3], tf.float64))
+        with tf.Session(backend="llvm") as sess:
+            v = np.random.RandomState(0).randn(50, 3)
+            want = sess.run(ys, {x: v})
+            monkeypatch.setattr(np, "empty", tracked)
+            monkeypatch.setattr(native_loop, "run_loop", checked)
+            before = native_loop.STATS["loops"]
+            np.testing.assert_array_equal(sess.run(ys, {x: v}), want)
+            assert native_loop.STATS["loops"] == before + 1
+    assert made and not dead, f"{len(dead)} of {len(made)} bound arrays freed before the loop"
