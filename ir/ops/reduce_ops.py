@@ -173,11 +173,32 @@ def _vjp_minmax(op, grads):
 
 
 def _vjp_prod(op, grads):
-    # d prod / d x_i = prod / x_i; exact for non-zero inputs (zeros give inf/nan, as the
-    # division form does in most frameworks' simple rules).
-    from .math_ops import multiply, truediv
-    x, y = op.inputs[0], op.outputs[0]
-    return [truediv(multiply(_broadcast_back(grads[0], op), _broadcast_back(y, op)), x)]
+    # d prod / d x_i is the product of the other entries of x_i's slice (TF1 computes it
+    # with exclusive cumprods), by the number of zeros in the slice, with P the product of
+    # its non-zeros and z the sum of its zeros (0, but it carries their gradient):
+    #   none: P / x_i;   one: P at the zero, z P / x_i elsewhere;
+    #   two: (z - x_i) P at a zero (the other zero times P), 0 elsewhere;   more: 0.
+    # Each is exact in value and first derivative, so second-order gradients at zeros are
+    # right too, and every division is by a non-zero.
+    from .math_ops import cast, equal, multiply, subtract, truediv, where_v2
+    x = op.inputs[0]
+    keep = {"axis": op.attrs["axis"], "keep_dims": True}
+
+    def c(v):
+        return np.asarray(v, x.dtype.np)
+
+    is_zero = equal(x, c(0))
+    nonzero = where_v2(is_zero, c(1), x)
+    p = apply("Prod", (nonzero,), keep)
+    zeros = apply("Sum", (cast(is_zero, x.dtype),), keep)
+    z = apply("Sum", (where_v2(is_zero, x, c(0)),), keep)
+    p_over_x = truediv(p, nonzero)
+    one = where_v2(is_zero, p, multiply(z, p_over_x))
+    two = where_v2(is_zero, multiply(subtract(z, x), p), c(0))
+    others = where_v2(equal(zeros, c(0)), p_over_x,
+                      where_v2(equal(zeros, c(1)), one,
+                               where_v2(equal(zeros, c(2)), two, c(0))))
+    return [multiply(_broadcast_back(grads[0], op), others)]
 
 
 for _name, _fn, _allowed, _vjp, _empty in (

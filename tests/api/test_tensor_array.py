@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import graphc as tf
+from tests.helpers import central_difference as _numeric
 
 BACKENDS = ["numpy", "llvm"]
 
@@ -25,16 +26,6 @@ def _rnn_program(m, x, w):
     out = outputs.stack()
     loss = m.reduce_sum(out * out) + m.reduce_sum(h)
     return out, loss
-
-
-def _numeric(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += eps
-        down[i] -= eps
-        g[i] = (f(up) - f(down)) / (2 * eps)
-    return g
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

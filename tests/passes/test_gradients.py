@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import graphc as tf
+from tests.helpers import central_difference
 
 
 def _run(fetches, feeds=None):
@@ -120,3 +121,22 @@ def test_gradients_with_no_xs_or_no_ys_follow_tf1():
     assert tf.gradients([], [x]) == [None]  # nothing to differentiate: unconnected
     (zero,) = tf.gradients([], [x], unconnected_gradients="zero")
     np.testing.assert_array_equal(_run(zero, {x: [1, 2]}), [0, 0])
+
+
+def test_prod_gradient_at_zeros_is_the_product_of_the_others_to_second_order():
+    # TF1's rule (exclusive cumprods) is exact at zeros; prod / x gave nan there.
+    rows = np.array([[0.0, 2.0, 3.0], [0.0, 0.0, 5.0], [1.5, -2.0, 3.0], [0.0, 0.0, 0.0]])
+    for shape in ([4, 3], None):
+        for axis, keep in (([1], False), (None, False), ([0], True)):
+            x = tf.placeholder(tf.float64, shape)
+            y = tf.reduce_prod(x, axis, keepdims=keep)
+            (g,) = tf.gradients(tf.reduce_sum(y * y), x)
+            (h,) = tf.gradients(tf.reduce_sum(g * g), x)
+            with tf.Session(backend="numpy") as sess:  # the rule is the subject
+                got_g, got_h = sess.run([g, h], {x: rows})
+                want_h = central_difference(lambda v: float(np.sum(sess.run(g, {x: v}) ** 2)), rows)
+            ax = None if axis is None else tuple(axis)
+            want_g = central_difference(lambda v: float(np.sum(np.prod(v, ax, keepdims=keep) ** 2)),
+                              rows)
+            np.testing.assert_allclose(got_g, want_g, atol=1e-6, err_msg=f"{shape} {axis}")
+            np.testing.assert_allclose(got_h, want_h, atol=1e-5, err_msg=f"{shape} {axis}")
