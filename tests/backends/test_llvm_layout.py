@@ -1,6 +1,6 @@
 """The llvm backend's modules form stages in data-flow order: no import cycle among them
 (imports inside functions count), each says in its opening comment what it is, and none
-runs past about 600 lines without saying why."""
+runs past about 600 lines without saying why (in words that say "600 lines")."""
 from __future__ import annotations
 
 import ast
@@ -58,7 +58,7 @@ def test_every_llvm_module_says_what_it_is_and_stays_small():
         doc = ast.get_docstring(ast.parse(text))
         assert doc, f"backends/llvm/{name}.py has no opening comment"
         lines = text.count("\n")
-        assert lines <= 620 or "lines" in doc, (
+        assert lines <= 620 or "600 lines" in doc, (
             f"backends/llvm/{name}.py has {lines} lines and its opening comment gives no "
             "reason")
 
