@@ -154,10 +154,22 @@ def _write_state(directory: str, latest: str, all_paths: list,
         return os.path.relpath(p, directory) if os.path.dirname(os.path.abspath(p)) == \
             os.path.abspath(directory) else p
 
+    if not all_paths or all_paths[-1] != latest:  # (TF1: the latest is always listed)
+        all_paths = list(all_paths) + [latest]
     lines = [f'model_checkpoint_path: "{rel(latest)}"']
     lines += [f'all_model_checkpoint_paths: "{rel(p)}"' for p in all_paths]
     text = "\n".join(lines) + "\n"
     _atomic_write(_state_path(directory, latest_filename), lambda f: f.write(text.encode()))
+
+
+def _delete_checkpoint(prefix: str) -> None:
+    """Remove checkpoint `prefix`, index first: a half-deleted checkpoint has no index and
+    never looks complete."""
+    for suffix in (INDEX_SUFFIX, DATA_SUFFIX):
+        try:
+            os.unlink(prefix + suffix)
+        except FileNotFoundError:
+            pass
 
 
 def checkpoint_exists(checkpoint_prefix: str) -> bool:
@@ -290,19 +302,27 @@ class Saver:
             raise FailedPreconditionError(None, None, "Attempting to save uninitialized "
                                           f"variables: {', '.join(missing)}")
         write_checkpoint(prefix, values)
+        if write_state:
+            # TF1's order, so that at every instant the state file names a complete
+            # checkpoint: the new files are in place (index last), then the state file is
+            # replaced atomically, and only then are checkpoints beyond max_to_keep deleted.
+            doomed = self._record_last_checkpoint(prefix)
+            _write_state(directory, prefix, self._last, latest_filename)
+            for old in doomed:
+                _delete_checkpoint(old)
+        return prefix
+
+    def _record_last_checkpoint(self, prefix: str) -> list:
+        """Append `prefix` to the checkpoints kept; returns those now beyond max_to_keep.
+        With max_to_keep None or 0 nothing is recorded or deleted (TF1)."""
+        if not self._max_to_keep:
+            return []
         if prefix in self._last:
             self._last.remove(prefix)
         self._last.append(prefix)
-        if self._max_to_keep and len(self._last) > self._max_to_keep:
-            for old in self._last[:-self._max_to_keep]:
-                for suffix in (INDEX_SUFFIX, DATA_SUFFIX):
-                    if os.path.exists(old + suffix):
-                        os.unlink(old + suffix)
-            self._last = self._last[-self._max_to_keep:]
-        if write_state:
-            _write_state(os.path.dirname(os.path.abspath(prefix)), prefix, self._last,
-                         latest_filename)
-        return prefix
+        doomed = self._last[:-self._max_to_keep]
+        self._last = self._last[-self._max_to_keep:]
+        return doomed
 
     def restore(self, sess, save_path: str) -> None:
         if save_path is None:

@@ -134,3 +134,21 @@ def test_corrupt_checkpoint_is_a_clear_error(tmp_path):
             f.write("{not json")
         with pytest.raises(tf.errors.DataLossError, match="corrupt"):
             saver.restore(sess, prefix)
+
+
+@pytest.mark.parametrize("max_to_keep", [None, 0])
+def test_max_to_keep_none_keeps_every_file_and_lists_the_latest(tmp_path, max_to_keep):
+    # TF1: with max_to_keep None or 0 nothing is deleted and the state file lists only
+    # the latest checkpoint
+    g, w, b, bump, init = _model()
+    with g.as_default():
+        saver = tf.train.Saver(max_to_keep=max_to_keep)
+    with tf.Session(graph=g) as sess:
+        sess.run(init)
+        for step in range(3):
+            saver.save(sess, str(tmp_path / "m"), global_step=step)
+    kept = sorted(f for f in os.listdir(tmp_path) if f.endswith(".index"))
+    assert kept == ["m-0.index", "m-1.index", "m-2.index"]
+    state = tf.train.get_checkpoint_state(str(tmp_path))
+    assert [os.path.basename(p) for p in state.all_model_checkpoint_paths] == ["m-2"]
+    assert saver.last_checkpoints == []
