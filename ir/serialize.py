@@ -29,12 +29,12 @@ import math
 import os
 import tempfile
 import zipfile
-import zlib
 from typing import Optional
 
 import numpy as np
 
 from . import dtypes as dt
+from .fileio import ZipArchive, atomic_write, check_dims, expansion_allowed, parse_json
 from .graph import Graph, Operation, Tensor
 from .shapes import TensorShape
 from .site import Site
@@ -48,7 +48,8 @@ LIMITS = {
     "total_bytes": 8 << 30,       # all entries, uncompressed
     "ops": 2_000_000,
     "depth": 16,                  # nested subgraphs
-    "compression_ratio": 1100,    # deflate cannot exceed ~1032:1; more means a crafted entry
+    "compression_ratio": 50,      # uncompressed : file (graph.json compresses about 25:1)
+    "expansion_floor": 16 << 20,  # ... or up to this (fileio.expansion_allowed)
 }
 
 
@@ -124,12 +125,21 @@ def graph_to_json(graph: Graph) -> tuple[dict, list]:
 
 
 def _write_zip(f, doc: dict, arrays: list) -> None:
-    with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("graph.json", json.dumps(doc, indent=1, allow_nan=False))
-        for i, a in enumerate(arrays):
-            buf = io.BytesIO()
-            np.save(buf, a, allow_pickle=False)
-            z.writestr(f"arrays/{i}.npy", buf.getvalue())
+    """Write the zip to `f` deflated, or stored when deflating would make a file that
+    expands more than a reader allows (large constant arrays of zeros)."""
+    start = f.tell()
+    for method in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+        f.seek(start)
+        f.truncate()
+        with zipfile.ZipFile(f, "w", method) as z:
+            z.writestr("graph.json", json.dumps(doc, indent=1, allow_nan=False))
+            for i, a in enumerate(arrays):
+                buf = io.BytesIO()
+                np.save(buf, a, allow_pickle=False)
+                z.writestr(f"arrays/{i}.npy", buf.getvalue())
+            total = sum(info.file_size for info in z.infolist())
+        if total <= expansion_allowed(f.tell() - start, LIMITS):
+            return
 
 
 def write_graph_file(graph, path: str) -> str:
@@ -139,17 +149,8 @@ def write_graph_file(graph, path: str) -> str:
                                   for i in range(len(graph.arrays))]
     else:
         doc, arrays = graph_to_json(graph)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".graphc")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            _write_zip(f, doc, arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    atomic_write(path, lambda f: _write_zip(f, doc, arrays))
     return path
 
 
@@ -203,80 +204,31 @@ def read_graph_file(path: str, limits: Optional[dict] = None) -> GraphDef:
     def fail(message: str) -> GraphFileError:
         return GraphFileError(f"{where}: {message}")
 
-    try:
-        size = os.path.getsize(path)
-    except OSError as exc:
-        raise fail(f"cannot read the file ({exc.strerror or exc})") from None
-    if size > lim["file_bytes"]:
-        raise fail(f"the file is {size} bytes, more than the limit of {lim['file_bytes']}")
-    try:
-        z = zipfile.ZipFile(path)
-    except _READ_ERRORS as exc:
-        raise fail(f"not a graphc graph file (a zip holding graph.json): {exc}") from None
-    with z:
-        infos = {i.filename: i for i in z.infolist()}
-        if "graph.json" not in infos:
+    zip_limits = {"file_bytes": lim["file_bytes"], "total_bytes": lim["total_bytes"],
+                  "entry_bytes": max(lim["array_bytes"], lim["json_bytes"]),
+                  "compression_ratio": lim["compression_ratio"],
+                  "expansion_floor": lim["expansion_floor"]}
+    with ZipArchive(path, fail, zip_limits,
+                    kind="a graphc graph file (a zip holding graph.json)") as z:
+        info = z.entries.get("graph.json")
+        if info is None:
             raise fail("graph.json is missing")
-        total = 0
-        for info in infos.values():
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise fail(f"entry {info.filename} uses compression method "
-                           f"{info.compress_type}; only stored and deflated are read")
-            if info.file_size > max(lim["array_bytes"], lim["json_bytes"]):
-                raise fail(f"entry {info.filename} is {info.file_size} bytes uncompressed, "
-                           "more than the limit")
-            if info.compress_size and info.file_size / info.compress_size > \
-                    lim["compression_ratio"] and info.file_size > 1 << 20:
-                raise fail(f"entry {info.filename} expands {info.file_size} bytes from "
-                           f"{info.compress_size}: refused as a zip bomb")
-            total += info.file_size
-        if total > lim["total_bytes"]:
-            raise fail(f"the entries hold {total} bytes uncompressed, more than the limit")
-        if infos["graph.json"].file_size > lim["json_bytes"]:
-            raise fail("graph.json is larger than the limit")
-        try:
-            raw = z.read("graph.json")
-            doc = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
-        except _READ_ERRORS as exc:  # (UnicodeDecodeError is a ValueError)
-            raise fail(f"graph.json cannot be read: {exc}") from None
+        if info.file_size > lim["json_bytes"]:
+            raise fail(f"graph.json is {info.file_size} bytes, more than the limit of "
+                       f"{lim['json_bytes']}")
+        doc = parse_json(z.read("graph.json"), fail, "graph.json")
         _check_document(doc, fail, lim)
         arrays = {}
         for ref in _tensor_refs(doc["ops"]):
             if ref in arrays:
                 continue
-            if ref not in infos:
+            if ref not in z.entries:
                 raise fail(f"the array entry {ref} is missing")
-            arrays[ref] = _read_array(z, infos[ref], fail, lim)
+            if z.entries[ref].file_size > lim["array_bytes"]:
+                raise fail(f"array {ref} is {z.entries[ref].file_size} bytes, more than the "
+                           f"limit of {lim['array_bytes']}")
+            arrays[ref] = z.read_npy(ref)
     return GraphDef(doc, arrays, where)
-
-
-def _no_constants(name):
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _read_array(z: zipfile.ZipFile, info, fail, lim) -> np.ndarray:
-    try:
-        data = z.read(info.filename)
-        f = io.BytesIO(data)
-        version = np.lib.format.read_magic(f)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-        elif version in ((2, 0), (3, 0)):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-        else:
-            raise ValueError(f"unsupported .npy version {version}")
-        if dtype.hasobject:
-            raise ValueError("object arrays (pickled data) are refused")
-        count = int(np.prod(shape, dtype=object)) if shape else 1
-        if count * dtype.itemsize > lim["array_bytes"]:
-            raise ValueError(f"shape {shape} would need {count * dtype.itemsize} bytes")
-        f.seek(0)
-        arr = np.load(f, allow_pickle=False)
-    except _READ_ERRORS as exc:
-        raise fail(f"array {info.filename} is invalid: {exc}") from None
-    if arr.dtype.hasobject:
-        raise fail(f"array {info.filename} holds objects")
-    return arr
 
 
 def _tensor_refs(ops):
@@ -296,9 +248,6 @@ def _refs_in(value):
                 yield from _refs_in(v)
 
 
-# What reading a damaged zip entry can raise.
-_READ_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
-                NotImplementedError, RuntimeError, TypeError)
 _TAGS = {"b", "i", "f", "s", "none", "dtype", "shape", "tensor", "strings", "list", "tuple"}
 
 
@@ -379,7 +328,7 @@ def _check_value(value, depth: int) -> None:
         shape = value.get("shape")
         if not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
             raise ValueError("'strings' must be a list of base64 strings")
-        _check_dims(shape, allow_unknown=False)
+        check_dims(shape, allow_unknown=False)
         if int(np.prod(shape, dtype=object)) != len(v):
             raise ValueError("'strings' does not hold shape's number of entries")
         return
@@ -404,20 +353,10 @@ def _check_value(value, depth: int) -> None:
         except (TypeError, ValueError, KeyError):
             raise ValueError(f"unknown dtype {v!r}") from None
     if tag == "shape" and v is not None:
-        _check_dims(v, allow_unknown=True)
+        check_dims(v, allow_unknown=True)
     if tag in ("list", "tuple"):
         for x in v:
             _check_value(x, depth + 1)
-
-
-def _check_dims(dims, allow_unknown: bool) -> None:
-    if not isinstance(dims, list) or len(dims) > 64:
-        raise ValueError("a shape must be a list of at most 64 dims")
-    for d in dims:
-        if d is None and allow_unknown:
-            continue
-        if not isinstance(d, int) or isinstance(d, bool) or not 0 <= d < 1 << 40:
-            raise ValueError(f"bad dim {d!r}")
 
 
 def _decode(value, arrays):

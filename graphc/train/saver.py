@@ -13,13 +13,13 @@ import io
 import json
 import os
 import re
-import tempfile
 import zipfile
 from typing import Optional
 
 import numpy as np
 
 from ..ir import dtypes as _dt
+from ..ir.fileio import atomic_write as _atomic_write
 from ..ir.errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..variables import Variable, global_variables
 
@@ -30,21 +30,6 @@ INDEX_SUFFIX = ".index"
 
 
 # ---------------------------------------------------------------------- file format
-def _atomic_write(path: str, write) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write_checkpoint(prefix: str, tensors: dict) -> None:
     """Write {name: array} as the checkpoint `prefix` (atomically, index last)."""
     entries = {}

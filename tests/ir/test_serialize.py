@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import tracemalloc
 import zipfile
 
 import numpy as np
@@ -131,10 +133,10 @@ HOSTILE = {
     "missing array": (_zip(_doc([_const("c")])), "array entry arrays/0.npy is missing"),
     "path escape": (_zip(_doc([_const("c", "arrays/../../etc/passwd.npy")])), "bad 'tensor'"),
     "pickled array": (_zip(_doc([_const("c")]), {"arrays/0.npy": _npy(
-        np.array([{"x": 1}], dtype=object))}), "object arrays"),
+        np.array([{"x": 1}], dtype=object))}), "is not one graphc reads"),
     "huge array header": (_zip(_doc([_const("c")]), {"arrays/0.npy": _npy(
         np.zeros(3, np.float32))[:-12].replace(b"(3,)", b"(99999999999,)")}),
-        "would need"),
+        "header declares shape"),
     "bzip2 entry": (b"", "compression method"),
     "deep nesting": (_zip(_doc([{"name": "a", "type": "NoOp",
                                  "attrs": {"k": json.loads("{\"list\": [" * 40 + "]}" * 40)}}])),
@@ -164,6 +166,78 @@ def _bzip2_zip() -> bytes:
 HOSTILE["bzip2 entry"] = (_bzip2_zip(), "compression method")
 
 
+def _npy_header(old: bytes, new: bytes) -> bytes:
+    raw = _npy(np.zeros((2, 3), np.float32))
+    assert old in raw
+    return _zip(_doc([_const("c")]), {"arrays/0.npy": raw.replace(old, new)})
+
+
+def _json_bomb() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open("graph.json", "w", force_zip64=True) as f:
+            f.write(b'{"format": "graphc-graph", "version": 1, "ops": [')
+            for _ in range(64):
+                f.write(b" " * (1 << 20))
+            f.write(b"]}")
+    return buf.getvalue()
+
+
+# Issue 15 items 9 and 10: bombs, and what leaked internal exceptions
+HOSTILE.update({
+    "graph.json bomb (64 KB -> 64 MB)": (_json_bomb(), "refused as a zip bomb"),
+    "graph.json nested deeply": (_zip("[" * 200_000), "nests too deeply|cannot be read"),
+    "npy header bit flip": (_npy_header(b"(2, 3)", b"(2\x07 3)"),
+                            "arrays/0.npy is invalid: unreadable header"),
+    "npy header shape 2^40": (_npy_header(b"(2, 3), }", b"(1099511627775,)}"),
+                              "declares shape \\(1099511627775,\\)"),
+    "npy header bad dtype": (_npy_header(b"'<f4'", b"'<U1'"), "'<U1' is not one graphc reads"),
+    "npy header not a dict": (_npy_header(b"{'descr'", b"['descr'"), "not a dict"),
+    "npy header record dtype": (_npy_header(b"'<f4'", b"[('a', '<f4')]"),
+                                "unreadable header"),
+})
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "directory", "fifo"])
+def test_non_regular_files_are_refused_before_reading(tmp_path, kind):
+    path = tmp_path / "bad.graphc"
+    if kind == "/dev/zero":
+        os.symlink("/dev/zero", path)
+    elif kind == "directory":
+        path.mkdir()
+    else:
+        os.mkfifo(path)
+    with pytest.raises(GraphFileError, match="bad.graphc: not a regular file"):
+        read_graph_file(str(path))
+
+
+def test_a_small_hostile_file_costs_little_memory(tmp_path):
+    # (the issue measured 1 GB for a 0.5 MB bomb; tracemalloc sees numpy's allocations)
+    for case in ("graph.json bomb (64 KB -> 64 MB)", "npy header shape 2^40"):
+        path = tmp_path / "bad.graphc"
+        path.write_bytes(HOSTILE[case][0])
+        assert path.stat().st_size < 1 << 20
+        tracemalloc.start()
+        try:
+            with pytest.raises(GraphFileError):
+                read_graph_file(str(path))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 8 << 20, f"{case}: {peak} bytes"
+
+
+def test_files_that_deflate_too_well_are_written_stored_and_read_back(tmp_path):
+    # the writer keeps to the reader's expansion limit: 23 MB of zeros deflate 1000:1, so
+    # the file is written stored (uncompressed) and reads back
+    tf.constant(np.zeros((2400, 2400), np.float32), name="zeros")
+    path = tf.train.write_graph(tf.get_default_graph(), str(tmp_path), "z.graphc")
+    with zipfile.ZipFile(path) as z:
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_STORED}
+    np.testing.assert_array_equal(read_graph_file(path).arrays["arrays/0.npy"],
+                                  np.zeros((2400, 2400), np.float32))
+
+
 def test_limits_bound_sizes_and_ops(tmp_path):
     bomb = tmp_path / "bomb.graphc"
     bomb.write_bytes(_zip(_doc([]), {"arrays/9.npy": b"\0" * (64 << 20)}))
@@ -181,7 +255,7 @@ def test_limits_bound_sizes_and_ops(tmp_path):
 @given(st.data())
 def test_fuzzed_files_load_or_fail_cleanly(tmp_path, data):
     good = _valid_bytes_cache(tmp_path)
-    kind = data.draw(st.sampled_from(["truncate", "flip", "splice"]))
+    kind = data.draw(st.sampled_from(["truncate", "flip", "splice", "npy"]))
     raw = bytearray(good)
     if kind == "truncate":
         raw = raw[:data.draw(st.integers(0, len(raw) - 1))]
@@ -189,7 +263,7 @@ def test_fuzzed_files_load_or_fail_cleanly(tmp_path, data):
         for _ in range(data.draw(st.integers(1, 8))):
             i = data.draw(st.integers(0, len(raw) - 1))
             raw[i] ^= data.draw(st.integers(1, 255))
-    else:
+    elif kind == "splice":
         doc = json.loads(zipfile.ZipFile(io.BytesIO(good)).read("graph.json"))
         op = data.draw(st.sampled_from(doc["ops"]))
         key = data.draw(st.sampled_from(sorted(op)))
@@ -200,6 +274,12 @@ def test_fuzzed_files_load_or_fail_cleanly(tmp_path, data):
         arrays = {n: zipfile.ZipFile(io.BytesIO(good)).read(n)
                   for n in zipfile.ZipFile(io.BytesIO(good)).namelist() if n != "graph.json"}
         raw = bytearray(_zip(doc, arrays))
+    elif kind == "npy":  # a damaged array header inside a zip that is otherwise whole
+        z = zipfile.ZipFile(io.BytesIO(good))
+        entries = {n: z.read(n) for n in z.namelist()}
+        name = data.draw(st.sampled_from(sorted(n for n in entries if n != "graph.json")))
+        entries[name] = _mutate_npy(data, entries[name])
+        raw = bytearray(_zip(json.loads(entries.pop("graph.json")), entries))
     path = tmp_path / "fuzz.graphc"
     path.write_bytes(bytes(raw))
     try:
@@ -208,6 +288,21 @@ def test_fuzzed_files_load_or_fail_cleanly(tmp_path, data):
             tf.import_graph_def(gd, name="")
     except GraphFileError:
         pass
+
+
+def _mutate_npy(data, raw: bytes) -> bytes:
+    raw = bytearray(raw)
+    if data.draw(st.booleans()):
+        for _ in range(data.draw(st.integers(1, 4))):
+            raw[data.draw(st.integers(0, min(len(raw), 80) - 1))] ^= data.draw(
+                st.integers(1, 255))
+        return bytes(raw)
+    dims = data.draw(st.lists(st.integers(0, 1 << 45), max_size=3))
+    text = raw[10:raw.index(b"}") + 1].decode()
+    start = text.index("'shape': (") + len("'shape': (")
+    new = (text[:start] + ", ".join(map(str, dims)) + ("," if len(dims) == 1 else "") +
+           text[text.index(")", start):]).encode()
+    return bytes(raw[:8] + len(new).to_bytes(2, "little") + new + raw[raw.index(b"}") + 1:])
 
 
 _CACHE: dict = {}
