@@ -1,105 +1,26 @@
 """Checkpoints without pickle: `tf.train.Saver`, `latest_checkpoint`, checkpoint readers.
 
-A checkpoint `<prefix>` is two files: `<prefix>.index` (JSON: format name, version, and
-per variable its dtype, shape and entry name) and `<prefix>.data-00000-of-00001` (a zip
-of `.npy` entries, read with allow_pickle=False). Both are written to temporary names
-and renamed into place, data first and index last, so a crash mid-save leaves the
-previous checkpoint whole and never a half-written one that looks valid. The directory's
-`checkpoint` file uses TF1's text format, so `latest_checkpoint` works as users expect.
+The files of one checkpoint are a format's business (`checkpoint_format.py`: graphc's JSON
+index and zip of `.npy` entries, each written to a temporary name and renamed into place,
+index last). This module keeps the directory's `checkpoint` state file (TF1's text
+format, so `latest_checkpoint` works as users expect) and the order of a save: new files,
+then the state file (atomically), then deletion of checkpoints beyond max_to_keep, so at
+every instant the state file names a complete checkpoint.
 """
 from __future__ import annotations
 
-import io
-import json
 import os
 import re
-import zipfile
 from typing import Optional
 
 import numpy as np
 
-from ..ir import dtypes as _dt
-from ..ir.fileio import atomic_write as _atomic_write
+from ..ir import fileio
 from ..ir.errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..variables import Variable, global_variables
+from .checkpoint_format import GRAPHC, checkpoint_exists, format_of
 
-FORMAT = "graphc-checkpoint"
-VERSION = 1
-DATA_SUFFIX = ".data-00000-of-00001"
-INDEX_SUFFIX = ".index"
-
-
-# ---------------------------------------------------------------------- file format
-def write_checkpoint(prefix: str, tensors: dict) -> None:
-    """Write {name: array} as the checkpoint `prefix` (atomically, index last)."""
-    entries = {}
-    for i, (name, value) in enumerate(sorted(tensors.items())):
-        value = np.asarray(value)
-        if value.dtype.kind == "O":
-            raise TypeError(f"Cannot checkpoint object array {name!r}")
-        entries[name] = {"dtype": _dt.from_numpy(value).name, "shape": list(value.shape),
-                         "entry": f"t{i}.npy"}
-
-    def write_data(f):
-        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
-            for name, meta in entries.items():
-                buf = io.BytesIO()
-                np.save(buf, np.array(tensors[name], order="C"), allow_pickle=False)
-                z.writestr(meta["entry"], buf.getvalue())
-
-    def write_index(f):
-        f.write(json.dumps({"format": FORMAT, "version": VERSION, "data": os.path.basename(
-            prefix + DATA_SUFFIX), "tensors": entries}, indent=1, sort_keys=True).encode())
-
-    _atomic_write(prefix + DATA_SUFFIX, write_data)
-    _atomic_write(prefix + INDEX_SUFFIX, write_index)
-
-
-def read_index(prefix: str) -> dict:
-    path = prefix + INDEX_SUFFIX
-    if not os.path.exists(path):
-        raise NotFoundError(None, None, f"Unsuccessful TensorSliceReader constructor: Failed "
-                            f"to find any matching files for {prefix} (no {path})")
-    try:
-        with open(path, "rb") as f:
-            index = json.loads(f.read().decode())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DataLossError(None, None, f"Checkpoint index {path} is corrupt: {exc}") from None
-    if not isinstance(index, dict) or index.get("format") != FORMAT:
-        raise DataLossError(None, None, f"{path} is not a graphc checkpoint index")
-    if index.get("version") != VERSION:
-        raise DataLossError(None, None, f"{path} has checkpoint version "
-                            f"{index.get('version')!r}; this graphc reads version {VERSION}")
-    tensors = index.get("tensors")
-    if not isinstance(tensors, dict):
-        raise DataLossError(None, None, f"{path}: 'tensors' must be an object")
-    for name, meta in tensors.items():
-        if not (isinstance(meta, dict) and isinstance(meta.get("entry"), str) and
-                isinstance(meta.get("shape"), list) and isinstance(meta.get("dtype"), str)):
-            raise DataLossError(None, None, f"{path}: malformed entry for {name!r}")
-    return index
-
-
-def read_tensors(prefix: str, names=None) -> dict:
-    """{name: array} for `names` (default: all) from checkpoint `prefix`."""
-    index = read_index(prefix)
-    entries = index["tensors"]
-    names = list(entries) if names is None else list(names)
-    out = {}
-    try:
-        with zipfile.ZipFile(prefix + DATA_SUFFIX, "r") as z:
-            for name in names:
-                meta = entries[name]
-                with z.open(meta["entry"]) as f:
-                    arr = np.load(io.BytesIO(f.read()), allow_pickle=False)
-                if list(arr.shape) != meta["shape"] or _dt.from_numpy(arr).name != meta["dtype"]:
-                    raise DataLossError(None, None, f"Checkpoint entry {name!r} does not match "
-                                        f"its index (shape {arr.shape}, dtype {arr.dtype})")
-                out[name] = arr
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DataLossError(None, None, f"Checkpoint data {prefix + DATA_SUFFIX} is corrupt or "
-                            f"incomplete: {exc}") from None
-    return out
+STATE_BYTES = 16 << 20  # the `checkpoint` state file: a few lines per checkpoint kept
 
 
 # ---------------------------------------------------------------------- checkpoint state
@@ -109,10 +30,16 @@ def _state_path(directory: str, latest_filename: Optional[str]) -> str:
 
 def get_checkpoint_state(checkpoint_dir: str, latest_filename: Optional[str] = None):
     path = _state_path(checkpoint_dir, latest_filename)
-    if not os.path.exists(path):
+    if not os.path.lexists(path):
         return None
-    with open(path) as f:
-        text = f.read()
+
+    def fail(message: str) -> DataLossError:
+        return DataLossError(None, None, f"Checkpoint state file {path}: {message}")
+
+    try:
+        text = fileio.read_file(path, fail, STATE_BYTES).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise fail(f"not text: {exc}") from None
     latest = re.search(r'^model_checkpoint_path:\s*"(.*)"\s*$', text, re.M)
     if latest is None:
         return None
@@ -144,21 +71,18 @@ def _write_state(directory: str, latest: str, all_paths: list,
     lines = [f'model_checkpoint_path: "{rel(latest)}"']
     lines += [f'all_model_checkpoint_paths: "{rel(p)}"' for p in all_paths]
     text = "\n".join(lines) + "\n"
-    _atomic_write(_state_path(directory, latest_filename), lambda f: f.write(text.encode()))
+    fileio.atomic_write(_state_path(directory, latest_filename),
+                        lambda f: f.write(text.encode()))
 
 
-def _delete_checkpoint(prefix: str) -> None:
+def _delete_checkpoint(prefix: str, fmt=GRAPHC) -> None:
     """Remove checkpoint `prefix`, index first: a half-deleted checkpoint has no index and
     never looks complete."""
-    for suffix in (INDEX_SUFFIX, DATA_SUFFIX):
+    for path in fmt.files(prefix):
         try:
-            os.unlink(prefix + suffix)
+            os.unlink(path)
         except FileNotFoundError:
             pass
-
-
-def checkpoint_exists(checkpoint_prefix: str) -> bool:
-    return os.path.exists(checkpoint_prefix + INDEX_SUFFIX)
 
 
 def latest_checkpoint(checkpoint_dir: str, latest_filename: Optional[str] = None):
@@ -170,16 +94,16 @@ def latest_checkpoint(checkpoint_dir: str, latest_filename: Optional[str] = None
 
 def list_variables(ckpt_dir_or_file: str) -> list:
     prefix = _resolve(ckpt_dir_or_file)
-    return sorted((n, m["shape"]) for n, m in read_index(prefix)["tensors"].items())
+    return sorted((n, m.shape) for n, m in format_of(prefix).read_index(prefix).items())
 
 
 def load_variable(ckpt_dir_or_file: str, name: str) -> np.ndarray:
     prefix = _resolve(ckpt_dir_or_file)
     name = name[:-2] if name.endswith(":0") else name
-    index = read_index(prefix)
-    if name not in index["tensors"]:
+    fmt = format_of(prefix)
+    if name not in fmt.read_index(prefix):
         raise NotFoundError(None, None, f"Key {name} not found in checkpoint {prefix}")
-    return read_tensors(prefix, [name])[name]
+    return fmt.read_tensors(prefix, [name])[name]
 
 
 def _resolve(path: str) -> str:
@@ -197,21 +121,22 @@ class CheckpointReader:
 
     def __init__(self, prefix: str) -> None:
         self._prefix = prefix
-        self._index = read_index(prefix)
+        self._format = format_of(prefix)
+        self._index = self._format.read_index(prefix)
 
     def has_tensor(self, name: str) -> bool:
-        return name in self._index["tensors"]
+        return name in self._index
 
     def get_tensor(self, name: str) -> np.ndarray:
         if not self.has_tensor(name):
             raise NotFoundError(None, None, f"Key {name} not found in checkpoint")
-        return read_tensors(self._prefix, [name])[name]
+        return self._format.read_tensors(self._prefix, [name])[name]
 
     def get_variable_to_shape_map(self) -> dict:
-        return {n: m["shape"] for n, m in self._index["tensors"].items()}
+        return {n: list(m.shape) for n, m in self._index.items()}
 
     def get_variable_to_dtype_map(self) -> dict:
-        return {n: _dt.as_dtype(m["dtype"]) for n, m in self._index["tensors"].items()}
+        return {n: m.dtype for n, m in self._index.items()}
 
 
 NewCheckpointReader = CheckpointReader
@@ -233,6 +158,7 @@ class Saver:
         self._max_to_keep = max_to_keep
         self._pad_step_number = pad_step_number
         self._last: list[str] = []
+        self._format = GRAPHC  # the on-disk format this Saver writes
 
     @staticmethod
     def _name_map(var_list) -> dict:
@@ -286,7 +212,7 @@ class Saver:
             from ..ir.errors import FailedPreconditionError
             raise FailedPreconditionError(None, None, "Attempting to save uninitialized "
                                           f"variables: {', '.join(missing)}")
-        write_checkpoint(prefix, values)
+        self._format.write(prefix, values)
         if write_state:
             # TF1's order, so that at every instant the state file names a complete
             # checkpoint: the new files are in place (index last), then the state file is
@@ -294,7 +220,7 @@ class Saver:
             doomed = self._record_last_checkpoint(prefix)
             _write_state(directory, prefix, self._last, latest_filename)
             for old in doomed:
-                _delete_checkpoint(old)
+                _delete_checkpoint(old, self._format)
         return prefix
 
     def _record_last_checkpoint(self, prefix: str) -> list:
@@ -312,7 +238,8 @@ class Saver:
     def restore(self, sess, save_path: str) -> None:
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
-        index = read_index(save_path)["tensors"]
+        fmt = format_of(save_path)
+        index = fmt.read_index(save_path)
         missing = [name for name in self._names if name not in index]
         if missing:
             unexpected = sorted(set(index) - set(self._names))
@@ -323,16 +250,16 @@ class Saver:
         problems = []
         for name, var in self._names.items():
             meta = index[name]
-            if not var.shape.is_compatible_with(meta["shape"]):
+            if not var.shape.is_compatible_with(meta.shape):
                 problems.append(f"{name}: graph shape {var.shape}, checkpoint shape "
-                                f"{tuple(meta['shape'])}")
-            elif _dt.as_dtype(meta["dtype"]) is not var.dtype:
+                                f"{tuple(meta.shape)}")
+            elif meta.dtype is not var.dtype:
                 problems.append(f"{name}: graph dtype {var.dtype.name}, checkpoint dtype "
-                                f"{meta['dtype']}")
+                                f"{meta.dtype.name}")
         if problems:
             raise InvalidArgumentError(None, None, "Restoring from checkpoint failed: "
                                        "shape or dtype mismatch:\n  " + "\n  ".join(problems))
-        values = read_tensors(save_path, list(self._names))
+        values = fmt.read_tensors(save_path, list(self._names))
         for name, var in self._names.items():
             sess._set_variable_value(var.op.name, values[name])
 
