@@ -48,6 +48,8 @@ def _attr_str(value) -> str:
 def format_op(op, with_sites: bool = True) -> str:
     args = ", ".join(ref(t) for t in op.inputs)
     attrs = {k: v for k, v in op.attrs.items() if k not in ("dtype",) or op.type == "Cast"}
+    if op.gradient_op_type is not None:
+        attrs["_gradient_op_type"] = op.gradient_op_type
     attr_text = (" {" + ", ".join(f"{k}={_attr_str(v)}" for k, v in attrs.items()) + "}"
                  if attrs else "")
     outs = ", ".join(type_str(t.dtype, t.shape) for t in op.outputs) or "()"

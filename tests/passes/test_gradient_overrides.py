@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import graphc as tf
+from graphc.ir.printer import format_graph
 from graphc.passes.manager import PassManager
 from graphc.passes.plan import lower
 from graphc.passes.prune import build_program
@@ -181,10 +182,11 @@ def test_the_override_survives_the_pass_pipeline_and_graph_files(tmp_path):
         optimized = PassManager(disabled=["fuse"], verify=True).run(plan)
         kinds = {op.type: op.gradient_op_type for op in optimized.graph.get_operations()}
         assert kinds["Round"] == "Identity" and kinds["Sign"] == "Identity"
+        assert "_gradient_op_type='Identity'" in format_graph(optimized.graph)
         path = tf.train.write_graph(g, str(tmp_path), "straight.graphc", as_text=False)
     loaded = tf.Graph()
     with loaded.as_default():
-        tf.import_graph_def(tf.GraphDef.from_graph(g), name="")
+        tf.import_graph_def(g.as_graph_def(), name="")
         xl = loaded.get_tensor_by_name("x:0")
         yl = loaded.get_tensor_by_name("y:0")
         assert yl.op.get_attr("_gradient_op_type") == "Identity"
