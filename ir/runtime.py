@@ -28,17 +28,33 @@ class VariableStore:
         self._values: dict[str, np.ndarray] = {}
         self._ids: set[int] = set()
         self._lock = threading.Lock()
-        self._update_locks: dict[str, threading.Lock] = {}
+        self._update_locks: dict[str, threading.RLock] = {}
         self.version = 0  # bumped on every replacement (backends cache array addresses)
 
-    def update_lock(self, name: str) -> threading.Lock:
+    def update_lock(self, name: str) -> threading.RLock:
         """The lock that makes a read-modify-write of variable `name` atomic (one per
-        variable, made on first use and kept, so a plan can bind it once)."""
+        variable, made on first use and kept, so a plan can bind it once). Re-entrant: a
+        run holding it (see `holding`) may run an update kernel that takes it again."""
         with self._lock:
             lock = self._update_locks.get(name)
             if lock is None:
-                lock = self._update_locks[name] = threading.Lock()
+                lock = self._update_locks[name] = threading.RLock()
             return lock
+
+    def holding(self, names, fn):
+        """`fn` wrapped to run holding the update locks of the variables `names`, taken
+        in sorted order (so two holders never wait for each other)."""
+        locks = [self.update_lock(n) for n in sorted(names)]
+
+        def held(*args, **kwargs):
+            for lock in locks:
+                lock.acquire()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                for lock in reversed(locks):
+                    lock.release()
+        return held
 
     def get(self, name: str) -> Optional[np.ndarray]:
         return self._values.get(name)
@@ -193,6 +209,14 @@ class NodeContext:
         LoopState in ir/ops/control_flow_ops.py): True if the loop ended, False if the
         caller must go on from `loop.count`, None if the backend did nothing."""
         return self._state.functions.run_loop(graph, params, outputs, args, loop)
+
+
+def exclusive_variables(program) -> tuple:
+    """The variables `program` writes with use_locking=True (TF1's exclusive lock), for
+    a backend whose updates happen in place within one native call to hold their locks
+    for the run."""
+    return tuple(sorted({op.inputs[0].op.name for op in program.nodes
+                         if op.opdef.writes_state and op.attrs.get("use_locking")}))
 
 
 def _compatible(static: tuple, actual: tuple) -> bool:
