@@ -89,27 +89,35 @@ def get_default_session():
 def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
                      op_dict=None, producer_op_list=None):
     """TF1 `tf.import_graph_def`: add a GraphDef's ops to the default graph, under the
-    name scope `name` ("import" by default, as TF1; "" for none). `input_map` maps names
-    in the GraphDef ("x:0") to tensors of this graph; `return_elements` names the ops or
-    tensors to return."""
+    name scope `name` ("import" by default, as TF1; "" for none). `graph_def` is
+    TensorFlow's GraphDef message (`tf.GraphDef`, parsed from a `.pb` or `.pbtxt`) or
+    graphc's own `.graphc` document (`tf.train.read_graph`). `input_map` maps names in the
+    GraphDef ("x:0", "^init") to tensors or ops of this graph; `return_elements` names the
+    ops or tensors to return. `op_dict` and `producer_op_list` are accepted and unused."""
+    from . import protos
+    from .graphdef.importer import import_graph_def as _import_tf
     from .ir.serialize import GraphDef, import_graph_def as _import
-    if not isinstance(graph_def, GraphDef):
-        raise TypeError(f"graph_def must be a GraphDef (graphc.GraphDef or "
-                        f"graph.as_graph_def()), got {type(graph_def).__name__}")
+    if not isinstance(graph_def, (GraphDef, protos.GraphDef)):
+        raise TypeError(f"graph_def must be a GraphDef (tf.GraphDef, or graphc's document "
+                        f"from tf.train.read_graph), got {type(graph_def).__name__}")
     graph = _context.get_default_graph()
     prefix = "import" if name is None else name.rstrip("/")
     if prefix:
         prefix = graph.unique_name(prefix)
     mapped = {k: (v._as_tensor() if isinstance(v, TensorLike) else v)
               for k, v in (input_map or {}).items()}
-    created = _import(graph_def, graph, mapped, prefix)
+    if isinstance(graph_def, protos.GraphDef):
+        created, outputs = _import_tf(graph_def, graph, mapped, prefix)
+    else:
+        created = _import(graph_def, graph, mapped, prefix)
+        outputs = {k: list(op.outputs) for k, op in created.items()}
     if return_elements is None:
         return None
     out = []
     for ref in return_elements:
         op_name, _, index = ref.partition(":")
-        if op_name not in created:
+        if op_name not in created or (index and (not index.isdigit() or int(index) >= len(
+                outputs[op_name]))):
             raise ValueError(f"Requested return_element {ref!r} not found in graph_def.")
-        op = created[op_name]
-        out.append(op.outputs[int(index)] if index else op)
+        out.append(outputs[op_name][int(index)] if index else created[op_name])
     return out

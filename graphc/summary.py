@@ -157,6 +157,9 @@ class FileWriter:
         self._write(_event(int(global_step or 0), summary=summary))
 
     def add_graph(self, graph, global_step: Optional[int] = None, graph_def=None) -> None:
+        if graph is None and isinstance(graph_def, protos.GraphDef):
+            self._write(_event(int(global_step or 0), graph_def=graph_def.SerializeToString()))
+            return
         if graph is None and graph_def is not None and hasattr(graph_def, "doc"):
             from .ir.graph import Graph
             from .ir.serialize import import_graph_def

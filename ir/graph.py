@@ -203,6 +203,10 @@ class Operation:
         return f"{self.type} op '{self.name}'{where}"
 
 
+# The function `Graph.as_graph_def` calls: TensorFlow's GraphDef messages live in the facade
+# (`graphc.graphdef`), which `ir` must not import; graphc puts its exporter here.
+GRAPH_DEF_EXPORTER: list = []
+
 _VALID_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
 _VALID_SCOPE = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
 
@@ -467,7 +471,11 @@ class Graph:
         return self._collections.setdefault(name, [])
 
     def as_graph_def(self, add_shapes: bool = False):
-        """The graph as a GraphDef (graphc's `.graphc` document; TF1 name)."""
+        """TF1 `Graph.as_graph_def`: the graph as TensorFlow's GraphDef message (written by
+        the exporter graphc's facade registers in `GRAPH_DEF_EXPORTER`; `add_shapes` adds
+        `_output_shapes`). Without it, graphc's own `.graphc` document."""
+        if GRAPH_DEF_EXPORTER:
+            return GRAPH_DEF_EXPORTER[0](self, add_shapes)
         from .serialize import GraphDef
         return GraphDef.from_graph(self)
 

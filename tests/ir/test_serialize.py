@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import graphc as tf
-from graphc.ir.serialize import GraphDef, GraphFileError, read_graph_file
+from graphc.ir.serialize import GraphFileError, read_graph_file
 
 R = np.random.RandomState(0)
 
@@ -63,9 +63,9 @@ def test_graph_def_bytes_prefix_input_map_and_return_elements():
     x = tf.placeholder(tf.float32, [2], name="x")
     tf.multiply(x, 3.0, name="y")
     data = tf.get_default_graph().as_graph_def().SerializeToString()
-    gd = GraphDef()  # graphc's own document; tf.GraphDef is TensorFlow's message
+    gd = tf.GraphDef()  # TensorFlow's message: as_graph_def writes TensorFlow's GraphDef
     gd.ParseFromString(data)
-    assert [n["name"] for n in gd.node][:1] == ["x"]
+    assert [n.name for n in gd.node][:1] == ["x"]
     g = tf.Graph()
     with g.as_default():
         feed = tf.constant([1.0, 2.0], name="feed")

@@ -1,0 +1,9 @@
+"""TensorFlow's GraphDef in and out: `importer` (tf.import_graph_def of TensorFlow's
+messages), `exporter` (Graph.as_graph_def), `specs` (the op table both read), `attrs`
+(AttrValue conversions) and `files` (`.pb` / `.pbtxt` / `.graphc` files)."""
+from ..ir import graph as _graph
+from .exporter import GraphDefExportError, exportable_op_types, graph_to_graph_def  # noqa: F401
+from .importer import GraphDefImportError, importable_op_types  # noqa: F401
+
+if not _graph.GRAPH_DEF_EXPORTER:
+    _graph.GRAPH_DEF_EXPORTER.append(graph_to_graph_def)

@@ -1,0 +1,236 @@
+"""`Graph.as_graph_def()`: a graphc graph as TensorFlow's GraphDef message, which
+TensorFlow parses, imports and runs. Each graphc op becomes TensorFlow's op type with the
+attributes TensorFlow's OpDef asks for: through the op table (`specs.SPECS`, read
+graphc -> TensorFlow; graphc's attribute axes become Const inputs) or an export function of
+its own (`EXPORTERS`). An op TensorFlow has no counterpart for is an error naming every
+such op at once.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .. import protos
+from ..ir import dtypes as dt
+from ..ir.graph import Graph, Operation, Tensor
+from . import attrs as A
+from .specs import BY_GRAPHC, VARIADIC, X, In, Spec
+
+PRODUCER = 27  # the GraphDef version graphc writes (TensorFlow reads every version >= 0)
+
+
+class GraphDefExportError(ValueError):
+    """A graphc graph with ops TensorFlow has no counterpart for."""
+
+
+def _ref(t: Tensor) -> str:
+    return t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
+
+
+def _plain(value) -> protos.AttrValue:
+    """An AttrValue for a Python default (bool, int, float, str, list of ints)."""
+    if isinstance(value, bool):
+        return A.encode(value, A.BOOL)
+    if isinstance(value, int):
+        return A.encode(value, A.INT)
+    if isinstance(value, float):
+        return A.encode(value, A.FLOAT)
+    if isinstance(value, str):
+        return A.encode(value, A.STR)
+    return A.encode(list(value), A.INTS)
+
+
+class _Exporter:
+    def __init__(self, graph: Graph, add_shapes: bool) -> None:
+        self.graph, self.add_shapes = graph, add_shapes
+        self.gd = protos.GraphDef()
+        self.gd.versions.producer = PRODUCER
+        self.names = {op.name for op in graph.get_operations()}
+
+    def node(self, name: str, op_type: str, inputs=(), attrs=None, source: Operation = None):
+        node = self.gd.node.add(name=name, op=op_type)
+        node.input.extend(inputs)
+        for key, value in (attrs or {}).items():
+            node.attr[key].CopyFrom(value)
+        if source is not None:
+            node.input.extend(f"^{c.name}" for c in source.control_inputs)
+            if self.add_shapes and source.outputs and name == source.name:
+                node.attr["_output_shapes"].list.shape.extend(
+                    protos.shape_to_proto(t.shape) for t in source.outputs)
+        return node
+
+    def fresh(self, name: str) -> str:
+        """An unused node name near `name` (for the Const inputs graphc keeps as attrs)."""
+        out, k = name, 0
+        while out in self.names:
+            k += 1
+            out = f"{name}_{k}"
+        self.names.add(out)
+        return out
+
+    def const(self, name: str, value: np.ndarray, dtype: dt.DType) -> str:
+        name = self.fresh(name)
+        self.node(name, "Const", (), {"dtype": A.encode(dtype, A.DTYPE),
+                                      "value": _tensor_attr(np.asarray(value, dtype.np))})
+        return name
+
+
+def _tensor_attr(value: np.ndarray) -> protos.AttrValue:
+    out = protos.AttrValue()
+    out.tensor.CopyFrom(protos.make_tensor_proto(value))
+    return out
+
+
+# ---------------------------------------------------------------- table-driven export
+def _check_fixed(spec: Spec, op: Operation) -> None:
+    for key, want in spec.fixed:
+        got = op.attrs.get(key, want)
+        if got == want:
+            continue
+        rank = op.inputs[0].shape.ndims if op.inputs else None
+        if key == "axis" and want == -1 and rank is not None and got == rank - 1:
+            continue
+        raise GraphDefExportError(f"graphc op '{op.name}' ({op.type}) with {key}={got!r} has "
+                                  f"no TensorFlow {spec.tf} equivalent ({key} must be {want!r})")
+
+
+def _input_attr(op: Operation, entry: In):
+    """The attribute graphc keeps for a TensorFlow input; None (every axis, the reversed
+    permutation) spelled out, which needs the input's rank."""
+    value = op.attrs.get(entry.attr)
+    if value is not None:
+        return value
+    rank = op.inputs[0].shape.ndims
+    if rank is None:
+        raise GraphDefExportError(f"graphc op '{op.name}' ({op.type}): {entry.attr}=None over "
+                                  "an input of unknown rank has no constant TensorFlow "
+                                  f"{entry.tf_name}")
+    return tuple(range(rank))[::-1] if entry.attr == "perm" else tuple(range(rank))
+
+
+def _export_spec(spec: Spec, op: Operation, ex: _Exporter) -> None:
+    _check_fixed(spec, op)
+    refs, dtypes, attrs = [], [], {}
+    gi = 0
+    n_x_after = [sum(1 for e in spec.inputs[k + 1:] if e == X) for k in range(len(spec.inputs))]
+    variadic = 0
+    for k, entry in enumerate(spec.inputs):
+        if entry == X:
+            t = op.inputs[gi]
+            gi += 1
+            refs.append(_ref(t))
+            dtypes.append(t.dtype)
+        elif entry == VARIADIC:
+            end = len(op.inputs) - n_x_after[k]
+            for t in op.inputs[gi:end]:
+                refs.append(_ref(t))
+                dtypes.append(t.dtype)
+            variadic = end - gi
+            gi = end
+        elif isinstance(entry, In):
+            dtype = entry.dtype or op.inputs[0].dtype
+            refs.append(ex.const(f"{op.name}/{entry.tf_name}",
+                                 A.to_constant(_input_attr(op, entry), entry.kind, dtype), dtype))
+            dtypes.append(dtype)
+            if entry.type_attr:
+                attrs[entry.type_attr] = A.encode(dtype, A.DTYPE)
+    for tf_name, graphc_name, kind in spec.attrs:
+        if graphc_name in op.attrs and op.attrs[graphc_name] is not None:
+            attrs[tf_name] = A.encode(op.attrs[graphc_name], kind)
+    for tf_name, source in spec.types:
+        dtype = op.outputs[0].dtype if source == "out" else dtypes[source]
+        attrs[tf_name] = A.encode(dtype, A.DTYPE)
+    if spec.count:
+        attrs[spec.count] = A.encode(variadic, A.INT)
+    if spec.outputs_attr:
+        attrs[spec.outputs_attr] = A.encode(len(op.outputs), A.INT)
+    for key, value in spec.tf_defaults.items():
+        attrs.setdefault(key, _plain(value))
+    ex.node(op.name, spec.tf, refs, attrs, source=op)
+
+
+# ---------------------------------------------------------------- export functions
+def _const(op: Operation, ex: _Exporter) -> None:
+    ex.node(op.name, "Const", (), {"dtype": A.encode(op.attrs["dtype"], A.DTYPE),
+                                   "value": _tensor_attr(op.attrs["value"])}, source=op)
+
+
+def _placeholder(op: Operation, ex: _Exporter) -> None:
+    ex.node(op.name, "Placeholder", (), {"dtype": A.encode(op.attrs["dtype"], A.DTYPE),
+                                         "shape": A.encode(op.attrs["shape"], A.SHAPE)},
+            source=op)
+
+
+def _pad(op: Operation, ex: _Exporter) -> None:
+    x = op.inputs[0]
+    paddings = ex.const(f"{op.name}/paddings", A.to_constant(op.attrs["paddings"], A.PAIRS),
+                        dt.int32)
+    attrs = {"T": A.encode(x.dtype, A.DTYPE), "Tpaddings": A.encode(dt.int32, A.DTYPE)}
+    fill = np.asarray(op.attrs.get("constant_values", 0))
+    if not fill.any():
+        ex.node(op.name, "Pad", [_ref(x), paddings], attrs, source=op)
+        return
+    value = ex.const(f"{op.name}/constant_values", fill, x.dtype)
+    ex.node(op.name, "PadV2", [_ref(x), paddings, value], attrs, source=op)
+
+
+def _one_hot(op: Operation, ex: _Exporter) -> None:
+    dtype, indices = op.attrs["dtype"], op.inputs[0]
+    refs = [_ref(indices), ex.const(f"{op.name}/depth", np.asarray(op.attrs["depth"]), dt.int32),
+            ex.const(f"{op.name}/on_value", np.asarray(op.attrs["on_value"]), dtype),
+            ex.const(f"{op.name}/off_value", np.asarray(op.attrs["off_value"]), dtype)]
+    ex.node(op.name, "OneHot", refs, {"T": A.encode(dtype, A.DTYPE),
+                                      "TI": A.encode(indices.dtype, A.DTYPE),
+                                      "axis": A.encode(op.attrs.get("axis", -1), A.INT)},
+            source=op)
+
+
+def _sum_to_shape(op: Operation, ex: _Exporter) -> None:
+    """g summed to `shape`: TensorFlow's own broadcast-gradient pattern (the axes from
+    BroadcastGradientArgs, a Sum over them, a Reshape to the shape)."""
+    g, shape = op.inputs
+    T = A.encode(g.dtype, A.DTYPE)
+    index = A.encode(shape.dtype, A.DTYPE)
+    g_shape = ex.fresh(f"{op.name}/g_shape")
+    ex.node(g_shape, "Shape", [_ref(g)], {"T": T, "out_type": index})
+    args = ex.fresh(f"{op.name}/axes")
+    ex.node(args, "BroadcastGradientArgs", [_ref(shape), g_shape], {"T": index})
+    total = ex.fresh(f"{op.name}/sum")
+    ex.node(total, "Sum", [_ref(g), args], {"T": T, "Tidx": index,
+                                            "keep_dims": A.encode(False, A.BOOL)})
+    ex.node(op.name, "Reshape", [total, _ref(shape)], {"T": T, "Tshape": index}, source=op)
+
+
+EXPORTERS: dict[str, Callable] = {
+    "Const": _const, "Placeholder": _placeholder, "Pad": _pad, "OneHot": _one_hot,
+    "SumToShape": _sum_to_shape,
+}
+
+
+def exportable_op_types() -> list[str]:
+    """Every graphc op type `as_graph_def` writes as TensorFlow ops."""
+    return sorted(set(BY_GRAPHC) | set(EXPORTERS))
+
+
+def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> protos.GraphDef:
+    """`graph` as TensorFlow's GraphDef message (`add_shapes`: `_output_shapes` attrs)."""
+    ops = graph.get_operations()
+    missing: dict = {}
+    for op in ops:
+        if op.type not in EXPORTERS and op.type not in BY_GRAPHC:
+            missing.setdefault(op.type, []).append(op.name)
+    if missing:
+        lines = [f"  {t}: " + ", ".join(f"'{n}'" for n in names[:5])
+                 + (" ..." if len(names) > 5 else "") for t, names in sorted(missing.items())]
+        raise GraphDefExportError(
+            f"graphc cannot write this graph as a TensorFlow GraphDef: {len(missing)} op "
+            f"type{'s have' if len(missing) > 1 else ' has'} no TensorFlow counterpart:\n"
+            + "\n".join(lines))
+    ex = _Exporter(graph, add_shapes)
+    for op in ops:
+        if op.type in EXPORTERS:
+            EXPORTERS[op.type](op, ex)
+        else:
+            _export_spec(BY_GRAPHC[op.type], op, ex)
+    return ex.gd

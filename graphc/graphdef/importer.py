@@ -1,0 +1,333 @@
+"""`tf.import_graph_def` for TensorFlow's GraphDef messages: each NodeDef becomes graphc ops
+through the op table (`specs.SPECS`, read TensorFlow -> graphc) or an import function of
+its own (`IMPORTERS`), in dependency order, with `^ctrl` control inputs, `name:k` output
+references, `input_map` and `return_elements` as TensorFlow does them.
+
+Attributes that only place or describe (`_output_shapes`, `_class`, `device`, `T` and the
+other type attributes, which graphc infers from the inputs) are read where they matter and
+ignored where harmless. An op type graphc lacks is an error naming every missing type in
+the graph at once, with the nodes that use it, before anything is built.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import numpy as np
+
+from .. import protos
+
+from ..ir.graph import Graph, Operation, Tensor
+from ..ir.ops._base import apply, const_value
+from . import attrs as A
+from .specs import BY_TF, VARIADIC, X, In, Spec
+
+
+class GraphDefImportError(ValueError):
+    """A TensorFlow GraphDef graphc cannot import; says which node and why."""
+
+
+_MISSING = object()
+
+
+class NodeContext:
+    """What an import function sees of one NodeDef: its attributes, its input tensors and
+    the graphc name it must give its main op."""
+
+    def __init__(self, node: protos.NodeDef, name: str, inputs: list, graph: Graph) -> None:
+        self.node, self.name, self.inputs, self.graph = node, name, inputs, graph
+
+    @property
+    def label(self) -> str:
+        return f"TensorFlow node '{self.node.name}' ({self.node.op})"
+
+    def attr(self, key: str, kind: str, default=_MISSING):
+        if key not in self.node.attr:
+            if default is _MISSING:
+                raise GraphDefImportError(f"{self.label}: missing attribute '{key}'")
+            return default
+        return A.decode(self.node.attr[key], kind, f"{self.label} attribute '{key}'")
+
+    def const(self, index: int, kind: str, what: str):
+        """The value of constant input `index` read as `kind` (graphc keeps it as an
+        attribute, so it must be known when the graph is built)."""
+        t = self.inputs[index]
+        value = const_value(t)
+        if value is None:
+            raise GraphDefImportError(
+                f"{self.label}: graphc needs input {index} ({what}) to be a constant known "
+                f"when the graph is built; it comes from '{t.op.name}' ({t.op.type})")
+        return A.from_constant(value, kind, f"{self.label} input {index} ({what})")
+
+    def op(self, op_type: str, inputs, attrs: Optional[dict] = None, suffix: str = ""):
+        """Create a graphc op named after the node (or `node/suffix`)."""
+        name = f"{self.name}/{suffix}" if suffix else self.name
+        return apply(op_type, list(inputs), attrs or {}, name=name + "/", graph=self.graph)
+
+
+# ---------------------------------------------------------------- table-driven import
+def _import_spec(spec: Spec, ctx: NodeContext):
+    tensors, attrs, i = [], {}, 0
+    n_after = {k: sum(1 for e in spec.inputs[k + 1:]) for k in range(len(spec.inputs))}
+    for k, entry in enumerate(spec.inputs):
+        if entry == X:
+            if i >= len(ctx.inputs):
+                raise GraphDefImportError(f"{ctx.label}: expected at least {i + 1} inputs, "
+                                          f"got {len(ctx.inputs)}")
+            tensors.append(ctx.inputs[i])
+            i += 1
+        elif entry == VARIADIC:
+            end = len(ctx.inputs) - n_after[k]
+            tensors.extend(ctx.inputs[i:end])
+            i = end
+        elif isinstance(entry, In):
+            attrs[entry.attr] = ctx.const(i, entry.kind, entry.tf_name)
+            i += 1
+    if i != len(ctx.inputs):
+        raise GraphDefImportError(f"{ctx.label}: expected {i} inputs, got {len(ctx.inputs)}")
+    for tf_name, graphc_name, kind in spec.attrs:
+        value = ctx.attr(tf_name, kind, None)
+        if value is not None:
+            attrs[graphc_name] = value
+    attrs.update(dict(spec.fixed))
+    return ctx.op(spec.graphc, tensors, attrs)
+
+
+def _check_nhwc(ctx: NodeContext) -> None:
+    fmt = ctx.attr("data_format", A.STR, "NHWC")
+    if fmt != "NHWC":
+        raise GraphDefImportError(f"{ctx.label}: data_format {fmt!r} is not supported "
+                                  "(graphc runs NHWC, as TensorFlow 1 on the CPU)")
+
+
+def _check_padding(ctx: NodeContext) -> None:
+    if ctx.attr("padding", A.STR, "VALID") == "EXPLICIT":
+        raise GraphDefImportError(f"{ctx.label}: padding 'EXPLICIT' (explicit_paddings "
+                                  f"{ctx.attr('explicit_paddings', A.INTS, [])}) is not "
+                                  "supported; graphc takes 'SAME' and 'VALID'")
+
+
+_CHECKS: dict = {t: (_check_nhwc, _check_padding) for t in (
+    "Conv2D", "DepthwiseConv2dNative", "Conv2DBackpropInput", "Conv2DBackpropFilter",
+    "MaxPool", "AvgPool", "MaxPoolGrad", "AvgPoolGrad")}
+_CHECKS["BiasAdd"] = (_check_nhwc,)
+
+
+# ---------------------------------------------------------------- import functions
+def _const(ctx: NodeContext):
+    value = protos.make_ndarray(ctx.node.attr["value"].tensor)
+    dtype = ctx.attr("dtype", A.DTYPE)
+    if value.dtype != object:
+        value = value.astype(dtype.np)
+    return ctx.op("Const", [], {"value": value, "dtype": dtype})
+
+
+def _placeholder(ctx: NodeContext):
+    from ..ir.shapes import TensorShape
+    shape = ctx.attr("shape", A.SHAPE, TensorShape(None))
+    return ctx.op("Placeholder", [], {"dtype": ctx.attr("dtype", A.DTYPE), "shape": shape})
+
+
+def _div(ctx: NodeContext):
+    # TensorFlow's raw Div: true division of floats, C's truncating division of integers.
+    x = ctx.inputs[0]
+    return ctx.op("RealDiv" if x.dtype.is_floating else "TruncateDiv", ctx.inputs[:2])
+
+
+def _concat_v1(ctx: NodeContext):
+    return ctx.op("ConcatV2", ctx.inputs[1:], {"axis": ctx.const(0, A.AXIS, "concat_dim")})
+
+
+def _gather_v1(ctx: NodeContext):
+    return ctx.op("GatherV2", ctx.inputs[:2], {"axis": 0})
+
+
+def _pad(ctx: NodeContext):
+    x = ctx.inputs[0]
+    fill = ctx.const(2, A.SCALAR, "constant_values") if len(ctx.inputs) > 2 else 0
+    return ctx.op("Pad", [x], {"paddings": ctx.const(1, A.PAIRS, "paddings"),
+                               "constant_values": np.asarray(fill, dtype=x.dtype.np)})
+
+
+def _one_hot(ctx: NodeContext):
+    on, off = ctx.inputs[2], ctx.inputs[3]
+    return ctx.op("OneHot", ctx.inputs[:1], {
+        "depth": ctx.const(1, A.AXIS, "depth"), "on_value": ctx.const(2, A.SCALAR, "on_value"),
+        "off_value": ctx.const(3, A.SCALAR, "off_value"), "axis": ctx.attr("axis", A.INT, -1),
+        "dtype": on.dtype if on.dtype == off.dtype else on.dtype})
+
+
+def _batch_matmul_v3(ctx: NodeContext):
+    a, b = ctx.inputs[:2]
+    out = ctx.attr("Tout", A.DTYPE, a.dtype)
+    if not a.dtype == b.dtype == out:
+        raise GraphDefImportError(f"{ctx.label}: mixed types {a.dtype.name} x {b.dtype.name} "
+                                  f"-> {out.name} are not supported")
+    return ctx.op("BatchMatMulV2", [a, b], {"adj_x": ctx.attr("adj_x", A.BOOL, False),
+                                            "adj_y": ctx.attr("adj_y", A.BOOL, False)})
+
+
+def _identity_n(ctx: NodeContext):
+    return [ctx.op("Identity", [t], suffix=f"output_{i}") if i else ctx.op("Identity", [t])
+            for i, t in enumerate(ctx.inputs)]
+
+
+def _fused_batch_norm(ctx: NodeContext):
+    """FusedBatchNorm{,V2,V3} (NHWC): y, batch mean, batch variance, then the reserve
+    outputs (the same statistics: nothing in graphc reads them)."""
+    from ..ir.ops.norm_ops import fused_batch_norm
+    _check_nhwc(ctx)
+    x, scale, offset, mean, variance = ctx.inputs[:5]
+    training = ctx.attr("is_training", A.BOOL, True)
+    factor = ctx.attr("exponential_avg_factor", A.FLOAT, 1.0)
+    if training and factor != 1.0:
+        raise GraphDefImportError(f"{ctx.label}: is_training with exponential_avg_factor "
+                                  f"{factor} (running statistics inside the op) is not supported")
+    with ctx.graph.name_scope(ctx.name + "/"):
+        y, m, v = fused_batch_norm(
+            x, scale, offset, None if training else mean, None if training else variance,
+            epsilon=ctx.attr("epsilon", A.FLOAT, 1e-4), is_training=training, name="bn")
+    y = ctx.op("Identity", [y])
+    extra = [m, v] * (3 if ctx.node.op == "FusedBatchNormV3" else 2)
+    return [y, m, v] + extra[:(3 if ctx.node.op == "FusedBatchNormV3" else 2)]
+
+
+IMPORTERS: dict[str, Callable] = {
+    "Const": _const, "Placeholder": _placeholder, "Div": _div, "Concat": _concat_v1,
+    "Gather": _gather_v1, "Pad": _pad, "PadV2": _pad, "OneHot": _one_hot,
+    "BatchMatMulV3": _batch_matmul_v3, "IdentityN": _identity_n,
+    "FusedBatchNorm": _fused_batch_norm, "FusedBatchNormV2": _fused_batch_norm,
+    "FusedBatchNormV3": _fused_batch_norm,
+}
+
+
+def importable_op_types() -> list[str]:
+    """Every TensorFlow op type graphc imports."""
+    return sorted(set(BY_TF) | set(IMPORTERS))
+
+
+# ---------------------------------------------------------------- the graph walk
+def _parse_ref(ref: str) -> tuple[str, int, bool]:
+    """("node", output index, is_control) of an input string "node:k" / "node" / "^node"."""
+    if ref.startswith("^"):
+        return ref[1:], -1, True
+    name, sep, index = ref.rpartition(":")
+    if sep and index.isdigit():
+        return name, int(index), False
+    return ref, 0, False
+
+
+def _order(nodes: list) -> list:
+    """The nodes in an order where every input comes first (Kahn's algorithm)."""
+    by_name = {n.name: n for n in nodes}
+    waiting = {n.name: 0 for n in nodes}
+    users: dict = {}
+    for n in nodes:
+        for ref in n.input:
+            src = _parse_ref(ref)[0]
+            if src not in by_name:
+                raise GraphDefImportError(f"TensorFlow node '{n.name}' ({n.op}): input "
+                                          f"'{ref}' names no node of the graph")
+            waiting[n.name] += 1
+            users.setdefault(src, []).append(n.name)
+    ready = [n.name for n in nodes if waiting[n.name] == 0]
+    out = []
+    while ready:
+        name = ready.pop()
+        out.append(by_name[name])
+        for user in users.get(name, ()):
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                ready.append(user)
+    if len(out) != len(nodes):
+        stuck = sorted(n for n, w in waiting.items() if w > 0)[:8]
+        raise GraphDefImportError(
+            "the GraphDef has a cycle (TensorFlow 1 control-flow frames: NextIteration "
+            f"feeding a Merge), graphc cannot order nodes {stuck}")
+    return out
+
+
+def check_supported(graph_def: protos.GraphDef) -> None:
+    """Raise naming every op type of `graph_def` graphc cannot import, with its nodes."""
+    missing: dict = {}
+    for n in graph_def.node:
+        if n.op not in BY_TF and n.op not in IMPORTERS:
+            missing.setdefault(n.op, []).append(n.name)
+    if missing:
+        lines = [f"  {op}: node{'s' if len(names) > 1 else ''} "
+                 + ", ".join(f"'{x}'" for x in names[:5]) + (" ..." if len(names) > 5 else "")
+                 for op, names in sorted(missing.items())]
+        raise GraphDefImportError(
+            f"graphc cannot import this GraphDef: {len(missing)} TensorFlow op type"
+            f"{'s have' if len(missing) > 1 else ' has'} no graphc equivalent:\n"
+            + "\n".join(lines))
+
+
+def import_graph_def(graph_def: protos.GraphDef, graph: Graph, input_map: Optional[dict],
+                     prefix: str) -> tuple[dict, dict]:
+    """Add `graph_def`'s nodes to `graph` under `prefix/`; returns ({node name: main
+    Operation}, {node name: [output tensors]})."""
+    check_supported(graph_def)
+    input_map = dict(input_map or {})
+    mapped = {}
+    for key, value in input_map.items():
+        name, index, control = _parse_ref(key)
+        mapped[(name, index, control)] = value
+    known = {n.name for n in graph_def.node}
+    unused = [k for k in input_map if _parse_ref(k)[0] not in known]
+    if unused:
+        raise ValueError(f"Attempted to map inputs that were not found in graph_def: "
+                         f"[{', '.join(unused)}]")
+    ops: dict = {}
+    outputs: dict = {}
+    with graph.as_default(), graph.name_scope(None):
+        for node in _order(list(graph_def.node)):
+            ops[node.name], outputs[node.name] = _import_node(node, graph, prefix, ops,
+                                                              outputs, mapped)
+    return ops, outputs
+
+
+def _resolve(ref: str, node, ops: dict, outputs: dict, mapped: dict):
+    name, index, control = _parse_ref(ref)
+    if (name, index, control) in mapped:
+        return mapped[(name, index, control)]
+    if control:
+        return ops[name]
+    outs = outputs[name]
+    if index >= len(outs) or outs[index] is None:
+        raise GraphDefImportError(f"TensorFlow node '{node.name}' ({node.op}): input '{ref}' "
+                                  f"asks for output {index} of '{name}', which has "
+                                  f"{len(outs)} output{'s' if len(outs) != 1 else ''}")
+    return outs[index]
+
+
+def _import_node(node, graph: Graph, prefix: str, ops: dict, outputs: dict, mapped: dict):
+    data, controls = [], []
+    for ref in node.input:
+        value = _resolve(ref, node, ops, outputs, mapped)
+        if ref.startswith("^"):
+            controls.append(value if isinstance(value, Operation) else value.op)
+        else:
+            data.append(value)
+    name = f"{prefix}/{node.name}" if prefix else node.name
+    ctx = NodeContext(node, name, data, graph)
+    try:
+        for check in _CHECKS.get(node.op, ()):
+            check(ctx)
+        with graph.control_dependencies(controls):
+            spec = BY_TF.get(node.op)
+            result = IMPORTERS[node.op](ctx) if node.op in IMPORTERS else \
+                _import_spec(spec, ctx)
+    except GraphDefImportError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        message = str(exc).split("\n  File ")[0]
+        raise GraphDefImportError(f"TensorFlow node '{node.name}' ({node.op}): "
+                                  f"{message}") from None
+    if isinstance(result, Operation):
+        return result, list(result.outputs)
+    if isinstance(result, Tensor):
+        result = [result]
+    elif isinstance(result, tuple):
+        result = list(result)
+    main = graph._by_name.get(name) or result[0].op
+    return main, result
