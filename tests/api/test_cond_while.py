@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import graphc as tf
+from graphc.ir.serialize import GraphDef
 
 BACKENDS = ["numpy", "llvm"]
 HERE = os.path.basename(__file__)
@@ -215,7 +216,7 @@ def test_while_reads_a_variable_its_body_assigns_anew_each_iteration(backend):
             sess.run(tf.global_variables_initializer())
             assert sess.run(loop) == 3 and sess.run(v) == 8.0
             assert sess.run(until) == 7 and sess.run(w) == 128.0
-        graph_def = tf.get_default_graph().as_graph_def()
+        graph_def = GraphDef.from_graph(tf.get_default_graph())  # graphc's own document
     with tf.Graph().as_default() as copy:  # the graph file keeps the re-read
         tf.import_graph_def(graph_def, name="")
         with _session(backend) as sess:
