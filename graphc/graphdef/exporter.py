@@ -55,6 +55,8 @@ class _Exporter:
             node.attr[key].CopyFrom(value)
         if source is not None:
             node.input.extend(f"^{c.name}" for c in source.control_inputs)
+            if source.gradient_op_type is not None and name == source.name:
+                node.attr["_gradient_op_type"].s = source.gradient_op_type.encode()
             if self.add_shapes and source.outputs and name == source.name:
                 node.attr["_output_shapes"].list.shape.extend(
                     protos.shape_to_proto(t.shape) for t in source.outputs)

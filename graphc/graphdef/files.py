@@ -8,6 +8,7 @@ import os
 from google.protobuf import message as _message, text_format
 
 from .. import protos
+from ..ir.fileio import atomic_write
 
 MAX_BYTES = 2 << 30  # protobuf's own limit for one message
 
@@ -51,10 +52,9 @@ def read_graph_def(path: str) -> protos.GraphDef:
 
 def write_graph_def(graph_def: protos.GraphDef, path: str, as_text: bool) -> str:
     """Write atomically (temporary file, then rename), as text or binary."""
-    from ..train.saver import _atomic_write
     path = str(path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     data = text_format.MessageToString(graph_def).encode() if as_text else \
         graph_def.SerializeToString(deterministic=True)
-    _atomic_write(path, lambda f: f.write(data))
+    atomic_write(path, lambda f: f.write(data))
     return path

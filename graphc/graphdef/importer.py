@@ -61,7 +61,10 @@ class NodeContext:
     def op(self, op_type: str, inputs, attrs: Optional[dict] = None, suffix: str = ""):
         """Create a graphc op named after the node (or `node/suffix`)."""
         name = f"{self.name}/{suffix}" if suffix else self.name
-        return apply(op_type, list(inputs), attrs or {}, name=name + "/", graph=self.graph)
+        attrs = dict(attrs or {})
+        if not suffix and "_gradient_op_type" in self.node.attr:  # TF1's gradient override
+            attrs["_gradient_op_type"] = self.node.attr["_gradient_op_type"].s.decode()
+        return apply(op_type, list(inputs), attrs, name=name + "/", graph=self.graph)
 
 
 # ---------------------------------------------------------------- table-driven import
