@@ -1,9 +1,10 @@
 """The digits convnet (examples/convnet.py) trained from TFRecord files through tf.data
 with tf.train.MonitoredTrainingSession, as a TF1 input pipeline does it: the data set is
-written to TFRecord files (GZIP), read back by TFRecordDataset, decoded with decode_raw,
-shuffled, repeated and batched, prefetched on a background thread; the training loop has
-no feed_dict and stops at the end of the data (OutOfRangeError), saving checkpoints; a
-second graph restores the last checkpoint and measures test accuracy on the test file.
+written to TFRecord files (GZIP) as tf.train.Example records, read back by
+TFRecordDataset, parsed with parse_single_example, shuffled, repeated and batched,
+prefetched on a background thread; the training loop has no feed_dict and stops at the
+end of the data (OutOfRangeError), saving checkpoints; a second graph restores the last
+checkpoint and measures test accuracy on the test file.
 
 Run: python examples/convnet_tfrecord.py [--epochs N] [--mnist DIR] [--require-accuracy A]
 """
@@ -20,17 +21,23 @@ from datasets import load
 
 
 def write_records(path: str, images: np.ndarray, labels: np.ndarray) -> None:
-    """One record per example: its label then its pixels, as float32 bytes."""
+    """One tf.train.Example per image: its pixels (floats) and its label (an int)."""
     options = tf.python_io.TFRecordOptions(tf.python_io.TFRecordCompressionType.GZIP)
     with tf.python_io.TFRecordWriter(path, options) as writer:
         for image, label in zip(images, labels):
-            writer.write(np.concatenate([[label], image]).astype(np.float32).tobytes())
+            example = tf.train.Example(features=tf.train.Features(feature={
+                "image": tf.train.Feature(float_list=tf.train.FloatList(value=image)),
+                "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[label]))}))
+            writer.write(example.SerializeToString())
 
 
 def dataset(path: str, side: int):
+    features = {"image": tf.FixedLenFeature([side * side], tf.float32),
+                "label": tf.FixedLenFeature([], tf.int64)}
+
     def parse(record):
-        values = tf.decode_raw(record, tf.float32)
-        return tf.reshape(values[1:], [side, side, 1]), tf.cast(values[0], tf.int64)
+        example = tf.parse_single_example(record, features)
+        return tf.reshape(example["image"], [side, side, 1]), example["label"]
     return tf.data.TFRecordDataset(path, compression_type="GZIP").map(parse)
 
 

@@ -4,10 +4,13 @@ Each module describes one family of TensorFlow's `.proto` files with the small t
 helper in `_schema` (no protoc, nothing generated): `types` (DataType, FullTypeDef),
 `tensor` (TensorShapeProto, TensorProto, ...), `graph` (AttrValue, NodeDef, OpDef,
 FunctionDef, GraphDef, ...), `meta_graph` (SaverDef, MetaGraphDef, SignatureDef,
-SavedModel) and `tensor_bundle` (the V2 checkpoint index). The classes are real protobuf
+SavedModel), `tensor_bundle` (the V2 checkpoint index) and `example` (tf.train.Example,
+SequenceExample and their features). The classes are real protobuf
 messages: `ParseFromString`, `SerializeToString` and `google.protobuf.text_format` read
 and write exactly TensorFlow's bytes and text.
 """
+from .example import (BytesList, Example, Feature, FeatureList, FeatureLists,  # noqa: F401
+                      Features, FloatList, Int64List, SequenceExample)
 from .graph import (AttrValue, FunctionDef, FunctionDefLibrary, GradientDef,  # noqa: F401
                     GraphDebugInfo, GraphDef, NameAttrList, NodeDef, OpDef, OpDeprecation,
                     OpList, RegisteredGradient, VersionDef)

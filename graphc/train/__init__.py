@@ -20,3 +20,5 @@ from .monitored_session import (ChiefSessionCreator, MonitoredSession,  # noqa: 
 from .input import (QueueRunner, TextLineReader, TFRecordReader,  # noqa: F401
                     WholeFileReader, add_queue_runner, batch, shuffle_batch,
                     slice_input_producer, start_queue_runners, string_input_producer)
+from ..protos.example import (BytesList, Example, Feature, FeatureList,  # noqa: F401
+                              FeatureLists, Features, FloatList, Int64List, SequenceExample)
