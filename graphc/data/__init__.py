@@ -1,13 +1,8 @@
 """`tf.data` (TF1): datasets built in the graph, iterated by iterators whose state lives
 in each Session. See dataset.py (sources), transformations.py, iterator.py."""
-from types import SimpleNamespace as _Namespace
-
 from .dataset import AUTOTUNE, Dataset, DatasetV1  # noqa: F401
 from .readers import TextLineDataset, TFRecordDataset  # noqa: F401
 from .iterator import (Iterator, get_output_classes, get_output_shapes,  # noqa: F401
                        get_output_types, make_initializable_iterator,
                        make_one_shot_iterator)
-
-experimental = _Namespace(AUTOTUNE=AUTOTUNE, get_output_types=get_output_types,
-                          get_output_shapes=get_output_shapes,
-                          get_output_classes=get_output_classes)
+from . import experimental  # noqa: F401,E402

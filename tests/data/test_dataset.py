@@ -272,3 +272,15 @@ def test_dataset_structure_errors():
         tf.data.Dataset.range(3).flat_map(lambda x: x)
     with pytest.raises(RuntimeError, match="eager"):
         iter(tf.data.Dataset.range(3))
+
+
+def test_experimental_fused_transformations():
+    exp = tf.data.experimental
+    ds = tf.data.Dataset.range(6).apply(exp.map_and_batch(lambda x: x * 2, 4))
+    assert [v.tolist() for v in elements(ds)] == [[0, 2, 4, 6], [8, 10]]
+    got = ints(tf.data.Dataset.range(5).apply(exp.shuffle_and_repeat(5, count=2, seed=3)))
+    assert sorted(got[:5]) == sorted(got[5:]) == list(range(5))
+    il = tf.data.Dataset.range(2).apply(exp.parallel_interleave(
+        lambda x: tf.data.Dataset.from_tensors(x).repeat(2), cycle_length=2))
+    assert ints(il) == [0, 1, 0, 1]
+    assert exp.AUTOTUNE == tf.data.experimental.AUTOTUNE
