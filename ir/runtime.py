@@ -264,10 +264,14 @@ def nbytes_of(shape, dtype) -> int:
     return n * np.dtype(dtype.np).itemsize
 
 
-def too_large_error(op, what: str, nbytes: int) -> InvalidArgumentError:
+def too_large_error(op, what: str, nbytes: int, free: bool = False) -> InvalidArgumentError:
+    """`op` needs `nbytes` for `what`: more than the machine has (or, `free`, than it
+    could allocate now)."""
+    limit = "is free now" if free else f"this machine's memory ({MEMORY_LIMIT} bytes)"
+    user = op.user_op()
     return InvalidArgumentError(
-        None, op.user_op(), f"{op.type} op '{op.name}' needs {nbytes} bytes for {what}, "
-        f"more than this machine's memory ({MEMORY_LIMIT} bytes)")
+        None, user, f"{user.type} op '{user.name}' needs {nbytes} bytes for {what}, "
+        f"more than {limit}")
 
 
 def check_output_sizes(op) -> None:

@@ -20,7 +20,8 @@ import numpy as np
 
 from graphc.ir.errors import FailedPreconditionError, InvalidArgumentError, OpError
 from graphc.ir.ops.fused_ops import body_inputs
-from graphc.ir.runtime import NodeContext, RuntimeState, uninitialized_error
+from graphc.ir.runtime import NodeContext, RuntimeState, too_large_error, \
+    uninitialized_error
 from . import native_while
 from .buffers import ALIGN, Buffer
 from .lowering import Step
@@ -160,8 +161,15 @@ class LLVMExecutable:
         try:
             return self._pool.pop()  # list.pop and append are atomic: no lock needed
         except IndexError:
+            pass
+        try:
             return _Workspace(self._arena_size, self._n_slots, self._const_slots,
                               self._small_feeds)
+        except MemoryError:  # (the plan fits in memory, but not in what is free now)
+            arena = [b for b in self._lowering.plan.buffers.values() if b.kind == "arena"]
+            op = max(arena, key=lambda b: b.nbytes).op if arena else self.program.nodes[0]
+            raise too_large_error(op, "the intermediate buffers of one run",
+                                  self._arena_size, free=True) from None
 
     def _given_outputs(self, outs) -> dict:
         given = {}
@@ -211,7 +219,11 @@ class LLVMExecutable:
         for b in self._out_buffers:
             arr = given.get(id(b))
             if arr is None:
-                arr = np.empty(b.shape, b.dtype.np)
+                try:
+                    arr = np.empty(b.shape, b.dtype.np)
+                except MemoryError:
+                    raise too_large_error(b.op, f"its result of shape {b.shape}", b.nbytes,
+                                          free=True) from None
             outs[id(b)] = arr
             table[b.slot] = _address(arr)
         pending = self._bind_variables(ws) if self._store.version != ws.var_version else {}

@@ -78,3 +78,33 @@ def test_llvm_refuses_a_run_whose_buffers_together_exceed_memory(monkeypatch):
 
 def test_sizes_are_counted_without_overflow():
     assert runtime.nbytes_of((2 ** 40, 2 ** 40, 2 ** 40), tf.float64) == 8 * 2 ** 120
+
+
+def _failing_above(allocate, limit):
+    def guarded(shape, *args, **kwargs):
+        if int(np.prod(shape, dtype=object)) > limit:
+            raise MemoryError("no memory (a test's allocator)")
+        return allocate(shape, *args, **kwargs)
+    return guarded
+
+
+@pytest.mark.parametrize("what", ["result", "workspace"])
+def test_llvm_allocation_failing_at_run_time_names_the_op(what, monkeypatch):
+    """A plan that fits in the machine's memory but not in what is free when it runs:
+    TF1's InvalidArgumentError naming the op, not a bare MemoryError."""
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [4000])
+        h = tf.matmul(tf.reshape(x, [40, 100]), tf.reshape(x, [100, 40]))  # intermediate
+        y = tf.exp(tf.reshape(h, [1600]) * 2.0)  # (fused: named by its first op, mul)
+        feed = {x: np.ones(4000, np.float32)}
+        with tf.Session(backend="llvm") as sess:
+            want = sess.run(y, feed)
+        with tf.Session(backend="llvm") as sess:  # (a new plan: no workspace yet)
+            fn = "empty" if what == "result" else "zeros"
+            with monkeypatch.context() as m:
+                m.setattr(np, fn, _failing_above(getattr(np, fn), 1000))
+                with pytest.raises(tf.errors.InvalidArgumentError, match="free now") as info:
+                    sess.run(y, feed)
+            np.testing.assert_array_equal(sess.run(y, feed), want)  # and then it runs
+    assert "test_huge_outputs.py" in str(info.value)
+    assert ("'mul'" if what == "result" else "'MatMul'") in str(info.value)
