@@ -38,16 +38,4 @@ def available() -> bool:
 
 def compile_program(program, state, validate: bool = False):
     from .pipeline import compile_program as _compile  # (llvmlite only when used)
-    return _holding_locks(_compile(program, state, validate=validate), program, state)
-
-
-def _holding_locks(executable, program, state):
-    """TF1's use_locking=True. Native kernels update variables in place, inside one call
-    per run, so a plan with such an update holds those variables' locks for its runs:
-    coarser than TF1's lock per update op, and no concurrent update is lost."""
-    from graphc.ir.runtime import exclusive_variables
-    names = exclusive_variables(program)
-    if names:
-        executable.run = state.variables.holding(names, executable.run)
-        executable.run_loop = state.variables.holding(names, executable.run_loop)
-    return executable
+    return _compile(program, state, validate=validate)

@@ -20,8 +20,8 @@ import numpy as np
 
 from graphc.ir.errors import FailedPreconditionError, InvalidArgumentError, OpError
 from graphc.ir.ops.fused_ops import body_inputs
-from graphc.ir.runtime import NodeContext, RuntimeState, too_large_error, \
-    uninitialized_error
+from graphc.ir.runtime import NodeContext, RuntimeState, exclusive_variables, \
+    too_large_error, uninitialized_error
 from . import native_while
 from .buffers import ALIGN, Buffer
 from .lowering import Step
@@ -145,6 +145,13 @@ class LLVMExecutable:
             contextlib.nullcontext()
         self._contexts: dict = {}
         self._loop_specs: dict = {}  # loop structure -> native_while.LoopSpec, or None
+        # TF1's use_locking=True. Native kernels update variables in place, inside one
+        # call per run, so a plan with such an update holds those variables' locks for
+        # its runs: coarser than TF1's lock per update op, and no concurrent update is lost.
+        names = exclusive_variables(program)
+        if names:
+            self.run = self._store.holding(names, self.run)
+            self.run_loop = self._store.holding(names, self.run_loop)
 
     # ------------------------------------------------------------ run
     def run(self, feed_values: Sequence[np.ndarray], outs=None) -> list:
