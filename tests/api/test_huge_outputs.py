@@ -108,3 +108,33 @@ def test_llvm_allocation_failing_at_run_time_names_the_op(what, monkeypatch):
             np.testing.assert_array_equal(sess.run(y, feed), want)  # and then it runs
     assert "test_huge_outputs.py" in str(info.value)
     assert ("'mul'" if what == "result" else "'MatMul'") in str(info.value)
+
+
+def _fill_of_fed_dims():
+    d = tf.placeholder(tf.int32, [2])
+    return tf.fill(d, 1.0), {d: [2 ** 20, 2 ** 20]}, "Fill"
+
+
+def _zeros_of_fed_dims():
+    d = tf.placeholder(tf.int32, [2])
+    return tf.zeros(d), {d: [2 ** 20, 2 ** 20]}, "zeros"
+
+
+def _range_to_a_fed_limit():
+    n = tf.placeholder(tf.int64, [])
+    return tf.range(n), {n: 2 ** 45}, "range"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("build", [_fill_of_fed_dims, _zeros_of_fed_dims, _range_to_a_fed_limit])
+def test_outputs_sized_by_fed_values_beyond_memory_name_the_op(backend, build):
+    """A size known only at run time cannot be checked while planning; the kernel's refusal
+    still comes back as InvalidArgumentError naming the op and the user's line."""
+    with tf.Graph().as_default():
+        y, feeds, name = build()
+        with tf.Session(backend=backend) as sess:
+            with pytest.raises(tf.errors.InvalidArgumentError) as info:
+                sess.run(y, feeds)
+    message = str(info.value)
+    assert f"'{name}'" in message, message
+    assert "test_huge_outputs.py" in message, message
