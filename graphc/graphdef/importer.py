@@ -33,8 +33,20 @@ class NodeContext:
     """What an import function sees of one NodeDef: its attributes, its input tensors and
     the graphc name it must give its main op."""
 
-    def __init__(self, node: protos.NodeDef, name: str, inputs: list, graph: Graph) -> None:
+    def __init__(self, node: protos.NodeDef, name: str, inputs: list, graph: Graph,
+                 library: Optional[dict] = None) -> None:
         self.node, self.name, self.inputs, self.graph = node, name, inputs, graph
+        self.library = library or {}  # function name -> FunctionDef
+
+    def function(self, key: str) -> protos.FunctionDef:
+        """The FunctionDef the `func` attribute `key` names."""
+        if key not in self.node.attr:
+            raise GraphDefImportError(f"{self.label}: missing function attribute '{key}'")
+        name = self.node.attr[key].func.name
+        if name not in self.library:
+            raise GraphDefImportError(f"{self.label}: attribute '{key}' names function "
+                                      f"'{name}', which the GraphDef's library lacks")
+        return self.library[name]
 
     @property
     def label(self) -> str:
@@ -209,6 +221,19 @@ def importable_op_types() -> list[str]:
 
 
 # ---------------------------------------------------------------- the graph walk
+# Output argument names of ops with more than one (function bodies name outputs
+# "node:arg:k"); every other op's outputs are one argument, indexed from 0.
+OUTPUT_ARGS = {
+    "FusedBatchNorm": ("y", "batch_mean", "batch_variance", "reserve_space_1",
+                       "reserve_space_2"),
+    "SoftmaxCrossEntropyWithLogits": ("loss", "backprop"),
+    "SparseSoftmaxCrossEntropyWithLogits": ("loss", "backprop"),
+    "TensorArrayV3": ("handle", "flow"),
+}
+OUTPUT_ARGS["FusedBatchNormV2"] = OUTPUT_ARGS["FusedBatchNorm"]
+OUTPUT_ARGS["FusedBatchNormV3"] = OUTPUT_ARGS["FusedBatchNorm"] + ("reserve_space_3",)
+
+
 def _parse_ref(ref: str) -> tuple[str, int, bool]:
     """("node", output index, is_control) of an input string "node:k" / "node" / "^node"."""
     if ref.startswith("^"):
@@ -219,42 +244,139 @@ def _parse_ref(ref: str) -> tuple[str, int, bool]:
     return ref, 0, False
 
 
-def _order(nodes: list) -> list:
-    """The nodes in an order where every input comes first (Kahn's algorithm)."""
-    by_name = {n.name: n for n in nodes}
-    waiting = {n.name: 0 for n in nodes}
-    users: dict = {}
-    for n in nodes:
-        for ref in n.input:
-            src = _parse_ref(ref)[0]
-            if src not in by_name:
-                raise GraphDefImportError(f"TensorFlow node '{n.name}' ({n.op}): input "
-                                          f"'{ref}' names no node of the graph")
-            waiting[n.name] += 1
-            users.setdefault(src, []).append(n.name)
-    ready = [n.name for n in nodes if waiting[n.name] == 0]
-    out = []
-    while ready:
-        name = ready.pop()
-        out.append(by_name[name])
-        for user in users.get(name, ()):
-            waiting[user] -= 1
-            if waiting[user] == 0:
-                ready.append(user)
-    if len(out) != len(nodes):
-        stuck = sorted(n for n, w in waiting.items() if w > 0)[:8]
-        raise GraphDefImportError(
-            "the GraphDef has a cycle (TensorFlow 1 control-flow frames: NextIteration "
-            f"feeding a Merge), graphc cannot order nodes {stuck}")
-    return out
+class Walk:
+    """One namespace of NodeDefs being imported into a graph: a GraphDef's nodes
+    ("node:k" inputs), or a function body's ("arg", "node:out_arg:k" inputs)."""
+
+    def __init__(self, graph: Graph, prefix: str, library: dict, args: Optional[dict] = None,
+                 mapped: Optional[dict] = None) -> None:
+        self.graph, self.prefix, self.library = graph, prefix, library
+        self.args = args            # a function body's input arg name -> Tensor, else None
+        self.mapped = mapped or {}  # input_map: (name, index, control) -> Tensor | Operation
+        self.ops: dict = {}
+        self.outputs: dict = {}
+        self.types: dict = {}
+
+    def source(self, ref: str) -> Optional[str]:
+        """The node a ref depends on (None for a function's argument)."""
+        if ref.startswith("^"):
+            return ref[1:]
+        if self.args is None:
+            return _parse_ref(ref)[0]
+        head = ref.split(":")[0]
+        return None if head in self.args else head
+
+    def resolve(self, ref: str, node):
+        if self.args is None:
+            name, index, control = _parse_ref(ref)
+            if (name, index, control) in self.mapped:
+                return self.mapped[(name, index, control)]
+        elif not ref.startswith("^"):
+            parts = ref.split(":")
+            if parts[0] in self.args:
+                return self.args[parts[0]]
+            name = parts[0]
+            names = OUTPUT_ARGS.get(self.types.get(name), ())
+            base = names.index(parts[1]) if len(parts) > 1 and parts[1] in names else 0
+            index, control = base + (int(parts[2]) if len(parts) > 2 else 0), False
+        else:
+            name, index, control = ref[1:], -1, True
+        if control:
+            return self.ops[name]
+        outs = self.outputs[name]
+        if index >= len(outs) or outs[index] is None:
+            raise GraphDefImportError(f"TensorFlow node '{node.name}' ({node.op}): input "
+                                      f"'{ref}' asks for output {index} of '{name}', which "
+                                      f"has {len(outs)} output{'s' if len(outs) != 1 else ''}")
+        return outs[index]
+
+    def order(self, nodes: list) -> list:
+        """The nodes in an order where every input comes first (Kahn's algorithm)."""
+        by_name = {n.name: n for n in nodes}
+        waiting = {n.name: 0 for n in nodes}
+        users: dict = {}
+        for n in nodes:
+            for ref in n.input:
+                src = self.source(ref)
+                if src is None:
+                    continue
+                if src not in by_name:
+                    raise GraphDefImportError(f"TensorFlow node '{n.name}' ({n.op}): input "
+                                              f"'{ref}' names no node of the graph")
+                waiting[n.name] += 1
+                users.setdefault(src, []).append(n.name)
+        ready = [n.name for n in reversed(nodes) if waiting[n.name] == 0]
+        out = []
+        while ready:
+            name = ready.pop()
+            out.append(by_name[name])
+            for user in users.get(name, ()):
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    ready.append(user)
+        if len(out) != len(nodes):
+            stuck = sorted(n for n, w in waiting.items() if w > 0)[:8]
+            raise GraphDefImportError(
+                "the GraphDef has a cycle (TensorFlow 1 control-flow frames: NextIteration "
+                f"feeding a Merge), graphc cannot order nodes {stuck}")
+        return out
+
+    def run(self, nodes) -> None:
+        for node in self.order(list(nodes)):
+            self.types[node.name] = node.op
+            self.ops[node.name], self.outputs[node.name] = self.import_node(node)
+
+    def import_node(self, node):
+        data, controls = [], []
+        for ref in node.input:
+            value = self.resolve(ref, node)
+            if ref.startswith("^"):
+                controls.append(value if isinstance(value, Operation) else value.op)
+            else:
+                data.append(value)
+        name = f"{self.prefix}/{node.name}" if self.prefix else node.name
+        ctx = NodeContext(node, name, data, self.graph, self.library)
+        try:
+            for check in _CHECKS.get(node.op, ()):
+                check(ctx)
+            with self.graph.control_dependencies(controls):
+                if node.op in IMPORTERS:
+                    result = IMPORTERS[node.op](ctx)
+                elif node.op in BY_TF:
+                    result = _import_spec(BY_TF[node.op], ctx)
+                else:  # a call of a library function by its name
+                    result = CALL_IMPORTER[0](ctx, self.library[node.op])
+        except GraphDefImportError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            message = str(exc).split("\n  File ")[0]
+            raise GraphDefImportError(f"TensorFlow node '{node.name}' ({node.op}): "
+                                      f"{message}") from None
+        if isinstance(result, Operation):
+            return result, list(result.outputs)
+        result = [result] if isinstance(result, Tensor) else list(result)
+        try:
+            main = self.graph.get_operation_by_name(name)
+        except KeyError:
+            main = result[0].op if result else None
+        return main, result
+
+
+# Set by `functions`: how a node whose op is a library function's name is imported.
+CALL_IMPORTER: list = []
 
 
 def check_supported(graph_def: protos.GraphDef) -> None:
-    """Raise naming every op type of `graph_def` graphc cannot import, with its nodes."""
+    """Raise naming every op type of `graph_def` (and of its library's functions) graphc
+    cannot import, with its nodes."""
+    library = {f.signature.name for f in graph_def.library.function}
     missing: dict = {}
-    for n in graph_def.node:
-        if n.op not in BY_TF and n.op not in IMPORTERS:
-            missing.setdefault(n.op, []).append(n.name)
+    bodies = [("", graph_def.node)] + [(f"{f.signature.name}/", f.node_def)
+                                       for f in graph_def.library.function]
+    for where, nodes in bodies:
+        for n in nodes:
+            if n.op not in BY_TF and n.op not in IMPORTERS and n.op not in library:
+                missing.setdefault(n.op, []).append(where + n.name)
     if missing:
         lines = [f"  {op}: node{'s' if len(names) > 1 else ''} "
                  + ", ".join(f"'{x}'" for x in names[:5]) + (" ..." if len(names) > 5 else "")
@@ -271,66 +393,14 @@ def import_graph_def(graph_def: protos.GraphDef, graph: Graph, input_map: Option
     Operation}, {node name: [output tensors]})."""
     check_supported(graph_def)
     input_map = dict(input_map or {})
-    mapped = {}
-    for key, value in input_map.items():
-        name, index, control = _parse_ref(key)
-        mapped[(name, index, control)] = value
     known = {n.name for n in graph_def.node}
     unused = [k for k in input_map if _parse_ref(k)[0] not in known]
     if unused:
         raise ValueError(f"Attempted to map inputs that were not found in graph_def: "
                          f"[{', '.join(unused)}]")
-    ops: dict = {}
-    outputs: dict = {}
+    library = {f.signature.name: f for f in graph_def.library.function}
+    walk = Walk(graph, prefix, library,
+                mapped={_parse_ref(k): v for k, v in input_map.items()})
     with graph.as_default(), graph.name_scope(None):
-        for node in _order(list(graph_def.node)):
-            ops[node.name], outputs[node.name] = _import_node(node, graph, prefix, ops,
-                                                              outputs, mapped)
-    return ops, outputs
-
-
-def _resolve(ref: str, node, ops: dict, outputs: dict, mapped: dict):
-    name, index, control = _parse_ref(ref)
-    if (name, index, control) in mapped:
-        return mapped[(name, index, control)]
-    if control:
-        return ops[name]
-    outs = outputs[name]
-    if index >= len(outs) or outs[index] is None:
-        raise GraphDefImportError(f"TensorFlow node '{node.name}' ({node.op}): input '{ref}' "
-                                  f"asks for output {index} of '{name}', which has "
-                                  f"{len(outs)} output{'s' if len(outs) != 1 else ''}")
-    return outs[index]
-
-
-def _import_node(node, graph: Graph, prefix: str, ops: dict, outputs: dict, mapped: dict):
-    data, controls = [], []
-    for ref in node.input:
-        value = _resolve(ref, node, ops, outputs, mapped)
-        if ref.startswith("^"):
-            controls.append(value if isinstance(value, Operation) else value.op)
-        else:
-            data.append(value)
-    name = f"{prefix}/{node.name}" if prefix else node.name
-    ctx = NodeContext(node, name, data, graph)
-    try:
-        for check in _CHECKS.get(node.op, ()):
-            check(ctx)
-        with graph.control_dependencies(controls):
-            spec = BY_TF.get(node.op)
-            result = IMPORTERS[node.op](ctx) if node.op in IMPORTERS else \
-                _import_spec(spec, ctx)
-    except GraphDefImportError:
-        raise
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
-        message = str(exc).split("\n  File ")[0]
-        raise GraphDefImportError(f"TensorFlow node '{node.name}' ({node.op}): "
-                                  f"{message}") from None
-    if isinstance(result, Operation):
-        return result, list(result.outputs)
-    if isinstance(result, Tensor):
-        result = [result]
-    elif isinstance(result, tuple):
-        result = list(result)
-    main = graph._by_name.get(name) or result[0].op
-    return main, result
+        walk.run(graph_def.node)
+    return walk.ops, walk.outputs
