@@ -62,6 +62,7 @@ from .config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,  #
                      RunMetadata, RunOptions)
 from . import app, layers, logging, nn, random, summary  # noqa: E402,F401
 from .summary import Summary  # noqa: E402,F401
+from .graphdef import graph_util  # noqa: E402,F401
 from . import graphdef as _graphdef  # noqa: E402,F401  (Graph.as_graph_def writes TF's GraphDef)
 from . import compat, losses, train  # noqa: E402,F401
 from .train.input import TextLineReader, TFRecordReader, WholeFileReader  # noqa: E402,F401

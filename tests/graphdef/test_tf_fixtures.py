@@ -11,6 +11,8 @@ import pytest
 
 import graphc as tf
 
+from .tensorflow_run import run_in_tensorflow
+
 HERE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "tf")
 BACKENDS = ["numpy", "llvm"]
 CASES = [("mlp", "mlp.pb"), ("convnet_bn", "convnet_bn.pb"),
@@ -52,8 +54,7 @@ def test_fixture_ops_are_the_ones_tensorflow_writes():
 
 @pytest.mark.parametrize("name, filename", CASES[:2])
 def test_tensorflow_runs_graphcs_graph_def(name, filename):
-    tfm = pytest.importorskip("tensorflow")
-    tf1 = tfm.compat.v1
+    pytest.importorskip("tensorflow")
     feeds, want = _load(name)
     fetches = list(want)
     with tf.Graph().as_default() as g:
@@ -61,12 +62,6 @@ def test_tensorflow_runs_graphcs_graph_def(name, filename):
         data = g.as_graph_def().SerializeToString()
         with tf.Session() as sess:
             ours = sess.run(fetches, feeds)
-    theirs_graph = tfm.Graph()
-    with theirs_graph.as_default():
-        gd = tf1.GraphDef()
-        gd.ParseFromString(data)
-        tf1.import_graph_def(gd, name="")
-        with tf1.Session(graph=theirs_graph) as sess:
-            theirs = sess.run(fetches, feeds)
+    theirs = run_in_tensorflow(data, fetches, feeds)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-5)
