@@ -1,6 +1,7 @@
 """The `graphc` command (also `python -m graphc`): dump, viz, run and bench graphs.
 
-FILE is a `.graphc` graph file (`tf.train.write_graph`) or `script.py:function`, a
+FILE is a graph file (`.graphc`, or TensorFlow's `.pb` / `.pbtxt` GraphDef, as
+`tf.train.write_graph` writes them) or `script.py:function`, a
 function that builds the graph and returns its fetches (a tensor, or a list or dict of
 them), so a program's graph can be inspected without saving it first.
 
@@ -52,10 +53,14 @@ def load(spec: str) -> Loaded:
     if not func:
         if not os.path.exists(path):
             raise CommandError(f"{path}: no such file")
+        from .graphdef.files import GraphDefFileError, is_graphc_file, read_graph_def
         try:
-            gd = read_graph_file(path)
-            import_graph_def(gd, graph)
-        except GraphFileError as exc:
+            if is_graphc_file(path):
+                import_graph_def(read_graph_file(path), graph)
+            else:
+                with graph.as_default():
+                    tf.import_graph_def(read_graph_def(path), name="")
+        except (GraphFileError, GraphDefFileError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         return Loaded(graph, {}, path)
     if not os.path.exists(path):
@@ -442,12 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     parser = argparse.ArgumentParser(
         prog="graphc", description="graphc: a TF1-style graph compiler. Inspect, run and "
-        "benchmark graphs. FILE is a .graphc file or script.py:function.")
+        "benchmark graphs. FILE is a .graphc, .pb or .pbtxt file or script.py:function.")
     parser.add_argument("--version", action="version", version=f"graphc {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(p, fetch_help="fetch NAME (op, tensor, or a key the function returns)"):
-        p.add_argument("file", metavar="FILE", help="a .graphc file or script.py:function")
+        p.add_argument("file", metavar="FILE",
+                       help="a .graphc, .pb or .pbtxt file or script.py:function")
         p.add_argument("--feed", action="append", default=[], metavar="NAME=SPEC",
                        help="feed NAME from FILE.npy, a SHAPE such as 100x784, or a VALUE")
         p.add_argument("--fetch", action="append", default=[], metavar="NAME", help=fetch_help)
