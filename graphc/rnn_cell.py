@@ -48,6 +48,7 @@ class RNNCell:
         raise NotImplementedError
 
     def zero_state(self, batch_size, dtype):
+        from .api import name_scope
         from .ir.ops.generator_ops import zeros
 
         def zeros_for(size):
@@ -55,7 +56,8 @@ class RNNCell:
                 return type(size)(*[zeros_for(s) for s in size]) if hasattr(size, "_fields") \
                     else tuple(zeros_for(s) for s in size)
             return zeros([batch_size, size], dtype=dtype)
-        return zeros_for(self.state_size)
+        with name_scope(f"{type(self).__name__}ZeroState"):  # TF1's op names
+            return zeros_for(self.state_size)
 
     def __call__(self, inputs, state, scope=None):
         if self._scope is None:
@@ -246,7 +248,9 @@ class MultiRNNCell(RNNCell):
     output_size = property(lambda self: self._cells[-1].output_size)
 
     def zero_state(self, batch_size, dtype):
-        return tuple(c.zero_state(batch_size, dtype) for c in self._cells)
+        from .api import name_scope
+        with name_scope(f"{type(self).__name__}ZeroState"):  # TF1's op names
+            return tuple(c.zero_state(batch_size, dtype) for c in self._cells)
 
     def build_step(self, inputs, state):
         x, states = inputs, []
@@ -338,16 +342,16 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
     inputs = [convert_to_tensor(x) for x in inputs]
     if not inputs:
         raise ValueError("static_rnn needs at least one input")
-    if initial_state is None:
-        if dtype is None:
-            raise ValueError("If no initial_state is provided, dtype must be specified")
-        from .ir.ops.array_ops import shape as shape_of
-        batch = inputs[0].shape.as_tuple()[0]
-        state = cell.zero_state(batch if batch is not None else shape_of(inputs[0])[0], dtype)
-    else:
-        state = initial_state
+    if initial_state is None and dtype is None:
+        raise ValueError("If no initial_state is provided, dtype must be specified")
     outputs = []
-    with variable_scope(scope or "rnn"):
+    with variable_scope(scope or "rnn"):  # the zero state too, as TF1 names it
+        state = initial_state
+        if initial_state is None:
+            from .ir.ops.array_ops import shape as shape_of
+            batch = inputs[0].shape.as_tuple()[0]
+            state = cell.zero_state(batch if batch is not None else shape_of(inputs[0])[0],
+                                    dtype)
         lengths = None
         if sequence_length is not None:
             lengths = convert_to_tensor(sequence_length)

@@ -1,21 +1,28 @@
 """Pictures of graphs: DOT, SVG and a self-contained interactive HTML page.
 
 Layout is hierarchical, as TensorBoard's graph tab: every name scope is a cluster laid
-out on its own (its ops and sub-scopes in layers by longest path, ordered within a layer
-by the barycentre of their neighbours), then placed as one box in its parent's layout,
-so scopes stay compact. Edges carry dtype and shape (`f32[?,784]`); control edges are
-dashed; fused kernels (the optimizer's `Fused` nodes) are drawn in orange with the ops
-they hold. The HTML view pans (drag), zooms (wheel), searches by name or op type
-(`#q=MatMul` in the URL searches on load), and collapses a scope when its title is
-clicked; a graph of 5,000 nodes opens with its top-level scopes collapsed.
+out on its own, a layered (Sugiyama-style) layout of its units -- its ops and sub-scopes --
+in layers by longest path (sources sink to just above their first consumer), ordered
+within a layer by the barycentre of their neighbours; then the scope is placed as one box
+in its parent's layout. Sibling ops of one type named as a series (`Const`, `Const_1`, ...)
+form a group of their own, as TensorBoard's series. Edges carry dtype and shape
+(`f32[?,784]`); control edges are dashed; fused kernels are drawn in orange.
+
+The SVG is laid out here with every scope open. The HTML page gets the tree, each scope's
+layer order and the ops' sizes, and places boxes itself (`viz_page.py`), so a collapsed
+scope is a small box and its parent's layout is recomputed around it: a big graph opens on
+its top-level scopes as a graph of their own, with the edges between two boxes bundled
+into one that carries their count.
 """
 from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 
 from .ir.printer import type_str
+from .viz_page import PAGE
 
 NODE_H = 26
 CHAR_W = 6.6
@@ -23,19 +30,23 @@ GAP_X = 18
 GAP_Y = 34
 PAD = 12
 TITLE_H = 20
+SERIES_MIN = 3          # sibling ops `Const, Const_1, Const_2` and more form a series
 
 
-@dataclass
+@dataclass(eq=False)
 class Box:
-    """A node (op) or a cluster (scope) with a position relative to its parent."""
+    """A node (op), a cluster (scope) or a series of ops, positioned in its parent."""
     key: str
     label: str
-    kind: str                    # "op" | "scope"
+    kind: str                    # "op" | "scope" | "series"
     op: object = None
+    parent: "Box | None" = None
     children: list = field(default_factory=list)
+    rows: list = field(default_factory=list)     # layers of children, in order
+    count: int = 0               # ops inside (scopes and series)
     w: float = 0.0
     h: float = 0.0
-    x: float = 0.0               # absolute, after `place`
+    x: float = 0.0               # absolute, after `_place`
     y: float = 0.0
     rel: tuple = (0.0, 0.0)
 
@@ -55,7 +66,22 @@ def _scopes_of(ops) -> dict:
     return {op.name: op.name if op.name in prefixes else _scope_of(op.name) for op in ops}
 
 
-def _tree(ops, scope_of: dict) -> Box:
+def _op_label(op) -> str:
+    short = op.name.rsplit("/", 1)[-1]
+    label = short if _SERIES.match(short).group(1) == op.type else f"{short}: {op.type}"
+    if op.type == "Fused":
+        inner = _members(op.subgraphs["body"])
+        label = f"Fused ({len(inner)} ops): " + ", ".join(m.type for m in inner[:4]) + \
+            (", ..." if len(inner) > 4 else "")
+    elif op.subgraphs:  # control flow: name each held graph with its size
+        label += " [" + ", ".join(f"{k}: {len(_members(g))} ops"
+                                  for k, g in op.subgraphs.items()) + "]"
+    return label
+
+
+def _tree(ops) -> tuple:
+    """The scope tree of `ops`: (root box, op name -> its box)."""
+    scope_of = _scopes_of(ops)
     root = Box("", "", "scope")
     scopes = {"": root}
 
@@ -63,89 +89,153 @@ def _tree(ops, scope_of: dict) -> Box:
         if path in scopes:
             return scopes[path]
         parent = scope_box(_scope_of(path))
-        box = Box(path, path.rsplit("/", 1)[-1], "scope")
+        box = Box(path, path.rsplit("/", 1)[-1], "scope", parent=parent)
         parent.children.append(box)
         scopes[path] = box
         return box
 
+    leaves = {}
     for op in ops:
         parent = scope_box(scope_of[op.name])
-        label = f"{op.name.rsplit('/', 1)[-1]}: {op.type}"
-        if op.type == "Fused":
-            inner = _members(op.subgraphs["body"])
-            label = f"Fused ({len(inner)} ops): " + ", ".join(m.type for m in inner[:4]) + \
-                (", ..." if len(inner) > 4 else "")
-        elif op.subgraphs:  # control flow: name each held graph with its size
-            label += " [" + ", ".join(f"{k}: {len(_members(g))} ops"
-                                      for k, g in op.subgraphs.items()) + "]"
-        parent.children.append(Box(op.name, label, "op", op))
-    return root
+        leaves[op.name] = Box(op.name, _op_label(op), "op", op, parent=parent)
+        parent.children.append(leaves[op.name])
+    _group_series(root)
+    _count(root)
+    return root, leaves
 
 
-def _unit_of(op_name: str, scope: str) -> str:
-    """The child of `scope` (an op name or a sub-scope path) that holds `op_name`."""
-    if op_name == scope:
-        return op_name  # the op a scope is named after
-    rest = op_name[len(scope) + 1:] if scope else op_name
-    head = rest.split("/", 1)[0]
-    return f"{scope}/{head}" if scope else head
+_SERIES = re.compile(r"^(.*?)(?:_\d+)?$")
 
 
-def _layout(box: Box, edges_by_scope: dict) -> None:
+def _group_series(box: Box) -> None:
+    """Sibling ops of one type named `base`, `base_1`, `base_2`, ... become one group."""
+    groups: dict = {}
+    for c in box.children:
+        if c.kind == "op":
+            base = _SERIES.match(c.key.rsplit("/", 1)[-1]).group(1)
+            groups.setdefault((base, c.op.type), []).append(c)
+    series = {}
+    for (base, op_type), members in groups.items():
+        if len(members) >= SERIES_MIN:
+            prefix = f"{box.key}/" if box.key else ""
+            group = Box(f"{prefix}{base}[{op_type} x{len(members)}]", base, "series",
+                        members[0].op, parent=box)
+            for m in members:
+                m.parent = group
+                series[id(m)] = group
+            group.children = members
+    children = []
+    for c in box.children:
+        group = series.get(id(c))
+        if group is None:
+            children.append(c)
+            if c.kind == "scope":
+                _group_series(c)
+        elif not group.children or group.children[0] is c:
+            children.append(group)
+    box.children = children
+
+
+def _count(box: Box) -> int:
+    box.count = 1 if box.kind == "op" else sum(_count(c) for c in box.children)
+    return box.count
+
+
+def _path(box: Box) -> list:
+    out = []
+    while box is not None:
+        out.append(box)
+        box = box.parent
+    return out[::-1]
+
+
+def _edges(ops, leaves: dict) -> tuple:
+    """All edges (source op, target op, label, control), and per scope box the edges
+    between its units: the children that hold the two ends."""
+    edges = []
+    for op in ops:
+        for t in op.inputs:
+            edges.append((t.op.name, op.name, type_str(t.dtype, t.shape), False))
+        for c in op.control_inputs:
+            edges.append((c.name, op.name, "", True))
+    paths: dict = {}
+    between: dict = {}
+    for a, b, _, _ in edges:
+        pa = paths.get(a) or paths.setdefault(a, _path(leaves[a]))
+        pb = paths.get(b) or paths.setdefault(b, _path(leaves[b]))
+        i = 0
+        while pa[i + 1] is pb[i + 1]:
+            i += 1
+        between.setdefault(id(pa[i]), []).append((pa[i + 1], pb[i + 1]))
+    return edges, between
+
+
+def _order(box: Box, between: dict) -> None:
+    """Layers of `box`'s children: longest path from the sources, then each source sinks
+    to just above its first consumer; within a layer, barycentre sweeps."""
+    if box.kind == "op":
+        return
+    for child in box.children:
+        _order(child, between)
+    order = {id(c): i for i, c in enumerate(box.children)}
+    preds: dict = {i: set() for i in order.values()}
+    succs: dict = {i: set() for i in order.values()}
+    for a, b in between.get(id(box), ()):
+        ia, ib = order[id(a)], order[id(b)]
+        if ia < ib:  # creation order breaks cycles between scopes
+            preds[ib].add(ia)
+            succs[ia].add(ib)
+    n = len(box.children)
+    layer = [0] * n
+    for i in range(n):
+        layer[i] = max((layer[p] + 1 for p in preds[i]), default=0)
+    for i in reversed(range(n)):
+        if not preds[i] and succs[i]:
+            layer[i] = min(layer[s] for s in succs[i]) - 1
+    levels = sorted(set(layer))
+    rows = {lv: [i for i in range(n) if layer[i] == lv] for lv in levels}
+    pos = {}
+    for r in rows.values():
+        for j, i in enumerate(r):
+            pos[i] = j
+    for sweep in range(4):  # barycentre ordering, down then up
+        nbrs = preds if sweep % 2 == 0 else succs
+        for lv in (levels if sweep % 2 == 0 else levels[::-1]):
+            keyed = []
+            for i in rows[lv]:
+                ns = [pos[m] for m in nbrs[i]]
+                keyed.append((sum(ns) / len(ns) if ns else pos[i], pos[i], i))
+            rows[lv] = [i for _, _, i in sorted(keyed)]
+            for j, i in enumerate(rows[lv]):
+                pos[i] = j
+    box.rows = [[box.children[i] for i in rows[lv]] for lv in levels]
+
+
+def _measure(box: Box) -> None:
+    """Sizes with every scope open (the SVG's layout)."""
     if box.kind == "op":
         box.w = max(60.0, len(box.label) * CHAR_W + 16)
         box.h = NODE_H
         return
     for child in box.children:
-        _layout(child, edges_by_scope)
-    units = {c.key: c for c in box.children}
-    order = {c.key: i for i, c in enumerate(box.children)}
-    preds: dict = {k: set() for k in units}
-    succs: dict = {k: set() for k in units}
-    for a, b in edges_by_scope.get(box.key, ()):
-        if a in units and b in units and a != b and order[a] < order[b]:
-            preds[b].add(a)
-            succs[a].add(b)
-    layer: dict = {}
-    for key in sorted(units, key=order.get):
-        layer[key] = max((layer[p] + 1 for p in preds[key]), default=0)
-    rows: dict = {}
-    for key in sorted(units, key=order.get):
-        rows.setdefault(layer[key], []).append(key)
-    pos = {}
-    for r in rows.values():
-        for i, k in enumerate(r):
-            pos[k] = i
-    levels = sorted(rows)
-    for sweep in range(4):  # barycentre ordering, down then up
-        seq = levels if sweep % 2 == 0 else levels[::-1]
-        for lv in seq:
-            nbrs = preds if sweep % 2 == 0 else succs
-            keyed = []
-            for k in rows[lv]:
-                ns = [pos[n] for n in nbrs[k]]
-                keyed.append((sum(ns) / len(ns) if ns else pos[k], pos[k], k))
-            rows[lv] = [k for _, _, k in sorted(keyed)]
-            for i, k in enumerate(rows[lv]):
-                pos[k] = i
+        _measure(child)
+    inset = PAD if box.key else 0.0
     y = TITLE_H + PAD if box.key else 0.0
     width = 0.0
     placed = []
-    for lv in levels:
-        row = [units[k] for k in rows[lv]]
+    for row in box.rows:
         row_w = sum(c.w for c in row) + GAP_X * (len(row) - 1)
         row_h = max(c.h for c in row)
         placed.append((row, row_w, y, row_h))
         width = max(width, row_w)
         y += row_h + GAP_Y
     for row, row_w, top, row_h in placed:
-        x = (width - row_w) / 2 + (PAD if box.key else 0.0)
+        x = (width - row_w) / 2 + inset
         for c in row:
             c.rel = (x, top + (row_h - c.h) / 2)
             x += c.w + GAP_X
-    box.w = width + (2 * PAD if box.key else 0.0)
-    box.w = max(box.w, len(box.label) * CHAR_W + 2 * PAD)
-    box.h = y - GAP_Y + (PAD if box.key else 0.0)
+    box.w = max(width + 2 * inset, len(box.label) * CHAR_W + 2 * PAD)
+    box.h = y - GAP_Y + inset
 
 
 def _place(box: Box, x: float, y: float, out_nodes: list, out_clusters: list,
@@ -161,40 +251,87 @@ def _place(box: Box, x: float, y: float, out_nodes: list, out_clusters: list,
                depth + (1 if box.key else 0))
 
 
+def _category(box: Box) -> str:
+    """What a box holds, for its colour: gradients, variables, the optimizer's update,
+    the input pipeline, or the model."""
+    if box.kind == "op":
+        t = box.op.type
+        return ("fused" if t == "Fused" else "input" if t == "Placeholder" else
+                "var" if t in ("VariableV2", "VarHandleOp") else "op")
+    if box.key.split("/", 1)[0] == "gradients" or box.key.split("/")[-1] == "gradients":
+        return "grad"
+    ops = [b.op for b in _leaves(box)]
+    has_var = any(op.type in ("VariableV2", "VarHandleOp") for op in ops)
+    if any(op.type.startswith(("Apply", "ResourceApply")) for op in ops) or not has_var and \
+            any(op.type in ("AssignSub", "AssignAdd") for op in ops):
+        return "train"
+    if has_var and not any(op.type in _COMPUTE for op in ops):
+        return "var"
+    return "model"
+
+
+_COMPUTE = {"MatMul", "BatchMatMul", "BatchMatMulV2", "Conv2D", "DepthwiseConv2dNative",
+            "BiasAdd", "Fused"}
+
+
+def _leaves(box: Box) -> list:
+    if box.kind == "op":
+        return [box]
+    return [leaf for c in box.children for leaf in _leaves(c)]
+
+
 def layout(graph, title: str = "") -> dict:
-    """Positions of every op and scope of `graph`, and its edges, as plain data."""
+    """The picture of `graph` as plain data: every op and scope with its position (all
+    scopes open), the edges, and the scope tree with its layer order (`tree`)."""
     ops = graph.get_operations()
-    scope_of = _scopes_of(ops)
-    root = _tree(ops, scope_of)
-    edges_by_scope: dict = {}
-    edges = []
-    for op in ops:
-        for t in op.inputs:
-            edges.append((t.op.name, op.name, type_str(t.dtype, t.shape), False))
-        for c in op.control_inputs:
-            edges.append((c.name, op.name, "", True))
-    for a, b, _, _ in edges:
-        sa, sb = scope_of[a].split("/"), scope_of[b].split("/")
-        common = []
-        for x, y in zip(sa, sb):
-            if x != y or not x:
-                break
-            common.append(x)
-        scope = "/".join(common)
-        edges_by_scope.setdefault(scope, []).append((_unit_of(a, scope), _unit_of(b, scope)))
-    _layout(root, edges_by_scope)
+    root, leaves = _tree(ops)
+    edges, between = _edges(ops, leaves)
+    _order(root, between)
+    _measure(root)
     nodes, clusters = [], []
     _place(root, 0.0, 0.0, nodes, clusters)
     return {"title": title, "width": root.w, "height": root.h,
             "nodes": [{"id": n.key, "label": n.label, "type": n.op.type,
                        "x": round(n.x, 1), "y": round(n.y, 1), "w": round(n.w, 1),
                        "h": n.h, "fused": n.op.type == "Fused",
-                       "scope": scope_of[n.key],
+                       "scope": n.parent.key,
                        "title": _tooltip(n.op)} for n in nodes],
             "clusters": [{"id": c.key, "label": c.label, "x": round(c.x, 1),
                           "y": round(c.y, 1), "w": round(c.w, 1), "h": round(c.h, 1),
                           "depth": d} for c, d in clusters],
             "edges": [{"s": a, "t": b, "label": lab, "ctrl": ctrl}
+                      for a, b, lab, ctrl in edges],
+            "tree": _tree_data(root, title, edges)}
+
+
+def _tree_data(root: Box, title: str, edges: list) -> dict:
+    """The tree the HTML page lays out: items (ops, scopes, series) with parent index,
+    size (ops), op count and layer rows (scopes), and edges between op items."""
+    items: list = []
+    index: dict = {}
+
+    def visit(box: Box, parent: int) -> int:
+        i = len(items)
+        index[id(box)] = i
+        item = {"id": box.key or title, "label": box.label or title, "p": parent,
+                "k": box.kind, "c": _category(box) if box.key else "graph"}
+        items.append(item)
+        if box.kind == "op":
+            item.update(w=round(box.w, 1), t=box.op.type, tip=_tooltip(box.op))
+            return i
+        item["n"] = box.count
+        if box.kind == "series":
+            item["t"] = box.op.type
+        for c in box.children:
+            visit(c, i)
+        item["rows"] = [[index[id(c)] for c in row] for row in box.rows]
+        return i
+
+    visit(root, -1)
+    items[0]["k"] = "graph"
+    by_name = {it["id"]: i for i, it in enumerate(items) if it["k"] == "op"}
+    return {"items": items,
+            "edges": [[by_name[a], by_name[b], lab, 1 if ctrl else 0]
                       for a, b, lab, ctrl in edges]}
 
 
@@ -235,6 +372,21 @@ def side_by_side(layouts: list) -> dict:
         x0 += lay["width"] + 80
         height = max(height, lay["height"] + 30)
     out["width"], out["height"] = x0 - 80, height
+    # One tree with each layout as a graph of its own, side by side in one row.
+    items = [{"id": out["title"], "label": out["title"], "p": -1, "k": "root", "c": "graph",
+              "n": 0, "rows": [[]]}]
+    edges = []
+    for lay in layouts:
+        base = len(items)
+        for it in lay["tree"]["items"]:
+            moved = dict(it, p=it["p"] + base if it["p"] >= 0 else 0)
+            if "rows" in it:
+                moved["rows"] = [[j + base for j in row] for row in it["rows"]]
+            items.append(moved)
+        items[0]["rows"][0].append(base)
+        items[0]["n"] += items[base]["n"]
+        edges += [[s + base, t + base, lab, ctrl] for s, t, lab, ctrl in lay["tree"]["edges"]]
+    out["tree"] = {"items": items, "edges": edges}
     return out
 
 
@@ -245,7 +397,7 @@ def to_dot(graph, title: str = "graph") -> str:
              'fontname="Helvetica", fontsize=10];',
              '  edge [fontname="Helvetica", fontsize=8, color="#777777"];']
     ops = graph.get_operations()
-    tree = _tree(ops, _scopes_of(ops))
+    tree, _ = _tree(ops)
     ids = {op.name: f"n{i}" for i, op in enumerate(ops)}
 
     def emit(box: Box, indent: str) -> None:
@@ -323,157 +475,8 @@ def to_svg(data: dict) -> str:
 
 # ---------------------------------------------------------------- HTML
 def to_html(data: dict) -> str:
-    payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
-    return _PAGE.replace("__TITLE__", html.escape(data["title"] or "graph")).replace(
+    """A self-contained page: the tree and its edges as JSON, laid out by the page."""
+    payload = json.dumps({"title": data["title"], **data["tree"]},
+                         separators=(",", ":")).replace("</", "<\\/")
+    return PAGE.replace("__TITLE__", html.escape(data["title"] or "graph")).replace(
         "__DATA__", payload)
-
-
-_PAGE = r"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>graphc: __TITLE__</title>
-<style>
- body{margin:0;font:12px Helvetica,Arial,sans-serif;overflow:hidden}
- #bar{position:fixed;top:0;left:0;right:0;height:34px;background:#24324d;color:#fff;
-      display:flex;align-items:center;gap:10px;padding:0 10px;z-index:2}
- #bar input{width:260px;padding:4px} #info{opacity:.85}
- svg{position:fixed;top:34px;left:0;width:100%;height:calc(100% - 34px);cursor:grab}
- .c rect{fill:#f6f8fc;stroke:#aab4c8} .c.collapsed rect{fill:#dfe6f3}
- .c text{font-size:11px;cursor:pointer;fill:#34405a}
- .n rect{fill:#eef3fb;stroke:#6b84b5} .n.f rect{fill:#ffd8a8;stroke:#d9822b}
- .n text{font-size:11px;pointer-events:none} .n.hit rect{fill:#ffe066;stroke:#c92a2a;stroke-width:2}
- .e{fill:none;stroke:#8a8f99} .e.k{stroke-dasharray:4 3} .hidden{display:none}
- .h{font-size:14px;font-weight:bold} .l{font-size:8px;fill:#667}
-</style></head><body>
-<div id="bar"><b>graphc</b><span>__TITLE__</span>
-<input id="q" placeholder="search name or op type (Enter: next)">
-<span id="info"></span></div>
-<svg id="svg"><g id="view"></g></svg>
-<script>
-const G = __DATA__;
-const NS = "http://www.w3.org/2000/svg";
-const view = document.getElementById("view"), svg = document.getElementById("svg");
-const info = document.getElementById("info");
-let tx = 20, ty = 20, k = 1;
-function el(tag, attrs, parent) {
-  const e = document.createElementNS(NS, tag);
-  for (const a in attrs) e.setAttribute(a, attrs[a]);
-  (parent || view).appendChild(e); return e;
-}
-function apply() { view.setAttribute("transform", `translate(${tx},${ty}) scale(${k})`); }
-const byId = {}, clusters = {}, collapsed = new Set();
-for (const h of (G.headings || [])) {
-  el("text", {x: h.x, y: 12, class: "h"}).textContent = h.label;
-}
-const order = G.clusters.slice().sort((a, b) => a.depth - b.depth);
-for (const c of order) {
-  const g = el("g", {class: "c"}); g.dataset.id = c.id;
-  el("rect", {x: c.x, y: c.y, width: c.w, height: c.h, rx: 8}, g);
-  const t = el("text", {x: c.x + 8, y: c.y + 14}, g); t.textContent = c.label;
-  t.addEventListener("click", ev => { ev.stopPropagation(); toggle(c.id); });
-  clusters[c.id] = {c, g};
-}
-const edgeLayer = el("g", {});
-const labels = G.edges.length <= 2000;  // dtype and shape on every edge, when readable
-for (const n of G.nodes) {
-  const g = el("g", {class: "n" + (n.fused ? " f" : "")}); g.dataset.id = n.id;
-  el("title", {}, g).textContent = n.title;
-  el("rect", {x: n.x, y: n.y, width: n.w, height: n.h, rx: 5}, g);
-  const t = el("text", {x: n.x + 8, y: n.y + 17}, g); t.textContent = n.label;
-  byId[n.id] = {n, g};
-}
-function anchor(id) {
-  // A node inside a collapsed scope is drawn as that scope's box.
-  const n = byId[id].n; let s = n.scope, best = null;
-  while (s) {
-    if (collapsed.has(s)) best = s;
-    const i = s.lastIndexOf("/"); s = i < 0 ? "" : s.slice(0, i);
-  }
-  if (!best) return n;
-  return clusters[best].c;
-}
-function drawEdges() {
-  edgeLayer.innerHTML = "";
-  for (const e of G.edges) {
-    if (!byId[e.s] || !byId[e.t]) continue;
-    const a = anchor(e.s), b = anchor(e.t);
-    if (a === b) continue;
-    const x1 = a.x + a.w / 2, y1 = a.y + (a.collapsedH || a.h);
-    const x2 = b.x + b.w / 2, y2 = b.y, my = (y1 + y2) / 2;
-    const d = `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`;
-    const p = el("path", {class: "e" + (e.ctrl ? " k" : ""), d}, edgeLayer);
-    if (e.label) {
-      el("title", {}, p).textContent = e.label;
-      if (labels) {
-        el("text", {class: "l", x: (x1 + x2) / 2 + 3, y: my}, edgeLayer).textContent = e.label;
-      }
-    }
-  }
-}
-function inside(scope, id) { return scope === id || scope.startsWith(id + "/"); }
-function refresh() {
-  for (const id in byId) {
-    const {n, g} = byId[id]; let hidden = false;
-    for (const c of collapsed) if (inside(n.scope, c)) { hidden = true; break; }
-    g.classList.toggle("hidden", hidden);
-  }
-  for (const id in clusters) {
-    const {c, g} = clusters[id]; let hidden = false;
-    for (const o of collapsed) if (o !== id && inside(id, o)) { hidden = true; break; }
-    g.classList.toggle("hidden", hidden);
-    g.classList.toggle("collapsed", collapsed.has(id));
-    const r = g.querySelector("rect");
-    c.collapsedH = collapsed.has(id) ? 24 : null;
-    r.setAttribute("height", collapsed.has(id) ? 24 : c.h);
-  }
-  drawEdges();
-  info.textContent =
-    `${G.nodes.length} ops, ${G.clusters.length} scopes, ${collapsed.size} collapsed`;
-}
-function toggle(id) { collapsed.has(id) ? collapsed.delete(id) : collapsed.add(id); refresh(); }
-let hits = [], hitAt = 0;
-function search(q) {
-  q = q.trim().toLowerCase();
-  for (const id in byId) byId[id].g.classList.remove("hit");
-  hits = q ? G.nodes.filter(n => n.id.toLowerCase().includes(q) || n.type.toLowerCase() === q
-                                  || n.type.toLowerCase().includes(q)) : [];
-  for (const n of hits) {
-    byId[n.id].g.classList.add("hit");
-    for (const c of [...collapsed]) if (inside(n.scope, c)) collapsed.delete(c);
-  }
-  refresh(); hitAt = 0; if (hits.length) focus(hits[0]);
-  info.textContent += ` | ${hits.length} match${hits.length === 1 ? "" : "es"}`;
-  document.body.dataset.hits = hits.length;
-}
-function focus(n) {
-  const r = svg.getBoundingClientRect(); k = Math.max(k, 1);
-  tx = r.width / 2 - (n.x + n.w / 2) * k; ty = r.height / 2 - (n.y + n.h / 2) * k; apply();
-}
-const q = document.getElementById("q");
-q.addEventListener("keydown", ev => {
-  if (ev.key !== "Enter") return;
-  if (hits.length && q.value.trim().toLowerCase() === (q.dataset.last || "")) {
-    hitAt = (hitAt + 1) % hits.length; focus(hits[hitAt]);
-  } else { q.dataset.last = q.value.trim().toLowerCase(); search(q.value); }
-});
-let drag = null;
-svg.addEventListener("mousedown", ev => { drag = [ev.clientX - tx, ev.clientY - ty]; });
-window.addEventListener("mouseup", () => drag = null);
-window.addEventListener("mousemove", ev => {
-  if (drag) { tx = ev.clientX - drag[0]; ty = ev.clientY - drag[1]; apply(); }
-});
-svg.addEventListener("wheel", ev => {
-  ev.preventDefault(); const f = Math.exp(-ev.deltaY * 0.0015);
-  const r = svg.getBoundingClientRect(), mx = ev.clientX - r.left, my = ev.clientY - r.top;
-  tx = mx - (mx - tx) * f; ty = my - (my - ty) * f; k *= f; apply();
-}, {passive: false});
-// Big graphs open with their top-level scopes collapsed.
-if (G.nodes.length > 1500) for (const c of G.clusters) if (c.depth === 0) collapsed.add(c.id);
-const r0 = svg.getBoundingClientRect();
-k = Math.min(1, (r0.width || 1200) / (G.width + 40), (r0.height || 800) / (G.height + 40)); apply();
-refresh();
-const m = /[#&]q=([^&]*)/.exec(location.hash);
-if (m) {
-  q.value = decodeURIComponent(m[1]); q.dataset.last = q.value.toLowerCase(); search(q.value);
-}
-document.body.dataset.ready = "1";
-</script></body></html>
-"""
