@@ -1,8 +1,8 @@
-"""`tf.summary`: scalar and histogram summaries, merge/merge_all, and FileWriter, which
-writes TensorBoard event files (TFRecord framing with masked CRC32C; Event, Summary and
-GraphDef protocol buffers: Event and Summary encoded by `graphc.ir.proto`, the
-GraphDef by `graphc.protos`). TensorBoard shows the scalars and
-histograms over steps, and the graph in its graph tab.
+"""`tf.summary`: scalar, histogram, image, audio, text and tensor summaries, merge/merge_all,
+and FileWriter, which writes TensorBoard event files (TFRecord framing with masked CRC32C;
+Event and Summary protocol buffers encoded by `graphc.ir.proto`, the GraphDef by
+`graphc.protos`; PNG and WAV by `graphc.ir.media`). TensorBoard shows them over steps,
+and the graph in its graph tab; `read_events` and `decode_summary` read them back.
 """
 from __future__ import annotations
 
@@ -12,12 +12,17 @@ import threading
 import time
 from typing import Optional
 
+import numpy as np
+
 from . import protos
 from .ir import context as _context
-from .ir import proto
+from .ir import dtypes as _dt
+from .ir import media, proto
 from .ir.dtypes import DType
 from .ir.ops import summary_ops as _ops
 from .variables import GraphKeys
+
+_TF_TYPES = _ops.TF_TYPES
 
 
 def _summary(builder, name: str, value, collections, family: Optional[str]):
@@ -39,6 +44,51 @@ def scalar(name: str, tensor, collections=None, family: Optional[str] = None):
 def histogram(name: str, values, collections=None, family: Optional[str] = None):
     """A histogram summary of `values` (TF1's default bucket edges)."""
     return _summary(_ops.histogram_summary, name, values, collections, family)
+
+
+def image(name: str, tensor, max_outputs: int = 3, collections=None,
+          family: Optional[str] = None):
+    """Up to `max_outputs` images of the 4-D `tensor` ([batch, height, width, 1|3|4]) as
+    PNGs, tagged `name/image/i` (`name/image` when max_outputs is 1), as TF1."""
+    return _summary(lambda tag, value, name: _ops.image_summary(tag, value, max_outputs, name),
+                    name, tensor, collections, family)
+
+
+def audio(name: str, tensor, sample_rate, max_outputs: int = 3, collections=None,
+          family: Optional[str] = None):
+    """Up to `max_outputs` clips of `tensor` ([batch, frames, channels] or [batch, frames],
+    float32 in [-1, 1]) as 16-bit WAV at `sample_rate` Hz, tagged `name/audio/i`."""
+    return _summary(lambda tag, value, name: _ops.audio_summary(tag, value, sample_rate,
+                                                                max_outputs, name),
+                    name, tensor, collections, family)
+
+
+def text(name: str, tensor, collections=None):
+    """A string tensor for TensorBoard's text tab (a tensor summary of plugin "text")."""
+    from .ir.ops._base import convert_to_tensor
+    tensor = convert_to_tensor(tensor)
+    if not tensor.dtype.is_string:
+        raise ValueError(f"Expected tensor {tensor.name} to have dtype string, got "
+                         f"{tensor.dtype.name}")
+    return _summary(lambda tag, value, name: _ops.tensor_summary(tag, value, "text",
+                                                                 name=name),
+                    name, tensor, collections, None)
+
+
+def tensor_summary(name: str, tensor, summary_description: Optional[str] = None,
+                   collections=None, summary_metadata=None, family: Optional[str] = None,
+                   display_name: Optional[str] = None):
+    """The tensor itself, as a TensorProto in the Summary (TF1's tensor_summary);
+    `summary_metadata` may be an object with TF's SummaryMetadata fields."""
+    plugin = ""
+    if summary_metadata is not None:
+        plugin = getattr(getattr(summary_metadata, "plugin_data", None), "plugin_name", "")
+        display_name = display_name or getattr(summary_metadata, "display_name", "")
+        summary_description = summary_description or getattr(summary_metadata,
+                                                             "summary_description", "")
+    return _summary(lambda tag, value, name: _ops.tensor_summary(
+        tag, value, plugin or "", display_name or "", summary_description or "", name=name),
+        name, tensor, collections, family)
 
 
 def merge(inputs, collections=None, name: Optional[str] = None):
@@ -212,8 +262,11 @@ def read_events(path: str) -> list:
 
 
 def decode_summary(data: bytes) -> list:
-    """[(tag, float) for scalars, (tag, {"min", "max", "num", "sum", "bucket_limit",
-    "bucket"}) for histograms] of a serialized Summary."""
+    """The values of a serialized Summary, as (tag, what) pairs: a float for scalars;
+    {"min", "max", "num", "sum", "bucket_limit", "bucket"} for histograms; {"height",
+    "width", "colorspace", "pixels" (decoded PNG)} for images; {"sample_rate",
+    "num_channels", "length_frames", "content_type", "samples" (decoded WAV)} for audio;
+    {"tensor", "plugin_name", "display_name", "description"} for tensor summaries."""
     values = []
     for raw in proto.decode(data).get(1, []):
         v = proto.decode(raw)
@@ -226,4 +279,38 @@ def decode_summary(data: bytes) -> list:
                                  "num": h.get(3, [0.0])[0], "sum": h.get(4, [0.0])[0],
                                  "bucket_limit": proto.packed_doubles(h.get(6, [b""])[0]),
                                  "bucket": proto.packed_doubles(h.get(7, [b""])[0])}))
+        elif 4 in v:
+            im = proto.decode(v[4][0])
+            values.append((tag, {"height": im[1][0], "width": im[2][0],
+                                 "colorspace": im[3][0],
+                                 "pixels": media.decode_png(im[4][0])}))
+        elif 6 in v:
+            au = proto.decode(v[6][0])
+            samples, _ = media.decode_wav(au[4][0])
+            values.append((tag, {"sample_rate": au[1][0], "num_channels": au[2][0],
+                                 "length_frames": au[3][0],
+                                 "content_type": au[5][0].decode(), "samples": samples}))
+        elif 8 in v:
+            meta = proto.decode(v[9][0]) if 9 in v else {}
+            plugin = proto.decode(meta[1][0]) if 1 in meta else {}
+            values.append((tag, {"tensor": decode_tensor(v[8][0]),
+                                 "plugin_name": plugin.get(1, [b""])[0].decode(),
+                                 "display_name": meta.get(2, [b""])[0].decode(),
+                                 "description": meta.get(3, [b""])[0].decode()}))
     return values
+
+
+_NP_OF_TF = {code: name for name, code in _TF_TYPES.items() if name != "resource"}
+
+
+def decode_tensor(data: bytes) -> np.ndarray:
+    """A TensorProto (as graphc writes it: string_val, or tensor_content) as an array."""
+    t = proto.decode(data)
+    dtype = _dt.as_dtype(_NP_OF_TF[t[1][0]])
+    shape_fields = proto.decode(t[2][0]) if 2 in t else {}
+    shape = tuple(proto.decode(d).get(1, [0])[0] for d in shape_fields.get(2, []))
+    if dtype.is_string:
+        return np.array(t.get(8, []), dtype=object).reshape(shape)
+    content = t.get(4, [b""])[0]
+    return np.frombuffer(content, np.dtype(dtype.np).newbyteorder("<")).astype(
+        dtype.np).reshape(shape)
