@@ -75,6 +75,13 @@ from .control_flow import (case, cond, foldl, foldr, map_fn, scan,  # noqa: E402
 from .tensor_array import TensorArray  # noqa: E402,F401
 from .rnn_cell import reverse_sequence  # noqa: E402,F401
 from .ir.ops.control_flow_ops import assert_ as Assert  # noqa: E402,F401
+from . import debugging  # noqa: E402,F401
+from .debugging import (Print, add_check_numerics_ops, assert_equal,  # noqa: E402,F401
+                        assert_greater, assert_greater_equal, assert_less, assert_less_equal,
+                        assert_negative, assert_non_negative, assert_non_positive,
+                        assert_none_equal, assert_positive, assert_rank, assert_type,
+                        check_numerics, verify_tensor_all_finite)
+from .debugging import print_ as print  # noqa: E402,F401,A001  (tf.print)
 from . import nest  # noqa: E402,F401
 from . import data  # noqa: E402,F401
 from .tfrecord import python_io  # noqa: E402,F401

@@ -453,17 +453,11 @@ def _assert_infer(op: Operation):
 def _assert_compute(condition, *data, template, summarize):
     if bool(condition):
         return None
-    parts = []
-    for kind, value in template:
-        if kind == "s":
-            parts.append(value)
-        else:
-            arr = np.asarray(data[value])
-            flat = arr.reshape(-1)[:summarize]
-            text = np.array2string(flat, separator=" ", threshold=summarize + 1)
-            parts.append(text if flat.size == arr.size else text[:-1] + "...]")
+    from .debug_ops import summarize_v1  # TF1's Tensor::SummarizeValue
+    parts = [value if kind == "s" else summarize_v1(data[value], summarize)
+             for kind, value in template]
     raise InvalidArgumentError(None, None, "assertion failed: " + " ".join(
-        f"[{p}]" if not p.startswith("[") else p for p in parts))
+        f"[{p}]" for p in parts))
 
 
 defop("Assert", _assert_infer, _assert_compute, vjp=NON_DIFFERENTIABLE, pure=False,
