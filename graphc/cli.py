@@ -406,28 +406,33 @@ def _ms(seconds: float) -> str:
 
 
 class Progress:
-    """A progress bar on stderr, shown only once a run has taken more than a second."""
+    """A progress bar on stderr when stderr is a terminal, shown once the runs have taken
+    more than a second (in a pipe or a log it would only be noise)."""
 
-    def __init__(self, label: str, total: int) -> None:
+    def __init__(self, label: str, total: int, stream=None) -> None:
         self.label, self.total = label, total
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.start = time.perf_counter()
         self.shown = False
 
     def update(self, n: int) -> None:
+        if not self.tty:
+            return
         elapsed = time.perf_counter() - self.start
-        if elapsed < 1.0 or not sys.stderr.isatty() and n % max(self.total // 10, 1):
+        if elapsed < 1.0:
             return
         self.shown = True
         width = 30
         filled = int(width * n / self.total)
         eta = elapsed / n * (self.total - n)
-        sys.stderr.write(f"\r{self.label:8s} [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{n}/{self.total}  {eta:5.1f}s left")
-        sys.stderr.flush()
+        self.stream.write(f"\r{self.label:8s} [{'#' * filled}{'.' * (width - filled)}] "
+                          f"{n}/{self.total}  {eta:5.1f}s left")
+        self.stream.flush()
 
     def done(self) -> None:
         if self.shown:
-            sys.stderr.write("\n")
+            self.stream.write("\n")
 
 
 def table(header: list, rows: list) -> str:

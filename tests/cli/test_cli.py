@@ -72,7 +72,37 @@ def test_bench_times_both_backends(capsys):
     lines = out.splitlines()
     assert any(line.startswith("numpy") for line in lines)
     assert any(line.startswith("llvm") and line.rstrip().endswith("x") for line in lines)
-    assert "median" in out and "compile+first run" in out
+    assert "median" in out and "min" in out and "compile+first run" in out
+
+
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_bench_progress_bar_is_drawn_only_on_a_terminal():
+    from graphc.cli import Progress
+    for tty in (False, True):
+        stream = _Stream(tty)
+        bar = Progress("llvm", 10, stream)
+        bar.start -= 5.0          # as if the runs had taken five seconds
+        for n in range(1, 11):
+            bar.update(n)
+        bar.done()
+        if tty:
+            assert "\rllvm" in stream.text and "10/10" in stream.text
+            assert stream.text.endswith("\n")
+        else:
+            assert stream.text == "", "no progress bar in a pipe or a log"
 
 
 def test_graph_files_work_as_FILE(tmp_path, capsys):
