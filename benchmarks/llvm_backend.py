@@ -50,6 +50,23 @@ def timeit(fn, min_time=0.3, repeats=5) -> float:
     return statistics.median(samples)
 
 
+def machine() -> str:
+    """The CPU this run measured: its model, cores, LLVM's name and widest vectors."""
+    import llvmlite.binding as llvm
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f
+                          if line.startswith("model name")), model)
+    except OSError:
+        pass
+    features = llvm.get_host_cpu_features()
+    vectors = ("AVX-512" if features.get("avx512f") else "AVX2" if features.get("avx2")
+               else "SSE/NEON")
+    return (f"{model}, {os.cpu_count()} cores, LLVM CPU {llvm.get_host_cpu_name()}, "
+            f"widest vectors {vectors}")
+
+
 def progress(name: str) -> None:
     print(f"  measuring {name} ...", file=sys.stderr, flush=True)
 
@@ -446,6 +463,7 @@ def main() -> None:
     want = set(args.only.split(","))
     fw = frameworks(not args.no_frameworks)
     print(f"graphc llvm backend benchmark; frameworks found: {', '.join(fw) or 'none'}")
+    print(f"machine: {machine()}")
     print("ratio column: how many times longer than graphc-llvm (higher is better for us)")
     if "chain" in want:
         progress("fused chain")
