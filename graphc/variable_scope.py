@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import weakref
 from typing import Optional
 
 from .ir import context as _context
@@ -96,16 +95,13 @@ class _ScopeState:
         self.scope_counts: dict[str, int] = {}
 
 
-_STATES: "weakref.WeakKeyDictionary[Graph, _ScopeState]" = weakref.WeakKeyDictionary()
-
-
 def _state(graph: Optional[Graph] = None) -> _ScopeState:
     # Scopes and variables belong to the outermost graph: a cond branch or loop body
     # builds in a function graph but creates and shares its variables there (TF1).
     graph = (graph or _context.get_default_graph()).outermost
-    st = _STATES.get(graph)
+    st = graph.facade_state.get("variable_scope")
     if st is None:
-        st = _STATES[graph] = _ScopeState()
+        st = graph.facade_state["variable_scope"] = _ScopeState()
     return st
 
 
@@ -270,6 +266,3 @@ def _get_or_create(scope, full, shape, dtype, initializer, regularizer, trainabl
             graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
     return var
 
-
-def _reset_for_graph(graph: Graph) -> None:
-    _STATES.pop(graph, None)

@@ -230,6 +230,11 @@ class Graph:
         self._gradient_override: dict[str, str] = {}
         self._origin: tuple = ()
         self.is_plan = False  # a plan's own graph, lowered from a user graph by passes
+        # State the layers above ir keep per graph (graphc's variable scopes and the
+        # variables get_variable made), keyed by owner: it lives and dies with the graph.
+        # A module-level table keyed by graph kept every graph alive (its values point
+        # back at it), even a weak-keyed one.
+        self.facade_state: dict = {}
 
     is_function = False  # a FuncGraph (ir/func_graph.py) held by a control-flow node
 
