@@ -7,6 +7,7 @@ wrong with a feed is checked here, before any kernel runs.
 from __future__ import annotations
 
 import collections
+import collections.abc
 import os
 import threading
 from typing import Optional
@@ -108,9 +109,12 @@ class BaseSession:
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
         entry = self._run_entry(fetches, feed_dict)
-        mapper, feed_tensors, plans = entry
+        mapper, feed_tensors, keep, plans = entry
         feed_values = [_feed_value(t, v) for t, v in zip(feed_tensors, feed_dict.values())] \
             if feed_tensors else []
+        if keep is not None:  # one tensor fed under two keys (x and "x:0"): the later wins
+            feed_tensors = [feed_tensors[i] for i in keep]
+            feed_values = [feed_values[i] for i in keep]
         sources = self._sources(mapper, feed_tensors)
         if sources:  # iterators' next elements become feeds (graphc/data/sources.py)
             feed_tensors, feed_values = pull_sources(sources, feed_tensors, feed_values)
@@ -125,9 +129,15 @@ class BaseSession:
         return mapper.build(values)
 
     def _run_entry(self, fetches, feed_dict):
-        """(FetchMapper, fed tensors, plans by feed shapes) for this fetch structure and
-        these feed keys; cached when both are hashable, so a training loop calling
-        run(train_op, {x: ..., y: ...}) resolves names and structures once."""
+        """(FetchMapper, fed tensors, positions of the distinct ones or None, plans by
+        feed shapes) for this fetch structure and these feed keys; cached when both are
+        hashable, so a training loop calling run(train_op, {x: ..., y: ...}) resolves names
+        and structures once."""
+        if feed_dict and not isinstance(feed_dict, collections.abc.Mapping):  # ([] is none)
+            raise TypeError(
+                "feed_dict must be a dict mapping tensors (or their names) to values, got "
+                f"{type(feed_dict).__name__} {_short(feed_dict)}. Write "
+                "sess.run(fetches, feed_dict={x: value, ...}).")
         try:
             key = (tuple(fetches) if type(fetches) is list else fetches,
                    tuple(feed_dict) if feed_dict else ())
@@ -138,7 +148,7 @@ class BaseSession:
             return entry
         mapper = FetchMapper(fetches, self._graph)
         feed_tensors = [self._feed_key(k) for k in feed_dict] if feed_dict else []
-        entry = (mapper, feed_tensors, {})
+        entry = (mapper, feed_tensors, _distinct_feeds(feed_tensors), {})
         if key is not None:
             if len(self._run_cache) >= 256:
                 self._run_cache.clear()
@@ -149,7 +159,9 @@ class BaseSession:
         """A function running `fetches` with positional feed values, skipping lookups."""
         mapper = FetchMapper(fetches, self._graph)
         feed_tensors = [self._feed_key(k) for k in (feed_list or [])]
-        sources = self._sources(mapper, feed_tensors)
+        keep = _distinct_feeds(feed_tensors)
+        sources = self._sources(mapper, feed_tensors if keep is None else
+                                [feed_tensors[i] for i in keep])
         lock = threading.Lock()
         cache: dict = {}
 
@@ -161,8 +173,10 @@ class BaseSession:
                                 f"{len(args)}.")
             values = [_feed_value(t, v) for t, v in zip(feed_tensors, args)]
             tensors = feed_tensors
+            if keep is not None:
+                tensors, values = [tensors[i] for i in keep], [values[i] for i in keep]
             if sources:
-                tensors, values = pull_sources(sources, feed_tensors, values)
+                tensors, values = pull_sources(sources, tensors, values)
             key = tuple((v.shape, v.dtype) for v in values)
             plan = cache.get(key)
             if plan is None:
@@ -198,16 +212,6 @@ class BaseSession:
         if not self._graph.is_feedable(t):
             raise ValueError(f"Tensor {t.name} may not be fed.")
         return t
-
-    def _prepare_feeds(self, feed_dict):
-        if not feed_dict:
-            return [], []
-        tensors, values = [], []
-        for key, value in feed_dict.items():
-            t = self._feed_key(key)
-            tensors.append(t)
-            values.append(_feed_value(t, value))
-        return tensors, values
 
     # ------------------------------------------------------------------ plans
     def _plan_for(self, elements, feed_tensors, feed_values) -> _Plan:
@@ -333,6 +337,13 @@ def _feed_value(t: Tensor, value) -> np.ndarray:
         else:
             try:
                 arr = np.asarray(value, dtype=dtype.np)
+            except OverflowError:  # an int in a list beyond the dtype's range
+                raise TypeError(
+                    f"Type of feed value {_short(value)} is not compatible with Tensor type "
+                    f"{dtype.name} of '{t.name}': a value is out of {dtype.name}'s range "
+                    f"[{np.iinfo(dtype.np).min}, {np.iinfo(dtype.np).max}]. Try explicitly "
+                    "setting the type of the feed tensor to a larger type (e.g. int64)."
+                ) from None
             except (TypeError, ValueError) as exc:
                 raise TypeError(f"Cannot feed value {_short(value)} to tensor '{t.name}' of "
                                 f"dtype {dtype.name}: {exc}") from None
@@ -346,6 +357,16 @@ def _feed_value(t: Tensor, value) -> np.ndarray:
             f"Cannot feed value of shape {arr.shape} for Tensor '{t.name}', which has shape "
             f"'{t.shape}'{where}")
     return arr
+
+
+def _distinct_feeds(tensors: list) -> Optional[list]:
+    """Positions of the distinct tensors among `tensors`, each at its last occurrence
+    (TF1 keeps the later value when two feed keys name one tensor), or None when no
+    tensor repeats."""
+    last = {t: i for i, t in enumerate(tensors)}
+    if len(last) == len(tensors):
+        return None
+    return sorted(last.values())
 
 
 def _short(value) -> str:

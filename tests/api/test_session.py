@@ -66,6 +66,40 @@ def test_feeding_values_with_tf1_dtype_rules():
             sess.run(y, {"nope:0": 1})
 
 
+def test_one_tensor_fed_under_two_keys_takes_the_later_value():
+    # TF1 maps every feed key to its tensor and keeps the later value; both are checked.
+    x = tf.placeholder(tf.float32, [2], name="x")
+    y = x * 2.0
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(y, {x: [1, 2], "x:0": [3, 4]}), [6, 8])
+        np.testing.assert_array_equal(sess.run(y, {"x:0": [3, 4], x: [1, 2]}), [2, 4])
+        with pytest.raises(ValueError, match=r"shape \(3,\) for Tensor 'x:0'"):
+            sess.run(y, {x: [1, 2, 3], "x:0": [1, 2]})
+        run = sess.make_callable(y, [x, "x:0"])
+        np.testing.assert_array_equal(run([1, 1], [5, 5]), [10, 10])
+
+
+@pytest.mark.parametrize("dtype", [tf.int8, tf.int32, tf.uint8, tf.int64])
+def test_out_of_range_integer_in_a_list_feed_names_the_placeholder(dtype):
+    big = 2**70 if dtype is tf.int64 else 2**40
+    i = tf.placeholder(dtype, [None], name="counts")
+    with tf.Session() as sess:
+        with pytest.raises(TypeError) as info:
+            sess.run(i, {i: [1, big]})
+        assert sess.run(i, {i: [1, 2]}).dtype == dtype.as_numpy_dtype
+    text = str(info.value)
+    assert "'counts:0'" in text and dtype.name in text and str(big) in text, text
+
+
+@pytest.mark.parametrize("bad", [[1.0], ([1.0],), "x:0", 3])
+def test_feed_dict_that_is_not_a_dict_says_so(bad):
+    x = tf.placeholder(tf.float32, [1], name="x")
+    with tf.Session() as sess:
+        with pytest.raises(TypeError, match="feed_dict must be a dict mapping tensors"):
+            sess.run(x, bad)
+        np.testing.assert_array_equal(sess.run(x, collections.OrderedDict([(x, [1.0])])), [1])
+
+
 def test_wrong_feed_shape_names_placeholder_shapes_and_line():
     x = tf.placeholder(tf.float32, [None, 2], name="inputs")  # placeholder line
     with tf.Session() as sess:
