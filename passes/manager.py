@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
+import warnings
 from typing import Callable, Iterable, Optional
 
 from graphc.ir.errors import OpError
@@ -48,8 +50,28 @@ class PassError(RuntimeError):
     """A pass failed; names it and the passes that ran before it."""
 
 
-def _names(env: str) -> set:
-    return {n.strip() for n in os.environ.get(env, "").split(",") if n.strip()}
+class UnknownPassWarning(UserWarning):
+    """An environment variable names a pass the pipeline does not have."""
+
+
+# (variable, name) pairs already warned about: each unknown name is reported once per
+# process, not once per Session.run compile.
+_warned: set = set()
+_warned_lock = threading.Lock()
+
+
+def _names(env: str, valid: tuple) -> set:
+    """The pass names listed in environment variable `env`; a name that is not in
+    `valid` is warned about (once) and kept, so it simply matches no pass."""
+    names = {n.strip() for n in os.environ.get(env, "").split(",") if n.strip()}
+    for name in sorted(names - set(valid)):
+        with _warned_lock:
+            if (env, name) in _warned:
+                continue
+            _warned.add((env, name))
+        warnings.warn(f"{env} names an unknown pass {name!r}; it is ignored. Valid names: "
+                      f"{', '.join(valid)}", UnknownPassWarning, stacklevel=3)
+    return names
 
 
 class PassManager:
@@ -59,12 +81,13 @@ class PassManager:
         self.pipeline = tuple(pipeline)
         known = {name for name, _ in self.pipeline}
         unknown = {n for n in disabled if n not in known}
-        self.disabled = set(disabled) | _names("GRAPHC_DISABLE_PASSES")
+        order = tuple(name for name, _ in self.pipeline)
+        self.disabled = set(disabled) | _names("GRAPHC_DISABLE_PASSES", order)
         if unknown:
             raise ValueError(f"unknown pass name(s) {sorted(unknown)}; the pipeline is "
                              f"{[n for n, _ in self.pipeline]}")
         self.verify = bool(os.environ.get("GRAPHC_DEBUG")) if verify is None else verify
-        env_dump = _names("GRAPHC_DUMP_PASSES")
+        env_dump = _names("GRAPHC_DUMP_PASSES", order + ("all",))
         self.dump = set(dump or ()) | env_dump if not isinstance(dump, str) else {dump}
         self.dump_to = dump_to or (lambda text: print(text, file=sys.stderr))
         self.timings: list = []

@@ -1,4 +1,6 @@
 """The pass pipeline: each pass's transformation, unchanged results, and the manager."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -177,3 +179,31 @@ def test_broadcast_scalars_are_not_materialised():
     a, b = _run_both(y, {x: xv})
     np.testing.assert_allclose(a, np.maximum(xv, 0.5) * 2.0)
     np.testing.assert_allclose(a, b)
+
+
+@pytest.mark.parametrize("env", ["GRAPHC_DISABLE_PASSES", "GRAPHC_DUMP_PASSES"])
+def test_unknown_pass_names_in_environment_warn_once_listing_valid_names(monkeypatch, env):
+    from graphc.passes import manager
+    monkeypatch.setattr(manager, "_warned", set())
+    monkeypatch.setenv(env, "cse, no_such_pass,fold_constans")
+    with pytest.warns(manager.UnknownPassWarning) as caught:
+        pm = PassManager()
+    messages = sorted(str(w.message) for w in caught)
+    assert len(messages) == 2, messages
+    assert "'fold_constans'" in messages[0] and "'no_such_pass'" in messages[1]
+    valid = ", ".join(n for n, _ in DEFAULT_PIPELINE)
+    assert all(f"{env} names an unknown pass" in m and valid in m for m in messages)
+    if env == "GRAPHC_DISABLE_PASSES":
+        assert "cse" in pm.disabled  # the known name still takes effect
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a second manager (the next compile) stays quiet
+        PassManager()
+
+
+def test_dump_passes_all_is_a_valid_name(monkeypatch):
+    from graphc.passes import manager
+    monkeypatch.setattr(manager, "_warned", set())
+    monkeypatch.setenv("GRAPHC_DUMP_PASSES", "all")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "all" in PassManager(dump_to=lambda text: None).dump
