@@ -88,6 +88,10 @@ from .tfrecord import python_io  # noqa: E402,F401
 from .parsing import (FixedLenFeature, FixedLenSequenceFeature, SparseTensor,  # noqa: E402,F401
                       SparseTensorValue, VarLenFeature, decode_raw, io, parse_example,
                       parse_single_example, parse_single_sequence_example)
+from .ir.naming import rename as _rename  # noqa: E402
+
+_rename(tuple, "tuple")  # the builders' public names (their ir names end in "_")
+_rename(Assert, "Assert")
 
 newaxis = None
 dtypes = _dtypes_module

@@ -69,7 +69,7 @@ def disable_v2_behavior() -> None:
     """graphc is always TF1; accepted so `tf.compat.v1` programs run unchanged."""
 
 
-def enable_eager_execution(*args, **kwargs) -> None:
+def enable_eager_execution(config=None, device_policy=None, execution_mode=None) -> None:
     raise NotImplementedError("graphc is a define-then-run graph compiler; eager execution "
                               "is not supported. Build a graph and run it in a tf.Session.")
 

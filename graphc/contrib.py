@@ -29,10 +29,17 @@ def l1_regularizer(scale, scope=None):
                                       np.asarray(scale, weights.dtype.as_numpy_dtype))
 
 
+def variance_scaling_initializer(factor=2.0, mode="FAN_IN", uniform=False, seed=None,
+                                 dtype=init_ops._dt.float32):
+    """tf.contrib.layers.variance_scaling_initializer (factor/mode in capitals)."""
+    return init_ops.VarianceScaling(factor, mode.lower(),
+                                    "uniform" if uniform else "truncated_normal", seed, dtype)
+
+
 class _Layers:
     xavier_initializer = staticmethod(init_ops.xavier_initializer)
     xavier_initializer_conv2d = staticmethod(init_ops.xavier_initializer)
-    variance_scaling_initializer = staticmethod(init_ops.variance_scaling_initializer_contrib)
+    variance_scaling_initializer = staticmethod(variance_scaling_initializer)
     l2_regularizer = staticmethod(l2_regularizer)
     l1_regularizer = staticmethod(l1_regularizer)
 

@@ -12,6 +12,8 @@ import numpy as np
 
 from .ir import dtypes as _dt
 from .ir.ops import core_ops
+from .variables import (global_variables_initializer, local_variables_initializer,
+                        variables_initializer)
 
 
 def _random():
@@ -174,13 +176,6 @@ def xavier_initializer(uniform: bool = True, seed=None, dtype=_dt.float32):
                            seed, dtype)
 
 
-def variance_scaling_initializer_contrib(factor=2.0, mode="FAN_IN", uniform=False, seed=None,
-                                         dtype=_dt.float32):
-    """tf.contrib.layers.variance_scaling_initializer (factor/mode in capitals)."""
-    return VarianceScaling(factor, mode.lower(), "uniform" if uniform else "truncated_normal",
-                           seed, dtype)
-
-
 def he_normal(seed=None):
     return VarianceScaling(2.0, "fan_in", "truncated_normal", seed)
 
@@ -227,16 +222,9 @@ class _InitializersNamespace:
     he_uniform = staticmethod(he_uniform)
     lecun_normal = staticmethod(lecun_normal)
     lecun_uniform = staticmethod(lecun_uniform)
-
-    @staticmethod
-    def global_variables():
-        from .variables import global_variables_initializer
-        return global_variables_initializer()
-
-    @staticmethod
-    def variables(var_list, name="init"):
-        from .variables import variables_initializer
-        return variables_initializer(var_list, name)
+    global_variables = staticmethod(global_variables_initializer)  # TF1's aliases
+    variables = staticmethod(variables_initializer)
+    local_variables = staticmethod(local_variables_initializer)
 
 
 initializers = _InitializersNamespace()

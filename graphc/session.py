@@ -260,6 +260,10 @@ class Session(BaseSession):
     """TF1 `tf.Session`. `backend` ("llvm" or "numpy"; default: GRAPHC_BACKEND, else llvm
     where llvmlite works) is graphc's own addition."""
 
+    def __init__(self, target: str = "", graph: Optional[Graph] = None, config=None,
+                 backend: Optional[str] = None) -> None:
+        super().__init__(target, graph, config, backend)
+
 
 class InteractiveSession(BaseSession):
     """A Session that installs itself as the default session on creation (TF1)."""

@@ -163,8 +163,16 @@ def variable_scope(name_or_scope=None, default_name: Optional[str] = None, value
             st.stack.pop()
 
 
-def variable_op_scope(values, name_or_scope, default_name=None, **kwargs):
-    return variable_scope(name_or_scope, default_name=default_name, values=values, **kwargs)
+def variable_op_scope(values, name_or_scope, default_name=None, initializer=None,
+                      regularizer=None, caching_device=None, partitioner=None,
+                      custom_getter=None, reuse=None, dtype=None, use_resource=None,
+                      constraint=None):
+    """TF1's deprecated `tf.variable_op_scope`: `variable_scope` with `values` first."""
+    return variable_scope(name_or_scope, default_name=default_name, values=values,
+                          initializer=initializer, regularizer=regularizer,
+                          caching_device=caching_device, partitioner=partitioner,
+                          custom_getter=custom_getter, reuse=reuse, dtype=dtype,
+                          use_resource=use_resource, constraint=constraint)
 
 
 def get_variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None,

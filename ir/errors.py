@@ -5,6 +5,8 @@ in the user's program that created that node.
 """
 from __future__ import annotations
 
+from .naming import rename
+
 OK = 0
 CANCELLED = 1
 UNKNOWN = 2
@@ -29,7 +31,8 @@ class OpError(Exception):
 
     error_code = UNKNOWN
 
-    def __init__(self, node_def=None, op=None, message: str = "", error_code=None) -> None:
+    def __init__(self, node_def=None, op=None, message: str = "", error_code=None,
+                 *args) -> None:
         self.node_def = node_def
         self.op = op
         self._message = message
@@ -57,6 +60,7 @@ def _make(name: str, code: int) -> type:
     def __init__(self, node_def=None, op=None, message: str = "", *args) -> None:
         OpError.__init__(self, node_def, op, message, code)
 
+    rename(__init__, "__init__", f"{name}.__init__")
     return type(name, (OpError,), {"__init__": __init__, "error_code": code,
                                    "__doc__": f"TF1 `tf.errors.{name}`."})
 

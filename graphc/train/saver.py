@@ -139,7 +139,9 @@ class CheckpointReader:
         return {n: m.dtype for n, m in self._index.items()}
 
 
-NewCheckpointReader = CheckpointReader
+def NewCheckpointReader(filepattern: str) -> CheckpointReader:
+    """TF1 `tf.train.NewCheckpointReader`: a reader of the checkpoint `filepattern`."""
+    return CheckpointReader(filepattern)
 
 
 # ---------------------------------------------------------------------- Saver

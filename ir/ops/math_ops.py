@@ -55,7 +55,6 @@ def _binary(op_type: str, compute, vjp, allowed=None, out_dtype=None, default_na
             x, y = convert_pair(x, y)
             return apply(op_type, (x, y), name=scope)
 
-    builder.__name__ = op_type
     return builder
 
 
@@ -266,7 +265,6 @@ def _unary(op_type: str, compute, vjp, allowed=None, out_dtype=None, default_nam
     def builder(x, name: Optional[str] = None):
         return apply(op_type, (convert_to_tensor(x),), name=name or default_name or op_type)
 
-    builder.__name__ = op_type
     return builder
 
 
@@ -575,3 +573,7 @@ from .matmul_ops import __all__ as _matmul_all  # noqa: E402
 __all__ += _reduce_all + _matmul_all
 
 MATH_NAMESPACE = {name: globals()[name] for name in __all__}
+
+from ..naming import name_builders  # noqa: E402
+
+name_builders(globals())  # the factories' builders take their public names

@@ -28,7 +28,7 @@ def _c(t, value):
 
 
 # ------------------------------------------------------------------ activations
-def _act(op_type, compute, vjp, default_name=None, attrs_fn=None):
+def _act(op_type, compute, vjp, default_name=None):
     def infer(op):
         check_dtype(op, op.inputs[0], FLOATS)
         return [(op.inputs[0].dtype, op.inputs[0].shape)]
@@ -39,12 +39,9 @@ def _act(op_type, compute, vjp, default_name=None, attrs_fn=None):
 
     defop(op_type, infer, kernel, vjp, elementwise=True, family="nn")
 
-    def builder(features, name: Optional[str] = None, **attrs):
-        x = convert_to_tensor(features)
-        return apply(op_type, (x,), attrs_fn(**attrs) if attrs_fn else None,
-                     name=name or default_name or op_type)
+    def builder(features, name: Optional[str] = None):
+        return apply(op_type, (convert_to_tensor(features),), name=name or default_name or op_type)
 
-    builder.__name__ = op_type
     return builder
 
 
@@ -84,12 +81,12 @@ def _leaky_vjp(op, grads):
     return [M.where_v2(M.greater(x, _c(x, 0)), g, M.multiply(g, _c(x, op.attrs["alpha"])))]
 
 
-_leaky = _act("LeakyRelu", lambda x, alpha: np.where(x > 0, x, x * x.dtype.type(alpha)),
-              _leaky_vjp, attrs_fn=lambda alpha=0.2: {"alpha": float(alpha)})
+_act("LeakyRelu", lambda x, alpha: np.where(x > 0, x, x * x.dtype.type(alpha)), _leaky_vjp)
 
 
 def leaky_relu(features, alpha=0.2, name: Optional[str] = None):
-    return _leaky(features, name=name, alpha=alpha)
+    return apply("LeakyRelu", (convert_to_tensor(features),), {"alpha": float(alpha)},
+                 name=name or "LeakyRelu")
 
 
 softplus = _act("Softplus", lambda x: np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0),
@@ -172,7 +169,6 @@ def _softmax_builder(op_type, default_name):
         if x.shape.ndims is not None:
             axis = normalize_axis(int(axis), x.shape.ndims, default_name)
         return apply(op_type, (x,), {"axis": int(axis)}, name=name or default_name)
-    builder.__name__ = default_name
     return builder
 
 
@@ -562,3 +558,7 @@ def relu_layer(x, weights, biases, name: Optional[str] = None):
 
 
 __all__ = []  # the tf.nn namespace is graphc/nn.py
+
+from ..naming import name_builders  # noqa: E402
+
+name_builders(globals())  # the factories' builders take their public names

@@ -226,7 +226,6 @@ def _reduction(op_type: str, default_name: str):
         return apply(op_type, (x,), {"axis": _axis_attr(axis, x), "keep_dims": keep},
                      name=name or default_name)
 
-    builder.__name__ = default_name
     return builder
 
 
@@ -318,9 +317,12 @@ def _arg(op_type: str):
             raise TypeError(f"output_type must be int32 or int64, got {out.name}")
         return apply(op_type, (x,), {"axis": a, "output_type": out}, name=name or op_type)
 
-    builder.__name__ = op_type.lower()
     return builder
 
 
 argmax = _arg("ArgMax")
 argmin = _arg("ArgMin")
+
+from ..naming import name_builders  # noqa: E402
+
+name_builders(globals())  # the factories' builders take their public names
