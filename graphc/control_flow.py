@@ -358,8 +358,10 @@ def _stacked(values: list, n_static, structure):
 
 
 def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop: bool = True,
-           swap_memory: bool = False, infer_shape: bool = True, name: Optional[str] = None):
-    """TF1 `tf.map_fn`: `fn` on each slice of `elems` along axis 0, results stacked."""
+           swap_memory: bool = False, infer_shape: bool = True, name: Optional[str] = None,
+           fn_output_signature=None):
+    """TF1 `tf.map_fn`: `fn` on each slice of `elems` along axis 0, results stacked (their
+    dtypes and structure are fn's own, so `dtype` / `fn_output_signature` need not say)."""
     graph = _context.get_default_graph()
     with graph.name_scope(name or "map"):
         flat = _elems(elems, "map_fn")
@@ -377,7 +379,7 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
     return result if back_prop else nest.map_structure(core_ops.stop_gradient, result)
 
 
-def scan(fn: Callable, elems, initializer=None, parallel_iterations=None,
+def scan(fn: Callable, elems, initializer=None, parallel_iterations=10,
          back_prop: bool = True, swap_memory: bool = False, infer_shape: bool = True,
          reverse: bool = False, name: Optional[str] = None):
     """TF1 `tf.scan`: the running `a = fn(a, x)` over the slices of `elems`, stacked."""

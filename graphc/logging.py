@@ -23,8 +23,8 @@ def get_logger():
     return _logger
 
 
-def set_verbosity(level) -> None:
-    _logger.setLevel(level)
+def set_verbosity(v) -> None:
+    _logger.setLevel(v)
 
 
 def get_verbosity() -> int:

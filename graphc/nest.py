@@ -5,8 +5,8 @@ Dicts are walked in sorted key order, as in TensorFlow; anything else is a leaf.
 from __future__ import annotations
 
 
-def is_nested(x) -> bool:
-    return isinstance(x, (list, tuple, dict))
+def is_nested(seq) -> bool:
+    return isinstance(seq, (list, tuple, dict))
 
 
 def _children(x) -> list:
@@ -15,7 +15,7 @@ def _children(x) -> list:
     return list(x)
 
 
-def flatten(structure) -> list:
+def flatten(structure, expand_composites: bool = False) -> list:
     if not is_nested(structure):
         return [structure]
     out = []
@@ -32,7 +32,7 @@ def _rebuild(template, parts: list):
     return type(template)(parts)
 
 
-def pack_sequence_as(structure, flat_sequence):
+def pack_sequence_as(structure, flat_sequence, expand_composites: bool = False):
     flat = list(flat_sequence)
     if len(flat) != len(flatten(structure)):
         raise ValueError(f"Structure had {len(flatten(structure))} elements, but "
@@ -64,7 +64,8 @@ def _shape_of(x) -> object:
     return (kind, keys, tuple(_shape_of(c) for c in _children(x)))
 
 
-def assert_same_structure(nest1, nest2, check_types: bool = True) -> None:
+def assert_same_structure(nest1, nest2, check_types: bool = True,
+                          expand_composites: bool = False) -> None:
     if _shape_of(nest1) != _shape_of(nest2):
         raise ValueError(f"The two structures don't have the same nested structure.\n\n"
                          f"First structure: {_describe(nest1)}\n\nSecond structure: "

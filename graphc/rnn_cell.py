@@ -14,7 +14,7 @@ import numpy as np
 
 from . import init_ops
 from .ir.ops import math_ops as M
-from .ir.ops._base import convert_to_tensor
+from .ir.ops._base import convert_to_tensor, only_default
 from .ir.ops.array_ops import concat, expand_dims, split
 from .variable_scope import get_variable, variable_scope
 
@@ -34,9 +34,17 @@ class RNNCell:
 
     _default_name = "rnn_cell"
 
-    def __init__(self, name: Optional[str] = None, reuse=None, dtype=None) -> None:
+    def __init__(self, trainable: bool = True, name: Optional[str] = None, dtype=None,
+                 **kwargs) -> None:
+        """TF1's constructor (a Keras layer's): `_reuse` is the reuse of the subclasses'
+        `reuse` argument; other layer keywords are refused by name."""
+        unknown = sorted(set(kwargs) - {"_reuse"})
+        if unknown:
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword "
+                            f"argument {unknown[0]!r}")
+        only_default(type(self).__name__, trainable=(trainable, True))
         self._name = name
-        self._reuse = reuse
+        self._reuse = kwargs.get("_reuse")
         self._scope = None      # the variable scope, fixed by the first call
 
     @property
@@ -92,7 +100,7 @@ class BasicRNNCell(RNNCell):
 
     def __init__(self, num_units: int, activation=None, reuse=None, name=None,
                  dtype=None) -> None:
-        super().__init__(name, reuse, dtype)
+        super().__init__(name=name, dtype=dtype, _reuse=reuse)
         self._units = num_units
         self._activation = activation or M.tanh
 
@@ -111,7 +119,7 @@ class BasicLSTMCell(RNNCell):
 
     def __init__(self, num_units: int, forget_bias: float = 1.0, state_is_tuple: bool = True,
                  activation=None, reuse=None, name=None, dtype=None) -> None:
-        super().__init__(name, reuse, dtype)
+        super().__init__(name=name, dtype=dtype, _reuse=reuse)
         self._units = num_units
         self._forget_bias = float(forget_bias)
         self._tuple = state_is_tuple
@@ -146,8 +154,11 @@ class LSTMCell(BasicLSTMCell):
 
     def __init__(self, num_units: int, use_peepholes: bool = False, cell_clip=None,
                  initializer=None, num_proj: Optional[int] = None, proj_clip=None,
-                 forget_bias: float = 1.0, state_is_tuple: bool = True, activation=None,
-                 reuse=None, name=None, dtype=None, **unused) -> None:
+                 num_unit_shards=None, num_proj_shards=None, forget_bias: float = 1.0,
+                 state_is_tuple: bool = True, activation=None, reuse=None, name=None,
+                 dtype=None) -> None:
+        only_default("LSTMCell", num_unit_shards=(num_unit_shards, None),
+                     num_proj_shards=(num_proj_shards, None))
         super().__init__(num_units, forget_bias, state_is_tuple, activation, reuse, name,
                          dtype)
         self._peepholes = use_peepholes
@@ -206,7 +217,7 @@ class GRUCell(RNNCell):
 
     def __init__(self, num_units: int, activation=None, reuse=None, kernel_initializer=None,
                  bias_initializer=None, name=None, dtype=None) -> None:
-        super().__init__(name, reuse, dtype)
+        super().__init__(name=name, dtype=dtype, _reuse=reuse)
         self._units = num_units
         self._activation = activation or M.tanh
         self._kernel_initializer = kernel_initializer

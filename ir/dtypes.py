@@ -119,8 +119,9 @@ _BY_NAME["resource"] = resource
 _BY_NP: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES if d is not string}
 
 
-def as_dtype(value) -> DType:
+def as_dtype(type_value) -> DType:
     """Resolve a dtype given as DType, TF1 name ("float32", "float"), numpy or Python type."""
+    value = type_value
     if isinstance(value, DType):
         return value
     if isinstance(value, str):

@@ -16,7 +16,7 @@ from ..ir import context as _context
 from ..ir import dtypes as _dt
 from ..ir.graph import Tensor, TensorLike
 from ..ir.ops import core_ops, math_ops, state_ops
-from ..ir.ops._base import convert_to_tensor
+from ..ir.ops._base import convert_to_tensor, only_default
 from ..passes.gradients import explain_disconnected, gradients
 from ..variables import GraphKeys, Variable, trainable_variables
 
@@ -26,7 +26,10 @@ class Optimizer:
 
     GATE_NONE, GATE_OP, GATE_GRAPH = 0, 1, 2
 
-    def __init__(self, use_locking: bool, name: str) -> None:
+    def __init__(self, use_locking: bool, name: str,
+                 use_own_namescope_for_non_slot_vars: bool = False) -> None:
+        only_default(type(self).__name__, use_own_namescope_for_non_slot_vars=(
+            use_own_namescope_for_non_slot_vars, False))
         if not name:
             raise ValueError("Must specify the optimizer name")
         self._use_locking = use_locking
@@ -216,8 +219,9 @@ class AdamOptimizer(Optimizer):
     var -= lr_t * m / (sqrt(v) + epsilon). beta powers are updated after all variables."""
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8,
-                 use_locking: bool = False, name: str = "Adam") -> None:
-        super().__init__(use_locking, name)
+                 use_locking: bool = False, name: str = "Adam",
+                 use_own_namescope_for_non_slot_vars: bool = False) -> None:
+        super().__init__(use_locking, name, use_own_namescope_for_non_slot_vars)
         self._lr, self._beta1, self._beta2, self._epsilon = learning_rate, beta1, beta2, epsilon
 
     def _create_slots(self, var_list):

@@ -20,13 +20,23 @@ from ..shapes import TensorShape, broadcast_shapes, unknown_shape
 __all__ = ["defop", "apply", "convert_to_tensor", "const_value", "const_value_as_shape",
            "NON_DIFFERENTIABLE", "same_as_input", "broadcast_infer", "check_dtype",
            "graph_of", "np_value", "static_int_list", "normalize_axis", "TensorShape",
-           "Tensor", "Operation", "Graph"]
+           "Tensor", "Operation", "Graph", "only_default"]
 
 
 def defop(name: str, infer: Callable, compute: Optional[Callable] = None, vjp=None,
           **flags) -> OpDef:
     """Register an op type; see `ir.registry.OpDef` for the facets."""
     return register(OpDef(name=name, infer=infer, compute=compute, vjp=vjp, **flags))
+
+
+def only_default(fn: str, **given) -> None:
+    """Refuse TF1 parameters graphc accepts only at their defaults (TF2-era additions to
+    `tf.compat.v1`, GPU and DTensor options): each keyword is (value, default), and any
+    other value is a NotImplementedError naming the function and the parameter."""
+    for param, (value, default) in given.items():
+        if value is not default and not (type(value) is type(default) and value == default):
+            raise NotImplementedError(f"{fn}({param}={value!r}) is not supported by graphc "
+                                      f"(only {param}={default!r})")
 
 
 def graph_of(values: Sequence) -> Graph:

@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from ..registry import set_vjp
 from ..shapes import TensorShape
-from ._base import apply, const_value_as_shape, convert_to_tensor, defop
+from ._base import apply, const_value_as_shape, convert_to_tensor, defop, only_default
 from . import array_ops as A
 from . import generator_ops as G
 from . import slicing_ops as S
@@ -278,8 +278,9 @@ defop("ScatterNd", _scatter_nd_infer, _scatter_nd_compute, _scatter_nd_vjp,
       family="array_grad")
 
 
-def scatter_nd(indices, updates, shape, name=None):
+def scatter_nd(indices, updates, shape, bad_indices_policy="", name=None):
     """TF1 `tf.scatter_nd`: zeros of `shape` with `updates` added at `indices`."""
+    only_default("scatter_nd", bad_indices_policy=(bad_indices_policy, ""))
     indices = convert_to_tensor(indices)
     updates = convert_to_tensor(updates)
     shape = convert_to_tensor(shape, dtype=indices.dtype)

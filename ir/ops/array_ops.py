@@ -102,20 +102,22 @@ defop("Rank", lambda op: [(dt.int32, TensorShape([]))],
       lambda x: np.asarray(x.ndim, dtype=np.int32), NON_DIFFERENTIABLE, family="array")
 
 
-def shape(input, name: Optional[str] = None, out_type=dt.int32):
-    """TF1 `tf.shape`: a Const when the static shape is fully known, else a Shape op."""
+def shape(input, name: Optional[str] = None, out_type=None):
+    """TF1 `tf.shape` (int32 unless `out_type` says): a Const when the static shape is
+    fully known, else a Shape op."""
     x = convert_to_tensor(input)
-    out_type = dt.as_dtype(out_type)
+    out_type = dt.as_dtype(out_type or dt.int32)
     if x.shape.is_fully_defined():
         return convert_to_tensor(np.asarray(x.shape.as_list(), dtype=out_type.np),
                                  name=name or "Shape")
     return apply("Shape", (x,), {"out_type": out_type}, name=name or "Shape")
 
 
-def size(input, name: Optional[str] = None, out_type=dt.int32):
-    """TF1 `tf.size`: number of elements (a Const when known statically)."""
+def size(input, name: Optional[str] = None, out_type=None):
+    """TF1 `tf.size`: number of elements, int32 unless `out_type` says (a Const when known
+    statically)."""
     x = convert_to_tensor(input)
-    out_type = dt.as_dtype(out_type)
+    out_type = dt.as_dtype(out_type or dt.int32)
     n = x.shape.num_elements()
     if n is None and x.shape.ndims and 0 in x.shape.as_tuple():
         n = 0  # TF1: a zero dim makes the size 0 whatever the unknown dims are

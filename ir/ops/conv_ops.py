@@ -264,16 +264,37 @@ def _conv_attrs(strides, padding, dilations, data_format="NHWC") -> dict:
             "data_format": data_format or "NHWC"}
 
 
-def conv2d(input, filter, strides, padding, dilations=None, data_format="NHWC",
-           name: Optional[str] = None, use_cudnn_on_gpu=True):  # noqa: A002 - TF1's names
+def _filter_arg(fn: str, filter, filters):  # noqa: A002 - TF1's names
+    """TF1's `filter`, or its TF2 spelling `filters`: exactly one."""
+    if (filter is None) == (filters is None):
+        raise ValueError(f"{fn} takes filter (or its alias filters), exactly one of them")
+    return filter if filters is None else filters
+
+
+def _required(fn: str, **given) -> None:
+    for param, value in given.items():
+        if value is None:
+            raise TypeError(f"{fn}() missing required argument: '{param}'")
+
+
+def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True,
+           data_format="NHWC", dilations=(1, 1, 1, 1), name: Optional[str] = None,
+           filters=None):  # noqa: A002 - TF1's names
+    """TF1 `tf.nn.conv2d` (`use_cudnn_on_gpu` is a GPU hint, ignored)."""
+    filter = _filter_arg("conv2d", filter, filters)
+    _required("conv2d", strides=strides, padding=padding)
     x = convert_to_tensor(input)
     f = convert_to_tensor(filter, dtype=x.dtype)
     return apply("Conv2D", (x, f), _conv_attrs(strides, padding, dilations, data_format),
                  name=name or "Conv2D")
 
 
-def conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding,
-                          dilations=None, data_format="NHWC", name=None):  # noqa: A002
+def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None,
+                          padding=None, use_cudnn_on_gpu=True, data_format="NHWC",
+                          dilations=(1, 1, 1, 1), name=None, filters=None):  # noqa: A002
+    filter = _filter_arg("conv2d_backprop_input", filter, filters)
+    _required("conv2d_backprop_input", out_backprop=out_backprop, strides=strides,
+              padding=padding)
     sizes = convert_to_tensor(input_sizes, dtype=dt.int32)
     f = convert_to_tensor(filter)
     dy = convert_to_tensor(out_backprop, dtype=f.dtype)
@@ -283,7 +304,8 @@ def conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding,
 
 
 def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
-                           dilations=None, data_format="NHWC", name=None):  # noqa: A002
+                           use_cudnn_on_gpu=True, data_format="NHWC", dilations=(1, 1, 1, 1),
+                           name=None):  # noqa: A002
     x = convert_to_tensor(input)
     sizes = convert_to_tensor(filter_sizes, dtype=dt.int32)
     dy = convert_to_tensor(out_backprop, dtype=x.dtype)
@@ -292,11 +314,18 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
                  name=name or "Conv2DBackpropFilter")
 
 
-def conv2d_transpose(value, filter, output_shape, strides, padding="SAME",
-                     data_format="NHWC", name=None, dilations=None):  # noqa: A002
-    """TF1 `tf.nn.conv2d_transpose`: the gradient of conv2d with respect to its input."""
-    return conv2d_backprop_input(output_shape, filter, value, strides, padding, dilations,
-                                 data_format, name=name or "conv2d_transpose")
+def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None, padding="SAME",
+                     data_format="NHWC", name=None, input=None, filters=None,
+                     dilations=None):  # noqa: A002
+    """TF1 `tf.nn.conv2d_transpose`: the gradient of conv2d with respect to its input
+    (`input` and `filters` are TF2's spellings of `value` and `filter`)."""
+    if (value is None) == (input is None):
+        raise ValueError("conv2d_transpose takes value (or its alias input), exactly one")
+    _required("conv2d_transpose", output_shape=output_shape, strides=strides)
+    return conv2d_backprop_input(output_shape, _filter_arg("conv2d_transpose", filter, filters),
+                                 value if input is None else input, strides, padding,
+                                 data_format=data_format, dilations=dilations,
+                                 name=name or "conv2d_transpose")
 
 
 # ---------------------------------------------------------------- depthwise

@@ -14,7 +14,8 @@ from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import TensorShape, unknown_shape
 from ._base import (NON_DIFFERENTIABLE, _infer_python_dtype, apply, check_dtype,
-                    const_value, const_value_as_shape, convert_to_tensor, defop, np_value)
+                    const_value, const_value_as_shape, convert_to_tensor, defop, np_value,
+                    only_default)
 from .array_ops import (INDEX_DTYPES, _check_vector, _dims, _shape_arg, _shape_str,
                         _static_axis, reshape, size, stack)
 from .tile_pad_ops import broadcast_to
@@ -56,8 +57,9 @@ def _fill_compute(dims, value):
 defop("Fill", _fill_infer, _fill_compute, family="generator")
 
 
-def fill(dims, value, name: Optional[str] = None):
+def fill(dims, value, name: Optional[str] = None, layout=None):
     """TF1 `tf.fill`: a tensor of shape `dims` (may be a run-time tensor) full of `value`."""
+    only_default("fill", layout=(layout, None))
     v = convert_to_tensor(value)
     return apply("Fill", (_shape_arg(dims, "dims"), v), name=name or "Fill")
 
@@ -84,13 +86,15 @@ def _filled(shape, scalar, dtype, name: str):
     return apply("Fill", (dims, value), name=name)
 
 
-def zeros(shape, dtype=dt.float32, name: Optional[str] = None):
+def zeros(shape, dtype=dt.float32, name: Optional[str] = None, layout=None):
     """TF1 `tf.zeros`; `shape` may mix ints and scalar tensors, or be a tensor."""
+    only_default("zeros", layout=(layout, None))
     return _filled(shape, 0, dtype, name or "zeros")
 
 
-def ones(shape, dtype=dt.float32, name: Optional[str] = None):
+def ones(shape, dtype=dt.float32, name: Optional[str] = None, layout=None):
     """TF1 `tf.ones`; `shape` may mix ints and scalar tensors, or be a tensor."""
+    only_default("ones", layout=(layout, None))
     return _filled(shape, 1, dtype, name or "ones")
 
 

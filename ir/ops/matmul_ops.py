@@ -120,9 +120,12 @@ defop("BatchMatMulV2", _bmm_infer, _bmm_compute, _bmm_vjp, family="matmul")
 
 def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False,
            adjoint_a: bool = False, adjoint_b: bool = False, a_is_sparse: bool = False,
-           b_is_sparse: bool = False, name: Optional[str] = None):
-    """TF1 `tf.matmul`: MatMul for rank 2, BatchMatMulV2 (broadcast batch dims) above."""
-    from ._base import convert_pair
+           b_is_sparse: bool = False, output_type=None, grad_a: bool = False,
+           grad_b: bool = False, name: Optional[str] = None):
+    """TF1 `tf.matmul`: MatMul for rank 2, BatchMatMulV2 (broadcast batch dims) above.
+    The sparsity and gradient flags are hints (ignored); output_type must be the inputs'."""
+    from ._base import convert_pair, only_default
+    only_default("matmul", output_type=(output_type, None))
     if transpose_a and adjoint_a or transpose_b and adjoint_b:
         raise ValueError("Only one of transpose and adjoint may be True for each operand")
     ta, tb = transpose_a or adjoint_a, transpose_b or adjoint_b

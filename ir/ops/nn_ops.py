@@ -415,11 +415,14 @@ def _named_only(fn_name: str, sentinel, labels, logits) -> None:
         raise ValueError(f"`{fn_name}` needs both labels= and logits=.")
 
 
-def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=None, dim=-1,
-                                         name: Optional[str] = None, axis=None):
-    """Per-example softmax cross-entropy; gradients flow to both logits and labels."""
-    _named_only("softmax_cross_entropy_with_logits_v2", _sentinel, labels, logits)
-    axis = dim if axis is None else axis
+def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name: Optional[str] = None,
+                                         dim=None):
+    """Per-example softmax cross-entropy; gradients flow to both logits and labels (TF
+    1.15's signature: labels and logits by position too; `dim` is `axis`'s old name)."""
+    _named_only("softmax_cross_entropy_with_logits_v2", None, labels, logits)
+    if axis is not None and dim is not None and axis != dim:
+        raise ValueError("Cannot specify both 'axis' and 'dim'")
+    axis = -1 if axis is None and dim is None else (dim if axis is None else axis)
     logits_t = convert_to_tensor(logits)
     labels_t = convert_to_tensor(labels, dtype=logits_t.dtype)
     rank = logits_t.shape.ndims
@@ -448,8 +451,8 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     _named_only("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
     from .core_ops import stop_gradient
     labels = stop_gradient(labels)
-    return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, dim=dim,
-                                                name=name, axis=axis)
+    return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits,
+                                                axis=dim if axis is None else axis, name=name)
 
 
 def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None,

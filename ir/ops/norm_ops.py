@@ -7,16 +7,16 @@ from typing import Optional
 from .. import dtypes as dt
 from ..context import get_default_graph
 from . import math_ops as M
-from ._base import convert_to_tensor, static_int_list
+from ._base import convert_to_tensor, only_default, static_int_list
 
 
-def moments(x, axes, shift=None, name: Optional[str] = None, keep_dims: bool = False,
+def moments(x, axes, shift=None, name: Optional[str] = None, keep_dims: Optional[bool] = None,
             keepdims: Optional[bool] = None):
     """TF1 `tf.nn.moments`: (mean, variance) over `axes` (variance about the mean, with
     the mean's gradient stopped there, as TF1)."""
     from .core_ops import stop_gradient
     from .array_ops import squeeze
-    keep = keep_dims if keepdims is None else keepdims
+    keep = bool(keep_dims) if keepdims is None else keepdims
     x = convert_to_tensor(x)
     axes = static_int_list(axes, "axes")
     with get_default_graph().name_scope(name or "moments"):
@@ -46,12 +46,13 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon,
 
 def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon: float = 0.001,
                      data_format: str = "NHWC", is_training: bool = True,
-                     name: Optional[str] = None):
+                     name: Optional[str] = None, exponential_avg_factor: float = 1.0):
     """TF1 `tf.nn.fused_batch_norm` (NHWC): (y, batch mean, batch variance). In training
     the returned variance has Bessel's correction (for moving averages) while y uses the
     biased one, as TF1's kernel."""
     if data_format != "NHWC":
         raise ValueError("fused_batch_norm supports data_format='NHWC' only")
+    only_default("fused_batch_norm", exponential_avg_factor=(exponential_avg_factor, 1.0))
     x = convert_to_tensor(x)
     with get_default_graph().name_scope(name or "FusedBatchNorm"):
         if is_training:

@@ -258,10 +258,14 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name: Optional[str]
                                                 fromlist=["identity"]).identity(out, name=name)
 
 
-def count_nonzero(input_tensor, axis=None, keepdims=None, dtype=dt.int64,
-                  name: Optional[str] = None, reduction_indices=None, keep_dims=None):
+def count_nonzero(input_tensor=None, axis=None, keepdims=None, dtype=dt.int64,
+                  name: Optional[str] = None, reduction_indices=None, keep_dims=None,
+                  input=None):
     from .math_ops import cast, not_equal
-    x = convert_to_tensor(input_tensor)
+    if (input_tensor is None) == (input is None):
+        raise ValueError("count_nonzero takes input_tensor (or its deprecated name input), "
+                         "exactly one of them")
+    x = convert_to_tensor(input_tensor if input is None else input)
     nz = cast(not_equal(x, np.zeros((), x.dtype.np) if not x.dtype.is_string else b""),
               dt.int64)
     out = reduce_sum(nz, axis, keepdims, reduction_indices=reduction_indices,

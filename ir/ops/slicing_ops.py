@@ -16,7 +16,7 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import Dimension, TensorShape, unknown_shape
-from ._base import apply, check_dtype, convert_to_tensor, defop, normalize_axis
+from ._base import apply, check_dtype, convert_to_tensor, defop, normalize_axis, only_default
 from .array_ops import INDEX_DTYPES, _check_vector, _dims, _shape_str, _static_axis, stack
 
 __all__ = ["slice", "strided_slice", "gather", "gather_nd", "boolean_mask"]
@@ -443,8 +443,12 @@ def _gather_compute(params, indices, *, axis):
 defop("GatherV2", _gather_infer, _gather_compute, family="array")
 
 
-def gather(params, indices, validate_indices=None, name: Optional[str] = None, axis=0):
-    """TF1 `tf.gather` (GatherV2, static axis): out-of-range indices are an error."""
+def gather(params, indices, validate_indices=None, name: Optional[str] = None, axis=None,
+           batch_dims=0):
+    """TF1 `tf.gather` (GatherV2, static axis; None is 0): out-of-range indices are an
+    error."""
+    only_default("gather", batch_dims=(batch_dims, 0))
+    axis = 0 if axis is None else axis
     p = convert_to_tensor(params)
     i = convert_to_tensor(indices, dtype_hint=dt.int32)
     return apply("GatherV2", (p, i), {"axis": _static_axis(axis)}, name=name or "GatherV2")
@@ -488,8 +492,10 @@ def _gather_nd_compute(params, indices):
 defop("GatherNd", _gather_nd_infer, _gather_nd_compute, family="array")
 
 
-def gather_nd(params, indices, name: Optional[str] = None, batch_dims: int = 0):
+def gather_nd(params, indices, name: Optional[str] = None, batch_dims: int = 0,
+              bad_indices_policy=""):
     """TF1 `tf.gather_nd`: the last dim of `indices` indexes the leading dims of params."""
+    only_default("gather_nd", bad_indices_policy=(bad_indices_policy, ""))
     if batch_dims:
         raise ValueError("graphc's gather_nd supports batch_dims=0 only")
     p = convert_to_tensor(params)

@@ -81,8 +81,8 @@ def _assign(op_type: str, ref, value, name, validate_shape=True, use_locking=Non
     return apply(op_type, (ref_t, value), attrs, name=name or op_type)
 
 
-def assign(ref, value, validate_shape=True, use_locking=None, name=None):
-    return _assign("Assign", ref, value, name, validate_shape, use_locking)
+def assign(ref, value, validate_shape=None, use_locking=None, name=None):
+    return _assign("Assign", ref, value, name, validate_shape is not False, use_locking)
 
 
 def assign_add(ref, value, use_locking=None, name=None):
