@@ -8,15 +8,25 @@ from __future__ import annotations
 
 
 class _Options:
-    """An attribute bag with defaults, like a protobuf message."""
+    """An attribute bag with defaults, like a protobuf message: it has TF1's fields (the
+    ones graphc reads get defaults; the rest, which it ignores, are None) and refuses any
+    other name as protobuf does, so a misspelt option is an error, never ignored."""
 
     _defaults: dict = {}
+    _ignored: tuple = ()  # TF1's other fields
 
     def __init__(self, **kwargs) -> None:
         for key, value in self._defaults.items():
             setattr(self, key, value() if callable(value) else value)
+        for key in self._ignored:
+            setattr(self, key, None)
         for key, value in kwargs.items():
             setattr(self, key, value)
+
+    def __setattr__(self, key: str, value) -> None:
+        if key not in self._defaults and key not in self._ignored:
+            raise ValueError(f'Protocol message {type(self).__name__} has no "{key}" field.')
+        object.__setattr__(self, key, value)
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
@@ -29,6 +39,8 @@ class _Options:
 class GPUOptions(_Options):
     _defaults = {"allow_growth": False, "per_process_gpu_memory_fraction": 0.0,
                  "visible_device_list": ""}
+    _ignored = ("allocator_type", "deferred_deletion_bytes", "polling_active_delay_usecs",
+                "polling_inactive_delay_msecs", "force_gpu_compatible", "experimental")
 
 
 class OptimizerOptions(_Options):
@@ -36,6 +48,7 @@ class OptimizerOptions(_Options):
     ON_1, OFF = 1, -1
     _defaults = {"do_common_subexpression_elimination": True, "do_constant_folding": True,
                  "opt_level": 0, "global_jit_level": 0}
+    _ignored = ("max_folded_constant_in_bytes", "do_function_inlining", "cpu_global_jit")
 
 
 class GraphOptions(_Options):
@@ -43,6 +56,8 @@ class GraphOptions(_Options):
 
     _defaults = {"optimizer_options": OptimizerOptions, "enable_bfloat16_sendrecv": False,
                  "infer_shapes": False, "place_pruned_graph": False, "disabled_passes": list}
+    _ignored = ("enable_recv_scheduling", "build_cost_model", "build_cost_model_after",
+                "timeline_step", "rewrite_options")
 
 
 class ConfigProto(_Options):
@@ -50,13 +65,19 @@ class ConfigProto(_Options):
                  "gpu_options": GPUOptions, "graph_options": GraphOptions,
                  "intra_op_parallelism_threads": 0, "inter_op_parallelism_threads": 0,
                  "device_count": dict, "operation_timeout_in_ms": 0}
+    _ignored = ("use_per_session_threads", "session_inter_op_thread_pool", "placement_period",
+                "device_filters", "pluggable_device_options", "rpc_options", "cluster_def",
+                "isolate_session_state", "share_cluster_devices_in_session", "experimental")
 
 
 class RunOptions(_Options):
     NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
     _defaults = {"trace_level": 0, "timeout_in_ms": 0, "report_tensor_allocations_upon_oom":
                  False}
+    _ignored = ("inter_op_thread_pool", "output_partition_graphs", "debug_options",
+                "experimental")
 
 
 class RunMetadata(_Options):
     _defaults = {"step_stats": None, "cost_graph": None, "partition_graphs": list}
+    _ignored = ("function_graphs", "session_metadata")

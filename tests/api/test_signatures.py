@@ -321,3 +321,26 @@ def test_tf2_era_parameters_are_refused_unless_default():
                                         r"argument 'resue'"):
         tf.nn.rnn_cell.BasicRNNCell(4, resue=True)
     assert _run(tf.matmul([[2.0]], [[3.0]], grad_a=True)) == 6.0  # a hint, ignored
+
+
+OPTION_MESSAGES = [p for p in TF1["messages"] if p in API and hasattr(API[p], "_ignored")]
+
+
+@pytest.mark.parametrize("path", OPTION_MESSAGES)
+def test_option_messages_have_tf1_fields_and_refuse_others(path):
+    # graphc/config.py's ConfigProto family: TF1's protocol-buffer messages take keyword
+    # fields only, and a misspelt one is an error (it was silently stored and ignored).
+    cls = API[path]
+    fields = set(cls._defaults) | set(cls._ignored)
+    missing = sorted(set(TF1["messages"][path]) - fields)
+    assert not missing, f"tf.{path} lacks TF1's fields {missing}"
+    with pytest.raises(ValueError, match=f'Protocol message {cls.__name__} has no "axsi" field'):
+        cls(axsi=1)
+    message = cls()
+    with pytest.raises(ValueError, match='has no "axsi" field'):
+        message.axsi = 1
+
+
+def test_option_messages_are_all_checked():
+    assert {"ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
+            "RunMetadata"} <= set(OPTION_MESSAGES)

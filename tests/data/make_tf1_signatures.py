@@ -8,7 +8,8 @@ The file maps a path under `tf` ("nn.relu", "train.AdamOptimizer") to its parame
 order, each a string: "name" (no default), "name=<repr of the default>", "*args",
 "**kwargs", with "*" before keyword-only parameters (a class lists its constructor's,
 without self). "namespaces" lists the module paths walked; "names" gives an object's own
-`__name__` where it is not the path's last part (tf.zeros_initializer is class Zeros).
+`__name__` where it is not the path's last part (tf.zeros_initializer is class Zeros);
+"messages" lists the fields of each protocol-buffer message class (tf.ConfigProto).
 tests/api/test_signatures.py checks graphc's public API against it. graphc itself never
 imports tensorflow.
 """
@@ -60,7 +61,8 @@ def describe(fn) -> list | None:
     return out
 
 
-def walk(module, path: str, seen: set, namespaces: list, table: dict, names: dict) -> None:
+def walk(module, path: str, seen: set, namespaces: list, table: dict, names: dict,
+         messages: dict) -> None:
     if id(module) in seen:
         return
     seen.add(id(module))
@@ -77,8 +79,11 @@ def walk(module, path: str, seen: set, namespaces: list, table: dict, names: dic
             module_name = getattr(value, "__name__", "")
             if name not in SKIP_NAMESPACES and module_name.startswith(
                     ("tensorflow", "tf_keras")) and ".python.util" not in module_name:
-                walk(value, full, seen, namespaces, table, names)
+                walk(value, full, seen, namespaces, table, names, messages)
         elif callable(value):
+            descriptor = getattr(value, "DESCRIPTOR", None)
+            if inspect.isclass(value) and hasattr(descriptor, "fields"):
+                messages[full] = [f.name for f in descriptor.fields]
             sig = describe(value)
             if sig is not None:
                 table[full] = sig
@@ -94,11 +99,12 @@ def main() -> int:
     v1 = tf.compat.v1
     table: dict = {}
     names: dict = {}
+    messages: dict = {}
     namespaces: list = []
-    walk(v1, "", set(), namespaces, table, names)
+    walk(v1, "", set(), namespaces, table, names, messages)
     doc = {"tensorflow": tf.__version__, "source": "tensorflow.compat.v1",
            "namespaces": sorted(namespaces), "signatures": dict(sorted(table.items())),
-           "names": dict(sorted(names.items()))}
+           "names": dict(sorted(names.items())), "messages": dict(sorted(messages.items()))}
     with open(OUT, "w") as f:
         json.dump(doc, f, indent=0, sort_keys=False)
         f.write("\n")
