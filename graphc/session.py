@@ -133,7 +133,8 @@ class BaseSession:
         feed shapes) for this fetch structure and these feed keys; cached when both are
         hashable, so a training loop calling run(train_op, {x: ..., y: ...}) resolves names
         and structures once."""
-        if feed_dict and not isinstance(feed_dict, collections.abc.Mapping):  # ([] is none)
+        if feed_dict and type(feed_dict) is not dict and not isinstance(
+                feed_dict, collections.abc.Mapping):  # ([] is none, as in TF1)
             raise TypeError(
                 "feed_dict must be a dict mapping tensors (or their names) to values, got "
                 f"{type(feed_dict).__name__} {_short(feed_dict)}. Write "
