@@ -3,10 +3,11 @@ vs TF), per op family, in units in the last place of the result's dtype.
 
 Exact families (data movement, integer and boolean math, +,-,*,/ and comparisons of
 floats) agree bit for bit. Transcendentals use graphc's own vectorised approximations
-(max error measured in backends/llvm/mathlib.py). Reductions and matmul sum in another
+(max error measured in backends/llvm/vmath.py). Reductions and matmul sum in another
 order than numpy (vector partial sums, BLAS blocking; convolutions also as direct loops), so
 their error is bounded relative to the largest magnitude in the result rather than element
-by element.
+by element (NORMWISE). `tolerance(family, dtype)` turns a family's ulps into rtol/atol;
+`assert_close` is the comparison every equivalence test makes (integers and booleans exactly).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 
 ULPS = {
     "exact": 0,
-    "unary": 8,          # exp, log, tanh, sigmoid, sin, ...: mathlib's bound, with margin
+    "unary": 8,          # exp, log, tanh, sigmoid, sin, ...: vmath's bound, with margin
     "binary": 8,         # pow goes through exp/log
     "nn": 16,            # activations and cross-entropies combine several transcendentals
     "reduce": 64,
