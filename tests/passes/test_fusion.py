@@ -1,4 +1,6 @@
 """The fusion pass: which ops group, convexity, outputs, provenance, unchanged results."""
+import inspect
+
 import numpy as np
 import pytest
 
@@ -134,14 +136,22 @@ def test_fusion_keeps_training_results_identical():
 
 def test_runtime_error_inside_a_fused_node_names_the_users_line():
     x = tf.placeholder(tf.int32, [3])
-    y = tf.floordiv(x * 2, x) + 1  # integer division by zero raises in TF1 semantics
+    quotient = tf.floordiv(x * 2, x)  # integer division by zero raises (TF1)
+    line = inspect.currentframe().f_lineno - 1
+    y = quotient + 1
+    feed = np.int32([1, 0, 2])
+    plan = _optimized([y], [(x, feed)])
+    (node,) = _fused_nodes(plan)  # the division runs inside the fused node
+    assert {"Mul", "FloorDiv", "Add"} <= {op.type for op in node.subgraphs["body"]
+                                            .get_operations()}
     with tf.Session() as sess:
-        try:
-            out = sess.run(y, {x: np.int32([1, 0, 2])})
-        except tf.errors.OpError as exc:
-            assert "test_fusion.py" in str(exc)
-        else:
-            pytest.skip(f"FloorDiv by zero is defined here ({out}); nothing to report")
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match="Integer division by zero") as info:
+            sess.run(y, {x: feed})
+        assert sess.run(y, {x: np.int32([1, 3, -2])}).tolist() == [3, 3, 3]
+    assert info.value.op is quotient.op  # the user's op, not the fused node
+    assert f'test_fusion.py", line {line}' in str(info.value)
+    assert "tf.floordiv(x * 2, x)" in str(info.value)
 
 
 def test_fuse_on_a_plan_without_groups_is_the_same_plan():
