@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .ir.graph import Operation, Tensor
+from .ir.graph import Operation
 
 
 class FetchMapper:
@@ -65,8 +65,3 @@ class FetchMapper:
 
     def build(self, values: list) -> Any:
         return self._build(values)
-
-    def tensors_and_targets(self) -> tuple[list[Tensor], list[Operation]]:
-        tensors = [e for e in self.elements if isinstance(e, Tensor)]
-        targets = [e for e in self.elements if isinstance(e, Operation)]
-        return tensors, targets
