@@ -97,3 +97,5 @@ newaxis = None
 dtypes = _dtypes_module
 compat.v1 = _sys.modules[__name__]
 from .ir.registry import NotDifferentiable, RegisterGradient, no_gradient  # noqa: E402,F401
+from .namespaces import (arg_max, arg_min, dimension_at_index, dimension_value,  # noqa: E402,F401
+                         is_tensor, linalg, manip, math, matrix_transpose, reverse_v2)
