@@ -7,6 +7,7 @@ and the graph in its graph tab; `read_events` and `decode_summary` read them bac
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -25,10 +26,27 @@ from .variables import GraphKeys
 _TF_TYPES = _ops.TF_TYPES
 
 
+_INVALID_TAG_CHARACTERS = re.compile(r"[^-/\w.]")
+
+
+def clean_tag(name: Optional[str]) -> Optional[str]:
+    """TF1's summary-name cleaning: each character a tag may not hold becomes '_' and
+    leading slashes go, so `tf.summary.histogram(var.name, var)` with 'W1:0' is tagged
+    'W1_0' (TF1 logs the change at INFO level)."""
+    if name is None:
+        return None
+    cleaned = _INVALID_TAG_CHARACTERS.sub("_", name).lstrip("/")
+    if cleaned != name:
+        from . import logging
+        logging.info("Summary name %s is illegal; using %s instead.", name, cleaned)
+    return cleaned
+
+
 def _summary(builder, name: str, value, collections, family: Optional[str]):
     """Build a summary op in the scope `[family/]name`, whose string is its tag (TF1's
     summary_scope), and add it to `collections` (GraphKeys.SUMMARIES by default)."""
     graph = _context.get_default_graph()
+    name, family = clean_tag(name), clean_tag(family)
     with graph.name_scope(f"{family}/{name}" if family else name) as scope:
         op = builder(scope.rstrip("/"), value, name=scope)
     for key in collections if collections is not None else [GraphKeys.SUMMARIES]:
@@ -141,30 +159,38 @@ def _event(step: int = 0, **what) -> bytes:
     return proto.message(*fields)
 
 
-def tensorboard_graph_def(graph) -> bytes:
-    """The graph as a TensorFlow GraphDef protocol buffer, for TensorBoard's graph tab:
-    nodes, data and control edges, the output dtype ("T"/"dtype") and `_output_shapes`
-    (shapes on the edges)."""
-    gd = protos.GraphDef()
-    for op in graph.get_operations():
-        node = gd.node.add(name=op.name, op=op.type)
-        node.input.extend([t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
-                           for t in op.inputs] + [f"^{c.name}" for c in op.control_inputs])
-        if op.outputs:
-            code = protos.DATATYPES.get(op.outputs[0].dtype.name)
-            if code is not None:
-                node.attr["T" if op.inputs else "dtype"].type = code
+def node_def(op, output_shapes: bool = False):
+    """`op` as a TensorFlow NodeDef message: name, op type, inputs as TF writes them ("x",
+    "x:1", "^ctrl"), the output dtype ("T"/"dtype"), its attributes, and with
+    `output_shapes` the `_output_shapes` attribute (shapes on TensorBoard's edges). TF1
+    prints an Operation as this message's text."""
+    node = protos.NodeDef(name=op.name, op=op.type)
+    node.input.extend([t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
+                       for t in op.inputs] + [f"^{c.name}" for c in op.control_inputs])
+    if op.outputs:
+        code = protos.DATATYPES.get(op.outputs[0].dtype.name)
+        if code is not None:
+            node.attr["T" if op.inputs else "dtype"].type = code
+        if output_shapes:
             node.attr["_output_shapes"].list.shape.extend(
                 protos.shape_to_proto(t.shape) for t in op.outputs)
-        for key, value in op.attrs.items():
-            if isinstance(value, bool):
-                node.attr[key].b = value
-            elif isinstance(value, int):
-                node.attr[key].i = value
-            elif isinstance(value, str):
-                node.attr[key].s = value.encode()
-            elif isinstance(value, DType) and value.name in protos.DATATYPES:
-                node.attr[key].type = protos.DATATYPES[value.name]
+    for key, value in op.attrs.items():
+        if isinstance(value, bool):
+            node.attr[key].b = value
+        elif isinstance(value, int):
+            node.attr[key].i = value
+        elif isinstance(value, str):
+            node.attr[key].s = value.encode()
+        elif isinstance(value, DType) and value.name in protos.DATATYPES:
+            node.attr[key].type = protos.DATATYPES[value.name]
+    return node
+
+
+def tensorboard_graph_def(graph) -> bytes:
+    """The graph as a TensorFlow GraphDef protocol buffer, for TensorBoard's graph tab:
+    each op's node_def with `_output_shapes`."""
+    gd = protos.GraphDef()
+    gd.node.extend(node_def(op, output_shapes=True) for op in graph.get_operations())
     gd.versions.producer = 27
     return gd.SerializeToString(deterministic=True)
 

@@ -96,8 +96,12 @@ class Tensor(TensorLike):
         from .context import default_session
         return default_session(session, self).run(self, feed_dict)
 
-    def __repr__(self) -> str:
-        return f"<graphc.Tensor '{self.name}' shape={self._shape} dtype={self.dtype.name}>"
+    def __repr__(self) -> str:  # TF1's text: programs print tensors
+        return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self.dtype.name}>"
+
+    def __str__(self) -> str:  # (TF1 leaves an unknown rank's shape out)
+        shape = "" if self._shape.ndims is None else f", shape={self._shape}"
+        return f'Tensor("{self.name}"{shape}, dtype={self.dtype.name})'
 
     def __hash__(self) -> int:
         return id(self)
@@ -178,7 +182,12 @@ class Operation:
         default_session(session, self).run(self, feed_dict)
 
     def __repr__(self) -> str:
-        return f"<graphc.Operation '{self.name}' type={self.type}>"
+        return f"<tf.Operation '{self.name}' type={self.type}>"
+
+    def __str__(self) -> str:
+        """TF1 prints an op as its NodeDef's text; the printer is the facade's (graphc
+        installs one with set_operation_printer: ir has no protocol buffers)."""
+        return _OPERATION_PRINTER[0](self) if _OPERATION_PRINTER else repr(self)
 
     def __hash__(self) -> int:
         return id(self)
@@ -206,6 +215,14 @@ class Operation:
 # The function `Graph.as_graph_def` calls: TensorFlow's GraphDef messages live in the facade
 # (`graphc.graphdef`), which `ir` must not import; graphc puts its exporter here.
 GRAPH_DEF_EXPORTER: list = []
+
+_OPERATION_PRINTER: list = []  # [fn(op) -> str] once the facade installs one
+
+
+def set_operation_printer(printer) -> None:
+    """How `str(op)` reads: graphc installs TF1's (the op's NodeDef in text format)."""
+    _OPERATION_PRINTER[:] = [printer]
+
 
 _VALID_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
 _VALID_SCOPE = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
