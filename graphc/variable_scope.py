@@ -136,7 +136,7 @@ def variable_scope(name_or_scope=None, default_name: Optional[str] = None, value
         else:  # default_name is made unique among variable scopes
             prefix = f"{parent.name}/" if parent.name else ""
             short, i = default_name, 0
-            while f"{prefix}{short}" in st.scope_counts:
+            while st.scope_counts.get(f"{prefix}{short}", 0) > 0:
                 i += 1
                 short = f"{default_name}_{i}"
             if reuse is None and parent.reuse is not True:
@@ -146,6 +146,10 @@ def variable_scope(name_or_scope=None, default_name: Optional[str] = None, value
             contextlib.nullcontext(graph.get_name_scope() + "/")
         base = parent
     st.scope_counts[full] = st.scope_counts.get(full, 0) + 1
+    # TF1's scope store: leaving a scope entered by name frees its sub-scopes' names, and
+    # leaving one entered as an object restores the counts, so a second pass through a
+    # model (reuse=True) meets `dense` again, not `dense_2`.
+    saved = dict(st.scope_counts) if isinstance(name_or_scope, VariableScope) else None
     with name_scope_ctx as ns:
         scope = VariableScope(
             inherited, full,
@@ -161,6 +165,12 @@ def variable_scope(name_or_scope=None, default_name: Optional[str] = None, value
             yield scope
         finally:
             st.stack.pop()
+            if saved is not None:
+                st.scope_counts = saved
+            else:
+                for key in st.scope_counts:
+                    if key.startswith(full + "/"):
+                        st.scope_counts[key] = 0
 
 
 def variable_op_scope(values, name_or_scope, default_name=None, initializer=None,

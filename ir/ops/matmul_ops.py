@@ -135,7 +135,9 @@ def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False,
         if r is not None and r < 2:
             raise ValueError(f"Shape must be rank >= 2 but is rank {r} for '{t.name}' in "
                              f"matmul (shape {t.shape})")
-    if ra == 2 and rb == 2:
+    # An operand of unknown rank beside a matrix is a matrix (TF1's MatMul: rank 2), so
+    # `tf.matmul(tf.placeholder(tf.float32), w)` has shape (?, n) as in TF1 programs.
+    if (ra == 2 or ra is None) and (rb == 2 or rb is None):
         return apply("MatMul", (a, b), {"transpose_a": bool(ta), "transpose_b": bool(tb)},
                      name=name or "MatMul")
     return apply("BatchMatMulV2", (a, b), {"adj_x": bool(ta), "adj_y": bool(tb)},

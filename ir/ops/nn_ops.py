@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes as dt
 from ..errors import InvalidArgumentError
-from ..shapes import TensorShape
+from ..shapes import TensorShape, broadcast_shapes
 from ._base import (apply, check_dtype, const_value, convert_to_tensor,
                     defop, normalize_axis)
 from . import math_ops as M
@@ -415,6 +415,24 @@ def _named_only(fn_name: str, sentinel, labels, logits) -> None:
         raise ValueError(f"`{fn_name}` needs both labels= and logits=.")
 
 
+def _labels_as_logits(labels, logits):
+    """TF1's softmax cross-entropy labels: cast to the logits' dtype (integer one-hot
+    labels are accepted) and broadcast against the logits' shape."""
+    from .array_ops import shape as shape_of
+    from .tile_pad_ops import broadcast_to
+    labels = convert_to_tensor(labels, dtype_hint=logits.dtype, name="labels")
+    if labels.dtype is not logits.dtype:
+        labels = M.cast(labels, logits.dtype)
+    ls, gs = labels.shape, logits.shape
+    if ls.is_compatible_with(gs):
+        return labels
+    both = broadcast_shapes(ls, gs)
+    if both is None or not both.is_compatible_with(gs):
+        raise ValueError(f"softmax_cross_entropy_with_logits: labels of shape {ls} do not "
+                         f"broadcast to the logits' shape {gs}")
+    return broadcast_to(labels, shape_of(logits))
+
+
 def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name: Optional[str] = None,
                                          dim=None):
     """Per-example softmax cross-entropy; gradients flow to both logits and labels (TF
@@ -424,7 +442,7 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name: Option
         raise ValueError("Cannot specify both 'axis' and 'dim'")
     axis = -1 if axis is None and dim is None else (dim if axis is None else axis)
     logits_t = convert_to_tensor(logits)
-    labels_t = convert_to_tensor(labels, dtype=logits_t.dtype)
+    labels_t = _labels_as_logits(labels, logits_t)
     rank = logits_t.shape.ndims
     if rank is None:
         raise ValueError("softmax cross-entropy needs logits of known rank")
