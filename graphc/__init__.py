@@ -97,8 +97,11 @@ newaxis = None
 dtypes = _dtypes_module
 compat.v1 = _sys.modules[__name__]
 from .ir.registry import NotDifferentiable, RegisterGradient, no_gradient  # noqa: E402,F401
+from . import gfile  # noqa: E402,F401
+io.gfile = gfile.io_gfile
 from .namespaces import (arg_max, arg_min, dimension_at_index, dimension_value,  # noqa: E402,F401
-                         is_tensor, linalg, manip, math, matrix_transpose, reverse_v2)
+                         get_local_variable, is_tensor, linalg, manip, math,
+                         matrix_transpose, reverse_v2)
 from google.protobuf import text_format as _text_format  # noqa: E402
 from .ir.graph import set_operation_printer as _set_operation_printer  # noqa: E402
 _set_operation_printer(lambda op: _text_format.MessageToString(summary.node_def(op)))

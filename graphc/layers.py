@@ -63,6 +63,16 @@ def _add_bias(out, units, dtype, initializer, regularizer, trainable):
     return nn_ops.bias_add(out, bias)
 
 
+def _finish(out, units, dtype, use_bias, bias_initializer, bias_regularizer, trainable,
+            activation, activity_regularizer):
+    """A convolution layer's tail: bias, activation, activity regularizer."""
+    if use_bias:
+        out = _add_bias(out, units, dtype, bias_initializer, bias_regularizer, trainable)
+    out = activation(out) if activation is not None else out
+    _regularize(activity_regularizer, out)
+    return out
+
+
 def dense(inputs, units: int, activation=None, use_bias: bool = True,
           kernel_initializer=None, bias_initializer=None, kernel_regularizer=None,
           bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
@@ -118,12 +128,46 @@ def conv2d(inputs, filters: int, kernel_size, strides=(1, 1), padding: str = "va
         _regularize(kernel_regularizer, kernel)
         out = conv_ops.conv2d(x, kernel, [1, sh, sw, 1], _padding(padding),
                               dilations=[1, dh, dw, 1])
-        if use_bias:
-            out = _add_bias(out, filters, x.dtype, bias_initializer, bias_regularizer,
-                            trainable)
-        out = activation(out) if activation is not None else out
-        _regularize(activity_regularizer, out)
-        return out
+        return _finish(out, filters, x.dtype, use_bias, bias_initializer, bias_regularizer,
+                       trainable, activation, activity_regularizer)
+
+
+def conv2d_transpose(inputs, filters: int, kernel_size, strides=(1, 1), padding: str = "valid",
+                     data_format: str = "channels_last", activation=None, use_bias: bool = True,
+                     kernel_initializer=None, bias_initializer=None, kernel_regularizer=None,
+                     bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                     bias_constraint=None, trainable: bool = True, name: Optional[str] = None,
+                     reuse=None):
+    """TF1 `tf.layers.conv2d_transpose` (NHWC): tf.nn.conv2d_transpose with a kernel of
+    shape [kh, kw, filters, in_channels]; each output side is `in * stride` ('same') or
+    `in * stride + max(kernel - stride, 0)` ('valid'), as TF1's deconv_output_length."""
+    _channels_last(data_format)
+    x = convert_to_tensor(inputs)
+    dims = x.shape.as_tuple()
+    if dims is None or len(dims) != 4 or dims[-1] is None or None in dims[1:3]:
+        raise ValueError(f"conv2d_transpose needs a 4-D input with known height, width and "
+                         f"channels; '{x.name}' has shape {x.shape}")
+    kh, kw = _pairs(kernel_size, "kernel_size")
+    sh, sw = _pairs(strides, "strides")
+    pad = _padding(padding)
+
+    def side(n, k, s):
+        return n * s if pad == "SAME" else n * s + max(k - s, 0)
+
+    with variable_scope(name, default_name="conv2d_transpose", reuse=reuse):
+        kernel = get_variable("kernel", [kh, kw, filters, dims[-1]], dtype=x.dtype,
+                              initializer=_initializer(kernel_initializer,
+                                                       init_ops.glorot_uniform_initializer()),
+                              trainable=trainable)
+        _regularize(kernel_regularizer, kernel)
+        from .ir.ops.array_ops import shape as shape_of, stack
+        batch = dims[0] if dims[0] is not None else shape_of(x)[0]
+        out_shape = [batch, side(dims[1], kh, sh), side(dims[2], kw, sw), filters]
+        out = conv_ops.conv2d_transpose(x, kernel, out_shape if dims[0] is not None
+                                        else stack(out_shape), [1, sh, sw, 1], pad)
+        out.set_shape([dims[0]] + out_shape[1:])  # (TF1 too: the batch may be unknown)
+        return _finish(out, filters, x.dtype, use_bias, bias_initializer, bias_regularizer,
+                       trainable, activation, activity_regularizer)
 
 
 def _pool(fn, default, inputs, pool_size, strides, padding, data_format, name):

@@ -105,3 +105,20 @@ manip = TF1Namespace("manip", {
     "gather_nd": _array_ops.gather_nd, "reshape": _array_ops.reshape, "reverse": reverse,
     "scatter_nd": scatter_nd, "tile": _array_ops.tile,
 })
+
+
+def get_local_variable(name: str, shape=None, dtype=None, initializer=None, regularizer=None,
+                       trainable: bool = False, collections=None, caching_device=None,
+                       partitioner=None, validate_shape: bool = True, use_resource=None,
+                       custom_getter=None, constraint=None, synchronization=None,
+                       aggregation=None):
+    """TF1 `tf.get_local_variable`: `get_variable` into GraphKeys.LOCAL_VARIABLES (and
+    `collections`), never trainable (TF1 ignores `trainable` here)."""
+    from .variable_scope import get_variable
+    from .variables import GraphKeys
+    return get_variable(name, shape, dtype, initializer, regularizer, trainable=False,
+                        collections=list(collections or ()) + [GraphKeys.LOCAL_VARIABLES],
+                        caching_device=caching_device, partitioner=partitioner,
+                        validate_shape=validate_shape, use_resource=use_resource,
+                        custom_getter=custom_getter, constraint=constraint,
+                        synchronization=synchronization, aggregation=aggregation)

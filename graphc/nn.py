@@ -65,3 +65,6 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
                scope=None):
     from .rnn_cell import static_rnn as _static_rnn
     return _static_rnn(cell, inputs, initial_state, dtype, sequence_length, scope)
+
+
+from .rnn_cell import static_bidirectional_rnn  # noqa: E402,F401

@@ -377,6 +377,33 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
     return outputs, state
 
 
+def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None,
+                             initial_state_bw=None, dtype=None, sequence_length=None,
+                             scope=None):
+    """TF1 `tf.nn.static_bidirectional_rnn`: static_rnn forwards (scope `fw`) and over the
+    inputs reversed within each row's length (scope `bw`); returns (outputs, state_fw,
+    state_bw), each output the forward and re-reversed backward outputs concatenated."""
+    from .ir.ops.array_ops import stack, unstack
+    if not inputs:
+        raise ValueError("static_bidirectional_rnn: inputs must not be empty")
+
+    def flip(seq):
+        if sequence_length is None:
+            return list(reversed(seq))
+        return unstack(reverse_sequence(stack(seq), sequence_length, seq_axis=0,
+                                        batch_axis=1), num=len(seq))
+
+    with variable_scope(scope or "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            out_fw, state_fw = static_rnn(cell_fw, inputs, initial_state_fw, dtype,
+                                          sequence_length, scope=fw_scope)
+        with variable_scope("bw") as bw_scope:
+            out_bw, state_bw = static_rnn(cell_bw, flip(list(inputs)), initial_state_bw,
+                                          dtype, sequence_length, scope=bw_scope)
+    outputs = [concat([f, b], 1) for f, b in zip(out_fw, flip(out_bw))]
+    return outputs, state_fw, state_bw
+
+
 def _zero_state_for(cell, inputs, initial_state, dtype, batch_axis: int):
     if initial_state is not None:
         return initial_state
