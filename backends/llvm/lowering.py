@@ -230,9 +230,9 @@ class Lowering:
         # Control flow (If, While) is driven from Python by design: the graphs it holds
         # are compiled natively by the Session's FunctionRunner, so it is no fallback;
         # TensorArray ops keep lists of arrays, which only Python holds; dataset iterators
-        # run Python pipelines.
+        # run Python pipelines; collectives talk to the other processes through mpi4py.
         if not op.type.startswith(("Random", "TruncatedNormal")) and not strings and \
-                op.opdef.family not in ("control", "tensor_array", "dataset"):
+                op.opdef.family not in ("control", "tensor_array", "dataset", "collective"):
             _warn_fallback(op, "these shapes or dtypes" if known else "no native lowering")
         for t in op.outputs:
             self.plan.define(t)

@@ -30,7 +30,7 @@ def test_every_op_has_a_vjp_rule_or_is_non_differentiable():
 def _functional(opdef) -> bool:
     """Pure ops, control flow (its graphs may hold state, its samples do not) and
     TensorArrays (their state lives for one run)."""
-    return opdef.pure or opdef.family in ("control", "tensor_array")
+    return opdef.pure or opdef.family in ("control", "tensor_array", "collective")
 
 
 def _feeds_float64(build) -> bool:

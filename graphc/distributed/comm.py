@@ -1,0 +1,167 @@
+"""The communicator the collective kernels call: MPI through mpi4py, never a hang.
+
+Every collective first exchanges a small header (name, shape, dtype) of each tensor, so
+ranks that disagree (another tensor, shape or dtype; collectives reached in another order)
+fail with an error naming the tensor instead of reducing garbage. Every MPI call is
+non-blocking and polled against a deadline (GRAPHC_MPI_TIMEOUT seconds, default 60): a
+rank that died, raised or never reaches the collective makes the others print what they
+waited for and abort the whole job (MPI_Abort), so mpirun tears everything down.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+DEFAULT_TIMEOUT = 60.0
+
+
+def timeout_seconds() -> float:
+    text = os.environ.get("GRAPHC_MPI_TIMEOUT", "")
+    try:
+        value = float(text) if text else DEFAULT_TIMEOUT
+    except ValueError:
+        raise ValueError(f"GRAPHC_MPI_TIMEOUT must be a number of seconds, got {text!r}") \
+            from None
+    return value if value > 0 else DEFAULT_TIMEOUT
+
+
+class CollectiveMismatchError(ValueError):
+    """Ranks reached a collective with different tensors."""
+
+
+class MPICommunicator:
+    """Collectives over `MPI.COMM_WORLD` (the job started by mpirun)."""
+
+    def __init__(self, MPI) -> None:  # noqa: N803 (the module's name)
+        self.MPI = MPI
+        self.comm = MPI.COMM_WORLD
+        self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
+        self.local = self.comm.Split_type(MPI.COMM_TYPE_SHARED, key=self.rank)
+        self.local_rank, self.local_size = self.local.Get_rank(), self.local.Get_size()
+        self.timeout = timeout_seconds()
+        self.bytes_moved = 0   # payload bytes this rank sent into collectives (benchmarks)
+
+    # ------------------------------------------------------------ waiting with a deadline
+    def wait(self, request, what: str) -> None:
+        """Poll `request` until done; past the deadline, report and abort the job."""
+        deadline = time.monotonic() + self.timeout
+        pause = 0.0
+        while not request.Test():
+            if time.monotonic() > deadline:
+                abort(f"rank {self.rank} of {self.size}: {what} did not complete within "
+                      f"{self.timeout:g} s (GRAPHC_MPI_TIMEOUT): another rank died, raised "
+                      "or never reached it; aborting the job")
+            time.sleep(pause)
+            pause = min(pause + 1e-5, 1e-3)
+
+    def _headers(self, kind: str, entries: list, first_dim: int = 0) -> list:
+        """Check that every rank runs `kind` of the same [(name, shape, dtype)] (shapes
+        compared without dim 0 for allgather, whose first dims may differ); return each
+        rank's `first_dim`. One small exchange of digests; the full descriptions travel
+        only when they differ, for an error naming the tensor."""
+        text = json.dumps([kind] + [[n, s[1:] if kind == "allgather" else s, d]
+                                    for n, s, d in entries]).encode()
+        buf = np.zeros(40, np.uint8)
+        buf[:20] = np.frombuffer(hashlib.sha1(text).digest(), np.uint8)
+        buf[24:40] = np.array([len(text), first_dim], np.int64).view(np.uint8)
+        every = np.empty((self.size, 40), np.uint8)
+        what = f"{kind} of '{entries[0][0]}'"
+        self.wait(self.comm.Iallgather(buf, every), what)
+        numbers = every[:, 24:40].copy().view(np.int64)
+        if all((row[:20] == buf[:20]).all() for row in every):
+            return [int(f) for f in numbers[:, 1]]
+        lengths = [int(n) for n in numbers[:, 0]]
+        full = np.empty(sum(lengths), np.uint8)
+        self.wait(self.comm.Iallgatherv(np.frombuffer(text, np.uint8),
+                                        [full, lengths, None, self.MPI.BYTE]), what)
+        offsets = np.cumsum([0] + lengths)
+        theirs_all = [json.loads(bytes(full[offsets[r]:offsets[r + 1]]).decode())
+                      for r in range(self.size)]
+        mine = theirs_all[self.rank]
+        for r, h in enumerate(theirs_all):
+            if h == mine:
+                continue
+            if h[0] != kind or len(h) != len(mine):
+                raise CollectiveMismatchError(
+                    f"rank {self.rank} runs {kind} of {_describe(mine[1:])} while rank {r} "
+                    f"runs {h[0]} of {_describe(h[1:])}: the ranks must run the same "
+                    "collectives in the same order")
+            for m, t in zip(mine[1:], h[1:]):
+                if m != t:
+                    raise CollectiveMismatchError(
+                        f"{kind} of tensor '{m[0]}': rank {self.rank} has shape {m[1]} "
+                        f"dtype {m[2]}, rank {r} has tensor '{t[0]}' of shape {t[1]} dtype "
+                        f"{t[2]}" + (" (dims after the first)" if kind == "allgather" else ""))
+        return [int(f) for f in numbers[:, 1]]
+
+    # ------------------------------------------------------------ the collectives
+    def allreduce(self, arrays: list, op: str, compression: str, names: tuple) -> list:
+        self._headers("allreduce", [[n, list(a.shape), a.dtype.str]
+                                    for n, a in zip(names, arrays)])
+        dtype = arrays[0].dtype if len({a.dtype for a in arrays}) == 1 else None
+        wire = np.dtype(np.float16) if compression == "fp16" and all(
+            a.dtype.kind == "f" for a in arrays) else dtype
+        if wire is None:  # mixed dtypes: one call per tensor
+            return [self.allreduce([a], op, compression, (n,))[0]
+                    for a, n in zip(arrays, names)]
+        flat = np.concatenate([a.reshape(-1) for a in arrays]).astype(wire, copy=False) \
+            if len(arrays) > 1 else arrays[0].reshape(-1).astype(wire)
+        total = np.empty_like(flat)
+        self.bytes_moved += flat.nbytes
+        self.wait(self.comm.Iallreduce(flat, total, op=self.MPI.SUM),
+                  f"allreduce of '{names[0]}'" + (f" (+{len(names) - 1} fused)"
+                                                   if len(names) > 1 else ""))
+        out, start = [], 0
+        for a in arrays:
+            part = total[start:start + a.size].reshape(a.shape).astype(a.dtype)
+            start += a.size
+            if op == "average":
+                part = part / self.size if a.dtype.kind == "f" else part // self.size
+            out.append(part.astype(a.dtype, copy=False))
+        return out
+
+    def allgather(self, array: np.ndarray, name: str) -> tuple:
+        firsts = self._headers("allgather", [[name, list(array.shape), array.dtype.str]],
+                               array.shape[0])
+        row = int(np.prod(array.shape[1:], dtype=np.int64))
+        counts = [f * row for f in firsts]
+        out = np.empty((sum(firsts),) + array.shape[1:], array.dtype)
+        self.bytes_moved += array.nbytes
+        mpi_type = self.MPI._typedict[array.dtype.char]
+        self.wait(self.comm.Iallgatherv(np.ascontiguousarray(array),
+                                        [out, counts, None, mpi_type]),
+                  f"allgather of '{name}'")
+        return out, firsts
+
+    def broadcast(self, array: np.ndarray, root_rank: int, name: str) -> np.ndarray:
+        if not 0 <= root_rank < self.size:
+            raise ValueError(f"broadcast '{name}': root_rank {root_rank} is not a rank of a "
+                             f"job of {self.size} processes")
+        self._headers("broadcast", [[name, list(array.shape), array.dtype.str]])
+        out = array.copy()
+        self.bytes_moved += array.nbytes
+        self.wait(self.comm.Ibcast(out, root=root_rank), f"broadcast of '{name}'")
+        return out
+
+    def barrier(self) -> None:
+        self.wait(self.comm.Ibarrier(), "barrier")
+
+
+def _describe(entries: list) -> str:
+    return ", ".join(f"'{e[0]}'" for e in entries[:3]) + (" ..." if len(entries) > 3 else "")
+
+
+def abort(message: str, code: int = 1) -> None:
+    """Print `message` and end the whole MPI job (mpirun kills every rank)."""
+    sys.stderr.write(f"graphc.distributed: {message}\n")
+    sys.stderr.flush()
+    try:
+        from mpi4py import MPI
+        MPI.COMM_WORLD.Abort(code)
+    finally:
+        os._exit(code)

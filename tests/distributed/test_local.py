@@ -1,0 +1,80 @@
+"""graphc.distributed in one process (no mpirun): size 1, collectives are the identity,
+DistributedOptimizer trains exactly as the optimizer it wraps; the launcher's command."""
+import os
+
+import numpy as np
+import pytest
+
+import graphc as tf
+import graphc.distributed as hvd
+from graphc.distributed import run as launcher
+
+
+@pytest.fixture
+def one_process():
+    hvd.init()
+    yield
+    hvd.shutdown()
+
+
+def test_rank_and_size_need_init():
+    hvd.shutdown()
+    with pytest.raises(ValueError, match="hvd.init"):
+        hvd.size()
+
+
+def test_one_process_job(one_process):
+    assert (hvd.rank(), hvd.size(), hvd.local_rank(), hvd.local_size()) == (0, 1, 0, 1)
+    assert hvd.is_initialized()
+    assert isinstance(hvd.mpi_threads_supported(), bool)
+
+
+def _train(distributed: bool, backend: str):
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float64, [None, 3])
+    w = tf.Variable(np.random.RandomState(1).randn(3, 2))
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w)))
+    opt = tf.train.MomentumOptimizer(0.1, 0.9)
+    if distributed:
+        opt = hvd.DistributedOptimizer(opt, op=hvd.Sum)
+    train = opt.minimize(loss)
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(hvd.broadcast_global_variables(0))
+        for i in range(3):
+            sess.run(train, {x: np.random.RandomState(i).randn(4, 3)})
+        return sess.run(w)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_distributed_optimizer_on_one_process_is_the_optimizer(one_process, backend):
+    np.testing.assert_array_equal(_train(True, backend), _train(False, backend))
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="allreduce op must be one of"):
+        hvd.DistributedOptimizer(tf.train.GradientDescentOptimizer(0.1), op="max")
+    with pytest.raises(ValueError, match="compression must be one of"):
+        hvd.allreduce(tf.constant([1.0]), compression="zip")
+    with pytest.raises(TypeError, match="reduces numbers"):
+        hvd.allreduce(tf.constant([True]))
+    with pytest.raises(ValueError, match="scalar"):
+        hvd.allgather(tf.constant(1.0))
+
+
+def test_broadcast_from_a_rank_that_does_not_exist(one_process):
+    with tf.Session() as sess, pytest.raises(Exception, match="root_rank 3"):
+        sess.run(hvd.broadcast(tf.constant([1.0]), 3))
+
+
+def test_launcher_maps_hosts_to_the_mpi_syntax(tmp_path):
+    fake = tmp_path / "mpiexec"
+    fake.write_text("#!/bin/sh\necho 'HYDRA build details'\n")
+    fake.chmod(0o755)
+    cmd = launcher.command(4, ["prog.py", "--x"], "a:2,b:2", mpiexec=str(fake))
+    assert cmd[:3] == [str(fake), "-np", "4"] and cmd[-2:] == ["prog.py", "--x"]
+    assert cmd[cmd.index("-hosts") + 1] == "a:2,b:2"
+    fake.write_text("#!/bin/sh\necho 'mpirun (Open MPI) 4.1.6'\n")
+    cmd = launcher.command(2, ["prog.py"], "a:1,b:1", mpiexec=str(fake))
+    assert cmd[cmd.index("-H") + 1] == "a:1,b:1"
+    assert ("--allow-run-as-root" in cmd) == (os.geteuid() == 0)

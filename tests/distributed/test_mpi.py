@@ -1,0 +1,98 @@
+"""graphc.distributed across processes: each test runs a program in `mpiexec -np 2`
+(through graphc.distributed.run) with a timeout. They skip, saying why, where mpi4py or an
+mpiexec is missing (pip install -e ".[distributed]" brings both)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from graphc.distributed import run as launcher
+
+from . import workers
+
+try:
+    import mpi4py  # noqa: F401
+    HAVE_MPI4PY = True
+except ImportError:
+    HAVE_MPI4PY = False
+
+pytestmark = [
+    pytest.mark.skipif(not HAVE_MPI4PY, reason="mpi4py is not installed "
+                       "(pip install -e '.[distributed]')"),
+    pytest.mark.skipif(launcher.find_mpiexec() is None, reason="no mpiexec/mpirun found "
+                       "(pip install -e '.[distributed]' brings MPICH's)"),
+]
+
+
+def mpirun(tmp_path, source: str, *args, timeout_env: str = "30", limit: float = 120):
+    prog = tmp_path / "prog.py"
+    prog.write_text(source)
+    env = dict(os.environ, GRAPHC_MPI_TIMEOUT=timeout_env, OMP_NUM_THREADS="1",
+               GRAPHC_NUM_THREADS="1")
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "graphc.distributed.run", "-np", "2",
+                           str(prog), *args], capture_output=True, text=True, env=env,
+                          timeout=limit)
+    return proc, time.monotonic() - start
+
+
+def results(tmp_path, source: str) -> dict:
+    proc, _ = mpirun(tmp_path, source, str(tmp_path))
+    assert proc.returncode == 0, f"mpirun failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
+    return {r: json.loads((tmp_path / f"result_{r}.json").read_text()) for r in (0, 1)}
+
+
+def test_collective_values_and_gradients(tmp_path):
+    res = results(tmp_path, workers.COLLECTIVES)
+    for rank, r in res.items():
+        assert (r["size"], r["local_rank"], r["local_size"]) == (2, rank, 2)
+        for backend in ("numpy", "llvm"):
+            red, red_sum, gat, bc, g_red, g_red_sum, g_gat, g_bc, fp16 = r[backend]
+            n_rows = rank + 1   # rank r feeds r + 1 everywhere (x has r + 1 rows)
+            np.testing.assert_array_equal(red, np.full((2, 2), 1.5))
+            np.testing.assert_array_equal(red_sum, np.full((2, 2), 3.0))
+            np.testing.assert_array_equal(gat, [[1, 1], [2, 2], [2, 2]])
+            np.testing.assert_array_equal(bc, np.full((2, 2), 2.0))
+            # the job's loss is sum_r (r + 1) * sum(out): allreduce's gradient is the
+            # allreduce of the upstream gradients (1 and 2): average 1.5, sum 3
+            np.testing.assert_array_equal(g_red, np.full((2, 2), 1.5))
+            np.testing.assert_array_equal(g_red_sum, np.full((2, 2), 3.0))
+            # allgather's: this rank's rows of the summed gradient (1 + 2)
+            np.testing.assert_array_equal(g_gat, np.full((n_rows, 2), 3.0))
+            # broadcast's: the summed gradient at the root (rank 1), zero elsewhere
+            np.testing.assert_array_equal(g_bc, np.full((2, 2), 3.0 if rank == 1 else 0.0))
+            want = np.float16(np.float16(1 / 3) + np.float16(1 / 3 + 1)) / 2
+            assert abs(fp16[0] - float(want)) < 1e-3, fp16
+
+
+def test_mismatched_shapes_name_the_tensor(tmp_path):
+    proc, _ = mpirun(tmp_path, workers.MISMATCH)
+    assert proc.returncode != 0
+    assert "grad_of_features" in proc.stderr and "[2, 2]" in proc.stderr \
+        and "[3, 2]" in proc.stderr, proc.stderr[-3000:]
+
+
+def test_two_workers_match_one_worker_at_twice_the_batch(tmp_path):
+    res = results(tmp_path, workers.TRAINING)
+    for backend in ("numpy", "llvm"):
+        r0, r1 = res[0][backend], res[1][backend]
+        # 64-byte buckets: w (120 bytes) alone, w2 (48) and b (16) fused into one call
+        assert r0["allreduce_ops"] == 2, r0["allreduce_ops"]
+        for a, b, single in zip(r0["distributed"], r1["distributed"], r0["single"]):
+            np.testing.assert_array_equal(a, b)          # both ranks hold the same weights
+            np.testing.assert_allclose(a, single, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("how, expect", [("die", "rank 1 failed (exit code 1)"),
+                                         ("raise", "rank 1 of 2 raised RuntimeError")])
+def test_a_failing_worker_ends_the_job(tmp_path, how, expect):
+    proc, elapsed = mpirun(tmp_path, workers.FAILING, how, timeout_env="3", limit=60)
+    assert proc.returncode != 0
+    assert elapsed < 30, f"the job took {elapsed:.1f} s to end"
+    assert expect in proc.stderr, proc.stderr[-3000:]
