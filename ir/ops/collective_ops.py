@@ -78,8 +78,14 @@ def _allreduce_infer(op):
     return [(t.dtype, t.shape) for t in op.inputs]
 
 
+def _not_string(op, t) -> None:
+    if t.dtype.is_string:
+        raise TypeError(f"{op.type} op '{op.name}' moves numbers; '{t.name}' is string")
+
+
 def _allgather_infer(op):
     x = op.inputs[0]
+    _not_string(op, x)
     if x.shape.ndims == 0:
         raise ValueError(f"allgather of '{x.name}' needs at least one dimension, got a scalar")
     rest = [] if x.shape.ndims is None else x.shape.as_list()[1:]
@@ -88,6 +94,7 @@ def _allgather_infer(op):
 
 
 def _same(op):
+    _not_string(op, op.inputs[0])
     return [(op.inputs[0].dtype, op.inputs[0].shape)]
 
 

@@ -58,6 +58,8 @@ def test_bad_arguments_are_refused():
         hvd.allreduce(tf.constant([1.0]), compression="zip")
     with pytest.raises(TypeError, match="reduces numbers"):
         hvd.allreduce(tf.constant([True]))
+    with pytest.raises(TypeError, match="moves numbers"):
+        hvd.broadcast(tf.constant(["a"]), 0)
     with pytest.raises(ValueError, match="scalar"):
         hvd.allgather(tf.constant(1.0))
 
