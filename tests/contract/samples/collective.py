@@ -31,6 +31,27 @@ def _allgather():
     return [C.allgather(a)], {a: R.randn(3, 2)}
 
 
+def _allgather_3d_int():
+    a = ph("int64", [2, None, 2])
+    return [C.allgather(a)], {a: np.arange(12, dtype=np.int64).reshape(2, 3, 2)}
+
+
+def _broadcast_int():
+    a = ph("int32", [None])
+    return [C.broadcast(a, 0)], {a: np.arange(5, dtype=np.int32)}
+
+
+def _allgather_grad_float32():
+    g, x = ph("float32", [2, 3]), ph("float32", [2, 3])
+    return [C.allgather_grad(g, x, "g")], {g: R.randn(2, 3).astype(np.float32),
+                                          x: R.randn(2, 3).astype(np.float32)}
+
+
+def _broadcast_grad_matrix():
+    g = ph("float64", [2, None])
+    return [C.broadcast_grad(g, 0, "g")], {g: R.randn(2, 3)}
+
+
 def _broadcast():
     a = ph("float64", [2, 2])
     return [C.broadcast(a, 0)], {a: R.randn(2, 2)}
@@ -48,8 +69,8 @@ def _broadcast_grad():
 
 SAMPLES = {
     "HorovodAllreduce": [_allreduce_fused, _allreduce_sum_fp16, _allreduce_int],
-    "HorovodAllgather": [_allgather],
-    "HorovodBroadcast": [_broadcast],
-    "HorovodAllgatherGrad": [_allgather_grad],
-    "HorovodBroadcastGrad": [_broadcast_grad],
+    "HorovodAllgather": [_allgather, _allgather_3d_int],
+    "HorovodBroadcast": [_broadcast, _broadcast_int],
+    "HorovodAllgatherGrad": [_allgather_grad, _allgather_grad_float32],
+    "HorovodBroadcastGrad": [_broadcast_grad, _broadcast_grad_matrix],
 }
