@@ -123,7 +123,7 @@ class MPICommunicator:
             start += a.size
             if op == "average":
                 part = part / self.size if a.dtype.kind == "f" else part // self.size
-            out.append(part.astype(a.dtype, copy=False))
+            out.append(np.asarray(part, dtype=a.dtype))  # 0-d stays an array
         return out
 
     def allgather(self, array: np.ndarray, name: str) -> tuple:
@@ -134,7 +134,7 @@ class MPICommunicator:
         out = np.empty((sum(firsts),) + array.shape[1:], array.dtype)
         self.bytes_moved += array.nbytes
         mpi_type = self.MPI._typedict[array.dtype.char]
-        self.wait(self.comm.Iallgatherv(np.ascontiguousarray(array),
+        self.wait(self.comm.Iallgatherv(np.asarray(array, order="C"),
                                         [out, counts, None, mpi_type]),
                   f"allgather of '{name}'")
         return out, firsts

@@ -99,23 +99,28 @@ def _same(op):
 
 
 # ---------------------------------------------------------------- numpy semantics
+def _contiguous(a) -> np.ndarray:
+    """A C-contiguous array of the same shape (np.ascontiguousarray makes scalars 1-d)."""
+    return np.asarray(a, order="C")
+
+
 def _allreduce_compute(*arrays, op, compression, names):
-    out = _communicator.allreduce([np.ascontiguousarray(a) for a in arrays], op, compression,
+    out = _communicator.allreduce([_contiguous(a) for a in arrays], op, compression,
                                   names)
     return out[0] if len(out) == 1 else tuple(out)
 
 
 def _allgather_compute(x, *, name):
-    return _communicator.allgather(np.ascontiguousarray(x), name)[0]
+    return _communicator.allgather(_contiguous(x), name)[0]
 
 
 def _broadcast_compute(x, *, root_rank, name):
-    return _communicator.broadcast(np.ascontiguousarray(x), root_rank, name)
+    return _communicator.broadcast(_contiguous(x), root_rank, name)
 
 
 def _allgather_grad_compute(g, x, *, name):
     comm = _communicator
-    total = comm.allreduce([np.ascontiguousarray(g)], "sum", "none", (name,))[0]
+    total = comm.allreduce([_contiguous(g)], "sum", "none", (name,))[0]
     sizes = comm.allgather(np.zeros((x.shape[0], 0), g.dtype), name + "/sizes")[1]
     start = int(sum(sizes[:comm.rank]))
     return total[start:start + x.shape[0]].copy()
@@ -123,7 +128,7 @@ def _allgather_grad_compute(g, x, *, name):
 
 def _broadcast_grad_compute(g, *, root_rank, name):
     comm = _communicator
-    total = comm.allreduce([np.ascontiguousarray(g)], "sum", "none", (name,))[0]
+    total = comm.allreduce([_contiguous(g)], "sum", "none", (name,))[0]
     return total if comm.rank == root_rank else np.zeros_like(total)
 
 

@@ -80,3 +80,16 @@ def test_launcher_maps_hosts_to_the_mpi_syntax(tmp_path):
     cmd = launcher.command(2, ["prog.py"], "a:1,b:1", mpiexec=str(fake))
     assert cmd[cmd.index("-H") + 1] == "a:1,b:1"
     assert ("--allow-run-as-root" in cmd) == (os.geteuid() == 0)
+
+
+def test_broadcast_hook_runs_in_a_monitored_training_session(one_process, tmp_path):
+    w = tf.Variable(np.arange(3.0), name="w")
+    step = tf.train.get_or_create_global_step()
+    train = tf.group(tf.assign_add(w, np.ones(3)), tf.assign_add(step, 1))
+    hook = hvd.BroadcastGlobalVariablesHook(0)
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=str(tmp_path), hooks=[
+            hook, tf.train.StopAtStepHook(last_step=2)]) as sess:
+        while not sess.should_stop():
+            sess.run(train)
+    assert hook.bcast_op is not None and hook.bcast_op.type == "NoOp"
+    assert tf.train.latest_checkpoint(str(tmp_path)) is not None

@@ -53,7 +53,8 @@ def test_collective_values_and_gradients(tmp_path):
     for rank, r in res.items():
         assert (r["size"], r["local_rank"], r["local_size"]) == (2, rank, 2)
         for backend in ("numpy", "llvm"):
-            red, red_sum, gat, bc, g_red, g_red_sum, g_gat, g_bc, fp16 = r[backend]
+            red, red_sum, gat, bc, g_red, g_red_sum, g_gat, g_bc, fp16, s_red, s_bc = r[backend]
+            assert (s_red, s_bc) == (1.5, 2.0)   # scalars stay scalars
             n_rows = rank + 1   # rank r feeds r + 1 everywhere (x has r + 1 rows)
             np.testing.assert_array_equal(red, np.full((2, 2), 1.5))
             np.testing.assert_array_equal(red_sum, np.full((2, 2), 3.0))

@@ -23,10 +23,13 @@ g_gat = tf.gradients(tf.reduce_sum(scale * gat), x)[0]
 g_bc = tf.gradients(tf.reduce_sum(scale * bc), z)[0]
 fp16 = hvd.allreduce(tf.constant([1.0 / 3.0 + r], tf.float32),
                      compression=hvd.Compression.fp16)
+scalars = [hvd.allreduce(tf.constant(scale, tf.float64)),
+           hvd.broadcast(tf.constant(scale, tf.float64), 1)]
 feed = {x: np.full((r + 1, 2), float(r + 1)), z: np.full((2, 2), float(r + 1))}
 for backend in ("numpy", "llvm"):
     with tf.Session(backend=backend) as sess:
-        v = sess.run([red, red_sum, gat, bc, g_red, g_red_sum, g_gat, g_bc, fp16], feed)
+        v = sess.run([red, red_sum, gat, bc, g_red, g_red_sum, g_gat, g_bc, fp16] + scalars,
+                     feed)
     out[backend] = [a.tolist() for a in v]
 with open(f"{sys.argv[1]}/result_{r}.json", "w") as f:
     json.dump(out, f)
