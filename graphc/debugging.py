@@ -69,7 +69,7 @@ def _binary(sym: str, opname: str, test, static_test):
     def check(x, y, data=None, summarize=None, message=None, name=None):
         return _binary_assert(sym, opname, test, static_test, x, y, data, summarize,
                               message, name)
-    check.__name__ = opname
+    check.__name__ = check.__qualname__ = opname
     check.__doc__ = f"TF1 `tf.{opname}`: an op failing the run unless x {sym} y element-wise."
     return check
 
