@@ -199,15 +199,6 @@ class Variable(TensorLike):
         return (f"<tf.Variable '{self.name}' shape={self.shape} "
                 f"dtype={self.dtype.name}_ref>")
 
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __eq__(self, other):
-        return self is other
-
-    def __ne__(self, other):
-        return self is not other
-
 
 def global_variables(scope: Optional[str] = None) -> list:
     return _context.get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)

@@ -82,7 +82,7 @@ class DType:
             return False
         try:
             return as_dtype(other) is self
-        except TypeError:
+        except (TypeError, ValueError):  # not a dtype (a Tensor, an arbitrary object)
             return False
 
     def __hash__(self) -> int:

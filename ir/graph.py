@@ -49,7 +49,12 @@ class TensorLike:
 
 
 class Tensor(TensorLike):
-    """One output of an Operation (TF1 `tf.Tensor`)."""
+    """One output of an Operation (TF1 `tf.Tensor`).
+
+    Tensors (and Operations, and Variables) hash and compare by identity, as in TF1 graph
+    mode: `==` is object's own, not an elementwise op, and `__hash__`/`__eq__` stay object's
+    C defaults so the tensor-keyed dicts of passes and executors look up at C speed.
+    """
 
     __slots__ = ("op", "value_index", "dtype", "_shape", "__weakref__")
 
@@ -102,15 +107,6 @@ class Tensor(TensorLike):
     def __str__(self) -> str:  # (TF1 leaves an unknown rank's shape out)
         shape = "" if self._shape.ndims is None else f", shape={self._shape}"
         return f'Tensor("{self.name}"{shape}, dtype={self.dtype.name})'
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __eq__(self, other):  # TF1: Tensors compare by identity
-        return self is other
-
-    def __ne__(self, other):
-        return self is not other
 
     def _as_tensor(self) -> "Tensor":
         return self
@@ -188,12 +184,6 @@ class Operation:
         """TF1 prints an op as its NodeDef's text; the printer is the facade's (graphc
         installs one with set_operation_printer: ir has no protocol buffers)."""
         return _OPERATION_PRINTER[0](self) if _OPERATION_PRINTER else repr(self)
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __eq__(self, other):
-        return self is other
 
     @property
     def stateful(self) -> bool:

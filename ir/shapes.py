@@ -44,14 +44,17 @@ class Dimension:
         return "?" if self.value is None else str(self.value)
 
     def __eq__(self, other):
-        other = _dim_value(other)
+        try:
+            other = _dim_value(other)
+        except (TypeError, ValueError):  # not a dimension (a Tensor, a string): as TF1
+            return NotImplemented
         if self.value is None or other is None:
             return None
         return self.value == other
 
     def __ne__(self, other):
         eq = self.__eq__(other)
-        return None if eq is None else not eq
+        return eq if eq is None or eq is NotImplemented else not eq
 
     def __hash__(self) -> int:
         return hash(self.value)

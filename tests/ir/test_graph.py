@@ -115,3 +115,18 @@ def test_symbolic_tensor_refuses_bool_and_iteration():
         iter(x)
     with pytest.raises(TypeError, match="numpy"):
         np.asarray(x)
+
+
+def test_tensors_operations_and_variables_hash_and_compare_by_identity():
+    """TF1 graph mode: `==` is identity, not an elementwise op; object's own C slots."""
+    x = tf.constant([1.0, 2.0])
+    y = tf.constant([1.0, 2.0])
+    v = tf.Variable(1.0)
+    for cls in (type(x), type(x.op), type(v)):
+        assert cls.__hash__ is object.__hash__ and cls.__eq__ is object.__eq__
+    assert x == x and x != y and not (x == y) and x.op != y.op and v == v and v != x
+    assert {x: 1, y: 2}[y] == 2 and x in [None, "Const:0", y, x] and y not in [x]
+    # comparisons with values that are not tensors are False, never an error (as TF1)
+    assert not (x == tf.float32) and not (tf.float32 == x) and not (x == x.shape)
+    assert not (x == tf.Dimension(2)) and not (tf.Dimension(2) == x) and x != tf.Dimension(2)
+    assert not (x == np.float32(1.0)) and not (x == np.ones(2)) and not (x == "Const:0")
