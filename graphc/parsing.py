@@ -5,6 +5,7 @@ SparseTensor, the value a VarLenFeature parses into.
 from __future__ import annotations
 
 import collections
+import inspect
 from typing import Optional
 
 import numpy as np
@@ -54,14 +55,21 @@ class SparseTensor(collections.namedtuple("SparseTensor",
     A namedtuple of its three tensors, so `sess.run` fetches it as a structure; rebuilt
     from the fetched arrays it becomes a SparseTensorValue, as TF1 returns."""
 
-    def __new__(cls, indices, values, dense_shape):
-        parts = (indices, values, dense_shape)
+    def __new__(cls, *args, **kwargs):
+        # a namedtuple is made in __new__; __init__ holds TF1's parameters, and calling it
+        # first gives Python's own error for a wrong call, naming SparseTensor.__init__
+        SparseTensor.__init__(None, *args, **kwargs)
+        parts = tuple(_SPARSE_PARAMS.bind(None, *args, **kwargs).arguments.values())[1:]
+        indices, values, dense_shape = parts
         if all(isinstance(p, np.ndarray) for p in parts):
             return SparseTensorValue(*parts)  # a fetched value (graphc/fetch.py rebuilds)
         return super().__new__(cls, convert_to_tensor(indices, dtype=dt.int64),
                                values if isinstance(values, TensorLike) else
                                convert_to_tensor(values),
                                convert_to_tensor(dense_shape, dtype=dt.int64))
+
+    def __init__(self, indices, values, dense_shape) -> None:
+        """TF1's parameters; the tuple's fields are set by __new__."""
 
     @property
     def dtype(self):
@@ -70,6 +78,9 @@ class SparseTensor(collections.namedtuple("SparseTensor",
     def get_shape(self):
         from .ir.ops._base import const_value_as_shape
         return const_value_as_shape(self.dense_shape)
+
+
+_SPARSE_PARAMS = inspect.signature(SparseTensor.__init__)
 
 
 def _dtype(feature, key: str):

@@ -1,4 +1,7 @@
-"""File datasets: TFRecordDataset (graphc/tfrecord.py's reader) and TextLineDataset."""
+"""File datasets: TFRecordDataset (graphc/tfrecord.py's reader) and TextLineDataset.
+
+`buffer_size` (TF1's read buffer) and `name` (TF2's name for the dataset's op; graphc's
+datasets are no graph ops) change nothing a program sees and are accepted as hints."""
 from __future__ import annotations
 
 import numpy as np
@@ -53,7 +56,7 @@ class TFRecordDataset(_FileDataset):
     """TF1 `tf.data.TFRecordDataset(filenames, compression_type)`: each record, bytes."""
 
     def __init__(self, filenames, compression_type=None, buffer_size=None,
-                 num_parallel_reads=None) -> None:
+                 num_parallel_reads=None, name=None) -> None:
         super().__init__(filenames, compression_type)
 
     def _read(self, name):
@@ -64,7 +67,7 @@ class TextLineDataset(_FileDataset):
     """TF1 `tf.data.TextLineDataset`: each line of each file, without its line end."""
 
     def __init__(self, filenames, compression_type=None, buffer_size=None,
-                 num_parallel_reads=None) -> None:
+                 num_parallel_reads=None, name=None) -> None:
         super().__init__(filenames, compression_type)
 
     def _read(self, name):

@@ -199,6 +199,6 @@ def format_of(prefix: str) -> CheckpointFormat:
                         f"({', '.join(f.name for f in FORMATS)})")
 
 
-def checkpoint_exists(prefix: str) -> bool:
-    """Whether a complete checkpoint (its index) exists at `prefix`."""
-    return any(os.path.exists(fmt.files(prefix)[0]) for fmt in FORMATS)
+def checkpoint_exists(checkpoint_prefix: str) -> bool:
+    """Whether a complete checkpoint (its index) exists at `checkpoint_prefix`."""
+    return any(os.path.exists(fmt.files(checkpoint_prefix)[0]) for fmt in FORMATS)

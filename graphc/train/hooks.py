@@ -287,18 +287,23 @@ def writer_for(logdir: str):
 
 class CheckpointSaverHook(SessionRunHook):
     """Saves a checkpoint when the session is created, every N steps or seconds, and at
-    the end (TF1's `model.ckpt-<global step>` files and `checkpoint` state)."""
+    the end (TF1's `model.ckpt-<global step>` files and `checkpoint` state).
+
+    `save_graph_def` is passed to the saver as `write_meta_graph`; graphc writes no
+    graph.pbtxt (a TensorFlow GraphDef cannot hold every graphc graph, its dataset
+    iterators for one), so False, writing no graph, is always honoured."""
 
     def __init__(self, checkpoint_dir: str, save_secs: Optional[float] = None,
                  save_steps: Optional[int] = None, saver=None,
                  checkpoint_basename: str = "model.ckpt", scaffold=None,
-                 listeners=None) -> None:
+                 listeners=None, save_graph_def: bool = True) -> None:
         if saver is not None and scaffold is not None:
             raise ValueError("You cannot provide both saver and scaffold.")
         self._dir, self._saver, self._scaffold = checkpoint_dir, saver, scaffold
         self._path = os.path.join(checkpoint_dir, checkpoint_basename)
         self._timer = _timer(save_secs, save_steps)
         self._listeners = list(listeners or [])
+        self._save_graph_def = bool(save_graph_def)
 
     def begin(self) -> None:
         self._gs = _global_step_tensor("CheckpointSaverHook")
@@ -346,7 +351,8 @@ class CheckpointSaverHook(SessionRunHook):
         for listener in self._listeners:
             listener.before_save(session, step)
         os.makedirs(self._dir, exist_ok=True)
-        self._get_saver().save(session, self._path, global_step=step)
+        self._get_saver().save(session, self._path, global_step=step,
+                               write_meta_graph=self._save_graph_def)
         stop = False
         for listener in self._listeners:
             stop = bool(listener.after_save(session, step)) or stop

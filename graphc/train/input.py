@@ -26,6 +26,7 @@ from ..ir import dtypes as dt
 from ..ir.context import get_default_graph
 from ..ir.errors import OutOfRangeError
 from ..ir.graph import TensorLike
+from ..ir.ops._base import only_default
 from ..ir.ops.dataset_ops import make_iterator
 from ..ir.shapes import TensorShape
 from ..variables import GraphKeys
@@ -36,7 +37,16 @@ QUEUE_RUNNERS = getattr(GraphKeys, "QUEUE_RUNNERS", "queue_runners")
 class QueueRunner:
     """Starts one producer (the iterator of a queue's dataset) when run in a Session."""
 
-    def __init__(self, queue=None, enqueue_ops=None, init_op=None) -> None:
+    def __init__(self, queue=None, enqueue_ops=None, close_op=None, cancel_op=None,
+                 queue_closed_exception_types=None, queue_runner_def=None, import_scope=None,
+                 *, init_op=None) -> None:
+        # the producer is a dataset iterator's prefetch thread, which ends with its input
+        # and stops with the Session: TF1's close and cancel ops, the errors that end its
+        # enqueue threads and its QueueRunnerDef (from a MetaGraphDef) have nothing to do
+        only_default("QueueRunner", close_op=(close_op, None), cancel_op=(cancel_op, None),
+                     queue_closed_exception_types=(queue_closed_exception_types, None),
+                     queue_runner_def=(queue_runner_def, None),
+                     import_scope=(import_scope, None))
         self.queue = queue
         self.enqueue_ops = enqueue_ops or []
         self._init_op = init_op
@@ -151,6 +161,11 @@ class TFRecordReader(ReaderBase):
 
 
 class WholeFileReader(ReaderBase):
+    """Each file whole, keyed by its name."""
+
+    def __init__(self, name=None) -> None:
+        self.name = name  # TF1's names its reader op; graphc's readers make no op of their own
+
     def _records(self, name: str):
         with open(name, "rb") as f:
             yield name.encode(), f.read()

@@ -33,7 +33,7 @@ class Scaffold:
 
     def __init__(self, init_op=None, init_feed_dict=None, init_fn=None, ready_op=None,
                  ready_for_local_init_op=None, local_init_op=None, summary_op=None,
-                 saver=None, copy_from_scaffold=None) -> None:
+                 saver=None, copy_from_scaffold=None, local_init_feed_dict=None) -> None:
         if copy_from_scaffold is not None:
             if not isinstance(copy_from_scaffold, Scaffold):
                 raise TypeError("copy_from_scaffold is not a Scaffold instance.")
@@ -41,6 +41,8 @@ class Scaffold:
             init_feed_dict = init_feed_dict or copy_from_scaffold._init_feed_dict
             init_fn = init_fn or copy_from_scaffold._user_init_fn
             local_init_op = local_init_op or copy_from_scaffold.local_init_op
+            local_init_feed_dict = local_init_feed_dict or \
+                copy_from_scaffold.local_init_feed_dict
             summary_op = summary_op or copy_from_scaffold.summary_op
             saver = saver or copy_from_scaffold.saver
         self._init_op, self._init_feed_dict = init_op, init_feed_dict
@@ -48,6 +50,7 @@ class Scaffold:
         self._init_fn = (lambda sess: init_fn(self, sess)) if init_fn else None
         self._ready_op, self._ready_for_local_init_op = ready_op, ready_for_local_init_op
         self._local_init_op, self._summary_op, self._saver = local_init_op, summary_op, saver
+        self._local_init_feed_dict = local_init_feed_dict
 
     def finalize(self) -> "Scaffold":
         graph = get_default_graph()
@@ -89,6 +92,10 @@ class Scaffold:
     @property
     def local_init_op(self):
         return self._local_init_op
+
+    @property
+    def local_init_feed_dict(self):
+        return self._local_init_feed_dict
 
     @property
     def summary_op(self):
@@ -152,11 +159,18 @@ class ChiefSessionCreator(SessionCreator):
             if scaffold.init_fn is not None:
                 scaffold.init_fn(sess)
         if scaffold.local_init_op is not None:
-            sess.run(scaffold.local_init_op)
+            sess.run(scaffold.local_init_op, feed_dict=scaffold.local_init_feed_dict)
         return sess
 
 
-WorkerSessionCreator = ChiefSessionCreator
+class WorkerSessionCreator(ChiefSessionCreator):
+    """TF1's session creator for a non-chief worker. graphc runs in one process, with no
+    chief to wait for: the worker initialises its own variables, so `max_wait_secs` (how
+    long TF1 waits for the chief) never comes into play."""
+
+    def __init__(self, scaffold: Optional[Scaffold] = None, master: str = "", config=None,
+                 max_wait_secs: float = 30 * 60) -> None:
+        super().__init__(scaffold, master, config)
 
 
 # ---------------------------------------------------------------------- MonitoredSession
@@ -306,11 +320,12 @@ def MonitoredTrainingSession(master: str = "", is_chief: bool = True,  # noqa: N
                              stop_grace_period_secs: float = 120,
                              log_step_count_steps: int = 100, max_wait_secs: float = 7200,
                              save_checkpoint_steps=USE_DEFAULT,
-                             summary_dir: Optional[str] = None):
+                             summary_dir: Optional[str] = None, save_graph_def: bool = True):
     """TF1's MonitoredSession for training: restores from and saves to `checkpoint_dir`
     (every 600 s by default, or `save_checkpoint_steps`), writes summaries every 100
     steps and global_step/sec every `log_step_count_steps` to `summary_dir` (default:
-    checkpoint_dir); `hooks` run on every worker, `chief_only_hooks` on the chief."""
+    checkpoint_dir); `hooks` run on every worker, `chief_only_hooks` on the chief;
+    `save_graph_def` goes to the CheckpointSaverHook."""
     if save_summaries_steps is USE_DEFAULT and save_summaries_secs is USE_DEFAULT:
         save_summaries_steps, save_summaries_secs = 100, None
     elif save_summaries_secs is USE_DEFAULT:
@@ -343,7 +358,8 @@ def MonitoredTrainingSession(master: str = "", is_chief: bool = True,  # noqa: N
             save_checkpoint_steps and save_checkpoint_steps > 0)):
         all_hooks.append(CheckpointSaverHook(checkpoint_dir, save_steps=save_checkpoint_steps,
                                              save_secs=save_checkpoint_secs,
-                                             scaffold=scaffold))
+                                             scaffold=scaffold,
+                                             save_graph_def=save_graph_def))
     all_hooks.extend(hooks or [])
     return MonitoredSession(creator, all_hooks, stop_grace_period_secs)
 

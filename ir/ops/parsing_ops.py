@@ -355,9 +355,16 @@ defop("DecodeRaw", _decode_raw_infer, _decode_raw_compute, NON_DIFFERENTIABLE,
       family="parsing", default_name="DecodeRaw")
 
 
-def decode_raw(input_bytes, out_type, little_endian: bool = True,
-               name: Optional[str] = None):
+def decode_raw(input_bytes=None, out_type=None, little_endian: bool = True,
+               name: Optional[str] = None, bytes=None):  # noqa: A002 - TF1's name
+    """TF1 `tf.decode_raw` (`bytes` is TF1's deprecated name for `input_bytes`)."""
     from ._base import convert_to_tensor
+    if (input_bytes is None) == (bytes is None):
+        raise ValueError("decode_raw takes input_bytes (or its deprecated alias bytes), "
+                         "exactly one of them")
+    if out_type is None:
+        raise TypeError("decode_raw() missing required argument: 'out_type'")
+    input_bytes = input_bytes if bytes is None else bytes
     return apply("DecodeRaw", [convert_to_tensor(input_bytes, dtype=dt.string)],
                  {"out_type": dt.as_dtype(out_type), "little_endian": bool(little_endian)},
                  name=name or "DecodeRaw")

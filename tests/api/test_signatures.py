@@ -251,20 +251,7 @@ def test_signature_coverage_is_reported(capsys):
 
 
 # Mismatches found by this test and not fixed yet (the list may only shrink).
-PENDING = {  # tf.train's session and hook classes (graphc/train/monitored_session.py, hooks.py)
-    "train.CheckpointSaverHook",
-    "train.MonitoredTrainingSession",
-    "train.Scaffold",
-    "train.WorkerSessionCreator",
-    # the readers, parsing and file datasets (graphc/train/input.py, parsing.py, data/)
-    "SparseTensor",
-    "WholeFileReader",
-    "data.TFRecordDataset",
-    "data.TextLineDataset",
-    "decode_raw",
-    "train.QueueRunner",
-    "train.checkpoint_exists",
-}
+PENDING: set = set()
 
 
 @pytest.mark.parametrize("path", SHARED)

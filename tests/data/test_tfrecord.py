@@ -173,3 +173,10 @@ def test_decode_raw():
             sess.run(x, {b: [b"\x01", b"\x02\x03"]})
         with pytest.raises(tf.errors.InvalidArgumentError, match="multiple of 2"):
             sess.run(y, {b: [b"\x01\x02\x03"]})
+        # `bytes`, TF1's deprecated name of input_bytes (exactly one of the two)
+        assert sess.run(tf.decode_raw(bytes=b"\x05", out_type=tf.uint8)).tolist() == [5]
+    with pytest.raises(ValueError, match="input_bytes .or its deprecated alias bytes., "
+                                         "exactly one"):
+        tf.decode_raw(b"\x05", tf.uint8, bytes=b"\x05")
+    with pytest.raises(TypeError, match="decode_raw.. missing required argument: 'out_type'"):
+        tf.decode_raw(b"\x05")

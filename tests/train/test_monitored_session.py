@@ -246,3 +246,44 @@ def test_killed_job_resumes_at_its_checkpointed_step(tmp_path):
     assert start[:2] == ["start", "10"], out.stderr[-2000:]
     np.testing.assert_array_equal(np.array(start[2:], np.float32),  # (float32 repr)
                                   tf.train.load_variable(ckpt, "w").ravel())
+
+
+@pytest.mark.parametrize("save_graph_def", [True, False])
+def test_save_graph_def_is_accepted_and_false_writes_no_graph(tmp_path, save_graph_def):
+    train, loss, w = _model()
+    ckpt = str(tmp_path)
+    with tf.train.MonitoredTrainingSession(checkpoint_dir=ckpt, save_checkpoint_steps=2,
+                                           hooks=[tf.train.StopAtStepHook(last_step=3)],
+                                           log_step_count_steps=None,
+                                           save_graph_def=save_graph_def) as sess:
+        while not sess.should_stop():
+            sess.run(train)
+    assert tf.train.latest_checkpoint(ckpt).endswith("model.ckpt-3")
+    assert sorted(f for f in os.listdir(ckpt) if f.endswith(".index")) == \
+        ["model.ckpt-0.index", "model.ckpt-2.index", "model.ckpt-3.index"]
+    if not save_graph_def:
+        assert not [f for f in os.listdir(ckpt) if f.endswith((".meta", ".pbtxt"))]
+
+
+def test_scaffold_local_init_feed_dict_and_worker_session_creator():
+    p = tf.placeholder(tf.float32, [])
+    g = tf.Variable(1.0, name="g")
+    local = tf.Variable(0.0, name="local", collections=[tf.GraphKeys.LOCAL_VARIABLES])
+    scaffold = tf.train.Scaffold(local_init_op=tf.assign(local, p),
+                                 local_init_feed_dict={p: 7.0})
+    assert tf.train.Scaffold(copy_from_scaffold=scaffold).local_init_feed_dict == {p: 7.0}
+    creator = tf.train.WorkerSessionCreator(scaffold, "", None, 60)
+    with tf.train.MonitoredSession(session_creator=creator) as sess:
+        assert sess.run(local) == 7.0 and sess.run(g) == 1.0
+    with pytest.raises(TypeError, match=r"WorkerSessionCreator.__init__\(\) got an unexpected "
+                                        r"keyword argument 'checkpoint_dir'"):
+        tf.train.WorkerSessionCreator(checkpoint_dir="x")
+
+
+def test_queue_runner_refuses_what_graphc_cannot_run():
+    with pytest.raises(NotImplementedError, match=r"QueueRunner\(close_op=.*\) is not "
+                                                  r"supported by graphc \(only close_op=None\)"):
+        tf.train.QueueRunner(None, [], close_op=tf.no_op())
+    with pytest.raises(NotImplementedError, match="queue_runner_def"):
+        tf.train.QueueRunner(queue_runner_def=object())
+    assert tf.train.QueueRunner(None, [], None, None, None, None, None).enqueue_ops == []
