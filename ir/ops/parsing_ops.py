@@ -96,6 +96,17 @@ def _check_kind(key: str, found: int, dtype, index: int) -> None:
             f"match. Data type: {_KIND_NAMES[found]} but expected type: {dtype.name}")
 
 
+def _fixed_row(key: str, index: int, values, shape, dtype, size: int, noun: str):
+    """One feature's values as an array of the fixed `shape` (TF1's error on a wrong count;
+    `noun` is "Values" in Example parsing and "values" in SequenceExample's, as in TF)."""
+    if len(values) != size:
+        raise InvalidArgumentError(
+            None, None, f"Name: <unknown>, Key: {key}, Index: {index}.  Number of "
+            f"{_KIND_NAMES[_KINDS[dtype]]} values != expected.  {noun} size: "
+            f"{len(values)} but output shape: {list(shape)}")
+    return np.asarray(values, dtype=_np(dtype)).reshape(shape)
+
+
 def _parse_infer(op):
     s = op.inputs[0]
     check_dtype(op, s, (dt.string,), "serialized")
@@ -139,12 +150,7 @@ def _dense(key, dtype, shape, default, seq, parsed, single):
                     f"but output shape is: {list(shape)}")
             rows.append(np.asarray(values, dtype=_np(dtype)).reshape([-1] + list(shape)))
         else:
-            if len(values) != size:
-                raise InvalidArgumentError(
-                    None, None, f"Name: <unknown>, Key: {key}, Index: {i}.  Number of "
-                    f"{_KIND_NAMES[_KINDS[dtype]]} values != expected.  Values size: "
-                    f"{len(values)} but output shape: {list(shape)}")
-            rows.append(np.asarray(values, dtype=_np(dtype)).reshape(shape))
+            rows.append(_fixed_row(key, i, values, shape, dtype, size, "Values"))
     if seq:
         longest = max((r.shape[0] for r in rows), default=0)
         fill = 0 if default is None else default
@@ -262,12 +268,7 @@ def _steps(key, dtype, shape, steps, required: bool):
     rows = []
     for t, (kind, values) in enumerate(steps or []):
         _check_kind(key, kind, dtype, t)
-        if len(values) != size:
-            raise InvalidArgumentError(
-                None, None, f"Name: <unknown>, Key: {key}, Index: {t}.  Number of "
-                f"{_KIND_NAMES[_KINDS[dtype]]} values != expected.  values size: "
-                f"{len(values)} but output shape: {list(shape)}")
-        rows.append(np.asarray(values, dtype=_np(dtype)).reshape(shape))
+        rows.append(_fixed_row(key, t, values, shape, dtype, size, "values"))
     return np.stack(rows) if rows else np.zeros([0] + list(shape), _np(dtype))
 
 
