@@ -157,10 +157,26 @@ def _describe(entries: list) -> str:
     return ", ".join(f"'{e[0]}'" for e in entries[:3]) + (" ..." if len(entries) > 3 else "")
 
 
+REPORT_DIR_ENV = "GRAPHC_MPI_REPORT_DIR"
+
+
 def abort(message: str, code: int = 1) -> None:
-    """Print `message` and end the whole MPI job (mpirun kills every rank)."""
+    """Print `message` and end the whole MPI job (mpirun kills every rank).
+
+    MPI_Abort tears the job down at once, and mpiexec's stdio forwarding may drop what the
+    ranks wrote last, so under graphc.distributed.run the message also goes to a file in
+    $GRAPHC_MPI_REPORT_DIR, which the launcher prints after the job ends."""
     sys.stderr.write(f"graphc.distributed: {message}\n")
     sys.stderr.flush()
+    report_dir = os.environ.get(REPORT_DIR_ENV)
+    if report_dir:
+        try:
+            path = os.path.join(report_dir, f"rank-{os.getpid()}.txt")
+            with open(path + ".tmp", "w") as f:
+                f.write(message)
+            os.replace(path + ".tmp", path)
+        except OSError:
+            pass
     try:
         from mpi4py import MPI
         MPI.COMM_WORLD.Abort(code)

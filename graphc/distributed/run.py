@@ -10,6 +10,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 from typing import Optional
 
 
@@ -47,6 +49,7 @@ def command(np_: int, program: list, hosts: Optional[str] = None,
     if _is_open_mpi(mpiexec):
         if os.geteuid() == 0:
             cmd.append("--allow-run-as-root")
+        cmd += ["-x", "GRAPHC_MPI_REPORT_DIR"]  # Open MPI passes only named variables on
         if hosts:
             cmd += ["-H", hosts]
     else:  # MPICH's hydra: report every rank's exit status, to name the one that died
@@ -78,22 +81,52 @@ def main(argv: Optional[list] = None) -> int:
 
 
 def run_and_report(cmd: list) -> int:
-    """Run the job, passing its output through; name the ranks that failed."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, errors="replace")
-    failed = []
-    for line in proc.stdout:
-        sys.stdout.write(line)
-        sys.stdout.flush()
-        if "Exit codes:" in line:  # hydra: "[mpiexec@host] Exit codes: [host] 0,256"
-            codes = line.rsplit("]", 1)[-1].strip().split(",")
-            failed += [(rank, c) for rank, c in enumerate(codes) if c.strip() not in ("0", "")]
-    rc = proc.wait()
+    """Run the job, passing its output through; name the ranks that failed.
+
+    A rank that aborts the job (graphc.distributed.comm.abort) also leaves its message in a
+    report directory: mpiexec may drop a dying rank's last output, and the launcher prints
+    any message that did not come through."""
+    from .comm import REPORT_DIR_ENV
+    with tempfile.TemporaryDirectory(prefix="graphc-mpi-") as report_dir:
+        env = dict(os.environ, **{REPORT_DIR_ENV: report_dir})
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, errors="replace", env=env)
+        seen_err = []
+        err_thread = threading.Thread(target=_forward, args=(proc.stderr, sys.stderr, seen_err),
+                                      daemon=True)
+        err_thread.start()
+        failed = []
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            if "Exit codes:" in line:  # hydra: "[mpiexec@host] Exit codes: [host] 0,256"
+                codes = line.rsplit("]", 1)[-1].strip().split(",")
+                failed += [(rank, c) for rank, c in enumerate(codes)
+                           if c.strip() not in ("0", "")]
+        rc = proc.wait()
+        err_thread.join(timeout=30)
+        came_through = "".join(seen_err)
+        for name in sorted(os.listdir(report_dir)):
+            if not name.endswith(".txt"):
+                continue
+            with open(os.path.join(report_dir, name), errors="replace") as f:
+                message = f.read()
+            if message and message not in came_through:
+                sys.stderr.write(f"graphc.distributed: {message}\n")
     for rank, code in failed:
         status = int(code) if code.strip().isdigit() else code
         why = (f"exit code {status >> 8}" if isinstance(status, int) and status >= 256
                else f"signal {status}" if isinstance(status, int) else status)
         sys.stderr.write(f"graphc.distributed.run: rank {rank} failed ({why})\n")
+    sys.stderr.flush()
     return rc
+
+
+def _forward(stream, out, seen: list) -> None:
+    for line in stream:
+        out.write(line)
+        out.flush()
+        seen.append(line)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """graphc.distributed in one process (no mpirun): size 1, collectives are the identity,
 DistributedOptimizer trains exactly as the optimizer it wraps; the launcher's command."""
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -93,3 +94,22 @@ def test_broadcast_hook_runs_in_a_monitored_training_session(one_process, tmp_pa
             sess.run(train)
     assert hook.bcast_op is not None and hook.bcast_op.type == "NoOp"
     assert tf.train.latest_checkpoint(str(tmp_path)) is not None
+
+
+@pytest.mark.parametrize("also_on_stderr", [False, True])
+def test_launcher_prints_an_abort_message_that_mpiexec_dropped(tmp_path, capfd,
+                                                               also_on_stderr):
+    # a "job" that aborts the way comm.abort does, where the MPI's stdio forwarding lost the
+    # rank's stderr (as MPICH's hydra can under load): the launcher prints it from the report
+    # directory, once, whether or not it also came through
+    job = tmp_path / "job.py"
+    job.write_text(
+        "import os, sys\n"
+        "from graphc.distributed import comm\n"
+        f"if not {also_on_stderr}:\n"
+        "    sys.stderr = open(os.devnull, 'w')\n"
+        "comm.abort('rank 1 of 2 raised RuntimeError: boom; aborting the job')\n")
+    rc = launcher.run_and_report([sys.executable, str(job)])
+    err = capfd.readouterr().err
+    assert rc == 1
+    assert err.count("graphc.distributed: rank 1 of 2 raised RuntimeError: boom") == 1, err
