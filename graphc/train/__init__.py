@@ -22,3 +22,10 @@ from .input import (QueueRunner, TextLineReader, TFRecordReader,  # noqa: F401
                     slice_input_producer, start_queue_runners, string_input_producer)
 from ..protos.example import (BytesList, Example, Feature, FeatureList,  # noqa: F401
                               FeatureLists, Features, FloatList, Int64List, SequenceExample)
+from .optimizers_extra import (AdadeltaOptimizer, AdagradDAOptimizer, FtrlOptimizer,  # noqa: F401
+                               ProximalAdagradOptimizer, ProximalGradientDescentOptimizer)
+from .moving_averages import ExponentialMovingAverage  # noqa: F401
+from .sync_replicas import SyncReplicasOptimizer  # noqa: F401
+from .decay import (cosine_decay, cosine_decay_restarts, linear_cosine_decay,  # noqa: F401
+                    natural_exp_decay, noisy_linear_cosine_decay, piecewise_constant_decay,
+                    polynomial_decay)

@@ -36,6 +36,7 @@ class Optimizer:
         self._name = name
         self._slots: dict[str, dict[Variable, Variable]] = {}
         self._non_slots: dict[str, Variable] = {}
+        self._rows = None  # while one variable's update is built: see _sparse_rows
 
     def get_name(self) -> str:
         return self._name
@@ -106,7 +107,11 @@ class Optimizer:
                 if g is None:
                     continue
                 with graph.name_scope("update_" + v.op.name):
-                    updates.append(self._apply_dense(g, v))
+                    self._rows = _sparse_rows(g, v)
+                    try:
+                        updates.append(self._apply_dense(g, v))
+                    finally:
+                        self._rows = None
             if global_step is None:
                 apply_op = self._finish(updates, scope[:-1] + "/")
             else:
@@ -130,6 +135,13 @@ class Optimizer:
 
     def _finish(self, update_ops, name_scope: str):
         return core_ops.group(*update_ops, name=name_scope)
+
+    def _update(self, ref: Variable, value) -> Tensor:
+        """assign(ref, value), keeping the rows a sparse gradient does not name (TF1's
+        sparse kernels leave them, slots included, untouched)."""
+        if self._rows is not None:
+            value = math_ops.where_v2(self._rows, value, ref._as_tensor())
+        return state_ops.assign(ref, value, use_locking=self._use_locking)
 
     # ------------------------------------------------------------------ slots
     def _slot(self, var: Variable, slot_name: str, init_value, op_name: Optional[str] = None):
@@ -204,13 +216,13 @@ class MomentumOptimizer(Optimizer):
         lr = self._hyper(self._learning_rate, var, "learning_rate")
         mom = self._hyper(self._momentum, var, "momentum")
         accum = self.get_slot(var, "momentum")
-        accum_t = state_ops.assign(accum, math_ops.add(math_ops.multiply(accum, mom), grad))
+        accum_t = self._update(accum, math_ops.add(math_ops.multiply(accum, mom), grad))
         if self._use_nesterov:
             step = math_ops.add(math_ops.multiply(grad, lr),
                                 math_ops.multiply(math_ops.multiply(accum_t, mom), lr))
         else:
             step = math_ops.multiply(accum_t, lr)
-        return state_ops.assign_sub(var, step, use_locking=self._use_locking).op
+        return self._update(var, math_ops.subtract(var, step)).op
 
 
 class AdamOptimizer(Optimizer):
@@ -316,16 +328,43 @@ class RMSPropOptimizer(Optimizer):
         eps = self._hyper(self._epsilon, var, "epsilon")
         one = np.ones((), var.dtype.np)
         ms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
-        ms_t = state_ops.assign(ms, math_ops.add(
+        ms_t = self._update(ms, math_ops.add(
             math_ops.multiply(rho, ms),
             math_ops.multiply(math_ops.subtract(one, rho), math_ops.square(grad))))
         denom = ms_t
         if self._centered:
             mg = self.get_slot(var, "mg")
-            mg_t = state_ops.assign(mg, math_ops.add(
+            mg_t = self._update(mg, math_ops.add(
                 math_ops.multiply(rho, mg), math_ops.multiply(math_ops.subtract(one, rho), grad)))
             denom = math_ops.subtract(ms_t, math_ops.square(mg_t))
-        mom_t = state_ops.assign(mom, math_ops.add(
+        mom_t = self._update(mom, math_ops.add(
             math_ops.multiply(mom_c, mom),
             math_ops.truediv(math_ops.multiply(lr, grad), math_ops.sqrt(math_ops.add(denom, eps)))))
-        return state_ops.assign_sub(var, mom_t, use_locking=self._use_locking).op
+        return self._update(var, math_ops.subtract(var, mom_t)).op
+
+
+def _sparse_rows(grad: Tensor, var: Variable):
+    """The rows of `var` a sparse gradient names, as a boolean tensor broadcastable against
+    `var`, or None for a dense gradient.
+
+    TF1 hands an embedding_lookup's (a gather's) gradient to the optimizer as IndexedSlices
+    and updates only the rows it names; graphc's gather VJP builds the dense equivalent, an
+    UnsortedSegmentSum over axis 0 (duplicates summed, as TF1's
+    `_apply_sparse_duplicate_indices`), recognised here by its origin. A sum of such
+    gradients (a table looked up twice) names the union of their rows.
+    """
+    from ..ir.ops.array_grads import unsorted_segment_sum
+    from ..ir.ops.array_ops import reshape
+    parts = list(grad.op.inputs) if grad.op.type == "AddN" else [grad]
+    counts = []
+    for part in parts:
+        op = part.op
+        if not (op.type == "UnsortedSegmentSum" and op.attrs.get("axis") == 0 and op.original
+                and op.original[0].type == "GatherV2" and var.shape.ndims):
+            return None
+        ids, num = op.inputs[1], op.inputs[2]
+        ones = math_ops.cast(math_ops.ones_like_(ids), _dt.float32)
+        counts.append(unsorted_segment_sum(ones, ids, num))
+    total = counts[0] if len(counts) == 1 else math_ops.add_n(counts)
+    touched = math_ops.greater(total, np.zeros((), np.float32))
+    return reshape(touched, [-1] + [1] * (var.shape.ndims - 1))
