@@ -24,10 +24,6 @@ class GraphDefExportError(ValueError):
     """A graphc graph with ops TensorFlow has no counterpart for."""
 
 
-def _ref(t: Tensor) -> str:
-    return t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
-
-
 def _plain(value) -> protos.AttrValue:
     """An AttrValue for a Python default (bool, int, float, str, list of ints)."""
     if isinstance(value, bool):
@@ -47,17 +43,35 @@ class _Exporter:
         self.gd = protos.GraphDef()
         self.gd.versions.producer = PRODUCER
         self.names = {op.name for op in graph.get_operations()}
+        # inside a graph a node holds (a branch, a loop body, a fused group):
+        self.prefix = ""      # what its ops' names start with
+        self.bound: dict = {}  # its parameters (and a fused node's outputs) -> refs
+        self.pivot = None      # the node its input-less ops wait for (a frame's pivot)
+
+    def name(self, op: Operation) -> str:
+        """The NodeDef name of a graphc op."""
+        return self.prefix + op.name
+
+    def ref(self, t: Tensor) -> str:
+        """The input string for a graphc tensor."""
+        if t in self.bound:
+            return self.bound[t]
+        name = self.name(t.op)
+        return name if t.value_index == 0 else f"{name}:{t.value_index}"
 
     def node(self, name: str, op_type: str, inputs=(), attrs=None, source: Operation = None):
         node = self.gd.node.add(name=name, op=op_type)
         node.input.extend(inputs)
         for key, value in (attrs or {}).items():
             node.attr[key].CopyFrom(value)
+        if self.pivot is not None and all(r.startswith("^") for r in node.input):
+            node.input.append("^" + self.pivot)  # runs in the frame or branch, not always
         if source is not None:
-            node.input.extend(f"^{c.name}" for c in source.control_inputs)
-            if source.gradient_op_type is not None and name == source.name:
+            node.input.extend(f"^{self.name(c)}" for c in source.control_inputs
+                              if c.graph is source.graph)
+            if source.gradient_op_type is not None and name == self.name(source):
                 node.attr["_gradient_op_type"].s = source.gradient_op_type.encode()
-            if self.add_shapes and source.outputs and name == source.name:
+            if self.add_shapes and source.outputs and name == self.name(source):
                 node.attr["_output_shapes"].list.shape.extend(
                     protos.shape_to_proto(t.shape) for t in source.outputs)
         return node
@@ -121,18 +135,18 @@ def _export_spec(spec: Spec, op: Operation, ex: _Exporter) -> None:
         if entry == X:
             t = op.inputs[gi]
             gi += 1
-            refs.append(_ref(t))
+            refs.append(ex.ref(t))
             dtypes.append(t.dtype)
         elif entry == VARIADIC:
             end = len(op.inputs) - n_x_after[k]
             for t in op.inputs[gi:end]:
-                refs.append(_ref(t))
+                refs.append(ex.ref(t))
                 dtypes.append(t.dtype)
             variadic = end - gi
             gi = end
         elif isinstance(entry, In):
             dtype = entry.dtype or op.inputs[0].dtype
-            refs.append(ex.const(f"{op.name}/{entry.tf_name}",
+            refs.append(ex.const(f"{ex.name(op)}/{entry.tf_name}",
                                  A.to_constant(_input_attr(op, entry), entry.kind, dtype), dtype))
             dtypes.append(dtype)
             if entry.type_attr:
@@ -149,40 +163,41 @@ def _export_spec(spec: Spec, op: Operation, ex: _Exporter) -> None:
         attrs[spec.outputs_attr] = A.encode(len(op.outputs), A.INT)
     for key, value in spec.tf_defaults.items():
         attrs.setdefault(key, _plain(value))
-    ex.node(op.name, spec.tf, refs, attrs, source=op)
+    ex.node(ex.name(op), spec.tf, refs, attrs, source=op)
 
 
 # ---------------------------------------------------------------- export functions
 def _const(op: Operation, ex: _Exporter) -> None:
-    ex.node(op.name, "Const", (), {"dtype": A.encode(op.attrs["dtype"], A.DTYPE),
+    ex.node(ex.name(op), "Const", (), {"dtype": A.encode(op.attrs["dtype"], A.DTYPE),
                                    "value": _tensor_attr(op.attrs["value"])}, source=op)
 
 
 def _placeholder(op: Operation, ex: _Exporter) -> None:
-    ex.node(op.name, "Placeholder", (), {"dtype": A.encode(op.attrs["dtype"], A.DTYPE),
+    ex.node(ex.name(op), "Placeholder", (), {"dtype": A.encode(op.attrs["dtype"], A.DTYPE),
                                          "shape": A.encode(op.attrs["shape"], A.SHAPE)},
             source=op)
 
 
 def _pad(op: Operation, ex: _Exporter) -> None:
     x = op.inputs[0]
-    paddings = ex.const(f"{op.name}/paddings", A.to_constant(op.attrs["paddings"], A.PAIRS),
+    paddings = ex.const(f"{ex.name(op)}/paddings", A.to_constant(op.attrs["paddings"], A.PAIRS),
                         dt.int32)
     attrs = {"T": A.encode(x.dtype, A.DTYPE), "Tpaddings": A.encode(dt.int32, A.DTYPE)}
     fill = np.asarray(op.attrs.get("constant_values", 0))
     if not fill.any():
-        ex.node(op.name, "Pad", [_ref(x), paddings], attrs, source=op)
+        ex.node(ex.name(op), "Pad", [ex.ref(x), paddings], attrs, source=op)
         return
-    value = ex.const(f"{op.name}/constant_values", fill, x.dtype)
-    ex.node(op.name, "PadV2", [_ref(x), paddings, value], attrs, source=op)
+    value = ex.const(f"{ex.name(op)}/constant_values", fill, x.dtype)
+    ex.node(ex.name(op), "PadV2", [ex.ref(x), paddings, value], attrs, source=op)
 
 
 def _one_hot(op: Operation, ex: _Exporter) -> None:
     dtype, indices = op.attrs["dtype"], op.inputs[0]
-    refs = [_ref(indices), ex.const(f"{op.name}/depth", np.asarray(op.attrs["depth"]), dt.int32),
-            ex.const(f"{op.name}/on_value", np.asarray(op.attrs["on_value"]), dtype),
-            ex.const(f"{op.name}/off_value", np.asarray(op.attrs["off_value"]), dtype)]
-    ex.node(op.name, "OneHot", refs, {"T": A.encode(dtype, A.DTYPE),
+    refs = [ex.ref(indices),
+            ex.const(f"{ex.name(op)}/depth", np.asarray(op.attrs["depth"]), dt.int32),
+            ex.const(f"{ex.name(op)}/on_value", np.asarray(op.attrs["on_value"]), dtype),
+            ex.const(f"{ex.name(op)}/off_value", np.asarray(op.attrs["off_value"]), dtype)]
+    ex.node(ex.name(op), "OneHot", refs, {"T": A.encode(dtype, A.DTYPE),
                                       "TI": A.encode(indices.dtype, A.DTYPE),
                                       "axis": A.encode(op.attrs.get("axis", -1), A.INT)},
             source=op)
@@ -194,14 +209,15 @@ def _sum_to_shape(op: Operation, ex: _Exporter) -> None:
     g, shape = op.inputs
     T = A.encode(g.dtype, A.DTYPE)
     index = A.encode(shape.dtype, A.DTYPE)
-    g_shape = ex.fresh(f"{op.name}/g_shape")
-    ex.node(g_shape, "Shape", [_ref(g)], {"T": T, "out_type": index})
-    args = ex.fresh(f"{op.name}/axes")
-    ex.node(args, "BroadcastGradientArgs", [_ref(shape), g_shape], {"T": index})
-    total = ex.fresh(f"{op.name}/sum")
-    ex.node(total, "Sum", [_ref(g), args], {"T": T, "Tidx": index,
+    g_shape = ex.fresh(f"{ex.name(op)}/g_shape")
+    ex.node(g_shape, "Shape", [ex.ref(g)], {"T": T, "out_type": index})
+    args = ex.fresh(f"{ex.name(op)}/axes")
+    ex.node(args, "BroadcastGradientArgs", [ex.ref(shape), g_shape], {"T": index})
+    total = ex.fresh(f"{ex.name(op)}/sum")
+    ex.node(total, "Sum", [ex.ref(g), args], {"T": T, "Tidx": index,
                                             "keep_dims": A.encode(False, A.BOOL)})
-    ex.node(op.name, "Reshape", [total, _ref(shape)], {"T": T, "Tshape": index}, source=op)
+    ex.node(ex.name(op), "Reshape", [total, ex.ref(shape)], {"T": T, "Tshape": index},
+            source=op)
 
 
 EXPORTERS: dict[str, Callable] = {

@@ -1,13 +1,18 @@
-"""TensorFlow's functional control flow and function calls on import: `If` /
-`StatelessIf` become graphc's `tf.cond`, `While` / `StatelessWhile` its `tf.while_loop`,
-with the branch, cond and body graphs imported from the GraphDef's FunctionDefLibrary;
-`PartitionedCall`, `StatefulPartitionedCall` and a node naming a library function are
-inlined."""
+"""Control flow and function calls on import: `If` / `StatelessIf` become graphc's
+`tf.cond`, `While` / `StatelessWhile` its `tf.while_loop`, with the branch, cond and body
+graphs imported from the GraphDef's FunctionDefLibrary; `PartitionedCall`,
+`StatefulPartitionedCall` and a node naming a library function are inlined. TF1's frames
+(found and grouped by `frames.split`) become the same: a `Loop` a `tf.while_loop` whose
+cond and body import the frame's nodes with the loop variables bound, a `Cond` a
+`tf.cond` whose branches import each branch's nodes with the switched values bound."""
 from __future__ import annotations
 
 from .. import protos
 from ..ir.shapes import TensorShape
-from .importer import CALL_IMPORTER, IMPORTERS, GraphDefImportError, NodeContext, Walk
+from . import frames
+from .arrays import carry
+from .importer import (CALL_IMPORTER, IMPORTERS, UNIT_IMPORTERS, GraphDefImportError,
+                       NodeContext, Walk)
 
 
 def import_function(ctx: NodeContext, fdef: protos.FunctionDef, args: list, prefix: str,
@@ -60,15 +65,21 @@ def _while(ctx: NodeContext):
         shapes = [TensorShape(None) if t.shape.ndims is None else t.shape for t in ctx.inputs]
 
     def cond_fn(*loop_vars):
+        for outer, inner in zip(ctx.inputs, loop_vars):
+            carry(outer, inner)
         (go,) = import_function(ctx, cond_f, list(loop_vars), ctx.name + "/cond")
         return go
 
     def body_fn(*loop_vars):
+        for outer, inner in zip(ctx.inputs, loop_vars):
+            carry(outer, inner)
         return import_function(ctx, body_f, list(loop_vars), ctx.name + "/body")
 
     with ctx.graph.name_scope(None):
         out = while_loop(cond_fn, body_fn, list(ctx.inputs), shape_invariants=shapes,
                          name=ctx.name, return_same_structure=True)
+    for outer, final in zip(ctx.inputs, out):
+        carry(outer, final)
     return list(out)
 
 
@@ -88,3 +99,107 @@ IMPORTERS.update({"If": _if, "StatelessIf": _if, "While": _while, "StatelessWhil
                   "PartitionedCall": _partitioned_call,
                   "StatefulPartitionedCall": _partitioned_call})
 CALL_IMPORTER.append(_call)
+
+
+# ---------------------------------------------------------------- TF1 frames
+def _outer_controls(walk: Walk, unit) -> list:
+    """The ops of the enclosing walk a unit's nodes wait for (control inputs)."""
+    out = []
+    for ref in unit.refs:
+        if ref.startswith("^"):
+            value = walk.resolve(ref, unit.nodes[0])
+            op = value if value is None or not hasattr(value, "op") else value.op
+            if op is not None and op.graph is walk.graph:
+                out.append(op)
+    return out
+
+
+def _relaxed(shapes: list, seen: list) -> list:
+    """Loop-variable shapes general enough for the body's results (TF1 frames carry no
+    shape invariants: the Merge takes whatever comes around)."""
+    out = []
+    for s, r in zip(shapes, seen):
+        if s.is_compatible_with(r) and not (s.ndims is not None and r.ndims is None):
+            out.append(s)
+        elif s.ndims is None or r.ndims is None or s.ndims != r.ndims:
+            out.append(TensorShape(None))
+        else:
+            out.append(TensorShape([a if a == b else None for a, b in
+                                    zip(s.as_tuple(), r.as_tuple())]))
+    return out
+
+
+def _import_loop(walk: Walk, loop: frames.Loop) -> None:
+    from ..control_flow import while_loop
+    init = [walk.resolve(v.enter.input[0], v.enter) for v in loop.vars]
+    fixed = {}
+    for enter, ref in loop.invariants.items():
+        fixed[(enter, 0, False)] = walk.resolve(ref, loop.nodes[0])
+        fixed[(enter, -1, True)] = None
+
+    def bound(values) -> dict:
+        mapped = dict(fixed)
+        for v, t in zip(loop.vars, values):
+            mapped.update({(v.merge, 0, False): t, (v.switch, 1, False): t,
+                           (v.merge, -1, True): None, (v.switch, -1, True): None})
+        return mapped
+
+    seen: list = []
+
+    def cond_fn(*values):
+        sub = walk.child(bound(values))
+        sub.run(loop.cond_nodes)
+        return sub.resolve(loop.pred_ref, loop.nodes[0])
+
+    def body_fn(*values):
+        sub = walk.child(bound(values))
+        sub.run(loop.body_nodes)
+        out = [sub.resolve(v.next_ref, v.enter) for v in loop.vars]
+        seen[:] = [t.shape for t in out]
+        return out
+
+    shapes = [t.shape for t in init]
+    name = f"{walk.prefix}/{loop.name}" if walk.prefix else loop.name
+    with walk.graph.name_scope(None), walk.graph.control_dependencies(
+            _outer_controls(walk, loop)):
+        for attempt in range(4):
+            try:
+                outs = while_loop(cond_fn, body_fn, init, shape_invariants=shapes, name=name,
+                                  return_same_structure=True)
+                break
+            except ValueError:
+                relaxed = _relaxed(shapes, seen) if len(seen) == len(shapes) else shapes
+                if relaxed == shapes or attempt == 3:
+                    raise
+                shapes, seen[:] = relaxed, []
+    op = outs[0].op
+    for v, t in zip(loop.vars, outs):
+        if v.exit:
+            walk.ops[v.exit], walk.outputs[v.exit] = op, [t]
+
+
+def _import_cond(walk: Walk, cond: frames.Cond) -> None:
+    from ..control_flow import cond as make_cond
+    pred = walk.resolve(cond.pred_ref, cond.nodes[0])
+
+    def branch(k: int):
+        def fn():
+            mapped = {}
+            for switch, ref in cond.switches[k].items():
+                mapped[(switch, k, False)] = walk.resolve(ref, cond.nodes[0])
+                mapped[(switch, -1, True)] = None
+            sub = walk.child(mapped)
+            sub.run(cond.branch_nodes[k])
+            return [sub.resolve(ref, cond.nodes[0]) for ref in cond.outputs[k]]
+        return fn
+
+    name = f"{walk.prefix}/{cond.name}" if walk.prefix else cond.name
+    with walk.graph.name_scope(None), walk.graph.control_dependencies(
+            _outer_controls(walk, cond)):
+        outs = make_cond(pred, branch(1), branch(0), strict=True, name=name)
+    op = outs[0].op
+    for merge, t in zip(cond.merges, outs):
+        walk.ops[merge], walk.outputs[merge] = op, [t, None]
+
+
+UNIT_IMPORTERS.update({"Loop": _import_loop, "Cond": _import_cond})

@@ -19,6 +19,7 @@ from .. import protos
 from ..ir.graph import Graph, Operation, Tensor
 from ..ir.ops._base import apply, const_value
 from . import attrs as A
+from . import frames
 from .specs import BY_TF, VARIADIC, X, In, Spec
 
 
@@ -206,7 +207,14 @@ def _fused_batch_norm(ctx: NodeContext):
     return [y, m, v] + extra[:(3 if ctx.node.op == "FusedBatchNormV3" else 2)]
 
 
+def _assert(ctx: NodeContext):
+    from ..ir.ops.control_flow_ops import assert_
+    return assert_(ctx.inputs[0], ctx.inputs[1:], summarize=ctx.attr("summarize", A.INT, 3),
+                   name=ctx.name + "/")
+
+
 IMPORTERS: dict[str, Callable] = {
+    "Assert": _assert,
     "Const": _const, "Placeholder": _placeholder, "Div": _div, "Concat": _concat_v1,
     "Gather": _gather_v1, "Pad": _pad, "PadV2": _pad, "OneHot": _one_hot,
     "BatchMatMulV3": _batch_matmul_v3, "IdentityN": _identity_n,
@@ -216,8 +224,8 @@ IMPORTERS: dict[str, Callable] = {
 
 
 def importable_op_types() -> list[str]:
-    """Every TensorFlow op type graphc imports."""
-    return sorted(set(BY_TF) | set(IMPORTERS))
+    """Every TensorFlow op type graphc imports (TF1's frame ops as parts of If/While)."""
+    return sorted(set(BY_TF) | set(IMPORTERS) | frames.FRAME_OPS)
 
 
 # ---------------------------------------------------------------- the graph walk
@@ -229,33 +237,38 @@ OUTPUT_ARGS = {
     "SoftmaxCrossEntropyWithLogits": ("loss", "backprop"),
     "SparseSoftmaxCrossEntropyWithLogits": ("loss", "backprop"),
     "TensorArrayV3": ("handle", "flow"),
+    "TensorArrayGradV3": ("grad_handle", "flow_out"),
+    "TensorArrayConcatV3": ("value", "lengths"),
 }
 OUTPUT_ARGS["FusedBatchNormV2"] = OUTPUT_ARGS["FusedBatchNorm"]
 OUTPUT_ARGS["FusedBatchNormV3"] = OUTPUT_ARGS["FusedBatchNorm"] + ("reserve_space_3",)
 
 
-def _parse_ref(ref: str) -> tuple[str, int, bool]:
-    """("node", output index, is_control) of an input string "node:k" / "node" / "^node"."""
-    if ref.startswith("^"):
-        return ref[1:], -1, True
-    name, sep, index = ref.rpartition(":")
-    if sep and index.isdigit():
-        return name, int(index), False
-    return ref, 0, False
+_parse_ref = frames.parse_ref
 
 
 class Walk:
     """One namespace of NodeDefs being imported into a graph: a GraphDef's nodes
-    ("node:k" inputs), or a function body's ("arg", "node:out_arg:k" inputs)."""
+    ("node:k" inputs), a function body's ("arg", "node:out_arg:k" inputs), or the nodes
+    of one TF1 loop body or branch (`parent`: the walk whose tensors it reads; `mapped`:
+    its boundary, the loop variables or switched values)."""
 
     def __init__(self, graph: Graph, prefix: str, library: dict, args: Optional[dict] = None,
-                 mapped: Optional[dict] = None) -> None:
+                 mapped: Optional[dict] = None, parent: Optional["Walk"] = None) -> None:
         self.graph, self.prefix, self.library = graph, prefix, library
         self.args = args            # a function body's input arg name -> Tensor, else None
-        self.mapped = mapped or {}  # input_map: (name, index, control) -> Tensor | Operation
+        self.mapped = mapped or {}  # (name, index, control) -> Tensor | Operation | None
+        self.parent = parent
         self.ops: dict = {}
         self.outputs: dict = {}
         self.types: dict = {}
+        self.hidden: dict = {}      # node name -> where a functionalized frame put it
+
+    def child(self, mapped: dict) -> "Walk":
+        """A walk over a loop body or branch traced into the current default graph."""
+        from ..ir import context as _context
+        return Walk(_context.get_default_graph(), self.prefix, self.library,
+                    mapped=mapped, parent=self)
 
     def source(self, ref: str) -> Optional[str]:
         """The node a ref depends on (None for a function's argument)."""
@@ -271,6 +284,8 @@ class Walk:
             name, index, control = _parse_ref(ref)
             if (name, index, control) in self.mapped:
                 return self.mapped[(name, index, control)]
+            if name not in self.outputs and self.parent is not None:
+                return self.parent.resolve(ref, node)
         elif not ref.startswith("^"):
             parts = ref.split(":")
             if parts[0] in self.args:
@@ -281,6 +296,9 @@ class Walk:
             index, control = base + (int(parts[2]) if len(parts) > 2 else 0), False
         else:
             name, index, control = ref[1:], -1, True
+        if name in self.hidden and name not in self.outputs:
+            raise GraphDefImportError(f"TensorFlow node '{node.name}' ({node.op}): input "
+                                      f"'{ref}' is {self.hidden[name]}")
         if control:
             return self.ops[name]
         outs = self.outputs[name]
@@ -290,50 +308,75 @@ class Walk:
                                       f"has {len(outs)} output{'s' if len(outs) != 1 else ''}")
         return outs[index]
 
-    def order(self, nodes: list) -> list:
-        """The nodes in an order where every input comes first (Kahn's algorithm)."""
-        by_name = {n.name: n for n in nodes}
-        waiting = {n.name: 0 for n in nodes}
+    def order(self, units: list) -> list:
+        """The units in an order where every input comes first (Kahn's algorithm)."""
+        provider: dict = {}
+        for u in units:
+            for name in frames.unit_io(u)[0]:
+                provider[name] = u
+        waiting = {id(u): 0 for u in units}
         users: dict = {}
-        for n in nodes:
-            for ref in n.input:
+        for u in units:
+            for ref in frames.unit_io(u)[1]:
                 src = self.source(ref)
                 if src is None:
                     continue
-                if src not in by_name:
-                    raise GraphDefImportError(f"TensorFlow node '{n.name}' ({n.op}): input "
-                                              f"'{ref}' names no node of the graph")
-                waiting[n.name] += 1
-                users.setdefault(src, []).append(n.name)
-        ready = [n.name for n in reversed(nodes) if waiting[n.name] == 0]
+                if src not in provider:
+                    if self.parent is not None or (_parse_ref(ref) in self.mapped):
+                        continue  # read from the enclosing walk, or mapped
+                    what = (f"is {self.hidden[src]}" if src in self.hidden
+                            else "names no node of the graph")
+                    label = f"TensorFlow node '{u.name}' ({u.op})" if isinstance(
+                        u, protos.NodeDef) else f"TF1 control flow '{u.name}'"
+                    raise GraphDefImportError(f"{label}: input '{ref}' {what}")
+                waiting[id(u)] += 1
+                users.setdefault(id(provider[src]), []).append(u)
+        ready = [u for u in reversed(units) if waiting[id(u)] == 0]
         out = []
         while ready:
-            name = ready.pop()
-            out.append(by_name[name])
-            for user in users.get(name, ()):
-                waiting[user] -= 1
-                if waiting[user] == 0:
+            u = ready.pop()
+            out.append(u)
+            for user in users.get(id(u), ()):
+                waiting[id(user)] -= 1
+                if waiting[id(user)] == 0:
                     ready.append(user)
-        if len(out) != len(nodes):
-            stuck = sorted(n for n, w in waiting.items() if w > 0)[:8]
-            raise GraphDefImportError(
-                "the GraphDef has a cycle (TensorFlow 1 control-flow frames: NextIteration "
-                f"feeding a Merge), graphc cannot order nodes {stuck}")
+        if len(out) != len(units):
+            stuck = sorted(u.name for u in units if waiting[id(u)] > 0)[:8]
+            raise GraphDefImportError(f"the GraphDef has a cycle: graphc cannot order "
+                                      f"nodes {stuck}")
         return out
 
     def run(self, nodes) -> None:
-        for node in self.order(list(nodes)):
-            self.types[node.name] = node.op
-            self.ops[node.name], self.outputs[node.name] = self.import_node(node)
+        nodes = list(nodes)
+        if self.args is None:
+            try:
+                units, hidden = frames.split(nodes)
+            except frames.FrameError as exc:
+                raise GraphDefImportError(str(exc)) from None
+            self.hidden.update(hidden)
+        else:
+            units = nodes
+        for unit in self.order(units):
+            if isinstance(unit, protos.NodeDef):
+                self.types[unit.name] = unit.op
+                self.ops[unit.name], self.outputs[unit.name] = self.import_node(unit)
+            else:
+                UNIT_IMPORTERS[type(unit).__name__](self, unit)
 
     def import_node(self, node):
         data, controls = [], []
         for ref in node.input:
             value = self.resolve(ref, node)
             if ref.startswith("^"):
-                controls.append(value if isinstance(value, Operation) else value.op)
+                op = value if isinstance(value, Operation) or value is None else value.op
+                if op is not None and op.graph is self.graph:
+                    controls.append(op)  # (an outer op's control edge is its unit's)
             else:
                 data.append(value)
+        if node.op in frames.FRAME_OPS:
+            raise GraphDefImportError(
+                f"TensorFlow node '{node.name}' ({node.op}) is TF1 control flow outside any "
+                "tf.cond or tf.while_loop graphc could turn into an If or While node")
         name = f"{self.prefix}/{node.name}" if self.prefix else node.name
         ctx = NodeContext(node, name, data, self.graph, self.library)
         try:
@@ -362,6 +405,8 @@ class Walk:
         return main, result
 
 
+# Set by `functions`: how a Loop and a Cond unit (TF1 frames) are imported.
+UNIT_IMPORTERS: dict = {}
 # Set by `functions`: how a node whose op is a library function's name is imported.
 CALL_IMPORTER: list = []
 
@@ -375,7 +420,8 @@ def check_supported(graph_def: protos.GraphDef) -> None:
                                        for f in graph_def.library.function]
     for where, nodes in bodies:
         for n in nodes:
-            if n.op not in BY_TF and n.op not in IMPORTERS and n.op not in library:
+            if n.op not in BY_TF and n.op not in IMPORTERS and n.op not in library and \
+                    n.op not in frames.FRAME_OPS:
                 missing.setdefault(n.op, []).append(where + n.name)
     if missing:
         lines = [f"  {op}: node{'s' if len(names) > 1 else ''} "

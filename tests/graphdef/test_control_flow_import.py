@@ -1,28 +1,18 @@
 """TensorFlow 2's functional control flow in GraphDefs (tests/fixtures/tf, written by real
 TensorFlow): StatelessIf on an is_training placeholder and StatelessWhile, imported with
 their FunctionDefLibrary as graphc's tf.cond / tf.while_loop and run on both backends,
-equal to TensorFlow's outputs; function calls inlined; TF1's frames refused by name."""
+equal to TensorFlow's outputs; function calls inlined (TF1's frames: test_frames_import)."""
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import pytest
 from google.protobuf import text_format
 
 import graphc as tf
-from graphc.graphdef import GraphDefImportError
 
-HERE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "tf")
+from .fixtures import load as _load
+
 BACKENDS = ["numpy", "llvm"]
-
-
-def _load(name: str):
-    with np.load(os.path.join(HERE, f"{name}.inputs.npz")) as f:
-        feeds = dict(f)
-    with np.load(os.path.join(HERE, f"{name}.outputs.npz")) as f:
-        outputs = dict(f)
-    return tf.train.read_graph(os.path.join(HERE, f"{name}.pb")), feeds, outputs
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -74,12 +64,3 @@ def test_function_calls_are_inlined():
     with tf.Session() as sess:
         got = sess.run([call, direct], {"x:0": 3.0})
     assert got == [12.0, 12.0 * 3.0 + 3.0]
-
-
-def test_tf1_frames_are_refused_naming_them():
-    gd, _, _ = _load("while_v1")
-    with pytest.raises(GraphDefImportError,
-                       match="Enter: nodes 'grow/Enter', 'grow/Enter_1'") as info:
-        tf.import_graph_def(gd)
-    for op in ("Exit", "LoopCond", "Merge", "NextIteration", "Switch"):
-        assert f"  {op}: " in str(info.value)

@@ -1,0 +1,134 @@
+"""TensorFlow 1's dataflow control flow (Switch / Merge / Enter / Exit / NextIteration /
+LoopCond frames, written by real TensorFlow into tests/fixtures/tf) imported as graphc's
+If and While nodes and run on both backends, equal to TensorFlow's outputs: tf.cond on
+is_training, a counting while loop, a dynamic_rnn LSTM with TensorArrays, nested loops
+with a cond in a body and a loop in a branch; TF2's TensorLists in a While; and the
+errors for frames graphc cannot functionalize."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from google.protobuf import text_format
+
+import graphc as tf
+
+from .fixtures import load as _load
+from graphc.graphdef import GraphDefImportError
+
+BACKENDS = ["numpy", "llvm"]
+
+
+def _ops(gd) -> set:
+    return {n.op for n in gd.node}
+
+
+def _run(gd, feeds, fetches, backend, name=""):
+    with tf.Graph().as_default() as g:
+        tensors = tf.import_graph_def(gd, return_elements=fetches, name=name)
+        with tf.Session(backend=backend) as sess:
+            return g, sess.run(tensors, feeds)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_cond_v1_on_is_training_is_an_if(backend):
+    gd, feeds, want = _load("cond_v1")
+    assert {"Switch", "Merge"} <= _ops(gd) and not gd.library.function
+    g, (inference,) = _run(gd, feeds, ["out:0"], backend)
+    assert g.get_operation_by_name("mode").type == "If"
+    np.testing.assert_allclose(inference, want["out:0"], rtol=1e-5, atol=1e-6)
+    with tf.Graph().as_default():
+        (out,) = tf.import_graph_def(gd, return_elements=["out:0"], name="")
+        with tf.Session(backend=backend) as sess:
+            training = sess.run(out, dict(feeds, **{"is_training:0": True}))
+    # the training branch: h * 0.5 + mean(h), with h = relu(x W + b) recovered from the
+    # inference branch's tanh(h) - 1
+    h = np.arctanh(np.clip(want["out:0"] + 1.0, -1 + 1e-7, 1 - 1e-7)).astype(np.float64)
+    np.testing.assert_allclose(training, h * 0.5 + h.mean(), rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_while_v1_frame_is_a_while(backend):
+    gd, feeds, want = _load("while_v1")
+    assert {"Enter", "Exit", "NextIteration", "LoopCond"} <= _ops(gd)
+    feeds = {"imp/" + k: v for k, v in feeds.items()}
+    g, (steps, out) = _run(gd, feeds, ["steps:0", "grow/Exit_1:0"], backend, name="imp")
+    assert g.get_operation_by_name("imp/grow").type == "While"
+    assert steps == want["steps:0"]
+    np.testing.assert_array_equal(out, want["out:0"])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_dynamic_rnn_v1_with_tensor_arrays(backend):
+    gd, feeds, want = _load("dynamic_rnn_v1")
+    assert {"TensorArrayV3", "TensorArrayScatterV3", "TensorArrayReadV3",
+            "TensorArrayWriteV3", "TensorArrayGatherV3", "Assert"} <= _ops(gd)
+    _, got = _run(gd, feeds, list(want), backend)
+    for key, value in zip(want, got):
+        np.testing.assert_allclose(value, want[key], rtol=1e-5, atol=1e-6, err_msg=key)
+    # the Assert on sequence_length's shape is an op the loop's inputs wait for
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(gd, name="")
+        check = g.get_operation_by_name("rnn/CheckSeqLen")
+        assert [c.type for c in check.control_inputs] == ["Assert"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_nested_loops_and_conds(backend):
+    gd, feeds, want = _load("nested_v1")
+    _, got = _run(gd, feeds, list(want), backend)
+    for key, value in zip(want, got):
+        np.testing.assert_allclose(value, want[key], rtol=1e-5, err_msg=key)
+    # the other branch of 'pick': the outer loop's final value minus one
+    _, (other,) = _run(gd, dict(feeds, **{"flag:0": False}), ["out:0"], backend)
+    np.testing.assert_allclose(other, want["history:0"][-1] - 1.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tensor_lists_in_a_tf2_while(backend):
+    gd, feeds, want = _load("dynamic_rnn_v2")
+    assert {"TensorListReserve", "TensorListFromTensor", "TensorListStack"} <= _ops(gd)
+    _, got = _run(gd, feeds, list(want), backend)
+    for key, value in zip(want, got):
+        np.testing.assert_allclose(value, want[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_input_map_feeds_a_frame():
+    gd, feeds, want = _load("while_v1")
+    with tf.Graph().as_default():
+        x = tf.constant(feeds["x:0"])
+        (out,) = tf.import_graph_def(gd, input_map={"x:0": x}, return_elements=["out:0"])
+        with tf.Session() as sess:
+            np.testing.assert_array_equal(sess.run(out), want["out:0"])
+
+
+def test_a_node_inside_a_frame_is_not_an_output():
+    gd, _, _ = _load("while_v1")
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="grow/Identity"):
+            tf.import_graph_def(gd, return_elements=["grow/Identity:0"])
+
+
+LONE_SWITCH = """
+node { name: "p" op: "Placeholder" attr { key: "dtype" value { type: DT_BOOL } } }
+node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+node { name: "s" op: "Switch" input: "x" input: "p" attr { key: "T" value { type: DT_FLOAT } } }
+node { name: "y" op: "Neg" input: "s:1" attr { key: "T" value { type: DT_FLOAT } } }
+"""
+
+
+def test_a_switch_without_merge_is_refused_naming_it():
+    gd = text_format.Parse(LONE_SWITCH, tf.GraphDef())
+    with tf.Graph().as_default():
+        with pytest.raises(GraphDefImportError, match="'s' \\(Switch\\) is TF1 control flow "
+                                                      "outside any tf.cond"):
+            tf.import_graph_def(gd)
+
+
+def test_merges_on_different_predicates_are_refused():
+    gd, _, _ = _load("cond_v1")
+    for n in gd.node:  # the false branch's Switch now tests another predicate
+        if n.name == "mode/Tanh/Switch":
+            n.input[1] = "is_training/input"
+    with tf.Graph().as_default():
+        with pytest.raises(GraphDefImportError, match="different predicates"):
+            tf.import_graph_def(gd)

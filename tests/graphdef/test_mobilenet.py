@@ -1,0 +1,65 @@
+"""A Keras-applications MobileNetV2 (alpha 0.35, 96x96, random weights) frozen by
+TensorFlow (tests/fixtures/tf/mobilenet_v2.pb, made by make_mobilenet.py there) imports
+and runs on both backends at batch 1 and 32, equal to TensorFlow's outputs within float32
+tolerance; where TensorFlow is installed, TensorFlow runs graphc's export of it."""
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import graphc as tf
+
+from .fixtures import HERE
+from .tensorflow_run import run_in_tensorflow
+
+sys.path.insert(0, HERE)
+import make_mobilenet as M  # noqa: E402  (the fixture's inputs, fetch names, batches)
+
+# 52 layers of float32 convolutions summed in another order than TensorFlow's
+TOLERANCE = dict(rtol=1e-4, atol=1e-4)
+OPS = {"Conv2D", "DepthwiseConv2dNative", "FusedBatchNormV3", "Relu6", "Pad", "Mean",
+       "AddV2", "MatMul", "BiasAdd", "Softmax"}
+
+
+def _graph_def():
+    return tf.train.read_graph(os.path.join(HERE, "mobilenet_v2.pb"))
+
+
+def _want():
+    with np.load(os.path.join(HERE, "mobilenet_v2.outputs.npz")) as f:
+        return dict(f)
+
+
+def test_mobilenet_uses_the_ops_tensorflow_writes():
+    gd = _graph_def()
+    assert OPS <= {n.op for n in gd.node}
+    assert sum(n.op == "DepthwiseConv2dNative" for n in gd.node) == 17
+
+
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_mobilenet_matches_tensorflow(backend):
+    want = _want()
+    with tf.Graph().as_default():
+        fetches = tf.import_graph_def(_graph_def(), return_elements=M.FETCHES, name="")
+        with tf.Session(backend=backend) as sess:
+            for batch in M.BATCHES:
+                got = sess.run(fetches, {M.INPUT: M.inputs(batch)})
+                for key, value in zip(M.FETCHES, got):
+                    np.testing.assert_allclose(value, want[f"{key}@{batch}"], **TOLERANCE,
+                                               err_msg=f"{key} at batch {batch}")
+    logits = want["logits:0@32"]
+    assert logits.std(axis=0).min() > 0.05  # the fixture's outputs depend on the image
+
+
+def test_tensorflow_runs_graphcs_export_of_mobilenet():
+    pytest.importorskip("tensorflow")
+    want = _want()
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(_graph_def(), name="")
+        data = g.as_graph_def().SerializeToString()
+    got = run_in_tensorflow(data, M.FETCHES, {M.INPUT: M.inputs(1)})
+    for key, value in zip(M.FETCHES, got):
+        np.testing.assert_allclose(value, want[f"{key}@1"], **TOLERANCE)
