@@ -1,8 +1,12 @@
 """Session: validate feeds, find or compile a plan, run it, rebuild the fetch structure.
 
-A plan is compiled once per (fetched elements, fed tensors, feed shapes and dtypes,
-backend) and cached; a hit goes straight to the executable. Everything that can be
-wrong with a feed is checked here, before any kernel runs.
+A plan is compiled once per (fetched elements, fed tensors, feed dtypes, feed shapes
+with the dims the graph leaves unknown replaced by symbols, backend) and cached; a hit
+goes straight to the executable. On the llvm backend those dims stay symbolic (ir/symbolic.py):
+one plan, one native module, for every batch size. Unknown dims fed the same size share
+a symbol, so the key says which of them are equal; a plan that cannot take some dim at
+run time is compiled per shape instead (`_symbolic`). Everything that can be wrong with
+a feed is checked here, before any kernel runs.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from .functions import FunctionRunner
 from .ir import context as _context
 from .ir.graph import Graph, Operation, Tensor, TensorLike
 from .ir.runtime import RuntimeState
+from .ir.symbolic import Sym, compiling
 from .passes import build_program
 from .passes.manager import PassManager
 from .passes.plan import lower
@@ -36,6 +41,9 @@ class _Plan:
         self.executable = executable
         self.tensor_pos = tensor_pos  # index in executable's fetch results per element
         self.feed_order = feed_order
+
+
+_PER_SHAPE = object()  # a symbolic key whose plan must be compiled per shape
 
 
 class BaseSession:
@@ -216,21 +224,47 @@ class BaseSession:
 
     # ------------------------------------------------------------------ plans
     def _plan_for(self, elements, feed_tensors, feed_values) -> _Plan:
-        key = (tuple(id(e) for e in elements), tuple(id(t) for t in feed_tensors),
-               tuple((v.shape, v.dtype.str) for v in feed_values))
+        ids = (tuple(id(e) for e in elements), tuple(id(t) for t in feed_tensors))
+        key = ids + (tuple((v.shape, v.dtype.str) for v in feed_values),)
         plan = self._plans.get(key)
         if plan is not None:
             return plan
         with self._lock:
             plan = self._plans.get(key)
             if plan is None:
-                plan = self._compile(elements, feed_tensors, feed_values)
-                self._plans[key] = plan
-                if len(self._plans) > _MAX_PLANS:
-                    self._plans.popitem(last=False)
+                plan = self._symbolic(ids, elements, feed_tensors, feed_values) or \
+                    self._compile(elements, feed_tensors, feed_values)
+                self._remember(key, plan)
         return plan
 
-    def _compile(self, elements, feed_tensors, feed_values) -> _Plan:
+    def _remember(self, key, plan) -> None:
+        self._plans[key] = plan
+        if len(self._plans) > _MAX_PLANS:
+            self._plans.popitem(last=False)
+
+    def _symbolic(self, ids, elements, feed_tensors, feed_values) -> Optional[_Plan]:
+        """The plan for these feeds with their unknown dims symbolic (llvm only: the
+        numpy interpreter has nothing to compile per shape), or None when it must be
+        compiled per shape: no unknown dim, an unknown dim fed 0, or an op that cannot
+        take a run-time extent (remembered per key)."""
+        if self._backend != "llvm" or not _SYMBOLIC:
+            return None
+        shapes, env = symbolic_shapes(feed_tensors, feed_values)
+        if not env:
+            return None
+        key = ids + (tuple((s, v.dtype.str) for s, v in zip(shapes, feed_values)),)
+        plan = self._plans.get(key)
+        if plan is None:
+            try:
+                plan = self._compile(elements, feed_tensors, feed_values, shapes)
+            except Exception:  # noqa: BLE001 - per-shape compilation reports real errors
+                if os.environ.get("GRAPHC_SYMBOLIC_DIMS") == "raise":  # (to see why)
+                    raise
+                plan = _PER_SHAPE
+            self._remember(key, plan)
+        return None if plan is _PER_SHAPE else plan
+
+    def _compile(self, elements, feed_tensors, feed_values, shapes=None) -> _Plan:
         """Prune the user's graph, lower it into a plan specialised to the feed shapes, run
         the pass pipeline, and hand the result to the backend."""
         fetch_tensors = list(dict.fromkeys(e for e in elements if isinstance(e, Tensor)))
@@ -239,7 +273,8 @@ class BaseSession:
         order = sorted(range(len(feed_tensors)), key=lambda i: (feed_tensors[i].op.id,
                                                                  feed_tensors[i].value_index))
         ordered_feeds = [feed_tensors[i] for i in order]
-        specs = [(feed_values[i].shape, feed_tensors[i].dtype) for i in order]
+        specs = [(feed_values[i].shape if shapes is None else shapes[i],
+                  feed_tensors[i].dtype) for i in order]
         self.last_pass_manager = PassManager(disabled=self._disabled_passes)
         executable = compile_plan(fetch_tensors, targets, ordered_feeds, specs,
                                   self.last_pass_manager, self._backend, self._state,
@@ -309,11 +344,42 @@ def compile_plan(fetches, targets, feeds, specs, pass_manager, backend, state, v
     """Prune to what `fetches` and `targets` need, lower into a plan specialised to the
     feed shapes and dtypes `specs`, run the pass pipeline, compile with `backend`."""
     program = build_program(fetches, targets, feeds)
-    plan = pass_manager.run(lower(program, specs))
+    with compiling():  # (inference refuses to guess symbolic dims' values: ir/symbolic)
+        plan = pass_manager.run(lower(program, specs))
     optimized = build_program(plan.fetches, plan.targets, plan.feeds)
     executable = backends_registry.compile(backend, optimized, state, validate=validate)
     executable.plan = plan
     return executable
+
+
+# ---------------------------------------------------------------------- symbolic dims
+_SYMBOLIC = os.environ.get("GRAPHC_SYMBOLIC_DIMS", "1") != "0"
+
+
+def symbolic_shapes(feed_tensors, feed_values) -> tuple:
+    """(shapes, env): each fed shape with the dims its tensor's static shape leaves unknown
+    as symbols b0, b1, ... (one per distinct fed size, so equal sizes share a symbol), and
+    the symbols' sizes this run. env is empty when nothing is symbolic (or a size is 0)."""
+    by_size: dict = {}
+    shapes = []
+    for t, v in zip(feed_tensors, feed_values):
+        static = t.shape.as_tuple()
+        if static is None or len(static) != v.ndim:
+            shapes.append(v.shape)
+            continue
+        dims = []
+        for s, n in zip(static, v.shape):
+            if s is not None:
+                dims.append(n)
+                continue
+            if n == 0:
+                return (), {}
+            sym = by_size.get(n)
+            if sym is None:
+                sym = by_size[n] = Sym.symbol(f"b{len(by_size)}", n)
+            dims.append(sym)
+        shapes.append(tuple(dims))
+    return shapes, {f"b{i}": n for i, n in enumerate(by_size)}
 
 
 # ---------------------------------------------------------------------- feed values

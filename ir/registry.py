@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from . import symbolic
 from .dtypes import DType
 from .shapes import TensorShape
 
@@ -47,7 +48,11 @@ class OpDef:
     def run_infer(self, op) -> list[tuple[DType, TensorShape]]:
         """Run inference, re-raising failures with the op's name and the user's line."""
         try:
-            out = self.infer(op)
+            if symbolic.COMPILING:  # (a plan with symbolic dims is being compiled)
+                with symbolic.inferring():
+                    out = self.infer(op)
+            else:
+                out = self.infer(op)
         except (ValueError, TypeError) as exc:
             where = f"\n  {op.site.describe()}" if op.site is not None else ""
             message = str(exc)

@@ -14,6 +14,7 @@ from typing import Optional
 import numpy as np
 
 from .errors import FailedPreconditionError, InvalidArgumentError
+from .symbolic import is_symbolic
 
 
 class VariableStore:
@@ -260,7 +261,7 @@ def nbytes_of(shape, dtype) -> int:
     """Bytes of an array of `shape` (static dims) and `dtype`, in Python ints (no overflow)."""
     n = 1
     for d in shape:
-        n *= int(d)
+        n *= d if is_symbolic(d) else int(d)  # (a symbolic dim: a polynomial of bytes)
     return n * np.dtype(dtype.np).itemsize
 
 
@@ -281,6 +282,6 @@ def check_output_sizes(op) -> None:
         if t.dtype.is_string or not t.shape.is_fully_defined():
             continue
         nbytes = nbytes_of(t.shape.as_tuple(), t.dtype)
-        if nbytes > MEMORY_LIMIT:
+        if not is_symbolic(nbytes) and nbytes > MEMORY_LIMIT:  # (else checked per run)
             raise too_large_error(op, f"output {i} of shape {t.shape.as_tuple()} "
                                   f"({t.dtype.name})", nbytes)

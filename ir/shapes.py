@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from .symbolic import Sym, SymbolicDimError
+
 
 class Dimension:
     """One dimension of a TensorShape; `value` is an int or None (unknown)."""
@@ -16,7 +18,7 @@ class Dimension:
     def __init__(self, value) -> None:
         if isinstance(value, Dimension):
             value = value.value
-        if value is not None:
+        if value is not None and not isinstance(value, Sym):
             try:
                 ivalue = int(value)
             except (TypeError, ValueError):
@@ -115,8 +117,8 @@ class Dimension:
 def _dim_value(d) -> Optional[int]:
     if isinstance(d, Dimension):
         return d.value
-    if d is None:
-        return None
+    if d is None or isinstance(d, Sym):
+        return d
     return int(d)
 
 
@@ -301,6 +303,17 @@ def broadcast_shapes(a: TensorShape, b: TensorShape) -> Optional[TensorShape]:
     db = (1,) * (n - len(db)) + db
     out = []
     for x, y in zip(da, db):
+        if isinstance(x, Sym) or isinstance(y, Sym):  # (decided for every size, see symbolic)
+            if isinstance(x, Sym) and isinstance(y, Sym) and x.terms != y.terms:
+                raise SymbolicDimError(f"broadcasting {x} against {y}")
+            other = y if isinstance(x, Sym) else x
+            if other is None:  # (unknown against a run-time size: unknown, as TF1's)
+                out.append(None)
+                continue
+            if not isinstance(other, Sym) and other != 1:  # (against n > 1: B == n?)
+                raise SymbolicDimError(f"broadcasting {x} against {y}")
+            out.append(x if isinstance(x, Sym) else y)
+            continue
         if x is None and y is None:
             out.append(None)
         elif x is None:

@@ -1,7 +1,8 @@
 """Constant folding through the ops' own numpy semantics (the one definition).
 
 A pure op whose inputs are all known becomes a Const; so do Shape/Size/Rank of tensors
-whose static shape the specialised plan knows. Impure ops (variables, assignments,
+whose static shape the specialised plan knows (not the Shape/Size of a tensor with a
+symbolic dim: that value exists only at run time). Impure ops (variables, assignments,
 random numbers, placeholders) and ops needing run-time context never fold. A result
 larger than MAX_FOLD_BYTES and than its inputs together stays an op, so folding never
 bloats the graph (a tf.zeros([4096, 4096]) stays a Fill); a kernel that raises leaves the
@@ -14,6 +15,7 @@ import numpy as np
 
 from graphc.ir.ops._base import const_value
 from graphc.ir.ops.control_flow_ops import ELSE, THEN
+from graphc.ir.symbolic import has_symbolic
 from .inline import inline_function
 from .plan import Plan, exact_or_unique, rebuild
 
@@ -35,7 +37,8 @@ def fold_constants(plan: Plan) -> Plan:
             return None
         values = [const_value(t) for t in inputs]
         if any(v is None for v in values):
-            if op.type in ("Shape", "Size", "Rank") and inputs[0].shape.is_fully_defined():
+            if op.type in ("Shape", "Size", "Rank") and inputs[0].shape.is_fully_defined() \
+                    and (op.type == "Rank" or not has_symbolic(inputs[0].shape.as_tuple())):
                 return _shape_const(op, inputs[0].shape, graph)
             return None
         try:

@@ -24,6 +24,7 @@ import numpy as np
 
 from graphc.ir import dtypes as dt
 from graphc.ir.runtime import MEMORY_LIMIT, too_large_error
+from graphc.ir.symbolic import Sym, SymbolicDimError, is_symbolic
 from . import irutil as U
 
 ALIGN = 64  # bytes: every arena buffer starts on a cache line (and an AVX-512 vector)
@@ -125,11 +126,17 @@ class BufferPlan:
         return list(uniq.values())
 
 
-def plan_arena(steps: list, buffers: dict) -> int:
+def plan_arena(steps: list, buffers: dict, base: int = 0):
     """Give each arena buffer an offset; buffers live from first to last step touching them.
     Greedy by size (largest first), lowest offset that overlaps no live neighbour.
     Returns the arena's size in bytes, after checking that it and the run's fresh results
-    fit in memory (lowering checked each output on its own: ir.runtime.check_output_sizes)."""
+    fit in memory (lowering checked each output on its own: ir.runtime.check_output_sizes).
+
+    Sizes with symbolic dims (ir/symbolic.py) are polynomials: the static buffers are laid
+    out from `base` (past the dims a symbolic plan keeps first), then each group of
+    buffers whose size is c * the same monomial m (the batch, say) is laid out the same
+    way on the c's, rounded up to ALIGN, at offsets that are multiples of m after the
+    groups before it. The size returned is then a polynomial, checked per run."""
     live: dict = {}
     for i, step in enumerate(steps):
         for t in list(step.inputs) + list(step.outputs) + list(step.scratch):
@@ -141,10 +148,48 @@ def plan_arena(steps: list, buffers: dict) -> int:
     arena = {id(b): b for b in buffers.values() if b.kind == "arena"}
     for step in steps:
         arena.update((id(b), b) for b in step.scratch)
+    groups: dict = {(): []}  # monomial -> its buffers (() : the static ones)
+    for b in arena.values():
+        groups.setdefault(_monomial(b.nbytes), []).append(b)
+    top = base + _greedy(groups.pop(()), lambda b: b.nbytes, base)
+    for mono, bufs in sorted(groups.items()):
+        coefs = {id(b): b.nbytes.terms[mono] for b in bufs}
+        start = top
+        extent = _greedy(bufs, lambda b: coefs[id(b)], 0)
+        unit = Sym({mono: 1}, 1)
+        for b in bufs:
+            b.offset = start + b.offset * unit
+            b.size_aligned = b.size_aligned * unit
+        top = start + extent * unit
+    outs = [b for b in {id(b): b for b in buffers.values()}.values() if b.kind == "out"]
+    if is_symbolic(top) or any(is_symbolic(b.nbytes) for b in outs):
+        return top  # (runtime.py checks each run's sizes)
+    total = top + sum(b.nbytes for b in outs)
+    if total > MEMORY_LIMIT:
+        biggest = max((b for b in list(arena.values()) + outs if b.op is not None),
+                      key=lambda b: b.nbytes)
+        raise too_large_error(biggest.op, "the buffers of one run (its own output: "
+                              f"{biggest.nbytes} bytes)", total)
+    return top
+
+
+def _monomial(nbytes) -> tuple:
+    """() for a static size; m for a size c * m (one term); else the plan compiles per
+    shape (SymbolicDimError)."""
+    if not is_symbolic(nbytes):
+        return ()
+    if len(nbytes.terms) != 1:
+        raise SymbolicDimError(f"an arena buffer of {nbytes} bytes")
+    return next(iter(nbytes.terms))
+
+
+def _greedy(bufs: list, size_of, base: int) -> int:
+    """Offsets (from 0) for `bufs` of sizes `size_of(b)`, largest first, each at the lowest
+    offset no buffer live at the same time overlaps; returns the extent used."""
     placed: list = []
     top = 0
-    for b in sorted(arena.values(), key=lambda b: (-b.nbytes, b.first)):
-        size = (b.nbytes + ALIGN - 1) // ALIGN * ALIGN or ALIGN
+    for b in sorted(bufs, key=lambda b: (-size_of(b), b.first)):
+        size = (size_of(b) + ALIGN - 1) // ALIGN * ALIGN or ALIGN
         clashes = sorted((p.offset, p.offset + p.size_aligned) for p in placed
                          if not (p.last < b.first or b.last < p.first))
         offset = 0
@@ -156,11 +201,6 @@ def plan_arena(steps: list, buffers: dict) -> int:
         b.size_aligned = size
         placed.append(b)
         top = max(top, offset + size)
-    outs = [b for b in {id(b): b for b in buffers.values()}.values() if b.kind == "out"]
-    total = top + sum(b.nbytes for b in outs)
-    if total > MEMORY_LIMIT:
-        biggest = max((b for b in list(arena.values()) + outs if b.op is not None),
-                      key=lambda b: b.nbytes)
-        raise too_large_error(biggest.op, "the buffers of one run (its own output: "
-                              f"{biggest.nbytes} bytes)", total)
+    for b in bufs:
+        b.offset += base
     return top

@@ -31,7 +31,9 @@ _MAGIC = b"GRAPHC-OBJ\x00\x01"
 MEMORY_ENTRIES = 256  # compiled modules kept in memory (executables keep their own alive)
 _memory: "collections.OrderedDict" = collections.OrderedDict()
 _memory_lock = threading.Lock()
-stats = {"memory_hits": 0, "disk_hits": 0, "compiled": 0, "rejected": 0}
+# modules: plan modules handed to the JIT (a plan's native code, built for it: compiled,
+# or found in one of the caches)
+stats = {"modules": 0, "memory_hits": 0, "disk_hits": 0, "compiled": 0, "rejected": 0}
 
 
 def cache_dir() -> Optional[Path]:
@@ -81,6 +83,7 @@ def _write_entry(path: Path, key: str, obj: bytes) -> None:
 
 def jit_module(module, names: list) -> tuple:
     """(engine, [address of each function in `names`]) for the llvmlite `module`."""
+    stats["modules"] += 1
     text = str(module)
     key = module_key(text)
     with _memory_lock:

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from llvmlite import ir
 
+from graphc.ir.symbolic import hint_of, is_symbolic
 from . import irutil as U
 from .kernels import NO_TRANS, ROW_MAJOR, TRANS, gemm_function
 from .loops import Kernel, eval_members, new_kernel
+from .parallel import chunk_size
 
 
 def _c(v: int) -> ir.Constant:
@@ -202,13 +204,15 @@ class ConvPlan:
 
     def __init__(self, g: ConvShape, kind: str, block: int, threads: int) -> None:
         self.block = block
-        if kind == "input":
+        if is_symbolic(g.n):  # (the batch known at run time: one image per unit)
+            self.block = min(block, g.oh)
+            self.unit = g.oh
+        elif kind == "input":
             self.unit = max(1, block // g.oh) * g.oh if block >= g.oh else g.oh
         else:
             self.unit = block
-        self.extent = -(-g.rows // self.unit)
-        self.threads = max(1, min(threads, self.extent))
-        self.chunk = -(-self.extent // self.threads)
+        self.extent = -(-g.rows // self.unit) if not is_symbolic(g.n) else g.n
+        self.threads = max(1, min(threads, hint_of(self.extent)))
 
 
 def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan, kind: str,
@@ -232,9 +236,10 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
     size = 4 if dtype.name == "float32" else 8
     one, zero = U.const(dtype, 1.0), U.const(dtype, 0.0)
     # which thread's chunk this call runs: its patch scratch and (filter) partial sum
-    slot, target = b.sdiv(lo, _c(plan.chunk)), out
+    chunk = chunk_size(b, plan.extent, plan.threads)
+    slot, target = b.sdiv(lo, chunk), out
     if kind == "filter":
-        slot, target = _thread_sum(b, lo, plan.chunk, out, ptrs[4], size, g.k * m)
+        slot, target = _thread_sum(b, lo, chunk, out, ptrs[4], size, g.k * m)
     cols = ptr_at(b, cols, b.mul(slot, _c(plan.block * g.ow * g.k)), size)
     if kind == "filter":
         with b.if_then(b.icmp_signed(">=", lo, hi)):  # an empty chunk still owns its sum
@@ -242,7 +247,7 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
     rows = g.rows
     with U.for_range(b, hi, lo, name="unit") as u:
         r0 = b.mul(u, _c(plan.unit))
-        r1 = smin(b, b.add(r0, _c(plan.unit)), _c(rows))
+        r1 = smin(b, b.add(r0, _c(plan.unit)), U.dim(b, rows))
         if kind == "input":
             image = g.h * g.w * g.c
             img0, img1 = b.sdiv(r0, _c(g.oh)), b.sdiv(r1, _c(g.oh))
@@ -376,10 +381,10 @@ def _group_window(b, g: ConvShape, n, oh, ow0, count, body):
                 body(b, [b.add(at, ch) for at in pix], b.add(frow, ch))
 
 
-def _thread_sum(b, lo, chunk: int, out, partials, size: int, elements: int):
-    """Where this call (chunk lo // chunk of the split) accumulates: `out` for the first
-    chunk, its slot of `partials` for the others."""
-    slot = b.sdiv(lo, _c(chunk))
+def _thread_sum(b, lo, chunk, out, partials, size: int, elements: int):
+    """Where this call (chunk lo // chunk of the split, `chunk` a value) accumulates:
+    `out` for the first chunk, its slot of `partials` for the others."""
+    slot = b.sdiv(lo, chunk)
     partial = ptr_at(b, partials, b.mul(b.sub(slot, _c(1)), _c(elements)), size)
     return slot, b.select(b.icmp_signed("==", slot, _c(0)), out, partial)
 
@@ -448,9 +453,9 @@ def emit_conv_filter_direct(module, name, dtype, g: ConvShape, m: int, lanes: in
     b, (x, dy, df, partials), lo, hi = new_kernel(module, name, 4)
     ft = U.value_type(dtype)
     size = 4 if dtype.name == "float32" else 8
-    threads = max(1, min(threads, g.rows))
-    chunk = -(-g.rows // threads)
-    _, target = _thread_sum(b, lo, chunk, df, partials, size, g.k * m)
+    threads = max(1, min(threads, hint_of(g.rows)))
+    _, target = _thread_sum(b, lo, chunk_size(b, g.rows, threads), df, partials, size,
+                            g.k * m)
     zero_range(b, target, dtype, _c(0), _c(g.k * m))
 
     def group(b, row, n, oh, ow0, count):
@@ -563,8 +568,9 @@ def emit_depthwise_filter(module, name, dtype, g: ConvShape, mult: int, threads:
     size = 4 if dtype.name == "float32" else 8
     depth = g.c * mult
     elements = g.kh * g.kw * depth
-    threads = max(1, min(threads, g.rows))
-    _, target = _thread_sum(b, lo, -(-g.rows // threads), df, partials, size, elements)
+    threads = max(1, min(threads, hint_of(g.rows)))
+    _, target = _thread_sum(b, lo, chunk_size(b, g.rows, threads), df, partials, size,
+                            elements)
     zero_range(b, target, dtype, _c(0), _c(elements))
 
     def body(b, base, at, frow, ch, e):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from graphc.ir.ops.conv_ops import Geometry, _pair
+from graphc.ir.symbolic import is_symbolic
 from . import conv_kernels as CK
 from . import loops as L
 from . import pool_kernels as P
@@ -86,7 +87,8 @@ def lower_conv(lw, op) -> bool:
         return lw.native(op, emit_filter, [x, dy], op.outputs, scratch=[xp, parts])
     # Blocks of output rows whose patches fit in about 1 MB stay in cache between the
     # im2col and the matmul (see conv_kernels.emit_conv_blocked).
-    block = max(1, min(g.rows, CONV_BLOCK_BYTES // max(g.ow * g.k * size, 1)))
+    block = max(1, min(g.oh if is_symbolic(g.rows) else g.rows,
+                       CONV_BLOCK_BYTES // max(g.ow * g.k * size, 1)))
     kind = {"Conv2D": "forward", "Conv2DBackpropFilter": "filter"}.get(op.type, "input")
     plan = CK.ConvPlan(g, kind, block, 1)
     plan = CK.ConvPlan(g, kind, block, planned_threads(work, plan.extent, blas=True))

@@ -13,6 +13,8 @@ import contextlib
 import numpy as np
 from llvmlite import ir
 
+from graphc.ir.symbolic import Sym, SymbolicDimError
+
 I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
 F32, F64 = ir.FloatType(), ir.DoubleType()
 PTR = ir.PointerType(I8)
@@ -69,15 +71,59 @@ def store(builder: ir.IRBuilder, ptr, dtype, index, value) -> None:
     builder.store(value, builder.gep(typed, [index], inbounds=True))
 
 
-def byte_offset(builder: ir.IRBuilder, base, offset: int):
-    return builder.gep(base, [ir.Constant(I64, offset)], inbounds=True) if offset else base
+def byte_offset(builder: ir.IRBuilder, base, offset):
+    """`base` + `offset` bytes (an int or a Sym)."""
+    if is_zero(offset):
+        return base
+    return builder.gep(base, [dim(builder, offset)], inbounds=True)
+
+
+# ---------------------------------------------------------------- symbolic dims
+# A plan with symbolic dims (graphc.ir.symbolic) keeps their sizes in the first bytes of
+# the arena, as an int64 per symbol (runtime.py writes them per run). A function reading
+# them is given that address as `dims` (`use_dims`); `dim` turns a size, an int or a Sym,
+# into an i64 value, loading each symbol once, at the function's entry.
+DIMS_BYTES = 64  # the arena's first bytes: up to 8 symbols
+
+
+def use_dims(builder: ir.IRBuilder, dims_ptr, symbols: list) -> None:
+    """Let `dim` read `symbols` (names, in dims order) from `dims_ptr` (i8*): loaded here,
+    at the entry of the function `builder` builds (LLVM drops the ones never used)."""
+    typed = builder.bitcast(dims_ptr, I64.as_pointer())
+    builder.dims = {name: builder.load(builder.gep(typed, [ir.Constant(I64, i)],
+                                                   inbounds=True), name=name)
+                    for i, name in enumerate(symbols)}
+
+
+def dim(builder: ir.IRBuilder, size) -> ir.Value:
+    """An i64 holding `size` (an int, a Sym evaluated from the run's dims, or a value)."""
+    if isinstance(size, ir.Value):
+        return size
+    if not isinstance(size, Sym):
+        return ir.Constant(I64, size)
+    dims = getattr(builder, "dims", None)
+    if dims is None:  # (an emitter not given the dims: its plan compiles per shape)
+        raise SymbolicDimError(f"the dim {size} has no run-time value here")
+    total = None
+    for mono, coef in sorted(size.terms.items()):
+        term = ir.Constant(I64, coef)
+        for name in mono:
+            term = builder.mul(term, dims[name], flags=["nsw"])
+        total = term if total is None else builder.add(total, term, flags=["nsw"])
+    return total
+
+
+def is_zero(size) -> bool:
+    """`size` is the constant 0 (a Sym is not: it is known only at run time)."""
+    return not isinstance(size, Sym) and size == 0
 
 
 @contextlib.contextmanager
 def for_range(builder: ir.IRBuilder, count, start=None, name: str = "i"):
-    """`for (i = start; i < count; ++i)`; yields the induction variable (i64)."""
-    if isinstance(count, int):
-        count = ir.Constant(I64, count)
+    """`for (i = start; i < count; ++i)`; yields the induction variable (i64); `count`
+    may be an int, a Sym or a value."""
+    if not isinstance(count, ir.Value):
+        count = dim(builder, count)
     start = start if start is not None else ir.Constant(I64, 0)
     pre = builder.block
     cond = builder.append_basic_block(f"{name}.cond")

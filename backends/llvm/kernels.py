@@ -9,6 +9,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from graphc.ir import dtypes as dt
+from graphc.ir.symbolic import hint_of, is_symbolic
 from . import irutil as U
 from . import vmath
 from .loops import Kernel, collapse, fast_minmax, loop_nest, new_kernel
@@ -33,7 +34,7 @@ def emit_softmax(module, name, op, rows, cols, operands, log: bool) -> Kernel:
     b, (src, dst), lo, hi = new_kernel(module, name, 2)
     acc = b.alloca(U.value_type(dtype), name="acc")
     fast = ("reassoc", "contract")
-    ncols = ir.Constant(U.I64, cols)
+    ncols = U.dim(b, cols)
     nan_seen = b.alloca(U.I1, name="nan")
     with U.for_range(b, hi, lo, name="row") as r:
         base = b.mul(r, ncols)
@@ -88,8 +89,11 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
     size = 4 if dtype.name == "float32" else 8
     lda = m if trans_a else k
     ldb = k if trans_b else n
-    i64 = lambda v: ir.Constant(U.I64, v)  # noqa: E731
-    split = None if threads <= 1 else ("n" if n > m else "m")
+    i64 = lambda v: U.dim(b, v)  # noqa: E731 (an int or a Sym)
+    split = None if threads <= 1 else ("n" if hint_of(n) > hint_of(m) else "m")
+    if split and is_symbolic(n if split == "n" else m):  # (split the static side)
+        split = None if is_symbolic(m if split == "n" else n) else \
+            "m" if split == "n" else "n"
     extent = 1 if split is None else -(-(n if split == "n" else m) // MATMUL_SPLIT_UNIT)
     band0 = b.mul(lo, i64(MATMUL_SPLIT_UNIT))
     band1 = b.mul(hi, i64(MATMUL_SPLIT_UNIT))
@@ -119,7 +123,7 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
     with b.if_then(b.icmp_signed("<", band0, band1) if split else ir.Constant(U.I1, 1)):
         if batch_shape:
             shape, sets = collapse(batch_shape, batch_strides)
-            loop_nest(b, shape, sets, ir.Constant(U.I64, 0), ir.Constant(U.I64, shape[0]),
+            loop_nest(b, shape, sets, ir.Constant(U.I64, 0), U.dim(b, shape[0]),
                        call)
         else:
             call(b, [ir.Constant(U.I64, 0)] * 3)
@@ -142,7 +146,7 @@ def emit_argminmax(module, name, op, outer, n, inner, operands) -> Kernel:
     is_max = op.type == "ArgMax"
     best_p = b.alloca(U.value_type(dtype))
     idx_p = b.alloca(U.I64)
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    c = lambda v: U.dim(b, v)  # noqa: E731 (an int or a Sym)
     with U.for_range(b, hi, lo, name="o") as o:
         with U.for_range(b, inner, name="i") as i:
             base = b.add(b.mul(o, c(n * inner)), i)
@@ -181,7 +185,7 @@ def emit_xent(module, name, op, rows, cols, operands, sparse: bool) -> Kernel:
     acc = b.alloca(U.value_type(dtype))
     nan_seen = b.alloca(U.I1)
     fast = ("reassoc", "contract")
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    c = lambda v: U.dim(b, v)  # noqa: E731 (an int or a Sym)
     with U.for_range(b, hi, lo, name="row") as r:
         base = b.mul(r, c(cols))
         m = _row_max(b, x_p, dtype, base, cols, acc, nan_seen)
@@ -214,7 +218,7 @@ def emit_xent(module, name, op, rows, cols, operands, sparse: bool) -> Kernel:
 # ---------------------------------------------------------------- gather
 def _checked_index(b, ptr, dtype, i, limit: int):
     """ptr[i] as i64 when in [0, limit); otherwise 0, with the kernel's error flag set."""
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    c = lambda v: U.dim(b, v)  # noqa: E731 (an int or a Sym)
     idx = U.load(b, ptr, dtype, i)
     idx = b.sext(idx, U.I64) if idx.type != U.I64 else idx
     bad = b.or_(b.icmp_signed("<", idx, c(0)), b.icmp_signed(">=", idx, c(limit)))
@@ -226,7 +230,7 @@ def emit_gather(module, name, dtype, index_dtype, outer, limit, n_indices, inner
                 operands) -> Kernel:
     """out[o, j, :] = params[o, indices[j], :]; an index outside [0, limit) fails."""
     b, (params, indices, dst), lo, hi = new_kernel(module, name, 3)
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    c = lambda v: U.dim(b, v)  # noqa: E731 (an int or a Sym)
     with U.for_range(b, hi, lo, name="o") as o:
         with U.for_range(b, n_indices, name="j") as j:
             safe = _checked_index(b, indices, index_dtype, j, limit)
@@ -261,7 +265,7 @@ def emit_one_hot(module, name, op, n, depth, on, off, operands) -> Kernel:
     """out[i, d] = on if indices[i] == d else off (the last axis)."""
     out_dtype = op.outputs[0].dtype
     b, (indices, dst), lo, hi = new_kernel(module, name, 2)
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    c = lambda v: U.dim(b, v)  # noqa: E731 (an int or a Sym)
     with U.for_range(b, hi, lo, name="i") as i:
         idx = U.load(b, indices, op.inputs[0].dtype, i)
         idx = b.sext(idx, U.I64) if idx.type != U.I64 else idx
@@ -279,7 +283,7 @@ def emit_segment_sum(module, name, dtype, ids_dtype, lead, n_ids, rest, n_segmen
     """out[l, s, r] = sum of data[l, i, r] over i with ids[i] == s; an id outside
     [0, n_segments) fails the kernel."""
     b, (data, ids, dst), lo, hi = new_kernel(module, name, 3)
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    c = lambda v: U.dim(b, v)  # noqa: E731 (an int or a Sym)
     zero = U.const(dtype, 0)
     with U.for_range(b, lead * n_segments * rest, name="z") as i:
         U.store(b, dst, dtype, i, zero)
@@ -301,7 +305,7 @@ def emit_segment_sum(module, name, dtype, ids_dtype, lead, n_ids, rest, n_segmen
 def emit_cumsum(module, name, dtype, outer, n, inner, exclusive, reverse, operands) -> Kernel:
     """Running sums along the middle axis of [outer, n, inner] (TF1's exclusive/reverse)."""
     b, (src, dst), lo, hi = new_kernel(module, name, 2)
-    c = lambda v: ir.Constant(U.I64, v)  # noqa: E731
+    c = lambda v: U.dim(b, v)  # noqa: E731 (an int or a Sym)
     acc = b.alloca(U.value_type(dtype))
     add = b.fadd if U.is_float(dtype) else b.add
     with U.for_range(b, hi, lo, name="o") as o:
@@ -320,3 +324,16 @@ def emit_cumsum(module, name, dtype, outer, n, inner, exclusive, reverse, operan
                     U.store(b, dst, dtype, at, b.load(acc))
     U.return_status(b)
     return Kernel(name, list(operands), outer, 2 * outer * n * inner)
+
+
+# ---------------------------------------------------------------- shape values
+def emit_values(module, name, dtype, values, operands) -> Kernel:
+    """dst[i] = values[i]: ints, or a plan's symbolic sizes read at run time (Shape and
+    Size of a tensor with a symbolic dim, which folding leaves to the run)."""
+    b, (dst,), lo, hi = new_kernel(module, name, 1)
+    for i, v in enumerate(values):
+        x = U.dim(b, v)
+        U.store(b, dst, dtype, ir.Constant(U.I64, i), x if dtype.name == "int64" else
+                b.trunc(x, U.I32))
+    U.return_status(b)
+    return Kernel(name, list(operands), 1, len(values), splittable=False)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from llvmlite import ir
 
+from graphc.ir.symbolic import is_symbolic
 from . import irutil as U
 from .scalar_ops import SCALAR
 
@@ -43,7 +44,9 @@ def new_kernel(module: ir.Module, name: str, n_ptrs: int):
     returns (builder in the body, pointer params, lo, hi). The body takes the pointers as
     parameters so the caller can mark the ones no other operand aliases `noalias`, which
     lets LLVM hoist loop-invariant loads and vectorise without run-time checks."""
-    body_ty = ir.FunctionType(U.I32, [U.PTR] * n_ptrs + [U.I64, U.I64])
+    symbols = getattr(module, "graphc_symbols", None)  # (segments.py: a symbolic plan)
+    n_args = n_ptrs + (1 if symbols else 0)  # its kernels get the run's dims last
+    body_ty = ir.FunctionType(U.I32, [U.PTR] * n_args + [U.I64, U.I64])
     body = ir.Function(module, body_ty, name=name + "_body")
     body.linkage = "internal"
     fn = ir.Function(module, ir.FunctionType(U.I32, [U.PTR.as_pointer(), U.I64, U.I64]),
@@ -52,11 +55,14 @@ def new_kernel(module: ir.Module, name: str, n_ptrs: int):
     w = ir.IRBuilder(fn.append_basic_block("entry"))
     args, lo, hi = fn.args
     ptrs = [w.load(w.gep(args, [ir.Constant(U.I64, i)], inbounds=True))
-            for i in range(n_ptrs)]
+            for i in range(n_args)]
     w.ret(w.call(body, ptrs + [lo, hi]))
     b = ir.IRBuilder(body.append_basic_block("entry"))
     U.start_error_flag(b)  # the kernel returns it as its status (see irutil.return_status)
-    return b, list(body.args[:n_ptrs]), body.args[n_ptrs], body.args[n_ptrs + 1]
+    if symbols:
+        body.args[n_ptrs].add_attribute("noalias")
+        U.use_dims(b, body.args[n_ptrs], symbols)
+    return b, list(body.args[:n_ptrs]), body.args[n_args], body.args[n_args + 1]
 
 
 
@@ -101,10 +107,10 @@ def loop_nest(b, shape, stride_sets, lo, hi, inner, bases=None):
         if d == len(shape):
             inner(b, offs)
             return
-        start, stop = (lo, hi) if d == 0 else (None, ir.Constant(U.I64, shape[d]))
+        start, stop = (lo, hi) if d == 0 else (None, U.dim(b, shape[d]))
         with U.for_range(b, stop, start, name=f"d{d}") as i:
-            level(d + 1, [b.add(o, b.mul(i, ir.Constant(U.I64, st[d])))
-                          if st[d] else o for o, st in zip(offs, stride_sets)])
+            level(d + 1, [b.add(o, b.mul(i, U.dim(b, st[d])))
+                          if not U.is_zero(st[d]) else o for o, st in zip(offs, stride_sets)])
     level(0, list(bases))
 
 
@@ -207,7 +213,7 @@ def emit_copy(module, name, dtype, shape, src_strides, dst_strides, src_offset=0
         U.store(b, dst, dtype, offs[1], U.load(b, src, dtype, offs[0]))
 
     loop_nest(b, dims, [ss, ds], lo, hi, inner,
-               [ir.Constant(U.I64, src_offset), ir.Constant(U.I64, dst_offset)])
+               [U.dim(b, src_offset), U.dim(b, dst_offset)])
     U.return_status(b)
     total = 1
     for d in shape:
@@ -271,7 +277,7 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands, body=None) -> 
     nan_seen = b.alloca(U.I1, name="nan")
     with U.for_range(b, n_out, name="init") as i:
         U.store(b, dst, dtype, i, ident)
-    inner_reduced = outs[-1] == 0 and shape[-1] > 1
+    inner_reduced = outs[-1] == 0 and (is_symbolic(shape[-1]) or shape[-1] > 1)
 
     def element(b, offs):
         if body is not None:
@@ -289,8 +295,8 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands, body=None) -> 
             if minmax:
                 b.store(ir.Constant(U.I1, 0), nan_seen)
             with U.for_range(b, n_inner, name="r") as j:
-                x = element(b, [b.add(o, b.mul(j, ir.Constant(U.I64, st[-1]))) if st[-1]
-                                else o for o, st in zip(offs, ins)])
+                x = element(b, [b.add(o, b.mul(j, U.dim(b, st[-1])))
+                                if not U.is_zero(st[-1]) else o for o, st in zip(offs, ins)])
                 if minmax:
                     b.store(fast_minmax(b, kind, b.load(acc), x), acc)
                     b.store(b.or_(b.load(nan_seen), b.fcmp_unordered("uno", x, x)), nan_seen)
@@ -304,7 +310,7 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands, body=None) -> 
 
         if outer_shape:
             loop_nest(b, outer_shape, [st[:-1] for st in ins] + [outs[:-1]],
-                       ir.Constant(U.I64, 0), ir.Constant(U.I64, outer_shape[0]), inner)
+                       ir.Constant(U.I64, 0), U.dim(b, outer_shape[0]), inner)
         else:
             inner(b, [ir.Constant(U.I64, 0)] * (len(ins) + 1))
     else:
@@ -312,12 +318,13 @@ def emit_reduce(module, name, op, kind, in_shape, axes, operands, body=None) -> 
             old = U.load(b, dst, dtype, offs[-1])
             U.store(b, dst, dtype, offs[-1], _combine(kind, b, op, old, element(b, offs),
                                                       fast))
-        loop_nest(b, shape, ins + [outs], ir.Constant(U.I64, 0),
-                   ir.Constant(U.I64, shape[0]), inner)
+        loop_nest(b, shape, ins + [outs], ir.Constant(U.I64, 0), U.dim(b, shape[0]), inner)
     if kind in ("Mean", "L2Loss"):
         with U.for_range(b, n_out, name="fin") as i:
             v = U.load(b, dst, dtype, i)
-            if kind == "Mean":
+            if kind == "Mean" and is_symbolic(count):  # (0 / 0: NaN, as numpy's mean)
+                v = b.fdiv(v, b.sitofp(U.dim(b, count), U.value_type(dtype)))
+            elif kind == "Mean":
                 v = b.fdiv(v, U.const(dtype, count)) if count else \
                     b.fmul(v, U.const(dtype, float("nan")))
             else:

@@ -12,6 +12,7 @@ import numpy as np
 
 from graphc.ir.ops._base import const_value
 from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
+from graphc.ir.symbolic import hint_of, product
 from . import irutil as U
 from . import kernels as K
 from . import loops as L
@@ -61,7 +62,7 @@ def lower_reduce(lw, op) -> bool:
         return False
     shape = shape_of(x)
     axes = reduce_axes(op, shape)
-    count = int(np.prod([shape[a] for a in axes])) if axes else 1
+    count = product(shape[a] for a in axes)
     if op.type in ("Max", "Min") and count == 0:
         return False
     if op.type in ("Sum", "Prod", "Mean", "Max", "Min") and x.dtype.name == "bool":
@@ -85,6 +86,8 @@ def lower_sum_to_shape(lw, op) -> bool:
     if not U.is_float(g.dtype) and g.dtype.name == "bool":
         return False
     pad = len(shape) - len(target)
+    if pad < 0 or any(t != 1 and t != shape[pad + i] for i, t in enumerate(target)):
+        return False  # g does not broadcast from the target: the numpy kernel reports it
     axes = [d for d in range(len(shape))
             if d < pad or (target[d - pad] == 1 and shape[d] != 1)]
     if not axes and shape == target:  # the gradient of an operand of the result's shape
@@ -115,7 +118,7 @@ def lower_softmax(lw, op) -> bool:
     if not U.is_float(x.dtype) or not shape or op.attrs["axis"] not in (-1, len(shape) - 1):
         return False
     cols = shape[-1]
-    rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    rows = product(shape[:-1]) if len(shape) > 1 else 1
     if cols == 0 or rows == 0:
         return False
     return lw.native(op, lambda m, n: K.emit_softmax(m, n, op, rows, cols, [x, op.outputs[0]],
@@ -140,8 +143,10 @@ def lower_matmul(lw, op) -> bool:
         strides.append([st * mat for st in bs])
     if m == 0 or n == 0:
         return False
-    work = 2 * m * n * k * int(np.prod(batch, dtype=np.int64))
-    units = -(-max(m, n) // K.MATMUL_SPLIT_UNIT)
+    # (heuristics: a symbolic dim counts at the size the plan was compiled for)
+    work = 2 * hint_of(m) * hint_of(n) * hint_of(k) * int(np.prod([hint_of(d) for d in batch],
+                                                                 dtype=np.int64))
+    units = -(-max(hint_of(m), hint_of(n)) // K.MATMUL_SPLIT_UNIT)
 
     def emit(mod, name):
         # In a plan whose convolutions split BLAS calls across graphc's threads, BLAS runs
@@ -330,7 +335,7 @@ def _forward_update(lw, op, var) -> bool:
 def _around(shape, axis) -> tuple:
     """(product of dims before axis, dim at axis, product of dims after)."""
     a = axis % len(shape)
-    return int(np.prod(shape[:a])), shape[a], int(np.prod(shape[a + 1:]))
+    return product(shape[:a]), shape[a], product(shape[a + 1:])
 
 
 def lower_along_axis(lw, op) -> bool:
@@ -373,7 +378,7 @@ def lower_gather(lw, op) -> bool:
     shape = shape_of(params)
     axis = op.attrs["axis"] % len(shape)
     outer, _, inner = _around(shape, axis)
-    n_idx = int(np.prod(shape_of(indices))) if shape_of(indices) else 1
+    n_idx = product(shape_of(indices)) if shape_of(indices) else 1
     if outer * n_idx * inner == 0:
         return False
     return lw.native(op, lambda m, n: K.emit_gather(
@@ -385,7 +390,7 @@ def lower_one_hot(lw, op) -> bool:
     indices = op.inputs[0]
     if op.attrs["axis"] not in (-1, len(shape_of(indices))):
         return False
-    n = int(np.prod(shape_of(indices))) if shape_of(indices) else 1
+    n = product(shape_of(indices)) if shape_of(indices) else 1
     depth = op.attrs["depth"]
     if n * depth == 0:
         return False
@@ -398,7 +403,7 @@ def lower_one_hot(lw, op) -> bool:
 def lower_movement(lw, op) -> bool:
     x = op.inputs[0]
     shape = shape_of(x)
-    size = int(np.prod(shape)) if shape else 1
+    size = product(shape) if shape else 1
     if size >= 1 << 31:
         return False
     others = [const_value(t) for t in op.inputs[1:]]
@@ -468,7 +473,7 @@ def lower_slice_grad(lw, op) -> bool:
     g = op.inputs[-1]
     others = [const_value(t) for t in op.inputs[:-1]]
     gshape = shape_of(g)
-    n = int(np.prod(gshape)) if gshape else 1
+    n = product(gshape) if gshape else 1
     if any(v is None for v in others) or n >= 1 << 31:
         return False
     try:
@@ -507,12 +512,22 @@ def lower_segment_sum(lw, op) -> bool:
         return False
     shape, id_shape = shape_of(data), shape_of(ids)
     axis = op.attrs["axis"]
-    lead = int(np.prod(shape[:axis])) if axis else 1
-    n_ids = int(np.prod(id_shape)) if id_shape else 1
-    rest = int(np.prod(shape[axis + len(id_shape):])) if axis + len(id_shape) < len(shape) \
+    lead = product(shape[:axis]) if axis else 1
+    n_ids = product(id_shape) if id_shape else 1
+    rest = product(shape[axis + len(id_shape):]) if axis + len(id_shape) < len(shape) \
         else 1
     n_segments = shape_of(op.outputs[0])[axis]
     return lw.native(op, lambda m, n: K.emit_segment_sum(
         m, n, data.dtype, ids.dtype, lead, n_ids, rest, n_segments,
         [data, ids, op.outputs[0]]), [data, ids], op.outputs)
 
+
+def lower_shape(lw, op) -> bool:
+    """Shape/Size written by native code (they fold, unless a dim is symbolic)."""
+    out = op.outputs[0]
+    if out.dtype.name not in ("int32", "int64"):
+        return False
+    dims = shape_of(op.inputs[0])
+    values = list(dims) if op.type == "Shape" else [product(dims)]
+    return lw.native(op, lambda m, n: K.emit_values(m, n, out.dtype, values, [out]), [],
+                     op.outputs)

@@ -10,7 +10,9 @@ import os
 import time
 
 from graphc.ir.runtime import RuntimeState
+from graphc.ir.symbolic import SymbolicDimError, is_symbolic
 from .buffers import plan_arena
+from .irutil import DIMS_BYTES
 from .cache import jit_module
 from .lowering import Lowering, segments
 from .runtime import SEGMENT, LLVMExecutable, Profile
@@ -22,10 +24,12 @@ LAST_COMPILE = {"lower": 0.0, "jit": 0.0}  # seconds, of the most recent compile
 def compile_program(program, state: RuntimeState, validate: bool = False) -> LLVMExecutable:
     start = time.perf_counter()
     lowering = Lowering(program)
-    arena_size = plan_arena(lowering.steps, lowering.plan.buffers)
+    symbols = plan_symbols(program)
+    arena_size = plan_arena(lowering.steps, lowering.plan.buffers,
+                            DIMS_BYTES if symbols else 0)
     native, schedule = segments(lowering.steps)
     profile_slot = lowering.plan.new_slot() if os.environ.get("GRAPHC_PROFILE") else -1
-    emitted = emit_segments(native, lowering.plan.buffers, profile_slot)
+    emitted = emit_segments(native, lowering.plan.buffers, profile_slot, symbols)
     jit_start = time.perf_counter()
     engine, addresses = jit_module(emitted.module, emitted.names)
     LAST_COMPILE["lower"] = jit_start - start
@@ -35,4 +39,18 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> LLV
                 for kind, i in schedule]
     profile = Profile(emitted.profiled, profile_slot) if profile_slot >= 0 else None
     return LLVMExecutable(program, state, lowering, schedule, engine, arena_size,
-                          emitted.error_sites, str(emitted.module), profile, validate)
+                          emitted.error_sites, str(emitted.module), profile, validate,
+                          symbols)
+
+
+def plan_symbols(program) -> tuple:
+    """The names of the plan's symbolic dims (its feeds' shapes hold them), in the order
+    of the run's dims array; () for a plan of static shapes."""
+    names = set()
+    for t in program.feeds:
+        for d in t.shape.as_tuple() or ():
+            if is_symbolic(d):
+                names |= d.symbols
+    if len(names) * 8 > DIMS_BYTES:
+        raise SymbolicDimError(f"{len(names)} symbolic dims in one plan")
+    return tuple(sorted(names))

@@ -20,10 +20,12 @@ import numpy as np
 
 from graphc.ir.errors import FailedPreconditionError, InvalidArgumentError, OpError
 from graphc.ir.ops.fused_ops import body_inputs
-from graphc.ir.runtime import NodeContext, RuntimeState, exclusive_variables, \
+from graphc.ir.runtime import MEMORY_LIMIT, NodeContext, RuntimeState, exclusive_variables, \
     too_large_error, uninitialized_error
+from graphc.ir.symbolic import evaluate, evaluate_shape, is_symbolic
 from . import native_while
 from .buffers import ALIGN, Buffer
+from .irutil import DIMS_BYTES
 from .lowering import Step
 from .lowering_rules import body_members
 from .target import host
@@ -57,7 +59,19 @@ class Profile:
 
 
 # ---------------------------------------------------------------- the executable
+class _Sizes:
+    """A symbolic plan's sizes for one set of its symbols' values (LLVMExecutable._sized)."""
+
+    __slots__ = ("env", "arena", "outs", "fetches")
+
+    def __init__(self, env: dict, arena: int, outs: dict, fetches: list) -> None:
+        self.env, self.arena, self.outs, self.fetches = env, arena, outs, fetches
+
+
 class _Workspace:
+    env = None    # a symbolic plan's sizes of its symbols in this workspace's current run
+    sized = None  # ... and what they size (_Sizes)
+
     def __init__(self, size: int, n_slots: int, const_slots, small_feeds=()) -> None:
         self.arena = np.zeros(size + ALIGN, np.uint8)
         base = _address(self.arena)
@@ -85,8 +99,12 @@ class _Workspace:
     def view(self, buf: Buffer) -> np.ndarray:
         v = self.views.get(id(buf))
         if v is None:
-            v = self.arena[buf.offset:buf.offset + buf.nbytes].view(buf.dtype.np).reshape(
-                buf.shape)
+            if self.env is None:
+                offset, nbytes, shape = buf.offset, buf.nbytes, buf.shape
+            else:  # (views are dropped when the sizes change: `LLVMExecutable._sized`)
+                offset, nbytes = evaluate(buf.offset, self.env), evaluate(buf.nbytes, self.env)
+                shape = evaluate_shape(buf.shape, self.env)
+            v = self.arena[offset:offset + nbytes].view(buf.dtype.np).reshape(shape)
             self.views[id(buf)] = v
         return v
 
@@ -102,7 +120,8 @@ class LLVMExecutable:
 
     def __init__(self, program, state: RuntimeState, lowering, schedule: list, engine,
                  arena_size: int, error_sites: list, module_text: str,
-                 profile: Optional["Profile"] = None, validate: bool = False) -> None:
+                 profile: Optional["Profile"] = None, validate: bool = False,
+                 symbols: tuple = ()) -> None:
         self.program = program
         self._state = state
         self._store = state.variables
@@ -120,8 +139,17 @@ class LLVMExecutable:
         self._feed_slots = [buffers[t].slot for t in program.feeds]
         self._py_feeds = [i for i, t in enumerate(program.feeds) if buffers[t].kind == "py"]
         self._small_feeds = [(buffers[t].slot, buffers[t].shape, buffers[t].dtype.np)
-                             if buffers[t].kind == "feed" and buffers[t].nbytes <= SMALL_FEED
+                             if buffers[t].kind == "feed" and not is_symbolic(
+                                 buffers[t].nbytes) and buffers[t].nbytes <= SMALL_FEED
                              else None for t in program.feeds]
+        # Symbolic dims (ir/symbolic.py): where each symbol's size is read from the feeds.
+        self._symbols = symbols
+        sources = [[(i, a) for i, t in enumerate(program.feeds)
+                    for a, d in enumerate(t.shape.as_tuple())
+                    if is_symbolic(d) and d.terms == {(name,): 1}] for name in symbols]
+        self._dim_first = [s[0] for s in sources]  # where each symbol's size is read
+        self._dim_checks = [s[0] + other for s in sources for other in s[1:]]
+        self._sizes: dict = {}  # symbols' sizes -> _Sizes
         every = plan.all_buffers()
         self._const_slots = [(b.slot, b.value) for b in every if b.kind == "const"]
         if profile is not None:
@@ -157,7 +185,7 @@ class LLVMExecutable:
     def run(self, feed_values: Sequence[np.ndarray], outs=None) -> list:
         """The fetched values. `outs` may give, per fetch, an array to write it into (used
         if it is a C-contiguous array of the fetch's dtype and size, else ignored)."""
-        ws = self._workspace()
+        ws = self._workspace() if not self._symbols else self._sized(feed_values)
         try:
             return self._run(ws, feed_values, outs)
         finally:
@@ -170,28 +198,71 @@ class LLVMExecutable:
         except IndexError:
             pass
         try:
-            return _Workspace(self._arena_size, self._n_slots, self._const_slots,
-                              self._small_feeds)
+            return _Workspace(self._arena_size if not self._symbols else DIMS_BYTES,
+                              self._n_slots, self._const_slots, self._small_feeds)
         except MemoryError:  # (the plan fits in memory, but not in what is free now)
             arena = [b for b in self._lowering.plan.buffers.values() if b.kind == "arena"]
             op = max(arena, key=lambda b: b.nbytes).op if arena else self.program.nodes[0]
             raise too_large_error(op, "the intermediate buffers of one run",
                                   self._arena_size, free=True) from None
 
-    def _given_outputs(self, outs) -> dict:
+    def _sized(self, feed_values) -> _Workspace:
+        """A workspace for a run of a symbolic plan: the symbols' sizes read from the
+        feeds (checked equal where one symbol sizes several feeds), an arena that holds
+        this run's buffers, and those sizes in its first bytes for the kernels."""
+        key = tuple(feed_values[i].shape[a] for i, a in self._dim_first)
+        for i, a, j, c in self._dim_checks:
+            if feed_values[i].shape[a] != feed_values[j].shape[c]:
+                raise InvalidArgumentError(
+                    None, self.program.feeds[j].op.user_op(), "the fed values disagree on "
+                    f"a size this plan needs equal: dim {a} of '{self.program.feeds[i].name}'"
+                    f" is {feed_values[i].shape[a]}, dim {c} of "
+                    f"'{self.program.feeds[j].name}' is {feed_values[j].shape[c]}")
+        sized = self._sizes.get(key)
+        if sized is None:
+            sized = self._sizes_for(key)
+        ws = self._workspace()
+        if len(ws.arena) < sized.arena:  # (a larger batch than this workspace has seen)
+            ws = _Workspace(sized.arena, self._n_slots, self._const_slots, self._small_feeds)
+        if ws.sized is not sized:
+            ws.sized, ws.env, ws.views = sized, sized.env, {}
+            ws.arena[:8 * len(key)].view(np.int64)[:] = key
+        return ws
+
+    def _sizes_for(self, key: tuple) -> "_Sizes":
+        """The run-time sizes of the symbols' values `key`: arena, results, fetches."""
+        env = dict(zip(self._symbols, key))
+        arena = evaluate(self._arena_size, env)
+        if arena > MEMORY_LIMIT:
+            bufs = [b for b in self._lowering.plan.buffers.values() if b.kind == "arena"]
+            raise too_large_error(bufs[0].op if bufs else self.program.nodes[0],
+                                  "the intermediate buffers of one run", arena)
+        sized = _Sizes(env, arena,
+                       {id(b): evaluate_shape(b.shape, env) for b in self._out_buffers},
+                       [None if s is None else evaluate_shape(s, env)
+                        for s in self._fetch_shapes])
+        if len(self._sizes) >= 64:
+            self._sizes.clear()
+        self._sizes[key] = sized
+        return sized
+
+    def _given_outputs(self, ws, outs) -> dict:
         given = {}
         for i, arr in enumerate(outs):
             b = self._fetch[i] if i < len(self._fetch) else None
             if arr is None or b is None or b.kind != "out" or self._fetch_shared[i]:
                 continue
             if isinstance(arr, np.ndarray) and arr.dtype == b.dtype.np and \
-                    arr.nbytes == b.nbytes and arr.flags.c_contiguous and arr.flags.writeable:
+                    arr.nbytes == (b.nbytes if ws.env is None else
+                                   evaluate(b.nbytes, ws.env)) and \
+                    arr.flags.c_contiguous and arr.flags.writeable:
                 given[id(b)] = arr
         return given
 
     def _run(self, ws: _Workspace, feed_values, outs=None) -> list:
         try:
-            return self._run_in(ws, feed_values, self._given_outputs(outs) if outs else {})
+            return self._run_in(ws, feed_values,
+                                self._given_outputs(ws, outs) if outs else {})
         except BaseException:
             ws.var_version = -1  # addresses of arrays allocated for this run are gone
             raise
@@ -227,7 +298,8 @@ class LLVMExecutable:
             arr = given.get(id(b))
             if arr is None:
                 try:
-                    arr = np.empty(b.shape, b.dtype.np)
+                    arr = np.empty(b.shape if ws.env is None else ws.sized.outs[id(b)],
+                                   b.dtype.np)
                 except MemoryError:
                     raise too_large_error(b.op, f"its result of shape {b.shape}", b.nbytes,
                                           free=True) from None
@@ -242,7 +314,7 @@ class LLVMExecutable:
         """Run a While loop whose step is this plan natively (backends/llvm/native_while.py):
         True when it ended, False when the caller must go on from `loop.count` (an
         iteration failed), None when this plan cannot run as a native loop."""
-        if not native_while.ENABLED:
+        if not native_while.ENABLED or self._symbols:  # (the driver sizes buffers statically)
             return None
         key = (loop.n, loop.positions, loop.sliced, loop.counter, tuple(out_positions),
                len(loop.stacks))
@@ -370,6 +442,8 @@ class LLVMExecutable:
             else:
                 arr = self._array(ws, buffers[t], feeds, outs, py, t)
                 shape = t.shape.as_tuple() if t.shape.is_fully_defined() else None
+                if shape is not None and ws.env is not None:
+                    shape = evaluate_shape(shape, ws.env)
                 args.append(arr.reshape(shape) if shape is not None and arr.shape != shape
                             else arr)
         try:
@@ -398,7 +472,7 @@ class LLVMExecutable:
 
     def _result(self, ws, i, buf: Buffer, feeds, outs, py):
         t = self.program.fetches[i]
-        shape = self._fetch_shapes[i]
+        shape = self._fetch_shapes[i] if ws.env is None else ws.sized.fetches[i]
         if buf.kind == "py":
             v = self._array(ws, buf, feeds, outs, py, t)
             fed = any(v is f for f in feeds)

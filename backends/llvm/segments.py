@@ -27,10 +27,14 @@ class PlanModule:
     profiled: list        # (step, kernel) per profile counter
 
 
-def emit_segments(segments: list, buffers: dict, profile_slot: int = -1) -> PlanModule:
+def emit_segments(segments: list, buffers: dict, profile_slot: int = -1,
+                  symbols: tuple = ()) -> PlanModule:
     """One function per segment. With `profile_slot`, every kernel call adds its elapsed
-    cycle count (rdtsc) to counters[kernel index], an int64 array at that table slot."""
+    cycle count (rdtsc) to counters[kernel index], an int64 array at that table slot.
+    With `symbols` (a plan's symbolic dims), every kernel gets the run's dims (the
+    arena's first bytes, irutil.use_dims) as its last operand."""
     module = ir.Module(name="graphc_plan")
+    module.graphc_symbols = list(symbols)
     counter = 0
     kernels_seen: list = []
     error_sites: list = []
@@ -39,13 +43,15 @@ def emit_segments(segments: list, buffers: dict, profile_slot: int = -1) -> Plan
                          name=f"segment{si}")
         table, arena = fn.args
         b = ir.IRBuilder(fn.append_basic_block("entry"))
+        if symbols:
+            U.use_dims(b, arena, symbols)
         for step in seg:
             kernels = step.emit(module, f"k{counter}")
             counter += 1
             for k in kernels if isinstance(kernels, list) else [kernels]:
                 step.kernel = k
                 _mark_noalias(module, k, buffers)
-                ptrs = b.alloca(ir.ArrayType(U.PTR, len(k.operands)))
+                ptrs = b.alloca(ir.ArrayType(U.PTR, len(k.operands) + bool(symbols)))
                 for i, t in enumerate(k.operands):
                     buf = t if isinstance(t, Buffer) else buffers[t]
                     if buf.kind == "arena":
@@ -53,6 +59,9 @@ def emit_segments(segments: list, buffers: dict, profile_slot: int = -1) -> Plan
                     else:
                         p = b.load(b.gep(table, [ir.Constant(U.I64, buf.slot)], inbounds=True))
                     b.store(p, b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, i)]))
+                if symbols:  # the dims, last
+                    b.store(arena, b.gep(ptrs, [ir.Constant(U.I32, 0),
+                                                ir.Constant(U.I32, len(k.operands))]))
                 first = b.gep(ptrs, [ir.Constant(U.I32, 0), ir.Constant(U.I32, 0)])
                 if profile_slot >= 0:
                     clock = U.intrinsic(module, "llvm.readcyclecounter", U.I64, [])

@@ -16,6 +16,7 @@ from ..context import get_default_graph
 from ..graph import Graph, Operation, Tensor, TensorLike
 from ..registry import NON_DIFFERENTIABLE, OpDef, register
 from ..shapes import TensorShape, broadcast_shapes, unknown_shape
+from ..symbolic import has_symbolic, is_symbolic
 
 __all__ = ["defop", "apply", "convert_to_tensor", "const_value", "const_value_as_shape",
            "NON_DIFFERENTIABLE", "same_as_input", "broadcast_infer", "check_dtype",
@@ -221,11 +222,11 @@ def const_value(t: Tensor) -> Optional[np.ndarray]:
         return op.attrs["value"]
     if op.type == "Shape":
         shape = op.inputs[0].shape
-        if shape.is_fully_defined():
+        if shape.is_fully_defined() and not has_symbolic(shape.as_tuple()):
             return np.array(shape.as_list(), dtype=t.dtype.np)
     if op.type == "Size":
         n = op.inputs[0].shape.num_elements()
-        if n is not None:
+        if n is not None and not is_symbolic(n):
             return np.array(n, dtype=t.dtype.np)
     if op.type == "Rank":
         r = op.inputs[0].shape.ndims
@@ -278,7 +279,8 @@ def const_value_as_shape(t: Tensor) -> TensorShape:
     from ._shape_values import partial_value
     pv = partial_value(t)
     if pv is not None and pv.ndim == 1:
-        return TensorShape([None if d is None or int(d) == -1 else int(d) for d in pv])
+        return TensorShape([d if is_symbolic(d) else None if d is None or int(d) == -1
+                            else int(d) for d in pv])
     rank = t.shape[0].value if t.shape.ndims == 1 else None
     return unknown_shape(rank)
 
@@ -288,9 +290,11 @@ def _dim_from_scalar(t: Tensor) -> Optional[int]:
     dim i of x (None when unknown)."""
     from ._shape_values import partial_value
     pv = partial_value(t)
-    if pv is None or pv.ndim != 0 or pv.item() is None or int(pv.item()) < 0:
+    if pv is None or pv.ndim != 0 or pv.item() is None:
         return None
-    return int(pv.item())
+    if is_symbolic(pv.item()):  # a plan's run-time dim (ir/symbolic.py)
+        return pv.item()
+    return None if int(pv.item()) < 0 else int(pv.item())
 
 
 # ------------------------------------------------------------------ inference helpers

@@ -17,6 +17,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import OpError
+from ..symbolic import is_symbolic
 
 # Ops whose value const_value may compute from constant inputs (cheap, pure, shape-like).
 FOLDABLE = frozenset({
@@ -35,7 +36,7 @@ def fold_constant(t) -> Optional[np.ndarray]:
     if op.type not in FOLDABLE or op.opdef is None or op.opdef.compute is None:
         return None
     n = t.shape.num_elements()
-    if n is None or n > _FOLD_LIMIT:
+    if n is None or is_symbolic(n) or n > _FOLD_LIMIT:
         return None
     values = []
     for i in op.inputs:

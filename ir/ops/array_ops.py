@@ -18,6 +18,7 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import TensorShape, unknown_shape
+from ..symbolic import Sym, product
 from ._base import (NON_DIFFERENTIABLE, _contains_tensor, apply, check_dtype,
                     const_value, const_value_as_shape, convert_to_tensor, defop,
                     normalize_axis, static_int_list)
@@ -145,7 +146,7 @@ def _shape_entries(t, symbolic: bool = False) -> Optional[list]:
     from ._shape_values import SymbolicDim, partial_value
     pv = partial_value(t, symbolic=symbolic)
     if pv is not None and pv.ndim == 1:
-        return [d if d is None or isinstance(d, SymbolicDim) else int(d) for d in pv]
+        return [d if d is None or isinstance(d, (SymbolicDim, Sym)) else int(d) for d in pv]
     known = const_value_as_shape(t)
     return None if known.ndims is None else list(known.as_tuple())
 
@@ -157,8 +158,8 @@ def _reshape_infer(op):
     entries = _shape_entries(shape_t, symbolic=True)
     if entries is None:
         return [(x.dtype, unknown_shape())]
-    ints = [d if isinstance(d, int) else None for d in entries]
-    infer_at = [i for i, d in enumerate(ints) if d == -1]
+    ints = [d if isinstance(d, (int, Sym)) else None for d in entries]  # (Sym: a plan's)
+    infer_at = [i for i, d in enumerate(ints) if isinstance(d, int) and d == -1]
     if len(infer_at) > 1:
         raise ValueError(f"only one dimension of the requested shape {ints} may be -1, "
                          f"not both {infer_at[0]} and {infer_at[1]} (reshaping '{x.name}' "
@@ -169,7 +170,7 @@ def _reshape_infer(op):
                              f"non-negative, not {d} (reshaping '{x.name}')")
     n_in = x.shape.num_elements()
     known = [d for d in ints if d is not None and d >= 0]
-    n_known = int(np.prod(known, dtype=np.int64)) if known else 1
+    n_known = product(known)
     out = [None if d is None or d < 0 else d for d in ints]
     if n_in is not None and None not in ints:
         if infer_at:

@@ -23,8 +23,8 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..registry import NON_DIFFERENTIABLE
 from ..shapes import TensorShape
-from ._base import (apply, check_dtype, const_value, convert_to_tensor, defop,
-                    static_int_list)
+from ._base import (apply, check_dtype, const_value, const_value_as_shape,
+                    convert_to_tensor, defop, static_int_list)
 
 FLOATS = dt.FLOATS
 
@@ -186,6 +186,8 @@ def _sized(op, sizes, value, attrs: bool = True):
     check_dtype(op, value, FLOATS)
     shape = const_value(sizes)
     dims = None if shape is None else [int(d) for d in np.asarray(shape).reshape(-1)]
+    if dims is None and sizes.shape.as_tuple() == (4,):  # partly known (TF1's shape refiner)
+        dims = const_value_as_shape(sizes).as_tuple()
     if dims is not None and len(dims) != 4:
         raise ValueError(f"{op.type} op '{op.name}': '{sizes.name}' must hold 4 sizes")
     return [(value.dtype, TensorShape(dims if dims is not None else [None] * 4))]

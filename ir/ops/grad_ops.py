@@ -11,6 +11,7 @@ from typing import Optional
 import numpy as np
 
 from ..shapes import TensorShape
+from ..symbolic import SymbolicDimError, has_symbolic, is_symbolic
 from ._base import apply, const_value_as_shape, convert_to_tensor, defop
 from .. import dtypes as dt
 
@@ -20,7 +21,20 @@ def _sum_to_shape_infer(op):
     if not shape.dtype.is_integer:
         raise TypeError(f"the target shape '{shape.name}' must be an integer vector, got "
                         f"{shape.dtype.name}")
-    return [(g.dtype, const_value_as_shape(shape))]
+    target = const_value_as_shape(shape)
+    _check_symbolic_sum(op, g.shape.as_tuple(), target.as_tuple())
+    return [(g.dtype, target)]
+
+
+def _check_symbolic_sum(op, dims, target) -> None:
+    """A plan's symbolic dim (ir/symbolic.py) summed to, or from, a static one: whether
+    the sizes match is known only at run time, so the plan compiles per shape."""
+    if dims is None or target is None or not (has_symbolic(dims) or has_symbolic(target)):
+        return
+    for d, t in zip(reversed(dims), reversed(target)):
+        if (is_symbolic(d) or is_symbolic(t)) and d != t and not (
+                isinstance(t, int) and t == 1):
+            raise SymbolicDimError(f"{op.type} op '{op.name}' sums {d} to {t}")
 
 
 def sum_to_shape_np(g: np.ndarray, shape) -> np.ndarray:

@@ -1,0 +1,271 @@
+"""Symbolic dims: the sizes a plan leaves to run time (DESIGN.md, "Decisions": Shapes).
+
+A dim the user's graph leaves unknown (the batch of a `placeholder([None, 784])`) enters a
+plan as a `Sym`, a polynomial over named symbols with integer coefficients ("b0", 784*b0,
+b0*b1), so inference, the passes and the backend's emitters carry `b0 * 784` where they
+would have carried 50176, and a kernel reads b0 at run time. A Sym supports what shape
+arithmetic needs (+, -, *, exact // and %), compares equal to an equal polynomial, and
+refuses everything whose answer depends on the value: `<`, `int()`, `bool()`, numpy
+indices, and, inside ops' shape inference, `== 3` (is this the broadcast dim? the one
+squeezed?). That refusal (SymbolicDimError, deliberately no ValueError/TypeError, so shape
+checks do not swallow it) is how a plan finds out that some op cannot take a run-time
+extent; the Session then compiles that plan per shape instead (correct, just slower).
+Outside inference (the passes' and emitters' structural shape comparisons) a Sym is
+unequal to every int: a symbolic dim is "any size", and code that only asks "is this
+the same shape" stays right for every size. Broadcasting a dim against 1 is decided by
+`shapes.broadcast_shapes` (it holds for every size).
+
+`hint` is the size seen when the plan was compiled: for heuristics only (how many threads
+a kernel splits across), never for a result.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Mapping, Union
+
+
+class SymbolicDimError(Exception):
+    """An operation needs the value of a dim that is known only at run time."""
+
+
+_local = threading.local()
+COMPILING: list = []  # one entry per active `compiling` (any thread): inference checks it
+
+
+class compiling:
+    """Around the lowering of a plan and its passes: ops' shape inference, which runs
+    inside `inferring`, must not decide anything about a symbolic dim's value."""
+
+    def __enter__(self) -> None:
+        COMPILING.append(self)
+
+    def __exit__(self, *exc) -> None:
+        COMPILING.remove(self)
+
+
+class inferring:
+    """Inside an op's shape inference (ir/registry.py, while a plan is compiling)."""
+
+    def __enter__(self) -> None:
+        self.previous = getattr(_local, "inferring", False)
+        _local.inferring = True
+
+    def __exit__(self, *exc) -> None:
+        _local.inferring = self.previous
+
+
+Dim = Union[int, "Sym"]
+
+
+class Sym:
+    """sum(coef * prod(symbols)) over monomials; immutable, hashable."""
+
+    __slots__ = ("terms", "hint", "_hash")
+
+    def __init__(self, terms: Mapping, hint: int) -> None:
+        self.terms = dict(terms)  # monomial (sorted tuple of names) -> int coefficient
+        self.hint = hint
+        self._hash = hash(frozenset(self.terms.items()))
+
+    @staticmethod
+    def symbol(name: str, hint: int) -> "Sym":
+        return Sym({(name,): 1}, hint)
+
+    @property
+    def symbols(self) -> set:
+        return {n for mono in self.terms for n in mono}
+
+    def evaluate(self, env: Mapping) -> int:
+        total = 0
+        for mono, coef in self.terms.items():
+            for name in mono:
+                coef *= env[name]
+            total += coef
+        return total
+
+    # -- arithmetic ----------------------------------------------------------------------
+    def __add__(self, other):
+        if not isinstance(other, (int, Sym)) or isinstance(other, bool):
+            return NotImplemented
+        terms = dict(self.terms)
+        for mono, coef in _terms(other).items():
+            terms[mono] = terms.get(mono, 0) + coef
+        return _make(terms, self.hint + _hint(other))
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return _make({m: -c for m, c in self.terms.items()}, -self.hint)
+
+    def __sub__(self, other):
+        if not isinstance(other, (int, Sym)):
+            return NotImplemented
+        return self + (-other)
+
+    def __rsub__(self, other):
+        if not isinstance(other, int):
+            return NotImplemented
+        return (-self) + other
+
+    def __mul__(self, other):
+        if not isinstance(other, (int, Sym)) or isinstance(other, bool):
+            return NotImplemented
+        terms: dict = {}
+        for m1, c1 in self.terms.items():
+            for m2, c2 in _terms(other).items():
+                mono = tuple(sorted(m1 + m2))
+                terms[mono] = terms.get(mono, 0) + c1 * c2
+        return _make(terms, self.hint * _hint(other))
+
+    __rmul__ = __mul__
+
+    def __floordiv__(self, other):
+        quotient = _divide(self, other)
+        if quotient is None:
+            raise SymbolicDimError(f"{self} // {other} is not exact for every size")
+        return quotient
+
+    def __rfloordiv__(self, other):
+        raise SymbolicDimError(f"{other} // {self} depends on the run-time size")
+
+    def __mod__(self, other):
+        if _divide(self, other) is None:
+            raise SymbolicDimError(f"{self} % {other} depends on the run-time size")
+        return 0
+
+    def __truediv__(self, other):
+        raise SymbolicDimError(f"{self} / {other} depends on the run-time size")
+
+    __rtruediv__ = __truediv__
+
+    # -- comparisons -----------------------------------------------------------------------
+    def __eq__(self, other):
+        if isinstance(other, Sym):
+            return self.terms == other.terms
+        if isinstance(other, int) and not isinstance(other, bool):
+            if getattr(_local, "inferring", False):  # (see the module doc)
+                raise SymbolicDimError(f"whether {self} == {other} depends on the run-time "
+                                       "size")
+            return False
+        return NotImplemented
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def _nonnegative(self) -> bool:
+        return all(c >= 0 for c in self.terms.values())
+
+    def __lt__(self, other):
+        if isinstance(other, int) and other <= 0 and self._nonnegative():
+            return False  # sizes are >= 0
+        raise SymbolicDimError(f"{self} < {other} depends on the run-time size")
+
+    def __ge__(self, other):
+        return not self.__lt__(other)
+
+    def __gt__(self, other):
+        if isinstance(other, int) and other < 0 and self._nonnegative():
+            return True
+        raise SymbolicDimError(f"{self} > {other} depends on the run-time size")
+
+    def __le__(self, other):
+        return not self.__gt__(other)
+
+    def __bool__(self):
+        raise SymbolicDimError(f"whether {self} is zero depends on the run-time size")
+
+    def __int__(self):
+        raise SymbolicDimError(f"the dim {self} is known only at run time")
+
+    __index__ = __float__ = __int__
+
+    def __str__(self) -> str:
+        # Never a valid LLVM constant: a Sym baked into IR fails to parse (and the plan
+        # falls back to per-shape compilation) instead of computing with a wrong size.
+        parts = []
+        for mono, coef in sorted(self.terms.items()):
+            names = "*".join(mono)
+            parts.append(names if coef == 1 and names else
+                         f"{coef}*{names}" if names else str(coef))
+        return "?" + "+".join(parts)
+
+    __repr__ = __str__
+
+    def __format__(self, spec) -> str:
+        return str(self)
+
+
+def _terms(x) -> dict:
+    return x.terms if isinstance(x, Sym) else ({(): x} if x else {})
+
+
+def _hint(x) -> int:
+    return x.hint if isinstance(x, Sym) else x
+
+
+def _make(terms: dict, hint: int):
+    terms = {m: c for m, c in terms.items() if c}
+    if not terms:
+        return 0
+    if list(terms) == [()]:
+        return terms[()]
+    return Sym(terms, hint)
+
+
+def _divide(num: Sym, den):
+    """num / den when exact as polynomials (den an int or a one-term Sym), else None."""
+    if isinstance(den, bool) or not isinstance(den, (int, Sym)) or \
+            isinstance(den, int) and den == 0:
+        return None
+    if isinstance(den, int):
+        if any(c % den for c in num.terms.values()):
+            return None
+        return _make({m: c // den for m, c in num.terms.items()}, num.hint // den)
+    if len(den.terms) != 1:
+        return None
+    (dmono, dcoef), = den.terms.items()
+    terms = {}
+    for mono, coef in num.terms.items():
+        rest = list(mono)
+        for name in dmono:
+            if name not in rest:
+                return None
+            rest.remove(name)
+        if coef % dcoef:
+            return None
+        terms[tuple(rest)] = coef // dcoef
+    return _make(terms, num.hint // max(den.hint, 1))
+
+
+def is_symbolic(x) -> bool:
+    return isinstance(x, Sym)
+
+
+def has_symbolic(dims) -> bool:
+    """Some dim of the tuple `dims` (None: unknown rank) is symbolic."""
+    return dims is not None and any(isinstance(d, Sym) for d in dims)
+
+
+def evaluate(x, env: Mapping) -> int:
+    return x.evaluate(env) if isinstance(x, Sym) else x
+
+
+def evaluate_shape(dims, env: Mapping) -> tuple:
+    return tuple(d.evaluate(env) if isinstance(d, Sym) else d for d in dims)
+
+
+def hint_of(x) -> int:
+    """The compile-time size of `x` (for heuristics only)."""
+    return x.hint if isinstance(x, Sym) else x
+
+
+def product(dims) -> Dim:
+    """The product of `dims` (ints or Syms; 1 for none)."""
+    n = 1
+    for d in dims:
+        n = n * d
+    return n

@@ -1,0 +1,129 @@
+"""Symbolic batch dims (ir/symbolic.py, DESIGN.md "Decisions": Shapes): on the llvm
+backend one compiled plan, one native module, serves every batch size a placeholder's
+unknown dim is fed; results equal the numpy reference at every size."""
+import numpy as np
+import pytest
+
+import graphc as tf
+from graphc.backends.llvm import available
+InvalidArgumentError = tf.errors.InvalidArgumentError
+
+pytestmark = pytest.mark.skipif(not available(), reason="llvmlite cannot target this CPU")
+
+BATCHES = (64, 1, 17, 63, 100)
+
+
+def _modules() -> int:
+    from graphc.backends.llvm import cache
+    return cache.stats["modules"]
+
+
+def _mlp():
+    g = tf.Graph()
+    with g.as_default():
+        tf.set_random_seed(3)
+        x = tf.placeholder(tf.float32, [None, 20], name="x")
+        y = tf.placeholder(tf.int64, [None], name="y")
+        h = tf.layers.dense(x, 16, tf.nn.relu)
+        logits = tf.layers.dense(h, 10)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=y, logits=logits))
+        train = tf.train.AdamOptimizer(0.01).minimize(loss)
+        stats = [tf.reduce_mean(x, axis=0), tf.reduce_sum(h), tf.reduce_max(logits, axis=0),
+                 tf.nn.softmax(logits), tf.shape(h), tf.size(x)]
+        init = tf.global_variables_initializer()
+    feeds = lambda rs, n: {x: rs.rand(n, 20).astype(np.float32),  # noqa: E731
+                           y: rs.randint(0, 10, n)}
+    return g, init, [loss, train] + stats, feeds
+
+
+def _convnet():
+    g = tf.Graph()
+    with g.as_default():
+        tf.set_random_seed(4)
+        x = tf.placeholder(tf.float32, [None, 10, 10, 1], name="x")
+        y = tf.placeholder(tf.float32, [None, 5], name="y")
+        h = tf.layers.conv2d(x, 6, 3, padding="same", activation=tf.nn.relu)  # direct
+        h = tf.layers.max_pooling2d(h, 2, 2)
+        h = tf.layers.conv2d(h, 8, 3, padding="same", activation=tf.nn.relu)  # im2col
+        h = tf.nn.avg_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+        logits = tf.layers.dense(tf.reshape(h, [-1, 2 * 2 * 8]), 5)
+        loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(
+            labels=y, logits=logits))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        init = tf.global_variables_initializer()
+    feeds = lambda rs, n: {x: rs.rand(n, 10, 10, 1).astype(np.float32),  # noqa: E731
+                           y: np.eye(5, dtype=np.float32)[rs.randint(0, 5, n)]}
+    return g, init, [loss, train], feeds
+
+
+def _steps(build, backend):
+    """Per batch size, the fetched values of one training step; the modules built for
+    the steps (after the first); and the variables at the end."""
+    g, init, fetches, feeds = build()
+    sess = tf.Session(graph=g, backend=backend)
+    sess.run(init)
+    rs = np.random.RandomState(0)
+    results = [sess.run(fetches, feeds(rs, BATCHES[0]))]
+    before = _modules()
+    results += [sess.run(fetches, feeds(rs, n)) for n in BATCHES[1:]]
+    return results, _modules() - before, sess.variable_values()
+
+
+@pytest.mark.parametrize("build", [_mlp, _convnet], ids=["mlp", "convnet"])
+def test_one_module_for_every_batch_size_equal_to_numpy(build):
+    native, built, native_vars = _steps(build, "llvm")
+    reference, _, reference_vars = _steps(build, "numpy")
+    assert built == 0, f"{built} native modules built for batch sizes {BATCHES[1:]}"
+    for n, got, want in zip(BATCHES, native, reference):
+        for g_value, w_value in zip(got, want):
+            if w_value is None:
+                continue
+            np.testing.assert_allclose(g_value, w_value, rtol=2e-5, atol=2e-6,
+                                       err_msg=f"batch {n}")
+    for name, value in reference_vars.items():
+        np.testing.assert_allclose(native_vars[name], value, rtol=1e-4, atol=1e-5,
+                                   err_msg=name)
+
+
+def test_unknown_dims_fed_different_sizes_that_must_match_name_the_op():
+    g = tf.Graph()
+    with g.as_default():
+        a = tf.placeholder(tf.float32, [None, 3], name="a")
+        b = tf.placeholder(tf.float32, [None, 3], name="b")
+        total = tf.add(a, b, name="total")
+    sess = tf.Session(graph=g, backend="llvm")
+    ones = lambda n: np.ones((n, 3), np.float32)  # noqa: E731
+    np.testing.assert_array_equal(sess.run(total, {a: ones(4), b: ones(4)}), 2 * ones(4))
+    np.testing.assert_array_equal(sess.run(total, {a: ones(7), b: ones(7)}), 2 * ones(7))
+    with pytest.raises(InvalidArgumentError, match="total"):
+        sess.run(total, {a: ones(4), b: ones(5)})
+    # broadcasting one row against many is TF1's, and stays right
+    np.testing.assert_array_equal(sess.run(total, {a: ones(1), b: ones(5)}), 2 * ones(5))
+    with pytest.raises(ValueError, match="shape"):
+        sess.run(total, {a: np.ones((4, 2), np.float32), b: ones(4)})
+
+
+def test_a_plan_an_op_cannot_size_at_run_time_compiles_per_shape():
+    """squeeze() of a [None, 3] input squeezes the unknown dim only when it is 1: its
+    inference cannot decide that for a symbolic dim, so the plan compiles per shape
+    (and is right at every size); so does a gradient summed from a constant of a static
+    shape to the symbolic one (whether they match is known only at run time)."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 3])
+        out = tf.squeeze(x) * 2.0
+        a = tf.placeholder(tf.float64, [None, 1])
+        b = tf.placeholder(tf.float64, [None, 4])
+        weights = np.arange(8.0).reshape(2, 4)
+        grad = tf.gradients(tf.broadcast_to(a, tf.shape(b)), a, grad_ys=weights)[0]
+    sess = tf.Session(graph=g, backend="llvm")
+    before = _modules()
+    for n in (5, 1, 2):
+        value = np.arange(3 * n, dtype=np.float32).reshape(n, 3)
+        np.testing.assert_array_equal(sess.run(out, {x: value}), np.squeeze(value) * 2)
+    assert _modules() - before == 3
+    np.testing.assert_array_equal(sess.run(grad, {a: np.ones((2, 1)), b: np.ones((2, 4))}),
+                                  weights.sum(axis=1, keepdims=True))
+    with pytest.raises(InvalidArgumentError):
+        sess.run(grad, {a: np.ones((3, 1)), b: np.ones((3, 4))})
