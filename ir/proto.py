@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import struct
 
+from .crc32c import crc32c, masked_crc32c  # noqa: F401  (TFRecord CRCs; shared code)
+
 
 def varint(n: int) -> bytes:
     if n < 0:
@@ -95,35 +97,6 @@ def _read_varint(data: bytes, i: int) -> tuple[int, int]:
 
 def packed_doubles(data: bytes) -> list:
     return list(struct.unpack(f"<{len(data) // 8}d", data))
-
-
-# ---------------------------------------------------------------- CRC32C (TFRecord)
-def _crc_table() -> list:
-    poly = 0x82F63B78
-    table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ poly if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-_TABLE = _crc_table()
-
-
-def crc32c(data: bytes) -> int:
-    crc = 0xFFFFFFFF
-    table = _TABLE
-    for b in data:
-        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
-
-
-def masked_crc32c(data: bytes) -> int:
-    """TFRecord's masked CRC: rotate right by 15 and add a constant."""
-    crc = crc32c(data)
-    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
 # ---------------------------------------------------------------- TFRecord framing
