@@ -61,10 +61,11 @@ class Variable(TensorLike):
                  expected_shape=None, import_scope=None, constraint=None,
                  use_resource=None, synchronization=None, aggregation=None, shape=None,
                  _exact_name: Optional[str] = None) -> None:
+        if variable_def is not None:
+            self._init_from_proto(variable_def, import_scope)
+            return
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
-        if variable_def is not None:
-            raise NotImplementedError("Variable(variable_def=...) is not supported by graphc")
         # Variables live in the outermost graph, also when created while a cond branch or
         # loop body is built (TF1's init_scope); the function captures their value.
         graph = _context.get_default_graph().outermost
@@ -104,6 +105,52 @@ class Variable(TensorLike):
         graph.add_to_collections(collections, self)
         self._graph = graph
         self._save_slice_info = None
+
+    def _init_from_proto(self, variable_def, import_scope: Optional[str]) -> None:
+        """The Variable a VariableDef names in the default graph (its ops already imported,
+        under `import_scope/`), as TF1's `Variable(variable_def=...)`."""
+        if variable_def.is_resource:
+            raise ValueError(f"variable {variable_def.variable_name}: resource variables "
+                             "are not supported by graphc (TF1's reference variables are)")
+        graph = _context.get_default_graph()
+
+        def scoped(name: str) -> str:
+            return f"{import_scope}/{name}" if import_scope else name
+
+        self._variable = graph.get_tensor_by_name(scoped(variable_def.variable_name))
+        self._initializer_op = graph.get_operation_by_name(
+            scoped(variable_def.initializer_name))
+        self._snapshot = (graph.get_tensor_by_name(scoped(variable_def.snapshot_name))
+                          if variable_def.snapshot_name else self._variable)
+        self._initial_value = (graph.get_tensor_by_name(scoped(
+            variable_def.initial_value_name)) if variable_def.initial_value_name else None)
+        self.trainable = bool(variable_def.trainable)
+        self.constraint = None
+        self._graph = graph
+        self._save_slice_info = None
+
+    @staticmethod
+    def from_proto(variable_def, import_scope: Optional[str] = None) -> "Variable":
+        return Variable(variable_def=variable_def, import_scope=import_scope)
+
+    def to_proto(self, export_scope: Optional[str] = None):
+        """This variable as TF1's VariableDef (names relative to `export_scope`), or None
+        when it lies outside that scope."""
+        from .protos import VariableDef
+
+        def strip(name: str) -> Optional[str]:
+            if not export_scope:
+                return name
+            return name[len(export_scope) + 1:] if name.startswith(export_scope + "/") \
+                else None
+
+        if strip(self._variable.name) is None:
+            return None
+        return VariableDef(
+            variable_name=strip(self._variable.name),
+            initial_value_name=strip(self._initial_value.name) or "",
+            initializer_name=strip(self._initializer_op.name) or "",
+            snapshot_name=strip(self._snapshot.name) or "", trainable=self.trainable)
 
     # ------------------------------------------------------------------ conversions
     def _as_tensor(self) -> Tensor:

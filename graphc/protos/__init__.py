@@ -4,8 +4,8 @@ Each module describes one family of TensorFlow's `.proto` files with the small t
 helper in `_schema` (no protoc, nothing generated): `types` (DataType, FullTypeDef),
 `tensor` (TensorShapeProto, TensorProto, ...), `graph` (AttrValue, NodeDef, OpDef,
 FunctionDef, GraphDef, ...), `meta_graph` (SaverDef, MetaGraphDef, SignatureDef,
-SavedModel), `tensor_bundle` (the V2 checkpoint index) and `example` (tf.train.Example,
-SequenceExample and their features). The classes are real protobuf
+SavedModel), `tensor_bundle` (the V2 checkpoint index), `variable` (VariableDef) and
+`example` (tf.train.Example, SequenceExample and their features). The classes are real protobuf
 messages: `ParseFromString`, `SerializeToString` and `google.protobuf.text_format` read
 and write exactly TensorFlow's bytes and text.
 """
@@ -21,5 +21,6 @@ from .tensor import (ResourceHandleProto, TensorProto, TensorShapeProto,  # noqa
 from .tensor_bundle import BundleEntryProto, BundleHeaderProto  # noqa: F401
 from .tensor_util import (make_ndarray, make_tensor_proto, shape_from_proto,  # noqa: F401
                           shape_to_proto)
+from .variable import SaveSliceInfoDef, VariableDef  # noqa: F401
 from .types import (DATATYPES, DataType, FullTypeDef, FullTypeId,  # noqa: F401
                     as_datatype_enum, as_graphc_dtype)

@@ -196,7 +196,8 @@ def format_of(prefix: str) -> CheckpointFormat:
             return fmt
     raise DataLossError(None, None, f"{' or '.join(sorted(set(indexes)))}: the checkpoint "
                         f"index is in no format graphc reads "
-                        f"({', '.join(f.name for f in FORMATS)})")
+                        f"({', '.join(f.name for f in FORMATS)}): not a checkpoint index, "
+                        "or a truncated one (TensorFlow's ends with its table's footer)")
 
 
 def checkpoint_exists(checkpoint_prefix: str) -> bool:

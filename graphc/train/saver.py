@@ -1,11 +1,14 @@
 """Checkpoints without pickle: `tf.train.Saver`, `latest_checkpoint`, checkpoint readers.
 
-The files of one checkpoint are a format's business (`checkpoint_format.py`: graphc's JSON
-index and zip of `.npy` entries, each written to a temporary name and renamed into place,
-index last). This module keeps the directory's `checkpoint` state file (TF1's text
-format, so `latest_checkpoint` works as users expect) and the order of a save: new files,
-then the state file (atomically), then deletion of checkpoints beyond max_to_keep, so at
-every instant the state file names a complete checkpoint.
+The files of one checkpoint are a format's business (`checkpoint_format.py`), each file
+written to a temporary name and renamed into place, index last. A Saver writes TensorFlow's
+V2 format (`tensor_bundle.py`, TF1's default, so TensorFlow restores graphc's checkpoints)
+unless asked for graphc's own (`write_version="graphc"`: a JSON index and a zip of `.npy`
+entries); readers take either, by what the index holds. This module keeps the directory's
+`checkpoint` state file (TF1's text format, so `latest_checkpoint` works as users expect)
+and the order of a save: new files, then the state file (atomically), then deletion of
+checkpoints beyond max_to_keep, so at every instant the state file names a complete
+checkpoint.
 """
 from __future__ import annotations
 
@@ -15,10 +18,13 @@ from typing import Optional
 
 import numpy as np
 
+from .. import logging as _logging
+from ..ir import context as _context
 from ..ir import fileio
 from ..ir.errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..variables import Variable, global_variables
 from .checkpoint_format import GRAPHC, checkpoint_exists, format_of
+from .tensor_bundle import TENSOR_BUNDLE
 
 STATE_BYTES = 16 << 20  # the `checkpoint` state file: a few lines per checkpoint kept
 
@@ -75,10 +81,10 @@ def _write_state(directory: str, latest: str, all_paths: list,
                         lambda f: f.write(text.encode()))
 
 
-def _delete_checkpoint(prefix: str, fmt=GRAPHC) -> None:
+def _delete_checkpoint(prefix: str, fmt, meta_suffix: str = "meta") -> None:
     """Remove checkpoint `prefix`, index first: a half-deleted checkpoint has no index and
-    never looks complete."""
-    for path in fmt.files(prefix):
+    never looks complete; then its `.meta`, as TF1."""
+    for path in fmt.files(prefix) + [f"{prefix}.{meta_suffix}"]:
         try:
             os.unlink(path)
         except FileNotFoundError:
@@ -116,6 +122,18 @@ def _resolve(path: str) -> str:
     return path
 
 
+def load_checkpoint(ckpt_dir_or_file: str) -> "CheckpointReader":
+    """TF1 `tf.train.load_checkpoint`: a reader of the checkpoint (or a directory's latest)."""
+    return CheckpointReader(_resolve(ckpt_dir_or_file))
+
+
+def remove_checkpoint(checkpoint_prefix: str, checkpoint_format_version=2,
+                      meta_graph_suffix: str = "meta") -> None:
+    """TF1 `tf.train.remove_checkpoint`: delete a checkpoint's files (index first) and its
+    meta graph."""
+    _delete_checkpoint(checkpoint_prefix, format_of(checkpoint_prefix), meta_graph_suffix)
+
+
 class CheckpointReader:
     """TF1 `tf.train.NewCheckpointReader`."""
 
@@ -145,6 +163,19 @@ def NewCheckpointReader(filepattern: str) -> CheckpointReader:
 
 
 # ---------------------------------------------------------------------- Saver
+def _write_format(write_version):
+    """The format of `Saver(write_version=...)`: TF1's SaverDef.V2 (2, the default) is
+    TensorFlow's tensor bundle; "graphc" is graphc's own format. V1 is refused: TF1
+    deprecated it and graphc does not write it."""
+    if write_version == "graphc":
+        return GRAPHC
+    if write_version == 2:
+        return TENSOR_BUNDLE
+    raise ValueError(f"Saver(write_version={write_version!r}): graphc writes TensorFlow's V2 "
+                     "checkpoints (tf.train.SaverDef.V2, TF1's default) or, with "
+                     "write_version='graphc', its own format; V1 is not written")
+
+
 class Saver:
     """TF1 `tf.train.Saver`: save and restore variables of a Session."""
 
@@ -154,13 +185,15 @@ class Saver:
                  saver_def=None, builder=None, defer_build: bool = False,
                  allow_empty: bool = False, write_version=2, pad_step_number: bool = False,
                  save_relative_paths: bool = False, filename: Optional[str] = None) -> None:
+        self._format = _write_format(write_version)  # the on-disk format this Saver writes
         self._names = self._name_map(var_list)
         if not self._names and not allow_empty:
             raise ValueError("No variables to save")
         self._max_to_keep = max_to_keep
+        self._keep_hours = keep_checkpoint_every_n_hours
+        self._meta_cache = None  # (graph state, the serialized MetaGraphDef or None)
         self._pad_step_number = pad_step_number
         self._last: list[str] = []
-        self._format = GRAPHC  # the on-disk format this Saver writes
 
     @staticmethod
     def _name_map(var_list) -> dict:
@@ -215,6 +248,8 @@ class Saver:
             raise FailedPreconditionError(None, None, "Attempting to save uninitialized "
                                           f"variables: {', '.join(missing)}")
         self._format.write(prefix, values)
+        if write_meta_graph:
+            self._write_meta_graph(meta_graph_filename or prefix + ".meta")
         if write_state:
             # TF1's order, so that at every instant the state file names a complete
             # checkpoint: the new files are in place (index last), then the state file is
@@ -271,6 +306,45 @@ class Saver:
     def set_last_checkpoints_with_time(self, last_checkpoints_with_time) -> None:
         self._last = [p for p, _ in last_checkpoints_with_time]
 
+    def _graph(self):
+        return next(iter(self._names.values())).graph if self._names else \
+            _context.get_default_graph()
+
+    def _write_meta_graph(self, path: str) -> None:
+        """The `.meta` beside a checkpoint; a graph with ops TensorFlow has no counterpart
+        for gets none (a warning says why) instead of failing the save. The graph is
+        append-only, so the bytes are exported again only when it or its collections grew
+        (an export costs about as much as saving a small model)."""
+        from ..graphdef import GraphDefExportError
+        from .meta_graph import export_with_saver
+        graph = self._graph()
+        key = (id(graph), len(graph.get_operations()),
+               tuple((k, len(graph.get_collection(k)))
+                     for k in sorted(graph.get_all_collection_keys())))
+        if self._meta_cache is None or self._meta_cache[0] != key:
+            try:
+                data = export_with_saver(None, self, graph=graph).SerializeToString(
+                    deterministic=True)
+            except GraphDefExportError as exc:
+                _logging.warning("Saver: no meta graph written to %s: %s", path, exc)
+                data = None
+            self._meta_cache = (key, data)
+        data = self._meta_cache[1]
+        if data is not None:
+            fileio.atomic_write(path, lambda f: f.write(data))
+
+    def export_meta_graph(self, filename=None, collection_list=None, as_text: bool = False,
+                          export_scope=None, clear_devices: bool = False,
+                          clear_extraneous_savers: bool = False,
+                          strip_default_attrs: bool = False, save_debug_info: bool = False):
+        from .meta_graph import export_with_saver
+        return export_with_saver(filename, self, collection_list=collection_list,
+                                 as_text=as_text, graph=self._graph(), export_scope=export_scope)
+
     def as_saver_def(self):
-        return None
+        """TF1's SaverDef: the names of the save and restore nodes the meta graph export
+        adds for this Saver."""
+        from .meta_graph import saver_def_for, saver_scope
+        return saver_def_for(saver_scope(self._graph()), self._max_to_keep or 0,
+                             self._keep_hours)
 

@@ -190,7 +190,8 @@ def test_shape_protos():
 # ---------------------------------------------------------------- against TensorFlow
 _FILES = [f"tensorflow/core/framework/{n}.proto" for n in (
     "types", "full_type", "tensor_shape", "resource_handle", "tensor_slice", "tensor",
-    "attr_value", "node_def", "op_def", "function", "versions", "graph_debug_info", "graph")
+    "attr_value", "node_def", "op_def", "function", "versions", "graph_debug_info", "graph",
+    "variable")
 ] + [f"tensorflow/core/protobuf/{n}.proto" for n in (
     "saver", "meta_graph", "saved_model", "tensor_bundle")]
 # TensorFlow 2's object-graph fields, deliberately left out (kept as unknown fields).
@@ -214,6 +215,7 @@ def _tf_pool():
     pytest.importorskip("tensorflow")
     from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2, \
         tensor_bundle_pb2  # noqa: F401
+    from tensorflow.core.framework import variable_pb2  # noqa: F401
     from google.protobuf import descriptor_pool
     return descriptor_pool.Default()
 

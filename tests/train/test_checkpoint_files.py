@@ -1,5 +1,5 @@
-"""Damaged and hostile checkpoints (issue 15, items 9 and 10): every read is bounded by
-declared sizes, only regular files are read, and whatever is wrong comes out as
+"""Damaged and hostile checkpoints in graphc's own format (issue 15, items 9 and 10): every
+read is bounded by declared sizes, only regular files are read, and whatever is wrong comes out as
 `tf.errors.DataLossError` (or NotFoundError for a missing checkpoint) naming the file and
 the entry -- never a hang, a MemoryError, a RecursionError, a tokenize or zip error.
 
@@ -32,7 +32,7 @@ def _save(directory) -> str:
         tf.Variable(np.array([1, 2, 3], np.int64), name="b")
         tf.Variable(np.float64(2.5), name="s")
         init = tf.global_variables_initializer()
-        saver = tf.train.Saver()
+        saver = tf.train.Saver(write_version="graphc")  # (TensorFlow's V2: test_tensor_bundle)
     with tf.Session(graph=g) as sess:
         sess.run(init)
         return saver.save(sess, os.path.join(str(directory), "m"), global_step=1)

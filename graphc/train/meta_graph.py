@@ -1,0 +1,320 @@
+"""MetaGraphDef files (`.meta`): `tf.train.export_meta_graph`, `tf.train.import_meta_graph`,
+and the meta graph `Saver.save` writes beside each checkpoint.
+
+A MetaGraphDef is the graph (graphc's GraphDef exporter), a SaverDef, the collections and
+signatures. graphc's Saver keeps no ops in the graph, so the export adds TF1's saver
+subgraph to the GraphDef (`save/Const` holding the prefix, `SaveV2` and `RestoreV2` with
+the checkpoint keys, one `Assign` per variable, `save/restore_all`): TensorFlow imports a
+graphc `.meta`, its `Saver(saver_def=...)` restores and saves with those nodes.
+
+Import does the reverse: the saver's nodes (everything under its scope, `save/`; TF1 has
+no other way to run SaveV2/RestoreV2) are left out of the import and read instead for the
+checkpoint key of each variable, which gives the returned `tf.train.Saver` its var_list.
+The variable collections (VariableDef bytes) become graphc Variables over the imported ops;
+node lists become the named operations and tensors; bytes, int64 and float lists are kept
+as values.
+"""
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from google.protobuf import message as _message, text_format
+
+from .. import protos
+from ..ir import context as _context
+from ..ir import fileio
+from ..ir.graph import Operation, Tensor
+from ..variables import GraphKeys, Variable
+
+MAX_BYTES = 2 << 30
+_VARIABLE_COLLECTIONS = (GraphKeys.GLOBAL_VARIABLES, GraphKeys.TRAINABLE_VARIABLES,
+                         GraphKeys.LOCAL_VARIABLES, GraphKeys.MODEL_VARIABLES,
+                         GraphKeys.MOVING_AVERAGE_VARIABLES, GraphKeys.GLOBAL_STEP)
+
+
+class MetaGraphFileError(ValueError):
+    """A `.meta` file (or saved_model.pb) that cannot be read; names the file and why."""
+
+
+# ---------------------------------------------------------------- files
+def read_message(path: str, cls):
+    """A binary or text protobuf message of class `cls` from `path` (bounded, named
+    errors)."""
+    path = str(path)
+
+    def fail(message: str) -> MetaGraphFileError:
+        return MetaGraphFileError(f"{path}: {message}")
+
+    data = fileio.read_file(path, fail, MAX_BYTES)
+    out = cls()
+    try:
+        out.ParseFromString(data)
+        return out
+    except (_message.DecodeError, RuntimeError) as exc:
+        binary_error = exc
+    try:
+        text_format.Parse(data.decode("utf-8"), out)
+        return out
+    except (UnicodeDecodeError, text_format.ParseError) as exc:
+        raise fail(f"not a {cls.DESCRIPTOR.name}: not binary ({binary_error}) nor text "
+                   f"({str(exc)[:200]})") from None
+
+
+def _write_message(message, path: str, as_text: bool) -> None:
+    data = text_format.MessageToString(message).encode() if as_text else \
+        message.SerializeToString(deterministic=True)
+    fileio.atomic_write(path, lambda f: f.write(data))
+
+
+# ---------------------------------------------------------------- export
+def saver_scope(graph, base: str = "save") -> str:
+    """A name scope for a Saver's nodes that no op of `graph` uses ("save", "save_1"...)."""
+    names = {op.name.split("/")[0] for op in graph.get_operations()}
+    scope, k = base, 0
+    while scope in names:
+        k += 1
+        scope = f"{base}_{k}"
+    return scope
+
+
+def saver_def_for(scope: str, max_to_keep: int, keep_hours: float) -> protos.SaverDef:
+    return protos.SaverDef(filename_tensor_name=f"{scope}/Const:0",
+                           save_tensor_name=f"{scope}/control_dependency:0",
+                           restore_op_name=f"{scope}/restore_all", max_to_keep=max_to_keep,
+                           sharded=False, keep_checkpoint_every_n_hours=keep_hours,
+                           version=protos.SaverDef.V2)
+
+
+def _attr(**kinds) -> dict:
+    out = {}
+    for key, value in kinds.items():
+        a = protos.AttrValue()
+        if isinstance(value, protos.TensorProto):
+            a.tensor.CopyFrom(value)
+        elif isinstance(value, list):
+            a.list.type.extend(value)
+        elif isinstance(value, bool):
+            a.b = value
+        elif isinstance(value, int):
+            a.type = value
+        elif isinstance(value, bytes):
+            a.list.s.append(value)
+        else:
+            a.shape.CopyFrom(value)
+        out[key] = a
+    return out
+
+
+def _node(gd, name: str, op: str, inputs=(), **attrs):
+    node = gd.node.add(name=name, op=op)
+    node.input.extend(inputs)
+    for key, value in _attr(**attrs).items():
+        node.attr[key].CopyFrom(value)
+    return node
+
+
+def add_saver_nodes(gd: protos.GraphDef, scope: str, names: dict) -> None:
+    """Append TF1's V2 saver subgraph for {checkpoint key: Variable} to `gd`."""
+    import numpy as np
+    string = protos.as_datatype_enum("string")
+    scalar = protos.shape_to_proto([])
+    keys = sorted(names)
+    dtypes = [protos.as_datatype_enum(names[k].dtype) for k in keys]
+    refs = [names[k].op.name for k in keys]
+
+    def strings(values) -> protos.TensorProto:
+        return protos.make_tensor_proto(np.array([v.encode() for v in values], dtype=object))
+
+    _node(gd, f"{scope}/filename/input", "Const", dtype=string,
+          value=protos.make_tensor_proto(np.array(b"model", dtype=object)))
+    _node(gd, f"{scope}/filename", "PlaceholderWithDefault", [f"{scope}/filename/input"],
+          dtype=string, shape=scalar)
+    _node(gd, f"{scope}/Const", "PlaceholderWithDefault", [f"{scope}/filename"],
+          dtype=string, shape=scalar)
+    for kind in ("SaveV2", "RestoreV2"):
+        _node(gd, f"{scope}/{kind}/tensor_names", "Const", dtype=string, value=strings(keys))
+        _node(gd, f"{scope}/{kind}/shape_and_slices", "Const", dtype=string,
+              value=strings([""] * len(keys)))
+    _node(gd, f"{scope}/SaveV2", "SaveV2", [f"{scope}/Const", f"{scope}/SaveV2/tensor_names",
+                                            f"{scope}/SaveV2/shape_and_slices"] + refs,
+          dtypes=dtypes)
+    _node(gd, f"{scope}/control_dependency", "Identity", [f"{scope}/Const", f"^{scope}/SaveV2"],
+          T=string, _class=f"loc:@{scope}/Const".encode())
+    _node(gd, f"{scope}/RestoreV2", "RestoreV2", [f"{scope}/Const",
+                                                  f"{scope}/RestoreV2/tensor_names",
+                                                  f"{scope}/RestoreV2/shape_and_slices"],
+          dtypes=dtypes)
+    assigns = []
+    for i, (ref, dtype) in enumerate(zip(refs, dtypes)):
+        name = f"{scope}/Assign" + (f"_{i}" if i else "")
+        _node(gd, name, "Assign", [ref, f"{scope}/RestoreV2" + (f":{i}" if i else "")],
+              T=dtype, validate_shape=True, use_locking=True, _class=f"loc:@{ref}".encode())
+        assigns.append(f"^{name}")
+    _node(gd, f"{scope}/restore_all", "NoOp", assigns)
+
+
+def _collection(meta: protos.MetaGraphDef, key: str, values: list, export_scope) -> None:
+    if key in _VARIABLE_COLLECTIONS or all(isinstance(v, Variable) for v in values):
+        defs = [v.to_proto(export_scope) for v in values if isinstance(v, Variable)]
+        if defs and len(defs) == len(values):
+            meta.collection_def[key].bytes_list.value.extend(
+                d.SerializeToString() for d in defs if d is not None)
+        return
+    if all(isinstance(v, (Operation, Tensor)) for v in values):
+        meta.collection_def[key].node_list.value.extend(v.name for v in values)
+    elif all(isinstance(v, (bytes, str)) for v in values):
+        meta.collection_def[key].bytes_list.value.extend(
+            v.encode() if isinstance(v, str) else v for v in values)
+    elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        meta.collection_def[key].int64_list.value.extend(values)
+    elif all(isinstance(v, float) for v in values):
+        meta.collection_def[key].float_list.value.extend(values)
+    # anything else (queue runners, summaries' writers, Python objects) is left out, as TF1
+
+
+def export_meta_graph(filename: Optional[str] = None, meta_info_def=None, graph_def=None,
+                      saver_def=None, collection_list=None, as_text: bool = False,
+                      graph=None, export_scope: Optional[str] = None,
+                      clear_devices: bool = False, clear_extraneous_savers: bool = False,
+                      strip_default_attrs: bool = False, save_debug_info: bool = False,
+                      **kwargs) -> protos.MetaGraphDef:
+    """TF1 `tf.train.export_meta_graph`: the graph, its collections and `saver_def` (copied
+    as is) as a MetaGraphDef, written to `filename` when given. (`Saver.export_meta_graph`
+    and `Saver.save` add the Saver's own nodes and SaverDef.)"""
+    return export_with_saver(filename, None, meta_info_def=meta_info_def,
+                             graph_def=graph_def, saver_def=saver_def,
+                             collection_list=collection_list, as_text=as_text, graph=graph,
+                             export_scope=export_scope)
+
+
+def export_with_saver(filename: Optional[str], saver, meta_info_def=None, graph_def=None,
+                      saver_def=None, collection_list=None, as_text: bool = False,
+                      graph=None, export_scope: Optional[str] = None) -> protos.MetaGraphDef:
+    """The MetaGraphDef of `graph`; a graphc `saver` adds its save and restore nodes to the
+    GraphDef and gives the SaverDef."""
+    graph = graph or _context.get_default_graph()
+    meta = protos.MetaGraphDef()
+    if meta_info_def is not None:
+        meta.meta_info_def.CopyFrom(meta_info_def)
+    from .. import __version__
+    meta.meta_info_def.tensorflow_version = meta.meta_info_def.tensorflow_version or "1.15.5"
+    meta.meta_info_def.tensorflow_git_version = f"graphc-{__version__}"
+    gd = graph_def if graph_def is not None else graph.as_graph_def(add_shapes=True)
+    meta.graph_def.CopyFrom(gd)
+    if saver is not None:
+        scope = saver_scope(graph)
+        add_saver_nodes(meta.graph_def, scope, saver._names)
+        meta.saver_def.CopyFrom(saver_def_for(scope, saver._max_to_keep or 0,
+                                              saver._keep_hours))
+    elif saver_def is not None:
+        meta.saver_def.CopyFrom(saver_def)
+    keys = collection_list if collection_list is not None else graph.get_all_collection_keys()
+    for key in keys:
+        values = graph.get_collection(key)
+        if values:
+            _collection(meta, key, values, export_scope)
+    if filename:
+        _write_message(meta, filename, as_text)
+    return meta
+
+
+# ---------------------------------------------------------------- import
+def _node_name(ref: str) -> str:
+    ref = ref[1:] if ref.startswith("^") else ref
+    head, sep, tail = ref.rpartition(":")
+    return head if sep and tail.isdigit() else ref
+
+
+_SAVER_OPS = ("SaveV2", "RestoreV2", "MergeV2Checkpoints", "ShardedFilename", "Save",
+              "SaveSlices", "Restore", "RestoreSlice")
+
+
+def split_saver(meta: protos.MetaGraphDef) -> tuple:
+    """(the GraphDef without any saver's nodes, {checkpoint key: variable node name} of the
+    saver the SaverDef names). A saver's nodes are those under the name scope of a node
+    that saves or restores (`save/`, `save_1/`, ...)."""
+    gd = meta.graph_def
+    scopes = {n.name[:n.name.rindex("/") + 1] for n in gd.node
+              if n.op in _SAVER_OPS and "/" in n.name}
+    restore = meta.saver_def.restore_op_name
+    main = restore[:restore.rindex("/") + 1] if "/" in restore else None
+    if main:
+        scopes.add(main)
+    inside = {n.name: n for n in gd.node if any(n.name.startswith(s) for s in scopes)}
+    keys: dict = {}
+    for node in inside.values():
+        if node.op != "RestoreV2" or not node.name.startswith(main or "\0"):
+            continue
+        names_node = inside.get(_node_name(node.input[1])) if len(node.input) > 1 else None
+        if names_node is None or names_node.op != "Const":
+            continue
+        names = protos.make_ndarray(names_node.attr["value"].tensor).reshape(-1)
+        for user in inside.values():
+            if user.op == "Assign" and len(user.input) > 1 and \
+                    _node_name(user.input[1]) == node.name:
+                head, _, index = user.input[1].rpartition(":")
+                k = int(index) if head and index.isdigit() else 0
+                keys[names[k].decode()] = _node_name(user.input[0])
+    kept = protos.GraphDef()
+    kept.versions.CopyFrom(gd.versions)
+    kept.library.CopyFrom(gd.library)
+    for node in gd.node:
+        if node.name in inside:
+            continue
+        needs = [_node_name(r) for r in node.input if _node_name(r) in inside]
+        if needs:
+            raise MetaGraphFileError(f"node '{node.name}' ({node.op}) reads the saver's node "
+                                     f"'{needs[0]}'; graphc runs the saver's nodes itself")
+        kept.node.add().CopyFrom(node)
+    return kept, keys
+
+
+def _restore_collections(meta, graph, import_scope: Optional[str]) -> None:
+    def scoped(name: str) -> str:
+        return f"{import_scope}/{name}" if import_scope else name
+
+    variables: dict = {}
+    for key in sorted(meta.collection_def):
+        col = meta.collection_def[key]
+        kind = col.WhichOneof("kind")
+        if kind == "bytes_list" and key in _VARIABLE_COLLECTIONS:
+            for raw in col.bytes_list.value:
+                vdef = protos.VariableDef.FromString(raw)
+                if vdef.variable_name not in variables:
+                    with graph.as_default():
+                        variables[vdef.variable_name] = Variable(variable_def=vdef,
+                                                                 import_scope=import_scope)
+                graph.add_to_collection(key, variables[vdef.variable_name])
+        elif kind == "node_list":
+            for name in col.node_list.value:
+                graph.add_to_collection(key, graph.as_graph_element(scoped(name)))
+        elif kind is not None:
+            for value in getattr(col, kind).value:
+                graph.add_to_collection(key, value)
+
+
+def import_meta_graph(meta_graph_or_file, clear_devices: bool = False,
+                      import_scope: Optional[str] = None, **kwargs):
+    """TF1 `tf.train.import_meta_graph`: import a `.meta` file's (or MetaGraphDef's) graph
+    and collections into the default graph; returns a `tf.train.Saver` over its variables
+    (None when it has none)."""
+    from ..api import import_graph_def
+    from .saver import Saver
+    meta = meta_graph_or_file
+    if not isinstance(meta, protos.MetaGraphDef):
+        meta = read_message(os.fspath(meta), protos.MetaGraphDef)
+    graph = _context.get_default_graph()
+    gd, keys = split_saver(meta)
+    import_graph_def(gd, name=import_scope or "")
+    _restore_collections(meta, graph, import_scope)
+    by_op = {v.op.name: v for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES)}
+    prefix = f"{import_scope}/" if import_scope else ""
+    if keys:
+        missing = sorted(n for n in keys.values() if prefix + n not in by_op)
+        if missing:
+            raise MetaGraphFileError(f"the saver restores {missing[:5]}, which the meta "
+                                     "graph's variables collection does not hold")
+        return Saver({key: by_op[prefix + name] for key, name in keys.items()},
+                     max_to_keep=meta.saver_def.max_to_keep or 5)
+    return Saver(list(by_op.values())) if by_op else None
