@@ -65,6 +65,7 @@ from .summary import Summary  # noqa: E402,F401
 from .graphdef import graph_util  # noqa: E402,F401
 from . import graphdef as _graphdef  # noqa: E402,F401  (Graph.as_graph_def writes TF's GraphDef)
 from . import compat, losses, train  # noqa: E402,F401
+from . import saved_model  # noqa: E402,F401
 from .train.input import TextLineReader, TFRecordReader, WholeFileReader  # noqa: E402,F401
 from .clip_ops import (clip_by_average_norm, clip_by_global_norm, clip_by_norm,  # noqa: E402,F401
                        global_norm)
