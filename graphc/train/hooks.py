@@ -289,9 +289,9 @@ class CheckpointSaverHook(SessionRunHook):
     """Saves a checkpoint when the session is created, every N steps or seconds, and at
     the end (TF1's `model.ckpt-<global step>` files and `checkpoint` state).
 
-    `save_graph_def` is passed to the saver as `write_meta_graph`; graphc writes no
-    graph.pbtxt (a TensorFlow GraphDef cannot hold every graphc graph, its dataset
-    iterators for one), so False, writing no graph, is always honoured."""
+    `save_graph_def` is passed to the saver as `write_meta_graph` (a `.meta` beside each
+    checkpoint; a graph with ops TensorFlow lacks, dataset iterators for one, gets a
+    warning instead); graphc writes no graph.pbtxt, so False is always honoured."""
 
     def __init__(self, checkpoint_dir: str, save_secs: Optional[float] = None,
                  save_steps: Optional[int] = None, saver=None,

@@ -19,9 +19,11 @@ from __future__ import annotations
 import os
 from typing import Optional
 
+import numpy as np
 from google.protobuf import message as _message, text_format
 
 from .. import protos
+from ..graphdef import attrs as A
 from ..ir import context as _context
 from ..ir import fileio
 from ..ir.graph import Operation, Tensor
@@ -86,48 +88,44 @@ def saver_def_for(scope: str, max_to_keep: int, keep_hours: float) -> protos.Sav
                            version=protos.SaverDef.V2)
 
 
-def _attr(**kinds) -> dict:
-    out = {}
-    for key, value in kinds.items():
-        a = protos.AttrValue()
-        if isinstance(value, protos.TensorProto):
-            a.tensor.CopyFrom(value)
-        elif isinstance(value, list):
-            a.list.type.extend(value)
-        elif isinstance(value, bool):
-            a.b = value
-        elif isinstance(value, int):
-            a.type = value
-        elif isinstance(value, bytes):
-            a.list.s.append(value)
-        else:
-            a.shape.CopyFrom(value)
-        out[key] = a
+def _node(gd, name: str, op: str, inputs=(), **attrs) -> None:
+    node = gd.node.add(name=name, op=op)
+    node.input.extend(inputs)
+    for key, value in attrs.items():
+        node.attr[key].CopyFrom(value)
+
+
+def _tensor(value) -> protos.AttrValue:
+    out = protos.AttrValue()
+    out.tensor.CopyFrom(protos.make_tensor_proto(value))
     return out
 
 
-def _node(gd, name: str, op: str, inputs=(), **attrs):
-    node = gd.node.add(name=name, op=op)
-    node.input.extend(inputs)
-    for key, value in _attr(**attrs).items():
-        node.attr[key].CopyFrom(value)
-    return node
+def _types(dtypes) -> protos.AttrValue:
+    out = protos.AttrValue()
+    out.list.type.extend(protos.as_datatype_enum(d) for d in dtypes)
+    return out
+
+
+def _colocated(name: str) -> protos.AttrValue:
+    out = protos.AttrValue()
+    out.list.s.append(f"loc:@{name}".encode())
+    return out
 
 
 def add_saver_nodes(gd: protos.GraphDef, scope: str, names: dict) -> None:
-    """Append TF1's V2 saver subgraph for {checkpoint key: Variable} to `gd`."""
-    import numpy as np
-    string = protos.as_datatype_enum("string")
-    scalar = protos.shape_to_proto([])
+    """Append TF1's V2 saver subgraph for {checkpoint key: Variable} to `gd`: what
+    `tf.train.Saver` builds, so TensorFlow's `Saver(saver_def=...)` runs it."""
+    string, scalar = A.encode("string", A.DTYPE), A.encode([], A.SHAPE)
     keys = sorted(names)
-    dtypes = [protos.as_datatype_enum(names[k].dtype) for k in keys]
+    dtypes = [names[k].dtype for k in keys]
     refs = [names[k].op.name for k in keys]
 
-    def strings(values) -> protos.TensorProto:
-        return protos.make_tensor_proto(np.array([v.encode() for v in values], dtype=object))
+    def strings(values) -> protos.AttrValue:
+        return _tensor(np.array([v.encode() for v in values], dtype=object))
 
     _node(gd, f"{scope}/filename/input", "Const", dtype=string,
-          value=protos.make_tensor_proto(np.array(b"model", dtype=object)))
+          value=_tensor(np.array(b"model", dtype=object)))
     _node(gd, f"{scope}/filename", "PlaceholderWithDefault", [f"{scope}/filename/input"],
           dtype=string, shape=scalar)
     _node(gd, f"{scope}/Const", "PlaceholderWithDefault", [f"{scope}/filename"],
@@ -138,18 +136,19 @@ def add_saver_nodes(gd: protos.GraphDef, scope: str, names: dict) -> None:
               value=strings([""] * len(keys)))
     _node(gd, f"{scope}/SaveV2", "SaveV2", [f"{scope}/Const", f"{scope}/SaveV2/tensor_names",
                                             f"{scope}/SaveV2/shape_and_slices"] + refs,
-          dtypes=dtypes)
+          dtypes=_types(dtypes))
     _node(gd, f"{scope}/control_dependency", "Identity", [f"{scope}/Const", f"^{scope}/SaveV2"],
-          T=string, _class=f"loc:@{scope}/Const".encode())
+          T=string, _class=_colocated(f"{scope}/Const"))
     _node(gd, f"{scope}/RestoreV2", "RestoreV2", [f"{scope}/Const",
                                                   f"{scope}/RestoreV2/tensor_names",
                                                   f"{scope}/RestoreV2/shape_and_slices"],
-          dtypes=dtypes)
+          dtypes=_types(dtypes))
     assigns = []
     for i, (ref, dtype) in enumerate(zip(refs, dtypes)):
         name = f"{scope}/Assign" + (f"_{i}" if i else "")
         _node(gd, name, "Assign", [ref, f"{scope}/RestoreV2" + (f":{i}" if i else "")],
-              T=dtype, validate_shape=True, use_locking=True, _class=f"loc:@{ref}".encode())
+              T=A.encode(dtype, A.DTYPE), validate_shape=A.encode(True, A.BOOL),
+              use_locking=A.encode(True, A.BOOL), _class=_colocated(ref))
         assigns.append(f"^{name}")
     _node(gd, f"{scope}/restore_all", "NoOp", assigns)
 
@@ -198,8 +197,7 @@ def export_with_saver(filename: Optional[str], saver, meta_info_def=None, graph_
     if meta_info_def is not None:
         meta.meta_info_def.CopyFrom(meta_info_def)
     from .. import __version__
-    meta.meta_info_def.tensorflow_version = meta.meta_info_def.tensorflow_version or "1.15.5"
-    meta.meta_info_def.tensorflow_git_version = f"graphc-{__version__}"
+    meta.meta_info_def.tensorflow_git_version = f"graphc-{__version__}"  # (the writer)
     gd = graph_def if graph_def is not None else graph.as_graph_def(add_shapes=True)
     meta.graph_def.CopyFrom(gd)
     if saver is not None:
