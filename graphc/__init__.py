@@ -103,6 +103,7 @@ io.gfile = gfile.io_gfile
 from .namespaces import (arg_max, arg_min, dimension_at_index, dimension_value,  # noqa: E402,F401
                          get_local_variable, is_tensor, linalg, manip, math,
                          matrix_transpose, reverse_v2)
+from .math_ext import *  # noqa: E402,F401,F403
 from google.protobuf import text_format as _text_format  # noqa: E402
 from .ir.graph import set_operation_printer as _set_operation_printer  # noqa: E402
 _set_operation_printer(lambda op: _text_format.MessageToString(summary.node_def(op)))

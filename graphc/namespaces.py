@@ -17,6 +17,7 @@ from .ir.ops import array_ops as _array_ops, math_ops as _math_ops
 from .ir.ops.array_grads import scatter_nd, unsorted_segment_sum
 from .ir.ops.tile_pad_ops import reverse
 from .ir.shapes import Dimension, TensorShape
+from .math_ext import LINALG as _LINALG_EXT, MANIP as _MANIP_EXT, MATH as _MATH_EXT
 
 
 class TF1Namespace:
@@ -94,16 +95,19 @@ math = TF1Namespace("math", {
     **{n: getattr(_math_ops, n) for n in _MATH_TOP},
     **{n: getattr(_nn, n) for n in _MATH_NN},
     "unsorted_segment_sum": unsorted_segment_sum,
+    **_MATH_EXT,
 })
 
 linalg = TF1Namespace("linalg", {
     "matmul": _math_ops.matmul, "global_norm": global_norm, "l2_normalize": _nn.l2_normalize,
     "matrix_transpose": matrix_transpose, "transpose": matrix_transpose,
+    **_LINALG_EXT,
 })
 
 manip = TF1Namespace("manip", {
     "gather_nd": _array_ops.gather_nd, "reshape": _array_ops.reshape, "reverse": reverse,
     "scatter_nd": scatter_nd, "tile": _array_ops.tile,
+    **_MANIP_EXT,
 })
 
 

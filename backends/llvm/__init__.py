@@ -14,6 +14,7 @@ Its modules read in the order a Program flows through them (pipeline.py runs the
     conv_kernels.py     convolution kernels
     pool_kernels.py     pooling kernels
     scalar_ops.py       one scalar emitter per pointwise op (the body of a loop nest)
+    special_scalar.py   the emitters of the special functions (erfc, lgamma, digamma, ...)
     vmath.py            the math library: vectorisable exp, log, tanh, sin, ...
     irutil.py           llvmlite helpers (types, loops, the error flag)
  4. segments.py       the plan's LLVM module: a function per segment calling its kernels,

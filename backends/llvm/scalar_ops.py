@@ -401,3 +401,8 @@ def _float_divmod(b, op, x, y):
     fix = b.and_(b.fcmp_unordered("!=", m, zero),
                  b.xor(b.fcmp_ordered("<", y, zero), b.fcmp_ordered("<", m, zero)))
     return q, b.select(fix, b.fadd(m, y), m)
+
+
+from .special_scalar import SPECIAL  # noqa: E402  (the special functions' emitters)
+
+SCALAR.update(SPECIAL)

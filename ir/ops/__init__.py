@@ -6,3 +6,4 @@ from . import tile_pad_ops, slicing_ops, generator_ops, fused_ops, summary_ops  
 from . import conv_ops, control_flow_ops, tensor_array_ops, dataset_ops  # noqa: F401
 from . import parsing_ops, collective_ops  # noqa: F401
 from . import debug_ops  # noqa: F401
+from . import special_ops, segment_ops, sort_ops, sequence_ops  # noqa: F401

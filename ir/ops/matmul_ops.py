@@ -195,24 +195,31 @@ def accumulate_n(inputs, shape=None, tensor_dtype=None, name: Optional[str] = No
 
 
 # ------------------------------------------------------------------ Cumsum
-def _cumsum_infer(op):
+def scan_infer(op):
+    """Cumsum and Cumprod: a numeric input, a static axis in range, the input's shape."""
     x = op.inputs[0]
     check_dtype(op, x, dt.NUMERIC)
     if x.shape.ndims is not None:
-        normalize_axis(op.attrs["axis"], x.shape.ndims, f"Cumsum op '{op.name}'")
+        normalize_axis(op.attrs["axis"], x.shape.ndims, f"{op.type} op '{op.name}'")
     return [(x.dtype, x.shape)]
 
 
-def _cumsum_compute(x, *, axis, exclusive, reverse):
+def scan(x, axis: int, exclusive: bool, reverse: bool, accumulate, identity) -> np.ndarray:
+    """TF1's running sums/products along `axis`: `accumulate` (np.cumsum, np.cumprod),
+    `exclusive` starts with `identity`, `reverse` runs from the end."""
     a = axis % x.ndim
     y = np.flip(x, a) if reverse else x
-    out = np.cumsum(y, axis=a, dtype=x.dtype)
+    out = accumulate(y, axis=a, dtype=x.dtype)
     if exclusive:
-        out = np.concatenate([np.zeros_like(np.take(out, [0], axis=a)),
+        out = np.concatenate([np.full_like(np.take(out, [0], axis=a), identity),
                               np.take(out, np.arange(out.shape[a] - 1), axis=a)], axis=a)
     if reverse:
         out = np.flip(out, a)
     return np.ascontiguousarray(out, dtype=x.dtype)
+
+
+def _cumsum_compute(x, *, axis, exclusive, reverse):
+    return scan(x, axis, exclusive, reverse, np.cumsum, 0)
 
 
 def _cumsum_vjp(op, grads):
@@ -221,7 +228,7 @@ def _cumsum_vjp(op, grads):
     return [apply("Cumsum", (grads[0],), attrs)]
 
 
-defop("Cumsum", _cumsum_infer, _cumsum_compute, _cumsum_vjp, family="scan")
+defop("Cumsum", scan_infer, _cumsum_compute, _cumsum_vjp, family="scan")
 
 
 def cumsum(x, axis=0, exclusive: bool = False, reverse: bool = False,

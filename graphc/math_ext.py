@@ -1,0 +1,36 @@
+"""TF1's names for graphc's special-function, segment, linear-algebra and index ops.
+
+The builders live in graphc.ir (special_ops, ...); this module gives them their TF1 paths:
+the top level (its `__all__`), and the members `tf.math`, `tf.linalg` and
+`tf.manip` take from MATH, LINALG and MANIP (graphc/namespaces.py); graphc/nn.py imports
+top_k and in_top_k.
+"""
+from __future__ import annotations
+
+from .ir.ops.special_ops import (digamma, div_no_nan, divide_no_nan, erfc, lgamma,
+                                 polygamma, xdivy, xlogy, zeta)
+from .ir.ops.segment_ops import (bincount, segment_max, segment_mean, segment_min,
+                                 segment_prod, segment_sum, sparse_segment_mean,
+                                 sparse_segment_sqrt_n, sparse_segment_sum, unique,
+                                 unique_with_counts, unsorted_segment_max,
+                                 unsorted_segment_mean, unsorted_segment_min,
+                                 unsorted_segment_prod, unsorted_segment_sqrt_n,
+                                 unsorted_segment_sum)
+from .ir.ops.sequence_ops import bitcast, cumprod, lin_space, linspace, roll
+from .ir.ops.sort_ops import histogram_fixed_width, in_top_k, searchsorted, top_k
+
+_SEGMENTS = {f.__name__: f for f in (
+    segment_max, segment_mean, segment_min, segment_prod, segment_sum, unsorted_segment_max,
+    unsorted_segment_mean, unsorted_segment_min, unsorted_segment_prod,
+    unsorted_segment_sqrt_n, unsorted_segment_sum)}
+
+__all__ = ["digamma", "div_no_nan", "erfc", "lgamma", "polygamma", "zeta", *_SEGMENTS,
+           "sparse_segment_mean", "sparse_segment_sqrt_n", "sparse_segment_sum", "unique",
+           "unique_with_counts", "bincount", "bitcast", "cumprod", "lin_space", "linspace",
+           "roll", "histogram_fixed_width", "searchsorted"]
+
+MATH = {"digamma": digamma, "divide_no_nan": divide_no_nan, "erfc": erfc, "lgamma": lgamma,
+        "polygamma": polygamma, "xdivy": xdivy, "xlogy": xlogy, "zeta": zeta, **_SEGMENTS,
+        "bincount": bincount, "cumprod": cumprod, "in_top_k": in_top_k, "top_k": top_k}
+LINALG: dict = {}
+MANIP = {"roll": roll}
