@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from .ir.ops.special_ops import (digamma, div_no_nan, divide_no_nan, erfc, lgamma,
                                  polygamma, xdivy, xlogy, zeta)
+from .ir.ops.diag_ops import (adjoint, diag, diag_part, eye, matrix_band_part, matrix_diag,
+                              matrix_diag_part, matrix_set_diag, trace)
+from .ir.ops.linalg_ops import (cholesky, cholesky_solve, logdet, matrix_determinant,
+                                matrix_inverse, matrix_solve, matrix_triangular_solve, qr,
+                                slogdet, svd)
 from .ir.ops.segment_ops import (bincount, segment_max, segment_mean, segment_min,
                                  segment_prod, segment_sum, sparse_segment_mean,
                                  sparse_segment_sqrt_n, sparse_segment_sum, unique,
@@ -27,10 +32,18 @@ _SEGMENTS = {f.__name__: f for f in (
 __all__ = ["digamma", "div_no_nan", "erfc", "lgamma", "polygamma", "zeta", *_SEGMENTS,
            "sparse_segment_mean", "sparse_segment_sqrt_n", "sparse_segment_sum", "unique",
            "unique_with_counts", "bincount", "bitcast", "cumprod", "lin_space", "linspace",
-           "roll", "histogram_fixed_width", "searchsorted"]
+           "roll", "histogram_fixed_width", "searchsorted", "matrix_band_part", "diag",
+           "diag_part", "matrix_diag", "matrix_diag_part", "matrix_set_diag", "trace", "eye",
+           "matrix_inverse", "matrix_determinant", "cholesky", "cholesky_solve",
+           "matrix_solve", "matrix_triangular_solve", "qr", "svd"]
 
 MATH = {"digamma": digamma, "divide_no_nan": divide_no_nan, "erfc": erfc, "lgamma": lgamma,
         "polygamma": polygamma, "xdivy": xdivy, "xlogy": xlogy, "zeta": zeta, **_SEGMENTS,
         "bincount": bincount, "cumprod": cumprod, "in_top_k": in_top_k, "top_k": top_k}
-LINALG: dict = {}
+LINALG = {"adjoint": adjoint, "band_part": matrix_band_part, "cholesky": cholesky,
+          "cholesky_solve": cholesky_solve, "det": matrix_determinant, "diag": matrix_diag,
+          "diag_part": matrix_diag_part, "eye": eye, "inv": matrix_inverse, "logdet": logdet,
+          "qr": qr, "set_diag": matrix_set_diag, "slogdet": slogdet, "solve": matrix_solve,
+          "svd": svd, "tensor_diag": diag, "tensor_diag_part": diag_part, "trace": trace,
+          "triangular_solve": matrix_triangular_solve}
 MANIP = {"roll": roll}
