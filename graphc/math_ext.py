@@ -14,6 +14,11 @@ from .ir.ops.diag_ops import (adjoint, diag, diag_part, eye, matrix_band_part, m
 from .ir.ops.linalg_ops import (cholesky, cholesky_solve, logdet, matrix_determinant,
                                 matrix_inverse, matrix_solve, matrix_triangular_solve, qr,
                                 slogdet, svd)
+from .ir.ops.einsum_ops import einsum, tensordot
+from .ir.ops.scatter_ops import (batch_gather, tensor_scatter_add, tensor_scatter_nd_add,
+                                 tensor_scatter_nd_sub, tensor_scatter_nd_update,
+                                 tensor_scatter_sub, tensor_scatter_update)
+from .ir.ops.vector_ops import cross, matvec, norm, normalize, reduce_euclidean_norm
 from .ir.ops.segment_ops import (bincount, segment_max, segment_mean, segment_min,
                                  segment_prod, segment_sum, sparse_segment_mean,
                                  sparse_segment_sqrt_n, sparse_segment_sum, unique,
@@ -35,15 +40,20 @@ __all__ = ["digamma", "div_no_nan", "erfc", "lgamma", "polygamma", "zeta", *_SEG
            "roll", "histogram_fixed_width", "searchsorted", "matrix_band_part", "diag",
            "diag_part", "matrix_diag", "matrix_diag_part", "matrix_set_diag", "trace", "eye",
            "matrix_inverse", "matrix_determinant", "cholesky", "cholesky_solve",
-           "matrix_solve", "matrix_triangular_solve", "qr", "svd"]
+           "matrix_solve", "matrix_triangular_solve", "qr", "svd", "tensor_scatter_nd_update",
+           "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_update",
+           "tensor_scatter_add", "tensor_scatter_sub", "batch_gather", "einsum", "tensordot",
+           "norm", "cross"]
 
 MATH = {"digamma": digamma, "divide_no_nan": divide_no_nan, "erfc": erfc, "lgamma": lgamma,
         "polygamma": polygamma, "xdivy": xdivy, "xlogy": xlogy, "zeta": zeta, **_SEGMENTS,
-        "bincount": bincount, "cumprod": cumprod, "in_top_k": in_top_k, "top_k": top_k}
+        "bincount": bincount, "cumprod": cumprod, "in_top_k": in_top_k, "top_k": top_k,
+        "reduce_euclidean_norm": reduce_euclidean_norm}
 LINALG = {"adjoint": adjoint, "band_part": matrix_band_part, "cholesky": cholesky,
           "cholesky_solve": cholesky_solve, "det": matrix_determinant, "diag": matrix_diag,
           "diag_part": matrix_diag_part, "eye": eye, "inv": matrix_inverse, "logdet": logdet,
           "qr": qr, "set_diag": matrix_set_diag, "slogdet": slogdet, "solve": matrix_solve,
           "svd": svd, "tensor_diag": diag, "tensor_diag_part": diag_part, "trace": trace,
-          "triangular_solve": matrix_triangular_solve}
+          "triangular_solve": matrix_triangular_solve, "cross": cross, "einsum": einsum,
+          "matvec": matvec, "norm": norm, "normalize": normalize, "tensordot": tensordot}
 MANIP = {"roll": roll}

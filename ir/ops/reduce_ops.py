@@ -240,13 +240,15 @@ reduce_all = _reduction("All", "All")
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name: Optional[str] = None,
                      reduction_indices=None, keep_dims=None):
-    """log(sum(exp(x))) computed stably (the max is subtracted first)."""
-    from .math_ops import add, exp, log, subtract
+    """log(sum(exp(x))) computed stably: the max is subtracted first where it is finite
+    (TF1's rule, so all -inf gives -inf and an inf gives inf, not NaN)."""
+    from .math_ops import add, exp, is_finite, log, subtract, where_v2, zeros_like_
     from .core_ops import stop_gradient
     axis = reduction_indices if axis is None else axis
     keep = bool(keepdims if keepdims is not None else keep_dims or False)
     x = convert_to_tensor(input_tensor)
-    m = stop_gradient(reduce_max(x, axis, keepdims=True))
+    raw = reduce_max(x, axis, keepdims=True)
+    m = stop_gradient(where_v2(is_finite(raw), raw, zeros_like_(raw)))
     s = reduce_sum(exp(subtract(x, m)), axis, keepdims=True)
     out = add(log(s), m)
     if not keep:

@@ -447,7 +447,9 @@ def gather(params, indices, validate_indices=None, name: Optional[str] = None, a
            batch_dims=0):
     """TF1 `tf.gather` (GatherV2, static axis; None is 0): out-of-range indices are an
     error."""
-    only_default("gather", batch_dims=(batch_dims, 0))
+    if batch_dims:  # a composition over GatherNd (scatter_ops)
+        from .scatter_ops import gather_with_batch_dims
+        return gather_with_batch_dims(params, indices, int(batch_dims), axis, name)
     axis = 0 if axis is None else axis
     p = convert_to_tensor(params)
     i = convert_to_tensor(indices, dtype_hint=dt.int32)
@@ -469,21 +471,29 @@ def _gather_nd_infer(op):
     return [(params.dtype, TensorShape(idx[:-1] + dims[nd:]))]
 
 
-def _gather_nd_compute(params, indices):
+def index_rows(indices: np.ndarray, shape: tuple, what: str) -> np.ndarray:
+    """The rows of an [..., depth] index array, each checked against the leading dims of
+    `shape` (TF1's error names the first bad row)."""
     nd = indices.shape[-1]
-    if nd > params.ndim:
-        raise InvalidArgumentError(None, None, f"indices.shape[-1] must be <= params.rank, "
-                                   f"but saw indices shape: {_shape_str(indices.shape)} and "
-                                   f"params shape: {_shape_str(params.shape)}")
     rows = indices.reshape(-1, nd)
-    limits = np.asarray(params.shape[:nd])
+    limits = np.asarray(shape[:nd])
     bad = np.flatnonzero(np.any((rows < 0) | (rows >= limits), axis=1))
     if bad.size:
         i = int(bad[0])
         where = _position(indices.shape[:-1], i)
         raise InvalidArgumentError(
             None, None, f"indices[{where}] = [{', '.join(str(int(v)) for v in rows[i])}] "
-            f"does not index into param shape {_shape_str(params.shape)}")
+            f"does not index into {what} {_shape_str(shape)}")
+    return rows
+
+
+def _gather_nd_compute(params, indices):
+    nd = indices.shape[-1]
+    if nd > params.ndim:
+        raise InvalidArgumentError(None, None, f"indices.shape[-1] must be <= params.rank, "
+                                   f"but saw indices shape: {_shape_str(indices.shape)} and "
+                                   f"params shape: {_shape_str(params.shape)}")
+    rows = index_rows(indices, params.shape, "param shape")
     out = params[tuple(rows.T)] if nd else np.broadcast_to(
         params, (rows.shape[0],) + params.shape)
     return np.array(out.reshape(indices.shape[:-1] + params.shape[nd:]))
@@ -496,8 +506,9 @@ def gather_nd(params, indices, name: Optional[str] = None, batch_dims: int = 0,
               bad_indices_policy=""):
     """TF1 `tf.gather_nd`: the last dim of `indices` indexes the leading dims of params."""
     only_default("gather_nd", bad_indices_policy=(bad_indices_policy, ""))
-    if batch_dims:
-        raise ValueError("graphc's gather_nd supports batch_dims=0 only")
+    if batch_dims:  # a composition over GatherNd (scatter_ops)
+        from .scatter_ops import gather_nd_with_batch_dims
+        return gather_nd_with_batch_dims(params, indices, int(batch_dims), name)
     p = convert_to_tensor(params)
     i = convert_to_tensor(indices, dtype_hint=dt.int32)
     return apply("GatherNd", (p, i), name=name or "GatherNd")

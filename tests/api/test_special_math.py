@@ -141,3 +141,23 @@ def test_elementwise_specials_fuse_into_one_native_kernel():
     want = _run(out, dict(feeds), "numpy")
     got = _run(out, dict(feeds), "llvm")  # a FallbackWarning would be an error
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_reduce_logsumexp_l2_normalize_clip_by_norm_at_the_edges(backend):
+    x = tf.placeholder(tf.float32, [None, 3])
+    v = np.float32([[-np.inf, -np.inf, -np.inf], [np.inf, 1, 2], [1000, 1000, 999],
+                    [0, 0, 0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        with tf.Session(backend=backend) as sess:
+            lse, l2, clipped = sess.run([tf.reduce_logsumexp(x, axis=1),
+                                         tf.nn.l2_normalize(x[2:], axis=1),
+                                         tf.clip_by_norm(x[2:], 1.0, axes=[1])], {x: v})
+    # TF1: the max is subtracted only where finite: all -inf gives -inf, an inf gives inf
+    np.testing.assert_array_equal(lse[:2], [-np.inf, np.inf])
+    np.testing.assert_allclose(lse[2:], [1000 + np.log(2 + np.exp(-1.0)), np.log(3.0)],
+                               rtol=1e-6)
+    row = v[2] / np.linalg.norm(v[2].astype(np.float64))
+    np.testing.assert_allclose(l2, [row, [0, 0, 0]], rtol=1e-6)  # zero rows stay zero
+    np.testing.assert_allclose(clipped, [row, [0, 0, 0]], rtol=1e-6)
