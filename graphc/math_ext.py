@@ -14,6 +14,7 @@ from .ir.ops.diag_ops import (adjoint, diag, diag_part, eye, matrix_band_part, m
 from .ir.ops.linalg_ops import (cholesky, cholesky_solve, logdet, matrix_determinant,
                                 matrix_inverse, matrix_solve, matrix_triangular_solve, qr,
                                 slogdet, svd)
+from .ir.ops.eig_ops import matrix_solve_ls, pinv, self_adjoint_eig, self_adjoint_eigvals
 from .ir.ops.einsum_ops import einsum, tensordot
 from .ir.ops.scatter_ops import (batch_gather, tensor_scatter_add, tensor_scatter_nd_add,
                                  tensor_scatter_nd_sub, tensor_scatter_nd_update,
@@ -43,7 +44,7 @@ __all__ = ["digamma", "div_no_nan", "erfc", "lgamma", "polygamma", "zeta", *_SEG
            "matrix_solve", "matrix_triangular_solve", "qr", "svd", "tensor_scatter_nd_update",
            "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_update",
            "tensor_scatter_add", "tensor_scatter_sub", "batch_gather", "einsum", "tensordot",
-           "norm", "cross"]
+           "norm", "cross", "self_adjoint_eig", "self_adjoint_eigvals", "matrix_solve_ls"]
 
 MATH = {"digamma": digamma, "divide_no_nan": divide_no_nan, "erfc": erfc, "lgamma": lgamma,
         "polygamma": polygamma, "xdivy": xdivy, "xlogy": xlogy, "zeta": zeta, **_SEGMENTS,
@@ -55,5 +56,7 @@ LINALG = {"adjoint": adjoint, "band_part": matrix_band_part, "cholesky": cholesk
           "qr": qr, "set_diag": matrix_set_diag, "slogdet": slogdet, "solve": matrix_solve,
           "svd": svd, "tensor_diag": diag, "tensor_diag_part": diag_part, "trace": trace,
           "triangular_solve": matrix_triangular_solve, "cross": cross, "einsum": einsum,
-          "matvec": matvec, "norm": norm, "normalize": normalize, "tensordot": tensordot}
+          "matvec": matvec, "norm": norm, "normalize": normalize, "tensordot": tensordot,
+          "eigh": self_adjoint_eig, "eigvalsh": self_adjoint_eigvals, "lstsq": matrix_solve_ls,
+          "pinv": pinv}
 MANIP = {"roll": roll}

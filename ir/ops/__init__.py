@@ -7,4 +7,4 @@ from . import conv_ops, control_flow_ops, tensor_array_ops, dataset_ops  # noqa:
 from . import parsing_ops, collective_ops  # noqa: F401
 from . import debug_ops  # noqa: F401
 from . import special_ops, segment_ops, sort_ops, sequence_ops  # noqa: F401
-from . import diag_ops, linalg_ops, scatter_ops, einsum_ops, vector_ops  # noqa: F401
+from . import diag_ops, linalg_ops, scatter_ops, einsum_ops, vector_ops, eig_ops  # noqa: F401

@@ -118,3 +118,30 @@ def test_gradients_match_central_differences(build):
     with tf.Session() as sess:
         numeric = central_difference(lambda v: float(np.sum(sess.run(y, {a: v}) * w)), av)
         np.testing.assert_allclose(sess.run(g, {a: av}), numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_eigh_pinv_lstsq_match_numpy():
+    a = R.randn(2, 4, 4)
+    sym = np.tril(a) + np.swapaxes(np.tril(a, -1), -1, -2)  # what the op reads
+    x, b = R.randn(5, 3), R.randn(5, 2)
+    (e, v), ev, p, ls, ls_reg = _run([tf.linalg.eigh(a), tf.self_adjoint_eigvals(a),
+                                      tf.linalg.pinv(x), tf.linalg.lstsq(x, b),
+                                      tf.matrix_solve_ls(x, b, l2_regularizer=0.5)])
+    np.testing.assert_allclose(e, np.linalg.eigvalsh(sym), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ev, e, rtol=1e-12)
+    np.testing.assert_allclose(v @ (e[..., None] * np.swapaxes(v, -1, -2)), sym, atol=1e-10)
+    np.testing.assert_allclose(p, np.linalg.pinv(x), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ls, np.linalg.lstsq(x, b, rcond=None)[0], rtol=1e-10)
+    np.testing.assert_allclose(ls_reg, np.linalg.solve(x.T @ x + 0.5 * np.eye(3), x.T @ b),
+                               rtol=1e-10)
+
+
+def test_eigh_gradient_reads_the_lower_triangle():
+    a = tf.placeholder(tf.float64, [3, 3])
+    e, v = tf.linalg.eigh(a)
+    y = tf.reduce_sum(e * [1.0, 2.0, 3.0]) + tf.reduce_sum(tf.square(v[:, 0] * v[:, 1]))
+    (g,) = tf.gradients(y, [a])
+    av = R.randn(3, 3) + np.diag([0.0, 3.0, 6.0])
+    with tf.Session() as sess:
+        numeric = central_difference(lambda w: float(sess.run(y, {a: w})), av)
+        np.testing.assert_allclose(sess.run(g, {a: av}), numeric, rtol=1e-5, atol=1e-7)

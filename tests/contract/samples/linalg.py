@@ -197,3 +197,20 @@ SAMPLES = {
     "Qr": [_qr, _qr_square, _qr_full_f32],
     "Svd": [_svd_values, _svd_tall, _svd_wide],
 }
+
+
+def _eigh():
+    x = ph("float64", [None, 3, 3])
+    e, v = __import__("graphc.ir.ops.eig_ops", fromlist=["x"]).self_adjoint_eig(x)
+    # eigenvectors are defined up to sign: fetch v v' weighted by e (sign-free)
+    return [e, m.matmul(v * e[..., None, :], v, transpose_b=True)], {
+        x: R.randn(2, 3, 3) + np.diag([0.0, 3.0, 6.0])}
+
+
+def _eigvalsh():
+    x = ph("float32", [2, 2])
+    return __import__("graphc.ir.ops.eig_ops", fromlist=["x"]).self_adjoint_eigvals(x), {
+        x: np.float32([[2, 1], [1, 3]])}
+
+
+SAMPLES["SelfAdjointEigV2"] = [_eigh, _eigvalsh]
