@@ -308,8 +308,7 @@ def test_tf2_era_parameters_are_refused_unless_default():
     with pytest.raises(NotImplementedError, match=r"matmul\(output_type=tf.int32\) is not "
                                                   r"supported by graphc"):
         tf.matmul([[1.0]], [[1.0]], output_type=tf.int32)
-    with pytest.raises(NotImplementedError, match="batch_dims"):
-        tf.gather([[1.0]], [0], batch_dims=1)
+    assert _run(tf.gather([[1.0, 2.0]], [[1]], batch_dims=1)).tolist() == [[2.0]]  # TF1's
     with pytest.raises(NotImplementedError, match="use_own_namescope_for_non_slot_vars"):
         tf.train.AdamOptimizer(use_own_namescope_for_non_slot_vars=True)
     with pytest.raises(TypeError, match=r"BasicRNNCell.__init__\(\) got an unexpected keyword "
