@@ -1,7 +1,9 @@
 """The `graphc` command (also `python -m graphc`): dump, viz, run and bench graphs.
 
 FILE is a graph file (`.graphc`, or TensorFlow's `.pb` / `.pbtxt` GraphDef, as
-`tf.train.write_graph` writes them) or `script.py:function`, a
+`tf.train.write_graph` writes them), a `.meta` file (its checkpoint beside it restored), a
+SavedModel directory (the "serve" meta graph, its variables restored, its serving
+signature's outputs the default fetches) or `script.py:function`, a
 function that builds the graph and returns its fetches (a tensor, or a list or dict of
 them), so a program's graph can be inspected without saving it first.
 
@@ -36,10 +38,37 @@ class CommandError(Exception):
 class Loaded:
     """A graph, the fetches FILE names (if any), and the feeds given on the command line."""
 
-    def __init__(self, graph, fetches: dict, source: str) -> None:
+    def __init__(self, graph, fetches: dict, source: str, restore=None) -> None:
         self.graph = graph
         self.fetches = fetches      # label -> Tensor | Operation
         self.source = source
+        self.restore = restore      # restore(sess): variables from the file's checkpoint
+
+
+def _load_tensorflow_files(path: str, graph) -> Optional[Loaded]:
+    """A SavedModel directory or a `.meta` file, else None."""
+    from .saved_model.loader import import_saved_model, maybe_saved_model_directory, \
+        select_meta_graph
+    from .train.meta_graph import import_meta_graph
+    if os.path.isdir(path) and maybe_saved_model_directory(path):
+        export_dir, meta = select_meta_graph(path, None)
+        restore = import_saved_model(graph, export_dir, meta)
+        sigs = meta.signature_def
+        sig = sigs.get("serving_default") or (sigs[sorted(sigs)[0]] if sigs else None)
+        fetches = {key: graph.get_tensor_by_name(info.name)
+                   for key, info in (sig.outputs.items() if sig else ())}
+        return Loaded(graph, fetches, path, restore)
+    if path.endswith(".meta"):
+        with graph.as_default():
+            saver = import_meta_graph(path)
+        prefix = path[:-len(".meta")]
+
+        def restore(sess) -> None:
+            import graphc as tf
+            if saver is not None and tf.train.checkpoint_exists(prefix):
+                saver.restore(sess, prefix)
+        return Loaded(graph, {}, path, restore)
+    return None
 
 
 def load(spec: str) -> Loaded:
@@ -55,12 +84,16 @@ def load(spec: str) -> Loaded:
             raise CommandError(f"{path}: no such file")
         from .graphdef.files import GraphDefFileError, is_graphc_file, read_graph_def
         try:
+            found = _load_tensorflow_files(path, graph)
+            if found is not None:
+                return found
             if is_graphc_file(path):
                 import_graph_def(read_graph_file(path), graph)
             else:
                 with graph.as_default():
                     tf.import_graph_def(read_graph_def(path), name="")
-        except (GraphFileError, GraphDefFileError, ValueError) as exc:
+        except (GraphFileError, GraphDefFileError, ValueError, OSError, RuntimeError,
+                tf.errors.OpError) as exc:
             raise CommandError(str(exc)) from None
         return Loaded(graph, {}, path)
     if not os.path.exists(path):
@@ -294,6 +327,11 @@ def _session_for(loaded: Loaded, backend: Optional[str]):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sess.run(inits)
+    if loaded.restore is not None:
+        try:
+            loaded.restore(sess)
+        except Exception as exc:  # noqa: BLE001 - a damaged checkpoint: one message
+            raise CommandError(f"{type(exc).__name__}: {exc}") from None
     return sess
 
 
@@ -452,13 +490,15 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     parser = argparse.ArgumentParser(
         prog="graphc", description="graphc: a TF1-style graph compiler. Inspect, run and "
-        "benchmark graphs. FILE is a .graphc, .pb or .pbtxt file or script.py:function.")
+        "benchmark graphs. FILE is a .graphc, .pb, .pbtxt or .meta file, a SavedModel "
+        "directory or script.py:function.")
     parser.add_argument("--version", action="version", version=f"graphc {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(p, fetch_help="fetch NAME (op, tensor, or a key the function returns)"):
         p.add_argument("file", metavar="FILE",
-                       help="a .graphc, .pb or .pbtxt file or script.py:function")
+                       help="a .graphc, .pb, .pbtxt or .meta file, a SavedModel directory "
+                       "or script.py:function")
         p.add_argument("--feed", action="append", default=[], metavar="NAME=SPEC",
                        help="feed NAME from FILE.npy, a SHAPE such as 100x784, or a VALUE")
         p.add_argument("--fetch", action="append", default=[], metavar="NAME", help=fetch_help)

@@ -1,8 +1,7 @@
 """TF1 `tf.saved_model`: SavedModel directories written by `builder.SavedModelBuilder` and
 `simple_save`, read by `loader.load`, with `tag_constants`, `signature_constants`,
 `signature_def_utils` and `utils` (TensorInfo)."""
-from types import SimpleNamespace
-
+from . import builder, loader  # noqa: F401  (tf.saved_model.builder / .loader: the modules)
 from . import constants as _constants_module
 from .builder import SavedModelBuilder, simple_save  # noqa: F401
 from .constants import constants, signature_constants, tag_constants  # noqa: F401
@@ -12,8 +11,6 @@ from .signature_def_utils import (build_signature_def, build_tensor_info,  # noq
                                   is_valid_signature, predict_signature_def,
                                   regression_signature_def, signature_def_utils, utils)
 
-builder = SimpleNamespace(SavedModelBuilder=SavedModelBuilder)
-loader = SimpleNamespace(load=load, maybe_saved_model_directory=maybe_saved_model_directory)
 Builder = SavedModelBuilder
 contains_saved_model = maybe_saved_model_directory
 

@@ -14,6 +14,7 @@ LEGACY_INIT_OP_KEY = "legacy_init_op"
 INIT_OP_SIGNATURE_KEY = "__saved_model_init_op"
 TRAIN_OP_KEY = "saved_model_train_op"
 TRAIN_OP_SIGNATURE_KEY = "__saved_model_train_op"
+SERVING_TAG = "serve"
 
 constants = SimpleNamespace(**{k: v for k, v in dict(globals()).items() if k.isupper()})
 

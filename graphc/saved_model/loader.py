@@ -44,12 +44,16 @@ def _main_op_name(meta: protos.MetaGraphDef) -> Optional[str]:
     return None
 
 
-def load(sess, tags, export_dir, import_scope: Optional[str] = None, **saver_kwargs):
-    """Load the meta graph tagged `tags` of the SavedModel at `export_dir` into `sess`;
-    returns its MetaGraphDef (for the signatures)."""
+def select_meta_graph(export_dir, tags) -> tuple:
+    """(export_dir as a str, the MetaGraphDef tagged `tags`) of the SavedModel at
+    `export_dir`; tags None: "serve" if there, else the first meta graph's."""
     export_dir = os.fspath(export_dir)
     export_dir = export_dir.decode() if isinstance(export_dir, bytes) else export_dir
     saved = read_saved_model(export_dir)
+    if tags is None:
+        tags = [C.SERVING_TAG] if any(C.SERVING_TAG in m.meta_info_def.tags
+                                      for m in saved.meta_graphs) or not saved.meta_graphs \
+            else list(saved.meta_graphs[0].meta_info_def.tags)
     wanted = {tags} if isinstance(tags, str) else set(tags)
     found = [m for m in saved.meta_graphs if set(m.meta_info_def.tags) == wanted]
     if not found:
@@ -57,21 +61,36 @@ def load(sess, tags, export_dir, import_scope: Optional[str] = None, **saver_kwa
         raise RuntimeError(f"MetaGraphDef associated with tags {sorted(wanted)!r} could not "
                            f"be found in SavedModel {export_dir}. Available tag sets: "
                            f"{available}")
-    meta = found[0]
-    graph = sess.graph
+    return export_dir, found[0]
 
+
+def import_saved_model(graph, export_dir: str, meta, import_scope: Optional[str] = None):
+    """Import `meta` (a meta graph of the SavedModel at `export_dir`) into `graph`; returns
+    `restore(sess)`, which loads the variables and runs the main (init) op."""
     def scoped(name: str) -> str:
         return f"{import_scope}/{name}" if import_scope else name
 
     with graph.as_default():
         saver = import_meta_graph(meta, import_scope=import_scope)
-        prefix = os.path.join(export_dir, C.VARIABLES_DIRECTORY, C.VARIABLES_FILENAME)
+    prefix = os.path.join(export_dir, C.VARIABLES_DIRECTORY, C.VARIABLES_FILENAME)
+    main_op = _main_op_name(meta)
+
+    def restore(sess) -> None:
         if saver is not None and os.path.exists(prefix + ".index"):
             saver.restore(sess, prefix)
-        main_op = _main_op_name(meta)
         if main_op is not None:
             feeds = {graph.get_tensor_by_name(scoped(a.tensor_info.name)):
                      os.path.join(export_dir, C.ASSETS_DIRECTORY, a.filename).encode()
                      for a in meta.asset_file_def}
             sess.run(graph.as_graph_element(scoped(main_op)), feeds)
+    return restore
+
+
+def load(sess, tags, export_dir, import_scope: Optional[str] = None, **saver_kwargs):
+    """Load the meta graph tagged `tags` of the SavedModel at `export_dir` into `sess`;
+    returns its MetaGraphDef (for the signatures)."""
+    export_dir, meta = select_meta_graph(export_dir, tags)
+    restore = import_saved_model(sess.graph, export_dir, meta, import_scope)
+    with sess.graph.as_default():
+        restore(sess)
     return meta
