@@ -84,6 +84,8 @@ from .debugging import (Print, add_check_numerics_ops, assert_equal,  # noqa: E4
                         check_numerics, verify_tensor_all_finite)
 from .debugging import print_ as print  # noqa: E402,F401,A001  (tf.print)
 from . import nest  # noqa: E402,F401
+from . import profiler, python  # noqa: E402,F401  (tf.profiler; graphc.python.client.timeline)
+from .python.client import timeline as _timeline  # noqa: E402,F401
 from . import data  # noqa: E402,F401
 from .tfrecord import python_io  # noqa: E402,F401
 from .parsing import (FixedLenFeature, FixedLenSequenceFeature, SparseTensor,  # noqa: E402,F401

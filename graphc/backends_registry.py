@@ -27,11 +27,16 @@ def resolve(name: Optional[str]) -> str:
     return name
 
 
-def compile(backend: str, program, state, validate: bool = False):
+def compile(backend: str, program, state, validate: bool = False, observed: bool = False,
+            profile: bool = False):
+    """`program` compiled for `backend`. `observed`: an executable whose `run_observed`
+    reports every op (the numpy interpreter's always can); `profile`: llvm kernels count
+    their cycles (`executable.profile`)."""
     if backend == "numpy":
         from .backends.numpy import compile_program
         return compile_program(program, state, validate=validate)
     if backend == "llvm":
         from .backends.llvm import compile_program
-        return compile_program(program, state, validate=validate)
+        return compile_program(program, state, validate=validate, observed=observed,
+                               profile=profile)
     raise ValueError(f"Unknown backend {backend!r}")

@@ -1,10 +1,14 @@
 """Session configuration protos TF1 code builds (`ConfigProto`, `GPUOptions`, ...).
 
 Accepted so programs run unchanged; graphc runs on the CPU and ignores placement,
-GPU memory and threading options. `graph_options.rewrite_options` is likewise ignored;
+GPU memory and threading options. `ConfigProto(check_numerics=True)` is graphc's own:
+every float result of a run is checked for NaN and Inf (as GRAPHC_CHECK_NUMERICS=1;
+graphc/numerics_check.py). `graph_options.rewrite_options` is likewise ignored;
 pass disabling goes through graphc's own pass manager.
 """
 from __future__ import annotations
+
+from .protos import run_metadata as _run_metadata
 
 
 class _Options:
@@ -64,20 +68,15 @@ class ConfigProto(_Options):
     _defaults = {"allow_soft_placement": False, "log_device_placement": False,
                  "gpu_options": GPUOptions, "graph_options": GraphOptions,
                  "intra_op_parallelism_threads": 0, "inter_op_parallelism_threads": 0,
-                 "device_count": dict, "operation_timeout_in_ms": 0}
+                 "device_count": dict, "operation_timeout_in_ms": 0,
+                 "check_numerics": False}
     _ignored = ("use_per_session_threads", "session_inter_op_thread_pool", "placement_period",
                 "device_filters", "pluggable_device_options", "rpc_options", "cluster_def",
                 "isolate_session_state", "share_cluster_devices_in_session", "experimental")
 
 
-class RunOptions(_Options):
-    NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
-    _defaults = {"trace_level": 0, "timeout_in_ms": 0, "report_tensor_allocations_upon_oom":
-                 False}
-    _ignored = ("inter_op_thread_pool", "output_partition_graphs", "debug_options",
-                "experimental")
-
-
-class RunMetadata(_Options):
-    _defaults = {"step_stats": None, "cost_graph": None, "partition_graphs": list}
-    _ignored = ("function_graphs", "session_metadata")
+# RunOptions and RunMetadata are protocol buffers (graphc/protos/run_metadata.py): a run
+# fills RunMetadata's step stats and partition graphs, which FileWriter.add_run_metadata
+# serializes for TensorBoard and timeline.Timeline reads.
+RunOptions = _run_metadata.RunOptions
+RunMetadata = _run_metadata.RunMetadata

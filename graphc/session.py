@@ -19,6 +19,7 @@ from typing import Optional
 import numpy as np
 
 from . import backends_registry
+from . import run_metadata as run_metadata_module
 from .data.sources import find_sources
 from .data.sources import pull as pull_sources
 from .fetch import FetchMapper
@@ -35,12 +36,13 @@ _MAX_PLANS = 256
 
 
 class _Plan:
-    __slots__ = ("executable", "tensor_pos", "feed_order")
+    __slots__ = ("executable", "tensor_pos", "feed_order", "variants")
 
     def __init__(self, executable, tensor_pos, feed_order) -> None:
         self.executable = executable
         self.tensor_pos = tensor_pos  # index in executable's fetch results per element
         self.feed_order = feed_order
+        self.variants: dict = {}  # its executables for traced, checked, profiled runs
 
 
 _PER_SHAPE = object()  # a symbolic key whose plan must be compiled per shape
@@ -63,6 +65,8 @@ class BaseSession:
         self._default_ctx = None
         self._validate = bool(os.environ.get("GRAPHC_DEBUG"))
         self._disabled_passes = self._disabled_passes_of(config)
+        self._check_numerics = os.environ.get("GRAPHC_CHECK_NUMERICS", "") not in ("", "0") \
+            or bool(getattr(config, "check_numerics", False))
         PassManager(disabled=self._disabled_passes)  # unknown pass names fail here, early
 
     @staticmethod
@@ -132,7 +136,12 @@ class BaseSession:
             plan = self._plan_for(mapper.elements, feed_tensors, feed_values)
             if len(plans) < 16:
                 plans[shapes] = plan
-        results = plan.executable.run([feed_values[i] for i in plan.feed_order])
+        if options is None and not self._check_numerics:
+            results = plan.executable.run([feed_values[i] for i in plan.feed_order])
+        else:  # traced or checked (graphc/run_metadata.py)
+            results = run_metadata_module.run(
+                self, plan, [feed_tensors[i] for i in plan.feed_order],
+                [feed_values[i] for i in plan.feed_order], options, run_metadata)
         values = [None if p is None else _to_user(results[p]) for p in plan.tensor_pos]
         return mapper.build(values)
 
@@ -192,7 +201,13 @@ class BaseSession:
                 with lock:
                     plan = self._plan_for(mapper.elements, tensors, values)
                     cache[key] = plan
-            results = plan.executable.run([values[i] for i in plan.feed_order])
+            if not kwargs and not self._check_numerics:
+                results = plan.executable.run([values[i] for i in plan.feed_order])
+            else:  # TF1's options= and run_metadata= (accept_options=True)
+                results = run_metadata_module.run(
+                    self, plan, [tensors[i] for i in plan.feed_order],
+                    [values[i] for i in plan.feed_order], kwargs.get("options"),
+                    kwargs.get("run_metadata"))
             return mapper.build([None if p is None else _to_user(results[p])
                                  for p in plan.tensor_pos])
 
@@ -284,6 +299,16 @@ class BaseSession:
         return _Plan(executable, tensor_pos, order)
 
     # ------------------------------------------------------------------ graphc extras
+    def profile(self, fetches, feed_dict=None, runs: int = 10):
+        """graphc's kernel profile: run `fetches` `runs` times and return per-kernel rows,
+        hottest first (graphc.profiler.KernelProfile; `print()` it for a table). On llvm
+        the cycles each native kernel spent (as GRAPHC_PROFILE=1), on numpy each
+        interpreted op's time."""
+        from .profiler import KernelProfiling
+        request = KernelProfiling(runs)
+        self.run(fetches, feed_dict, options=request)
+        return request.result
+
     def variable_values(self) -> dict:
         """Current values of all initialized variables, by variable name (copies)."""
         return {k: v.copy() for k, v in self._state.variables.items()}

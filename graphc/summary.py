@@ -153,7 +153,7 @@ class Summary:
 
 def _event(step: int = 0, **what) -> bytes:
     fields = [(1, "double", time.time()), (2, "varint", int(step))]
-    numbers = {"file_version": 3, "graph_def": 4, "summary": 5}
+    numbers = {"file_version": 3, "graph_def": 4, "summary": 5, "tagged_run_metadata": 8}
     for key, value in what.items():
         fields.append((numbers[key], "bytes", value))
     return proto.message(*fields)
@@ -245,6 +245,17 @@ class FileWriter:
             return
         self._write(_event(int(global_step or 0), graph_def=tensorboard_graph_def(graph)))
 
+    def add_run_metadata(self, run_metadata, tag: str, global_step: Optional[int] = None
+                         ) -> None:
+        """TF1: write `run_metadata` (a RunMetadata a traced Session.run filled) as the
+        event TensorBoard's graph tab shows under `tag` (its step stats per node)."""
+        if not hasattr(run_metadata, "SerializeToString"):
+            raise TypeError("add_run_metadata needs a tf.RunMetadata, got "
+                            f"{type(run_metadata).__name__}")
+        tagged = proto.message((1, "bytes", str(tag)),
+                               (2, "bytes", run_metadata.SerializeToString()))
+        self._write(_event(int(global_step or 0), tagged_run_metadata=tagged))
+
     def flush(self) -> None:
         with self._lock:
             if not self._closed:
@@ -271,7 +282,8 @@ class FileWriter:
 
 def read_events(path: str) -> list:
     """Decode an event file written by FileWriter, checking every record's length and
-    CRC32C: [{"step", "wall_time", and "file_version" | "graph_def" | "summary"}]."""
+    CRC32C: [{"step", "wall_time", and "file_version" | "graph_def" | "summary" |
+    "tagged_run_metadata" ({"tag", "run_metadata": serialized RunMetadata})}]."""
     events = []
     with open(path, "rb") as f:
         for body in proto.read_records(f.read):
@@ -283,6 +295,10 @@ def read_events(path: str) -> list:
                 event["graph_def"] = fields[4][0]
             if 5 in fields:
                 event["summary"] = decode_summary(fields[5][0])
+            if 8 in fields:
+                tagged = proto.decode(fields[8][0])
+                event["tagged_run_metadata"] = {"tag": tagged.get(1, [b""])[0].decode(),
+                                                "run_metadata": tagged.get(2, [b""])[0]}
             events.append(event)
     return events
 

@@ -23,6 +23,8 @@ Its modules read in the order a Program flows through them (pipeline.py runs the
  6. runtime.py        the executable: per-run workspaces, the native calls, the numpy
                       fallback between them, native errors named by op and user line
  7. native_while.py   the native while-loop driver: a While loop's step run natively
+ 8. tracing.py        observed runs (run tracing, numerics checks): a segment per step,
+                      each step's results reported as it finishes
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ def available() -> bool:
     return True
 
 
-def compile_program(program, state, validate: bool = False):
+def compile_program(program, state, validate: bool = False, profile: bool = False,
+                    observed: bool = False):
     from .pipeline import compile_program as _compile  # (llvmlite only when used)
-    return _compile(program, state, validate=validate)
+    return _compile(program, state, validate=validate, profile=profile, observed=observed)

@@ -17,18 +17,25 @@ from .cache import jit_module
 from .lowering import Lowering, segments
 from .runtime import SEGMENT, LLVMExecutable, Profile
 from .segments import emit_segments
+from .tracing import step_segments
 
 LAST_COMPILE = {"lower": 0.0, "jit": 0.0}  # seconds, of the most recent compile_program
 
 
-def compile_program(program, state: RuntimeState, validate: bool = False) -> LLVMExecutable:
+def compile_program(program, state: RuntimeState, validate: bool = False,
+                    profile: bool = False, observed: bool = False) -> LLVMExecutable:
+    """`profile`: count every kernel's cycles (as GRAPHC_PROFILE=1); `observed`: one
+    native segment per step, so `run_observed` sees every step's results (tracing.py)."""
     start = time.perf_counter()
     lowering = Lowering(program)
     symbols = plan_symbols(program)
     arena_size = plan_arena(lowering.steps, lowering.plan.buffers,
                             DIMS_BYTES if symbols else 0)
     native, schedule = segments(lowering.steps)
-    profile_slot = lowering.plan.new_slot() if os.environ.get("GRAPHC_PROFILE") else -1
+    if observed:
+        native, schedule = step_segments(native, schedule)
+    profile = profile or bool(os.environ.get("GRAPHC_PROFILE"))
+    profile_slot = lowering.plan.new_slot() if profile else -1
     emitted = emit_segments(native, lowering.plan.buffers, profile_slot, symbols)
     jit_start = time.perf_counter()
     engine, addresses = jit_module(emitted.module, emitted.names)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import threading
 from typing import Optional, Sequence
 
@@ -23,7 +24,7 @@ from graphc.ir.ops.fused_ops import body_inputs
 from graphc.ir.runtime import MEMORY_LIMIT, NodeContext, RuntimeState, exclusive_variables, \
     too_large_error, uninitialized_error
 from graphc.ir.symbolic import evaluate, evaluate_shape, is_symbolic
-from . import native_while
+from . import native_while, tracing
 from .buffers import ALIGN, Buffer
 from .irutil import DIMS_BYTES
 from .lowering import Step
@@ -46,6 +47,15 @@ class Profile:
         self.kernels = kernels
         self.slot = slot  # the table slot holding the address of `counts`
         self.counts = np.zeros(max(len(kernels), 1), np.int64)
+
+    def rows(self) -> list:
+        """(op, kernel name, work, cycles) per kernel, in run order: the public view of
+        the counters (graphc.profiler's Session.profile reads it)."""
+        return [(step.op, k.name, k.work, int(c))
+                for (step, k), c in zip(self.kernels, self.counts)]
+
+    def reset(self) -> None:
+        self.counts[:] = 0
 
     def report(self, top: int = 20) -> str:
         total = int(self.counts.sum()) or 1
@@ -180,6 +190,7 @@ class LLVMExecutable:
         if names:
             self.run = self._store.holding(names, self.run)
             self.run_loop = self._store.holding(names, self.run_loop)
+            self.run_observed = self._store.holding(names, self.run_observed)
 
     # ------------------------------------------------------------ run
     def run(self, feed_values: Sequence[np.ndarray], outs=None) -> list:
@@ -259,18 +270,29 @@ class LLVMExecutable:
                 given[id(b)] = arr
         return given
 
-    def _run(self, ws: _Workspace, feed_values, outs=None) -> list:
+    def run_observed(self, feed_values: Sequence[np.ndarray], observer) -> list:
+        """`run`, reporting every step to `observer` as it finishes (tracing.py; the plan
+        must be compiled with `observed=True`)."""
+        ws = self._workspace() if not self._symbols else self._sized(feed_values)
+        try:
+            return self._run(ws, feed_values, None, functools.partial(tracing.walk, self,
+                                                                       observer))
+        finally:
+            self._pool.append(ws)
+
+    def _run(self, ws: _Workspace, feed_values, outs=None, walk=None) -> list:
         try:
             return self._run_in(ws, feed_values,
-                                self._given_outputs(ws, outs) if outs else {})
+                                self._given_outputs(ws, outs) if outs else {},
+                                walk or self._run_schedule)
         except BaseException:
             ws.var_version = -1  # addresses of arrays allocated for this run are gone
             raise
 
-    def _run_in(self, ws: _Workspace, feed_values, given: dict) -> list:
+    def _run_in(self, ws: _Workspace, feed_values, given: dict, walk) -> list:
         feeds, outs, pending, py = self._bind(ws, feed_values, given)
         with self._blas_threads:
-            self._run_schedule(ws, feeds, outs, py, pending)
+            walk(ws, feeds, outs, py, pending)
         for name, arr in pending.items():
             self._store.set(name, arr)
         if pending:

@@ -11,6 +11,7 @@ everything else sees the value from before any write (writes replace, never muta
 from __future__ import annotations
 
 import functools
+import time
 from typing import Sequence
 
 import numpy as np
@@ -29,7 +30,7 @@ class NumpyExecutable:
     backend = "numpy"
 
     def __init__(self, steps, template, feed_slots, fetch_slots, const_ids, state,
-                 read_only_vars, program, validate: bool) -> None:
+                 read_only_vars, program, validate: bool, fused_of=None) -> None:
         self._steps = steps
         self._template = template
         self._feed_slots = feed_slots
@@ -39,15 +40,12 @@ class NumpyExecutable:
         self._read_only_vars = read_only_vars
         self.program = program
         self._validate = validate
+        self._fused_of = fused_of or {}  # an op of a Fused body -> its Fused node
 
     def run(self, feed_values: Sequence[np.ndarray], outs=None) -> list:
         """The fetched values (`outs`, arrays to write fetches into, is a hint the
         interpreter does not take: its kernels return arrays of their own)."""
-        if self._read_only_vars:
-            self._check_initialized()
-        slots = self._template[:]
-        for s, v in zip(self._feed_slots, feed_values):
-            slots[s] = v
+        slots = self._start(feed_values)
         node = None
         try:
             with np.errstate(all="ignore"):
@@ -60,17 +58,44 @@ class NumpyExecutable:
                             slots[o] = v
                     if self._validate:
                         _validate_outputs(node, r, kind)
-        except OpError as exc:
-            if exc.op is not None or node is None:
-                raise
-            raise type(exc)(exc.node_def, node.user_op(), exc.message) from None
-        except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError) as exc:
-            if node is None:
-                raise
-            raise InvalidArgumentError(
-                None, node.user_op(), f"{type(exc).__name__} while executing {node.type} op "
-                f"'{node.name}': {exc}") from exc
+        except (OpError, ValueError, TypeError, IndexError, ArithmeticError,
+                MemoryError) as exc:
+            _reraise(exc, node)
         return [self._fresh(slots[s], feed_values) for s in self._fetch_slots]
+
+    def run_observed(self, feed_values: Sequence[np.ndarray], observer) -> list:
+        """`run`, calling `observer(op, start_ns, end_ns, inputs, outputs, fused)` after
+        every interpreted op (`fused`: the Fused node it belongs to, or None): what
+        tracing and the numerics checks of graphc/run_metadata.py watch."""
+        slots = self._start(feed_values)
+        node = None
+        clock = time.perf_counter_ns
+        try:
+            with np.errstate(all="ignore"):
+                for fn, ins, outs, kind, node in self._steps:
+                    args = [slots[i] for i in ins]
+                    start = clock()
+                    r = fn(*args)
+                    end = clock()
+                    if self._validate:
+                        _validate_outputs(node, r, kind)
+                    values = [r] if kind == _ONE_OUT else list(r) if kind == _MANY_OUT else []
+                    for o, v in zip([outs] if kind == _ONE_OUT else outs or (), values):
+                        slots[o] = v
+                    observer(node, start, end, args, values, self._fused_of.get(node))
+        except (OpError, ValueError, TypeError, IndexError, ArithmeticError,
+                MemoryError) as exc:
+            _reraise(exc, node)
+        return [self._fresh(slots[s], feed_values) for s in self._fetch_slots]
+
+    def _start(self, feed_values) -> list:
+        """A run's slots: the template with the feeds written in."""
+        if self._read_only_vars:
+            self._check_initialized()
+        slots = self._template[:]
+        for s, v in zip(self._feed_slots, feed_values):
+            slots[s] = v
+        return slots
 
     def _fresh(self, value, feed_values):
         """Results are the user's own arrays: copy anything that aliases graph state."""
@@ -90,6 +115,17 @@ class NumpyExecutable:
         missing = [op for op in self._read_only_vars if op.name not in store]
         if missing:
             raise uninitialized_error(missing)
+
+
+def _reraise(exc: Exception, node) -> None:
+    """Raise `exc`, a kernel's error, as TF1's error naming `node` and the user's line."""
+    if node is None or isinstance(exc, OpError) and exc.op is not None:
+        raise exc
+    if isinstance(exc, OpError):
+        raise type(exc)(exc.node_def, node.user_op(), exc.message) from None
+    raise InvalidArgumentError(
+        None, node.user_op(), f"{type(exc).__name__} while executing {node.type} op "
+        f"'{node.name}': {exc}") from exc
 
 
 def _validate_outputs(node, result, kind) -> None:
@@ -124,6 +160,7 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
     steps = []
     const_ids = set()
     var_ctx: dict = {}  # VariableV2 output tensor -> bound read kernel
+    fused_of: dict = {}
     written_vars = set()
     read_vars: dict = {}
 
@@ -158,6 +195,7 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
                 slot_of[p] = value_slot(t)
             for inner in op.subgraphs[BODY].get_operations():
                 if inner.type != "Placeholder":
+                    fused_of[inner] = op
                     emit(inner)
             for t, inner in zip(op.outputs, body_outputs(op)):
                 slot_of[t] = slot_of[inner]
@@ -204,4 +242,5 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
         fetch_slots.append(slot_of[t])
     steps = early_reads + steps
     return NumpyExecutable(tuple(steps), template, tuple(feed_slots), tuple(fetch_slots),
-                           frozenset(const_ids), state, tuple(read_vars), program, validate)
+                           frozenset(const_ids), state, tuple(read_vars), program, validate,
+                           fused_of)

@@ -119,13 +119,13 @@ def _set_type(fp, type_: FieldType) -> None:
         fp.type = type_
 
 
-def _fill_message(mp, m: Message, scope: str) -> None:
+def _fill_message(mp, m: Message, scope: str, package: str = PACKAGE) -> None:
     mp.name = m.name
     here = f"{scope}.{m.name}" if scope else m.name
     oneofs: list[str] = []
     for item in m.items:
         if isinstance(item, Message):
-            _fill_message(mp.nested_type.add(), item, here)
+            _fill_message(mp.nested_type.add(), item, here, package)
         elif isinstance(item, Enum):
             _fill_enum(mp.enum_type.add(), item)
         elif isinstance(item, Field):
@@ -142,7 +142,7 @@ def _fill_message(mp, m: Message, scope: str) -> None:
                     ep.name, ep.number, ep.json_name = key, number, key
                     ep.label = _F.LABEL_OPTIONAL
                     _set_type(ep, type_)
-                fp.type, fp.type_name = _F.TYPE_MESSAGE, f".{PACKAGE}.{here}.{entry.name}"
+                fp.type, fp.type_name = _F.TYPE_MESSAGE, f".{package}.{here}.{entry.name}"
             else:
                 _set_type(fp, item.type)
             if item.oneof is not None:
@@ -169,14 +169,15 @@ def _json_name(name: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
-def proto_file(path: str, *items, deps: tuple = ()):
-    """Build and register one `.proto` file of package `tensorflow`; returns its
-    FileDescriptor. `deps` are the paths of the files whose types it uses."""
-    fp = descriptor_pb2.FileDescriptorProto(name=path, package=PACKAGE, syntax="proto3")
+def proto_file(path: str, *items, deps: tuple = (), package: str = PACKAGE):
+    """Build and register one `.proto` file of package `tensorflow` (or a subpackage of
+    it, "tensorflow.tfprof"); returns its FileDescriptor. `deps` are the paths of the
+    files whose types it uses."""
+    fp = descriptor_pb2.FileDescriptorProto(name=path, package=package, syntax="proto3")
     fp.dependency.extend(deps)
     for item in items:
         if isinstance(item, Message):
-            _fill_message(fp.message_type.add(), item, "")
+            _fill_message(fp.message_type.add(), item, "", package)
         elif isinstance(item, Enum):
             _fill_enum(fp.enum_type.add(), item)
         else:

@@ -336,5 +336,23 @@ def test_option_messages_have_tf1_fields_and_refuse_others(path):
 
 
 def test_option_messages_are_all_checked():
-    assert {"ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions", "RunOptions",
-            "RunMetadata"} <= set(OPTION_MESSAGES)
+    assert {"ConfigProto", "GPUOptions", "GraphOptions", "OptimizerOptions"} <= set(
+        OPTION_MESSAGES)
+
+
+# TF1's messages graphc has as protocol buffers, with the fields they leave undescribed
+# (kept as unknown fields: graphc/protos/run_metadata.py says why).
+PROTO_MESSAGES = {"RunOptions": set(), "RunMetadata": {"cost_graph"},
+                  "profiler.GraphNodeProto": set(), "profiler.MultiGraphNodeProto": set()}
+
+
+@pytest.mark.parametrize("path", sorted(PROTO_MESSAGES))
+def test_protocol_buffer_messages_have_tf1_fields(path):
+    cls = tf
+    for part in path.split("."):
+        cls = getattr(cls, part)
+    fields = set(cls.DESCRIPTOR.fields_by_name)
+    missing = sorted(set(TF1["messages"][path]) - fields - PROTO_MESSAGES[path])
+    assert not missing, f"tf.{path} lacks TF1's fields {missing}"
+    with pytest.raises(ValueError, match="axsi"):
+        cls(axsi=1)
