@@ -2,7 +2,8 @@
 
 `lower` copies the nodes a Program needs into a fresh Graph (the user's graph is never
 touched), turning every fed tensor into a Placeholder of the fed shape and dtype, so
-re-running inference on the copies specialises every shape. Copies keep their names
+re-running inference on the copies specialises every shape (a While node's loop
+variables too, where its body keeps their shapes: loop_shapes.py). Copies keep their names
 (the Session's variable store is keyed by variable name), attrs, creation sites, and
 record the user's node as their origin. `rebuild` is the one sweep every pass uses.
 """
@@ -14,6 +15,7 @@ from typing import Callable, Optional
 from graphc.ir.errors import InvalidArgumentError
 from graphc.ir.graph import Graph, Operation, Tensor
 from graphc.ir.shapes import TensorShape
+from .loop_shapes import refined_var_shapes
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,11 @@ def lower(program, feed_specs) -> Plan:
         if op.type == "VariableV2" and op.outputs[0] in tensors:
             ops[op] = tensors[op.outputs[0]].op
             continue
-        new = _copy(graph, op, inputs, controls)
+        attrs = None
+        if op.type == "While":  # results as specific as the fed shapes allow
+            shapes = refined_var_shapes(op, inputs)
+            attrs = None if shapes is None else dict(op.attrs, var_shapes=shapes)
+        new = _copy(graph, op, inputs, controls, attrs)
         ops[op] = new
         for t, nt in zip(op.outputs, new.outputs):
             tensors.setdefault(t, nt)
