@@ -35,12 +35,17 @@ def refined_var_shapes(op, inputs: list) -> Optional[tuple]:
     if current == invariants:
         return None
     sliced = set(op.attrs.get("sliced", ()))
+    # The While node checks its invariants against the body graph's own result shapes:
+    # an invariant of known rank needs a result of known rank there.
+    static = [t.shape for t in fn_outputs(op, BODY)[:n]]
     for _ in range(_ROUNDS):
         results = _body_shapes(op, inputs, current, sliced)
         if results is None:
             return None
         relaxed = [c if c == r else merge_shapes(c, r) for c, r in zip(current, results)]
-        relaxed = [inv.merge_with(r) for inv, r in zip(invariants, relaxed)]
+        relaxed = [inv.merge_with(r) if r.is_compatible_with(s) and (
+            s.ndims is not None or r.ndims is None) else inv
+            for inv, r, s in zip(invariants, relaxed, static)]
         if relaxed == current:
             return tuple(current) if current != invariants else None
         current = relaxed
