@@ -202,6 +202,16 @@ def program_graph_def(program) -> protos.GraphDef:
     looking at, so it writes every op as summary.node_def does.)"""
     from .summary import node_def
     gd = protos.GraphDef()
-    gd.node.extend(node_def(op, output_shapes=True) for op in program.nodes)
+    for op in program.nodes:
+        node = gd.node.add()
+        node.CopyFrom(node_def(op))
+        shapes = node.attr["_output_shapes"].list.shape
+        for t in op.outputs:
+            dims = t.shape.as_tuple()
+            shapes.add().CopyFrom(protos.TensorShapeProto(unknown_rank=True) if dims is None
+                                  else protos.TensorShapeProto(dim=[  # run-time dims: -1
+                                      protos.TensorShapeProto.Dim(
+                                          size=d if isinstance(d, int) else -1)
+                                      for d in dims]))
     gd.versions.producer = 27
     return gd

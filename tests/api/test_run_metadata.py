@@ -248,3 +248,24 @@ def test_file_writer_run_metadata_read_by_tensorboard(tmp_path):
     assert len(read.step_stats.dev_stats[0].node_stats) == len(
         md.step_stats.dev_stats[0].node_stats)
     sess.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tracing_a_plan_with_an_unknown_batch_reports_each_run_s_shapes(backend):
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    w = tf.Variable(np.ones((3, 2), np.float32), name="w")
+    y = tf.reduce_sum(tf.tanh(tf.matmul(x, w)), name="y")
+    with tf.Session(backend=backend) as sess:
+        sess.run(w.initializer)
+        for batch in (4, 7):
+            md = tf.RunMetadata()
+            value = sess.run(y, {x: np.ones((batch, 3), np.float32)},
+                             options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
+                             run_metadata=md)
+            assert value == pytest.approx(batch * 2 * np.tanh(3.0), rel=1e-5)
+            mm = next(s for s in md.step_stats.dev_stats[0].node_stats
+                      if s.node_name == "MatMul")
+            assert [d.size for d in mm.output[0].tensor_description.shape.dim] == [batch, 2]
+            node = next(n for n in md.partition_graphs[0].node if n.name == "MatMul")
+            dims = [d.size for d in node.attr["_output_shapes"].list.shape[0].dim]
+            assert dims in ([batch, 2], [-1, 2])  # -1: a run-time dim of a symbolic plan
