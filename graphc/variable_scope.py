@@ -241,6 +241,9 @@ def _get_or_create(scope, full, shape, dtype, initializer, regularizer, trainabl
                          "VarScope?")
     if dtype is None and isinstance(initializer, TensorLike):
         dtype = initializer._as_tensor().dtype  # TF1: a tensor initializer gives the dtype
+    elif dtype is None and initializer is not None and not callable(initializer):
+        from .ir.ops._base import np_value  # so does a constant value (TF1: int64 stays)
+        dtype = _dt.as_dtype(np_value(initializer).dtype)
     dtype = _dt.as_dtype(dtype) if dtype is not None else scope.dtype
     if initializer is None:
         initializer = scope.initializer

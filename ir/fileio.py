@@ -57,12 +57,22 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
 
 
 # ---------------------------------------------------------------- writing
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: done once, at import
+    os.umask(mask)          # (a later call could race file creation on other threads)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 def atomic_write(path: str, write: Callable) -> None:
     """Write `path` through `write(file)` into a temporary file beside it, flush it to
     disk and rename it into place: readers see the old file or the new one, never a part."""
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # as open() would make it (mkstemp gives 0600)
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()

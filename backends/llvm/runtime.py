@@ -372,7 +372,7 @@ class LLVMExecutable:
             else:
                 self._fallback(ws, item, feeds, outs, py)
                 if self._store.version != ws.var_version:
-                    pending.update(self._bind_variables(ws))
+                    self._bind_variables(ws, pending)
 
     def _explain_failure(self, ws, step: Step, feeds, outs, py) -> None:
         """A native kernel met bad data: run its op's numpy kernel on the same inputs,
@@ -397,11 +397,13 @@ class LLVMExecutable:
         raise InvalidArgumentError(None, op.user_op(), f"{op.type} op '{op.name}' failed in "
                                    "native code on data its numpy kernel accepts")
 
-    def _bind_variables(self, ws: _Workspace) -> dict:
+    def _bind_variables(self, ws: _Workspace, pending: Optional[dict] = None) -> dict:
         """Write the variables' addresses into the table (after any replacement); returns
-        arrays made for variables this run initializes, stored once it succeeds."""
+        arrays made for variables this run initializes, stored once it succeeds. Binding
+        again within a run (a fallback step changed the store) passes the run's `pending`:
+        an array a native step already initialized is kept, not replaced by zeros."""
         store = self._store
-        pending = {}
+        pending = {} if pending is None else pending
         missing = [self._var_ops[b.var] for b in self._var_buffers
                    if b.var not in store and not self._assign_first.get(b.var)]
         if missing:
@@ -409,8 +411,9 @@ class LLVMExecutable:
         for b in self._var_buffers:
             arr = store.get(b.var)
             if arr is None:
-                arr = np.zeros(b.shape, b.dtype.np)
-                pending[b.var] = arr
+                arr = pending.get(b.var)
+                if arr is None:
+                    arr = pending[b.var] = np.zeros(b.shape, b.dtype.np)
             elif not (arr.flags.c_contiguous and arr.flags.writeable and
                       arr.dtype == b.dtype.np and arr.shape == b.shape):
                 if arr.shape != b.shape:

@@ -166,3 +166,15 @@ def test_scope_initializer_and_regularizer():
         sess.run(tf.global_variables_initializer())
         assert sess.run(v).tolist() == [2.0, 2.0]
         assert sess.run(losses[0]) == 8.0
+
+
+def test_get_variable_takes_a_constant_initializers_dtype():
+    # TF1 (_get_single_variable): a non-callable initializer is the initial value, and the
+    # variable takes its dtype; only callable initializers use dtype / the scope's float32
+    with tf.Graph().as_default():
+        assert tf.get_variable("i64", initializer=np.array([1, 2], np.int64)).dtype == tf.int64
+        assert tf.get_variable("i32", initializer=3).dtype == tf.int32
+        assert tf.get_variable("f32", initializer=[1.0, 2.0]).dtype == tf.float32
+        assert tf.get_variable("f64", initializer=tf.constant(2.0, tf.float64)).dtype \
+            == tf.float64
+        assert tf.get_variable("dflt", [2]).dtype == tf.float32

@@ -119,6 +119,22 @@ def test_uninitialized_variable_is_an_error_not_a_crash():
         np.testing.assert_array_equal(sess.run(v * 2.0), [2, 4])
 
 
+def test_initializing_in_native_and_fallback_steps_of_one_run_keeps_every_value():
+    # a float32 variable initialized by a native Assign, then a float16 one by a numpy
+    # fallback step of the same run: re-binding the variables after the fallback must keep
+    # the array the native step filled (it was replaced by zeros: silent wrong values)
+    a = tf.Variable(np.float32([1, 2, 3]), name="a")
+    b = tf.Variable(np.float16([4, 5]), name="b")
+    c = tf.Variable(np.float64([6]), name="c")
+    with tf.Session(backend="llvm") as sess, warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        sess.run(tf.global_variables_initializer())
+        got = sess.run([a, b, c])
+    np.testing.assert_array_equal(got[0], [1, 2, 3])
+    np.testing.assert_array_equal(got[1], [4, 5])
+    np.testing.assert_array_equal(got[2], [6])
+
+
 def test_ops_without_lowering_run_through_numpy_with_one_warning():
     x = tf.placeholder(tf.int32, [5])
     table = tf.constant(np.arange(10, dtype=np.int32) * 3)

@@ -338,3 +338,20 @@ def test_fuzzed_checkpoints_load_or_fail_cleanly(tmp_path, data):
     except (tf.errors.DataLossError, tf.errors.NotFoundError,
             tf.errors.InvalidArgumentError) as exc:
         assert "m-1" in str(exc)
+
+
+def test_checkpoint_files_get_the_usual_permissions(tmp_path):
+    # written through a temporary file and a rename, but readable by others as TF's are
+    # (mkstemp's 0600 used to leak through): 0666 minus the process's umask
+    import stat
+    from graphc.ir import fileio
+    v = tf.Variable(np.float32([1, 2]), name="v")
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        prefix = saver.save(sess, str(tmp_path / "model"))
+    want = 0o666 & ~fileio._UMASK
+    for path in list(tmp_path.iterdir()):
+        if path.is_file():
+            assert stat.S_IMODE(path.stat().st_mode) == want, path.name
+    assert (tmp_path / "checkpoint").exists() and prefix
