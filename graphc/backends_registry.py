@@ -27,6 +27,21 @@ def resolve(name: Optional[str]) -> str:
     return name
 
 
+def configure_threads(backend: str, config) -> None:
+    """A Session's ConfigProto: intra_op_parallelism_threads sizes the llvm backend's
+    thread pool (the first Session to set it before the pool starts; see
+    backends/llvm/threadpool.py). inter_op_parallelism_threads is accepted: one run is one
+    native call, there are no independent ops to schedule across threads."""
+    if backend != "llvm":
+        return
+    from .backends.llvm.threadpool import threads_from_env
+    threads_from_env()  # a malformed GRAPHC_THREADS is an error here, naming it
+    intra = getattr(config, "intra_op_parallelism_threads", 0) or 0
+    if intra:
+        from .backends.llvm.target import host
+        host().pool.configure(int(intra))
+
+
 def compile(backend: str, program, state, validate: bool = False, observed: bool = False,
             profile: bool = False):
     """`program` compiled for `backend`. `observed`: an executable whose `run_observed`

@@ -1,10 +1,13 @@
 """Session configuration protos TF1 code builds (`ConfigProto`, `GPUOptions`, ...).
 
-Accepted so programs run unchanged; graphc runs on the CPU and ignores placement,
-GPU memory and threading options. `ConfigProto(check_numerics=True)` is graphc's own:
-every float result of a run is checked for NaN and Inf (as GRAPHC_CHECK_NUMERICS=1;
-graphc/numerics_check.py). `graph_options.rewrite_options` is likewise ignored;
-pass disabling goes through graphc's own pass manager.
+Accepted so programs run unchanged; graphc runs on the CPU and ignores placement and
+GPU memory options. `intra_op_parallelism_threads` sizes the llvm backend's thread pool
+(backends/llvm/threadpool.py; 0 = one thread per core); `inter_op_parallelism_threads` is
+accepted (one run is one native call: there are no ops to schedule across threads).
+`ConfigProto(check_numerics=True)` is graphc's own: every float result of a run is checked
+for NaN and Inf (as GRAPHC_CHECK_NUMERICS=1; graphc/numerics_check.py).
+`graph_options.rewrite_options` is likewise ignored; pass disabling goes through graphc's
+own pass manager.
 """
 from __future__ import annotations
 

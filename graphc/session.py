@@ -54,6 +54,7 @@ class BaseSession:
         self._graph = graph if graph is not None else _context.get_default_graph()
         self._config = config
         self._backend = backends_registry.resolve(backend)
+        backends_registry.configure_threads(self._backend, config)
         self._state = RuntimeState()
         self._state.functions = FunctionRunner(self._backend, self._state,
                                                self._disabled_passes_of(config),

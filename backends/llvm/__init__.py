@@ -18,8 +18,10 @@ Its modules read in the order a Program flows through them (pipeline.py runs the
     vmath.py            the math library: vectorisable exp, log, tanh, sin, ...
     irutil.py           llvmlite helpers (types, loops, the error flag)
  4. segments.py       the plan's LLVM module: a function per segment calling its kernels,
-    parallel.py         split across the cores (the thread pool)
+    parallel.py         split across the cores (calls into the thread pool)
  5. cache.py          JIT compilation and the object cache, for the host of target.py
+    threadpool.py       the process's one thread pool (native code of its own, built
+                        with the host target; the BLAS runs on it)
  6. runtime.py        the executable: per-run workspaces, the native calls, the numpy
                       fallback between them, native errors named by op and user line
  7. native_while.py   the native while-loop driver: a While loop's step run natively

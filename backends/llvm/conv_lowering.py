@@ -92,8 +92,7 @@ def lower_conv(lw, op) -> bool:
     kind = {"Conv2D": "forward", "Conv2DBackpropFilter": "filter"}.get(op.type, "input")
     plan = CK.ConvPlan(g, kind, block, 1)
     plan = CK.ConvPlan(g, kind, block, planned_threads(work, plan.extent, blas=True))
-    if plan.threads > 1:
-        lw.blas_single = True
+    lw.blas_single = True  # BLAS on one thread per pool thread (target.BlasThreads)
     cols = Buffer("arena", dtype, (plan.threads * block * g.ow, g.k))
     scratch = [cols]
     inputs = [x, f] if kind == "forward" else [x, dy] if kind == "filter" else [dy, f]

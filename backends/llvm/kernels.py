@@ -74,6 +74,7 @@ def gemm_function(module, dtype):
 
 
 MATMUL_SPLIT_UNIT = 16  # rows (or columns) per unit when graphc splits a matmul
+MATMUL_FLOPS_PER_ELEMENT = 16  # a BLAS core does ~16 flops in the time a loop does an element
 
 
 def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, batch_strides,
@@ -81,9 +82,9 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
     """C[b] = op(A[b]) @ op(B[b]) with one BLAS call per batch entry; `batch_strides` are
     the element strides of A, B and C over the (broadcast) batch dims.
 
-    With `threads` > 1 graphc splits the work itself (BLAS then runs single-threaded):
-    each thread computes a band of C's rows, or of its columns when C is wider than tall,
-    in units of MATMUL_SPLIT_UNIT."""
+    With `threads` > 1 the pool splits the work (BLAS then runs single-threaded): each
+    chunk computes a band of C's rows, or of its columns when C is wider than tall, in
+    units of MATMUL_SPLIT_UNIT."""
     gemm = gemm_function(module, dtype)
     b, (a_ptr, b_ptr, c_ptr), lo, hi = new_kernel(module, name, 3)
     size = 4 if dtype.name == "float32" else 8
@@ -131,9 +132,20 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
     batches = 1
     for d in batch_shape:
         batches *= d
-    threads = max(1, min(threads, extent))
-    return Kernel(name, list(operands), extent, 2 * m * n * k * batches,
-                  splittable=threads > 1, threads=threads, blas=True)
+    # any number of chunks: the pool picks it at run time (threads=0)
+    return Kernel(name, list(operands), extent, _matmul_work(m, n, k) * batches,
+                  splittable=threads > 1 and extent > 1, blas=True)
+
+
+def _matmul_work(m, n, k):
+    """2mnk flops in elements' worth (MATMUL_FLOPS_PER_ELEMENT flops take about as long as
+    an element of a loop), scaling a static dim (a symbolic one divides inexactly)."""
+    dims = [m, n, k]
+    for i, d in enumerate(dims):
+        if not is_symbolic(d):
+            dims[i] = max(1, 2 * d // MATMUL_FLOPS_PER_ELEMENT)
+            return dims[0] * dims[1] * dims[2]
+    return 2 * m * n * k  # (every dim symbolic: counted in flops)
 
 
 # ---------------------------------------------------------------- arg max / min

@@ -12,12 +12,12 @@ import numpy as np
 
 from graphc.ir.ops._base import const_value
 from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
-from graphc.ir.symbolic import hint_of, product
+from graphc.ir.symbolic import product
 from . import irutil as U
 from . import kernels as K
 from . import loops as L
 from .buffers import shape_of
-from .parallel import planned_threads
+from .parallel import pool_threads
 from .target import host
 
 # Pure data movement whose numpy kernel, run once on an array of element numbers,
@@ -143,17 +143,14 @@ def lower_matmul(lw, op) -> bool:
         strides.append([st * mat for st in bs])
     if m == 0 or n == 0:
         return False
-    # (heuristics: a symbolic dim counts at the size the plan was compiled for)
-    work = 2 * hint_of(m) * hint_of(n) * hint_of(k) * int(np.prod([hint_of(d) for d in batch],
-                                                                 dtype=np.int64))
-    units = -(-max(hint_of(m), hint_of(n)) // K.MATMUL_SPLIT_UNIT)
+    # BLAS runs on one thread per pool thread (target.BlasThreads); graphc splits the
+    # matmul across its pool (parallel.emit_call decides by size at run time).
+    split = host().blas_threads.available and pool_threads() > 1
+    lw.blas_single = lw.blas_single or host().blas_threads.available
 
     def emit(mod, name):
-        # In a plan whose convolutions split BLAS calls across graphc's threads, BLAS runs
-        # single-threaded (target.BlasThreads): large matmuls split themselves too.
-        threads = planned_threads(work, units, blas=True) if lw.blas_single else 1
         return K.emit_matmul(mod, name, a.dtype, m, n, k, ta, tb, batch, strides,
-                             [a, b, op.outputs[0]], threads)
+                             [a, b, op.outputs[0]], 2 if split else 1)
     return lw.native(op, emit, [a, b], op.outputs)
 
 

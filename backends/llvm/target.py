@@ -42,6 +42,8 @@ class Host:
         self.lock = threading.Lock()  # LLVM's JIT objects are not thread-safe
         self.blas = _load_blas()
         self.blas_threads = BlasThreads(self.blas)
+        from .threadpool import ThreadPool  # (its module needs this target to compile)
+        self.pool = ThreadPool(self)
 
     def new_machine(self):
         """A target machine for this CPU. Each MCJIT engine takes ownership of (and frees)
@@ -112,11 +114,12 @@ def _load_blas() -> str | None:
 
 
 class BlasThreads:
-    """One thread pool at a time: while a plan runs whose kernels split BLAS calls across
-    graphc's own threads, OpenBLAS runs single-threaded (else its workers, spinning after
-    each call, would compete with graphc's threads for the cores). The first such run saves
-    OpenBLAS's thread count and sets 1; the last one to finish restores it. Runs on
-    several Python threads nest through a counter."""
+    """One thread pool at a time: while a plan runs whose kernels call BLAS, OpenBLAS runs
+    single-threaded and graphc's pool splits the calls (threadpool.py); else OpenBLAS's
+    workers, spinning after each call, would compete with the pool's for the cores. The
+    first such run saves OpenBLAS's thread count and sets 1; the last one to finish
+    restores it (numpy's own matmuls between runs keep their threads). Runs on several
+    Python threads nest through a counter."""
 
     def __init__(self, path: str | None) -> None:
         self.lock = threading.Lock()

@@ -69,7 +69,7 @@ def test_conv_and_its_gradients_match_numpy(shape, kernel, stride, padding, dila
         assert_close(a, b, "conv", err_msg=name)
     if threaded:
         from graphc.backends.llvm.target import host
-        assert ("pthread_create" in text) == (host().cores > 1)
+        assert ("graphc_parallel_for" in text) == (host().pool.threads > 1)
 
 
 def test_blas_thread_count_is_restored_after_a_threaded_conv():
