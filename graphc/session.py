@@ -380,6 +380,10 @@ def compile_plan(fetches, targets, feeds, specs, pass_manager, backend, state, v
 
 # ---------------------------------------------------------------------- symbolic dims
 _SYMBOLIC = os.environ.get("GRAPHC_SYMBOLIC_DIMS", "1") != "0"
+# The size a symbolic plan's heuristics (how many threads a kernel splits across) assume
+# for every symbolic dim: fixed, not the first fed size, so the plan's native code is the
+# same whichever batch came first, and a new process finds it in the disk cache.
+NOMINAL_SIZE = 64
 
 
 def symbolic_shapes(feed_tensors, feed_values) -> tuple:
@@ -402,7 +406,7 @@ def symbolic_shapes(feed_tensors, feed_values) -> tuple:
                 return (), {}
             sym = by_size.get(n)
             if sym is None:
-                sym = by_size[n] = Sym.symbol(f"b{len(by_size)}", n)
+                sym = by_size[n] = Sym.symbol(f"b{len(by_size)}", NOMINAL_SIZE)
             dims.append(sym)
         shapes.append(tuple(dims))
     return shapes, {f"b{i}": n for i, n in enumerate(by_size)}

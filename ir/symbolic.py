@@ -15,8 +15,8 @@ unequal to every int: a symbolic dim is "any size", and code that only asks "is 
 the same shape" stays right for every size. Broadcasting a dim against 1 is decided by
 `shapes.broadcast_shapes` (it holds for every size).
 
-`hint` is the size seen when the plan was compiled: for heuristics only (how many threads
-a kernel splits across), never for a result.
+`hint` is a nominal size the plan's heuristics assume (how many threads a kernel splits
+across; the Session's NOMINAL_SIZE), never used for a result.
 """
 from __future__ import annotations
 

@@ -127,3 +127,15 @@ def test_a_plan_an_op_cannot_size_at_run_time_compiles_per_shape():
                                   weights.sum(axis=1, keepdims=True))
     with pytest.raises(InvalidArgumentError):
         sess.run(grad, {a: np.ones((3, 1)), b: np.ones((3, 4))})
+
+
+def test_the_native_module_does_not_depend_on_the_first_batch_size():
+    """(so a new process finds it in the disk cache, whatever batch it starts with)"""
+    texts = []
+    for first in (64, 3):
+        g, init, fetches, feeds = _mlp()
+        sess = tf.Session(graph=g, backend="llvm")
+        sess.run(init)
+        sess.run(fetches[:2], feeds(np.random.RandomState(0), first))
+        texts.append({p.executable.module_text for p in sess._plans.values()})
+    assert texts[0] == texts[1]
