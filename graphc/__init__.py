@@ -66,6 +66,15 @@ from .graphdef import graph_util  # noqa: E402,F401
 from . import graphdef as _graphdef  # noqa: E402,F401  (Graph.as_graph_def writes TF's GraphDef)
 from . import compat, losses, train  # noqa: E402,F401
 from . import saved_model  # noqa: E402,F401
+from . import metrics  # noqa: E402,F401
+from . import test_util as test  # noqa: E402,F401  (tf.test)
+from . import sysconfig  # noqa: E402,F401
+from .sysconfig import compiler_version as _compiler_version  # noqa: E402
+from .template import make_template  # noqa: E402,F401
+from .custom_gradient import custom_gradient, hessians  # noqa: E402,F401
+from .ir.ops.identity_n_ops import identity_n  # noqa: E402,F401
+from .lookup import tables_initializer  # noqa: E402,F401
+from . import lookup as _lookup  # noqa: E402
 from .train.input import TextLineReader, TFRecordReader, WholeFileReader  # noqa: E402,F401
 from .clip_ops import (clip_by_average_norm, clip_by_global_norm, clip_by_norm,  # noqa: E402,F401
                        global_norm)
@@ -98,6 +107,8 @@ _rename(Assert, "Assert")
 
 newaxis = None
 dtypes = _dtypes_module
+COMPILER_VERSION = _compiler_version()
+flags = app.flags
 compat.v1 = _sys.modules[__name__]
 from .ir.registry import NotDifferentiable, RegisterGradient, no_gradient  # noqa: E402,F401
 from . import gfile  # noqa: E402,F401
@@ -106,6 +117,11 @@ from .namespaces import (arg_max, arg_min, dimension_at_index, dimension_value, 
                          get_local_variable, is_tensor, linalg, manip, math,
                          matrix_transpose, reverse_v2)
 from .math_ext import *  # noqa: E402,F401,F403
+from .namespaces import TF1Namespace as _NS  # noqa: E402
+lookup = _NS("lookup", {n: getattr(_lookup, n) for n in ("KeyValueTensorInitializer",
+                                                        "StaticHashTable")})
+version = _NS("version", {"VERSION": VERSION, "GIT_VERSION": GIT_VERSION,
+                          "COMPILER_VERSION": COMPILER_VERSION})
 from google.protobuf import text_format as _text_format  # noqa: E402
 from .ir.graph import set_operation_printer as _set_operation_printer  # noqa: E402
 _set_operation_printer(lambda op: _text_format.MessageToString(summary.node_def(op)))

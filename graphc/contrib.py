@@ -47,13 +47,73 @@ class _Layers:
         raise AttributeError(f"tf.contrib.layers.{name} is not available in graphc")
 
 
+class _Lookup:
+    """`tf.contrib.lookup` (graphc/lookup.py)."""
+
+    def __init__(self) -> None:
+        from . import lookup
+        for name in ("HashTable", "KeyValueTensorInitializer", "index_table_from_tensor",
+                     "index_to_string_table_from_tensor"):
+            setattr(self, name, getattr(lookup, name))
+
+    def __getattr__(self, name):
+        raise AttributeError(f"tf.contrib.lookup.{name} is not available in graphc")
+
+
+def get_variables(scope=None, suffix=None, collection="variables") -> list:
+    """tf.contrib.framework.get_variables: the variables of `collection` under `scope`
+    (a name or a VariableScope) whose names end in `suffix`."""
+    from .ir.context import get_default_graph
+    if scope is not None and not isinstance(scope, str):
+        scope = scope.name
+    found = get_default_graph().get_collection(collection, scope)
+    if suffix is not None:
+        found = [v for v in found if v.op.name.endswith(suffix)]
+    return found
+
+
+def get_variables_by_name(given_name, scope=None) -> list:
+    """The variables whose last name component is `given_name`."""
+    return [v for v in get_variables(scope) if v.op.name.split("/")[-1] == given_name]
+
+
+class _Framework:
+    """`tf.contrib.framework`: variable and global-step helpers."""
+
+    def __init__(self) -> None:
+        from .train import schedules
+        self.get_or_create_global_step = schedules.get_or_create_global_step
+        self.get_global_step = schedules.get_global_step
+        self.create_global_step = schedules.create_global_step
+
+    get_variables = staticmethod(get_variables)
+    get_variables_by_name = staticmethod(get_variables_by_name)
+
+    @staticmethod
+    def get_model_variables(scope=None, suffix=None):
+        return get_variables(scope, suffix, "model_variables")
+
+    @staticmethod
+    def get_local_variables(scope=None, suffix=None):
+        return get_variables(scope, suffix, "local_variables")
+
+    @staticmethod
+    def get_trainable_variables(scope=None, suffix=None):
+        return get_variables(scope, suffix, "trainable_variables")
+
+    def __getattr__(self, name):
+        raise AttributeError(f"tf.contrib.framework.{name} is not available in graphc")
+
+
 class _Contrib:
     layers = _Layers()
+    lookup = _Lookup()
+    framework = _Framework()
 
     def __getattr__(self, name):
         raise AttributeError(f"tf.contrib.{name} is not available in graphc (tf.contrib was "
                              "removed after TF1; graphc provides contrib.layers' initializers "
-                             "and regularizers only)")
+                             "and regularizers, contrib.lookup and contrib.framework only)")
 
 
 contrib = _Contrib()

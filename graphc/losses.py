@@ -57,11 +57,12 @@ def _reduce(losses, weights, reduction, loss_collection):
     return loss
 
 
-def _safe_div(num, den):
+def _safe_div(num, den, name=None):
+    """num / den where den > 0, else 0 (TF1's `_safe_div` of losses and metrics)."""
     zero = np.zeros((), num.dtype.np)
     positive = M.greater(den, zero)
     return M.where_v2(positive, M.truediv(num, M.where_v2(positive, den, M.ones_like_(den))),
-                      M.zeros_like_(num))
+                      M.zeros_like_(num), name=name)
 
 
 def _pair(labels, predictions):
@@ -158,6 +159,69 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
                            np.asarray(0.5 * s, logits.dtype.np))
         losses = nn_ops.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
         return _reduce(losses, weights, reduction, loss_collection)
+
+
+def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None,
+                    loss_collection=GraphKeys.LOSSES,
+                    reduction=Reduction.SUM_BY_NONZERO_WEIGHTS, dim=None):
+    """1 - sum(labels * predictions, axis) for unit-normalised inputs (`dim` is TF1's
+    deprecated name of `axis`)."""
+    if dim is not None:
+        if axis is not None:
+            raise ValueError("Cannot specify both 'axis' and 'dim'")
+        axis = dim
+    if axis is None:
+        raise ValueError("You must specify 'axis'.")
+    with _scope(scope, "cosine_distance_loss"):
+        y, p = _pair(labels, predictions)
+        radial = M.reduce_sum(M.multiply(p, y), axis=[axis], keepdims=True)
+        return _reduce(M.subtract(np.ones((), p.dtype.np), radial), weights, reduction,
+                       loss_collection)
+
+
+def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
+               reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
+    """max(0, 1 - (2 * labels - 1) * logits), labels in {0, 1}."""
+    with _scope(scope, "hinge_loss"):
+        y, x = _pair(labels, logits)
+        one = np.ones((), x.dtype.np)
+        signs = M.subtract(M.multiply(np.asarray(2.0, x.dtype.np), y), one)
+        return _reduce(nn_ops.relu(M.subtract(one, M.multiply(signs, x))), weights, reduction,
+                       loss_collection)
+
+
+def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
+                                loss_collection=GraphKeys.LOSSES):
+    """For each sample, the mean over pairs (i, j) of its elements of
+    ((p_i - p_j) - (l_i - l_j))^2, scaled by the sample's weight and summed over the batch
+    (TF1: 2*S/(n-1) - 2*T^2/(n(n-1)) per sample, S the sum of squared differences,
+    T their sum, n the elements with nonzero weight)."""
+    with _scope(scope, "mean_pairwise_squared_error"):
+        y, p = _pair(labels, predictions)
+        diffs = M.subtract(p, y)
+        rank = diffs.shape.ndims
+        if rank is None or rank < 2:
+            raise ValueError("mean_pairwise_squared_error needs predictions of known rank "
+                             f">= 2 ([batch_size, d0, ...]), got shape {diffs.shape}")
+        axes = list(range(1, rank))
+        w = convert_to_tensor(weights, dtype=p.dtype)
+        if w.shape.ndims == 1 and rank > 1:
+            from .ir.ops.array_ops import reshape
+            w = reshape(w, [-1] + [1] * (rank - 1))
+        zero, one, two = (np.asarray(v, p.dtype.np) for v in (0.0, 1.0, 2.0))
+        present = M.multiply(M.ones_like_(diffs), M.cast(M.not_equal(w, zero), p.dtype))
+        n = M.reduce_sum(present, axis=axes, keepdims=True)
+        term1 = M.multiply(two, _safe_div(M.reduce_sum(M.square(diffs), axis=axes,
+                                                         keepdims=True),
+                                            M.maximum(M.subtract(n, one), zero)))
+        term2 = M.multiply(two, _safe_div(M.square(M.reduce_sum(diffs, axis=axes,
+                                                                  keepdims=True)),
+                                            M.maximum(M.multiply(n, M.subtract(n, one)), zero)))
+        loss = M.reduce_sum(M.multiply(M.subtract(term1, term2), w))
+        loss = M.where_v2(M.greater(M.reduce_sum(n), zero), loss, M.zeros_like_(loss),
+                          name="value")
+        add_loss(loss, loss_collection)
+        return loss
 
 
 def add_loss(loss, loss_collection=GraphKeys.LOSSES) -> None:

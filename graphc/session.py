@@ -174,6 +174,16 @@ class BaseSession:
             self._run_cache[key] = entry
         return entry
 
+    def partial_run_setup(self, fetches, feeds=None):
+        """TF1: a handle for one step run in pieces (graphc/partial_run.py)."""
+        from .partial_run import partial_run_setup
+        return partial_run_setup(self, fetches, feeds)
+
+    def partial_run(self, handle, fetches, feed_dict=None):
+        """TF1: one piece of the step `handle` (graphc/partial_run.py)."""
+        from .partial_run import partial_run
+        return partial_run(self, handle, fetches, feed_dict)
+
     def make_callable(self, fetches, feed_list=None, accept_options: bool = False):
         """A function running `fetches` with positional feed values, skipping lookups."""
         mapper = FetchMapper(fetches, self._graph)

@@ -50,6 +50,7 @@ def _table() -> dict:
              for name in SCALAR}
     for lower, names in (
             (R.lower_view, R.VIEW_OPS),
+            (R.lower_identity_n, ("IdentityN",)),
             (R.lower_reduce, REDUCTIONS),
             (R.lower_l2loss, ("L2Loss",)),
             (R.lower_sum_to_shape, ("SumToShape",)),

@@ -27,6 +27,13 @@ from .saver import Saver, latest_checkpoint
 USE_DEFAULT = object()
 
 
+def _default_local_init_op():
+    """TF1's default local init: the local variables and the lookup tables."""
+    from ..ir.ops.core_ops import group
+    from ..lookup import tables_initializer
+    return group(local_variables_initializer(), tables_initializer())
+
+
 class Scaffold:
     """What a training loop needs besides the model: init op (+ feeds, init_fn), local
     init op, summary op and saver; `finalize()` fills in TF1's defaults."""
@@ -60,7 +67,7 @@ class Scaffold:
             self._init_op = _one_of(graph, GraphKeys.INIT_OP, global_variables_initializer)
         if self._local_init_op is None:
             self._local_init_op = _one_of(graph, GraphKeys.LOCAL_INIT_OP,
-                                          local_variables_initializer)
+                                          _default_local_init_op)
         if self._summary_op is None:
             self._summary_op = _one_of(graph, GraphKeys.SUMMARY_OP, _merge_all)
         if self._saver is None:

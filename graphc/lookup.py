@@ -1,0 +1,167 @@
+"""TF1's lookup tables: `tf.lookup` (StaticHashTable, KeyValueTensorInitializer),
+`tf.contrib.lookup` (HashTable, index_table_from_tensor, index_to_string_table_from_tensor)
+and `tf.tables_initializer`.
+
+A table's keys and values are the initializer's tensors (fixed, as a StaticHashTable's);
+its state is a flag outside every variable collection (a Saver does not save it, as TF1's
+tables) that its initializer sets; the initializer joins the TABLE_INITIALIZERS
+collection, which `tf.tables_initializer()` (and MonitoredTrainingSession's scaffold) runs.
+A lookup before that fails with FailedPreconditionError, as TF1's "Table not initialized".
+`lookup(keys)` compares each key with the table's keys (ordinary ops, so it runs on both
+backends; strings through the numpy kernels) and gives the default value where none
+matches.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .ir import context as _context
+from .ir import dtypes as _dt
+from .ir.ops import array_ops as A, core_ops, math_ops as M
+from .ir.ops._base import convert_to_tensor
+from .ir.ops.slicing_ops import gather
+from .variables import GraphKeys, Variable
+
+
+class KeyValueTensorInitializer:
+    """The keys and values a table starts with (two 1-D tensors of one length)."""
+
+    def __init__(self, keys, values, key_dtype=None, value_dtype=None, name=None) -> None:
+        self._name = name or "key_value_init"
+        self._keys = convert_to_tensor(keys, dtype=key_dtype, name="keys")
+        self._values = convert_to_tensor(values, dtype=value_dtype, name="values")
+        if self._keys.shape.ndims not in (None, 1) or self._values.shape.ndims not in (None, 1):
+            raise ValueError(f"KeyValueTensorInitializer needs 1-D keys and values, got "
+                             f"shapes {self._keys.shape} and {self._values.shape}")
+        n, m = self._keys.shape.as_tuple()[0], self._values.shape.as_tuple()[0]
+        if n is not None and m is not None and n != m:
+            raise ValueError(f"KeyValueTensorInitializer: {n} keys but {m} values")
+
+    @property
+    def key_dtype(self):
+        return self._keys.dtype
+
+    @property
+    def value_dtype(self):
+        return self._values.dtype
+
+
+class StaticHashTable:
+    """A table of keys to values fixed at initialisation (TF1 HashTable)."""
+
+    def __init__(self, initializer, default_value, name=None,
+                 experimental_is_anonymous=False) -> None:
+        if not isinstance(initializer, KeyValueTensorInitializer):
+            raise TypeError(f"the table's initializer must be a KeyValueTensorInitializer, "
+                            f"got {initializer!r}")
+        graph = _context.get_default_graph()
+        self._key_dtype, self._value_dtype = initializer.key_dtype, initializer.value_dtype
+        with graph.name_scope(name or "hash_table") as scope:
+            self._name = scope[:-1]
+            self._default_value = convert_to_tensor(default_value, dtype=self._value_dtype,
+                                                    name="default_value")
+            if self._default_value.shape.ndims not in (None, 0):
+                raise ValueError(f"the default value must be a scalar, got shape "
+                                 f"{self._default_value.shape}")
+            self._keys, self._values = initializer._keys, initializer._values
+            # the table's state is whether it was initialised: a lookup reads this flag,
+            # so one before tables_initializer fails as TF1's "Table not initialized"
+            self._initialized = Variable(True, trainable=False, collections=[],
+                                         name="initialized")
+            self._init_op = core_ops.group(self._initialized.initializer, name="table_init")
+        graph.add_to_collection(GraphKeys.TABLE_INITIALIZERS, self._init_op)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def key_dtype(self):
+        return self._key_dtype
+
+    @property
+    def value_dtype(self):
+        return self._value_dtype
+
+    @property
+    def default_value(self):
+        return self._default_value
+
+    @property
+    def initializer(self):
+        return self._init_op
+
+    init = initializer
+
+    def size(self, name=None):
+        """The number of entries (an int64 scalar)."""
+        with _context.get_default_graph().name_scope(name or f"{self._name}_Size"):
+            with _context.get_default_graph().control_dependencies(
+                    [self._initialized._as_tensor()]):
+                return M.cast(A.size(self._keys), _dt.int64)
+
+    def lookup(self, keys, name=None):
+        """The value of each key (any shape), the default where the table has none."""
+        keys = convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
+        with _context.get_default_graph().name_scope(name or f"{self._name}_Lookup"):
+            table_keys = A.reshape(self._keys, [1, -1])
+            match = M.equal(A.reshape(keys, [-1, 1]), table_keys)            # [n, size]
+            found = M.logical_and(M.reduce_any(match, axis=1), self._initialized._as_tensor())
+            index = M.argmax(M.cast(match, _dt.int32), 1)
+            values = gather(self._values, index)
+            out = M.where_v2(found, values, A.fill(A.shape(found), self._default_value))
+            out = A.reshape(out, A.shape(keys))
+            out.set_shape(keys.shape)
+            return out
+
+
+class HashTable(StaticHashTable):
+    """TF1 `tf.contrib.lookup.HashTable` (`shared_name` is accepted and ignored: one
+    process shares nothing)."""
+
+    def __init__(self, initializer, default_value, shared_name=None, name=None) -> None:
+        super().__init__(initializer, default_value, name=name)
+
+
+def tables_initializer(name="init_all_tables"):
+    """The op running every table initializer of the graph (a no-op when there is none)."""
+    inits = _context.get_default_graph().get_collection(GraphKeys.TABLE_INITIALIZERS)
+    return core_ops.group(*inits, name=name) if inits else core_ops.no_op(name=name)
+
+
+def _vocabulary(vocabulary_list, dtype):
+    vocab = convert_to_tensor(vocabulary_list, dtype=dtype, name="vocabulary_list")
+    if vocab.shape.ndims != 1:
+        raise ValueError(f"vocabulary_list must be 1-D, got shape {vocab.shape}")
+    return vocab
+
+
+def _indices(vocab):
+    """0, 1, ..., len(vocab) - 1 as int64."""
+    return M.cumsum(A.fill(A.shape(vocab), np.int64(1)), exclusive=True)
+
+
+def index_table_from_tensor(vocabulary_list, num_oov_buckets=0, default_value=-1,
+                            hasher_spec=None, dtype=_dt.string, name=None):
+    """A table mapping each element of `vocabulary_list` to its index (int64), unknown
+    keys to `default_value`."""
+    if num_oov_buckets:
+        raise NotImplementedError("index_table_from_tensor(num_oov_buckets>0) needs TF's "
+                                  "Fingerprint64 hash, which graphc does not have")
+    graph = _context.get_default_graph()
+    with graph.name_scope(name or "string_to_index"):
+        vocab = _vocabulary(vocabulary_list, _dt.as_dtype(dtype))
+        ids = _indices(vocab)
+        init = KeyValueTensorInitializer(vocab, ids)
+        return HashTable(init, np.int64(default_value), name="hash_table")
+
+
+def index_to_string_table_from_tensor(vocabulary_list, default_value="UNK", name=None):
+    """A table mapping each index (int64) to its element of `vocabulary_list`, other
+    indices to `default_value`."""
+    graph = _context.get_default_graph()
+    with graph.name_scope(name or "index_to_string"):
+        vocab = _vocabulary(vocabulary_list, _dt.string)
+        ids = _indices(vocab)
+        return HashTable(KeyValueTensorInitializer(ids, vocab), default_value,
+                         name="hash_table")
