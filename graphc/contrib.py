@@ -1,4 +1,6 @@
-"""The parts of `tf.contrib` that TF1 models use most: layers' initializers and regularizers.
+"""The parts of `tf.contrib` that TF1 models use most: contrib.layers (initializers,
+regularizers and the layer functions of graphc/contrib_layers.py), contrib.lookup,
+contrib.framework, contrib.rnn and contrib.seq2seq (graphc/seq2seq*.py).
 
 Anything else under `tf.contrib` is refused with an AttributeError that says so.
 """
@@ -37,6 +39,14 @@ def variance_scaling_initializer(factor=2.0, mode="FAN_IN", uniform=False, seed=
 
 
 class _Layers:
+    from .contrib_layers import (batch_norm, conv2d, embed_sequence, flatten,
+                                 fully_connected, layer_norm)
+    batch_norm, conv2d, embed_sequence = (staticmethod(batch_norm), staticmethod(conv2d),
+                                          staticmethod(embed_sequence))
+    flatten, fully_connected, layer_norm = (staticmethod(flatten),
+                                            staticmethod(fully_connected),
+                                            staticmethod(layer_norm))
+    convolution2d = conv2d
     xavier_initializer = staticmethod(init_ops.xavier_initializer)
     xavier_initializer_conv2d = staticmethod(init_ops.xavier_initializer)
     variance_scaling_initializer = staticmethod(variance_scaling_initializer)
@@ -105,15 +115,51 @@ class _Framework:
         raise AttributeError(f"tf.contrib.framework.{name} is not available in graphc")
 
 
+class _Seq2seq:
+    """`tf.contrib.seq2seq` (graphc/seq2seq*.py)."""
+
+    def __init__(self) -> None:
+        from . import seq2seq, seq2seq_attention, seq2seq_decode
+        self.sequence_loss = seq2seq.sequence_loss
+        for name in ("TrainingHelper", "GreedyEmbeddingHelper", "BasicDecoder",
+                     "BasicDecoderOutput", "dynamic_decode"):
+            setattr(self, name, getattr(seq2seq_decode, name))
+        for name in ("BahdanauAttention", "LuongAttention", "AttentionWrapper",
+                     "AttentionWrapperState"):
+            setattr(self, name, getattr(seq2seq_attention, name))
+
+    def __getattr__(self, name):
+        raise AttributeError(f"tf.contrib.seq2seq.{name} is not available in graphc")
+
+
+class _Rnn:
+    """`tf.contrib.rnn`: the cells of tf.nn.rnn_cell, static_rnn and the bidirectional
+    stacks."""
+
+    def __init__(self) -> None:
+        from . import rnn_cell, seq2seq
+        for name in ("RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell",
+                     "MultiRNNCell", "LSTMStateTuple", "DropoutWrapper", "ResidualWrapper",
+                     "static_rnn", "static_bidirectional_rnn"):
+            setattr(self, name, getattr(rnn_cell, name))
+        self.DeviceWrapper = seq2seq.DeviceWrapper
+        self.stack_bidirectional_dynamic_rnn = seq2seq.stack_bidirectional_dynamic_rnn
+
+    def __getattr__(self, name):
+        raise AttributeError(f"tf.contrib.rnn.{name} is not available in graphc")
+
+
 class _Contrib:
     layers = _Layers()
     lookup = _Lookup()
     framework = _Framework()
+    seq2seq = _Seq2seq()
+    rnn = _Rnn()
 
     def __getattr__(self, name):
         raise AttributeError(f"tf.contrib.{name} is not available in graphc (tf.contrib was "
                              "removed after TF1; graphc provides contrib.layers' initializers "
-                             "and regularizers, contrib.lookup and contrib.framework only)")
+                             "and layers, contrib.lookup, framework, rnn and seq2seq only)")
 
 
 contrib = _Contrib()

@@ -38,6 +38,8 @@ class _RNNCellNamespace:
         for name in ("RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell",
                      "MultiRNNCell", "LSTMStateTuple", "DropoutWrapper", "ResidualWrapper"):
             setattr(self, name, getattr(m, name))
+        from .seq2seq import DeviceWrapper
+        self.DeviceWrapper = DeviceWrapper
 
 
 rnn_cell = _RNNCellNamespace()
