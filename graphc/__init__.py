@@ -108,7 +108,7 @@ _rename(Assert, "Assert")
 newaxis = None
 dtypes = _dtypes_module
 COMPILER_VERSION = _compiler_version()
-flags = app.flags
+flags = app.flags  # tf.flags (graphc/flags.py; the module is graphc.flags)
 compat.v1 = _sys.modules[__name__]
 from .ir.registry import NotDifferentiable, RegisterGradient, no_gradient  # noqa: E402,F401
 from . import gfile  # noqa: E402,F401

@@ -71,3 +71,30 @@ def log_first_n(level, msg, n, *args) -> None:
     _counts[key] = count + 1
     if count < n:
         _logger.log(level, msg, *args)
+
+
+def log(level, msg, *args, **kwargs) -> None:
+    """Logs `msg` at the Python logging `level` (TF1 `tf.logging.log`)."""
+    _logger.log(level, msg, *args, **kwargs)
+
+
+def vlog(level, msg, *args, **kwargs) -> None:
+    """TF1's `vlog`: the same as `log` (TF1's logger takes the level as is)."""
+    _logger.log(level, msg, *args, **kwargs)
+
+
+def log_if(level, msg, condition, *args) -> None:
+    """Logs `msg` at `level` when `condition` holds."""
+    if condition:
+        vlog(level, msg, *args)
+
+
+def flush() -> None:
+    """Flushes the handlers of graphc's logger."""
+    for handler in _logger.handlers:
+        handler.flush()
+
+
+def TaskLevelStatusMessage(msg) -> None:  # noqa: N802 (TF1's name)
+    """TF1 logs a task's status message as an error."""
+    error(msg)

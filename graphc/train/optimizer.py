@@ -343,6 +343,23 @@ class RMSPropOptimizer(Optimizer):
         return self._update(var, math_ops.subtract(var, mom_t)).op
 
 
+def _unscaled(t: Tensor) -> Tensor:
+    """`t` before scalings by a scalar (clip_by_global_norm's, a learning-rate factor),
+    which keep TF1's IndexedSlices sparse."""
+    while t.op.type in ("Mul", "RealDiv", "Identity"):
+        if t.op.type == "Identity":
+            t = t.op.inputs[0]
+            continue
+        a, b = t.op.inputs
+        if b.shape.ndims == 0:
+            t = a
+        elif a.shape.ndims == 0 and t.op.type == "Mul":
+            t = b
+        else:
+            break
+    return t
+
+
 def _sparse_rows(grad: Tensor, var: Variable):
     """The rows of `var` a sparse gradient names, as a boolean tensor broadcastable against
     `var`, or None for a dense gradient.
@@ -358,7 +375,7 @@ def _sparse_rows(grad: Tensor, var: Variable):
     parts = list(grad.op.inputs) if grad.op.type == "AddN" else [grad]
     counts = []
     for part in parts:
-        op = part.op
+        op = _unscaled(part).op
         if not (op.type == "UnsortedSegmentSum" and op.attrs.get("axis") == 0 and op.original
                 and op.original[0].type == "GatherV2" and var.shape.ndims):
             return None

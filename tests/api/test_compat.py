@@ -29,18 +29,18 @@ def test_logging_levels():
 
 
 def test_app_flags_parse_defaults_and_overrides():
-    from graphc.app import _Flags
-    flags = _Flags()
-    flags.DEFINE_integer("batch_size", 32, "batch")
-    flags.DEFINE_float("lr", 0.1, "learning rate")
-    flags.DEFINE_boolean("fast", False, "speed")
-    flags.DEFINE_string("data_dir", "/tmp", "data")
-    rest = flags.FLAGS(["prog", "--batch_size=64", "--fast", "extra"])
+    from graphc.flags import FlagValues
+    flags, fv = tf.app.flags, FlagValues()
+    flags.DEFINE_integer("batch_size", 32, "batch", flag_values=fv)
+    flags.DEFINE_float("lr", 0.1, "learning rate", flag_values=fv)
+    flags.DEFINE_boolean("fast", False, "speed", flag_values=fv)
+    flags.DEFINE_string("data_dir", "/tmp", "data", flag_values=fv)
+    rest = fv(["prog", "--batch_size=64", "--fast", "extra"])
     assert rest == ["prog", "extra"]
-    assert (flags.FLAGS.batch_size, flags.FLAGS.lr, flags.FLAGS.fast) == (64, 0.1, True)
-    assert flags.FLAGS.data_dir == "/tmp"
-    with pytest.raises(AttributeError, match="not defined"):
-        getattr(flags.FLAGS, "missing")  # noqa: B009
+    assert (fv.batch_size, fv.lr, fv.fast) == (64, 0.1, True)
+    assert fv.data_dir == "/tmp"
+    with pytest.raises(AttributeError, match="missing"):
+        getattr(fv, "missing")  # noqa: B009
 
 
 def test_dtype_and_shape_names_at_top_level():

@@ -90,5 +90,5 @@ def test_contrib_layers_and_clear_refusals():
     assert np.abs(run(w)).max() <= np.sqrt(6 / 20)
     with pytest.raises(AttributeError, match="tf.contrib.slim is not available"):
         getattr(tf.contrib, "slim")  # noqa: B009
-    with pytest.raises(AttributeError, match="tf.contrib.layers.fully_connected"):
-        getattr(tf.contrib.layers, "fully_connected")  # noqa: B009
+    with pytest.raises(AttributeError, match="tf.contrib.layers.repeat"):
+        getattr(tf.contrib.layers, "repeat")  # noqa: B009

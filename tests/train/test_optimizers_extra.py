@@ -277,3 +277,24 @@ def test_a_table_looked_up_twice_updates_the_union_of_rows():
             np.testing.assert_allclose(sess.run(table)[:, 0], [0, 1, 0, 1])
             np.testing.assert_allclose(sess.run(opt.get_slot(table, "momentum"))[:, 0],
                                        [1, 0, 1, 0])
+
+
+def test_clipped_sparse_gradients_stay_sparse():
+    g = tf.Graph()
+    with g.as_default():
+        table = tf.Variable(np.ones((4, 2)))
+        ids = tf.placeholder(tf.int32, [1])
+        loss = tf.reduce_sum(tf.nn.embedding_lookup(table, ids) * 10.0)
+        opt = tf.train.MomentumOptimizer(1.0, 0.5)
+        grads, variables = zip(*opt.compute_gradients(loss))
+        clipped, norm = tf.clip_by_global_norm(grads, 1.0)
+        train = opt.apply_gradients(zip(clipped, variables))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train, {ids: [1]})
+            sess.run(train, {ids: [2]})
+            got = sess.run(table)
+    step = 1.0 / np.sqrt(2)              # the clipped gradient of each element
+    np.testing.assert_allclose(got[1], 1 - step)   # not named at step 2: momentum waits
+    np.testing.assert_allclose(got[2], 1 - step)
+    np.testing.assert_array_equal(got[[0, 3]], 1.0)
