@@ -98,6 +98,12 @@ class _Framework:
 
     get_variables = staticmethod(get_variables)
     get_variables_by_name = staticmethod(get_variables_by_name)
+    from .arg_scope import (add_arg_scope, arg_scope, arg_scoped_arguments,
+                            current_arg_scope, has_arg_scope)
+    add_arg_scope, arg_scope = staticmethod(add_arg_scope), staticmethod(arg_scope)
+    arg_scoped_arguments = staticmethod(arg_scoped_arguments)
+    current_arg_scope, has_arg_scope = (staticmethod(current_arg_scope),
+                                        staticmethod(has_arg_scope))
 
     @staticmethod
     def get_model_variables(scope=None, suffix=None):

@@ -5,7 +5,8 @@ layer_norm, embed_sequence, with TF1 contrib's scopes and names (`fully_connecte
 Their variables are model variables (GLOBAL_VARIABLES and MODEL_VARIABLES, plus
 `variables_collections`); `outputs_collections` receive the output. contrib's defaults
 differ from tf.layers': a ReLU activation for fully_connected and conv2d, 'SAME' padding,
-batch_norm in training mode with decay 0.999 and no gamma.
+batch_norm in training mode with decay 0.999 and no gamma. Each takes its defaults from
+`tf.contrib.framework.arg_scope` (graphc/arg_scope.py).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from . import init_ops
 from .ir import context as _context
 from .ir.ops import core_ops, math_ops as M, nn_ops
 from .ir.ops._base import convert_to_tensor
+from .arg_scope import add_arg_scope
 from .ir.ops.array_ops import reshape
 from .variable_scope import get_variable, variable_scope
 from .variables import GraphKeys
@@ -63,6 +65,7 @@ def _bias(out, units, dtype, normalizer_fn, biases_initializer, biases_regulariz
     return nn_ops.bias_add(out, biases)
 
 
+@add_arg_scope
 def fully_connected(inputs, num_outputs, activation_fn=nn_ops.relu, normalizer_fn=None,
                     normalizer_params=None, weights_initializer=None, weights_regularizer=None,
                     biases_initializer=_ZEROS, biases_regularizer=None,
@@ -101,6 +104,7 @@ def _pair(value, what):
     return v
 
 
+@add_arg_scope
 def conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None,
            rate=1, activation_fn=nn_ops.relu, normalizer_fn=None, normalizer_params=None,
            weights_initializer=None, weights_regularizer=None,
@@ -130,6 +134,7 @@ def conv2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_form
                        outputs_collections)
 
 
+@add_arg_scope
 def flatten(inputs, outputs_collections=None, scope=None):
     """[batch, d1, ...] -> [batch, d1 * ...] under the scope `Flatten`."""
     x = convert_to_tensor(inputs)
@@ -142,6 +147,7 @@ def flatten(inputs, outputs_collections=None, scope=None):
     return _finish(out, None, None, None, outputs_collections)
 
 
+@add_arg_scope
 def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
                activation_fn=None, param_initializers=None, param_regularizers=None,
                updates_collections=GraphKeys.UPDATE_OPS, is_training=True, reuse=None,
@@ -183,6 +189,7 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
         return _finish(out, None, None, activation_fn, outputs_collections)
 
 
+@add_arg_scope
 def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None,
                variables_collections=None, outputs_collections=None, trainable=True,
                begin_norm_axis=1, begin_params_axis=-1, scope=None):
@@ -213,6 +220,7 @@ def layer_norm(inputs, center=True, scale=True, activation_fn=None, reuse=None,
         return _finish(out, None, None, activation_fn, outputs_collections)
 
 
+@add_arg_scope
 def embed_sequence(ids, vocab_size=None, embed_dim=None, unique=False, initializer=None,
                    regularizer=None, trainable=True, scope=None, reuse=None):
     """Embeddings of `ids` from a [vocab_size, embed_dim] table `EmbedSequence/embeddings`."""

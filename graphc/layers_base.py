@@ -166,6 +166,10 @@ class Layer:
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         return var
 
+    def add_variable(self, *args, **kwargs):
+        """TF1's older name of add_weight."""
+        return self.add_weight(*args, **kwargs)
+
     def add_loss(self, losses, inputs=None) -> None:
         graph = _context.get_default_graph()
         for loss in losses if isinstance(losses, (list, tuple)) else [losses]:
