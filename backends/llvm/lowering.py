@@ -261,6 +261,12 @@ class Lowering:
         self.steps.append(Step(True, op, emit=None, inputs=[op.inputs[0]], outputs=[]))
         self.alias(op.outputs[0], self.plan.buffer(op.inputs[0]), op)
 
+    def views(self, op) -> None:
+        """Each output of `op` is the input of the same position (IdentityN)."""
+        for x, t in zip(op.inputs, op.outputs):
+            self.steps.append(Step(True, op, emit=None, inputs=[x], outputs=[]))
+            self.alias(t, self.plan.buffer(x), op)
+
     def alias(self, t, src: Buffer, op) -> None:
         """`t` shares `src`, or gets a copy of it when `src` is a variable written later."""
         if src.kind == "var" and self.plan.needs_snapshot(src.var, t, self.index):
