@@ -178,3 +178,16 @@ def test_get_variable_takes_a_constant_initializers_dtype():
         assert tf.get_variable("f64", initializer=tf.constant(2.0, tf.float64)).dtype \
             == tf.float64
         assert tf.get_variable("dflt", [2]).dtype == tf.float32
+
+
+def test_gather_of_a_run_time_scalar_index_is_an_array_on_both_backends():
+    # np.take with a 0-d index gives a numpy scalar; kernels return arrays (GRAPHC_DEBUG
+    # checks it), so GatherV2 wraps it
+    from graphc.ir.registry import get_opdef
+    kernel = get_opdef("GatherV2").compute
+    out = kernel(np.float32([6, 2, 4]), np.asarray(1), axis=0)
+    assert isinstance(out, np.ndarray) and out.shape == () and out == 2
+    x = tf.placeholder(tf.float32, [3])
+    y = tf.gather(x * 2.0, tf.argmin(x, 0))
+    with tf.Session() as sess:
+        assert sess.run(y, {x: [3.0, 1.0, 2.0]}) == 2.0
