@@ -220,7 +220,23 @@ def _sum_to_shape(op: Operation, ex: _Exporter) -> None:
             source=op)
 
 
+def _assert(op: Operation, ex: _Exporter) -> None:
+    """graphc's message template as TensorFlow's data inputs (strings become Consts)."""
+    refs, types = [ex.ref(op.inputs[0])], protos.AttrValue()
+    for k, (kind, value) in enumerate(op.attrs["template"]):
+        if kind == "s":
+            refs.append(ex.const(f"{ex.name(op)}/data_{k}", np.asarray(value, object),
+                                 dt.string))
+            types.list.type.append(protos.as_datatype_enum(dt.string))
+        else:
+            refs.append(ex.ref(op.inputs[1 + value]))
+            types.list.type.append(protos.as_datatype_enum(op.inputs[1 + value].dtype))
+    ex.node(ex.name(op), "Assert", refs, {"T": types, "summarize": A.encode(
+        op.attrs.get("summarize", 3), A.INT)}, source=op)
+
+
 EXPORTERS: dict[str, Callable] = {
+    "Assert": _assert,
     "Const": _const, "Placeholder": _placeholder, "Pad": _pad, "OneHot": _one_hot,
     "SumToShape": _sum_to_shape,
 }
@@ -231,13 +247,42 @@ def exportable_op_types() -> list[str]:
     return sorted(set(BY_GRAPHC) | set(EXPORTERS))
 
 
-def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> protos.GraphDef:
-    """`graph` as TensorFlow's GraphDef message (`add_shapes`: `_output_shapes` attrs)."""
-    ops = graph.get_operations()
-    missing: dict = {}
-    for op in ops:
+def _missing(graph: Graph, missing: dict) -> dict:
+    for op in graph.get_operations():
         if op.type not in EXPORTERS and op.type not in BY_GRAPHC:
             missing.setdefault(op.type, []).append(op.name)
+        for sub in op.subgraphs.values():
+            _missing(sub, missing)
+    return missing
+
+
+def export_op(op: Operation, ex: _Exporter) -> None:
+    if op.type in EXPORTERS:
+        EXPORTERS[op.type](op, ex)
+    else:
+        _export_spec(BY_GRAPHC[op.type], op, ex)
+
+
+def export_graph(graph: Graph, ex: _Exporter, prefix: str, bound: dict,
+                 pivot=None) -> None:
+    """Write the ops of a graph a node holds, named under `prefix`, its parameters read
+    from `bound` (graphc tensor -> input string), input-less ops waiting for `pivot`."""
+    saved = ex.prefix, ex.pivot
+    ex.prefix, ex.pivot = prefix, pivot
+    ex.bound.update(bound)  # (keys are the held graph's own tensors: one dict serves all)
+    ex.names.update(prefix + op.name for op in graph.get_operations())
+    try:
+        for op in graph.get_operations():
+            if op.type == "Placeholder" and op.outputs[0] in bound:
+                continue
+            export_op(op, ex)
+    finally:
+        ex.prefix, ex.pivot = saved
+
+
+def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> protos.GraphDef:
+    """`graph` as TensorFlow's GraphDef message (`add_shapes`: `_output_shapes` attrs)."""
+    missing = _missing(graph, {})
     if missing:
         lines = [f"  {t}: " + ", ".join(f"'{n}'" for n in names[:5])
                  + (" ..." if len(names) > 5 else "") for t, names in sorted(missing.items())]
@@ -246,9 +291,6 @@ def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> protos.GraphDe
             f"type{'s have' if len(missing) > 1 else ' has'} no TensorFlow counterpart:\n"
             + "\n".join(lines))
     ex = _Exporter(graph, add_shapes)
-    for op in ops:
-        if op.type in EXPORTERS:
-            EXPORTERS[op.type](op, ex)
-        else:
-            _export_spec(BY_GRAPHC[op.type], op, ex)
+    for op in graph.get_operations():
+        export_op(op, ex)
     return ex.gd

@@ -178,6 +178,24 @@ SPECS: list = [
     Spec("RandomUniformInt", "RandomUniformInt", (X, X, X), attrs=_SEEDS,
          types=(("T", 0), ("Tout", 1))),
     Spec("RandomShuffle", "RandomShuffle", attrs=_SEEDS),
+    # TF1's TensorArrays (imported by arrays.py, which also reads element shapes back)
+    Spec("TensorArrayV3", "TensorArrayV3", attrs=(
+        ("dtype", "dtype", DTYPE), ("element_shape", "element_shape", SHAPE),
+        ("dynamic_size", "dynamic_size", BOOL), ("clear_after_read", "clear_after_read", BOOL),
+        ("identical_element_shapes", "identical_element_shapes", BOOL),
+        ("tensor_array_name", "tensor_array_name", STR)), types=()),
+    Spec("TensorArrayReadV3", "TensorArrayReadV3", (X, X, X),
+         attrs=(("dtype", "dtype", DTYPE),), types=()),
+    Spec("TensorArrayGatherV3", "TensorArrayGatherV3", (X, X, X),
+         attrs=(("dtype", "dtype", DTYPE), ("element_shape", "element_shape", SHAPE)),
+         types=()),
+    Spec("TensorArrayWriteV3", "TensorArrayWriteV3", (X, X, X, X), types=(("T", 2),)),
+    Spec("TensorArrayScatterV3", "TensorArrayScatterV3", (X, X, X, X), types=(("T", 2),)),
+    Spec("TensorArraySplitV3", "TensorArraySplitV3", (X, X, X, X), types=(("T", 1),)),
+    Spec("TensorArraySizeV3", "TensorArraySizeV3", (X, X), types=()),
+    Spec("TensorArrayGradV3", "TensorArrayGradV3", (X, X), attrs=(("source", "source", STR),),
+         types=()),
+    Spec("TensorArrayCloseV3", "TensorArrayCloseV3", types=()),
 ]
 
 

@@ -52,7 +52,12 @@ def test_fixture_ops_are_the_ones_tensorflow_writes():
     assert gd == tf.train.read_graph(os.path.join(HERE, "convnet_bn.pbtxt"))
 
 
-@pytest.mark.parametrize("name, filename", CASES[:2])
+ROUND_TRIPS = CASES[:2] + [(n, f"{n}.pb") for n in (
+    "cond_v1", "while_v1", "dynamic_rnn_v1", "nested_v1", "cond_v2", "while_v2",
+    "dynamic_rnn_v2")]
+
+
+@pytest.mark.parametrize("name, filename", ROUND_TRIPS)
 def test_tensorflow_runs_graphcs_graph_def(name, filename):
     pytest.importorskip("tensorflow")
     feeds, want = _load(name)
