@@ -132,3 +132,69 @@ def test_merges_on_different_predicates_are_refused():
     with tf.Graph().as_default():
         with pytest.raises(GraphDefImportError, match="different predicates"):
             tf.import_graph_def(gd)
+
+
+# ---------------------------------------------------------------- made by TensorFlow now
+def _pass_through(T, t1, x):
+    p = t1.placeholder_with_default(False, [], name="p")
+    a, b = T.cond(p, lambda: (x, x * 2.0),
+                  lambda: (x + 1.0, T.constant(np.ones((2, 3), np.float32))))
+    return a + b
+
+
+def _case(T, t1, x):
+    k = t1.placeholder_with_default(2, [], name="k")
+    return T.case([(T.equal(k, 0), lambda: x * 0.0), (T.equal(k, 1), lambda: x + 1.0)],
+                  default=lambda: x * 3.0)
+
+
+def _cond_and_array_in_a_counted_loop(T, t1, x):
+    ta = T.TensorArray(T.float32, size=0, dynamic_size=True)
+
+    def body(i, acc, ta):
+        acc = T.cond(T.reduce_sum(acc) > 0.0, lambda: acc - 0.5, lambda: acc + 0.25)
+        return i + 1, acc, ta.write(i, acc)
+    _, acc, ta = T.while_loop(lambda i, a, t: i < 5, body, (T.constant(0), x, ta),
+                              maximum_iterations=4)
+    return acc + T.reduce_sum(ta.stack(), 0)
+
+
+def _growing_loop_variable(T, t1, x):
+    _, y = T.while_loop(lambda i, y: i < 3,
+                        lambda i, y: (i + 1, T.concat([y, y[:1]], 0)), [T.constant(0), x],
+                        shape_invariants=[T.TensorShape([]), T.TensorShape([None, 3])])
+    return T.reduce_sum(y, 0, keepdims=True) * T.ones_like(x)
+
+
+def _map_fn(T, t1, x):
+    return T.map_fn(lambda r: r * 2.0, x)
+
+
+@pytest.mark.parametrize("build", [_pass_through, _case, _cond_and_array_in_a_counted_loop,
+                                   _growing_loop_variable, _map_fn],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_tf1_control_flow_graphs_tensorflow_builds_now(build):
+    """Unfrozen `as_graph_def()`s of TF1 control flow TensorFlow builds in this test:
+    a branch returning a switched value as is, tf.case, a cond and a TensorArray in a
+    loop with maximum_iterations, a loop variable that grows, map_fn."""
+    T = pytest.importorskip("tensorflow")
+    t1 = T.compat.v1
+    x_value = np.random.RandomState(0).randn(2, 3).astype(np.float32)
+    was_v2 = t1.control_flow_v2_enabled()
+    t1.disable_control_flow_v2()
+    try:
+        graph = T.Graph()
+        with graph.as_default():
+            x = t1.placeholder(T.float32, [None, 3], name="x")
+            T.identity(build(T, t1, x), name="out")
+            with t1.Session(graph=graph) as sess:
+                want = sess.run("out:0", {"x:0": x_value})
+            data = graph.as_graph_def().SerializeToString()
+    finally:
+        if was_v2:
+            t1.enable_control_flow_v2()
+    gd = tf.GraphDef()
+    gd.ParseFromString(data)
+    assert "Merge" in _ops(gd)
+    _, (got,) = _run(gd, {"x:0": x_value}, ["out:0"], "numpy")
+    np.testing.assert_allclose(got, want, rtol=1e-6)
