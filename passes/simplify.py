@@ -169,8 +169,33 @@ def _scalar_broadcast(op, inputs, graph):
     return None
 
 
+def _conv_times_constant(op, inputs, graph):
+    """conv(x, W) * c -> conv(x, W * c) for a constant filter and a constant per output
+    channel (batch normalisation at inference: frozen models carry it after every
+    convolution), when nothing else reads the unscaled convolution."""
+    out = op.outputs[0]
+    for side in (0, 1):
+        conv, c = inputs[side], const_value(inputs[1 - side])
+        if conv.op.type not in ("Conv2D", "DepthwiseConv2dNative") or c is None or \
+                not _same_type(conv, out) or len(op.inputs[side].consumers()) != 1:
+            continue
+        w = const_value(conv.op.inputs[1])
+        channels = out.shape.as_tuple()[-1]
+        if w is None or w.ndim != 4 or c.dtype != w.dtype or c.size != channels or \
+                c.ndim > 4 or any(d != 1 for d in c.shape[:-1]):
+            continue
+        scale = c.reshape(w.shape[2], w.shape[3]) if conv.op.type != "Conv2D" else \
+            c.reshape(-1)
+        folded = graph.create_op("Const", (), {"value": w * scale, "dtype": conv.dtype},
+                                 name=exact_or_unique(graph, conv.op.name + "/folded_filter"),
+                                 site=op.site, original=(op,)).outputs[0]
+        return list(_new(graph, op, conv.op.type, (conv.op.inputs[0], folded),
+                         dict(conv.op.attrs), conv.op))
+    return None
+
+
 RULES = {
-    "Mul": [lambda op, i, g: _neutral(op, i, g, 1), _scalar_broadcast],
+    "Mul": [lambda op, i, g: _neutral(op, i, g, 1), _scalar_broadcast, _conv_times_constant],
     "Add": [lambda op, i, g: _neutral(op, i, g, 0), _scalar_broadcast],
     "Sub": [lambda op, i, g: _neutral(op, i, g, 0, sides=(1,)), _scalar_broadcast],
     "RealDiv": [lambda op, i, g: _neutral(op, i, g, 1, sides=(1,)), _scalar_broadcast],

@@ -207,3 +207,33 @@ def test_dump_passes_all_is_a_valid_name(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert "all" in PassManager(dump_to=lambda text: None).dump
+
+
+@pytest.mark.parametrize("depthwise", [False, True])
+def test_inference_batch_norm_folds_into_the_convolution(depthwise):
+    rng = np.random.RandomState(3)
+    x = tf.placeholder(tf.float32, [2, 6, 6, 3])
+    shape = [3, 3, 3, 2] if depthwise else [3, 3, 3, 4]
+    w = tf.constant(rng.randn(*shape).astype(np.float32))
+    conv = (tf.nn.depthwise_conv2d if depthwise else tf.nn.conv2d)(x, w, [1, 1, 1, 1], "SAME")
+    n = shape[2] * shape[3] if depthwise else shape[3]
+    stats = [tf.constant(v.astype(np.float32)) for v in (
+        rng.randn(n), rng.uniform(0.5, 2, n), rng.randn(n), 1 + 0.2 * rng.randn(n))]
+    y, _, _ = tf.nn.fused_batch_norm(conv, stats[3], stats[2], stats[0], stats[1],
+                                     is_training=False)
+    out = PassManager(disabled=["fuse"]).run(_plan([y], [(x, np.zeros((2, 6, 6, 3),
+                                                                       np.float32))]))
+    kind = "DepthwiseConv2dNative" if depthwise else "Conv2D"
+    assert _types(out) == ["Add", "Const", "Const", kind, "Placeholder"]
+    xv = rng.randn(2, 6, 6, 3).astype(np.float32)
+    a, b = _run_both(y, {x: xv})
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_a_convolution_read_twice_keeps_its_scale_apart():
+    x = tf.placeholder(tf.float32, [1, 4, 4, 2])
+    conv = tf.nn.conv2d(x, tf.ones([1, 1, 2, 2]), [1, 1, 1, 1], "VALID")
+    y = conv * tf.constant([2.0, 3.0]) + conv
+    out = PassManager(disabled=["fuse"]).run(_plan([y], [(x, np.zeros((1, 4, 4, 2),
+                                                                       np.float32))]))
+    assert _types(out).count("Conv2D") == 1 and "Mul" in _types(out)
