@@ -8,7 +8,15 @@ top_k and in_top_k.
 from __future__ import annotations
 
 from .ir.ops.special_ops import (digamma, div_no_nan, divide_no_nan, erfc, lgamma,
-                                 polygamma, xdivy, xlogy, zeta)
+                                 multiply_no_nan, polygamma, xdivy, xlog1py, xlogy, zeta)
+from .ir.ops.trig_ops import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh
+from .ir.ops.math_compositions import (argsort, confusion_matrix, cumulative_logsumexp,
+                                       is_non_decreasing, is_strictly_increasing, lbeta,
+                                       log_sigmoid, polyval, reciprocal_no_nan, reduce_std,
+                                       reduce_variance, sort, zero_fraction)
+from .ir.ops.partition_ops import (broadcast_dynamic_shape, broadcast_static_shape,
+                                   dynamic_partition, dynamic_stitch, invert_permutation,
+                                   setdiff1d, shape_n)
 from .ir.ops.diag_ops import (adjoint, diag, diag_part, eye, matrix_band_part, matrix_diag,
                               matrix_diag_part, matrix_set_diag, trace)
 from .ir.ops.linalg_ops import (cholesky, cholesky_solve, logdet, matrix_determinant,
@@ -44,12 +52,25 @@ __all__ = ["digamma", "div_no_nan", "erfc", "lgamma", "polygamma", "zeta", *_SEG
            "matrix_solve", "matrix_triangular_solve", "qr", "svd", "tensor_scatter_nd_update",
            "tensor_scatter_nd_add", "tensor_scatter_nd_sub", "tensor_scatter_update",
            "tensor_scatter_add", "tensor_scatter_sub", "batch_gather", "einsum", "tensordot",
-           "norm", "cross", "self_adjoint_eig", "self_adjoint_eigvals", "matrix_solve_ls"]
+           "norm", "cross", "self_adjoint_eig", "self_adjoint_eigvals", "matrix_solve_ls",
+           "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cosh", "sinh",
+           "argsort", "sort", "confusion_matrix", "is_non_decreasing", "is_strictly_increasing",
+           "lbeta", "log_sigmoid", "broadcast_dynamic_shape", "broadcast_static_shape",
+           "dynamic_partition", "dynamic_stitch", "invert_permutation",
+           "setdiff1d", "shape_n"]
+
+_TRIG = {f.__name__: f for f in (acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh)}
 
 MATH = {"digamma": digamma, "divide_no_nan": divide_no_nan, "erfc": erfc, "lgamma": lgamma,
         "polygamma": polygamma, "xdivy": xdivy, "xlogy": xlogy, "zeta": zeta, **_SEGMENTS,
         "bincount": bincount, "cumprod": cumprod, "in_top_k": in_top_k, "top_k": top_k,
-        "reduce_euclidean_norm": reduce_euclidean_norm}
+        "reduce_euclidean_norm": reduce_euclidean_norm, **_TRIG, "argsort": argsort,
+        "confusion_matrix": confusion_matrix, "cumulative_logsumexp": cumulative_logsumexp,
+        "invert_permutation": invert_permutation, "is_non_decreasing": is_non_decreasing,
+        "is_strictly_increasing": is_strictly_increasing, "lbeta": lbeta,
+        "log_sigmoid": log_sigmoid, "multiply_no_nan": multiply_no_nan, "polyval": polyval,
+        "reciprocal_no_nan": reciprocal_no_nan, "reduce_std": reduce_std,
+        "reduce_variance": reduce_variance, "xlog1py": xlog1py, "zero_fraction": zero_fraction}
 LINALG = {"adjoint": adjoint, "band_part": matrix_band_part, "cholesky": cholesky,
           "cholesky_solve": cholesky_solve, "det": matrix_determinant, "diag": matrix_diag,
           "diag_part": matrix_diag_part, "eye": eye, "inv": matrix_inverse, "logdet": logdet,

@@ -70,4 +70,4 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
 
 
 from .rnn_cell import static_bidirectional_rnn  # noqa: E402,F401
-from .math_ext import in_top_k, top_k  # noqa: E402,F401  (TF1's tf.nn paths of graphc/math_ext)
+from .math_ext import in_top_k, top_k, zero_fraction  # noqa: E402,F401  (graphc/math_ext)

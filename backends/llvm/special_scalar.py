@@ -1,11 +1,13 @@
 """Scalar emitters of the special functions (ir/ops/special_ops.py), registered into
 scalar_ops.SCALAR (as SPECIAL) so they lower inside fused loop nests.
 
-Erfc and Lgamma call the C library's double functions (a float32 input is widened, the
-result rounded once, as the numpy kernels compute it). Digamma is emitted inline and
+Erfc, Lgamma and the inverse trigonometric and hyperbolic functions (trig_ops.py) call
+the C library's double functions (a float32 input is widened, the result rounded once, as
+the numpy kernels compute it). Digamma is emitted inline and
 branch-free, the numpy kernel's algorithm step for step (in double): reflection by selects,
-a fixed ten-step recurrence, the asymptotic series. Xlogy, Xdivy and DivNoNan are selects
-around vmath's log and a division. Polygamma and Zeta have no emitter (numpy kernels).
+a fixed ten-step recurrence, the asymptotic series. Xlogy, Xlog1py, Xdivy, DivNoNan
+and MulNoNan are selects around vmath's log/log1p, a division or a product. Polygamma and
+Zeta have no emitter (numpy kernels).
 """
 from __future__ import annotations
 
@@ -37,6 +39,21 @@ def _libm(name):
 
 SPECIAL["Erfc"] = _libm("erfc")
 SPECIAL["Lgamma"] = _libm("lgamma")
+for _op, _fn in (("Asin", "asin"), ("Acos", "acos"), ("Atan", "atan"), ("Asinh", "asinh"),
+                 ("Acosh", "acosh"), ("Atanh", "atanh"), ("Sinh", "sinh"), ("Cosh", "cosh")):
+    SPECIAL[_op] = _libm(_fn)
+
+
+def _atan2(b, op, a):
+    y, x = a
+    if y.type == F64:
+        return b.call(intrinsic(b.module, "atan2", F64, [F64, F64]), [y, x])
+    r = b.call(intrinsic(b.module, "atan2", F64, [F64, F64]),
+               [b.fpext(y, F64), b.fpext(x, F64)])
+    return b.fptrunc(r, y.type)
+
+
+SPECIAL["Atan2"] = _atan2
 
 
 def _d(v) -> ir.Constant:
@@ -76,22 +93,23 @@ def _zero(x):
     return ir.Constant(x.type, 0.0)
 
 
-def _xlogy(b, op, a):
-    x, y = a
-    return b.select(b.fcmp_ordered("==", x, _zero(x)), _zero(x),
-                    b.fmul(x, vmath.emit_log(b, y)))
+def _guarded(zero_where: int, value):
+    """0 where operand `zero_where` (0: x, 1: y) is 0, else value(b, x, y)."""
+    def emit(b, op, a):
+        x, y = a
+        guard = a[zero_where]
+        return b.select(b.fcmp_ordered("==", guard, _zero(guard)), _zero(x), value(b, x, y))
+    return emit
 
 
-def _xdivy(b, op, a):
-    x, y = a
-    return b.select(b.fcmp_ordered("==", x, _zero(x)), _zero(x), b.fdiv(x, y))
-
-
-def _div_no_nan(b, op, a):
-    x, y = a
-    return b.select(b.fcmp_ordered("==", y, _zero(y)), _zero(x), b.fdiv(x, y))
-
+_xlogy = _guarded(0, lambda b, x, y: b.fmul(x, vmath.emit_log(b, y)))
+_xlog1py = _guarded(0, lambda b, x, y: b.fmul(x, vmath.emit_log1p(b, y)))
+_xdivy = _guarded(0, lambda b, x, y: b.fdiv(x, y))
+_div_no_nan = _guarded(1, lambda b, x, y: b.fdiv(x, y))
+_mul_no_nan = _guarded(1, lambda b, x, y: b.fmul(x, y))
 
 SPECIAL["Xlogy"] = _xlogy
 SPECIAL["Xdivy"] = _xdivy
 SPECIAL["DivNoNan"] = _div_no_nan
+SPECIAL["Xlog1py"] = _xlog1py
+SPECIAL["MulNoNan"] = _mul_no_nan

@@ -9,3 +9,4 @@ from . import debug_ops  # noqa: F401
 from . import special_ops, segment_ops, sort_ops, sequence_ops  # noqa: F401
 from . import diag_ops, linalg_ops, scatter_ops, einsum_ops, vector_ops, eig_ops  # noqa: F401
 from . import identity_n_ops  # noqa: F401
+from . import trig_ops, math_compositions, partition_ops  # noqa: F401

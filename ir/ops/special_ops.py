@@ -2,8 +2,9 @@
 
 erfc, lgamma, digamma (Eigen's algorithm: reflection for x <= 0, NaN at the poles, the
 recurrence up to 10 and the asymptotic series), polygamma and the Hurwitz zeta function
-(Cephes' Euler-Maclaurin sum), and TF's zero-guarded xlogy, xdivy and div_no_nan:
-`xlogy(0, y)` and `xdivy(0, y)` are 0 for every y, `div_no_nan(x, 0)` is 0 for every x.
+(Cephes' Euler-Maclaurin sum), and TF's zero-guarded xlogy, xlog1py, xdivy, div_no_nan
+and multiply_no_nan: `xlogy(0, y)`, `xlog1py(0, y)` and `xdivy(0, y)` are 0 for every y,
+`div_no_nan(x, 0)` and `multiply_no_nan(x, 0)` are 0 for every x.
 
 float32 inputs are computed in float64 and rounded once (both backends), so values near a
 root of lgamma or digamma stay accurate. Gradients are TF1's (lgamma' = digamma,
@@ -24,8 +25,8 @@ from .grad_ops import reduce_to_operand
 from .math_ops import (cast, equal, exp, log, multiply, negative, not_equal, square,
                        where_v2)
 
-__all__ = ["erfc", "lgamma", "digamma", "polygamma", "zeta", "xlogy", "xdivy",
-           "div_no_nan", "divide_no_nan"]
+__all__ = ["erfc", "lgamma", "digamma", "polygamma", "zeta", "xlogy", "xdivy", "xlog1py",
+           "div_no_nan", "divide_no_nan", "multiply_no_nan"]
 
 
 def _wide(fn):
@@ -236,6 +237,32 @@ def _guarded(zero_where, value):
 xlogy = _binary("Xlogy", _guarded(lambda x, y: x == 0, lambda x, y: x * np.log(y)),
                 _xlogy_vjp)
 xdivy = _binary("Xdivy", _guarded(lambda x, y: x == 0, lambda x, y: x / y), _xdivy_vjp)
+def _xlog1py_vjp(op, grads):
+    x, y = op.inputs
+    g = grads[0]
+    from .math_ops import log1p
+    return [reduce_to_operand(multiply(g, multiply(_nonzero(x), log1p(y))), x),
+            reduce_to_operand(multiply(g, xdivy(x, y + _c(y, 1))), y)]
+
+
+def _mul_no_nan_vjp(op, grads):
+    x, y = op.inputs
+    g = grads[0]
+    return [reduce_to_operand(multiply_no_nan(g, y), x),
+            reduce_to_operand(multiply_no_nan(x, g), y)]
+
+
+xlog1py = _binary("Xlog1py", _guarded(lambda x, y: x == 0, lambda x, y: x * np.log1p(y)),
+                  _xlog1py_vjp)
+_mul_no_nan = _binary("MulNoNan", _guarded(lambda x, y: y == 0, lambda x, y: x * y),
+                      _mul_no_nan_vjp, scope="multiply_no_nan")
+
+
+def multiply_no_nan(x, y, name: Optional[str] = None):
+    """TF1 `tf.math.multiply_no_nan`: x * y, and 0 where y is 0 (even for x inf or NaN)."""
+    return _mul_no_nan(x, y, name=name)
+
+
 div_no_nan = _binary("DivNoNan", _guarded(lambda x, y: y == 0, lambda x, y: x / y),
                      _div_no_nan_vjp, scope="div_no_nan")
 divide_no_nan = div_no_nan
