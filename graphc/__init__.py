@@ -34,6 +34,9 @@ from .ir.ops.math_ops import *  # noqa: E402,F401,F403
 from .ir.ops.array_ops import *  # noqa: E402,F401,F403
 from .ir.ops.random_ops import *  # noqa: E402,F401,F403
 from .ir.ops.array_grads import scatter_nd, unsorted_segment_sum  # noqa: E402,F401
+from .ir.ops.space_ops import (batch_to_space, batch_to_space_nd,  # noqa: E402,F401
+                               depth_to_space, extract_image_patches, space_to_batch,
+                               space_to_batch_nd, space_to_depth)
 from .api import (add_to_collection, add_to_collections, colocate_with,  # noqa: E402,F401
                   container, control_dependencies, device, disable_eager_execution,
                   disable_v2_behavior, enable_eager_execution, executing_eagerly,
@@ -61,6 +64,8 @@ from .init_ops import (constant_initializer, glorot_normal_initializer,  # noqa:
 from .config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,  # noqa: E402,F401
                      RunMetadata, RunOptions)
 from . import app, layers, logging, nn, random, summary  # noqa: E402,F401
+from . import image  # noqa: E402,F401
+from .image import random_crop  # noqa: E402,F401
 from .summary import Summary  # noqa: E402,F401
 from .graphdef import graph_util  # noqa: E402,F401
 from . import graphdef as _graphdef  # noqa: E402,F401  (Graph.as_graph_def writes TF's GraphDef)

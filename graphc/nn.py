@@ -3,6 +3,21 @@ from .ir.ops.math_ops import sigmoid, tanh  # noqa: F401
 from .ir.ops.conv_ops import (avg_pool, conv2d, conv2d_backprop_filter,  # noqa: F401
                               conv2d_backprop_input, conv2d_transpose, depthwise_conv2d,
                               max_pool)
+from .ir.ops.conv3d_ops import (avg_pool3d, conv3d, conv3d_backprop_filter,  # noqa: F401
+                                conv3d_backprop_filter_v2, conv3d_transpose, max_pool3d)
+from .nn_conv import (atrous_conv2d, atrous_conv2d_transpose, avg_pool1d,  # noqa: F401
+                      avg_pool2d, avg_pool_v2, conv1d, conv1d_transpose, conv_transpose,
+                      convolution, max_pool1d, max_pool2d, max_pool_v2, separable_conv2d)
+from .ir.ops.candidate_sampling_ops import (all_candidate_sampler,  # noqa: F401
+                                            compute_accidental_hits,
+                                            fixed_unigram_candidate_sampler,
+                                            learned_unigram_candidate_sampler,
+                                            log_uniform_candidate_sampler,
+                                            uniform_candidate_sampler)
+from .nn_sampled import nce_loss, sampled_softmax_loss  # noqa: F401
+from .nn_ctc import (ctc_beam_search_decoder, ctc_beam_search_decoder_v2,  # noqa: F401
+                     ctc_greedy_decoder, ctc_loss)
+from .ir.ops.space_ops import depth_to_space, space_to_batch, space_to_depth  # noqa: F401
 from .ir.ops.norm_ops import (batch_normalization, fused_batch_norm,  # noqa: F401
                               local_response_normalization, moments)
 from .ir.ops.nn_ops import (bias_add, dropout, elu, l2_loss, l2_normalize,  # noqa: F401

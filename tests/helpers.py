@@ -19,3 +19,19 @@ def central_difference(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
         down[i] -= eps
         g[i] = (f(up) - f(down)) / (2 * eps)
     return g
+
+
+def run_both(fetches, feed_dict=None, setup=None, strict: bool = False) -> list:
+    """[numpy result, llvm result] of `fetches` on the default graph, each in a fresh
+    Session (after running `setup`); llvm's FallbackWarnings are ignored, or errors with
+    `strict` (the ops must lower natively)."""
+    import warnings
+    from graphc.backends.llvm.lowering import FallbackWarning
+    out = []
+    for backend in ("numpy", "llvm"):
+        with graphc.Session(backend=backend) as sess, warnings.catch_warnings():
+            warnings.simplefilter("error" if strict else "ignore", FallbackWarning)
+            if setup is not None:
+                sess.run(setup)
+            out.append(sess.run(fetches, feed_dict))
+    return out

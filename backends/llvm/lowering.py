@@ -69,6 +69,7 @@ def _table() -> dict:
             (R.lower_gather, ("GatherV2",)),
             (R.lower_one_hot, ("OneHot",)),
             (R.lower_movement, R.MOVEMENT_OPS),
+            (R.lower_movement, R.SPACE_MOVEMENT_OPS),
             (R.lower_slice_grad, ("SliceGrad", "StridedSliceGrad")),
             (R.lower_tile_grad, ("TileGrad",)),
             (R.lower_segment_sum, ("UnsortedSegmentSum",)),

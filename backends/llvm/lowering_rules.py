@@ -24,6 +24,9 @@ from .target import host
 # gives the index each output element reads: lowered to a strided copy when that
 # pattern is affine, else to a gather through the precomputed table.
 MOVEMENT_OPS = ("StridedSlice", "ReverseV2", "MirrorPad", "Pad", "Split", "SplitV", "Unpack")
+# Movement ops whose padded positions are zeros (ir/ops/space_ops.py and image_ops.py).
+ZERO_FILL_MOVEMENT_OPS = ("SpaceToBatchND", "ExtractImagePatches")
+SPACE_MOVEMENT_OPS = ("SpaceToDepth", "DepthToSpace", "BatchToSpaceND") + ZERO_FILL_MOVEMENT_OPS
 VIEW_OPS = ("Identity", "StopGradient", "Snapshot", "Reshape", "Squeeze", "ExpandDims",
             "PlaceholderWithDefault")
 REDUCTIONS = ("Sum", "Mean", "Max", "Min", "Prod", "Any", "All")  # (a Fused node may end in one)
@@ -419,12 +422,15 @@ def lower_movement(lw, op) -> bool:
         fill = np.asarray(attrs["constant_values"]).astype(x.dtype.np)[()].item()
         attrs["constant_values"] = 0
         numbers = numbers + 1
+    elif op.type in ZERO_FILL_MOVEMENT_OPS:  # as Pad's, with the constant zero
+        fill = np.zeros((), x.dtype.np).item()
+        numbers = numbers + 1
     try:
         tables = op.opdef.compute(numbers, *others, **attrs)
     except Exception:  # noqa: BLE001 - bad static arguments: let numpy report them
         return False
     tables = tables if isinstance(tables, tuple) else (tables,)
-    if op.type == "Pad":
+    if fill is not None:
         tables = tuple(t - 1 for t in tables)
     kernels = []
     for out, table in zip(op.outputs, tables):

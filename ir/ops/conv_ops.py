@@ -72,14 +72,14 @@ def _attrs_geometry(op, in_hw, k_hw) -> Geometry:
                     a["padding"])
 
 
-def _check_attrs(op) -> None:
+def _check_attrs(op, data_format: str = "NHWC") -> None:
     a = op.attrs
     if a["padding"] not in ("SAME", "VALID"):
         raise ValueError(f"{op.type} op '{op.name}': padding must be 'SAME' or 'VALID', got "
                          f"{a['padding']!r}")
-    if a.get("data_format", "NHWC") != "NHWC":
-        raise ValueError(f"{op.type} op '{op.name}': only data_format='NHWC' is supported "
-                         "(as TF1 on the CPU)")
+    if a.get("data_format", data_format) != data_format:
+        raise ValueError(f"{op.type} op '{op.name}': only data_format='{data_format}' is "
+                         "supported (as TF1 on the CPU)")
     for key in ("strides", "dilations", "ksize"):
         if key in a and any(v < 1 for v in a[key]):
             raise ValueError(f"{op.type} op '{op.name}': {key} must be positive, got {a[key]}")
@@ -358,32 +358,33 @@ def _depthwise_backprop_filter(x, sizes, dy, **attrs):
     return np.einsum("nhwijc,nhwcm->ijcm", patches(x, g), d).astype(x.dtype, copy=False)
 
 
-def _depthwise_vjp(op, grads):
-    x, f = op.inputs
-    g = grads[0]
-    return [apply("DepthwiseConv2dNativeBackpropInput", (_shape_of(x), f, g), op.attrs),
-            apply("DepthwiseConv2dNativeBackpropFilter", (x, _shape_of(f), g), op.attrs)]
+def vjp_rules(forward: str, backprop_input: str, backprop_filter: str) -> tuple:
+    """The VJP rules of a convolution op type and its two backprop op types (TF1's: the
+    backprop ops are convolutions again, so second derivatives work)."""
+    def forward_vjp(op, grads):
+        x, f = op.inputs
+        return [apply(backprop_input, (_shape_of(x), f, grads[0]), op.attrs),
+                apply(backprop_filter, (x, _shape_of(f), grads[0]), op.attrs)]
+
+    def input_vjp(op, grads):
+        sizes, f, dy = op.inputs
+        return [None, apply(backprop_filter, (grads[0], _shape_of(f), dy), op.attrs),
+                apply(forward, (grads[0], f), op.attrs)]
+
+    def filter_vjp(op, grads):
+        x, sizes, dy = op.inputs
+        return [apply(backprop_input, (_shape_of(x), grads[0], dy), op.attrs), None,
+                apply(forward, (x, grads[0]), op.attrs)]
+    return forward_vjp, input_vjp, filter_vjp
 
 
-def _dw_input_vjp(op, grads):
-    sizes, f, dy = op.inputs
-    g = grads[0]
-    return [None, apply("DepthwiseConv2dNativeBackpropFilter", (g, _shape_of(f), dy),
-                        op.attrs), apply("DepthwiseConv2dNative", (g, f), op.attrs)]
-
-
-def _dw_filter_vjp(op, grads):
-    x, sizes, dy = op.inputs
-    g = grads[0]
-    return [apply("DepthwiseConv2dNativeBackpropInput", (_shape_of(x), g, dy), op.attrs),
-            None, apply("DepthwiseConv2dNative", (x, g), op.attrs)]
-
-
-defop("DepthwiseConv2dNative", _conv_infer, _depthwise_compute, _depthwise_vjp, family="conv")
+_DW_VJPS = vjp_rules("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
+                     "DepthwiseConv2dNativeBackpropFilter")
+defop("DepthwiseConv2dNative", _conv_infer, _depthwise_compute, _DW_VJPS[0], family="conv")
 defop("DepthwiseConv2dNativeBackpropInput", _backprop_input_infer, _depthwise_backprop_input,
-      _dw_input_vjp, family="conv")
+      _DW_VJPS[1], family="conv")
 defop("DepthwiseConv2dNativeBackpropFilter", _backprop_filter_infer,
-      _depthwise_backprop_filter, _dw_filter_vjp, family="conv")
+      _depthwise_backprop_filter, _DW_VJPS[2], family="conv")
 
 
 def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None,
