@@ -31,7 +31,12 @@ from .ir.ops.core_ops import (constant, group, identity, no_op, placeholder,  # 
 from .ir.ops.core_ops import tuple_ as tuple  # noqa: E402,F401
 from .ir.ops.state_ops import assign, assign_add, assign_sub  # noqa: E402,F401
 from .ir.ops.math_ops import *  # noqa: E402,F401,F403
+from .ir.ops.reduce_ops import *  # noqa: E402,F401,F403
+from .ir.ops.matmul_ops import *  # noqa: E402,F401,F403
 from .ir.ops.array_ops import *  # noqa: E402,F401,F403
+from .ir.ops.tile_pad_ops import *  # noqa: E402,F401,F403
+from .ir.ops.slicing_ops import *  # noqa: E402,F401,F403
+from .ir.ops.generator_ops import *  # noqa: E402,F401,F403
 from .ir.ops.random_ops import *  # noqa: E402,F401,F403
 from .ir.ops.array_grads import scatter_nd, unsorted_segment_sum  # noqa: E402,F401
 from .ir.ops.space_ops import (batch_to_space, batch_to_space_nd,  # noqa: E402,F401

@@ -8,6 +8,9 @@ import numpy as np
 from .ir import context as _context
 from .ir.graph import TensorLike
 from .ir.ops import math_ops as M
+from .ir.ops import reduce_ops as R
+from .ir.ops import generator_ops as G
+from .ir.ops import matmul_ops as MM
 from .ir.ops._base import convert_to_tensor
 
 
@@ -17,9 +20,9 @@ def clip_by_norm(t, clip_norm, axes=None, name: Optional[str] = None):
     with graph.name_scope(name or "clip_by_norm"):
         t = convert_to_tensor(t)
         clip = convert_to_tensor(clip_norm, dtype=t.dtype)
-        l2sum = M.reduce_sum(M.square(t), axes, keepdims=True)
+        l2sum = R.reduce_sum(M.square(t), axes, keepdims=True)
         positive = M.greater(l2sum, np.zeros((), t.dtype.np))
-        safe = M.where_v2(positive, l2sum, M.ones_like_(l2sum))
+        safe = M.where_v2(positive, l2sum, G.ones_like(l2sum))
         norm = M.where_v2(positive, M.sqrt(safe), l2sum)
         return M.truediv(M.multiply(t, clip), M.maximum(norm, clip))
 
@@ -31,8 +34,8 @@ def global_norm(t_list, name: Optional[str] = None):
         raise ValueError("global_norm needs at least one tensor")
     graph = _context.get_default_graph()
     with graph.name_scope(name or "global_norm"):
-        sums = [M.reduce_sum(M.square(t)) for t in tensors]
-        return M.sqrt(M.add_n(sums) if len(sums) > 1 else sums[0], name="global_norm")
+        sums = [R.reduce_sum(M.square(t)) for t in tensors]
+        return M.sqrt(MM.add_n(sums) if len(sums) > 1 else sums[0], name="global_norm")
 
 
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name: Optional[str] = None):

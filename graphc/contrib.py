@@ -10,6 +10,7 @@ import numpy as np
 
 from . import init_ops
 from .ir.ops import math_ops as M, nn_ops
+from .ir.ops import reduce_ops as R
 
 
 def l2_regularizer(scale, scope=None):
@@ -27,7 +28,7 @@ def l1_regularizer(scale, scope=None):
         raise ValueError(f"Setting a scale less than 0 on a regularizer: {scale}")
     if scale == 0:
         return lambda weights: None
-    return lambda weights: M.multiply(M.reduce_sum(M.abs(weights)),
+    return lambda weights: M.multiply(R.reduce_sum(M.abs(weights)),
                                       np.asarray(scale, weights.dtype.as_numpy_dtype))
 
 

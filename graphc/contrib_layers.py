@@ -14,7 +14,8 @@ import numpy as np
 
 from . import init_ops
 from .ir import context as _context
-from .ir.ops import core_ops, math_ops as M, nn_ops
+from .ir.ops import core_ops, nn_ops
+from .ir.ops import matmul_ops as MM
 from .ir.ops._base import convert_to_tensor
 from .arg_scope import add_arg_scope
 from .ir.ops.array_ops import reshape
@@ -82,7 +83,7 @@ def fully_connected(inputs, num_outputs, activation_fn=nn_ops.relu, normalizer_f
                                   weights_initializer or init_ops.glorot_uniform_initializer(),
                                   weights_regularizer, trainable, variables_collections)
         flat = x if len(dims) == 2 else reshape(x, [-1, dims[-1]])
-        out = M.matmul(flat, weights)
+        out = MM.matmul(flat, weights)
         out = _bias(out, num_outputs, x.dtype, normalizer_fn, biases_initializer,
                     biases_regularizer, trainable, variables_collections)
         if len(dims) != 2:

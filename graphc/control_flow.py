@@ -383,7 +383,8 @@ def scan(fn: Callable, elems, initializer=None, parallel_iterations=10,
          back_prop: bool = True, swap_memory: bool = False, infer_shape: bool = True,
          reverse: bool = False, name: Optional[str] = None):
     """TF1 `tf.scan`: the running `a = fn(a, x)` over the slices of `elems`, stacked."""
-    from .ir.ops.array_ops import concat, expand_dims, reverse as reverse_op
+    from .ir.ops.array_ops import concat, expand_dims
+    from .ir.ops.tile_pad_ops import reverse as reverse_op
     graph = _context.get_default_graph()
     with graph.name_scope(name or "scan"):
         flat = _elems(elems, "scan")
@@ -424,7 +425,7 @@ def _fold(fn, elems, initializer, back_prop, name, reverse: bool):
     graph = _context.get_default_graph()
     what = "foldr" if reverse else "foldl"
     with graph.name_scope(name or what):
-        from .ir.ops.array_ops import reverse as reverse_op
+        from .ir.ops.tile_pad_ops import reverse as reverse_op
         flat = _elems(elems, what)
         if reverse:
             flat = [reverse_op(e, [0]) for e in flat]

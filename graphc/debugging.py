@@ -21,6 +21,7 @@ from .ir.errors import InvalidArgumentError
 from .ir.graph import TensorLike
 from .ir.ops import debug_ops as _ops
 from .ir.ops import math_ops as M
+from .ir.ops import reduce_ops as R
 from .ir.ops._base import const_value, convert_to_tensor
 from .ir.ops.array_ops import rank as _rank, shape as _shape
 from .ir.ops.control_flow_ops import assert_ as Assert
@@ -54,7 +55,7 @@ def _binary_assert(sym: str, opname: str, test, static_test, x, y, data, summari
         xs, ys = const_value(x), const_value(y)
         if xs is not None and ys is not None and not np.all(static_test(xs, ys)):
             raise InvalidArgumentError(None, None, _static_message(data))
-        return Assert(M.reduce_all(test(x, y)), data, summarize=summarize)
+        return Assert(R.reduce_all(test(x, y)), data, summarize=summarize)
 
 
 def assert_equal(x, y, data=None, summarize=None, message=None, name=None):

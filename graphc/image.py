@@ -22,6 +22,7 @@ from .ir import dtypes as dt
 from .ir.context import get_default_graph
 from .ir.graph import TensorLike
 from .ir.ops import image_ops as I, math_ops as M
+from .ir.ops import reduce_ops as R
 from .ir.ops._base import const_value, convert_to_tensor
 from .ir.ops.array_ops import expand_dims, shape as shape_of, squeeze, stack
 from .ir.ops.array_ops import transpose as _transpose
@@ -373,7 +374,7 @@ def total_variation(images, name: Optional[str] = None):
         dw = M.subtract(x[tuple(lead + [slice(None), slice(1, None)])],
                         x[tuple(lead + [slice(None), slice(None, -1)])])
         axes = [-3, -2, -1]
-        return M.add(M.reduce_sum(M.abs(dh), axes), M.reduce_sum(M.abs(dw), axes))
+        return M.add(R.reduce_sum(M.abs(dh), axes), R.reduce_sum(M.abs(dw), axes))
 
 
 def image_gradients(image):
@@ -392,6 +393,6 @@ def psnr(a, b, max_val, name: Optional[str] = None):
     with _scope(name, "PSNR"):
         a, b = M.cast(convert_to_tensor(a), dt.float32), M.cast(convert_to_tensor(b), dt.float32)
         mv = M.cast(convert_to_tensor(max_val), dt.float32)
-        mse = M.reduce_mean(M.squared_difference(a, b), [-3, -2, -1])
+        mse = R.reduce_mean(M.squared_difference(a, b), [-3, -2, -1])
         return M.subtract(M.multiply(20.0 / np.log(10.0), M.log(mv)),
                           M.multiply(10.0 / np.log(10.0), M.log(mse)))

@@ -16,6 +16,9 @@ import numpy as np
 from .ir import dtypes as dt
 from .ir.context import get_default_graph
 from .ir.ops import math_ops as M
+from .ir.ops import reduce_ops
+from .ir.ops import generator_ops
+from .ir.ops import matmul_ops as MM
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.array_ops import concat, stack, unstack
 from .ir.ops.random_ops import random_uniform
@@ -78,7 +81,7 @@ def rgb_to_grayscale(images, name: Optional[str] = None):
     """TF1: 0.2989 R + 0.5870 G + 0.1140 B, keeping a channel axis of 1 and the dtype."""
     with _scope(name, "rgb_to_grayscale"):
         flt, orig = _float(images)
-        gray = M.reduce_sum(M.multiply(flt, _c(flt, [0.2989, 0.5870, 0.1140])), -1,
+        gray = reduce_ops.reduce_sum(M.multiply(flt, _c(flt, [0.2989, 0.5870, 0.1140])), -1,
                             keepdims=True)
         return convert_image_dtype(gray, orig)
 
@@ -104,14 +107,15 @@ def rgb_to_hsv(images, name: Optional[str] = None):
         spread = M.subtract(value, M.minimum(M.minimum(r, g), b))
         zero, one = _c(x, 0), _c(x, 1)
         saturation = M.where(M.greater(value, zero), M.divide(spread, M.where(
-            M.greater(value, zero), value, M.ones_like_(value))), M.zeros_like_(value))
-        safe = M.where(M.greater(spread, zero), spread, M.ones_like_(spread))
+            M.greater(value, zero), value, generator_ops.ones_like(value))),
+            generator_ops.zeros_like(value))
+        safe = M.where(M.greater(spread, zero), spread, generator_ops.ones_like(spread))
         norm = M.divide(one, M.multiply(_c(x, 6), safe))
         hue = M.where(M.equal(r, value), M.multiply(norm, M.subtract(g, b)),
                       M.where(M.equal(g, value),
                               M.add(M.multiply(norm, M.subtract(b, r)), _c(x, 2 / 6)),
                               M.add(M.multiply(norm, M.subtract(r, g)), _c(x, 4 / 6))))
-        hue = M.where(M.greater(spread, zero), hue, M.zeros_like_(hue))
+        hue = M.where(M.greater(spread, zero), hue, generator_ops.zeros_like(hue))
         hue = M.where(M.less(hue, zero), M.add(hue, one), hue)
         return stack([hue, saturation, value], axis=-1)
 
@@ -130,7 +134,7 @@ def hsv_to_rgb(images, name: Optional[str] = None):
         two = _c(x, 2)   # (dh mod 2 as C's fmod where it matters: a hue < 0 gives zeros)
         fmodu = M.subtract(dh, M.multiply(M.floor(M.divide(dh, two)), two))
         xx = M.multiply(c, M.subtract(_c(x, 1), M.abs(M.subtract(fmodu, _c(x, 1)))))
-        zero = M.zeros_like_(c)
+        zero = generator_ops.zeros_like(c)
         table = [(c, xx, zero), (xx, c, zero), (zero, c, xx), (zero, xx, c), (xx, zero, c),
                  (c, zero, xx)]
         channels = []
@@ -153,7 +157,7 @@ def _linear(images, kernel, name: str):
     with _scope(None, name):
         from .ir.ops.array_ops import reshape, shape as shape_of
         flat = reshape(x, [-1, 3])
-        out = M.matmul(flat, np.asarray(kernel, x.dtype.np))
+        out = MM.matmul(flat, np.asarray(kernel, x.dtype.np))
         return reshape(out, shape_of(x))
 
 
@@ -191,7 +195,7 @@ def adjust_contrast(images, contrast_factor):
     with _scope(None, "adjust_contrast"):
         flt, orig = _float(images)
         factor = M.cast(convert_to_tensor(contrast_factor, dtype_hint=flt.dtype), flt.dtype)
-        mean = M.reduce_mean(flt, [-3, -2], keepdims=True)
+        mean = reduce_ops.reduce_mean(flt, [-3, -2], keepdims=True)
         adjusted = M.add(M.multiply(M.subtract(flt, mean), factor), mean)
         return convert_image_dtype(adjusted, orig, saturate=True)
 
@@ -246,10 +250,10 @@ def per_image_standardization(image):
                              f"{x.shape}")
         from .ir.ops.array_ops import shape as shape_of
         from .ir.ops.slicing_ops import strided_slice
-        pixels = M.reduce_prod(strided_slice(shape_of(x), [-3], [0], [1], end_mask=1))
+        pixels = reduce_ops.reduce_prod(strided_slice(shape_of(x), [-3], [0], [1], end_mask=1))
         x = M.cast(x, dt.float32)
-        mean = M.reduce_mean(x, [-1, -2, -3], keepdims=True)
-        variance = M.subtract(M.reduce_mean(M.square(x), [-1, -2, -3], keepdims=True),
+        mean = reduce_ops.reduce_mean(x, [-1, -2, -3], keepdims=True)
+        variance = M.subtract(reduce_ops.reduce_mean(M.square(x), [-1, -2, -3], keepdims=True),
                               M.square(mean))
         from .ir.ops.nn_ops import relu
         stddev = M.sqrt(relu(variance))

@@ -9,6 +9,7 @@ from .image_color import convert_image_dtype
 from .ir import dtypes as dt
 from .ir.context import get_default_graph
 from .ir.ops import conv_ops as C, math_ops as M
+from .ir.ops import reduce_ops as R
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.array_ops import concat, reshape, shape as shape_of
 
@@ -61,8 +62,8 @@ def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03
         cs = M.divide(M.add(M.subtract(num1, num0), c2), M.add(M.subtract(den1, den0), c2))
         index_map = M.multiply(luminance, cs)
         if return_index_map:
-            return M.reduce_mean(index_map, [-1])
-        return M.reduce_mean(M.reduce_mean(index_map, [-3, -2]), [-1])
+            return R.reduce_mean(index_map, [-1])
+        return R.reduce_mean(R.reduce_mean(index_map, [-3, -2]), [-1])
 
 
 def sobel_edges(image):

@@ -13,6 +13,8 @@ import numpy as np
 from . import init_ops
 from .ir.graph import TensorLike
 from .ir.ops import math_ops as M, nn_ops
+from .ir.ops import matmul_ops as MM
+from .ir.ops import reduce_ops as R
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.array_ops import reshape
 from .layers_base import InputSpec, Layer
@@ -64,7 +66,7 @@ class Dense(Layer):
     def call(self, inputs):
         dims = inputs.shape.as_tuple()
         flat = inputs if len(dims) == 2 else reshape(inputs, [-1, dims[-1]])
-        out = M.matmul(flat, self.kernel)
+        out = MM.matmul(flat, self.kernel)
         if self.bias is not None:
             out = nn_ops.bias_add(out, self.bias)
         if len(dims) != 2:
@@ -190,7 +192,7 @@ class BatchNormalization(Layer):
             return M.multiply(batch_var, np.asarray(n / (n - 1), x.dtype.np))
         from .ir.ops.array_ops import shape as shape_of
         from .ir.ops.slicing_ops import gather
-        count = M.cast(M.reduce_prod(gather(shape_of(x), reduce_axes)), x.dtype)
+        count = M.cast(R.reduce_prod(gather(shape_of(x), reduce_axes)), x.dtype)
         return M.multiply(batch_var, M.truediv(count, M.maximum(M.subtract(count, 1.0), 1.0)))
 
     def call(self, inputs, training=False):

@@ -18,6 +18,9 @@ import numpy as np
 from .ir import context as _context
 from .ir import dtypes as _dt
 from .ir.ops import array_ops as A, core_ops, math_ops as M
+from .ir.ops import matmul_ops as MM
+from .ir.ops import generator_ops as G
+from .ir.ops import reduce_ops as R
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.slicing_ops import gather
 from .variables import GraphKeys, Variable
@@ -106,10 +109,10 @@ class StaticHashTable:
         with _context.get_default_graph().name_scope(name or f"{self._name}_Lookup"):
             table_keys = A.reshape(self._keys, [1, -1])
             match = M.equal(A.reshape(keys, [-1, 1]), table_keys)            # [n, size]
-            found = M.logical_and(M.reduce_any(match, axis=1), self._initialized._as_tensor())
-            index = M.argmax(M.cast(match, _dt.int32), 1)
+            found = M.logical_and(R.reduce_any(match, axis=1), self._initialized._as_tensor())
+            index = R.argmax(M.cast(match, _dt.int32), 1)
             values = gather(self._values, index)
-            out = M.where_v2(found, values, A.fill(A.shape(found), self._default_value))
+            out = M.where_v2(found, values, G.fill(A.shape(found), self._default_value))
             out = A.reshape(out, A.shape(keys))
             out.set_shape(keys.shape)
             return out
@@ -138,7 +141,7 @@ def _vocabulary(vocabulary_list, dtype):
 
 def _indices(vocab):
     """0, 1, ..., len(vocab) - 1 as int64."""
-    return M.cumsum(A.fill(A.shape(vocab), np.int64(1)), exclusive=True)
+    return MM.cumsum(G.fill(A.shape(vocab), np.int64(1)), exclusive=True)
 
 
 def index_table_from_tensor(vocabulary_list, num_oov_buckets=0, default_value=-1,

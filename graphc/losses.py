@@ -7,6 +7,9 @@ import numpy as np
 
 from .ir import context as _context
 from .ir.ops import math_ops as M
+from .ir.ops import matmul_ops as MM
+from .ir.ops import reduce_ops as R
+from .ir.ops import generator_ops as G
 from .ir.ops import nn_ops
 from .ir.ops._base import convert_to_tensor
 from .variables import GraphKeys
@@ -37,16 +40,16 @@ def _reduce(losses, weights, reduction, loss_collection):
     if reduction == Reduction.NONE:
         loss = weighted
     else:
-        total = M.reduce_sum(weighted)
+        total = R.reduce_sum(weighted)
         if reduction == Reduction.SUM:
             loss = total
         elif reduction == Reduction.MEAN:
-            loss = _safe_div(total, M.reduce_sum(M.multiply(M.ones_like_(losses), w)))
+            loss = _safe_div(total, R.reduce_sum(M.multiply(G.ones_like(losses), w)))
         elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
             loss = _safe_div(total, M.cast(size(losses), losses.dtype))
         elif reduction == Reduction.SUM_BY_NONZERO_WEIGHTS:
             full = broadcast_to(w, shape_of(losses))
-            nonzero = M.reduce_sum(M.cast(M.not_equal(full, np.zeros((), w.dtype.np)),
+            nonzero = R.reduce_sum(M.cast(M.not_equal(full, np.zeros((), w.dtype.np)),
                                           losses.dtype))
             loss = _safe_div(total, nonzero)
         else:
@@ -61,8 +64,8 @@ def _safe_div(num, den, name=None):
     """num / den where den > 0, else 0 (TF1's `_safe_div` of losses and metrics)."""
     zero = np.zeros((), num.dtype.np)
     positive = M.greater(den, zero)
-    return M.where_v2(positive, M.truediv(num, M.where_v2(positive, den, M.ones_like_(den))),
-                      M.zeros_like_(num), name=name)
+    return M.where_v2(positive, M.truediv(num, M.where_v2(positive, den, G.ones_like(den))),
+                      G.zeros_like(num), name=name)
 
 
 def _pair(labels, predictions):
@@ -174,7 +177,7 @@ def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None,
         raise ValueError("You must specify 'axis'.")
     with _scope(scope, "cosine_distance_loss"):
         y, p = _pair(labels, predictions)
-        radial = M.reduce_sum(M.multiply(p, y), axis=[axis], keepdims=True)
+        radial = R.reduce_sum(M.multiply(p, y), axis=[axis], keepdims=True)
         return _reduce(M.subtract(np.ones((), p.dtype.np), radial), weights, reduction,
                        loss_collection)
 
@@ -209,16 +212,16 @@ def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
             from .ir.ops.array_ops import reshape
             w = reshape(w, [-1] + [1] * (rank - 1))
         zero, one, two = (np.asarray(v, p.dtype.np) for v in (0.0, 1.0, 2.0))
-        present = M.multiply(M.ones_like_(diffs), M.cast(M.not_equal(w, zero), p.dtype))
-        n = M.reduce_sum(present, axis=axes, keepdims=True)
-        term1 = M.multiply(two, _safe_div(M.reduce_sum(M.square(diffs), axis=axes,
+        present = M.multiply(G.ones_like(diffs), M.cast(M.not_equal(w, zero), p.dtype))
+        n = R.reduce_sum(present, axis=axes, keepdims=True)
+        term1 = M.multiply(two, _safe_div(R.reduce_sum(M.square(diffs), axis=axes,
                                                          keepdims=True),
                                             M.maximum(M.subtract(n, one), zero)))
-        term2 = M.multiply(two, _safe_div(M.square(M.reduce_sum(diffs, axis=axes,
+        term2 = M.multiply(two, _safe_div(M.square(R.reduce_sum(diffs, axis=axes,
                                                                   keepdims=True)),
                                             M.maximum(M.multiply(n, M.subtract(n, one)), zero)))
-        loss = M.reduce_sum(M.multiply(M.subtract(term1, term2), w))
-        loss = M.where_v2(M.greater(M.reduce_sum(n), zero), loss, M.zeros_like_(loss),
+        loss = R.reduce_sum(M.multiply(M.subtract(term1, term2), w))
+        loss = M.where_v2(M.greater(R.reduce_sum(n), zero), loss, G.zeros_like(loss),
                           name="value")
         add_loss(loss, loss_collection)
         return loss
@@ -241,7 +244,7 @@ def get_regularization_loss(scope: Optional[str] = None, name: str = "total_regu
     losses = get_regularization_losses(scope)
     if not losses:
         return convert_to_tensor(np.float32(0.0), name=name)
-    return M.add_n(losses, name=name)
+    return MM.add_n(losses, name=name)
 
 
 def get_total_loss(add_regularization_losses: bool = True, name: str = "total_loss",
@@ -251,4 +254,4 @@ def get_total_loss(add_regularization_losses: bool = True, name: str = "total_lo
         losses = losses + get_regularization_losses(scope)
     if not losses:
         raise ValueError("No losses to add")
-    return M.add_n(losses, name=name)
+    return MM.add_n(losses, name=name)

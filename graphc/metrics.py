@@ -15,6 +15,8 @@ import numpy as np
 from .ir import context as _context
 from .ir import dtypes as _dt
 from .ir.ops import core_ops, math_ops as M, state_ops
+from .ir.ops import generator_ops as G
+from .ir.ops import reduce_ops as R
 from .ir.ops._base import convert_to_tensor
 from .losses import _safe_div
 from .variable_scope import variable_scope
@@ -50,7 +52,7 @@ def _cast(x, dtype):
 
 def _weights_like(values, weights):
     """Weights broadcast to `values` (ones when None), in values' dtype."""
-    ones = M.ones_like_(values)
+    ones = G.ones_like(values)
     if weights is None:
         return ones
     return M.multiply(ones, _cast(weights, values.dtype))
@@ -68,8 +70,8 @@ def _mean_state(values, weights):
     w = _weights_like(values, weights)
     total = _metric_variable([], values.dtype, name="total")
     count = _metric_variable([], values.dtype, name="count")
-    update_total = state_ops.assign_add(total, M.reduce_sum(M.multiply(values, w)))
-    update_count = state_ops.assign_add(count, M.reduce_sum(w))
+    update_total = state_ops.assign_add(total, R.reduce_sum(M.multiply(values, w)))
+    update_count = state_ops.assign_add(count, R.reduce_sum(w))
     return total, count, update_total, update_count
 
 
@@ -170,7 +172,7 @@ def mean_relative_error(labels, predictions, normalizer, weights=None,
         labels, predictions = _pair(labels, predictions)
         normalizer = _cast(normalizer, predictions.dtype)
         errors = M.where_v2(M.equal(normalizer, np.zeros((), predictions.dtype.np)),
-                            M.zeros_like_(labels),
+                            G.zeros_like(labels),
                             M.truediv(M.abs(M.subtract(labels, predictions)), normalizer))
         return _mean_here(errors, weights, metrics_collections, updates_collections)
 
@@ -180,7 +182,7 @@ def mean_cosine_distance(labels, predictions, dim, weights=None, metrics_collect
     """1 - the streaming mean of sum(labels * predictions, dim) (unit-normalised inputs)."""
     with variable_scope(name, "mean_cosine_distance", (predictions, labels, weights)):
         labels, predictions = _pair(labels, predictions)
-        radial = M.reduce_sum(M.multiply(predictions, labels), axis=[dim], keepdims=True)
+        radial = R.reduce_sum(M.multiply(predictions, labels), axis=[dim], keepdims=True)
         value, update_op = _mean_here(radial, weights, None, None)
         one = np.ones((), value.dtype.np)
         value, update_op = M.subtract(one, value), M.subtract(one, update_op)
@@ -210,7 +212,7 @@ def _count(condition, weights, name_var="count"):
     if weights is not None:
         values = M.multiply(values, _cast(weights, _dt.float32))
     var = _metric_variable([], _dt.float32, name=name_var)
-    return core_ops.identity(var._as_tensor()), state_ops.assign_add(var, M.reduce_sum(values))
+    return core_ops.identity(var._as_tensor()), state_ops.assign_add(var, R.reduce_sum(values))
 
 
 def _confusion_metric(default_name, make_condition):

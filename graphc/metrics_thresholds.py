@@ -11,6 +11,9 @@ import numpy as np
 
 from .ir import dtypes as _dt
 from .ir.ops import array_ops as A, core_ops, math_ops as M, state_ops
+from .ir.ops import reduce_ops as R
+from .ir.ops import generator_ops as G
+from .ir.ops import slicing_ops as S
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.array_grads import unsorted_segment_sum
 from .metrics import _cast, _collect, _metric_variable, _safe_div
@@ -35,7 +38,7 @@ def _confusion_at_thresholds(labels, predictions, thresholds, weights, includes=
     label_pos = flat_y                                               # broadcasts to [T, N]
     w = None
     if weights is not None:
-        w = A.reshape(M.multiply(M.ones_like_(predictions),
+        w = A.reshape(M.multiply(G.ones_like(predictions),
                                  _cast(weights, _dt.float32)), [1, -1])
     conditions = {
         "tp": lambda: M.logical_and(label_pos, pred_pos),
@@ -51,7 +54,7 @@ def _confusion_at_thresholds(labels, predictions, thresholds, weights, includes=
         if w is not None:
             counts = M.multiply(counts, w)
         var = _metric_variable([n], _dt.float32, name=names[kind])
-        out[kind] = (var._as_tensor(), state_ops.assign_add(var, M.reduce_sum(counts, 1)))
+        out[kind] = (var._as_tensor(), state_ops.assign_add(var, R.reduce_sum(counts, 1)))
     return out
 
 
@@ -127,9 +130,9 @@ def _interpolated_pr_auc(tp, fp, fn):
     slope = _safe_div(dtp, M.maximum(M.subtract(p0, p1), zero))
     intercept = M.subtract(tp1, M.multiply(slope, p1))
     both = M.logical_and(M.greater(p0, zero), M.greater(p1, zero))
-    safe_ratio = M.where_v2(both, _safe_div(p0, M.maximum(p1, zero)), M.ones_like_(p1))
+    safe_ratio = M.where_v2(both, _safe_div(p0, M.maximum(p1, zero)), G.ones_like(p1))
     fn1 = fn[1:]
-    return M.reduce_sum(_safe_div(
+    return R.reduce_sum(_safe_div(
         M.multiply(slope, M.add(dtp, M.multiply(intercept, M.log(safe_ratio)))),
         M.maximum(M.add(tp1, fn1), zero)))
 
@@ -152,7 +155,7 @@ def _auc_value(c, curve, summation_method):
         heights = M.minimum(y0, y1)
     else:
         heights = M.maximum(y0, y1)
-    return M.reduce_sum(M.multiply(M.subtract(x0, x1), heights))
+    return R.reduce_sum(M.multiply(M.subtract(x0, x1), heights))
 
 
 def auc(labels, predictions, weights=None, num_thresholds=200, metrics_collections=None,
@@ -188,8 +191,8 @@ def _rate_at_other_rate(which, labels, predictions, target, weights, num_thresho
         sens = M.truediv(tp, M.add(M.add(tp, fn), _EPSILON))
         spec = M.truediv(tn, M.add(M.add(tn, fp), _EPSILON))
         given, wanted = (spec, sens) if which == "sensitivity" else (sens, spec)
-        index = M.argmin(M.abs(M.subtract(given, np.float32(target))), 0)
-        return A.reshape(A.gather(wanted, A.reshape(index, [1])), [])
+        index = R.argmin(M.abs(M.subtract(given, np.float32(target))), 0)
+        return A.reshape(S.gather(wanted, A.reshape(index, [1])), [])
 
     with variable_scope(name, f"{which}_at_{target_name}", (predictions, labels, weights)):
         thresholds = _auc_thresholds(num_thresholds, None)
@@ -224,7 +227,7 @@ def _flat_int(x):
 
 
 def _flat_weights(weights, like):
-    ones = M.cast(M.ones_like_(like), _dt.float64)
+    ones = M.cast(G.ones_like(like), _dt.float64)
     if weights is None:
         return ones
     return M.multiply(ones, A.reshape(M.cast(convert_to_tensor(weights), _dt.float64), [-1]))
@@ -245,17 +248,17 @@ def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections
         update_cm = state_ops.assign_add(total_cm, batch_cm)
 
         def compute(cm, name):
-            rows = M.cast(M.reduce_sum(cm, 0), _dt.float32)
-            cols = M.cast(M.reduce_sum(cm, 1), _dt.float32)
-            diag = M.cast(M.reduce_sum(M.multiply(cm, np.eye(num_classes)), 1), _dt.float32)
+            rows = M.cast(R.reduce_sum(cm, 0), _dt.float32)
+            cols = M.cast(R.reduce_sum(cm, 1), _dt.float32)
+            diag = M.cast(R.reduce_sum(M.multiply(cm, np.eye(num_classes)), 1), _dt.float32)
             denominator = M.subtract(M.add(rows, cols), diag)
             zero = np.float32(0)
-            valid = M.reduce_sum(M.cast(M.not_equal(denominator, zero), _dt.float32))
+            valid = R.reduce_sum(M.cast(M.not_equal(denominator, zero), _dt.float32))
             denominator = M.where_v2(M.greater(denominator, zero), denominator,
-                                     M.ones_like_(denominator))
+                                     G.ones_like(denominator))
             iou = M.truediv(diag, denominator)
             return M.where_v2(M.greater(valid, zero),
-                              M.truediv(M.reduce_sum(iou), M.where_v2(
+                              M.truediv(R.reduce_sum(iou), M.where_v2(
                                   M.greater(valid, zero), valid, np.float32(1))),
                               np.float32(0), name=name)
         value = compute(total_cm._as_tensor(), "mean_iou")
@@ -277,8 +280,8 @@ def mean_per_class_accuracy(labels, predictions, num_classes, weights=None,
         n = np.int64(num_classes)
         up_total = state_ops.assign_add(total, unsorted_segment_sum(ones, y, n))
         up_count = state_ops.assign_add(count, unsorted_segment_sum(correct, y, n))
-        value = M.reduce_mean(_safe_div(count._as_tensor(), total._as_tensor()),
+        value = R.reduce_mean(_safe_div(count._as_tensor(), total._as_tensor()),
                               name="mean_accuracy")
-        update_op = M.reduce_mean(_safe_div(up_count, up_total), name="update_op")
+        update_op = R.reduce_mean(_safe_div(up_count, up_total), name="update_op")
         _collect(metrics_collections, updates_collections, value, update_op)
         return value, update_op

@@ -14,6 +14,11 @@ from .clip_ops import global_norm
 from .ir import dtypes as _dt
 from .ir.graph import TensorLike
 from .ir.ops import array_ops as _array_ops, math_ops as _math_ops
+from .ir.ops import reduce_ops as R
+from .ir.ops import _base
+from .ir.ops import matmul_ops as MM
+from .ir.ops import slicing_ops as S
+from .ir.ops import tile_pad_ops as T
 from .ir.ops.array_grads import scatter_nd, unsorted_segment_sum
 from .ir.ops.tile_pad_ops import reverse
 from .ir.shapes import Dimension, TensorShape
@@ -46,18 +51,18 @@ _MATH_NN = ("l2_normalize", "log_softmax", "softmax", "softplus", "softsign")
 
 def arg_min(input, dimension, output_type=_dt.int64, name: Optional[str] = None):
     """TF1 `tf.arg_min`: `tf.argmin` with the axis called `dimension` (and required)."""
-    return _math_ops.argmin(input, axis=dimension, name=name, output_type=output_type)
+    return R.argmin(input, axis=dimension, name=name, output_type=output_type)
 
 
 def arg_max(input, dimension, output_type=_dt.int64, name: Optional[str] = None):
     """TF1 `tf.arg_max`: `tf.argmax` with the axis called `dimension` (and required)."""
-    return _math_ops.argmax(input, axis=dimension, name=name, output_type=output_type)
+    return R.argmax(input, axis=dimension, name=name, output_type=output_type)
 
 
 def matrix_transpose(a, name: str = "matrix_transpose", conjugate: bool = False):
     """TF1 `tf.linalg.matrix_transpose` (also `tf.linalg.transpose`): swaps the last two
     axes of a tensor of rank >= 2 whose rank is known."""
-    a = _array_ops.convert_to_tensor(a, name="a")
+    a = _base.convert_to_tensor(a, name="a")
     rank = a.shape.ndims
     if rank is None:
         raise ValueError(f"matrix_transpose: the rank of {a.name!r} must be known "
@@ -92,21 +97,21 @@ def dimension_at_index(shape, index) -> Dimension:
 
 
 math = TF1Namespace("math", {
-    **{n: getattr(_math_ops, n) for n in _MATH_TOP},
+    **{n: next(getattr(m, n) for m in (_math_ops, R, MM) if hasattr(m, n)) for n in _MATH_TOP},
     **{n: getattr(_nn, n) for n in _MATH_NN},
     "unsorted_segment_sum": unsorted_segment_sum,
     **_MATH_EXT,
 })
 
 linalg = TF1Namespace("linalg", {
-    "matmul": _math_ops.matmul, "global_norm": global_norm, "l2_normalize": _nn.l2_normalize,
+    "matmul": MM.matmul, "global_norm": global_norm, "l2_normalize": _nn.l2_normalize,
     "matrix_transpose": matrix_transpose, "transpose": matrix_transpose,
     **_LINALG_EXT,
 })
 
 manip = TF1Namespace("manip", {
-    "gather_nd": _array_ops.gather_nd, "reshape": _array_ops.reshape, "reverse": reverse,
-    "scatter_nd": scatter_nd, "tile": _array_ops.tile,
+    "gather_nd": S.gather_nd, "reshape": _array_ops.reshape, "reverse": reverse,
+    "scatter_nd": scatter_nd, "tile": T.tile,
     **_MANIP_EXT,
 })
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 from .ir import dtypes as dt
 from .ir.context import get_default_graph
 from .ir.ops import candidate_sampling_ops as S, math_ops as M
+from .ir.ops import matmul_ops as MM
+from .ir.ops import reduce_ops as R
+from .ir.ops import generator_ops as G
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.array_ops import concat, expand_dims, reshape, shape as shape_of, stack
 from .ir.ops.core_ops import stop_gradient
@@ -45,12 +48,12 @@ def _compute_sampled_logits(weights, biases, labels, inputs, num_sampled, num_cl
     from .ir.ops.slicing_ops import slice as slice_
     true_w = slice_(all_w, [0, 0], stack([n_true, -1]))
     sampled_w = slice_(all_w, stack([n_true, 0]), [-1, -1])
-    sampled_logits = M.matmul(inputs, sampled_w, transpose_b=True)
+    sampled_logits = MM.matmul(inputs, sampled_w, transpose_b=True)
     true_b = slice_(all_b, [0], stack([n_true]))
     sampled_b = slice_(all_b, stack([n_true]), [-1])
     dim = shape_of(true_w)[1:2]
     dots = M.multiply(expand_dims(inputs, 1), reshape(true_w, concat([[-1, num_true], dim], 0)))
-    true_logits = reshape(M.reduce_sum(reshape(dots, concat([[-1], dim], 0)), 1),
+    true_logits = reshape(R.reduce_sum(reshape(dots, concat([[-1], dim], 0)), 1),
                           [-1, num_true])
     true_logits = M.add(true_logits, reshape(true_b, [-1, num_true]))
     sampled_logits = M.add(sampled_logits, sampled_b)
@@ -65,9 +68,9 @@ def _compute_sampled_logits(weights, biases, labels, inputs, num_sampled, num_cl
     sampled_logits = M.subtract(sampled_logits,
                                 M.log(M.cast(sampled_expected, sampled_logits.dtype)))
     out_logits = concat([true_logits, sampled_logits], 1)
-    out_labels = concat([M.divide(M.ones_like_(true_logits),
+    out_labels = concat([M.divide(G.ones_like(true_logits),
                                   M.cast(num_true, true_logits.dtype)),
-                         M.zeros_like_(sampled_logits)], 1)
+                         G.zeros_like(sampled_logits)], 1)
     return out_logits, out_labels
 
 
@@ -83,7 +86,7 @@ def nce_loss(weights, biases, labels, inputs, num_sampled, num_classes, num_true
                                                  remove_accidental_hits, None)
         losses = sigmoid_cross_entropy_with_logits(labels=labels, logits=logits,
                                                    name="sampled_losses")
-        return M.reduce_sum(losses, 1)
+        return R.reduce_sum(losses, 1)
 
 
 def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_classes,

@@ -14,6 +14,8 @@ import numpy as np
 
 from . import init_ops
 from .ir.ops import math_ops as M
+from .ir.ops import matmul_ops as MM
+from .ir.ops import generator_ops as G
 from .ir.ops._base import convert_to_tensor, only_default
 from .ir.ops.array_ops import concat, expand_dims, split
 from .variable_scope import get_variable, variable_scope
@@ -90,7 +92,7 @@ def _linear(args, size: int, bias_init, name_kernel="kernel", name_bias="bias",
                           initializer=kernel_initializer)
     bias = get_variable(name_bias, [size], dtype=x.dtype,
                         initializer=init_ops.constant_initializer(bias_init))
-    return M.add(M.matmul(x, kernel), bias)
+    return M.add(MM.matmul(x, kernel), bias)
 
 
 class BasicRNNCell(RNNCell):
@@ -202,7 +204,7 @@ class LSTMCell(BasicLSTMCell):
             with variable_scope("projection"):
                 proj = get_variable("kernel", [self._units, self._num_proj], dtype=new_h.dtype,
                                     initializer=self._initializer)
-            new_h = M.matmul(new_h, proj)
+            new_h = MM.matmul(new_h, proj)
             if self._proj_clip is not None:
                 new_h = M.minimum(M.maximum(new_h, -float(self._proj_clip)),
                                   float(self._proj_clip))
@@ -370,7 +372,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
             out, new_state = cell(x, state)
             if lengths is not None:
                 keep = expand_dims(M.greater(lengths, np.asarray(t, lengths.dtype.np)), 1)
-                out = M.where_v2(keep, out, M.zeros_like_(out))
+                out = M.where_v2(keep, out, G.zeros_like(out))
                 new_state = _select_state(keep, new_state, state)
             outputs.append(out)
             state = new_state
@@ -446,7 +448,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
             out, new_state = cell(cf._slices([xt], [xt])[0], state)
             if lengths is not None:
                 keep = expand_dims(M.less(t, lengths), 1)
-                out = M.where_v2(keep, out, M.zeros_like_(out))
+                out = M.where_v2(keep, out, G.zeros_like(out))
                 new_state = _select_state(keep, new_state, state)
             return (t + 1, new_state), out
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from .ir import context as _context
 from .ir.ops import array_ops as A, math_ops as M, nn_ops
+from .ir.ops import reduce_ops as R
+from .ir.ops import generator_ops as G
 from .ir.ops._base import convert_to_tensor
 from .losses import _safe_div
 from .rnn_cell import RNNCell
@@ -46,20 +48,20 @@ def sequence_loss(logits, targets, weights, average_across_timesteps=True,
         crossent = M.multiply(crossent, A.reshape(weights, [-1]))
 
         def count(axis=None):
-            nonzero = M.cast(M.not_equal(weights, M.zeros_like_(weights)), logits.dtype)
-            return M.reduce_sum(nonzero, axis=axis)
+            nonzero = M.cast(M.not_equal(weights, G.zeros_like(weights)), logits.dtype)
+            return R.reduce_sum(nonzero, axis=axis)
         if average_across_timesteps and average_across_batch:
-            return _safe_div(M.reduce_sum(crossent), M.reduce_sum(weights))
+            return _safe_div(R.reduce_sum(crossent), R.reduce_sum(weights))
         if sum_over_timesteps and sum_over_batch:
-            return _safe_div(M.reduce_sum(crossent), count())
+            return _safe_div(R.reduce_sum(crossent), count())
         crossent = A.reshape(crossent, A.shape(targets))
         crossent.set_shape(targets.shape)
         if average_across_timesteps or average_across_batch:
             axis = [0] if average_across_batch else [1]
-            return _safe_div(M.reduce_sum(crossent, axis=axis), M.reduce_sum(weights, axis=axis))
+            return _safe_div(R.reduce_sum(crossent, axis=axis), R.reduce_sum(weights, axis=axis))
         if sum_over_timesteps or sum_over_batch:
             axis = [0] if sum_over_batch else [1]
-            return _safe_div(M.reduce_sum(crossent, axis=axis), count(axis))
+            return _safe_div(R.reduce_sum(crossent, axis=axis), count(axis))
         return crossent
 
 

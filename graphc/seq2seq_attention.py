@@ -18,6 +18,9 @@ import numpy as np
 from . import init_ops
 from .ir import dtypes as _dt
 from .ir.ops import array_ops as A, math_ops as M, nn_ops
+from .ir.ops import generator_ops as G
+from .ir.ops import reduce_ops as R
+from .ir.ops import matmul_ops as MM
 from .ir.ops._base import convert_to_tensor
 from .layers_core import Dense
 from .rnn_cell import RNNCell
@@ -81,7 +84,7 @@ class _BaseAttention:
 
     def _alignments(self, score, state):
         if self._mask is not None:
-            fill = A.fill(A.shape(score), np.asarray(self._score_mask_value, score.dtype.np))
+            fill = G.fill(A.shape(score), np.asarray(self._score_mask_value, score.dtype.np))
             score = M.where_v2(self._mask, score, fill)
         return self._probability_fn(score) if self._probability_fn is nn_ops.softmax else \
             self._probability_fn(score, state)
@@ -110,7 +113,7 @@ class LuongAttention(_BaseAttention):
                                  f"{query.shape.as_tuple()[-1]}. Keys have units: "
                                  f"{self._num_units}. Perhaps you need to set num_units to the "
                                  "keys' dimension?")
-            score = A.squeeze(M.matmul(A.expand_dims(query, 1), self._keys, transpose_b=True),
+            score = A.squeeze(MM.matmul(A.expand_dims(query, 1), self._keys, transpose_b=True),
                               [1])
             if self._scale:
                 g = get_variable("attention_g", [], dtype=score.dtype,
@@ -148,9 +151,9 @@ class BahdanauAttention(_BaseAttention):
                     init_ops.constant_initializer(float(np.sqrt(1.0 / self._num_units)))))
                 b = get_variable("attention_b", [self._num_units], dtype=dtype,
                                  initializer=init_ops.zeros_initializer())
-                v = M.multiply(M.multiply(g, v), M.rsqrt(M.reduce_sum(M.square(v))))
+                v = M.multiply(M.multiply(g, v), M.rsqrt(R.reduce_sum(M.square(v))))
                 hidden = M.add(hidden, b)
-            score = M.reduce_sum(M.multiply(v, M.tanh(hidden)), [2])
+            score = R.reduce_sum(M.multiply(v, M.tanh(hidden)), [2])
             alignments = self._alignments(score, state)
             return alignments, alignments
 
@@ -227,7 +230,7 @@ class AttentionWrapper(RNNCell):
                                              state.cell_state)
         alignments, next_attention_state = self._mechanism(cell_output,
                                                            state=state.attention_state)
-        context = A.squeeze(M.matmul(A.expand_dims(alignments, 1), self._mechanism.values),
+        context = A.squeeze(MM.matmul(A.expand_dims(alignments, 1), self._mechanism.values),
                             [1])
         attention = context if self._attention_layer is None else self._attention_layer(
             A.concat([cell_output, context], 1))

@@ -16,6 +16,8 @@ import numpy as np
 from . import nest
 from .ir import dtypes as _dt
 from .ir.ops import array_ops as A, math_ops as M
+from .ir.ops import reduce_ops as R
+from .ir.ops import generator_ops as G
 from .ir.ops._base import convert_to_tensor
 
 
@@ -46,7 +48,7 @@ class _Helper:
         return _dt.int32
 
     def sample(self, time, outputs, state, name=None):
-        return M.argmax(outputs, -1, output_type=_dt.int32)
+        return R.argmax(outputs, -1, output_type=_dt.int32)
 
 
 class TrainingHelper(_Helper):
@@ -63,7 +65,7 @@ class TrainingHelper(_Helper):
         if self._sequence_length.shape.ndims != 1:
             raise ValueError(f"Expected sequence_length to be a vector, but received shape: "
                              f"{self._sequence_length.shape}")
-        self._zero_inputs = M.zeros_like_(self._read(0))
+        self._zero_inputs = G.zeros_like(self._read(0))
         self._batch_size = A.size(self._sequence_length)
 
     def _read(self, time):
@@ -74,14 +76,14 @@ class TrainingHelper(_Helper):
 
     def initialize(self, name=None):
         finished = M.equal(self._sequence_length, np.int32(0))
-        all_finished = M.reduce_all(finished)
+        all_finished = R.reduce_all(finished)
         first = M.where_v2(all_finished, self._zero_inputs, self._read(0))
         return finished, first
 
     def next_inputs(self, time, outputs, state, sample_ids, name=None):
         next_time = M.add(time, np.int32(1))
         finished = M.greater_equal(next_time, self._sequence_length)
-        nxt = M.where_v2(M.reduce_all(finished), self._zero_inputs, self._read(next_time))
+        nxt = M.where_v2(R.reduce_all(finished), self._zero_inputs, self._read(next_time))
         return finished, nxt, state
 
 
@@ -106,11 +108,11 @@ class GreedyEmbeddingHelper(_Helper):
         self._start_inputs = self._embed(self._start_tokens)
 
     def initialize(self, name=None):
-        return M.cast(M.zeros_like_(self._start_tokens), _dt.bool_), self._start_inputs
+        return M.cast(G.zeros_like(self._start_tokens), _dt.bool_), self._start_inputs
 
     def next_inputs(self, time, outputs, state, sample_ids, name=None):
         finished = M.equal(sample_ids, self._end_token)
-        nxt = M.where_v2(M.reduce_all(finished), self._start_inputs, self._embed(sample_ids))
+        nxt = M.where_v2(R.reduce_all(finished), self._start_inputs, self._embed(sample_ids))
         return finished, nxt, state
 
 
@@ -168,7 +170,7 @@ def dynamic_decode(decoder, output_time_major=False, impute_finished=False,
             maximum_iterations = M.cast(convert_to_tensor(maximum_iterations), _dt.int32)
             finished0 = M.logical_or(finished0, M.greater_equal(np.int32(0),
                                                                 maximum_iterations))
-        lengths0 = M.cast(M.zeros_like_(M.cast(finished0, _dt.int32)), _dt.int32)
+        lengths0 = M.cast(G.zeros_like(M.cast(finished0, _dt.int32)), _dt.int32)
         flat_state0 = nest.flatten(state0)
 
         # one step outside the loop (pruned away: nothing uses it) builds the cell's
@@ -181,7 +183,7 @@ def dynamic_decode(decoder, output_time_major=False, impute_finished=False,
         n_arr, n_state = len(arrays0), len(flat_state0)
 
         def cond(time, finished, lengths, inputs, *rest):
-            return M.logical_not(M.reduce_all(finished))
+            return M.logical_not(R.reduce_all(finished))
 
         def body(time, finished, lengths, inputs, *rest):
             arrays, flat_state = list(rest[:n_arr]), list(rest[n_arr:n_arr + n_state])
@@ -190,14 +192,14 @@ def dynamic_decode(decoder, output_time_major=False, impute_finished=False,
             next_finished = step_finished if decoder.tracks_own_finished else \
                 M.logical_or(step_finished, finished)
             next_lengths = M.where_v2(M.logical_not(finished),
-                                      A.fill(A.shape(lengths), M.add(time, np.int32(1))),
+                                      G.fill(A.shape(lengths), M.add(time, np.int32(1))),
                                       lengths)
             if maximum_iterations is not None:
                 next_finished = M.logical_or(next_finished, M.greater_equal(
                     M.add(time, np.int32(1)), maximum_iterations))
             flat_out = nest.flatten(outputs)
             if impute_finished:
-                flat_out = [_where_rows(finished, M.zeros_like_(o), o) for o in flat_out]
+                flat_out = [_where_rows(finished, G.zeros_like(o), o) for o in flat_out]
                 flat_next = [_where_rows(finished, cur, new) for new, cur in
                              zip(nest.flatten(next_state), flat_state)]
             else:

@@ -16,6 +16,7 @@ from .ir import dtypes as dt
 from .ir.ops import tensor_array_ops  # noqa: F401  (registers the ops)
 from .ir.graph import Tensor
 from .ir.ops import array_ops, generator_ops, math_ops
+from .ir.ops import core_ops
 from .ir.ops._base import apply, const_value, convert_to_tensor, graph_of
 from .ir.shapes import TensorShape, unknown_shape
 from .ir.site import where
@@ -111,7 +112,7 @@ class TensorArray:
 
     # ------------------------------------------------------------ methods
     def identity(self) -> "TensorArray":
-        return self._with_flow(array_ops.identity(self._flow))
+        return self._with_flow(core_ops.identity(self._flow))
 
     def read(self, index, name=None):
         index = convert_to_tensor(index, dtype=dt.int32)

@@ -36,8 +36,9 @@ _BINARY = {
 }
 
 for _op, _builder in _BINARY.items():
-    setattr(TensorLike, f"__{_op}__", _binary(_builder, "math_ops"))
-    setattr(TensorLike, f"__r{_op}__", _binary(_builder, "math_ops", reflected=True))
+    _module = "matmul_ops" if _builder == "matmul" else "math_ops"
+    setattr(TensorLike, f"__{_op}__", _binary(_builder, _module))
+    setattr(TensorLike, f"__r{_op}__", _binary(_builder, _module, reflected=True))
 
 for _op, _builder in {"lt": "less", "le": "less_equal", "gt": "greater",
                       "ge": "greater_equal"}.items():
@@ -50,8 +51,8 @@ TensorLike.__pos__ = lambda self: self
 
 
 def _getitem(self, key):
-    from graphc.ir.ops.array_ops import getitem
-    return getitem(self, key)
+    from graphc.ir.ops.slicing_ops import slice_helper
+    return slice_helper(self, key)
 
 
 TensorLike.__getitem__ = _getitem

@@ -20,6 +20,8 @@ from graphc.ir.context import get_default_graph
 from graphc.ir.func_graph import FuncGraph
 from graphc.ir.graph import Operation, Tensor
 from graphc.ir.ops import array_ops, core_ops, math_ops
+from graphc.ir.ops import generator_ops
+from graphc.ir.ops import tile_pad_ops
 from graphc.ir.ops.control_flow_ops import (BODY, ELSE, THEN, empty_like_shape, fn_outputs,
                                             fn_params, if_node, merge_shapes, while_node)
 from graphc.ir.registry import set_vjp
@@ -99,7 +101,7 @@ def _if_vjp(op: Operation, grads: list) -> list:
                                         _graph=g))) if xs else {}
             by_input = {where[p]: gv for p, gv in gs.items() if gv is not None}
             g.outputs = [by_input[j] if j in by_input else
-                         array_ops.zeros_like(op.inputs[j]) for j in targets]
+                         generator_ops.zeros_like(op.inputs[j]) for j in targets]
             g.outputs = [t if t.graph is g else core_ops.identity(t) for t in g.outputs]
         branches[key] = g
     grad_if = if_node(target_graph, f"{op.name}_grad/If", op.inputs[0], branches,
@@ -157,9 +159,9 @@ def _while_vjp(op: Operation, grads: list) -> list:
         return g.sliced_capture(_accumulate(op, t))
 
     init = [op.outputs[n]]  # the trip count
-    init += [grads[i] if grads[i] is not None else array_ops.zeros_like(op.outputs[i])
+    init += [grads[i] if grads[i] is not None else generator_ops.zeros_like(op.outputs[i])
              for i in var_ids]
-    init += [array_ops.zeros_like(op.inputs[pos]) for pos in captured]
+    init += [generator_ops.zeros_like(op.inputs[pos]) for pos in captured]
     specs = [(init[0].dtype, TensorShape([]), "count")]
     specs += [(op.outputs[i].dtype, shapes[i], f"grad_var_{i}") for i in var_ids]
     specs += [(op.inputs[pos].dtype, op.inputs[pos].shape, f"grad_capture_{pos}")
@@ -188,12 +190,12 @@ def _while_vjp(op: Operation, grads: list) -> list:
                 by_pos[where[p]] = gv if where[p] not in by_pos else math_ops.add(
                     by_pos[where[p]], gv)
         new = [math_ops.subtract(k, 1)]
-        new += [by_pos[i] if i in by_pos else array_ops.zeros_like(gv)
+        new += [by_pos[i] if i in by_pos else generator_ops.zeros_like(gv)
                 for i, gv in zip(var_ids, var_grads)]
         new += [math_ops.add(a, by_pos[pos]) if pos in by_pos else a
                 for pos, a in zip(captured, acc)]
         per_slice = [by_pos[pos] if pos in by_pos else
-                     array_ops.zeros_like(g_body.sliced_capture(op.inputs[pos]))
+                     generator_ops.zeros_like(g_body.sliced_capture(op.inputs[pos]))
                      for pos in slices]  # this iteration's gradient of its slice
         g_body.outputs = [t if t.graph is g_body and t.op.type != "Placeholder"
                           else core_ops.identity(t) for t in new + per_slice]
@@ -209,7 +211,7 @@ def _while_vjp(op: Operation, grads: list) -> list:
         index = _accumulate(op, counter_param)  # the slice each forward iteration read
         if offset:
             index = math_ops.add(index, offset)
-        index = array_ops.reverse(index, [0])   # in the backward loop's order
+        index = tile_pad_ops.reverse(index, [0])   # in the backward loop's order
         from graphc.ir.ops.array_grads import unsorted_segment_sum
         for pos, stack in zip(slices, loop.outputs[len(init) + 1:]):
             result[pos] = unsorted_segment_sum(stack, index,

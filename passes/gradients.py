@@ -17,7 +17,10 @@ from typing import Optional, Sequence
 
 from graphc.ir.graph import Operation, Tensor, TensorLike
 from graphc.ir.registry import NON_DIFFERENTIABLE, lookup_gradient
-from graphc.ir.ops import array_ops, core_ops, math_ops
+from graphc.ir.ops import array_ops, core_ops
+from graphc.ir.ops import matmul_ops
+from graphc.ir.ops import generator_ops
+from graphc.ir.ops import _base
 
 
 def _as_list(x) -> list:
@@ -86,7 +89,7 @@ def _aggregate(grads: list, name: str = "AddN") -> Optional[Tensor]:
         return None
     if len(grads) == 1:
         return grads[0]
-    return math_ops.add_n(grads, name=name)
+    return matmul_ops.add_n(grads, name=name)
 
 
 def gradients(ys, xs, grad_ys=None, name: str = "gradients",
@@ -107,7 +110,7 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients",
     if len(grad_ys) != len(ys):
         raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
     if not ys:  # TF1: nothing to differentiate, every x is unconnected
-        return [array_ops.zeros_like(x) if unconnected == "zero" else None for x in xs]
+        return [generator_ops.zeros_like(x) if unconnected == "zero" else None for x in xs]
     forward = ys[0].graph
     graph = forward if _graph is None else _graph
     stops = {_x_tensor(s) for s in _as_list(stop_gradients)}
@@ -121,7 +124,7 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients",
                                     f"({y.dtype.name}) need explicit grad_ys")
                 gy = _ones_like(y, name=f"grad_ys_{i}")
             else:
-                gy = core_ops.convert_to_tensor(gy, dtype=y.dtype) if not isinstance(
+                gy = _base.convert_to_tensor(gy, dtype=y.dtype) if not isinstance(
                     gy, TensorLike) else gy._as_tensor()
                 if gy.dtype is not y.dtype:
                     raise TypeError(f"grad_ys[{i}] has dtype {gy.dtype.name}, but ys[{i}] "
@@ -136,7 +139,7 @@ def gradients(ys, xs, grad_ys=None, name: str = "gradients",
         for x in xs:
             g = _aggregate(grads.get(x, []), name=f"{x.op.name}_grad_sum")
             if g is None and unconnected == "zero":
-                g = array_ops.zeros_like(x)
+                g = generator_ops.zeros_like(x)
             results.append(g)
     return results
 
@@ -161,7 +164,7 @@ def _backprop_op(op: Operation, grads: dict, between: set, xs_set: set, stops: s
                               f"{_where(op)}")
         for i, t in enumerate(op.outputs):
             if out_grads[i] is None and _backpropagatable(t) and not op.opdef.sparse_grads:
-                out_grads[i] = array_ops.zeros_like(t)
+                out_grads[i] = generator_ops.zeros_like(t)
         with graph.origin(op):
             in_grads = rule(op, out_grads)
     in_grads = list(in_grads)
@@ -227,7 +230,7 @@ def _tf1_grads(fn, op: Operation, grads: list) -> list:
     for g, t in zip(out, op.inputs):
         if g is not None and not isinstance(g, Tensor):
             g = g._as_tensor() if isinstance(g, TensorLike) else \
-                core_ops.convert_to_tensor(g, dtype=t.dtype)
+                _base.convert_to_tensor(g, dtype=t.dtype)
         result.append(g)
     return result + out[len(op.inputs):]
 
@@ -236,7 +239,7 @@ def _ones_like(y: Tensor, name: str) -> Tensor:
     if y.shape.is_fully_defined():
         import numpy as np
         return core_ops.constant(np.ones(y.shape.as_list(), y.dtype.np), name=name)
-    return array_ops.fill(array_ops.shape(y), core_ops.constant(1, dtype=y.dtype), name=name)
+    return generator_ops.fill(array_ops.shape(y), core_ops.constant(1, dtype=y.dtype), name=name)
 
 
 def explain_disconnected(ys: Sequence, x) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..ir import context as _context
 from ..ir.ops import math_ops as M
+from ..ir.ops import generator_ops as G
 from .schedules import _float, _progress, piecewise_constant
 
 
@@ -48,7 +49,7 @@ def polynomial_decay(learning_rate, global_step, decay_steps, end_learning_rate=
         steps = _float(decay_steps, lr.dtype)
         end = _float(end_learning_rate, lr.dtype)
         if cycle:
-            multiplier = M.where_v2(M.equal(step, _const(0.0, lr)), M.ones_like_(step),
+            multiplier = M.where_v2(M.equal(step, _const(0.0, lr)), G.ones_like(step),
                                     M.ceil(M.truediv(step, steps)))
             steps = M.multiply(steps, multiplier)
         else:

@@ -16,6 +16,8 @@ from ..ir import context as _context
 from ..ir import dtypes as _dt
 from ..ir.graph import Tensor, TensorLike
 from ..ir.ops import core_ops, math_ops, state_ops
+from ..ir.ops import matmul_ops
+from ..ir.ops import generator_ops
 from ..ir.ops._base import convert_to_tensor, only_default
 from ..passes.gradients import explain_disconnected, gradients
 from ..variables import GraphKeys, Variable, trainable_variables
@@ -380,8 +382,8 @@ def _sparse_rows(grad: Tensor, var: Variable):
                 and op.original[0].type == "GatherV2" and var.shape.ndims):
             return None
         ids, num = op.inputs[1], op.inputs[2]
-        ones = math_ops.cast(math_ops.ones_like_(ids), _dt.float32)
+        ones = math_ops.cast(generator_ops.ones_like(ids), _dt.float32)
         counts.append(unsorted_segment_sum(ones, ids, num))
-    total = counts[0] if len(counts) == 1 else math_ops.add_n(counts)
+    total = counts[0] if len(counts) == 1 else matmul_ops.add_n(counts)
     touched = math_ops.greater(total, np.zeros((), np.float32))
     return reshape(touched, [-1] + [1] * (var.shape.ndims - 1))

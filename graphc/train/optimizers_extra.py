@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir.ops import math_ops as M
+from ..ir.ops import generator_ops as G
 from ..ir.ops import core_ops
 from .optimizer import Optimizer
 
@@ -122,7 +123,7 @@ class FtrlOptimizer(Optimizer):
         linear_t = M.add(linear, M.subtract(g_s, M.multiply(sigma, var)))
         quadratic = M.add(M.truediv(self._power(accum_t, neg_p), lr), M.multiply(two, l2))
         shrunk = M.truediv(M.subtract(M.multiply(M.sign(linear_t), l1), linear_t), quadratic)
-        var_t = M.where_v2(M.greater(M.abs(linear_t), l1), shrunk, M.zeros_like_(shrunk))
+        var_t = M.where_v2(M.greater(M.abs(linear_t), l1), shrunk, G.zeros_like(shrunk))
         return core_ops.group(self._update(linear, linear_t), self._update(var, var_t),
                               self._update(accum, accum_t))
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..ir import context as _context
 from ..ir.ops import core_ops, math_ops as M, state_ops
+from ..ir.ops import generator_ops as G
 from ..variables import GraphKeys, Variable
 from .hooks import SessionRunHook
 from .optimizer import Optimizer
@@ -82,7 +83,7 @@ class SyncReplicasOptimizer(Optimizer):
                 mean = [(M.multiply(s, k), v) for s, k, (_, v) in zip(sums, scale, pairs)]
                 branch = _context.get_default_graph()
                 with branch.control_dependencies([self._opt.apply_gradients(mean, global_step)]):
-                    resets = [state_ops.assign(acc, M.zeros_like_(acc)) for acc in accumulators]
+                    resets = [state_ops.assign(acc, G.zeros_like(acc)) for acc in accumulators]
                     resets.append(state_ops.assign(count, np.int64(0)))
                     with branch.control_dependencies(resets):
                         return core_ops.constant(True)

@@ -3,6 +3,7 @@ from . import _base, core_ops, state_ops, grad_ops  # noqa: F401
 from . import math_ops, array_ops, nn_ops, random_ops  # noqa: F401
 from . import array_grads  # noqa: F401  (attaches the array family's VJP rules)
 from . import tile_pad_ops, slicing_ops, generator_ops, fused_ops, summary_ops  # noqa: F401
+from . import math_grads  # noqa: F401
 from . import conv_ops, control_flow_ops, tensor_array_ops, dataset_ops  # noqa: F401
 from . import parsing_ops, collective_ops  # noqa: F401
 from . import debug_ops  # noqa: F401

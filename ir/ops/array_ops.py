@@ -22,6 +22,7 @@ from ..symbolic import Sym, product
 from ._base import (NON_DIFFERENTIABLE, _contains_tensor, apply, check_dtype,
                     const_value, const_value_as_shape, convert_to_tensor, defop,
                     normalize_axis, static_int_list)
+from .core_ops import identity
 
 __all__ = ["reshape", "transpose", "expand_dims", "squeeze", "concat", "stack", "unstack",
            "split", "shape", "size", "rank", "newaxis"]
@@ -454,7 +455,6 @@ def concat(values, axis, name: str = "concat"):
     if not tensors:
         raise ValueError("concat needs at least one tensor")
     if len(tensors) == 1:
-        from .core_ops import identity
         r = tensors[0].shape.ndims
         if r is not None:
             normalize_axis(axis, r, "concat")
@@ -665,33 +665,3 @@ def split(value, num_or_size_splits, axis=0, num: Optional[int] = None,
     out = apply("SplitV", (x,), {"size_splits": tuple(sizes), "axis": axis},
                 name=name or "split")
     return [out] if len(sizes) == 1 else list(out)
-
-
-# ------------------------------------------------------------------ indexing entry point
-def getitem(tensor, key):
-    """`Tensor.__getitem__` (TF1 `_slice_helper`); lives in `slicing_ops`."""
-    from .slicing_ops import slice_helper
-    return slice_helper(tensor, key)
-
-
-
-# ------------------------------------------------------------------ sibling builders
-# `import graphc as tf` star-imports this module; the builders of the sibling array
-# modules are exposed through it too, resolved lazily (PEP 562) so that the modules can
-# import each other's helpers without an import cycle.
-_SIBLING_EXPORTS = {
-    **dict.fromkeys(("tile", "pad", "reverse", "broadcast_to"), "tile_pad_ops"),
-    **dict.fromkeys(("slice", "strided_slice", "gather", "gather_nd", "boolean_mask"),
-                    "slicing_ops"),
-    **dict.fromkeys(("fill", "zeros", "ones", "zeros_like", "ones_like", "one_hot", "range",
-                     "sequence_mask", "meshgrid"), "generator_ops"),
-}
-__all__ += list(_SIBLING_EXPORTS)
-
-
-def __getattr__(name: str):
-    module = _SIBLING_EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-    return getattr(import_module(f"{__package__}.{module}"), name)

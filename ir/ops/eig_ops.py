@@ -18,7 +18,8 @@ from .diag_ops import adjoint, matrix_band_part, matrix_diag, matrix_diag_part, 
     matrix_set_diag
 from .linalg_ops import (LINALG_DTYPES, _batched, _check_square, _lapack, _unbatched, cholesky,
                          cholesky_solve, svd)
-from .math_ops import matmul, multiply, reciprocal, subtract, where_v2
+from .math_ops import multiply, reciprocal, subtract, where_v2
+from .matmul_ops import matmul
 
 __all__ = ["self_adjoint_eig", "self_adjoint_eigvals", "pinv", "matrix_solve_ls"]
 

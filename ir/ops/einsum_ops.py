@@ -18,7 +18,7 @@ import numpy as np
 from ._base import convert_to_tensor, graph_of
 from .array_ops import concat, reshape, shape, stack, transpose
 from .diag_ops import matrix_diag_part
-from .math_ops import matmul
+from .matmul_ops import matmul
 from .reduce_ops import reduce_prod, reduce_sum
 
 __all__ = ["einsum", "tensordot"]

@@ -61,7 +61,8 @@ def _sum_to_shape_compute(g, shape):
 
 
 def _sum_to_shape_vjp(op, grads):
-    from .array_ops import broadcast_to, shape as shape_of
+    from .array_ops import shape as shape_of
+    from .tile_pad_ops import broadcast_to
     return [broadcast_to(grads[0], shape_of(op.inputs[0])), None]
 
 

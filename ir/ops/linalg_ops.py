@@ -19,7 +19,8 @@ from ._base import apply, check_dtype, convert_to_tensor, defop, graph_of
 from .array_ops import concat, reshape, shape
 from .diag_ops import adjoint, matrix_band_part, matrix_diag, matrix_diag_part, \
     matrix_set_diag
-from .math_ops import log, matmul, multiply, negative, reciprocal, subtract
+from .math_ops import log, multiply, negative, reciprocal, subtract
+from .matmul_ops import matmul
 from .reduce_ops import reduce_sum
 
 __all__ = ["matrix_inverse", "matrix_determinant", "log_matrix_determinant", "slogdet",

@@ -1,8 +1,10 @@
 """Elementwise math, comparisons, logic, cast and select (TF1 names and semantics).
 
-Siblings re-exported here: `reduce_ops` (reductions, argmax) and `matmul_ops` (matmul,
-add_n, cumsum). Every op's VJP rule sits with its OpDef; rules reduce broadcast
-gradients with `reduce_to_operand`, which works when shapes are known only at run time.
+Reductions and argmax live in `reduce_ops`, matmul, add_n and cumsum in `matmul_ops`.
+An op's VJP rule sits with its OpDef unless it builds ops of a family above this one
+(zeros for Pow, Maximum/Minimum, Sign, Select): those rules are in `math_grads`. Rules
+reduce broadcast gradients with `reduce_to_operand`, which works when shapes are known
+only at run time.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import numpy as np
 
 from .. import dtypes as dt
 from ..errors import InvalidArgumentError
-from ..shapes import TensorShape
+from ..shapes import TensorShape, broadcast_shapes
 from ._base import (NON_DIFFERENTIABLE, apply, graph_of, broadcast_infer, check_dtype, convert_pair,
                     convert_to_tensor, defop)
 from .grad_ops import reduce_to_operand
@@ -89,30 +91,6 @@ def _vjp_floormod(op, grads):
     g = grads[0]
     return [reduce_to_operand(g, x),
             reduce_to_operand(negative(multiply(g, floordiv(x, y))), y)]
-
-
-def _vjp_pow(op, grads):
-    x, y = op.inputs
-    z = op.outputs[0]
-    g = grads[0]
-    one = np.ones((), x.dtype.np)
-    gx = multiply(g, multiply(y, pow(x, subtract(y, one))))
-    positive = greater(x, np.zeros((), x.dtype.np))
-    safe_x = where_v2(positive, x, ones_like_(x))
-    log_x = where_v2(positive, log(safe_x), zeros_like_(x))
-    gy = multiply(g, multiply(z, log_x))
-    return [reduce_to_operand(gx, x), reduce_to_operand(gy, y)]
-
-
-def _vjp_minmax(select_x):
-    def rule(op, grads):
-        x, y = op.inputs
-        g = grads[0]
-        zeros = zeros_like_(g)
-        mask = select_x(x, y)
-        return [reduce_to_operand(where_v2(mask, g, zeros), x),
-                reduce_to_operand(where_v2(mask, zeros, g), y)]
-    return rule
 
 
 def _vjp_sqdiff(op, grads):
@@ -191,10 +169,10 @@ truncatediv = _binary("TruncateDiv", _truncdiv, NON_DIFFERENTIABLE, allowed=FLOA
                       default_name="truncatediv")
 truncatemod = _binary("TruncateMod", _truncmod, NON_DIFFERENTIABLE, allowed=FLOAT_INT,
                       default_name="truncatemod")
-pow = _binary("Pow", _pow, _vjp_pow, allowed=FLOAT_INT, default_name="pow")  # noqa: A001
-maximum = _binary("Maximum", np.maximum, _vjp_minmax(lambda x, y: greater_equal(x, y)),
+pow = _binary("Pow", _pow, None, allowed=FLOAT_INT, default_name="pow")  # noqa: A001
+maximum = _binary("Maximum", np.maximum, None,
                   allowed=FLOAT_INT, default_name="Maximum")
-minimum = _binary("Minimum", np.minimum, _vjp_minmax(lambda x, y: less_equal(x, y)),
+minimum = _binary("Minimum", np.minimum, None,
                   allowed=FLOAT_INT, default_name="Minimum")
 squared_difference = _binary("SquaredDifference", lambda x, y: np.square(x - y), _vjp_sqdiff,
                              allowed=FLOAT_INT, default_name="SquaredDifference")
@@ -296,7 +274,7 @@ SIGNED = dt.FLOATS + (dt.int8, dt.int16, dt.int32, dt.int64)
 negative = _unary("Neg", np.negative, _g(lambda x, y, g: negative(g)), SIGNED, None, "Neg")
 abs = _unary("Abs", np.abs, _g(lambda x, y, g: multiply(g, sign(x))), SIGNED,  # noqa: A001
              None, "Abs")
-sign = _unary("Sign", np.sign, _g(lambda x, y, g: zeros_like_(x)), SIGNED, None, "Sign")
+sign = _unary("Sign", np.sign, None, SIGNED, None, "Sign")
 square = _unary("Square", np.square,
                 _g(lambda x, y, g: multiply(g, multiply(x, _const_like(x, 2)))), FLOAT_INT,
                 None, "Square")
@@ -480,14 +458,7 @@ def _select_compute(c, x, y):
     return np.asarray(np.where(c, x, y), dtype=x.dtype)
 
 
-def _select_vjp(op, grads):
-    c = op.inputs[0]
-    g = grads[0]
-    zeros = zeros_like_(g)
-    return [None, apply("Select", (c, g, zeros)), apply("Select", (c, zeros, g))]
-
-
-defop("Select", _select_infer, _select_compute, _select_vjp, elementwise=True,
+defop("Select", _select_infer, _select_compute, None, elementwise=True,
       family="select")
 
 
@@ -497,7 +468,6 @@ def _select_v2_infer(op):
     if x.dtype is not y.dtype:
         raise TypeError(f"SelectV2: '{x.name}' is {x.dtype.name} but '{y.name}' is "
                         f"{y.dtype.name}")
-    from ..shapes import broadcast_shapes
     shape = broadcast_shapes(x.shape, y.shape)
     shape = None if shape is None else broadcast_shapes(c.shape, shape)
     if shape is None:
@@ -510,15 +480,7 @@ def _select_v2_compute(c, x, y):
     return np.asarray(np.where(c, x, y), dtype=x.dtype)
 
 
-def _select_v2_vjp(op, grads):
-    c, x, y = op.inputs
-    g = grads[0]
-    zeros = zeros_like_(g)
-    return [None, reduce_to_operand(where_v2(c, g, zeros), x),
-            reduce_to_operand(where_v2(c, zeros, g), y)]
-
-
-defop("SelectV2", _select_v2_infer, _select_v2_compute, _select_v2_vjp, elementwise=True,
+defop("SelectV2", _select_v2_infer, _select_v2_compute, None, elementwise=True,
       family="select")
 
 
@@ -554,25 +516,6 @@ def where_v2(condition, x=None, y=None, name: Optional[str] = None):
     x, y = convert_pair(x, y)
     return apply("SelectV2", (condition, x, y), name=name or "SelectV2")
 
-
-def zeros_like_(t):
-    from .generator_ops import zeros_like
-    return zeros_like(t)
-
-
-def ones_like_(t):
-    from .generator_ops import ones_like
-    return ones_like(t)
-
-
-from .reduce_ops import *  # noqa: E402,F401,F403
-from .reduce_ops import __all__ as _reduce_all  # noqa: E402
-from .matmul_ops import *  # noqa: E402,F401,F403
-from .matmul_ops import __all__ as _matmul_all  # noqa: E402
-
-__all__ += _reduce_all + _matmul_all
-
-MATH_NAMESPACE = {name: globals()[name] for name in __all__}
 
 from ..naming import name_builders  # noqa: E402
 

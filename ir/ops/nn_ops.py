@@ -15,6 +15,9 @@ from ..shapes import TensorShape, broadcast_shapes
 from ._base import (apply, check_dtype, const_value, convert_to_tensor,
                     defop, normalize_axis)
 from . import math_ops as M
+from . import reduce_ops as R
+from . import matmul_ops as MM
+from . import generator_ops as G
 
 __all__: list = []
 
@@ -48,7 +51,7 @@ def _act(op_type, compute, vjp, default_name=None):
 def _mask_grad(cond):
     def rule(op, grads):
         x, y, g = op.inputs[0], op.outputs[0], grads[0]
-        return [M.where_v2(cond(x, y), g, M.zeros_like_(g))]
+        return [M.where_v2(cond(x, y), g, G.zeros_like(g))]
     return rule
 
 
@@ -134,13 +137,13 @@ def _sum_along(t, axis: int):
     """reduce_sum(t, axis, keepdims=True), also for a negative axis of a tensor whose rank
     is known only at run time (reductions take static axes): t as [outer, n, inner]."""
     if axis >= 0 or t.shape.ndims is not None:
-        return M.reduce_sum(t, axis=axis, keepdims=True)
+        return R.reduce_sum(t, axis=axis, keepdims=True)
     from .array_ops import concat, reshape, shape as shape_of
     from .reduce_ops import reduce_prod
     shape = shape_of(t)
     before = shape[:axis]
     after = shape[axis + 1:] if axis < -1 else np.zeros(0, np.int32)
-    summed = M.reduce_sum(reshape(t, [reduce_prod(before), shape[axis], reduce_prod(after)]),
+    summed = R.reduce_sum(reshape(t, [reduce_prod(before), shape[axis], reduce_prod(after)]),
                           axis=1, keepdims=True)
     return reshape(summed, concat([before, np.int32([1]), after], 0))
 
@@ -223,10 +226,10 @@ def _bias_add_vjp(op, grads):
         channels = shape_of(bias)[0] if channels is None else channels
         if channels_first:
             view = reshape(g, [shape_of(g)[0], channels, -1])
-            return [g, M.reduce_sum(view, axis=[0, 2])]
-        return [g, M.reduce_sum(reshape(g, [-1, channels]), axis=[0])]
+            return [g, R.reduce_sum(view, axis=[0, 2])]
+        return [g, R.reduce_sum(reshape(g, [-1, channels]), axis=[0])]
     axis = 1 if channels_first else rank - 1
-    return [g, M.reduce_sum(g, axis=[a for a in range(rank) if a != axis])]
+    return [g, R.reduce_sum(g, axis=[a for a in range(rank) if a != axis])]
 
 
 defop("BiasAdd", _bias_add_infer, _bias_add_compute, _bias_add_vjp, family="nn")
@@ -308,7 +311,7 @@ def _used(grad) -> bool:
 
 def _backprop_term(g_back, soft):
     """Gradient through the backprop output, softmax(logits) - labels, to the logits."""
-    s = M.reduce_sum(M.multiply(g_back, soft), axis=1, keepdims=True)
+    s = R.reduce_sum(M.multiply(g_back, soft), axis=1, keepdims=True)
     return M.multiply(M.subtract(g_back, s), soft)
 
 
@@ -524,7 +527,7 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name: Optional[str] = None, dim=No
     """x / sqrt(max(sum(x**2, axis), epsilon))."""
     axis = dim if axis is None else axis
     x = convert_to_tensor(x)
-    square_sum = M.reduce_sum(M.square(x), axis, keepdims=True)
+    square_sum = R.reduce_sum(M.square(x), axis, keepdims=True)
     inv = M.rsqrt(M.maximum(square_sum, _c(x, epsilon)))
     return M.multiply(x, inv, name=name or "l2_normalize")
 
@@ -571,7 +574,7 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name: Optional[str] 
 
 def xw_plus_b(x, weights, biases, name: Optional[str] = None):
     """matmul(x, weights) + biases."""
-    return bias_add(M.matmul(x, weights), biases, name=name or "xw_plus_b")
+    return bias_add(MM.matmul(x, weights), biases, name=name or "xw_plus_b")
 
 
 def relu_layer(x, weights, biases, name: Optional[str] = None):

@@ -7,6 +7,7 @@ from typing import Optional
 from .. import dtypes as dt
 from ..context import get_default_graph
 from . import math_ops as M
+from . import reduce_ops as R
 from ._base import convert_to_tensor, only_default, static_int_list
 
 
@@ -21,8 +22,8 @@ def moments(x, axes, shift=None, name: Optional[str] = None, keep_dims: Optional
     axes = static_int_list(axes, "axes")
     with get_default_graph().name_scope(name or "moments"):
         y = M.cast(x, dt.float32) if x.dtype == dt.float16 else x
-        mean = M.reduce_mean(y, axis=axes, keepdims=True, name="mean")
-        variance = M.reduce_mean(M.squared_difference(y, stop_gradient(mean)), axis=axes,
+        mean = R.reduce_mean(y, axis=axes, keepdims=True, name="mean")
+        variance = R.reduce_mean(M.squared_difference(y, stop_gradient(mean)), axis=axes,
                                  keepdims=True, name="variance")
         if not keep:
             mean = squeeze(mean, axes)
@@ -65,7 +66,7 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon: float 
             n = None if shape is None or None in shape[:3] else shape[0] * shape[1] * shape[2]
             if n is None:
                 from .array_ops import shape as shape_of
-                count = M.cast(M.reduce_prod(shape_of(x)[:3]), x.dtype)
+                count = M.cast(R.reduce_prod(shape_of(x)[:3]), x.dtype)
                 corrected = M.multiply(v, M.truediv(count, M.subtract(count, 1.0)))
             else:
                 corrected = M.multiply(v, float(n) / max(n - 1, 1))

@@ -242,7 +242,8 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name: Optional[str]
                      reduction_indices=None, keep_dims=None):
     """log(sum(exp(x))) computed stably: the max is subtracted first where it is finite
     (TF1's rule, so all -inf gives -inf and an inf gives inf, not NaN)."""
-    from .math_ops import add, exp, is_finite, log, subtract, where_v2, zeros_like_
+    from .math_ops import add, exp, is_finite, log, subtract, where_v2
+    from .generator_ops import zeros_like as zeros_like_
     from .core_ops import stop_gradient
     axis = reduction_indices if axis is None else axis
     keep = bool(keepdims if keepdims is not None else keep_dims or False)

@@ -20,7 +20,8 @@ from ..errors import InvalidArgumentError
 from ..shapes import TensorShape
 from ._base import NON_DIFFERENTIABLE, apply, check_dtype, const_value, convert_to_tensor, defop
 from .array_grads import unsorted_segment_sum as _segment_sum_op
-from .array_ops import INDEX_DTYPES, concat, ones_like, reshape, shape, zeros_like
+from .array_ops import INDEX_DTYPES, concat, reshape, shape
+from .generator_ops import ones_like, zeros_like
 from .math_ops import (cast, equal, greater, greater_equal, maximum, multiply, rsqrt, sqrt,
                        truediv, where, where_v2)
 from .slicing_ops import gather

@@ -13,7 +13,8 @@ import numpy as np
 from ._base import convert_to_tensor, graph_of, only_default
 from .array_ops import expand_dims, squeeze, stack, transpose
 from .linalg_ops import svd
-from .math_ops import abs as abs_, matmul, multiply, pow as pow_, sqrt, subtract, truediv
+from .math_ops import abs as abs_, multiply, pow as pow_, sqrt, subtract, truediv
+from .matmul_ops import matmul
 from .reduce_ops import reduce_max, reduce_sum
 
 __all__ = ["norm", "normalize", "reduce_euclidean_norm", "matvec", "cross"]

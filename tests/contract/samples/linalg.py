@@ -4,7 +4,8 @@ inputs get matrices built inside the sample (X X^T + n I), so central difference
 perturb them the way the gradient assumes."""
 import numpy as np
 
-from graphc.ir.ops import array_ops, core_ops, diag_ops as d, linalg_ops as la, math_ops as m
+from graphc.ir.ops import array_ops, core_ops, diag_ops as d, linalg_ops as la
+from graphc.ir.ops import matmul_ops as MM
 
 ph = core_ops.placeholder
 R = np.random.RandomState(3)
@@ -14,7 +15,7 @@ def _spd(x, n):
     """A symmetric positive-definite batch from any x of shape [b, n, n] (reshaped: the
     rank stays known when the placeholder's is not)."""
     x = array_ops.reshape(x, [-1, n, n])
-    return m.matmul(x, x, transpose_b=True) + np.eye(n) * n
+    return MM.matmul(x, x, transpose_b=True) + np.eye(n) * n
 
 
 def _band():
@@ -172,13 +173,13 @@ def _svd_tall():
     x = ph("float64", [4, 3])
     s, u, v = la.svd(x)
     # u and v are defined up to signs: fetch sign-free products of them
-    return [s, m.matmul(u, v, transpose_b=True)], {x: R.randn(4, 3)}
+    return [s, MM.matmul(u, v, transpose_b=True)], {x: R.randn(4, 3)}
 
 
 def _svd_wide():
     x = ph("float64", [2, 3])
     s, u, v = la.svd(x)
-    return [s, m.matmul(u, v, transpose_b=True)], {x: R.randn(2, 3)}
+    return [s, MM.matmul(u, v, transpose_b=True)], {x: R.randn(2, 3)}
 
 
 SAMPLES = {
@@ -203,7 +204,7 @@ def _eigh():
     x = ph("float64", [None, 3, 3])
     e, v = __import__("graphc.ir.ops.eig_ops", fromlist=["x"]).self_adjoint_eig(x)
     # eigenvectors are defined up to sign: fetch v v' weighted by e (sign-free)
-    return [e, m.matmul(v * e[..., None, :], v, transpose_b=True)], {
+    return [e, MM.matmul(v * e[..., None, :], v, transpose_b=True)], {
         x: R.randn(2, 3, 3) + np.diag([0.0, 3.0, 6.0])}
 
 

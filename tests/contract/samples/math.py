@@ -2,6 +2,8 @@
 import numpy as np
 
 from graphc.ir.ops import core_ops, math_ops as m
+from graphc.ir.ops import reduce_ops
+from graphc.ir.ops import matmul_ops as MM
 
 ph = core_ops.placeholder
 R = np.random.RandomState(0)
@@ -191,59 +193,59 @@ def _argmax(builder):
 def _matmul():
     a = ph("float64", [None, 3])
     b = ph("float64", [3, 2])
-    return m.matmul(a, b), {a: R.randn(2, 3), b: R.randn(3, 2)}
+    return MM.matmul(a, b), {a: R.randn(2, 3), b: R.randn(3, 2)}
 
 
 def _matmul_t():
     a = ph("float64", [3, 2])
     b = ph("float64", [4, 3])
-    return m.matmul(a, b, transpose_a=True, transpose_b=True), {a: R.randn(3, 2),
+    return MM.matmul(a, b, transpose_a=True, transpose_b=True), {a: R.randn(3, 2),
                                                                 b: R.randn(4, 3)}
 
 
 def _matmul_tb():
     a = ph("float32", [2, 3])
     b = ph("float32", [5, 3])
-    return m.matmul(a, b, transpose_b=True), {a: R.randn(2, 3).astype(np.float32),
+    return MM.matmul(a, b, transpose_b=True), {a: R.randn(2, 3).astype(np.float32),
                                               b: R.randn(5, 3).astype(np.float32)}
 
 
 def _matmul_int():
     a = ph("int32", [2, 2])
-    return m.matmul(a, a), {a: np.int32([[1, 2], [3, 4]])}
+    return MM.matmul(a, a), {a: np.int32([[1, 2], [3, 4]])}
 
 
 def _bmm():
     a = ph("float64", [2, None, 3])
     b = ph("float64", [3, 2])
-    return m.matmul(a, core_ops.identity(b)[None]), {a: R.randn(2, 2, 3), b: R.randn(3, 2)}
+    return MM.matmul(a, core_ops.identity(b)[None]), {a: R.randn(2, 2, 3), b: R.randn(3, 2)}
 
 
 def _bmm_adj():
     a = ph("float64", [2, 3, 2])
     b = ph("float64", [2, 4, 3])
-    return m.matmul(a, b, adjoint_a=True, adjoint_b=True), {a: R.randn(2, 3, 2),
+    return MM.matmul(a, b, adjoint_a=True, adjoint_b=True), {a: R.randn(2, 3, 2),
                                                             b: R.randn(2, 4, 3)}
 
 
 def _add_n():
     xs = [ph("float64", [None, 2]) for _ in range(3)]
-    return m.add_n(xs), {x: R.randn(2, 2) for x in xs}
+    return MM.add_n(xs), {x: R.randn(2, 2) for x in xs}
 
 
 def _add_n_int():
     x = ph("int32", [3])
-    return m.add_n([x, x]), {x: np.int32([1, 2, 3])}
+    return MM.add_n([x, x]), {x: np.int32([1, 2, 3])}
 
 
 def _cumsum():
     x = ph("float64", [None, 3])
-    return m.cumsum(x, axis=1), {x: R.randn(2, 3)}
+    return MM.cumsum(x, axis=1), {x: R.randn(2, 3)}
 
 
 def _cumsum_rev():
     x = ph("float64", [4])
-    return m.cumsum(x, exclusive=True, reverse=True), {x: R.randn(4)}
+    return MM.cumsum(x, exclusive=True, reverse=True), {x: R.randn(4)}
 
 
 SAMPLES = {
@@ -300,15 +302,15 @@ SAMPLES = {
     "Select": [_select_same, _select_rows],
     "SelectV2": [_select_v2, _select_v2_b],
     "Where": [_where_coords, _where_coords_1d],
-    "Sum": reduce(m.reduce_sum),
-    "Mean": reduce(m.reduce_mean),
-    "Max": reduce(m.reduce_max),
-    "Min": reduce(m.reduce_min),
-    "Prod": reduce(m.reduce_prod),
-    "Any": reduce(m.reduce_any, bool_input=True),
-    "All": reduce(m.reduce_all, bool_input=True),
-    "ArgMax": _argmax(m.argmax),
-    "ArgMin": _argmax(m.argmin),
+    "Sum": reduce(reduce_ops.reduce_sum),
+    "Mean": reduce(reduce_ops.reduce_mean),
+    "Max": reduce(reduce_ops.reduce_max),
+    "Min": reduce(reduce_ops.reduce_min),
+    "Prod": reduce(reduce_ops.reduce_prod),
+    "Any": reduce(reduce_ops.reduce_any, bool_input=True),
+    "All": reduce(reduce_ops.reduce_all, bool_input=True),
+    "ArgMax": _argmax(reduce_ops.argmax),
+    "ArgMin": _argmax(reduce_ops.argmin),
     "MatMul": [_matmul, _matmul_t, _matmul_tb, _matmul_int],
     "BatchMatMulV2": [_bmm, _bmm_adj],
     "AddN": [_add_n, _add_n_int],
