@@ -14,6 +14,7 @@ from typing import Optional
 
 from ..ir.ops import collective_ops as _ops
 from .comm import CollectiveMismatchError, abort, timeout_seconds
+from .supervisor import supervise
 from .optimizer import (BroadcastGlobalVariablesHook, DistributedOptimizer,  # noqa: F401
                         broadcast_global_variables, broadcast_variables)
 
@@ -41,6 +42,8 @@ def init(comm=None) -> None:
     the rank and aborts the whole job, so the others never wait for it."""
     if _state["comm"] is not None:
         return
+    if comm is None:   # before MPI starts: a rank that dies is named by its supervisor
+        supervise()
     try:
         from mpi4py import MPI
     except ImportError:

@@ -17,6 +17,8 @@ import time
 
 import numpy as np
 
+from . import supervisor
+
 DEFAULT_TIMEOUT = 60.0
 
 
@@ -168,6 +170,7 @@ def abort(message: str, code: int = 1) -> None:
     $GRAPHC_MPI_REPORT_DIR, which the launcher prints after the job ends."""
     sys.stderr.write(f"graphc.distributed: {message}\n")
     sys.stderr.flush()
+    supervisor.mark(supervisor.ABORTED)   # this rank says why: its supervisor stays quiet
     report_dir = os.environ.get(REPORT_DIR_ENV)
     if report_dir:
         try:

