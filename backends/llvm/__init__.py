@@ -24,6 +24,8 @@ Its modules read in the order a Program flows through them (pipeline.py runs the
                         with the host target; the BLAS runs on it)
  6. runtime.py        the executable: per-run workspaces, the native calls, the numpy
                       fallback between them, native errors named by op and user line
+    guard.py            bound checks of every buffer after every segment (tests and
+                        GRAPHC_ARENA_CHECK=1)
  7. native_while.py   the native while-loop driver: a While loop's step run natively
  8. tracing.py        observed runs (run tracing, numerics checks): a segment per step,
                       each step's results reported as it finishes

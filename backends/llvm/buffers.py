@@ -126,7 +126,7 @@ class BufferPlan:
         return list(uniq.values())
 
 
-def plan_arena(steps: list, buffers: dict, base: int = 0):
+def plan_arena(steps: list, buffers: dict, base: int = 0, guard: int = 0):
     """Give each arena buffer an offset; buffers live from first to last step touching them.
     Greedy by size (largest first), lowest offset that overlaps no live neighbour.
     Returns the arena's size in bytes, after checking that it and the run's fresh results
@@ -136,7 +136,10 @@ def plan_arena(steps: list, buffers: dict, base: int = 0):
     out from `base` (past the dims a symbolic plan keeps first), then each group of
     buffers whose size is c * the same monomial m (the batch, say) is laid out the same
     way on the c's, rounded up to ALIGN, at offsets that are multiples of m after the
-    groups before it. The size returned is then a polynomial, checked per run."""
+    groups before it. The size returned is then a polynomial, checked per run.
+
+    `guard` (guard.py, GRAPHC_ARENA_CHECK=1): every buffer lives for the whole run and
+    has `guard` bytes (per unit of its monomial) of its own after its end."""
     live: dict = {}
     for i, step in enumerate(steps):
         for t in list(step.inputs) + list(step.outputs) + list(step.scratch):
@@ -145,17 +148,18 @@ def plan_arena(steps: list, buffers: dict, base: int = 0):
                 first, last = live.get(id(b), (i, i))[0], i
                 live[id(b)] = (min(first, i), last)
                 b.first, b.last = live[id(b)]
-    arena = {id(b): b for b in buffers.values() if b.kind == "arena"}
-    for step in steps:
-        arena.update((id(b), b) for b in step.scratch)
+    arena = {id(b): b for b in arena_buffers(steps, buffers)}
+    if guard:
+        for b in arena.values():
+            b.first, b.last = 0, len(steps)
     groups: dict = {(): []}  # monomial -> its buffers (() : the static ones)
     for b in arena.values():
         groups.setdefault(_monomial(b.nbytes), []).append(b)
-    top = base + _greedy(groups.pop(()), lambda b: b.nbytes, base)
+    top = base + _greedy(groups.pop(()), lambda b: b.nbytes + guard, base)
     for mono, bufs in sorted(groups.items()):
         coefs = {id(b): b.nbytes.terms[mono] for b in bufs}
         start = top
-        extent = _greedy(bufs, lambda b: coefs[id(b)], 0)
+        extent = _greedy(bufs, lambda b: coefs[id(b)] + guard, 0)
         unit = Sym({mono: 1}, 1)
         for b in bufs:
             b.offset = start + b.offset * unit
@@ -171,6 +175,14 @@ def plan_arena(steps: list, buffers: dict, base: int = 0):
         raise too_large_error(biggest.op, "the buffers of one run (its own output: "
                               f"{biggest.nbytes} bytes)", total)
     return top
+
+
+def arena_buffers(steps: list, buffers: dict) -> list:
+    """Every distinct arena Buffer: tensors' and the steps' scratch."""
+    arena = {id(b): b for b in buffers.values() if b.kind == "arena"}
+    for step in steps:
+        arena.update((id(b), b) for b in step.scratch)
+    return list(arena.values())
 
 
 def _monomial(nbytes) -> tuple:

@@ -11,7 +11,8 @@ import time
 
 from graphc.ir.runtime import RuntimeState
 from graphc.ir.symbolic import SymbolicDimError, is_symbolic
-from .buffers import plan_arena
+from . import guard
+from .buffers import arena_buffers, plan_arena
 from .irutil import DIMS_BYTES
 from .cache import jit_module
 from .lowering import Lowering, segments
@@ -30,7 +31,9 @@ def compile_program(program, state: RuntimeState, validate: bool = False,
     lowering = Lowering(program)
     symbols = plan_symbols(program)
     arena_size = plan_arena(lowering.steps, lowering.plan.buffers,
-                            DIMS_BYTES if symbols else 0)
+                            DIMS_BYTES if symbols else 0, guard.GUARD if guard.ENABLED else 0)
+    guards = guard.Guards(arena_buffers(lowering.steps, lowering.plan.buffers), len(symbols),
+                          DIMS_BYTES) if guard.ENABLED else None
     native, schedule = segments(lowering.steps)
     if observed:
         native, schedule = step_segments(native, schedule)
@@ -47,7 +50,7 @@ def compile_program(program, state: RuntimeState, validate: bool = False,
     profile = Profile(emitted.profiled, profile_slot) if profile_slot >= 0 else None
     return LLVMExecutable(program, state, lowering, schedule, engine, arena_size,
                           emitted.error_sites, str(emitted.module), profile, validate,
-                          symbols)
+                          symbols, guards)
 
 
 def plan_symbols(program) -> tuple:

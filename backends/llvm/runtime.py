@@ -27,7 +27,7 @@ from graphc.ir.symbolic import evaluate, evaluate_shape, is_symbolic
 from . import native_while, tracing
 from .buffers import ALIGN, Buffer
 from .irutil import DIMS_BYTES
-from .lowering import Step
+from .lowering import Step, segments
 from .lowering_rules import body_members
 from .target import host
 
@@ -131,7 +131,7 @@ class LLVMExecutable:
     def __init__(self, program, state: RuntimeState, lowering, schedule: list, engine,
                  arena_size: int, error_sites: list, module_text: str,
                  profile: Optional["Profile"] = None, validate: bool = False,
-                 symbols: tuple = ()) -> None:
+                 symbols: tuple = (), guards=None) -> None:
         self.program = program
         self._state = state
         self._store = state.variables
@@ -143,6 +143,7 @@ class LLVMExecutable:
         self.module_text = module_text
         self.profile = profile
         self._validate = validate
+        self._guards = guards  # bound checks (guard.py, GRAPHC_ARENA_CHECK=1), or None
         plan = lowering.plan
         buffers = plan.buffers
         self._n_slots = plan.n_slots
@@ -293,6 +294,8 @@ class LLVMExecutable:
         feeds, outs, pending, py = self._bind(ws, feed_values, given)
         with self._blas_threads:
             walk(ws, feeds, outs, py, pending)
+        if self._guards is not None:
+            self._guards.check(ws, lambda: "(after the run)")
         for name, arr in pending.items():
             self._store.set(name, arr)
         if pending:
@@ -301,6 +304,8 @@ class LLVMExecutable:
 
     def _bind(self, ws: _Workspace, feed_values, given: dict) -> tuple:
         """Fill the table for one run: feeds, fresh (or given) output arrays, variables."""
+        if self._guards is not None:
+            self._guards.arm(ws)
         table = ws.table
         feeds = list(feed_values)
         small = ws.small
@@ -320,8 +325,12 @@ class LLVMExecutable:
             arr = given.get(id(b))
             if arr is None:
                 try:
-                    arr = np.empty(b.shape if ws.env is None else ws.sized.outs[id(b)],
-                                   b.dtype.np)
+                    shape = b.shape if ws.env is None else ws.sized.outs[id(b)]
+                    if self._guards is None:
+                        arr = np.empty(shape, b.dtype.np)
+                    else:
+                        arr, base = self._guards.new_output(shape, b.dtype.np)
+                        ws.guard_outputs.append((base, arr.nbytes, b))
                 except MemoryError:
                     raise too_large_error(b.op, f"its result of shape {b.shape}", b.nbytes,
                                           free=True) from None
@@ -352,6 +361,8 @@ class LLVMExecutable:
             bound = self._bind(ws, feed_values, {})
             with self._blas_threads:
                 ended = native_while.run_loop(self, spec, ws, loop)
+            if self._guards is not None:
+                self._guards.check(ws, lambda: "(after a native while loop)")
             del bound
             return ended
         except BaseException:
@@ -364,15 +375,30 @@ class LLVMExecutable:
             self._pool.append(ws)
 
     def _run_schedule(self, ws: _Workspace, feeds, outs, py, pending: dict) -> None:
-        for kind, item in self._schedule:
+        for i, (kind, item) in enumerate(self._schedule):
             if kind == "native":
                 status = item(ws.table_address, ws.arena_address)
+                if self._guards is not None:
+                    self._guards.check(ws, functools.partial(self._steps_of, i))
                 if status:
                     self._explain_failure(ws, self._error_sites[status - 1], feeds, outs, py)
             else:
                 self._fallback(ws, item, feeds, outs, py)
+                if self._guards is not None:
+                    self._guards.check(ws, functools.partial(self._steps_of, i))
                 if self._store.version != ws.var_version:
                     self._bind_variables(ws, pending)
+
+    def _steps_of(self, i: int) -> str:
+        """The ops of schedule entry `i` (for guard.py's reports)."""
+        kind, item = self._schedule[i]
+        if kind != "native":
+            return f"(after the numpy kernel of {item.op.type} op '{item.op.name}')"
+        k = sum(1 for kd, _ in self._schedule[:i] if kd == "native")
+        native, _ = segments(self._lowering.steps)
+        steps = native[k] if k < len(native) else []
+        return "(after the native segment of " + ", ".join(
+            f"{s.op.type} '{s.op.name}'" for s in steps) + ")"
 
     def _explain_failure(self, ws, step: Step, feeds, outs, py) -> None:
         """A native kernel met bad data: run its op's numpy kernel on the same inputs,

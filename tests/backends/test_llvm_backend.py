@@ -163,6 +163,8 @@ def test_a_fully_lowered_plan_is_one_native_call():
         assert kinds == ["native"], kinds
 
 
+@pytest.mark.skipif(os.environ.get("GRAPHC_ARENA_CHECK") == "1",
+                    reason="the arena check gives every buffer bytes of its own")
 def test_memory_plan_reuses_buffers():
     x = tf.placeholder(tf.float32, [256])
     h = x

@@ -57,16 +57,16 @@ def _convnet():
     return g, init, [loss, train], feeds
 
 
-def _steps(build, backend):
+def _steps(build, backend, warm: int = 1):
     """Per batch size, the fetched values of one training step; the modules built for
-    the steps (after the first); and the variables at the end."""
+    the steps after the first `warm` ones; and the variables at the end."""
     g, init, fetches, feeds = build()
     sess = tf.Session(graph=g, backend=backend)
     sess.run(init)
     rs = np.random.RandomState(0)
-    results = [sess.run(fetches, feeds(rs, BATCHES[0]))]
+    results = [sess.run(fetches, feeds(rs, n)) for n in BATCHES[:warm]]
     before = _modules()
-    results += [sess.run(fetches, feeds(rs, n)) for n in BATCHES[1:]]
+    results += [sess.run(fetches, feeds(rs, n)) for n in BATCHES[warm:]]
     return results, _modules() - before, sess.variable_values()
 
 
@@ -139,3 +139,101 @@ def test_the_native_module_does_not_depend_on_the_first_batch_size():
         sess.run(fetches[:2], feeds(np.random.RandomState(0), first))
         texts.append({p.executable.module_text for p in sess._plans.values()})
     assert texts[0] == texts[1]
+
+
+# ---------------------------------------------------------------- bounds (guard.py)
+@pytest.fixture
+def arena_check(monkeypatch):
+    """Plans compiled while it is active lay out their arena with guards and check them
+    after every native segment (GRAPHC_ARENA_CHECK=1)."""
+    from graphc.backends.llvm import guard
+    monkeypatch.setattr(guard, "ENABLED", True)
+    return guard
+
+
+def _executables(sess) -> list:
+    """The session's compiled plans (each once: a symbolic one is kept under its key and
+    under each concrete key it served)."""
+    found = {id(p.executable): p.executable for p in sess._plans.values()
+             if hasattr(p, "executable")}
+    return list(found.values())
+
+
+@pytest.mark.parametrize("build", [_mlp, _convnet], ids=["mlp", "convnet"])
+def test_larger_batches_after_smaller_stay_inside_their_buffers(build, arena_check):
+    """Every buffer sized at run time: a batch larger than any before (the workspace's
+    arena grows), then smaller, then larger again, each equal to numpy, with the guards
+    after every arena buffer and result intact after every native segment."""
+    sizes = (1, 100, 17, 130, 3, 100)
+
+    def steps(backend):
+        g, init, fetches, feeds = build()
+        sess = tf.Session(graph=g, backend=backend)
+        sess.run(init)
+        rs = np.random.RandomState(1)
+        return sess, [sess.run(fetches, feeds(rs, n)) for n in sizes]
+
+    sess, native = steps("llvm")
+    _, reference = steps("numpy")
+    assert all(exe._guards is not None for exe in _executables(sess))
+    assert any(exe._symbols for exe in _executables(sess))
+    for n, got, want in zip(sizes, native, reference):
+        for g_value, w_value in zip(got, want):
+            if w_value is not None:
+                np.testing.assert_allclose(g_value, w_value, rtol=5e-5, atol=5e-6,
+                                           err_msg=f"batch {n}")
+
+
+def test_the_arena_check_names_a_kernel_writing_past_its_buffer(arena_check):
+    """(the check itself: a buffer the guards believe smaller than the kernel writes)"""
+    from graphc.backends.llvm.buffers import Buffer
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 6], name="x")
+        h = tf.matmul(x, tf.ones([6, 8]), name="project")
+        total = tf.reduce_sum(h, axis=1)
+    sess = tf.Session(graph=g, backend="llvm")
+    feed = {x: np.ones((4, 6), np.float32)}
+    np.testing.assert_allclose(sess.run(total, feed), np.full(4, 48.0))
+    exe, = [e for e in _executables(sess) if e._symbols]
+    guards = exe._guards
+    i = next(i for i, b in enumerate(guards.buffers) if b.op is not None and
+             b.op.type == "MatMul")
+    real = guards.buffers[i]
+    smaller = Buffer("arena", real.dtype, real.shape[:-1] + (4,), op=real.op)
+    smaller.offset, smaller.size_aligned = real.offset, real.size_aligned
+    guards.buffers[i] = smaller
+    with pytest.raises(tf.errors.InternalError, match="past the end .* MatMul op 'project'"):
+        sess.run(total, {x: np.ones((9, 6), np.float32)})
+
+
+def test_threads_running_different_batch_sizes_share_one_plan(arena_check):
+    """Workspaces return to one pool whatever batch they last held: a run takes one
+    sized for a smaller batch and must grow it (bounded: a hang fails, not a timing)."""
+    import threading
+    g, init, fetches, feeds = _mlp()
+    sess = tf.Session(graph=g, backend="llvm")
+    sess.run(init)
+    probe = fetches[2:]  # the statistics (no variable update: results depend on the batch)
+    rs = np.random.RandomState(2)
+    inputs = {n: feeds(rs, n) for n in (1, 17, 64, 100, 130)}
+    expected = {n: sess.run(probe, f) for n, f in inputs.items()}
+    failures = []
+
+    def worker(order):
+        try:
+            for _ in range(5):
+                for n in order:
+                    for got, want in zip(sess.run(probe, inputs[n]), expected[n]):
+                        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+    threads = [threading.Thread(target=worker, args=(order,)) for order in
+               ((1, 130, 17), (130, 1, 64), (100, 17, 1), (64, 100, 130))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a run did not finish"
+    assert not failures, failures[0]
+
