@@ -109,10 +109,10 @@ class Variable(TensorLike):
 
     def _init_from_proto(self, variable_def, import_scope: Optional[str]) -> None:
         """The Variable a VariableDef names in the default graph (its ops already imported,
-        under `import_scope/`), as TF1's `Variable(variable_def=...)`."""
-        if variable_def.is_resource:
-            raise ValueError(f"variable {variable_def.variable_name}: resource variables "
-                             "are not supported by graphc (TF1's reference variables are)")
+        under `import_scope/`), as TF1's `Variable(variable_def=...)`. A resource
+        variable's names are those of its handle, its AssignVariableOp and a
+        ReadVariableOp, which graphc's GraphDef import made a variable, an Assign and an
+        Identity of it."""
         graph = _context.get_default_graph()
 
         def scoped(name: str) -> str:

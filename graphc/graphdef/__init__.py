@@ -7,6 +7,7 @@ from .importer import GraphDefImportError, importable_op_types  # noqa: F401
 from . import functions as _functions  # noqa: F401,E402  (If/While/calls join the import table)
 from . import arrays as _arrays  # noqa: F401,E402  (TensorArrays and TensorLists too)
 from . import training as _training  # noqa: F401,E402  (gradient and optimizer kernels)
+from . import resources as _resources  # noqa: F401,E402  (resource variables)
 from . import frames_export as _frames_export  # noqa: F401,E402  (If/While/Fused exported)
 
 if not _graph.GRAPH_DEF_EXPORTER:

@@ -249,9 +249,14 @@ def split_saver(meta: protos.MetaGraphDef) -> tuple:
             continue
         names = protos.make_ndarray(names_node.attr["value"].tensor).reshape(-1)
         for user in inside.values():
-            if user.op == "Assign" and len(user.input) > 1 and \
-                    _node_name(user.input[1]) == node.name:
-                head, _, index = user.input[1].rpartition(":")
+            if user.op not in ("Assign", "AssignVariableOp") or len(user.input) < 2:
+                continue
+            value = user.input[1]
+            source = inside.get(_node_name(value))
+            if source is not None and source.op == "Identity" and source.input:
+                value = source.input[0]  # resource variables restore through an Identity
+            if _node_name(value) == node.name:
+                head, _, index = value.rpartition(":")
                 k = int(index) if head and index.isdigit() else 0
                 keys[names[k].decode()] = _node_name(user.input[0])
     kept = protos.GraphDef()
