@@ -113,13 +113,15 @@ def _colocated(name: str) -> protos.AttrValue:
     return out
 
 
-def add_saver_nodes(gd: protos.GraphDef, scope: str, names: dict) -> None:
+def add_saver_nodes(gd: protos.GraphDef, scope: str, names: dict,
+                    export_scope: Optional[str] = None) -> None:
     """Append TF1's V2 saver subgraph for {checkpoint key: Variable} to `gd`: what
-    `tf.train.Saver` builds, so TensorFlow's `Saver(saver_def=...)` runs it."""
+    `tf.train.Saver` builds, so TensorFlow's `Saver(saver_def=...)` runs it (only the
+    variables under `export_scope`, named relative to it)."""
     string, scalar = A.encode("string", A.DTYPE), A.encode([], A.SHAPE)
-    keys = sorted(names)
+    keys = sorted(k for k in names if _strip_scope(names[k].op.name, export_scope) is not None)
     dtypes = [names[k].dtype for k in keys]
-    refs = [names[k].op.name for k in keys]
+    refs = [_strip_scope(names[k].op.name, export_scope) for k in keys]
 
     def strings(values) -> protos.AttrValue:
         return _tensor(np.array([v.encode() for v in values], dtype=object))
@@ -161,7 +163,9 @@ def _collection(meta: protos.MetaGraphDef, key: str, values: list, export_scope)
                 d.SerializeToString() for d in defs if d is not None)
         return
     if all(isinstance(v, (Operation, Tensor)) for v in values):
-        meta.collection_def[key].node_list.value.extend(v.name for v in values)
+        names = [_strip_scope(v.name, export_scope) for v in values]
+        if any(n is not None for n in names):
+            meta.collection_def[key].node_list.value.extend(n for n in names if n is not None)
     elif all(isinstance(v, (bytes, str)) for v in values):
         meta.collection_def[key].bytes_list.value.extend(
             v.encode() if isinstance(v, str) else v for v in values)
@@ -184,12 +188,56 @@ def export_meta_graph(filename: Optional[str] = None, meta_info_def=None, graph_
     return export_with_saver(filename, None, meta_info_def=meta_info_def,
                              graph_def=graph_def, saver_def=saver_def,
                              collection_list=collection_list, as_text=as_text, graph=graph,
-                             export_scope=export_scope)
+                             export_scope=export_scope, clear_devices=clear_devices)
+
+
+def _strip_scope(name: str, scope: Optional[str]) -> Optional[str]:
+    """`name` relative to `scope` (None: outside it); a `^control` ref keeps its mark."""
+    if not scope:
+        return name
+    mark, bare = ("^", name[1:]) if name.startswith("^") else ("", name)
+    return mark + bare[len(scope) + 1:] if bare.startswith(scope + "/") else None
+
+
+def scoped_graph_def(gd: protos.GraphDef, scope: Optional[str],
+                     clear_devices: bool) -> protos.GraphDef:
+    """TF1's export_scope: the nodes under `scope/` with the scope taken off their names
+    and inputs (a node reading from outside the scope is an error naming it: the graph
+    would not be whole); clear_devices: every node's device emptied."""
+    if not scope and not clear_devices:
+        return gd
+    out = protos.GraphDef()
+    out.versions.CopyFrom(gd.versions)
+    out.library.CopyFrom(gd.library)
+    for node in gd.node:
+        name = _strip_scope(node.name, scope)
+        if name is None:
+            continue
+        new = out.node.add()
+        new.CopyFrom(node)
+        new.name = name
+        del new.input[:]
+        for ref in node.input:
+            inner = _strip_scope(ref, scope)
+            if inner is None:
+                raise ValueError(f"export_meta_graph(export_scope={scope!r}): node "
+                                 f"'{node.name}' reads '{ref}', which is outside the scope")
+            new.input.append(inner)
+        if "_class" in new.attr:  # colocation with nodes, which are renamed too
+            values = [v.decode() for v in new.attr["_class"].list.s]
+            kept = [f"loc:@{_strip_scope(v[5:], scope)}" for v in values
+                    if v.startswith("loc:@") and _strip_scope(v[5:], scope) is not None]
+            del new.attr["_class"].list.s[:]
+            new.attr["_class"].list.s.extend(v.encode() for v in kept)
+        if clear_devices:
+            new.device = ""
+    return out
 
 
 def export_with_saver(filename: Optional[str], saver, meta_info_def=None, graph_def=None,
                       saver_def=None, collection_list=None, as_text: bool = False,
-                      graph=None, export_scope: Optional[str] = None) -> protos.MetaGraphDef:
+                      graph=None, export_scope: Optional[str] = None,
+                      clear_devices: bool = False) -> protos.MetaGraphDef:
     """The MetaGraphDef of `graph`; a graphc `saver` adds its save and restore nodes to the
     GraphDef and gives the SaverDef."""
     graph = graph or _context.get_default_graph()
@@ -199,10 +247,10 @@ def export_with_saver(filename: Optional[str], saver, meta_info_def=None, graph_
     from .. import __version__
     meta.meta_info_def.tensorflow_git_version = f"graphc-{__version__}"  # (the writer)
     gd = graph_def if graph_def is not None else graph.as_graph_def(add_shapes=True)
-    meta.graph_def.CopyFrom(gd)
+    meta.graph_def.CopyFrom(scoped_graph_def(gd, export_scope, clear_devices))
     if saver is not None:
         scope = saver_scope(graph)
-        add_saver_nodes(meta.graph_def, scope, saver._names)
+        add_saver_nodes(meta.graph_def, scope, saver._names, export_scope)
         meta.saver_def.CopyFrom(saver_def_for(scope, saver._max_to_keep or 0,
                                               saver._keep_hours))
     elif saver_def is not None:
@@ -309,6 +357,8 @@ def import_meta_graph(meta_graph_or_file, clear_devices: bool = False,
         meta = read_message(os.fspath(meta), protos.MetaGraphDef)
     graph = _context.get_default_graph()
     gd, keys = split_saver(meta)
+    if clear_devices:  # (graphc places everything on the CPU: devices are never used)
+        gd = scoped_graph_def(gd, None, True)
     import_graph_def(gd, name=import_scope or "")
     _restore_collections(meta, graph, import_scope)
     by_op = {v.op.name: v for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES)}

@@ -193,6 +193,7 @@ class Saver:
         self._keep_hours = keep_checkpoint_every_n_hours
         self._meta_cache = None  # (graph state, the serialized MetaGraphDef or None)
         self._pad_step_number = pad_step_number
+        self._sharded = bool(sharded)
         self._last: list[str] = []
 
     @staticmethod
@@ -247,7 +248,10 @@ class Saver:
             from ..ir.errors import FailedPreconditionError
             raise FailedPreconditionError(None, None, "Attempting to save uninitialized "
                                           f"variables: {', '.join(missing)}")
-        self._format.write(prefix, values)
+        if self._sharded and self._format is TENSOR_BUNDLE:
+            self._format.write(prefix, values, shards=self._shards())
+        else:
+            self._format.write(prefix, values)
         if write_meta_graph:
             self._write_meta_graph(meta_graph_filename or prefix + ".meta")
         if write_state:
@@ -259,6 +263,14 @@ class Saver:
             for old in doomed:
                 _delete_checkpoint(old, self._format)
         return prefix
+
+    def _shards(self) -> list:
+        """TF1's sharded Saver: one data file per device the variables are on (graphc
+        places every variable on the CPU, so one unless their devices say otherwise)."""
+        by_device: dict = {}
+        for name, var in sorted(self._names.items()):
+            by_device.setdefault(getattr(var, "device", "") or "", []).append(name)
+        return [by_device[d] for d in sorted(by_device)]
 
     def _record_last_checkpoint(self, prefix: str) -> list:
         """Append `prefix` to the checkpoints kept; returns those now beyond max_to_keep.
@@ -339,7 +351,8 @@ class Saver:
                           strip_default_attrs: bool = False, save_debug_info: bool = False):
         from .meta_graph import export_with_saver
         return export_with_saver(filename, self, collection_list=collection_list,
-                                 as_text=as_text, graph=self._graph(), export_scope=export_scope)
+                                 as_text=as_text, graph=self._graph(), export_scope=export_scope,
+                                 clear_devices=clear_devices)
 
     def as_saver_def(self):
         """TF1's SaverDef: the names of the save and restore nodes the meta graph export

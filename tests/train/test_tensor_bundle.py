@@ -288,8 +288,9 @@ def test_damaged_checkpoints_are_data_loss_errors_naming_the_file(tmp_path, case
 REFUSED = {
     "sliced variable": (lambda e: e.slices.add(), r"'logits/bias' is saved in 1 slices \(a "
                         r"partitioned variable\); graphc reads whole tensors only"),
-    "string tensor": (lambda e: setattr(e, "dtype", protos.DataType.Value("DT_STRING")),
-                      "'logits/bias' has dtype string; graphc reads numeric and bool"),
+    "resource tensor": (lambda e: setattr(e, "dtype", protos.DataType.Value("DT_RESOURCE")),
+                        "'logits/bias' has dtype resource; graphc reads numeric, bool and "
+                        "string"),
     "bfloat16 tensor": (lambda e: setattr(e, "dtype", protos.DataType.Value("DT_BFLOAT16")),
                         "'logits/bias' has TensorFlow type DT_BFLOAT16, which graphc does "
                         "not support"),
