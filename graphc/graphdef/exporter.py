@@ -235,8 +235,19 @@ def _assert(op: Operation, ex: _Exporter) -> None:
         op.attrs.get("summarize", 3), A.INT)}, source=op)
 
 
+def _tensor_array_concat(op: Operation, ex: _Exporter) -> None:
+    """TensorFlow takes the element shape without its first dim (element_shape_except0)."""
+    from ..ir.shapes import TensorShape
+    shape = op.attrs.get("element_shape")
+    rest = TensorShape(list(shape.as_tuple())[1:]) if shape is not None and \
+        shape.ndims else TensorShape(None)
+    ex.node(ex.name(op), "TensorArrayConcatV3", [ex.ref(t) for t in op.inputs[:2]], {
+        "dtype": A.encode(op.attrs["dtype"], A.DTYPE),
+        "element_shape_except0": A.encode(rest, A.SHAPE)}, source=op)
+
+
 EXPORTERS: dict[str, Callable] = {
-    "Assert": _assert,
+    "Assert": _assert, "TensorArrayConcatV3": _tensor_array_concat,
     "Const": _const, "Placeholder": _placeholder, "Pad": _pad, "OneHot": _one_hot,
     "SumToShape": _sum_to_shape,
 }

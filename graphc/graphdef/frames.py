@@ -87,6 +87,7 @@ class Cond:
     nodes: list                 # every node of both branches and the Switches
     refs: list = field(default_factory=list)
     provides: list = field(default_factory=list)
+    true_input: dict = field(default_factory=dict)  # Merge -> which input is the true side
 
 
 def has_control_flow(nodes) -> bool:
@@ -390,6 +391,7 @@ def _cond(switches: list, flows: dict, by_name: dict, position: dict) -> Cond:
     switched = {k: {s.name: s.input[0] for s in switches} for k in (0, 1)}
     names = {k: {n for u in members[k] for n in unit_io(u)[0]} for k in (0, 1)}
     outputs = {0: [], 1: []}
+    true_input = {}
     for m in merges:
         node = by_name[m]
         data = [r for r in node.input if not r.startswith("^")]
@@ -408,6 +410,7 @@ def _cond(switches: list, flows: dict, by_name: dict, position: dict) -> Cond:
             raise FrameError(f"{where}: both inputs of Merge '{m}' come from one branch")
         for ref, side in zip(data, sides):
             outputs[side].append(ref)
+        true_input[m] = sides.index(1)
     branch_nodes = {k: _expand(members[k]) for k in (0, 1)}
     every = members[0] + members[1] + list(switches)
     inside = {n for u in every for n in _names(u)}
@@ -416,7 +419,7 @@ def _cond(switches: list, flows: dict, by_name: dict, position: dict) -> Cond:
         refs.extend(r for r in s.input if r not in refs)
     pred_ref = switches[0].input[1]
     return Cond(name, pred_ref, merges, outputs, branch_nodes, switched, every, refs,
-                merges)
+                merges, true_input)
 
 
 def _names(unit) -> list:

@@ -198,8 +198,21 @@ def _import_cond(walk: Walk, cond: frames.Cond) -> None:
             _outer_controls(walk, cond)):
         outs = make_cond(pred, branch(1), branch(0), strict=True, name=name)
     op = outs[0].op
+    with walk.graph.name_scope(None):
+        taken = _value_index(pred, name)
     for merge, t in zip(cond.merges, outs):
-        walk.ops[merge], walk.outputs[merge] = op, [t, None]
+        index = taken[0] if cond.true_input.get(merge, 1) == 1 else taken[1]
+        walk.ops[merge], walk.outputs[merge] = op, [t, index]
+
+
+def _value_index(pred, name: str) -> tuple:
+    """A Merge's second output, the index of the input it took: (pred as 0/1, 1 - that),
+    for the Merges whose true side is input 1 and input 0."""
+    from ..ir import dtypes as dt
+    from ..ir.ops.math_ops import cast, subtract
+    true_is_1 = cast(pred, dt.int32, name=f"{name}/value_index/")
+    true_is_0 = subtract(1, true_is_1, name=f"{name}/value_index_1/")
+    return (true_is_1, true_is_0)
 
 
 UNIT_IMPORTERS.update({"Loop": _import_loop, "Cond": _import_cond})

@@ -55,7 +55,15 @@ def _map_fn(x):
     return tf.map_fn(lambda r: r * 2.0 + 1.0, x)
 
 
-MODELS = [_cond, _while, _nested, _dynamic_rnn, _tensor_array, _map_fn]
+def _tensor_array_concat(x):
+    ta = tf.TensorArray(tf.float32, size=3, infer_shape=False)
+    _, ta = tf.while_loop(lambda i, t: i < 3,
+                          lambda i, t: (i + 1, t.write(i, x[:i + 1] * tf.cast(i, tf.float32))),
+                          [0, ta])
+    return tf.reduce_sum(ta.concat(), 0, keepdims=True) + x
+
+
+MODELS = [_cond, _while, _nested, _dynamic_rnn, _tensor_array, _map_fn, _tensor_array_concat]
 
 
 def _frozen(model):

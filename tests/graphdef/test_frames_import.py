@@ -198,3 +198,25 @@ def test_tf1_control_flow_graphs_tensorflow_builds_now(build):
     assert "Merge" in _ops(gd)
     _, (got,) = _run(gd, {"x:0": x_value}, ["out:0"], "numpy")
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_merge_value_index_is_the_input_taken(swap):
+    """A Merge's second output is the index of the input it forwarded (TF1: the taken
+    branch), whichever order its inputs come in."""
+    gd, feeds, want = _load("cond_v1")
+    if swap:
+        (merge,) = [n for n in gd.node if n.name == "mode/Merge"]
+        merge.input[0], merge.input[1] = merge.input[1], merge.input[0]
+    with tf.Graph().as_default():
+        out, index = tf.import_graph_def(gd, return_elements=["out:0", "mode/Merge:1"],
+                                         name="")
+        assert index.dtype == tf.int32
+        with tf.Session() as sess:
+            for training in (False, True):
+                got_out, got = sess.run([out, index],
+                                        dict(feeds, **{"is_training:0": training}))
+                true_side = 0 if swap else 1  # tf.cond's Merge takes (false, true)
+                assert got == (true_side if training else 1 - true_side)
+            np.testing.assert_allclose(sess.run(out, feeds), want["out:0"], rtol=1e-5,
+                                       atol=1e-6)
