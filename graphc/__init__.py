@@ -74,6 +74,8 @@ from .image import random_crop  # noqa: E402,F401
 from .summary import Summary  # noqa: E402,F401
 from .graphdef import graph_util  # noqa: E402,F401
 from . import graphdef as _graphdef  # noqa: E402,F401  (Graph.as_graph_def writes TF's GraphDef)
+from .graphdef.functional_export import (control_flow_v2_enabled,  # noqa: E402,F401
+                                         disable_control_flow_v2, enable_control_flow_v2)
 from . import compat, losses, train  # noqa: E402,F401
 from . import saved_model  # noqa: E402,F401
 from . import metrics  # noqa: E402,F401

@@ -9,6 +9,7 @@ from . import arrays as _arrays  # noqa: F401,E402  (TensorArrays and TensorList
 from . import training as _training  # noqa: F401,E402  (gradient and optimizer kernels)
 from . import resources as _resources  # noqa: F401,E402  (resource variables)
 from . import frames_export as _frames_export  # noqa: F401,E402  (If/While/Fused exported)
+from . import functional_export as _functional_export  # noqa: F401,E402  (control flow v2)
 
 if not _graph.GRAPH_DEF_EXPORTER:
     _graph.GRAPH_DEF_EXPORTER.append(graph_to_graph_def)

@@ -7,7 +7,7 @@ such op at once.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -47,6 +47,9 @@ class _Exporter:
         self.prefix = ""      # what its ops' names start with
         self.bound: dict = {}  # its parameters (and a fused node's outputs) -> refs
         self.pivot = None      # the node its input-less ops wait for (a frame's pivot)
+        self.functional = False  # If/While as functional ops (functional_export.py)
+        self.library = self.gd.library  # where their functions go
+        self.functions: set = set()     # the function names taken
 
     def name(self, op: Operation) -> str:
         """The NodeDef name of a graphc op."""
@@ -253,6 +256,10 @@ EXPORTERS: dict[str, Callable] = {
 }
 
 
+# Set by `functional_export`: whether If/While are written as functional ops by default.
+FUNCTIONAL: list = []
+
+
 def exportable_op_types() -> list[str]:
     """Every graphc op type `as_graph_def` writes as TensorFlow ops."""
     return sorted(set(BY_GRAPHC) | set(EXPORTERS))
@@ -291,8 +298,11 @@ def export_graph(graph: Graph, ex: _Exporter, prefix: str, bound: dict,
         ex.prefix, ex.pivot = saved
 
 
-def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> protos.GraphDef:
-    """`graph` as TensorFlow's GraphDef message (`add_shapes`: `_output_shapes` attrs)."""
+def graph_to_graph_def(graph: Graph, add_shapes: bool = False,
+                       functional: Optional[bool] = None) -> protos.GraphDef:
+    """`graph` as TensorFlow's GraphDef message (`add_shapes`: `_output_shapes` attrs;
+    `functional`: If/While as TF2's functional ops with a function library, default
+    whether `enable_control_flow_v2()` was called; else TF1's frames)."""
     missing = _missing(graph, {})
     if missing:
         lines = [f"  {t}: " + ", ".join(f"'{n}'" for n in names[:5])
@@ -302,6 +312,7 @@ def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> protos.GraphDe
             f"type{'s have' if len(missing) > 1 else ' has'} no TensorFlow counterpart:\n"
             + "\n".join(lines))
     ex = _Exporter(graph, add_shapes)
+    ex.functional = FUNCTIONAL[0]() if functional is None and FUNCTIONAL else bool(functional)
     for op in graph.get_operations():
         export_op(op, ex)
     return ex.gd
