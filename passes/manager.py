@@ -21,6 +21,7 @@ from graphc.ir.verify import verify as verify_graph
 from .cse import cse
 from .fold import fold_constants
 from .fuse import fuse
+from .fuse_conv import fuse_conv
 from .plan import Plan, rebuild
 from .prune import build_program
 from .simplify import simplify
@@ -41,6 +42,7 @@ DEFAULT_PIPELINE: tuple = (
     ("fold_constants", fold_constants),
     ("simplify", simplify),
     ("cse", cse),
+    ("fuse_conv", fuse_conv),
     ("prune_after", prune),
     ("fuse", fuse),
 )

@@ -55,6 +55,11 @@ class ConvShape:
     def disjoint(self) -> bool:
         return self.sh >= self.kh and self.sw >= self.kw
 
+    def pointwise(self) -> bool:
+        """A 1x1 window at stride 1 with no padding: the input is the patch matrix."""
+        return (self.kh == self.kw == self.sh == self.sw == 1 and self.top == self.left == 0
+                and self.oh == self.h and self.ow == self.w)
+
 
 def window_at(b, g: ConvShape, oh, ow, i, j):
     """(row, col, in bounds) of window element (i, j) of output (oh, ow)."""
@@ -221,7 +226,7 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
     gradient ("input"), `plan.block` output rows at a time around one BLAS call per block,
     so each block's patch matrix (in the thread's scratch) is used while still in cache.
 
-    forward: cols = im2col(x[block]); out[block] = cols @ f
+    forward: cols = im2col(x[block]); out[block] = cols @ f   (x[block] @ f when pointwise)
     filter:  cols = im2col(x[block]); df_t (+)= cols^T @ dy[block]   (then df = sum df_t)
     input:   dx[unit's images] = 0; cols = dy[block] @ f^T; dx += col2im(cols)
     Operands: forward (x, f, out, cols); filter (x, dy, df, cols, partials);
@@ -261,9 +266,11 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
                 def rows_of(ptr, width, start=start):
                     return ptr_at(b, ptr, b.mul(start, _c(g.ow * width)), size)
                 if kind == "forward":
-                    _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
+                    patches = rows_of(a_ptr, g.k) if g.pointwise() else cols
+                    if not g.pointwise():
+                        _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
                     b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(NO_TRANS), pixels, _c(m),
-                                  _c(g.k), one, cols, _c(g.k), b_ptr, _c(m), zero,
+                                  _c(g.k), one, patches, _c(g.k), b_ptr, _c(m), zero,
                                   rows_of(out, m), _c(m)])
                     if epilogue is not None:
                         epilogue.emit(b, out, ptrs[4:], b.mul(start, _c(g.ow)),

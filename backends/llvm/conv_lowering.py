@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from graphc.ir.ops.conv_ops import Geometry, _pair
+from graphc.ir.ops.fused_conv_ops import explicit_pads
 from graphc.ir.symbolic import is_symbolic
 from . import conv_kernels as CK
+from . import fused_conv_kernels as FK
 from . import loops as L
 from . import pool_kernels as P
 from .buffers import Buffer, shape_of
@@ -24,6 +26,12 @@ def _conv_shape(op, x_shape, k_hw) -> CK.ConvShape:
     a = op.attrs
     stride = _pair(a["strides"], "strides", op.name)
     dilation = _pair(a.get("dilations", [1, 1, 1, 1]), "dilations", op.name)
+    if a["padding"] == "EXPLICIT":  # (fused convolutions: the pads of a Pad before them)
+        (top, bottom), (left, right) = explicit_pads(a)
+        padded = (x_shape[1] + top + bottom, x_shape[2] + left + right)
+        g = Geometry(padded, k_hw, stride, dilation, "VALID")
+        return CK.ConvShape(x_shape, k_hw[0], k_hw[1], stride[0], stride[1], dilation[0],
+                            dilation[1], top, left, g.oh, g.ow)
     g = Geometry(x_shape[1:3], k_hw, stride, dilation, a["padding"])
     return CK.ConvShape(x_shape, k_hw[0], k_hw[1], stride[0], stride[1], dilation[0],
                         dilation[1], g.pad_h[0], g.pad_w[0], g.oh, g.ow)
@@ -60,55 +68,107 @@ def lower_conv(lw, op) -> bool:
     rows, m = g.rows * g.ow, f_shape[3]
     if rows == 0 or g.k == 0 or m == 0:
         return False
-    if op.type != "Conv2D" and shape_of(dy) != (g.n, g.oh, g.ow, m):
-        return False  # the numpy kernel reports the mismatch; native code never sees it
     out = op.outputs[0]
-    size = np.dtype(dtype.np).itemsize
-    work = 2 * rows * g.k * m
-    if g.c <= DIRECT_CONV_CHANNELS and op.type != "Conv2DBackpropInput":
-        lanes = _lanes(dtype)
+    if op.type == "Conv2D":
+        return _forward_conv(lw, op, g, m, [x, f], lambda: lw.epilogues.get(out, (None, [])))
+    if shape_of(dy) != (g.n, g.oh, g.ow, m):
+        return False  # the numpy kernel reports the mismatch; native code never sees it
+    if g.c <= DIRECT_CONV_CHANNELS and op.type == "Conv2DBackpropFilter":
         xp = Buffer("arena", dtype, CK.padded_shape(g))
-        if op.type == "Conv2D":
-            def emit_direct(mod, n):
-                epi, extra = lw.epilogues.get(out, (None, []))
-                return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp]),
-                        CK.emit_conv_direct(mod, n, dtype, g, m, lanes, [xp, f, out] + extra,
-                                            epi)]
-            lw.native(op, emit_direct, [x, f], op.outputs, scratch=[xp])
-            lw.conv_outputs[out] = (len(lw.steps) - 1, lw.index)
-            return True
-        threads = planned_threads(work, g.rows)
+        threads = planned_threads(2 * rows * g.k * m, g.rows)
         parts = Buffer("arena", dtype, (max(threads - 1, 1) * g.k * m,))
 
         def emit_filter(mod, n):
             return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp])] + \
-                CK.emit_conv_filter_direct(mod, n, dtype, g, m, lanes, threads,
+                CK.emit_conv_filter_direct(mod, n, dtype, g, m, _lanes(dtype), threads,
                                            [xp, dy, out, parts])
         return lw.native(op, emit_filter, [x, dy], op.outputs, scratch=[xp, parts])
-    # Blocks of output rows whose patches fit in about 1 MB stay in cache between the
-    # im2col and the matmul (see conv_kernels.emit_conv_blocked).
-    block = max(1, min(g.oh if is_symbolic(g.rows) else g.rows,
-                       CONV_BLOCK_BYTES // max(g.ow * g.k * size, 1)))
-    kind = {"Conv2D": "forward", "Conv2DBackpropFilter": "filter"}.get(op.type, "input")
-    plan = CK.ConvPlan(g, kind, block, 1)
-    plan = CK.ConvPlan(g, kind, block, planned_threads(work, plan.extent, blas=True))
-    lw.blas_single = True  # BLAS on one thread per pool thread (target.BlasThreads)
-    cols = Buffer("arena", dtype, (plan.threads * block * g.ow, g.k))
+    kind = {"Conv2DBackpropFilter": "filter"}.get(op.type, "input")
+    plan, cols = _blocked_plan(lw, g, m, kind, dtype)
     scratch = [cols]
-    inputs = [x, f] if kind == "forward" else [x, dy] if kind == "filter" else [dy, f]
+    inputs = [x, dy] if kind == "filter" else [dy, f]
     operands = inputs + [out, cols]
     if kind == "filter":
         parts = Buffer("arena", dtype, (max(plan.threads - 1, 1) * g.k * m,))
         scratch.append(parts)
         operands.append(parts)
+    return lw.native(op, lambda mod, n: CK.emit_conv_blocked(mod, n, dtype, g, m, plan, kind,
+                                                            operands), inputs, op.outputs,
+                     scratch=scratch)
 
-    def emit(mod, n):
-        epi, extra = lw.epilogues.get(out, (None, []))
-        return CK.emit_conv_blocked(mod, n, dtype, g, m, plan, kind, operands + extra, epi)
-    lw.native(op, emit, inputs, op.outputs, scratch=scratch)
-    if kind == "forward":
+
+def _blocked_plan(lw, g, m: int, kind: str, dtype):
+    """(ConvPlan, patch scratch) of an im2col convolution: blocks of output rows whose
+    patches fit in about 1 MB stay in cache between the im2col and the matmul (see
+    conv_kernels.emit_conv_blocked); a pointwise forward one needs no patches."""
+    size = np.dtype(dtype.np).itemsize
+    block = max(1, min(g.oh if is_symbolic(g.rows) else g.rows,
+                       CONV_BLOCK_BYTES // max(g.ow * g.k * size, 1)))
+    plan = CK.ConvPlan(g, kind, block, 1)
+    plan = CK.ConvPlan(g, kind, block, planned_threads(2 * g.rows * g.ow * g.k * m,
+                                                       plan.extent, blas=True))
+    lw.blas_single = True  # BLAS on one thread per pool thread (target.BlasThreads)
+    pointwise = kind == "forward" and g.pointwise()
+    cols = Buffer("arena", dtype, (1,) if pointwise else (plan.threads * block * g.ow, g.k))
+    return plan, cols
+
+
+def _forward_conv(lw, op, g, m: int, inputs, epilogue) -> bool:
+    """A forward convolution of `inputs` (x, f, then the epilogue's args) with the
+    epilogue `epilogue()` gives at emission ((Epilogue or None, its extra operands)):
+    direct loops on a padded copy for a few input channels, else im2col + BLAS."""
+    x, f = inputs[:2]
+    out = op.outputs[0]
+    dtype = out.dtype
+    if g.c <= DIRECT_CONV_CHANNELS:
+        xp = Buffer("arena", dtype, CK.padded_shape(g))
+
+        def emit_direct(mod, n):
+            epi, extra = epilogue()
+            return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp]),
+                    CK.emit_conv_direct(mod, n, dtype, g, m, _lanes(dtype),
+                                        [xp, f, out] + extra, epi)]
+        lw.native(op, emit_direct, inputs, op.outputs, scratch=[xp])
+    else:
+        plan, cols = _blocked_plan(lw, g, m, "forward", dtype)
+
+        def emit(mod, n):
+            epi, extra = epilogue()
+            return CK.emit_conv_blocked(mod, n, dtype, g, m, plan, "forward",
+                                        [x, f, out, cols] + extra, epi)
+        lw.native(op, emit, inputs, op.outputs, scratch=[cols])
+    if op.type == "Conv2D":
         lw.conv_outputs[out] = (len(lw.steps) - 1, lw.index)
     return True
+
+
+def lower_fused_conv(lw, op) -> bool:
+    """_FusedConv2D and _FusedDepthwiseConv2dNative: the convolution's kernel with its
+    padding read in place and its bias add, residual add and activation as the epilogue
+    (fused_conv_kernels.ChannelEpilogue)."""
+    out = op.outputs[0]
+    dtype = out.dtype
+    if dtype.name not in ("float32", "float64"):
+        return False
+    x, f, *args = op.inputs
+    x_shape, f_shape = shape_of(x), shape_of(f)
+    if x_shape[3] != f_shape[2]:
+        return False  # the numpy kernel reports the mismatch
+    g = _conv_shape(op, x_shape, f_shape[:2])
+    depthwise = op.type == "_FusedDepthwiseConv2dNative"
+    m = f_shape[2] * f_shape[3] if depthwise else f_shape[3]
+    epi = FK.ChannelEpilogue(op.attrs["fused_ops"])
+    if g.rows * g.ow == 0 or g.k * m == 0 or any(
+            shape_of(a) != ((m,) if kind == "BiasAdd" else shape_of(out))
+            for kind, a in zip(epi.takes, args)):
+        return False  # the numpy kernel reports the mismatch; native code never sees it
+    if not depthwise:
+        if host().blas is None and g.c > DIRECT_CONV_CHANNELS:
+            return False
+        return _forward_conv(lw, op, g, m, list(op.inputs), lambda: (epi, list(args)))
+    return lw.native(op, lambda mod, n: FK.emit_depthwise_fused(
+        mod, n, dtype, g, f_shape[3], _lanes(dtype), epi, [x, f, out] + list(args)),
+        op.inputs, op.outputs)
 
 
 def lower_depthwise(lw, op) -> bool:

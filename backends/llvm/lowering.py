@@ -76,6 +76,7 @@ def _table() -> dict:
             (C.lower_conv, ("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter")),
             (C.lower_depthwise, ("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
                                  "DepthwiseConv2dNativeBackpropFilter")),
+            (C.lower_fused_conv, ("_FusedConv2D", "_FusedDepthwiseConv2dNative")),
             (C.lower_pool, ("MaxPool", "AvgPool", "MaxPoolGrad", "AvgPoolGrad"))):
         for name in names:  # (Identity and its kind stay pointwise inside fused bodies)
             table[name] = Rule(lower, table[name].pointwise if name in table else "")

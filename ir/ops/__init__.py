@@ -12,4 +12,5 @@ from . import diag_ops, linalg_ops, scatter_ops, einsum_ops, vector_ops, eig_ops
 from . import identity_n_ops  # noqa: F401
 from . import trig_ops, math_compositions, partition_ops  # noqa: F401
 from . import space_ops, conv3d_ops, image_ops  # noqa: F401
+from . import fused_conv_ops  # noqa: F401
 from . import candidate_sampling_ops, ctc_ops, png_ops, nms_ops  # noqa: F401
