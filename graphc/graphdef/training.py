@@ -15,16 +15,16 @@ functions.
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ..ir import dtypes as dt
-import weakref
-
 from ..ir.graph import Tensor
 from ..ir.ops import array_ops as Arr
 from ..ir.ops import math_ops as M
 from ..ir.ops._base import apply, const_value
-from ..ir.ops.generator_ops import fill
+from ..ir.ops.generator_ops import fill, zeros_like
 from ..ir.ops import grad_ops  # noqa: F401  (registers SumToShape)
 from ..ir.ops.slicing_ops import gather
 from . import attrs as A
@@ -47,7 +47,7 @@ def _masked(cond):
         g, f = ctx.inputs[:2]
         with _scoped(ctx):
             mask = cond(f)
-            zero = M.zeros_like_(g)
+            zero = zeros_like(g)
         return ctx.op("SelectV2", [mask, g, zero])
     return rule
 
