@@ -44,6 +44,13 @@ class OpDef:
     doc: str = ""
     # Families used by contract tests and, later, lowering tables and fusion.
     family: str = "misc"
+    # A kernel that runs in two halves, so that other steps run while it is under way (a
+    # collective's transfer): `start(*inputs, **attrs)` begins it and returns a pending
+    # value, `finish(pending)` returns what `compute` would. The plan runs the op as soon
+    # as its inputs exist (passes/prune.py); backends run `start` there and `finish` just
+    # before the first step that reads an output. `compute` stays the whole kernel.
+    start: Optional[Callable] = None
+    finish: Optional[Callable] = None
 
     def run_infer(self, op) -> list[tuple[DType, TensorShape]]:
         """Run inference, re-raising failures with the op's name and the user's line."""

@@ -72,7 +72,10 @@ def _unfed_placeholder(op: Operation) -> InvalidArgumentError:
 
 
 def _schedule(needed: dict) -> list[Operation]:
-    """Kahn's algorithm; ready non-writers first, then writers, ties by creation order."""
+    """Kahn's algorithm; ready non-writers first, then writers, ties by creation order,
+    except that an op whose kernel starts and finishes apart (OpDef.start: a gradient
+    bucket's allreduce) runs as soon as it is ready, so that its transfer overlaps the
+    ops that follow it."""
     users: dict[Operation, list[Operation]] = {op: [] for op in needed}
     indegree: dict[Operation, int] = {}
     for op in needed:
@@ -87,16 +90,21 @@ def _schedule(needed: dict) -> list[Operation]:
         indegree[op] = len(deps)
         for d in deps:
             users[d].append(op)
-    heap = [(op.opdef.writes_state, op.id, op) for op, n in indegree.items() if n == 0]
+    heap = [_priority(op) for op, n in indegree.items() if n == 0]
     heapq.heapify(heap)
     order = []
     while heap:
-        _, _, op = heapq.heappop(heap)
+        op = heapq.heappop(heap)[-1]
         order.append(op)
         for u in users[op]:
             indegree[u] -= 1
             if indegree[u] == 0:
-                heapq.heappush(heap, (u.opdef.writes_state, u.id, u))
+                heapq.heappush(heap, _priority(u))
     if len(order) != len(needed):
         raise ValueError("The graph has a cycle among the ops needed for this run")
     return order
+
+
+def _priority(op: Operation) -> tuple:
+    opdef = op.opdef
+    return (opdef.start is None, opdef.writes_state, op.id, op)

@@ -3,7 +3,10 @@ graph, ops in run order) and walks it once, deciding per op, through one table (
 whether it runs as native kernels or through its numpy kernel, while it fills the buffer
 plan (buffers.py). It hands on a list of Steps in run order (each a native step with a
 function that emits its kernels, or an op for the numpy fallback), split by `segments`
-into maximal runs of native steps: one native call each at run time.
+into maximal runs of native steps: one native call each at run time. A split op
+(OpDef.start: an allreduce) is two fallback steps, its start where it stands and its
+finish right before the first op that reads its results, so the native segments between
+them run while its transfer is under way.
 
 TABLE maps an op type to a Rule: `lower(lw, op)` appends the op's native step and returns
 True, or returns False for shapes and dtypes it does not handle (the rules live in
@@ -112,6 +115,7 @@ class Step:
     inputs: list = field(default_factory=list)
     outputs: list = field(default_factory=list)
     scratch: list = field(default_factory=list)  # arena buffers used only by this step
+    phase: str = ""           # "start" | "finish": a split op's halves (OpDef.start)
 
 
 class Lowering:
@@ -130,9 +134,14 @@ class Lowering:
         self.assign_first: dict = {}  # variable name -> its first native use assigns it
         for t in program.feeds:
             self.plan.define(t, "feed")
+        self.started: dict = {}  # split ops started, not yet finished (in start order)
         for i, op in enumerate(program.nodes):
             self.index = i
+            if self.started:
+                self.finish_read_by(op)
             self.visit(op)
+        for split in list(self.started):
+            self.finish_split(split)
         self._finish()
 
     def _finish(self) -> None:
@@ -171,6 +180,18 @@ class Lowering:
                 b = plan.buffers.get(t)
                 if b is not None and b.kind == "var":
                     self.assign_first.setdefault(b.var, True)
+
+    # ------------------------------------------------------------ split ops
+    def finish_read_by(self, op) -> None:
+        """A split op's finish step goes right before the first op that reads one of its
+        results or waits for it: the steps between run while its transfer is under way."""
+        waits = {t.op for t in op.inputs}.union(op.control_inputs)
+        for split in [s for s in self.started if s in waits]:
+            self.finish_split(split)
+
+    def finish_split(self, split) -> None:
+        del self.started[split]
+        self.steps.append(Step(False, split, outputs=list(split.outputs), phase="finish"))
 
     # ------------------------------------------------------------ the walk
     def visit(self, op) -> None:
@@ -240,6 +261,10 @@ class Lowering:
             _warn_fallback(op, "these shapes or dtypes" if known else "no native lowering")
         for t in op.outputs:
             self.plan.define(t)
+        if op.opdef.start is not None:  # its results exist from its finish step on
+            self.started[op] = None
+            self.steps.append(Step(False, op, inputs=list(op.inputs), phase="start"))
+            return
         self.steps.append(Step(False, op, inputs=list(op.inputs), outputs=list(op.outputs)))
 
     # ------------------------------------------------------------ what rules call

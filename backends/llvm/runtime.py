@@ -474,40 +474,19 @@ class LLVMExecutable:
         return buf.value
 
     def _fallback(self, ws, step: Step, feeds, outs, py) -> None:
+        """Run `step`'s op through its numpy kernel. A split op's start leaves its pending
+        value in the run's `py` (keyed by the op); its finish takes it from there."""
         op = step.op
         opdef = op.opdef
-        fn = self._contexts.get(op)
-        if fn is None:
-            if opdef.needs_context:
-                var = op.inputs[0].op.name if opdef.ref_inputs else None
-                ctx = NodeContext(op, self._state, var)
-                fn = (lambda c, f, a: lambda *xs: f(c, *xs, **a))(ctx, opdef.compute, op.attrs)
-            else:
-                fn = (lambda f, a: lambda *xs: f(*xs, **a))(opdef.compute, op.attrs)
-            self._contexts[op] = fn
+        if step.phase == "finish":
+            result = _kernel_call(op, opdef.finish, [py.pop(op)])
+        else:
+            result = _kernel_call(op, self._kernel(op, step.phase == "start"),
+                                  self._arguments(ws, op, feeds, outs, py))
+            if step.phase == "start":
+                py[op] = result
+                return
         buffers = self._lowering.plan.buffers
-        args = []
-        for i, t in enumerate(op.inputs):
-            if i in opdef.ref_inputs:
-                args.append(None)
-            else:
-                arr = self._array(ws, buffers[t], feeds, outs, py, t)
-                shape = t.shape.as_tuple() if t.shape.is_fully_defined() else None
-                if shape is not None and ws.env is not None:
-                    shape = evaluate_shape(shape, ws.env)
-                args.append(arr.reshape(shape) if shape is not None and arr.shape != shape
-                            else arr)
-        try:
-            with np.errstate(all="ignore"):
-                result = fn(*args)
-        except OpError as exc:
-            if exc.op is not None:
-                raise
-            raise type(exc)(exc.node_def, op.user_op(), exc.message) from None
-        except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError) as exc:
-            raise InvalidArgumentError(
-                None, op.user_op(), f"{type(exc).__name__} while executing {op.type} op "
-                f"'{op.name}': {exc}") from exc
         values = (result,) if len(op.outputs) == 1 else tuple(result or ())
         for t, v in zip(op.outputs, values):
             buf = buffers[t]
@@ -520,6 +499,36 @@ class LLVMExecutable:
             else:
                 dst = self._array(ws, buf, feeds, outs, py, t)
                 np.copyto(dst, np.asarray(v).reshape(dst.shape), casting="unsafe")
+
+    def _kernel(self, op, start: bool):
+        """`op`'s numpy kernel (its start half for `start`) over its inputs' values."""
+        fn = self._contexts.get(op)
+        if fn is None:
+            opdef = op.opdef
+            compute = opdef.start if start else opdef.compute
+            if opdef.needs_context:
+                var = op.inputs[0].op.name if opdef.ref_inputs else None
+                ctx = NodeContext(op, self._state, var)
+                fn = (lambda c, f, a: lambda *xs: f(c, *xs, **a))(ctx, compute, op.attrs)
+            else:
+                fn = (lambda f, a: lambda *xs: f(*xs, **a))(compute, op.attrs)
+            self._contexts[op] = fn
+        return fn
+
+    def _arguments(self, ws, op, feeds, outs, py) -> list:
+        buffers = self._lowering.plan.buffers
+        args = []
+        for i, t in enumerate(op.inputs):
+            if i in op.opdef.ref_inputs:
+                args.append(None)
+            else:
+                arr = self._array(ws, buffers[t], feeds, outs, py, t)
+                shape = t.shape.as_tuple() if t.shape.is_fully_defined() else None
+                if shape is not None and ws.env is not None:
+                    shape = evaluate_shape(shape, ws.env)
+                args.append(arr.reshape(shape) if shape is not None and arr.shape != shape
+                            else arr)
+        return args
 
     def _result(self, ws, i, buf: Buffer, feeds, outs, py):
         t = self.program.fetches[i]
@@ -535,3 +544,16 @@ class LLVMExecutable:
         return np.array(arr).reshape(shape)
 
 
+def _kernel_call(op, fn, args):
+    """fn(*args), a kernel's failure re-raised as TF1's error naming `op` and its line."""
+    try:
+        with np.errstate(all="ignore"):
+            return fn(*args)
+    except OpError as exc:
+        if exc.op is not None:
+            raise
+        raise type(exc)(exc.node_def, op.user_op(), exc.message) from None
+    except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError) as exc:
+        raise InvalidArgumentError(
+            None, op.user_op(), f"{type(exc).__name__} while executing {op.type} op "
+            f"'{op.name}': {exc}") from exc

@@ -45,6 +45,7 @@ def walk(exe, observer, ws, feeds, outs, py, pending: dict) -> None:
     def values(tensors) -> list:
         return [value(t) for t in tensors]
 
+    started: dict = {}  # a split op -> its inputs, from its start to its finish step
     for kind, item in exe._schedule:
         if kind == "native":
             step = next(steps)
@@ -57,7 +58,12 @@ def walk(exe, observer, ws, feeds, outs, py, pending: dict) -> None:
                 exe._explain_failure(ws, exe._error_sites[status - 1], feeds, outs, py)
         else:
             op = item.op
-            inputs = _inputs_before(op, values) if wants_inputs else None
+            if item.phase == "start":  # (its finish reports the op, with these inputs)
+                started[op] = _inputs_before(op, values) if wants_inputs else None
+                exe._fallback(ws, item, feeds, outs, py)
+                continue
+            inputs = started.pop(op) if item.phase == "finish" else \
+                _inputs_before(op, values) if wants_inputs else None
             start = clock()
             exe._fallback(ws, item, feeds, outs, py)
             end = clock()

@@ -7,6 +7,11 @@ name, no per-run inspection of the graph.
 Variables are read where each consumer runs (a read step placed right before it), so a
 consumer ordered after an assignment by a control dependency sees the new value, and
 everything else sees the value from before any write (writes replace, never mutate).
+
+An op whose kernel runs in two halves (OpDef.start/finish: an allreduce) is two steps: the
+start where the op stands, which leaves its pending value in a slot, and the finish right
+before the first step that reads one of its results (or at the end), so the steps between
+run while its transfer is under way.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
 from graphc.ir.runtime import NodeContext, RuntimeState, check_output_sizes, \
     uninitialized_error
 
-_NO_OUT, _ONE_OUT, _MANY_OUT = 0, 1, 2
+_NO_OUT, _ONE_OUT, _MANY_OUT, _START = 0, 1, 2, 3   # _START: a split op's first half
 
 
 class NumpyExecutable:
@@ -56,6 +61,9 @@ class NumpyExecutable:
                     elif kind == _MANY_OUT:
                         for o, v in zip(outs, r):
                             slots[o] = v
+                    elif kind == _START:
+                        slots[outs] = r
+                        continue
                     if self._validate:
                         _validate_outputs(node, r, kind)
         except (OpError, ValueError, TypeError, IndexError, ArithmeticError,
@@ -77,6 +85,9 @@ class NumpyExecutable:
                     start = clock()
                     r = fn(*args)
                     end = clock()
+                    if kind == _START:  # (the finish step reports the op)
+                        slots[outs] = r
+                        continue
                     if self._validate:
                         _validate_outputs(node, r, kind)
                     values = [r] if kind == _ONE_OUT else list(r) if kind == _MANY_OUT else []
@@ -177,8 +188,24 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
     def value_slot(t) -> int:
         return read_step(t) if t in var_ctx and t not in slot_of else slot_of[t]
 
+    pending: dict = {}  # a split op started and not yet finished -> (handle slot, outs)
+
+    def finish(split) -> None:
+        handle, outs = pending.pop(split)
+        kind = _NO_OUT if not outs else _ONE_OUT if len(outs) == 1 else _MANY_OUT
+        steps.append((split.opdef.finish, (handle,), outs[0] if kind == _ONE_OUT else
+                      tuple(outs) or None, kind, split))
+
+    def finish_read_by(op) -> None:
+        """Finish the split ops whose results (or completion) `op` waits for."""
+        waits = {t.op for t in op.inputs}.union(op.control_inputs)
+        for split in [s for s in pending if s in waits]:
+            finish(split)
+
     def emit(op) -> None:
         opdef = op.opdef
+        if pending:
+            finish_read_by(op)
         if op.type == "Const" and op.outputs[0] not in slot_of:
             value = op.attrs["value"]
             slot_of[op.outputs[0]] = new_slot(value)
@@ -222,7 +249,12 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
             else:
                 slot_of[t] = new_slot()
                 outs.append(slot_of[t])
-        if not outs:
+        if opdef.start is not None:
+            handle = new_slot()
+            start = functools.partial(opdef.start, **kwargs) if kwargs else opdef.start
+            steps.append((start, tuple(ins), handle, _START, op))
+            pending[op] = (handle, outs)
+        elif not outs:
             steps.append((fn, tuple(ins), None, _NO_OUT, op))
         elif len(outs) == 1:
             steps.append((fn, tuple(ins), outs[0], _ONE_OUT, op))
@@ -231,6 +263,8 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
 
     for op in program.nodes:
         emit(op)
+    for split in list(pending):
+        finish(split)
 
     fetch_slots = []
     early_reads = []

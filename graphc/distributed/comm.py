@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
 
 import numpy as np
@@ -47,6 +48,9 @@ class MPICommunicator:
         self.local_rank, self.local_size = self.local.Get_rank(), self.local.Get_size()
         self.timeout = timeout_seconds()
         self.bytes_moved = 0   # payload bytes this rank sent into collectives (benchmarks)
+        # allreduces under way progress in a thread of their own where MPI allows threads
+        self.progress = Progress() if MPI.Query_thread() == MPI.THREAD_MULTIPLE and \
+            os.environ.get("GRAPHC_MPI_PROGRESS_THREAD", "1") != "0" else None
 
     # ------------------------------------------------------------ waiting with a deadline
     def wait(self, request, what: str) -> None:
@@ -104,28 +108,52 @@ class MPICommunicator:
 
     # ------------------------------------------------------------ the collectives
     def allreduce(self, arrays: list, op: str, compression: str, names: tuple) -> list:
+        return self.finish_allreduce(self.start_allreduce(arrays, op, compression, names))
+
+    def start_allreduce(self, arrays: list, op: str, compression: str,
+                        names: tuple) -> "_Allreduce":
+        """Check the tensors against the other ranks' (a short blocking exchange) and post
+        their allreduce (one call per dtype); `finish_allreduce` waits for it. The inputs
+        are copied into the send buffer first, so their memory may be reused at once."""
         self._headers("allreduce", [[n, list(a.shape), a.dtype.str]
                                     for n, a in zip(names, arrays)])
-        dtype = arrays[0].dtype if len({a.dtype for a in arrays}) == 1 else None
-        wire = np.dtype(np.float16) if compression == "fp16" and all(
-            a.dtype.kind == "f" for a in arrays) else dtype
-        if wire is None:  # mixed dtypes: one call per tensor
-            return [self.allreduce([a], op, compression, (n,))[0]
-                    for a, n in zip(arrays, names)]
-        flat = np.concatenate([a.reshape(-1) for a in arrays]).astype(wire, copy=False) \
-            if len(arrays) > 1 else arrays[0].reshape(-1).astype(wire)
-        total = np.empty_like(flat)
-        self.bytes_moved += flat.nbytes
-        self.wait(self.comm.Iallreduce(flat, total, op=self.MPI.SUM),
-                  f"allreduce of '{names[0]}'" + (f" (+{len(names) - 1} fused)"
-                                                   if len(names) > 1 else ""))
-        out, start = [], 0
-        for a in arrays:
-            part = total[start:start + a.size].reshape(a.shape).astype(a.dtype)
-            start += a.size
-            if op == "average":
-                part = part / self.size if a.dtype.kind == "f" else part // self.size
-            out.append(np.asarray(part, dtype=a.dtype))  # 0-d stays an array
+        what = f"allreduce of '{names[0]}'" + (f" (+{len(names) - 1} fused)"
+                                                if len(names) > 1 else "")
+        pending = _Allreduce(arrays, op, what)
+        groups: dict = {}
+        for i, a in enumerate(arrays):
+            wire = np.dtype(np.float16) if compression == "fp16" and a.dtype.kind == "f" \
+                else a.dtype
+            groups.setdefault((wire, a.dtype), []).append(i)
+        for (wire, _), members in groups.items():
+            flat = np.concatenate([arrays[i].reshape(-1) for i in members]).astype(
+                wire, copy=False) if len(members) > 1 else \
+                arrays[members[0]].reshape(-1).astype(wire)   # (a copy)
+            total = np.empty_like(flat)
+            self.bytes_moved += flat.nbytes
+            request = self.comm.Iallreduce(flat, total, op=self.MPI.SUM)
+            pending.parts.append((members, flat, total, request))
+        if self.progress is not None:
+            self.progress.add(pending)
+        return pending
+
+    def finish_allreduce(self, pending: "_Allreduce") -> list:
+        if self.progress is not None:
+            self.progress.wait(pending, self)
+        else:
+            for _, _, _, request in pending.parts:
+                self.wait(request, pending.what)
+        out = [None] * len(pending.shapes)
+        for members, _, total, _ in pending.parts:
+            start = 0
+            for i in members:
+                shape, dtype = pending.shapes[i], pending.dtypes[i]
+                n = int(np.prod(shape, dtype=np.int64))
+                part = total[start:start + n].reshape(shape).astype(dtype)
+                start += n
+                if pending.op == "average":
+                    part = part / self.size if dtype.kind == "f" else part // self.size
+                out[i] = np.asarray(part, dtype=dtype)  # 0-d stays an array
         return out
 
     def allgather(self, array: np.ndarray, name: str) -> tuple:
@@ -153,6 +181,65 @@ class MPICommunicator:
 
     def barrier(self) -> None:
         self.wait(self.comm.Ibarrier(), "barrier")
+
+
+class _Allreduce:
+    """An allreduce under way: per dtype, the members, send and receive buffers (kept
+    alive here until MPI is done with them) and the request."""
+
+    def __init__(self, arrays: list, op: str, what: str) -> None:
+        self.shapes = [a.shape for a in arrays]
+        self.dtypes = [a.dtype for a in arrays]
+        self.op, self.what = op, what
+        self.parts: list = []
+        self.done = threading.Event()
+
+
+class Progress:
+    """The thread that drives the allreduces under way while the rank computes.
+
+    MPI moves a large message only inside MPI calls, so an allreduce posted at the start
+    of a bucket and waited for at the optimizer update would otherwise move at the wait.
+    With MPI_THREAD_MULTIPLE this thread Test()s the requests under way (mpi4py releases
+    the GIL in MPI calls, native segments and BLAS run without it) every POLL seconds,
+    and sets each allreduce's `done` when its last request completes. Only the main thread
+    posts collectives, so every rank posts them in its plan's order."""
+
+    POLL = 1e-4
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._under_way: list = []
+        self._thread = threading.Thread(target=self._run, name="graphc-mpi-progress",
+                                        daemon=True)
+        self._thread.start()
+
+    def add(self, pending: _Allreduce) -> None:
+        with self._cond:
+            self._under_way.append(pending)
+            self._cond.notify()
+
+    def wait(self, pending: _Allreduce, comm: "MPICommunicator") -> None:
+        if not pending.done.wait(comm.timeout):
+            abort(f"rank {comm.rank} of {comm.size}: {pending.what} did not complete "
+                  f"within {comm.timeout:g} s (GRAPHC_MPI_TIMEOUT): another rank died, "
+                  "raised or never reached it; aborting the job")
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._under_way:
+                    self._cond.wait()
+                under_way = list(self._under_way)
+            finished = [p for p in under_way if all(r.Test() for _, _, _, r in p.parts)]
+            if finished:
+                with self._cond:
+                    for p in finished:
+                        self._under_way.remove(p)
+                for p in finished:
+                    p.done.set()
+            else:
+                time.sleep(self.POLL)
 
 
 def _describe(entries: list) -> str:

@@ -28,11 +28,15 @@ def _bytes(t) -> int:
 def fused_allreduce(grads: list, op: str, compression: str,
                     threshold: Optional[int] = None) -> list:
     """Allreduce `grads` (tensors or None) in buckets: one call per run of same-dtype
-    tensors up to `threshold` bytes, filled from the last gradient (the first the backward
-    pass computes) so a bucket can start while earlier layers' gradients are computed."""
+    tensors up to `threshold` bytes, filled in the order the backward pass computes them
+    (creation order is a topological order, and the plan runs ready ops in it: the last
+    layer's gradients come first). Each bucket's allreduce starts as soon as its last
+    gradient exists and is waited for at the optimizer's update (HorovodAllreduce runs in
+    two halves), so its transfer overlaps the rest of the backward pass."""
     threshold = fusion_threshold() if threshold is None else threshold
     out = list(grads)
-    order = [i for i in reversed(range(len(grads))) if grads[i] is not None]
+    order = sorted((i for i in range(len(grads)) if grads[i] is not None),
+                   key=lambda i: grads[i].op.id)
     buckets: list = []
     for i in order:
         g = grads[i]

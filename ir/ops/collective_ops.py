@@ -2,7 +2,9 @@
 
 HorovodAllreduce(x1, ..., xn) {op, compression, names}   each xi reduced over all ranks
     (op "sum" or "average"); several tensors make one fused call (Horovod's tensor fusion:
-    one flat buffer per dtype)
+    one flat buffer per dtype). Its kernel runs in two halves (OpDef.start/finish): the
+    plan starts it as soon as its inputs exist and waits for it where a result is first
+    read, so a gradient bucket's transfer overlaps the rest of the backward pass
 HorovodAllgather(x) {name}        the ranks' x concatenated along dim 0 (first dims may vary)
 HorovodBroadcast(x) {root_rank, name}      root's x on every rank
 HorovodAllgatherGrad(g, x)        allgather's gradient: this rank's rows of sum(g)
@@ -15,6 +17,7 @@ never folded, CSE'd or reordered across each other: every rank runs them in prog
 """
 from __future__ import annotations
 
+import os
 from typing import Optional, Sequence
 
 import numpy as np
@@ -33,6 +36,13 @@ class LocalCommunicator:
 
     def allreduce(self, arrays: list, op: str, compression: str, names: tuple) -> list:
         return [_compressed_roundtrip(a, compression) for a in arrays]
+
+    def start_allreduce(self, arrays: list, op: str, compression: str, names: tuple):
+        """Begin an allreduce; `finish_allreduce` of the value returned gives its result."""
+        return self.allreduce(arrays, op, compression, names)
+
+    def finish_allreduce(self, pending) -> list:
+        return pending
 
     def allgather(self, array: np.ndarray, name: str) -> tuple:
         """(the gathered array, the first dim of each rank's array)."""
@@ -105,8 +115,19 @@ def _contiguous(a) -> np.ndarray:
 
 
 def _allreduce_compute(*arrays, op, compression, names):
-    out = _communicator.allreduce([_contiguous(a) for a in arrays], op, compression,
-                                  names)
+    return _allreduce_finish(_allreduce_start(*arrays, op=op, compression=compression,
+                                              names=names))
+
+
+def _allreduce_start(*arrays, op, compression, names):
+    comm = _communicator
+    return comm, comm.start_allreduce([_contiguous(a) for a in arrays], op, compression,
+                                      names)
+
+
+def _allreduce_finish(pending):
+    comm, started = pending
+    out = comm.finish_allreduce(started)
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -164,7 +185,11 @@ def _broadcast_grad_vjp(op, grads):
 
 
 _FLAGS = dict(pure=False, family="collective")
-defop("HorovodAllreduce", _allreduce_infer, _allreduce_compute, _allreduce_vjp, **_FLAGS)
+# GRAPHC_MPI_OVERLAP=0 (read once, at import): allreduce runs whole, where it stands
+_SPLIT = dict(start=_allreduce_start, finish=_allreduce_finish) \
+    if os.environ.get("GRAPHC_MPI_OVERLAP", "1") != "0" else {}
+defop("HorovodAllreduce", _allreduce_infer, _allreduce_compute, _allreduce_vjp, **_SPLIT,
+      **_FLAGS)
 defop("HorovodAllgather", _allgather_infer, _allgather_compute, _allgather_vjp, **_FLAGS)
 defop("HorovodBroadcast", _same, _broadcast_compute, _broadcast_vjp, **_FLAGS)
 defop("HorovodAllgatherGrad", _same, _allgather_grad_compute, _allgather_grad_vjp, **_FLAGS)

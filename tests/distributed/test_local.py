@@ -154,3 +154,77 @@ def test_no_supervisor_outside_a_launcher(monkeypatch):
     monkeypatch.setenv("PMI_RANK", "0")
     monkeypatch.setenv("PMI_SIZE", "1")
     assert supervisor.launcher_rank() == (0, 1) and supervisor.supervise() is False
+
+
+def _mlp_training(backend: str):
+    """A 3-layer MLP under DistributedOptimizer with buckets of at most 600 bytes (b2, w2
+    and b1 in the first; w1, b0 in the second; w0 alone): the session after one step."""
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float64, [None, 4])
+    y = tf.placeholder(tf.float64, [None, 2])
+    h = x
+    for i, n in enumerate([8, 8, 2]):
+        w = tf.Variable(np.random.RandomState(i).randn(h.shape[1].value, n), name=f"w{i}")
+        b = tf.Variable(np.zeros(n), name=f"b{i}")
+        h = tf.matmul(h, w) + b
+        h = tf.tanh(h) if i < 2 else h
+    loss = tf.reduce_mean(tf.square(h - y))
+    opt = hvd.DistributedOptimizer(tf.train.AdamOptimizer(0.01), fusion_threshold_bytes=600)
+    train = opt.minimize(loss)
+    sess = tf.Session(backend=backend)
+    sess.run(tf.global_variables_initializer())
+    sess.run(train, {x: np.ones((3, 4)), y: np.ones((3, 2))})
+    return sess, sess._plans[next(reversed(sess._plans))].executable
+
+
+def _run_order(exe) -> list:
+    """The plan's steps in run order as (what, op): what is "start" / "finish" for a split
+    op's halves, "kernel" for any other step (on llvm: the native steps, in segments)."""
+    if exe.backend == "numpy":
+        seen, order = set(), []
+        for *_, op in exe._steps:
+            op = exe._fused_of.get(op, op)   # (the interpreter inlines Fused bodies)
+            split = op.opdef.start is not None
+            order.append(("start" if split and op not in seen else "finish" if split
+                          else "kernel", op))
+            seen.add(op)
+        return order
+    return [(s.phase or "kernel", s.op) for s in exe._lowering.steps
+            if s.phase or s.native and s.emit is not None]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_gradient_buckets_start_early_and_are_waited_for_at_the_update(one_process,
+                                                                       backend):
+    sess, exe = _mlp_training(backend)
+    with sess:
+        order = _run_order(exe)
+    starts = [i for i, (what, _) in enumerate(order) if what == "start"]
+    buckets = [order[i][1] for i in starts]
+    assert [b.name for b in buckets] == ["DistributedOptimizer_Allreduce",
+                                         "DistributedOptimizer_Allreduce_1",
+                                         "DistributedOptimizer_Allreduce_2"]
+    # in reverse topological order of the gradients: the last layer's first
+    assert [len(b.inputs) for b in buckets] == [3, 2, 1]
+    assert buckets[0].attrs["names"][:2] == ("gradients/add_2_grad/SumToShape_1",
+                                             "gradients/MatMul_2_grad/MatMul_1")
+    for start, bucket in zip(starts, buckets):
+        finish = next(i for i, (what, op) in enumerate(order)
+                      if what == "finish" and op is bucket)
+        between = [op for what, op in order[start + 1:finish] if what == "kernel"]
+        # started right after its last gradient (no backward kernel it waits for later)...
+        last_input = max(i for i, (what, op) in enumerate(order)
+                         if any(op is t.op or op.type == "Fused" and t in op.outputs
+                                for t in bucket.inputs))
+        assert last_input < start
+        if bucket is not buckets[-1]:
+            # ...while backward kernels of earlier layers still run before its finish
+            assert any(op.name.startswith("gradients/") or op.type == "Fused" and any(
+                m.name.startswith("gradients/") for m in op.subgraphs["body"].
+                get_operations()) for op in between), [op.name for op in between]
+        # finished before the first step that reads a reduced gradient (an Adam update)
+        readers = [i for i, (what, op) in enumerate(order) if what != "finish" and any(
+            t.op is bucket for t in op.inputs)]
+        assert readers and finish < min(readers)
+        assert not any(op.name.startswith("gradients/") for op in
+                       (o for w, o in order[finish:] if w == "kernel"))

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import Optional
 
 import numpy as np
 import pytest
@@ -32,13 +33,13 @@ pytestmark = [
 
 
 def mpirun(tmp_path, source: str, *args, timeout_env: str = "30", limit: float = 120,
-           launch: tuple = ()):
+           launch: tuple = (), env: Optional[dict] = None):
     """Run `source` in 2 processes through graphc's launcher (with `launch`, its options
     before the program), or with `launch=("plain",)` through `mpiexec -np 2 python`."""
     prog = tmp_path / "prog.py"
     prog.write_text(source)
     env = dict(os.environ, GRAPHC_MPI_TIMEOUT=timeout_env, OMP_NUM_THREADS="1",
-               GRAPHC_NUM_THREADS="1")
+               GRAPHC_NUM_THREADS="1", **(env or {}))
     if launch == ("plain",):
         cmd = [launcher.find_mpiexec(), "-np", "2", sys.executable, str(prog), *args]
     else:
@@ -49,8 +50,8 @@ def mpirun(tmp_path, source: str, *args, timeout_env: str = "30", limit: float =
     return proc, time.monotonic() - start
 
 
-def results(tmp_path, source: str) -> dict:
-    proc, _ = mpirun(tmp_path, source, str(tmp_path))
+def results(tmp_path, source: str, env: Optional[dict] = None) -> dict:
+    proc, _ = mpirun(tmp_path, source, str(tmp_path), env=env)
     assert proc.returncode == 0, f"mpirun failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
     return {r: json.loads((tmp_path / f"result_{r}.json").read_text()) for r in (0, 1)}
 
@@ -95,6 +96,19 @@ def test_two_workers_match_one_worker_at_twice_the_batch(tmp_path):
         for a, b, single in zip(r0["distributed"], r1["distributed"], r0["single"]):
             np.testing.assert_array_equal(a, b)          # both ranks hold the same weights
             np.testing.assert_allclose(a, single, rtol=1e-10, atol=1e-12)
+
+
+def test_overlapped_buckets_give_the_values_of_blocking_allreduces(tmp_path):
+    # the default plan starts each bucket's allreduce after its last gradient and waits at
+    # the update (MPI requests driven by the progress thread); GRAPHC_MPI_OVERLAP=0 runs
+    # each allreduce whole where it stands
+    overlapped = results(tmp_path, workers.TRAINING)
+    blocking = results(tmp_path, workers.TRAINING, env={"GRAPHC_MPI_OVERLAP": "0"})
+    for rank in (0, 1):
+        for backend in ("numpy", "llvm"):
+            for a, b in zip(overlapped[rank][backend]["distributed"],
+                            blocking[rank][backend]["distributed"]):
+                np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("how, expect", [("die", "rank 1 on "),
