@@ -99,6 +99,11 @@ class MPICommunicator:
                     f"runs {h[0]} of {_describe(h[1:])}: the ranks must run the same "
                     "collectives in the same order")
             for m, t in zip(mine[1:], h[1:]):
+                if m[0] != t[0]:
+                    raise CollectiveMismatchError(
+                        f"rank {self.rank} runs {kind} of '{m[0]}' where rank {r} runs "
+                        f"'{t[0]}': the ranks must run the same collectives in the same "
+                        "order")
                 if m != t:
                     raise CollectiveMismatchError(
                         f"{kind} of tensor '{m[0]}': rank {self.rank} has shape {m[1]} "

@@ -87,6 +87,15 @@ def test_mismatched_shapes_name_the_tensor(tmp_path):
         and "[3, 2]" in proc.stderr, proc.stderr[-3000:]
 
 
+def test_collectives_reached_in_another_order_name_the_tensors(tmp_path):
+    proc, _ = mpirun(tmp_path, workers.ORDER)
+    assert proc.returncode != 0
+    assert "rank 0 runs allreduce of 'grad_of_weights' where rank 1 runs 'grad_of_biases'" \
+        in proc.stderr or "rank 1 runs allreduce of 'grad_of_biases' where rank 0 runs " \
+        "'grad_of_weights'" in proc.stderr, proc.stderr[-3000:]
+    assert "the same collectives in the same order" in proc.stderr
+
+
 def test_two_workers_match_one_worker_at_twice_the_batch(tmp_path):
     res = results(tmp_path, workers.TRAINING)
     for backend in ("numpy", "llvm"):

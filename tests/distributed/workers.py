@@ -47,6 +47,19 @@ with tf.Session() as sess:
     sess.run(y, {x: np.zeros((2 + hvd.rank(), 2))})
 '''
 
+# the ranks run the same two allreduces in opposite orders: an error naming both tensors
+ORDER = r'''
+import numpy as np
+import graphc as tf
+import graphc.distributed as hvd
+hvd.init()
+a = hvd.allreduce(tf.constant([1.0, 2.0]), name="grad_of_weights")
+b = hvd.allreduce(tf.constant([3.0, 4.0]), name="grad_of_biases")
+with tf.Session() as sess:
+    for t in ([a, b] if hvd.rank() == 0 else [b, a]):
+        sess.run(t)
+'''
+
 TRAINING = r'''
 import json
 import sys
