@@ -4,7 +4,8 @@ Run:  python -m graphc.distributed.run -np 2 examples/distributed_mlp.py [--epoc
 (or:  mpirun -np 2 python examples/distributed_mlp.py). Each process trains on its shard
 of the data; DistributedOptimizer averages the gradients with allreduce; the learning rate
 is scaled by the number of workers; the variables are broadcast from rank 0 after
-initialisation; only rank 0 writes checkpoints and prints.
+initialisation; only rank 0 writes checkpoints and summaries (TensorBoard event files of
+the loss, both in --checkpoint-dir) and prints.
 """
 import argparse
 import os
@@ -50,6 +51,10 @@ def main(epochs: int, batch_size: int, hidden: int, mnist_dir, checkpoint_dir) -
     # Horovod: every worker starts from rank 0's variables
     bcast = hvd.broadcast_global_variables(0)
     saver = tf.train.Saver() if hvd.rank() == 0 else None
+    loss_summary = tf.summary.scalar("loss", loss)
+    # Horovod: rank 0 alone writes summaries (and checkpoints)
+    writer = tf.summary.FileWriter(checkpoint_dir) if hvd.rank() == 0 and checkpoint_dir \
+        else None
 
     test_labels = test.one_hot_labels()
     with tf.Session() as sess:
@@ -62,6 +67,9 @@ def main(epochs: int, batch_size: int, hidden: int, mnist_dir, checkpoint_dir) -
                 bx, by = shard.next_batch(batch_size)
                 _, lv = sess.run([train_op, loss], {x: bx, y: np.eye(10, dtype=np.float32)[by]})
                 losses.append(lv)
+            if writer is not None:
+                feed = {x: bx, y: np.eye(10, dtype=np.float32)[by]}
+                writer.add_summary(sess.run(loss_summary, feed), epoch)
             if hvd.rank() == 0 and (epoch % 5 == 0 or epoch == epochs - 1):
                 acc = sess.run(accuracy, {x: test.images, y: test_labels})
                 print(f"epoch {epoch:3d}  loss {np.mean(losses):.4f}  test accuracy {acc:.4f}",
@@ -76,6 +84,8 @@ def main(epochs: int, batch_size: int, hidden: int, mnist_dir, checkpoint_dir) -
             os.makedirs(checkpoint_dir, exist_ok=True)
             print("saved", saver.save(sess, os.path.join(checkpoint_dir, "model"),
                                       global_step=global_step))
+    if writer is not None:
+        writer.close()
     if hvd.rank() == 0:
         print(f"workers: {hvd.size()}  test accuracy: {acc:.4f}")
     return acc
