@@ -2,7 +2,8 @@
 
 `defop` registers an OpDef; `apply` appends a node of a registered type to the right
 graph; `convert_to_tensor` turns Python and numpy values into Const nodes with TF1's
-dtype rules; `const_value` lets shape inference see values known at build time.
+dtype rules; `const_value` and `partial_value` let shape inference see values known at
+build time. This module imports no op family: every family imports it.
 """
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from ..context import get_default_graph
 from ..graph import Graph, Operation, Tensor, TensorLike
 from ..registry import NON_DIFFERENTIABLE, OpDef, register
 from ..shapes import TensorShape, broadcast_shapes, unknown_shape
-from ..symbolic import has_symbolic, is_symbolic
+from ..evaluate import SHAPE_OPS, evaluate, shape_value
+from ..symbolic import is_symbolic
+from ._slice_spec import SliceSpecError, apply_strided_slice, ss_masks, strided_slice_plan
 
 __all__ = ["defop", "apply", "convert_to_tensor", "const_value", "const_value_as_shape",
            "NON_DIFFERENTIABLE", "same_as_input", "broadcast_infer", "check_dtype",
@@ -168,10 +171,10 @@ def convert_to_tensor(value, dtype=None, name: Optional[str] = None,
                         f"{dtype}, name={name!r}). Fetch it or use it as a control "
                         "dependency instead.")
     if isinstance(value, (list, tuple)) and _contains_tensor(value):
-        from .array_ops import stack  # lists mixing tensors and numbers pack (TF1)
-        return stack([v if isinstance(v, TensorLike) else
-                      convert_to_tensor(v, dtype=dtype or _first_dtype(value)) for v in value],
-                     name=name or "packed")
+        # lists mixing tensors and numbers pack (TF1)
+        return apply("Pack", [v._as_tensor() if isinstance(v, TensorLike) else
+                              convert_to_tensor(v, dtype=dtype or _first_dtype(value))
+                              for v in value], {"axis": 0}, name=name or "packed")
     hint = preferred_dtype or dtype_hint
     if dtype is None and hint is not None:
         try:
@@ -213,44 +216,38 @@ def convert_pair(x, y, name_x: str = "x", name_y: str = "y"):
 
 
 # ------------------------------------------------------------------ build-time values
+# Ops whose value const_value computes from constant inputs when the graph is built
+# (cheap, pure, shape-like: what TF1's `constant_value` sees through, and a little more).
+BUILD_TIME_OPS = frozenset({
+    "Identity", "StopGradient", "Cast", "Pack", "ConcatV2",
+    "Slice", "StridedSlice", "GatherV2", "GatherNd", "Reshape", "ExpandDims", "Squeeze",
+    "Fill", "Range", "Tile", "Transpose", "ReverseV2", "Unpack", "Split", "SplitV",
+    "ZerosLike", "OnesLike", "BroadcastTo", "OneHot", "SequenceMask", "Pad", "MirrorPad",
+    "BooleanMask",
+})
+
+
 def const_value(t: Tensor) -> Optional[np.ndarray]:
-    """The value of `t` if it is known when the graph is built (TF1 `constant_value`)."""
+    """The value of `t` if it is known when the graph is built (TF1 `constant_value`):
+    a Const, the Shape/Size/Rank of a static shape, or a BUILD_TIME_OPS op of such
+    values, evaluated by the one constant evaluator (`ir.evaluate`)."""
     if not isinstance(t, Tensor):
         return None
     op = t.op
     if op.type == "Const":
         return op.attrs["value"]
-    if op.type == "Shape":
-        shape = op.inputs[0].shape
-        if shape.is_fully_defined() and not has_symbolic(shape.as_tuple()):
-            return np.array(shape.as_list(), dtype=t.dtype.np)
-    if op.type == "Size":
-        n = op.inputs[0].shape.num_elements()
-        if n is not None and not is_symbolic(n):
-            return np.array(n, dtype=t.dtype.np)
-    if op.type == "Rank":
-        r = op.inputs[0].shape.ndims
-        if r is not None:
-            return np.array(r, dtype=t.dtype.np)
-    if op.type == "Identity" or op.type == "StopGradient":
-        return const_value(op.inputs[0])
-    if op.type == "Cast":
-        v = const_value(op.inputs[0])
-        return None if v is None else v.astype(t.dtype.np)
-    if op.type == "Pack":
-        values = [const_value(i) for i in op.inputs]
-        if any(v is None for v in values):
+    if op.type in SHAPE_OPS:
+        return shape_value(op.type, op.inputs[0].shape, t.dtype)
+    if op.type not in BUILD_TIME_OPS:
+        return None
+    values = []
+    for i in op.inputs:
+        v = const_value(i)
+        if v is None:
             return None
-        return np.stack(values, axis=op.attrs["axis"])
-    if op.type == "ConcatV2":
-        values = [const_value(i) for i in op.inputs]
-        if any(v is None for v in values):
-            return None
-        return np.concatenate(values, axis=op.attrs["axis"])
-    from ._shape_values import FOLDABLE, fold_constant
-    if op.type in FOLDABLE:  # slices, gathers, reshapes, fills, ranges of constants
-        return fold_constant(t)
-    return None
+        values.append(v)
+    out = evaluate(op, values)
+    return None if out is None else out[t.value_index]
 
 
 def const_value_as_shape(t: Tensor) -> TensorShape:
@@ -276,7 +273,6 @@ def const_value_as_shape(t: Tensor) -> TensorShape:
         if v.ndim == 0:
             raise ValueError(f"A shape must be a vector, got the scalar {v}")
         return TensorShape([None if int(d) == -1 else int(d) for d in v])
-    from ._shape_values import partial_value
     pv = partial_value(t)
     if pv is not None and pv.ndim == 1:
         return TensorShape([d if is_symbolic(d) else None if d is None or int(d) == -1
@@ -288,7 +284,6 @@ def const_value_as_shape(t: Tensor) -> TensorShape:
 def _dim_from_scalar(t: Tensor) -> Optional[int]:
     """A scalar int tensor's value if known at build time, e.g. tf.shape(x)[i] for a known
     dim i of x (None when unknown)."""
-    from ._shape_values import partial_value
     pv = partial_value(t)
     if pv is None or pv.ndim != 0 or pv.item() is None:
         return None
@@ -357,3 +352,143 @@ def normalize_axis(axis: int, rank: Optional[int], op_desc: str) -> int:
         raise ValueError(f"{op_desc}: axis {axis} is out of range for a tensor of rank "
                          f"{rank} (expected {-rank} <= axis < {rank})")
     return axis % rank
+
+
+# ------------------------------------------------------------------ partial values
+# `partial_value` goes further than const_value, like TF1's `constant_value_as_shape` and
+# TF's shape refiner: an object array with Python ints where an entry is known and None
+# where it is not. `tf.shape(x)` with x of shape (?, 3) is [None, 3]; slicing, gathering,
+# stacking and concatenating such vectors keeps what is known, so `tf.shape(x)[1]` is 3
+# and `[tf.shape(x)[0], -1]` is [None, -1].
+class SymbolicDim:
+    """Dim `index` of `tensor`, unknown at build time (what `tf.shape(tensor)[index]` is).
+
+    Reshape uses it the way TF's shape inference uses dimension handles: in
+    `tf.reshape(x, [tf.shape(x)[0], -1])` the unknown batch dims cancel, so the -1 is known.
+    """
+
+    __slots__ = ("tensor", "index")
+
+    def __init__(self, tensor, index: int) -> None:
+        self.tensor, self.index = tensor, index
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, SymbolicDim) and other.tensor is self.tensor
+                and other.index == self.index)
+
+    def __hash__(self) -> int:
+        return hash((id(self.tensor), self.index))
+
+    def __repr__(self) -> str:
+        return f"shape({self.tensor.name})[{self.index}]"
+
+
+def partial_value(t, symbolic: bool = False) -> Optional[np.ndarray]:
+    """An object array of ints with None for entries unknown at build time, or None.
+
+    With `symbolic`, unknown dims read from a Shape op are `SymbolicDim`s instead of None.
+    """
+    v = _partial(t, 0)
+    if v is None or symbolic:
+        return v
+    return _desymbolize(v)
+
+
+def _desymbolize(v: np.ndarray) -> np.ndarray:
+    if v.dtype != object:
+        return v
+    out = np.empty(v.shape, dtype=object)
+    flat_in, flat_out = v.reshape(-1), out.reshape(-1)
+    for i, e in enumerate(flat_in):
+        flat_out[i] = None if isinstance(e, SymbolicDim) else e
+    return out
+
+
+def _partial(t, _depth: int) -> Optional[np.ndarray]:
+    if _depth > 64 or not t.dtype.is_integer:
+        return None
+    v = const_value(t)
+    if v is not None:
+        return np.asarray(v).astype(object)
+    op = t.op
+    kind = op.type
+    recurse = lambda i: _input_partial(op.inputs[i], _depth + 1)  # noqa: E731
+    if kind == "Shape":
+        dims = op.inputs[0].shape.as_tuple()
+        return None if dims is None else _objects(
+            [SymbolicDim(op.inputs[0], i) if d is None else d for i, d in enumerate(dims)])
+    if kind in ("Identity", "StopGradient") or (kind == "Cast" and t.dtype.is_integer):
+        return _partial(op.inputs[0], _depth + 1)
+    if kind == "Pack":
+        parts = [recurse(i) for i in range(len(op.inputs))]
+        if any(p is None for p in parts):
+            return None
+        return _stack(parts, op.attrs["axis"])
+    if kind == "ConcatV2":
+        parts = [recurse(i) for i in range(len(op.inputs))]
+        if any(p is None for p in parts):
+            return None
+        return np.concatenate(parts, axis=op.attrs["axis"])
+    if kind == "StridedSlice":
+        return _partial_strided_slice(op, _depth)
+    if kind == "Slice":
+        x = recurse(0)
+        begin, size = const_value(op.inputs[1]), const_value(op.inputs[2])
+        if x is None or begin is None or size is None or x.ndim != len(begin):
+            return None
+        index = tuple(slice(int(b), None if s == -1 else int(b) + int(s))
+                      for b, s in zip(begin, size))
+        return x[index]
+    if kind == "GatherV2":
+        x, idx = recurse(0), const_value(op.inputs[1])
+        if x is None or idx is None:
+            return None
+        axis = op.attrs["axis"]
+        if x.ndim == 0 or np.any((idx < 0) | (idx >= x.shape[axis])):
+            return None
+        return np.take(x, idx, axis=axis)
+    if kind in ("Reshape", "ExpandDims", "Squeeze"):
+        x = recurse(0)
+        if x is None or t.shape.as_tuple() is None or None in t.shape.as_tuple():
+            return None
+        return x.reshape(t.shape.as_tuple())
+    return None
+
+
+def _input_partial(t, depth: int) -> Optional[np.ndarray]:
+    """An input's partial value; a tensor of known shape with unknown values is all None."""
+    v = _partial(t, depth)
+    if v is not None:
+        return v
+    dims = t.shape.as_tuple()
+    if dims is None or None in dims or not t.dtype.is_integer:
+        return None
+    return np.full(dims, None, dtype=object)
+
+
+def _objects(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _stack(parts: list, axis: int) -> np.ndarray:
+    if all(p.ndim == 0 for p in parts) and axis in (0, -1):
+        return _objects([p.item() if p.ndim == 0 else p for p in parts])
+    return np.stack(parts, axis=axis)
+
+
+def _partial_strided_slice(op, depth: int) -> Optional[np.ndarray]:
+    x = _input_partial(op.inputs[0], depth + 1)
+    consts = [const_value(i) for i in op.inputs[1:]]
+    if x is None or any(c is None for c in consts):
+        return None
+    begin, end, strides = ([int(v) for v in np.asarray(c).reshape(-1)] for c in consts)
+    try:
+        final, plan = strided_slice_plan(list(x.shape), begin, end, strides,
+                                         *ss_masks(op.attrs))
+    except SliceSpecError:
+        return None
+    if any(p is None for p in plan):
+        return None
+    return apply_strided_slice(x, plan, final)

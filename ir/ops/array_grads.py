@@ -16,6 +16,7 @@ from ..errors import InvalidArgumentError
 from ..registry import set_vjp
 from ..shapes import TensorShape
 from ._base import apply, const_value_as_shape, convert_to_tensor, defop, only_default
+from ._slice_spec import ss_masks, strided_slice_index, strided_slice_plan
 from . import array_ops as A
 from . import generator_ops as G
 from . import slicing_ops as S
@@ -133,10 +134,10 @@ def _ssg_infer(op):
 
 def _ssg_compute(shape, begin, end, strides, g, **masks):
     out = np.zeros([int(d) for d in shape], dtype=g.dtype)
-    final, plan = S.strided_slice_plan(list(out.shape), [int(v) for v in begin],
-                                       [int(v) for v in end], [int(v) for v in strides],
-                                       *S._ss_masks(masks))
-    index = S.strided_slice_index(plan)
+    final, plan = strided_slice_plan(list(out.shape), [int(v) for v in begin],
+                                     [int(v) for v in end], [int(v) for v in strides],
+                                     *ss_masks(masks))
+    index = strided_slice_index(plan)
     out[index] = g.reshape(out[index].shape)
     return out
 

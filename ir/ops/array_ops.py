@@ -19,9 +19,9 @@ from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import TensorShape, unknown_shape
 from ..symbolic import Sym, product
-from ._base import (NON_DIFFERENTIABLE, _contains_tensor, apply, check_dtype,
+from ._base import (NON_DIFFERENTIABLE, SymbolicDim, _contains_tensor, apply, check_dtype,
                     const_value, const_value_as_shape, convert_to_tensor, defop,
-                    normalize_axis, static_int_list)
+                    normalize_axis, partial_value, static_int_list)
 from .core_ops import identity
 
 __all__ = ["reshape", "transpose", "expand_dims", "squeeze", "concat", "stack", "unstack",
@@ -144,7 +144,6 @@ def _shape_entries(t, symbolic: bool = False) -> Optional[list]:
     v = const_value(t)
     if v is not None:
         return [int(d) for d in np.asarray(v).reshape(-1)]
-    from ._shape_values import SymbolicDim, partial_value
     pv = partial_value(t, symbolic=symbolic)
     if pv is not None and pv.ndim == 1:
         return [d if d is None or isinstance(d, (SymbolicDim, Sym)) else int(d) for d in pv]
@@ -153,7 +152,6 @@ def _shape_entries(t, symbolic: bool = False) -> Optional[list]:
 
 
 def _reshape_infer(op):
-    from ._shape_values import SymbolicDim
     x, shape_t = op.inputs
     _check_vector(op, shape_t, "the shape argument")
     entries = _shape_entries(shape_t, symbolic=True)

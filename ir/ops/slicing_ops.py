@@ -1,9 +1,8 @@
 """Indexing ops: Slice, StridedSlice (and `Tensor.__getitem__`), GatherV2, GatherNd,
 BooleanMask, with TF1's builders and TF1's exact index semantics.
 
-`strided_slice_plan` is a transcription of TF's `ValidateStridedSliceOp`: the same
-function gives the static shape (with partially known begin/end values and dims) and
-the run-time result, so inference and execution can never disagree.
+StridedSlice's inference and kernel both ask `_slice_spec.strided_slice_plan` (TF's
+`ValidateStridedSliceOp`), so inference and execution can never disagree.
 """
 from __future__ import annotations
 
@@ -16,7 +15,9 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import Dimension, TensorShape, unknown_shape
-from ._base import apply, check_dtype, convert_to_tensor, defop, normalize_axis, only_default
+from ._base import (apply, check_dtype, const_value, convert_to_tensor, defop, normalize_axis,
+                    only_default, partial_value)
+from ._slice_spec import SliceSpecError, apply_strided_slice, ss_masks, strided_slice_plan
 from .array_ops import INDEX_DTYPES, _check_vector, _dims, _shape_str, _static_axis, stack
 
 __all__ = ["slice", "strided_slice", "gather", "gather_nd", "boolean_mask"]
@@ -24,7 +25,6 @@ __all__ = ["slice", "strided_slice", "gather", "gather_nd", "boolean_mask"]
 
 def _partial_ints(t) -> Optional[list]:
     """Entries of a 1-D int tensor known at build time (None where unknown)."""
-    from ._shape_values import partial_value
     pv = partial_value(t)
     if pv is None or pv.ndim != 1:
         return None
@@ -32,151 +32,6 @@ def _partial_ints(t) -> Optional[list]:
 
 
 # ------------------------------------------------------------------ StridedSlice
-class SliceSpecError(ValueError):
-    """An invalid strided-slice spec; a ValueError at build time, InvalidArgument at run."""
-
-
-_NEW_AXIS, _SHRINK_AXIS = -1, -2
-
-
-def strided_slice_plan(dims, begin, end, strides, begin_mask, end_mask, ellipsis_mask,
-                       new_axis_mask, shrink_axis_mask):
-    """TF's ValidateStridedSliceOp over partial knowledge.
-
-    `dims`: the input's dims (int or None; the rank must be known). `begin`, `end`,
-    `strides`: equal-length lists of int or None (unknown at build time).
-    Returns (final_shape, plan): final_shape lists the output dims (None if unknown);
-    plan has, per input dim, (begin, end, stride, shrink) in canonical form, or None
-    when not known at build time.
-    """
-    n = len(strides)
-    if len(begin) != n or len(end) != n:
-        raise SliceSpecError(f"Expected begin, end, and strides to be 1D equal size tensors, "
-                             f"but got shapes [{len(begin)}], [{len(end)}], and [{n}] "
-                             f"instead.")
-    if ellipsis_mask & (ellipsis_mask - 1):
-        raise SliceSpecError("Multiple ellipses in slice spec not allowed")
-    # Sparse spec (as written) -> dense spec (one entry per input dim).
-    sparse_dims = n
-    add_after_ellipsis, seen = 0, False
-    for i in builtins.range(n):
-        if seen and new_axis_mask >> i & 1:
-            add_after_ellipsis += 1
-        if ellipsis_mask >> i & 1:
-            seen = True
-    if not seen:  # an implicit ellipsis at the end
-        ellipsis_mask |= 1 << n
-        sparse_dims = n + 1
-    rank = len(dims)
-    d_begin, d_end, d_strides = [0] * rank, [0] * rank, [1] * rank
-    d_bmask = d_emask = d_shrink = 0
-    gather = []
-    full = 0
-    for i in builtins.range(sparse_dims):
-        bit = 1 << i
-        if ellipsis_mask & bit:
-            nxt = min(rank - (sparse_dims - i) + 1 + add_after_ellipsis, rank)
-            while full < nxt:
-                d_bmask |= 1 << full
-                d_emask |= 1 << full
-                gather.append(full)
-                full += 1
-        elif new_axis_mask & bit:
-            gather.append(_NEW_AXIS)
-        else:
-            if full == rank:
-                raise SliceSpecError(f"Index out of range using input dim {full}; input has "
-                                     f"only {rank} dims")
-            d_begin[full], d_end[full], d_strides[full] = begin[i], end[i], strides[i]
-            if begin_mask & bit:
-                d_bmask |= 1 << full
-            if end_mask & bit:
-                d_emask |= 1 << full
-            if shrink_axis_mask & bit:
-                gather.append(_SHRINK_AXIS)
-                d_shrink |= 1 << full
-            else:
-                gather.append(full)
-            full += 1
-
-    processing, plan = [], []
-    for i in builtins.range(rank):
-        b, e, s, dim = d_begin[i], d_end[i], d_strides[i], dims[i]
-        shrink = bool(d_shrink >> i & 1)
-        bmask, emask = bool(d_bmask >> i & 1), bool(d_emask >> i & 1)
-        if s is None:
-            processing.append(1 if shrink else None)
-            plan.append(None)
-            continue
-        if s == 0:
-            raise SliceSpecError(f"strides[{i}] must be non-zero")
-        if shrink and s <= 0:
-            raise SliceSpecError("only stride 1 allowed on non-range indexing.")
-        if dim is None:
-            processing.append(1 if shrink else None)
-            plan.append(None)
-            continue
-        if shrink:
-            if b is None:
-                plan.append(None)
-            else:
-                x = dim + b if b < 0 else b
-                if x < 0 or x >= dim:
-                    raise SliceSpecError(f"slice index {x} of dimension {i} out of bounds.")
-                plan.append((x, x + 1, 1, True))
-            processing.append(1)
-            continue
-        lo, hi = (0, dim) if s > 0 else (-1, dim - 1)
-
-        def canonical(x, masked, c):
-            if masked:
-                return (lo, hi)[c] if s > 0 else (lo, hi)[(c + 1) & 1]
-            if x is None:
-                return None
-            x = dim + x if x < 0 else x
-            return lo if x < lo else hi if x > hi else x
-
-        cb, ce = canonical(b, bmask, 0), canonical(e, emask, 1)
-        if cb is None or ce is None:
-            processing.append(None)
-            plan.append(None)
-            continue
-        interval = ce - cb
-        if interval == 0 or (interval < 0) != (s < 0):
-            size = 0
-        else:
-            size = interval // s + (1 if interval % s else 0)
-        processing.append(size)
-        plan.append((cb, ce, s, False))
-    final = [processing[g] if g >= 0 else 1 for g in gather if g != _SHRINK_AXIS]
-    return final, plan
-
-
-def strided_slice_index(plan) -> tuple:
-    """The numpy index of a fully known plan (ints for shrunk axes, slices otherwise)."""
-    index = []
-    for cb, ce, s, shrink in plan:
-        if shrink:
-            index.append(cb)
-            continue
-        interval = ce - cb
-        if interval == 0 or (interval < 0) != (s < 0):
-            index.append(builtins.slice(0, 0, 1))
-        else:  # canonical ends may be -1 ("before 0" for negative strides)
-            index.append(builtins.slice(cb, None if ce < 0 else ce, s))
-    return tuple(index)
-
-
-def apply_strided_slice(x: np.ndarray, plan, final_shape) -> np.ndarray:
-    """Index `x` (numeric or object array) with a fully known plan."""
-    return np.asarray(x[strided_slice_index(plan)]).reshape(final_shape)
-
-
-def _ss_masks(attrs) -> tuple:
-    return (attrs["begin_mask"], attrs["end_mask"], attrs["ellipsis_mask"],
-            attrs["new_axis_mask"], attrs["shrink_axis_mask"])
-
-
 def _strided_slice_infer(op):
     x, begin, end, strides = op.inputs
     for t, what in ((begin, "begin"), (end, "end"), (strides, "strides")):
@@ -192,7 +47,7 @@ def _strided_slice_infer(op):
     e = _partial_ints(end) or [None] * n
     s = _partial_ints(strides) or [None] * n
     try:
-        final, _ = strided_slice_plan(dims, b, e, s, *_ss_masks(op.attrs))
+        final, _ = strided_slice_plan(dims, b, e, s, *ss_masks(op.attrs))
     except SliceSpecError as exc:
         raise ValueError(f"{exc} (slicing '{x.name}' of shape {x.shape})") from None
     return [(x.dtype, TensorShape(final))]
@@ -205,7 +60,7 @@ def _strided_slice_compute(x, begin, end, strides, **masks):
     try:
         final, plan = strided_slice_plan(
             list(x.shape), [int(v) for v in begin], [int(v) for v in end],
-            [int(v) for v in strides], *_ss_masks(masks))
+            [int(v) for v in strides], *ss_masks(masks))
     except SliceSpecError as exc:
         raise InvalidArgumentError(None, None, str(exc)) from None
     return apply_strided_slice(x, plan, final)
@@ -323,7 +178,6 @@ def slice_helper(tensor, key, name: Optional[str] = None):
 def _to_int64(t):
     if t.dtype is dt.int64:
         return t
-    from ._base import const_value
     v = const_value(t)
     if v is not None:
         return convert_to_tensor(v.astype(np.int64), name="Cast")
@@ -530,7 +384,6 @@ def _boolean_mask_infer(op):
         raise ValueError(f"Shapes {x.shape[axis:axis + k]} and {mask.shape} are incompatible: "
                          f"dims {axis}..{axis + k - 1} of '{x.name}' (shape {x.shape}) must "
                          f"match mask '{mask.name}'")
-    from ._base import const_value
     m = const_value(mask)
     count = int(np.count_nonzero(m)) if m is not None else None
     return [(x.dtype, TensorShape(dims[:axis] + [count] + dims[axis + k:]))]
