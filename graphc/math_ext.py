@@ -24,7 +24,8 @@ from .ir.ops.linalg_ops import (cholesky, cholesky_solve, logdet, matrix_determi
                                 slogdet, svd)
 from .ir.ops.eig_ops import matrix_solve_ls, pinv, self_adjoint_eig, self_adjoint_eigvals
 from .ir.ops.einsum_ops import einsum, tensordot
-from .ir.ops.scatter_ops import (batch_gather, tensor_scatter_add, tensor_scatter_nd_add,
+from .ir.ops.slicing_ops import batch_gather
+from .ir.ops.scatter_ops import (tensor_scatter_add, tensor_scatter_nd_add,
                                  tensor_scatter_nd_sub, tensor_scatter_nd_update,
                                  tensor_scatter_sub, tensor_scatter_update)
 from .ir.ops.vector_ops import cross, matvec, norm, normalize, reduce_euclidean_norm

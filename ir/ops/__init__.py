@@ -1,16 +1,26 @@
-"""Op definitions and builders, one module per family. Importing registers them all."""
-from . import _base, core_ops, state_ops, grad_ops  # noqa: F401
-from . import math_ops, array_ops, nn_ops, random_ops  # noqa: F401
-from . import array_grads  # noqa: F401  (attaches the array family's VJP rules)
-from . import tile_pad_ops, slicing_ops, generator_ops, fused_ops, summary_ops  # noqa: F401
-from . import math_grads  # noqa: F401
-from . import conv_ops, control_flow_ops, tensor_array_ops, dataset_ops  # noqa: F401
-from . import parsing_ops, collective_ops  # noqa: F401
-from . import debug_ops  # noqa: F401
-from . import special_ops, segment_ops, sort_ops, sequence_ops  # noqa: F401
-from . import diag_ops, linalg_ops, scatter_ops, einsum_ops, vector_ops, eig_ops  # noqa: F401
-from . import identity_n_ops  # noqa: F401
-from . import trig_ops, math_compositions, partition_ops  # noqa: F401
-from . import space_ops, conv3d_ops, image_ops  # noqa: F401
-from . import fused_conv_ops  # noqa: F401
+"""Op definitions and builders, one module per family. Importing registers them all.
+
+The order below is the layering: a module imports only modules listed before it, and
+never inside a function; a name is imported from the module that defines it (families
+do not re-export each other). A family's gradient rules that build ops of a family
+listed after it live in a `*_grads` module listed after both (`math_grads`,
+`array_grads`), attached with `registry.set_vjp`. A new family goes after what it
+imports. tests/test_architecture.py checks all of this.
+"""
+# helpers that define no op: the strided-slice spec; the builders' base
+from . import _slice_spec, _base  # noqa: F401
+# Const, Placeholder, Identity; variables
+from . import core_ops, state_ops  # noqa: F401
+# arrays, broadcasting, elementwise math and cast, generators, math's remaining gradients
+from . import array_ops, tile_pad_ops, grad_ops, math_ops, generator_ops, math_grads  # noqa: F401
+# reductions; matmul, add_n, cumsum; indexing; scatters; the array family's gradients
+from . import reduce_ops, matmul_ops, slicing_ops, scatter_ops, array_grads  # noqa: F401
+# families built on those
+from . import random_ops, nn_ops, norm_ops, conv_ops, conv3d_ops, space_ops  # noqa: F401
+from . import debug_ops, control_flow_ops, tensor_array_ops, dataset_ops  # noqa: F401
+from . import parsing_ops, summary_ops, collective_ops, fused_ops, identity_n_ops  # noqa: F401
+from . import special_ops, trig_ops, segment_ops, sort_ops, sequence_ops  # noqa: F401
+from . import partition_ops, diag_ops, linalg_ops, eig_ops, einsum_ops  # noqa: F401
+from . import vector_ops, math_compositions, image_ops  # noqa: F401
 from . import candidate_sampling_ops, ctc_ops, png_ops, nms_ops  # noqa: F401
+from . import fused_conv_ops  # noqa: F401

@@ -15,13 +15,15 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from ..registry import set_vjp
 from ..shapes import TensorShape
-from ._base import apply, const_value_as_shape, convert_to_tensor, defop, only_default
+from ._base import apply, const_value, const_value_as_shape, convert_to_tensor, defop, only_default
 from ._slice_spec import ss_masks, strided_slice_index, strided_slice_plan
 from . import array_ops as A
 from . import generator_ops as G
 from . import slicing_ops as S
 from . import tile_pad_ops as T
 from .grad_ops import reduce_to_operand
+from .reduce_ops import reduce_sum
+from .math_ops import add, cast
 
 __all__ = ["scatter_nd", "unsorted_segment_sum"]
 
@@ -67,7 +69,6 @@ def _concat_vjp(op, grads):
             return [g]
         return list(A.split(g, sizes, axis=axis))
     out, offset = [], None
-    from .math_ops import add
     rank = op.outputs[0].shape.ndims
     if axis < 0 and rank is not None:
         axis += rank
@@ -107,7 +108,6 @@ def _broadcast_to_vjp(op, grads):
 
 
 def _fill_vjp(op, grads):
-    from .reduce_ops import reduce_sum
     return [None, reduce_sum(grads[0])]
 
 
@@ -198,7 +198,6 @@ def _segment_sum_infer(op):
     k = ids.shape.ndims
     if dims is None or k is None:
         return [(data.dtype, TensorShape(None))]
-    from ._base import const_value
     n = const_value(num)
     n = None if n is None else int(n)
     return [(data.dtype, TensorShape(dims[:axis] + (n,) + dims[axis + k:]))]
@@ -244,7 +243,6 @@ def _gather_vjp(op, grads):
     if n is not None:
         num = np.asarray(n, indices.dtype.np)
     else:
-        from .math_ops import cast
         num = cast(A.shape(params)[axis], indices.dtype)
     return [unsorted_segment_sum(grads[0], indices, num, axis=axis), None]
 

@@ -29,6 +29,7 @@ from ..errors import InvalidArgumentError
 from ..shapes import TensorShape
 from ._base import NON_DIFFERENTIABLE, apply, check_dtype, convert_to_tensor, defop
 from .random_ops import get_seed
+from .math_ops import cast
 
 
 def _probabilities(kind: str, range_max: int, attrs) -> np.ndarray:
@@ -166,7 +167,6 @@ def _run_sampler(op_type: str, true_classes, num_true, num_sampled, unique, rang
                  name, **extra):
     t = convert_to_tensor(true_classes, dtype_hint=dt.int64, name="true_classes")
     if t.dtype is not dt.int64:
-        from .math_ops import cast
         t = cast(t, dt.int64)
     s1, s2 = get_seed(seed)
     attrs = {"num_true": int(num_true), "num_sampled": int(num_sampled),

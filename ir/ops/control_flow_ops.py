@@ -35,7 +35,10 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..graph import Graph, Operation, Tensor
 from ..shapes import TensorShape, unknown_shape
-from ._base import NON_DIFFERENTIABLE, defop
+from ._base import apply, convert_to_tensor, defop, NON_DIFFERENTIABLE
+from .debug_ops import summarize_v1
+from .core_ops import placeholder
+from ..func_graph import copy_function
 
 THEN, ELSE, COND, BODY = "then", "else", "cond", "body"
 
@@ -344,8 +347,6 @@ def _step_function(op: Operation):
 
 
 def _build_step(op: Operation):
-    from ..func_graph import copy_function
-    from .core_ops import placeholder
     n = op.attrs["n_vars"]
     g = Graph()
     tensors: dict = {}
@@ -453,7 +454,6 @@ def _assert_infer(op: Operation):
 def _assert_compute(condition, *data, template, summarize):
     if bool(condition):
         return None
-    from .debug_ops import summarize_v1  # TF1's Tensor::SummarizeValue
     parts = [value if kind == "s" else summarize_v1(data[value], summarize)
              for kind, value in template]
     raise InvalidArgumentError(None, None, "assertion failed: " + " ".join(
@@ -467,7 +467,6 @@ defop("Assert", _assert_infer, _assert_compute, vjp=NON_DIFFERENTIABLE, pure=Fal
 
 def assert_(condition, data, summarize=None, name=None):
     """TF1 `tf.Assert`: an op failing the run with `data` when `condition` is false."""
-    from ._base import apply, convert_to_tensor
     cond = convert_to_tensor(condition)
     inputs, template = [cond], []
     for d in data:

@@ -25,6 +25,7 @@ from ..shapes import TensorShape
 from ._base import apply, check_dtype, const_value, convert_to_tensor, defop
 from .conv_ops import _check_attrs as check_2d_attrs
 from .conv_ops import _filter_arg, _required, out_size, vjp_rules
+from .array_ops import shape as shape_op
 
 FLOATS = dt.FLOATS
 SPATIAL = 3
@@ -114,7 +115,6 @@ def _check_out(dy_shape, n, g: GeometryND, depth) -> None:
 
 
 def _shape_of(t):
-    from .array_ops import shape as shape_op
     return shape_op(t, out_type=dt.int32)
 
 

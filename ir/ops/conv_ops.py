@@ -25,6 +25,7 @@ from ..registry import NON_DIFFERENTIABLE
 from ..shapes import TensorShape
 from ._base import (apply, check_dtype, const_value, const_value_as_shape,
                     convert_to_tensor, defop, static_int_list)
+from .array_ops import shape as shape_op
 
 FLOATS = dt.FLOATS
 
@@ -228,7 +229,6 @@ def _check_out(dy_shape, n, g: Geometry, depth) -> None:
 
 
 def _shape_of(t):
-    from .array_ops import shape as shape_op
     return shape_op(t, out_type=dt.int32)
 
 

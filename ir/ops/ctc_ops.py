@@ -22,6 +22,8 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..shapes import TensorShape
 from ._base import NON_DIFFERENTIABLE, check_dtype, defop
+from .math_ops import multiply
+from .array_ops import reshape
 
 
 def _log_softmax(x: np.ndarray) -> np.ndarray:
@@ -154,8 +156,6 @@ def _ctc_vjp(op, grads):
                           f"tf.gradients() (CTCLoss op '{op.name}')")
     if grads[0] is None:
         return [None] * 4
-    from .array_ops import reshape
-    from .math_ops import multiply
     return [multiply(op.outputs[1], reshape(grads[0], [1, -1, 1])), None, None, None]
 
 

@@ -19,6 +19,9 @@ from ..shapes import TensorShape
 from ._base import (apply, check_dtype, const_value, convert_to_tensor, defop, graph_of,
                     only_default)
 from .array_ops import INDEX_DTYPES, concat, shape, transpose
+from .math_ops import minimum
+from .reduce_ops import reduce_sum
+from .generator_ops import ones, zeros_like
 
 __all__ = ["matrix_band_part", "diag", "diag_part", "matrix_diag", "matrix_diag_part",
            "matrix_set_diag", "trace", "eye", "adjoint"]
@@ -255,7 +258,6 @@ def _matrix_diag_part_vjp(op, grads):
 def _matrix_set_diag_vjp(op, grads):
     g = grads[0]
     k = op.attrs["k"]
-    from .generator_ops import zeros_like
     diag_g = matrix_diag_part(g, k=k)
     return [matrix_set_diag(g, zeros_like(diag_g), k=k), diag_g]
 
@@ -313,7 +315,6 @@ def matrix_set_diag(input, diagonal, name: str = "set_diag", k=0,  # noqa: A002
 # ------------------------------------------------------------------ compositions
 def trace(x, name: Optional[str] = None):
     """TF1 `tf.linalg.trace`: the sum of each matrix's main diagonal."""
-    from .reduce_ops import reduce_sum
     g = graph_of((x,))
     with g.as_default(), g.name_scope(name or "Trace") as scope:
         x = convert_to_tensor(x, name="x")
@@ -323,14 +324,12 @@ def trace(x, name: Optional[str] = None):
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dt.float32,
         name: Optional[str] = None):
     """TF1 `tf.eye`: identity matrices [*batch_shape, num_rows, num_columns]."""
-    from .generator_ops import ones
     dtype = dt.as_dtype(dtype)
     g = graph_of(())
     with g.as_default(), g.name_scope(name or "eye"):
         rows = convert_to_tensor(num_rows, name="num_rows", dtype=dt.int32)
         cols = rows if num_columns is None else convert_to_tensor(
             num_columns, name="num_columns", dtype=dt.int32)
-        from .math_ops import minimum
         length = minimum(rows, cols)
         batch = [] if batch_shape is None else batch_shape
         diag_shape = concat([convert_to_tensor(batch, dtype=dt.int32), length[None]], 0) \

@@ -18,8 +18,10 @@ from .diag_ops import adjoint, matrix_band_part, matrix_diag, matrix_diag_part, 
     matrix_set_diag
 from .linalg_ops import (LINALG_DTYPES, _batched, _check_square, _lapack, _unbatched, cholesky,
                          cholesky_solve, svd)
-from .math_ops import multiply, reciprocal, subtract, where_v2
+from .math_ops import greater, multiply, reciprocal, subtract, where_v2
 from .matmul_ops import matmul
+from .reduce_ops import reduce_max
+from .generator_ops import ones_like, zeros_like
 
 __all__ = ["self_adjoint_eig", "self_adjoint_eigvals", "pinv", "matrix_solve_ls"]
 
@@ -51,7 +53,6 @@ def _eig_compute(x, *, compute_v):
 def _eig_vjp(op, grads):
     """TF1's rule: v (diag(de) + F o (v'dv)) v', F_ij = 1 / (e_j - e_i) off the diagonal,
     then the lower triangle of its symmetrization (the op reads the lower triangle)."""
-    from .generator_ops import ones_like, zeros_like
     e, de = _batched(op.outputs[0], 1), _batched(grads[0], 1)
     if op.attrs["compute_v"]:
         v, dv = _batched(op.outputs[1], 2), _batched(grads[1], 2)
@@ -89,7 +90,6 @@ def self_adjoint_eigvals(tensor, name: Optional[str] = None):
 def pinv(a, rcond=None, validate_args: bool = False, name: Optional[str] = None):
     """TF1 `tf.linalg.pinv`: the Moore-Penrose pseudo-inverse through the SVD; singular
     values at most rcond * max(s) count as 0 (rcond default: 10 * max(m, n) * eps)."""
-    from .reduce_ops import reduce_max
     g = graph_of((a,))
     with g.as_default(), g.name_scope(name or "pinv"):
         a = convert_to_tensor(a, name="a")
@@ -104,8 +104,6 @@ def pinv(a, rcond=None, validate_args: bool = False, name: Optional[str] = None)
         s, u, v = svd(a, full_matrices=False, compute_uv=True)
         cutoff = multiply(np.asarray(rcond, a.dtype.np), reduce_max(s, axis=[-1],
                                                                     keepdims=True))
-        from .math_ops import greater
-        from .generator_ops import ones_like, zeros_like
         keep = greater(s, cutoff)
         s_inv = where_v2(keep, reciprocal(where_v2(keep, s, ones_like(s))), zeros_like(s))
         return matmul(multiply(v, s_inv[..., None, :]), u, adjoint_b=True)

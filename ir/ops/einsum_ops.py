@@ -20,6 +20,7 @@ from .array_ops import concat, reshape, shape, stack, transpose
 from .diag_ops import matrix_diag_part
 from .matmul_ops import matmul
 from .reduce_ops import reduce_prod, reduce_sum
+from .core_ops import identity
 
 __all__ = ["einsum", "tensordot"]
 
@@ -148,7 +149,6 @@ def einsum(equation, *inputs, **kwargs):
         acc, labels = _sum_out(acc, labels, set(out))
         perm = [labels.index(c) for c in out]
         if perm == list(range(len(perm))):
-            from .core_ops import identity
             return identity(acc, name=scope)
         return transpose(acc, perm, name=scope)
 

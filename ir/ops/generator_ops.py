@@ -16,9 +16,10 @@ from ..shapes import TensorShape, unknown_shape
 from ._base import (NON_DIFFERENTIABLE, _infer_python_dtype, apply, check_dtype,
                     const_value, const_value_as_shape, convert_to_tensor, defop, np_value,
                     only_default)
-from .array_ops import (INDEX_DTYPES, _check_vector, _dims, _shape_arg, _shape_str,
-                        _static_axis, reshape, size, stack)
+from .array_ops import (_check_vector, _dims, INDEX_DTYPES, reshape, shape as shape_of, _shape_arg,
+                        _shape_str, size, stack, _static_axis)
 from .tile_pad_ops import broadcast_to
+from .math_ops import cast
 
 __all__ = ["fill", "zeros", "ones", "zeros_like", "ones_like", "one_hot", "range",
            "sequence_mask", "meshgrid"]
@@ -127,7 +128,6 @@ def ones_like(tensor, dtype=None, name: Optional[str] = None, optimize: bool = T
 
 
 def _like(tensor, dtype, name: str, optimize: bool, op_type: str, maker):
-    from .array_ops import shape as shape_of
     x = convert_to_tensor(tensor)
     dtype = x.dtype if dtype is None else dt.as_dtype(dtype)
     if optimize and x.shape.is_fully_defined():
@@ -295,7 +295,6 @@ def range(start, limit=None, delta=1, dtype=None, name: str = "range"):
         if isinstance(a, TensorLike):
             t = a._as_tensor()
             if t.dtype is not dtype:
-                from .math_ops import cast  # TF1 casts tensor arguments to the range dtype
                 t = cast(t, dtype)
         else:
             t = convert_to_tensor(np.asarray(a).astype(dtype.np), name=what)

@@ -14,6 +14,8 @@ from ..shapes import TensorShape
 from ..symbolic import SymbolicDimError, has_symbolic, is_symbolic
 from ._base import apply, const_value_as_shape, convert_to_tensor, defop
 from .. import dtypes as dt
+from .tile_pad_ops import broadcast_to
+from .array_ops import shape as shape_of
 
 
 def _sum_to_shape_infer(op):
@@ -61,8 +63,6 @@ def _sum_to_shape_compute(g, shape):
 
 
 def _sum_to_shape_vjp(op, grads):
-    from .array_ops import shape as shape_of
-    from .tile_pad_ops import broadcast_to
     return [broadcast_to(grads[0], shape_of(op.inputs[0])), None]
 
 
@@ -87,5 +87,4 @@ def reduce_to_operand(g, x, name: Optional[str] = None):
         return g
     if x.shape.is_fully_defined():
         return sum_to_shape(g, x.shape.as_list(), name=name)
-    from .array_ops import shape as shape_of
     return sum_to_shape(g, shape_of(x), name=name)

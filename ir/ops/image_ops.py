@@ -21,7 +21,10 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..registry import NON_DIFFERENTIABLE
 from ..shapes import TensorShape
-from ._base import apply, check_dtype, const_value, defop
+from ._base import apply, check_dtype, const_value, convert_to_tensor, defop
+from .math_ops import cast
+from .slicing_ops import strided_slice
+from .array_ops import shape as shape_of
 
 REAL = dt.FLOATS + (dt.int8, dt.uint8, dt.int16, dt.int32, dt.int64)
 _TABLE = 1024   # TF1's legacy bicubic coefficient table
@@ -221,10 +224,7 @@ def _spatial_size(t):
     """[height, width] of a 4-D tensor as an int32 tensor (static when known)."""
     dims = t.shape.as_tuple()
     if dims is not None and None not in dims[1:3]:
-        from ._base import convert_to_tensor
         return convert_to_tensor(np.int32(dims[1:3]))
-    from .array_ops import shape as shape_of
-    from .slicing_ops import strided_slice
     return strided_slice(shape_of(t), [1], [3], [1])
 
 
@@ -234,7 +234,6 @@ def _resize_vjp(kind: str):
         if kind == "ResizeNearestNeighbor":
             g = apply("ResizeNearestNeighborGrad", (grads[0], _spatial_size(x)), op.attrs)
         else:
-            from .math_ops import cast
             g = grads[0] if grads[0].dtype is dt.float32 else cast(grads[0], dt.float32)
             g = apply(kind + "Grad", (g, x), op.attrs)
         return [g, None]
@@ -246,7 +245,6 @@ def _grad_vjp(kind: str):
         g = op.inputs[0]
         out = apply(kind, (grads[0], _spatial_size(g)), op.attrs)
         if out.dtype is not g.dtype:
-            from .math_ops import cast
             out = cast(out, g.dtype)
         return [out, None]
     return vjp
@@ -262,7 +260,6 @@ defop("ResizeArea", _resize_infer, _resize_kernel("ResizeArea"), NON_DIFFERENTIA
 def resize(kind: str, images, size, align_corners: bool = False,
            half_pixel_centers: bool = False, name=None):
     """Append a resize op of `kind` ("ResizeBilinear", ...) to 4-D `images`."""
-    from ._base import convert_to_tensor
     x = convert_to_tensor(images, name="images")
     size_t = convert_to_tensor(size, dtype=dt.int32, name="size")
     return apply(kind, (x, size_t), {"align_corners": bool(align_corners),

@@ -16,12 +16,15 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..shapes import TensorShape
 from ._base import apply, check_dtype, convert_to_tensor, defop, graph_of
-from .array_ops import concat, reshape, shape
+from .array_ops import concat, reshape, shape, stack
 from .diag_ops import adjoint, matrix_band_part, matrix_diag, matrix_diag_part, \
     matrix_set_diag
-from .math_ops import log, multiply, negative, reciprocal, subtract
+from .math_ops import greater_equal, log, multiply, negative, reciprocal, subtract
 from .matmul_ops import matmul
 from .reduce_ops import reduce_sum
+from .core_ops import identity
+from .control_flow_ops import assert_
+from .generator_ops import ones_like, zeros_like
 
 __all__ = ["matrix_inverse", "matrix_determinant", "log_matrix_determinant", "slogdet",
            "logdet", "cholesky", "cholesky_solve", "matrix_solve", "matrix_triangular_solve",
@@ -158,7 +161,6 @@ def _cholesky_compute(x):
 
 
 def _eye_like(m):
-    from .generator_ops import ones_like
     return matrix_diag(ones_like(matrix_diag_part(m)))
 
 
@@ -313,7 +315,6 @@ def _batched(t, inner: int):
     matrices when the rank is not known); tensors of known rank pass."""
     if t.shape.ndims is not None:
         return t
-    from .array_ops import stack
     s = shape(t)
     return reshape(t, stack([np.int32(-1)] + [s[i] for i in range(-inner, 0)]))
 
@@ -338,14 +339,11 @@ def _qr_vjp(op, grads):
             "full_matrices=False")
     q, r = [_batched(t, 2) for t in op.outputs]
     if dims is None or None in dims[-2:]:  # m >= n checked when the gradient runs
-        from .control_flow_ops import assert_
-        from .math_ops import greater_equal
         s = shape(x)
         check = assert_(greater_equal(s[-2], s[-1]), [
             f"QR gradient of '{x.name}' needs at least as many rows as columns, got shape",
             s])
         with x.graph.control_dependencies([check]):
-            from .core_ops import identity
             q, r = identity(q), identity(r)
     dq, dr = [_batched(t, 2) for t in grads]
     qdq = matmul(q, dq, adjoint_a=True)
@@ -407,7 +405,6 @@ def _svd_vjp(op, grads):
     if op.attrs["full_matrices"]:
         raise NotImplementedError(f"SVD gradient of '{a.name}' with full_matrices=True is "
                                   "not supported (as in TF1 for non-square matrices)")
-    from .generator_ops import zeros_like
     s, u, v = _batched(op.outputs[0], 1), _batched(op.outputs[1], 2), _batched(op.outputs[2], 2)
     ds, du, dv = _batched(ds, 1), _batched(du, 2), _batched(dv, 2)
     s2 = multiply(s, s)

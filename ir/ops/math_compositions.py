@@ -16,12 +16,17 @@ import numpy as np
 from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ._base import (apply, check_dtype, convert_to_tensor, defop, graph_of, normalize_axis)
-from .array_ops import reshape, shape, stack, transpose
-from .math_ops import (add, cast, equal, exp, greater, less, less_equal, log, multiply,
-                       negative, subtract, where_v2)
+from .array_ops import reshape, shape, stack, _static_axis, transpose
+from .math_ops import (add, cast, equal, exp, greater, less, less_equal, log, maximum, multiply,
+                       negative, sqrt, subtract, where_v2)
 from .matmul_ops import scan_infer
-from .reduce_ops import reduce_all, reduce_mean, reduce_sum
+from .reduce_ops import reduce_all, reduce_max, reduce_mean, reduce_sum
 from .sort_ops import top_k
+from .slicing_ops import strided_slice
+from .special_ops import div_no_nan, lgamma
+from .nn_ops import softplus
+from .generator_ops import ones_like, zeros_like
+from .array_grads import scatter_nd
 
 __all__ = ["sort", "argsort", "confusion_matrix", "zero_fraction", "reduce_variance",
            "reduce_std", "log_sigmoid", "reciprocal_no_nan", "is_non_decreasing",
@@ -81,9 +86,6 @@ def confusion_matrix(labels, predictions, num_classes=None, dtype=dt.int32,
                      name: Optional[str] = None, weights=None):
     """TF1 `tf.math.confusion_matrix`: counts (or summed weights) of (label, prediction)
     pairs, labels as rows; num_classes defaults to the largest value + 1."""
-    from .array_grads import scatter_nd
-    from .reduce_ops import reduce_max
-    from .math_ops import maximum
     g, scope = _scope((labels, predictions), name, "confusion_matrix")
     with g.as_default(), scope:
         lab = cast(convert_to_tensor(labels, name="labels"), dt.int64)
@@ -94,7 +96,6 @@ def confusion_matrix(labels, predictions, num_classes=None, dtype=dt.int32,
             n = cast(convert_to_tensor(num_classes, name="num_classes"), dt.int64)
         dtype = dt.as_dtype(dtype)
         if weights is None:
-            from .generator_ops import ones_like
             w = ones_like(pred, dtype=dtype)
         else:
             w = cast(convert_to_tensor(weights, name="weights"), dtype)
@@ -124,7 +125,6 @@ def reduce_variance(input_tensor, axis=None, keepdims: bool = False, name: Optio
 
 def reduce_std(input_tensor, axis=None, keepdims: bool = False, name: Optional[str] = None):
     """TF1 `tf.math.reduce_std`: the square root of reduce_variance."""
-    from .math_ops import sqrt
     g, scope = _scope((input_tensor,), name, "reduce_std")
     with g.as_default(), scope:
         return sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
@@ -133,7 +133,6 @@ def reduce_std(input_tensor, axis=None, keepdims: bool = False, name: Optional[s
 # ------------------------------------------------------------------ elementwise compositions
 def log_sigmoid(x, name: Optional[str] = None):
     """TF1 `tf.math.log_sigmoid`: -softplus(-x), stable for large |x|."""
-    from .nn_ops import softplus
     g, scope = _scope((x,), name, "LogSigmoid")
     with g.as_default(), scope as s:
         x = convert_to_tensor(x, name="x")
@@ -142,7 +141,6 @@ def log_sigmoid(x, name: Optional[str] = None):
 
 def reciprocal_no_nan(x, name: Optional[str] = None):
     """TF1 `tf.math.reciprocal_no_nan`: 1 / x, and 0 where x is 0."""
-    from .special_ops import div_no_nan
     g, scope = _scope((x,), name, "reciprocal_no_nan")
     with g.as_default(), scope:
         x = convert_to_tensor(x, name="x")
@@ -157,7 +155,6 @@ def polyval(coeffs, x, name: Optional[str] = None):
     with g.as_default(), scope:
         x = convert_to_tensor(x, name="x")
         if not coeffs:
-            from .generator_ops import zeros_like
             return zeros_like(x)
         p = convert_to_tensor(coeffs[0], dtype=x.dtype)
         for c in coeffs[1:]:
@@ -168,7 +165,6 @@ def polyval(coeffs, x, name: Optional[str] = None):
 def lbeta(x, name: Optional[str] = None):
     """TF1 `tf.math.lbeta`: log(|Beta(x)|) over the last axis: sum(lgamma(x)) -
     lgamma(sum(x))."""
-    from .special_ops import lgamma
     g, scope = _scope((x,), name, "lbeta")
     with g.as_default(), scope:
         x = convert_to_tensor(x, name="x")
@@ -176,7 +172,6 @@ def lbeta(x, name: Optional[str] = None):
 
 
 def _monotonic(x, strict: bool):
-    from .slicing_ops import strided_slice
     v = reshape(convert_to_tensor(x, name="x"), [-1])
     if not (v.dtype.is_floating or v.dtype.is_integer):
         raise TypeError(f"Expected x to be numeric, got {v.dtype.name}")
@@ -247,7 +242,6 @@ def cumulative_logsumexp(x, axis=0, exclusive: bool = False, reverse: bool = Fal
                          name: Optional[str] = None):
     """TF1 `tf.math.cumulative_logsumexp`: log(cumsum(exp(x))) along `axis`, computed as a
     running logaddexp; exclusive starts with -inf."""
-    from .array_ops import _static_axis
     x = convert_to_tensor(x, name="x")
     return apply("CumulativeLogsumexp", (x,), {"axis": _static_axis(axis),
                                                "exclusive": bool(exclusive),

@@ -7,7 +7,11 @@ import numpy as np
 
 from .. import dtypes as dt
 from ..shapes import TensorShape, broadcast_shapes
-from ._base import apply, check_dtype, convert_to_tensor, defop, normalize_axis
+from ._base import (apply, check_dtype, convert_pair, convert_to_tensor, defop, normalize_axis,
+                    only_default)
+from .core_ops import identity
+from ..errors import InvalidArgumentError
+from .grad_ops import reduce_to_operand
 
 __all__ = ["matmul", "add_n", "accumulate_n", "cumsum"]
 
@@ -96,7 +100,6 @@ def _bmm_compute(a, b, *, adj_x, adj_y):
 
 
 def _bmm_vjp(op, grads):
-    from .grad_ops import reduce_to_operand
     a, b = op.inputs
     g = grads[0]
     ax, ay = op.attrs["adj_x"], op.attrs["adj_y"]
@@ -124,7 +127,6 @@ def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False,
            grad_b: bool = False, name: Optional[str] = None):
     """TF1 `tf.matmul`: MatMul for rank 2, BatchMatMulV2 (broadcast batch dims) above.
     The sparsity and gradient flags are hints (ignored); output_type must be the inputs'."""
-    from ._base import convert_pair, only_default
     only_default("matmul", output_type=(output_type, None))
     if transpose_a and adjoint_a or transpose_b and adjoint_b:
         raise ValueError("Only one of transpose and adjoint may be True for each operand")
@@ -164,7 +166,6 @@ def _add_n_compute(*xs):
     out = np.array(xs[0], copy=True)
     for x in xs[1:]:
         if x.shape != out.shape:
-            from ..errors import InvalidArgumentError
             raise InvalidArgumentError(None, None, f"Inputs to operation AddN must have the "
                                        f"same size and shape: {list(out.shape)} != "
                                        f"{list(x.shape)}")
@@ -185,7 +186,6 @@ def add_n(inputs, name: Optional[str] = None):
     tensors = [convert_to_tensor(i, dtype=None if hasattr(i, "_as_tensor") else dtype)
                for i in inputs]
     if len(tensors) == 1:
-        from .core_ops import identity
         return identity(tensors[0], name=name)
     return apply("AddN", tensors, name=name or "AddN")
 

@@ -18,6 +18,13 @@ from . import math_ops as M
 from . import reduce_ops as R
 from . import matmul_ops as MM
 from . import generator_ops as G
+from .random_ops import random_uniform
+from ..context import get_default_graph
+from .core_ops import stop_gradient
+from .tile_pad_ops import broadcast_to
+from .generator_ops import one_hot, range as range_of
+from .reduce_ops import reduce_prod
+from .array_ops import concat, expand_dims, reshape, shape as shape_of, transpose
 
 __all__: list = []
 
@@ -138,8 +145,6 @@ def _sum_along(t, axis: int):
     is known only at run time (reductions take static axes): t as [outer, n, inner]."""
     if axis >= 0 or t.shape.ndims is not None:
         return R.reduce_sum(t, axis=axis, keepdims=True)
-    from .array_ops import concat, reshape, shape as shape_of
-    from .reduce_ops import reduce_prod
     shape = shape_of(t)
     before = shape[:axis]
     after = shape[axis + 1:] if axis < -1 else np.zeros(0, np.int32)
@@ -220,7 +225,6 @@ def _bias_add_vjp(op, grads):
     rank = value.shape.ndims
     channels_first = op.attrs["data_format"].startswith("NC")
     if rank is None:  # known at run time only: the channels as one axis of a 2-D/3-D view
-        from .array_ops import reshape, shape as shape_of
         bias = op.inputs[1]
         channels = bias.shape[0].value
         channels = shape_of(bias)[0] if channels is None else channels
@@ -316,7 +320,6 @@ def _backprop_term(g_back, soft):
 
 
 def _expand_last(t):
-    from .array_ops import expand_dims
     return expand_dims(t, -1)
 
 
@@ -360,14 +363,11 @@ def _sparse_xent_compute(logits, labels):
 
 
 def _sparse_xent_vjp(op, grads):
-    from .generator_ops import one_hot
     logits, labels = op.inputs
     g_loss, g_back = grads
     soft = softmax(logits)
     depth = logits.shape[1].value
     if depth is None:  # the classes are counted at run time: compare labels with a range
-        from .array_ops import expand_dims, shape as shape_of
-        from .generator_ops import range as range_of
         classes = M.cast(range_of(shape_of(logits)[1]), labels.dtype)
         hot = M.cast(M.equal(expand_dims(labels, 1), classes), logits.dtype)
     else:
@@ -421,8 +421,6 @@ def _named_only(fn_name: str, sentinel, labels, logits) -> None:
 def _labels_as_logits(labels, logits):
     """TF1's softmax cross-entropy labels: cast to the logits' dtype (integer one-hot
     labels are accepted) and broadcast against the logits' shape."""
-    from .array_ops import shape as shape_of
-    from .tile_pad_ops import broadcast_to
     labels = convert_to_tensor(labels, dtype_hint=logits.dtype, name="labels")
     if labels.dtype is not logits.dtype:
         labels = M.cast(labels, logits.dtype)
@@ -450,7 +448,6 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name: Option
     if rank is None:
         raise ValueError("softmax cross-entropy needs logits of known rank")
     axis = normalize_axis(int(axis), rank, "softmax_cross_entropy_with_logits")
-    from .array_ops import reshape, shape as shape_of, transpose
     if axis != rank - 1:
         perm = [i for i in range(rank) if i != axis] + [axis]
         logits_t, labels_t = transpose(logits_t, perm), transpose(labels_t, perm)
@@ -470,7 +467,6 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
                                       name: Optional[str] = None, axis=None):
     """TF1's v1: like v2, but no gradient flows into labels."""
     _named_only("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
-    from .core_ops import stop_gradient
     labels = stop_gradient(labels)
     return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits,
                                                 axis=dim if axis is None else axis, name=name)
@@ -487,7 +483,6 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
         raise ValueError(f"Rank mismatch: Rank of labels (received {br}) should equal rank of "
                          f"logits minus 1 (received {lr}).")
     if lr != 2:  # flattened to [examples, classes] (TF1: also when the rank is unknown)
-        from .array_ops import reshape, shape as shape_of
         classes = logits_t.shape[-1].value if lr is not None else None
         classes = shape_of(logits_t)[-1] if classes is None else classes
         loss = apply("SparseSoftmaxCrossEntropyWithLogits",
@@ -535,9 +530,6 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name: Optional[str] = None, dim=No
 def dropout(x, keep_prob=None, noise_shape=None, seed=None, name: Optional[str] = None,
             rate=None):
     """TF1 dropout: x / keep_prob * floor(keep_prob + uniform[0, 1))."""
-    from ..context import get_default_graph
-    from .array_ops import shape as shape_of
-    from .random_ops import random_uniform
     if keep_prob is not None and rate is not None:
         raise ValueError("Cannot specify both keep_prob and rate")
     if keep_prob is None and rate is None:

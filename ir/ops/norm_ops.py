@@ -9,14 +9,16 @@ from ..context import get_default_graph
 from . import math_ops as M
 from . import reduce_ops as R
 from ._base import convert_to_tensor, only_default, static_int_list
+from .tile_pad_ops import pad
+from .slicing_ops import slice as slice_
+from .array_ops import shape as shape_of, squeeze
+from .core_ops import stop_gradient
 
 
 def moments(x, axes, shift=None, name: Optional[str] = None, keep_dims: Optional[bool] = None,
             keepdims: Optional[bool] = None):
     """TF1 `tf.nn.moments`: (mean, variance) over `axes` (variance about the mean, with
     the mean's gradient stopped there, as TF1)."""
-    from .core_ops import stop_gradient
-    from .array_ops import squeeze
     keep = bool(keep_dims) if keepdims is None else keepdims
     x = convert_to_tensor(x)
     axes = static_int_list(axes, "axes")
@@ -65,7 +67,6 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon: float 
             shape = x.shape.as_tuple()
             n = None if shape is None or None in shape[:3] else shape[0] * shape[1] * shape[2]
             if n is None:
-                from .array_ops import shape as shape_of
                 count = M.cast(R.reduce_prod(shape_of(x)[:3]), x.dtype)
                 corrected = M.multiply(v, M.truediv(count, M.subtract(count, 1.0)))
             else:
@@ -82,8 +83,6 @@ def local_response_normalization(input, depth_radius: int = 5, bias: float = 1.0
                                  name: Optional[str] = None):
     """TF1 `tf.nn.lrn`: x / (bias + alpha * sum of x^2 over depth_radius neighbours
     along the channels) ** beta."""
-    from .slicing_ops import slice as slice_
-    from .tile_pad_ops import pad
     x = convert_to_tensor(input)
     dims = x.shape.as_tuple()
     if dims is None or len(dims) != 4 or dims[3] is None:

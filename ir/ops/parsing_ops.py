@@ -26,7 +26,7 @@ from .. import dtypes as dt
 from .. import proto
 from ..errors import InvalidArgumentError
 from ..shapes import TensorShape
-from ._base import NON_DIFFERENTIABLE, apply, check_dtype, defop
+from ._base import apply, check_dtype, convert_to_tensor, defop, NON_DIFFERENTIABLE
 
 _KINDS = {dt.string: 1, dt.float32: 2, dt.int64: 3}
 _KIND_NAMES = {1: "string", 2: "float", 3: "int64"}
@@ -359,7 +359,6 @@ defop("DecodeRaw", _decode_raw_infer, _decode_raw_compute, NON_DIFFERENTIABLE,
 def decode_raw(input_bytes=None, out_type=None, little_endian: bool = True,
                name: Optional[str] = None, bytes=None):  # noqa: A002 - TF1's name
     """TF1 `tf.decode_raw` (`bytes` is TF1's deprecated name for `input_bytes`)."""
-    from ._base import convert_to_tensor
     if (input_bytes is None) == (bytes is None):
         raise ValueError("decode_raw takes input_bytes (or its deprecated alias bytes), "
                          "exactly one of them")

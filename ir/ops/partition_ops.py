@@ -17,6 +17,10 @@ from ..shapes import TensorShape, broadcast_shapes
 from ._base import (NON_DIFFERENTIABLE, apply, check_dtype, const_value, convert_to_tensor,
                     defop, graph_of)
 from .array_ops import INDEX_DTYPES, reshape, shape
+from .core_ops import identity
+from .slicing_ops import gather
+from .reduce_ops import reduce_prod
+from .generator_ops import range as range_, zeros_like
 
 __all__ = ["invert_permutation", "setdiff1d", "dynamic_partition", "dynamic_stitch",
            "parallel_dynamic_stitch", "shape_n", "identity_n", "broadcast_dynamic_shape",
@@ -112,8 +116,6 @@ def _partition_compute(data, parts, *, num_partitions):
 
 def _partition_vjp(op, grads):
     data, parts = op.inputs
-    from .generator_ops import range as range_, zeros_like
-    from .reduce_ops import reduce_prod
     prefix = shape(parts)
     positions = reshape(range_(reduce_prod(prefix)), prefix)
     pieces = dynamic_partition(positions, parts, op.attrs["num_partitions"])
@@ -180,7 +182,6 @@ def _stitch_compute(*arrays):
 
 
 def _stitch_vjp(op, grads):
-    from .slicing_ops import gather
     n = len(op.inputs) // 2
     return [None] * n + [gather(grads[0], i) for i in op.inputs[:n]]
 
@@ -214,7 +215,6 @@ def shape_n(input, out_type=dt.int32, name: Optional[str] = None):  # noqa: A002
 
 def identity_n(input, name: Optional[str] = None):  # noqa: A002
     """TF1 `tf.identity_n`: an identity of each tensor of `input`."""
-    from .core_ops import identity
     g = graph_of(input)
     with g.as_default(), g.name_scope(name or "IdentityN"):
         return [identity(convert_to_tensor(x)) for x in input]

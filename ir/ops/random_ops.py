@@ -17,6 +17,8 @@ from ..context import get_default_graph
 from ..errors import InvalidArgumentError
 from ._base import (NON_DIFFERENTIABLE, apply, check_dtype, const_value_as_shape,
                     convert_to_tensor, defop)
+from .math_ops import add, multiply, subtract
+from .array_ops import stack
 
 __all__ = ["random_normal", "random_uniform", "truncated_normal", "set_random_seed",
            "random_shuffle"]
@@ -52,7 +54,6 @@ def _shape_tensor(shape):
         t = shape._as_tensor()
         return t
     if isinstance(shape, (list, tuple)) and any(hasattr(s, "_as_tensor") for s in shape):
-        from .array_ops import stack
         return stack([s if hasattr(s, "_as_tensor") else np.int32(s) for s in shape])
     return convert_to_tensor(np.asarray(shape, dtype=np.int32).reshape(-1), dtype=dt.int32)
 
@@ -122,7 +123,6 @@ def _random_op(op_type: str, shape, dtype, seed, name: str):
 
 def _scaled(op_type: str, default_name: str, shape, mean, stddev, dtype, seed, name):
     """mean + stddev * (standard draw), under TF1's name scope layout."""
-    from .math_ops import add, multiply
     graph = get_default_graph()
     with graph.name_scope(name or default_name) as scope:
         dtype = dt.as_dtype(dtype)
@@ -150,7 +150,6 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dt.float32, seed=None,
                    name: Optional[str] = None):
     """TF1 `tf.random_uniform`: floats in [minval, maxval) (maxval 1 by default); ints
     need maxval."""
-    from .math_ops import add, multiply, subtract
     dtype = dt.as_dtype(dtype)
     graph = get_default_graph()
     with graph.name_scope(name or "random_uniform") as scope:

@@ -14,6 +14,12 @@ from ..errors import InvalidArgumentError
 from ..shapes import TensorShape
 from ._base import NON_DIFFERENTIABLE, apply, check_dtype, convert_to_tensor, defop, \
     static_int_list
+from .core_ops import stop_gradient
+from .math_ops import (add, cast, equal, exp, is_finite, log, multiply, not_equal, subtract,
+                       truediv, where_v2)
+from .generator_ops import fill, ones_like, range as range_of, zeros_like
+from .tile_pad_ops import broadcast_to
+from .array_ops import rank as rank_of, reshape, shape as shape_of, size, squeeze
 
 __all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
            "reduce_any", "reduce_all", "reduce_logsumexp", "count_nonzero", "argmax",
@@ -104,9 +110,6 @@ def _sum(x, axis, keepdims):
 # ---------------------------------------------------------------- VJP rules
 def _broadcast_back(g, op):
     """g (the reduction's output gradient) broadcast back to the input's shape."""
-    from .array_ops import reshape, shape as shape_of
-    from .tile_pad_ops import broadcast_to
-    from .generator_ops import fill
     x = op.inputs[0]
     axis, keep = op.attrs["axis"], op.attrs["keep_dims"]
     rank = x.shape.ndims
@@ -122,8 +125,7 @@ def _broadcast_back(g, op):
             else:
                 g = reshape(g, _kept_shape_tensor(x, axes))
         elif axis is None:
-            from .array_ops import rank as rank_of, reshape as rs
-            g = rs(g, fill(rs(rank_of(x), [1]), np.int32(1)))
+            g = reshape(g, fill(reshape(rank_of(x), [1]), np.int32(1)))
         else:
             g = reshape(g, _kept_shape_tensor(x, axis))
     target = x.shape.as_list() if x.shape.is_fully_defined() else shape_of(x)
@@ -132,9 +134,6 @@ def _broadcast_back(g, op):
 
 def _kept_shape_tensor(x, axes):
     """shape(x) with the reduced axes set to 1, as a tensor (for run-time shapes)."""
-    from .array_ops import rank as rank_of, reshape, shape as shape_of
-    from .generator_ops import ones_like, range as range_of
-    from .math_ops import equal, where_v2
     rank = x.shape.ndims
     if rank is not None:
         mask = np.array([i in axes for i in range(rank)])
@@ -150,8 +149,6 @@ def _vjp_sum(op, grads):
 
 
 def _vjp_mean(op, grads):
-    from .array_ops import size
-    from .math_ops import cast, truediv
     x, y = op.inputs[0], op.outputs[0]
     g = _broadcast_back(grads[0], op)
     nx, ny = x.shape.num_elements(), y.shape.num_elements()
@@ -163,7 +160,6 @@ def _vjp_mean(op, grads):
 
 
 def _vjp_minmax(op, grads):
-    from .math_ops import cast, equal, multiply, truediv
     x, y = op.inputs[0], op.outputs[0]
     keep = {"axis": op.attrs["axis"], "keep_dims": op.attrs["keep_dims"]}
     y_b = _broadcast_back(y, op)
@@ -180,7 +176,6 @@ def _vjp_prod(op, grads):
     #   two: (z - x_i) P at a zero (the other zero times P), 0 elsewhere;   more: 0.
     # Each is exact in value and first derivative, so second-order gradients at zeros are
     # right too, and every division is by a non-zero.
-    from .math_ops import cast, equal, multiply, subtract, truediv, where_v2
     x = op.inputs[0]
     keep = {"axis": op.attrs["axis"], "keep_dims": True}
 
@@ -242,18 +237,14 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name: Optional[str]
                      reduction_indices=None, keep_dims=None):
     """log(sum(exp(x))) computed stably: the max is subtracted first where it is finite
     (TF1's rule, so all -inf gives -inf and an inf gives inf, not NaN)."""
-    from .math_ops import add, exp, is_finite, log, subtract, where_v2
-    from .generator_ops import zeros_like as zeros_like_
-    from .core_ops import stop_gradient
     axis = reduction_indices if axis is None else axis
     keep = bool(keepdims if keepdims is not None else keep_dims or False)
     x = convert_to_tensor(input_tensor)
     raw = reduce_max(x, axis, keepdims=True)
-    m = stop_gradient(where_v2(is_finite(raw), raw, zeros_like_(raw)))
+    m = stop_gradient(where_v2(is_finite(raw), raw, zeros_like(raw)))
     s = reduce_sum(exp(subtract(x, m)), axis, keepdims=True)
     out = add(log(s), m)
     if not keep:
-        from .array_ops import squeeze
         ax = _axis_attr(axis, x)
         out = squeeze(out, list(ax) if ax is not None else None) if (
             ax is not None or x.shape.ndims is not None) else reduce_sum(out)
@@ -264,7 +255,6 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name: Optional[str]
 def count_nonzero(input_tensor=None, axis=None, keepdims=None, dtype=dt.int64,
                   name: Optional[str] = None, reduction_indices=None, keep_dims=None,
                   input=None):
-    from .math_ops import cast, not_equal
     if (input_tensor is None) == (input is None):
         raise ValueError("count_nonzero takes input_tensor (or its deprecated name input), "
                          "exactly one of them")

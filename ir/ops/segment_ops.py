@@ -21,10 +21,12 @@ from ..shapes import TensorShape
 from ._base import NON_DIFFERENTIABLE, apply, check_dtype, const_value, convert_to_tensor, defop
 from .array_grads import unsorted_segment_sum as _segment_sum_op
 from .array_ops import INDEX_DTYPES, concat, reshape, shape
-from .generator_ops import ones_like, zeros_like
-from .math_ops import (cast, equal, greater, greater_equal, maximum, multiply, rsqrt, sqrt,
+from .generator_ops import ones, ones_like, zeros_like
+from .math_ops import (cast, equal, greater, greater_equal, maximum, minimum, multiply, rsqrt, sqrt,
                        truediv, where, where_v2)
 from .slicing_ops import gather
+from .reduce_ops import reduce_max
+from ..context import get_default_graph
 
 __all__ = ["unsorted_segment_sum", "segment_sum", "segment_mean", "segment_max", "segment_min",
            "segment_prod",
@@ -124,7 +126,6 @@ def _to_rank(t, like):
     r, k = like.shape.ndims, t.shape.ndims
     if r is not None and k is not None:
         return t if r == k else reshape(t, concat([shape(t), np.ones(r - k, np.int32)], 0))
-    from .generator_ops import ones
     extra = apply("Rank", (like,)) - apply("Rank", (t,))
     return reshape(t, concat([shape(t), ones(reshape(extra, [1]), dt.int32)], 0))
 
@@ -291,7 +292,6 @@ unsorted_segment_prod = _unsorted_builder("UnsortedSegmentProd")
 
 
 def _unsorted_scaled(data, segment_ids, num_segments, name, scope, sqrt_n: bool):
-    from ..context import get_default_graph
     g = get_default_graph()
     with g.name_scope(name or scope):
         d = convert_to_tensor(data, name="data")
@@ -321,7 +321,6 @@ def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name: Optional[str]
 
 # ------------------------------------------------------------------ sparse segments
 def _sparse_segment(data, indices, segment_ids, name, num_segments, op_name, kind):
-    from ..context import get_default_graph
     g = get_default_graph()
     with g.name_scope(name or op_name):
         d = convert_to_tensor(data, name="data")
@@ -451,8 +450,6 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dt.int32):
     """TF1 `tf.math.bincount`: counts (or summed `weights`) of each value in the int32
     `arr`; the length is max(arr) + 1 (0 for an empty arr), at least `minlength` and at
     most `maxlength` (larger values are not counted)."""
-    from ..context import get_default_graph
-    from .reduce_ops import reduce_max
     with get_default_graph().name_scope("bincount"):
         a = convert_to_tensor(arr, name="arr", dtype=dt.int32)
         # max(arr) + 1, or 0 for an empty arr (a -1 joins the values)
@@ -460,7 +457,6 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dt.int32):
         if minlength is not None:
             size = maximum(convert_to_tensor(minlength, name="minlength", dtype=dt.int32), size)
         if maxlength is not None:
-            from .math_ops import minimum
             size = minimum(convert_to_tensor(maxlength, name="maxlength", dtype=dt.int32), size)
         if weights is not None:
             w = convert_to_tensor(weights, name="weights")

@@ -20,7 +20,7 @@ from ._base import (NON_DIFFERENTIABLE, apply, check_dtype, const_value, convert
                     defop, normalize_axis)
 from .array_ops import INDEX_DTYPES, _static_axis
 from .math_ops import multiply, negative, truediv
-from .matmul_ops import scan, scan_infer
+from .matmul_ops import cumsum, scan, scan_infer
 
 __all__ = ["cumprod", "lin_space", "linspace", "roll", "bitcast"]
 
@@ -35,7 +35,6 @@ def _cumprod_compute(x, *, axis, exclusive, reverse):
 
 def _cumprod_vjp(op, grads):
     """TF1's rule: cumsum(prod * g, reverse=not reverse) / x."""
-    from .matmul_ops import cumsum
     x = op.inputs[0]
     a = op.attrs
     prod = apply("Cumprod", (x,), dict(a))

@@ -15,10 +15,15 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import Dimension, TensorShape, unknown_shape
-from ._base import (apply, check_dtype, const_value, convert_to_tensor, defop, normalize_axis,
-                    only_default, partial_value)
+from ._base import (apply, check_dtype, const_value, convert_to_tensor, defop, graph_of,
+                    normalize_axis, only_default, partial_value)
 from ._slice_spec import SliceSpecError, apply_strided_slice, ss_masks, strided_slice_plan
-from .array_ops import INDEX_DTYPES, _check_vector, _dims, _shape_str, _static_axis, stack
+from .array_ops import (INDEX_DTYPES, _check_vector, _dims, _shape_str, _static_axis, concat,
+                        reshape, shape, stack, transpose)
+from .tile_pad_ops import broadcast_to
+from .math_ops import cast
+from .generator_ops import ones_like, range as range_
+from .reduce_ops import reduce_prod
 
 __all__ = ["slice", "strided_slice", "gather", "gather_nd", "boolean_mask"]
 
@@ -87,7 +92,6 @@ def strided_slice(input_, begin, end, strides=None, begin_mask: int = 0, end_mas
         if begin.shape.is_fully_defined():
             strides = np.ones(begin.shape.as_list(), dtype=begin.dtype.np)
         else:
-            from .generator_ops import ones_like
             strides = ones_like(begin)
     strides = _index_tensor(strides, "strides")
     attrs = {"begin_mask": int(begin_mask), "end_mask": int(end_mask),
@@ -181,7 +185,6 @@ def _to_int64(t):
     v = const_value(t)
     if v is not None:
         return convert_to_tensor(v.astype(np.int64), name="Cast")
-    from .math_ops import cast  # only int32/int64 mixes need it
     return cast(t, dt.int64)
 
 
@@ -301,8 +304,7 @@ def gather(params, indices, validate_indices=None, name: Optional[str] = None, a
            batch_dims=0):
     """TF1 `tf.gather` (GatherV2, static axis; None is 0): out-of-range indices are an
     error."""
-    if batch_dims:  # a composition over GatherNd (scatter_ops)
-        from .scatter_ops import gather_with_batch_dims
+    if batch_dims:  # a composition over GatherNd (below)
         return gather_with_batch_dims(params, indices, int(batch_dims), axis, name)
     axis = 0 if axis is None else axis
     p = convert_to_tensor(params)
@@ -360,8 +362,7 @@ def gather_nd(params, indices, name: Optional[str] = None, batch_dims: int = 0,
               bad_indices_policy=""):
     """TF1 `tf.gather_nd`: the last dim of `indices` indexes the leading dims of params."""
     only_default("gather_nd", bad_indices_policy=(bad_indices_policy, ""))
-    if batch_dims:  # a composition over GatherNd (scatter_ops)
-        from .scatter_ops import gather_nd_with_batch_dims
+    if batch_dims:  # a composition over GatherNd (below)
         return gather_nd_with_batch_dims(params, indices, int(batch_dims), name)
     p = convert_to_tensor(params)
     i = convert_to_tensor(indices, dtype_hint=dt.int32)
@@ -421,3 +422,86 @@ def boolean_mask(tensor, mask, name: str = "boolean_mask", axis=None):
         axis = normalize_axis(axis, r, "boolean_mask")
     return apply("BooleanMask", (x, m), {"axis": axis}, name=name or "boolean_mask")
 
+
+# ------------------------------------------------------------------ batched gathers
+# `gather(batch_dims=)`, `gather_nd(batch_dims=)` and `batch_gather` are compositions over
+# GatherNd: each batch's indices get their batch coordinate prepended, so every index is
+# checked against its own dim (never silently read from another batch).
+def _prepend_batch_coordinate(flat_indices, batch, depth_last: bool):
+    """indices [B, i..., (C)] -> [B, i..., 1 + C]: each row's batch number in front."""
+    rank = flat_indices.shape.ndims
+    ids = cast(range_(cast(batch, dt.int32)), flat_indices.dtype)
+    lead = rank - 1 if depth_last else rank
+    ids = reshape(ids, [-1] + [1] * lead)
+    s = shape(flat_indices, out_type=flat_indices.dtype)
+    target = concat([s[:-1], np.ones(1, flat_indices.dtype.np)], 0) if depth_last else \
+        concat([s, np.ones(1, flat_indices.dtype.np)], 0)
+    coords = flat_indices if depth_last else reshape(flat_indices, target)
+    return concat([broadcast_to(ids, target), coords], -1)
+
+
+def _flatten_batches(p, i, b: int):
+    """(shape of p, shape of i, the batch size, p and i with their first b dims as one)."""
+    ps, ix = shape(p, out_type=i.dtype), shape(i, out_type=i.dtype)
+    size = reduce_prod(ps[:b])
+    return (ps, ix, size, reshape(p, concat([stack([size]), ps[b:]], 0)),
+            reshape(i, concat([stack([size]), ix[b:]], 0)))
+
+
+def _known_rank(t, fn: str) -> int:
+    if t.shape.ndims is None:
+        raise ValueError(f"{fn} with batch_dims needs the rank of '{t.name}' known when the "
+                         "graph is built")
+    return t.shape.ndims
+
+
+def gather_nd_with_batch_dims(params, indices, batch_dims: int, name=None):
+    """TF1 `tf.gather_nd(params, indices, batch_dims=b)`: gather_nd within each of the
+    first b (batch) dims, which params and indices share."""
+    g = graph_of((params, indices))
+    with g.as_default(), g.name_scope(name or "GatherNd") as scope:
+        p = convert_to_tensor(params, name="params")
+        i = convert_to_tensor(indices, name="indices", dtype_hint=dt.int32)
+        rank_i, rank_p = _known_rank(i, "gather_nd"), _known_rank(p, "gather_nd")
+        b = batch_dims + rank_i if batch_dims < 0 else batch_dims
+        if not 0 <= b < min(rank_i, rank_p + 1):
+            raise ValueError(f"gather_nd: batch_dims {batch_dims} must be less than the rank "
+                             f"of indices ({rank_i}) and at most the rank of params")
+        ps, ix, size, flat_p, flat_i = _flatten_batches(p, i, b)
+        out = gather_nd(flat_p, _prepend_batch_coordinate(flat_i, size, True))
+        rest = shape(out, out_type=i.dtype)[1:]
+        return reshape(out, concat([ps[:b], rest], 0), name=scope)
+
+
+def gather_with_batch_dims(params, indices, batch_dims: int, axis=None, name=None):
+    """TF1 `tf.gather(params, indices, axis=a, batch_dims=b)`: gather along `axis` within
+    each of the first b (batch) dims (axis >= b; default b)."""
+    g = graph_of((params, indices))
+    with g.as_default(), g.name_scope(name or "GatherV2") as scope:
+        p = convert_to_tensor(params, name="params")
+        i = convert_to_tensor(indices, name="indices", dtype_hint=dt.int32)
+        rank_i, rank_p = _known_rank(i, "gather"), _known_rank(p, "gather")
+        b = batch_dims + rank_i if batch_dims < 0 else batch_dims
+        a = b if axis is None else int(axis)
+        a = a + rank_p if a < 0 else a
+        if not 0 <= b <= rank_i or not b <= a < rank_p:
+            raise ValueError(f"gather: batch_dims ({batch_dims}) must be in [0, rank(indices)"
+                             f" = {rank_i}] and axis ({axis}) in [batch_dims, rank(params) = "
+                             f"{rank_p})")
+        if a != b:  # move `axis` to just after the batch dims, and the result's dims back
+            perm = list(range(b)) + [a] + list(range(b, a)) + list(range(a + 1, rank_p))
+            out = gather_with_batch_dims(transpose(p, perm), i, b)
+            start = rank_i + a - b
+            back = list(range(b)) + list(range(rank_i, start)) + list(range(b, rank_i)) + \
+                list(range(start, rank_i + rank_p - 1 - b))
+            return transpose(out, back, name=scope)
+        ps, ix, size, flat_p, flat_i = _flatten_batches(p, i, b)
+        out = gather_nd(flat_p, _prepend_batch_coordinate(flat_i, size, False))
+        return reshape(out, concat([ix, ps[b + 1:]], 0), name=scope)
+
+
+def batch_gather(params, indices, name: Optional[str] = None):
+    """TF1 `tf.batch_gather` (deprecated there): gather with batch_dims = rank(indices) - 1."""
+    i = convert_to_tensor(indices, name="indices", dtype_hint=dt.int32)
+    return gather_with_batch_dims(params, i, _known_rank(i, "batch_gather") - 1,
+                                  name=name or "batch_gather")

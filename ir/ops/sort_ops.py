@@ -23,6 +23,7 @@ from .array_grads import unsorted_segment_sum
 from .array_ops import INDEX_DTYPES, expand_dims, reshape, shape, stack
 from .generator_ops import range as range_
 from .reduce_ops import reduce_prod
+from .math_ops import cast, multiply
 
 __all__ = ["top_k", "in_top_k", "searchsorted", "histogram_fixed_width"]
 
@@ -78,7 +79,6 @@ def _top_k_vjp(op, grads):
     n = in_shape[-1]
     k = shape(idx)[-1]
     rows = reshape(idx, stack([-1, k]))
-    from .math_ops import cast, multiply
     count = shape(rows)[0]
     offsets = expand_dims(range_(0, multiply(count, n), n), -1)
     flat = reshape(rows + cast(offsets, idx.dtype), [-1])

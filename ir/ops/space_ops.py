@@ -26,6 +26,11 @@ from ..errors import InvalidArgumentError
 from ..shapes import TensorShape, unknown_shape
 from ._base import apply, const_value, convert_to_tensor, defop
 from .conv_ops import Geometry, _check_attrs, _pair, patches
+from .slicing_ops import strided_slice
+from .generator_ops import range as range_
+from .array_ops import reshape, shape as shape_of, stack, transpose
+from .array_grads import unsorted_segment_sum
+from . import math_ops as M
 
 INDEX = (dt.int32, dt.int64)
 
@@ -330,11 +335,6 @@ def _extract_patches(x, *, ksizes, strides, rates, padding):
 def _patches_vjp(op, grads):
     """TF1's rule: number the pixels 1..H*W (0 is the padding), take their patches, and
     sum each patch element's gradient into the pixel it came from."""
-    from . import math_ops as M
-    from .array_grads import unsorted_segment_sum
-    from .array_ops import reshape, shape as shape_of, stack, transpose
-    from .generator_ops import range as range_
-    from .slicing_ops import strided_slice
     x = op.inputs[0]
     g = grads[0]
     dims = shape_of(x)

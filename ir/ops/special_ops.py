@@ -22,8 +22,7 @@ from .. import dtypes as dt
 from ._base import (apply, broadcast_infer, check_dtype, convert_pair, convert_to_tensor,
                     defop, graph_of)
 from .grad_ops import reduce_to_operand
-from .math_ops import (cast, equal, exp, log, multiply, negative, not_equal, square,
-                       where_v2)
+from .math_ops import cast, equal, exp, log, log1p, multiply, negative, not_equal, square, where_v2
 
 __all__ = ["erfc", "lgamma", "digamma", "polygamma", "zeta", "xlogy", "xdivy", "xlog1py",
            "div_no_nan", "divide_no_nan", "multiply_no_nan"]
@@ -240,7 +239,6 @@ xdivy = _binary("Xdivy", _guarded(lambda x, y: x == 0, lambda x, y: x / y), _xdi
 def _xlog1py_vjp(op, grads):
     x, y = op.inputs
     g = grads[0]
-    from .math_ops import log1p
     return [reduce_to_operand(multiply(g, multiply(_nonzero(x), log1p(y))), x),
             reduce_to_operand(multiply(g, xdivy(x, y + _c(y, 1))), y)]
 

@@ -11,7 +11,7 @@ from typing import Optional
 import numpy as np
 
 from ._base import convert_to_tensor, graph_of, only_default
-from .array_ops import expand_dims, squeeze, stack, transpose
+from .array_ops import expand_dims, reshape, squeeze, stack, transpose
 from .linalg_ops import svd
 from .math_ops import abs as abs_, multiply, pow as pow_, sqrt, subtract, truediv
 from .matmul_ops import matmul
@@ -90,7 +90,6 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None,  # noqa: A002
                               np.asarray(1.0, x.dtype.np) / p)
         if not keep:
             if axes is None:
-                from .array_ops import reshape
                 return reshape(result, [])
             result = squeeze(result, list(axes))
         return result
