@@ -48,7 +48,7 @@ def init(comm=None) -> None:
         from mpi4py import MPI
     except ImportError:
         MPI = None  # noqa: N806
-    if MPI is None:
+    if MPI is None or MPI.COMM_WORLD.Get_size() == 1:   # one process: no MPI calls
         communicator = _ops.LocalCommunicator()
     else:
         from .comm import MPICommunicator
