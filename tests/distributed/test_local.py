@@ -228,3 +228,24 @@ def test_gradient_buckets_start_early_and_are_waited_for_at_the_update(one_proce
         assert readers and finish < min(readers)
         assert not any(op.name.startswith("gradients/") for op in
                        (o for w, o in order[finish:] if w == "kernel"))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_a_traced_step_reports_each_bucket_once(one_process, backend):
+    # traced runs walk the plan step by step (backends/llvm/tracing.py): a split op is
+    # reported once, at its finish, with the values it produced
+    sess, _ = _mlp_training(backend)
+    g = tf.get_default_graph()
+    x, y = [op.outputs[0] for op in g.get_operations() if op.type == "Placeholder"]
+    md = tf.RunMetadata()
+    with sess:
+        before = sess.run(tf.trainable_variables())
+        sess.run(g.get_operation_by_name("Adam"), {x: np.ones((3, 4)), y: np.ones((3, 2))},
+                 options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
+                 run_metadata=md)
+        after = sess.run(tf.trainable_variables())
+    names = [n.node_name for d in md.step_stats.dev_stats for n in d.node_stats]
+    assert sorted(n for n in names if "Allreduce" in n) == [
+        "DistributedOptimizer_Allreduce", "DistributedOptimizer_Allreduce_1",
+        "DistributedOptimizer_Allreduce_2"]
+    assert all((a != b).any() for a, b in zip(before, after))   # every variable updated

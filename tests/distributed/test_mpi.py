@@ -129,6 +129,12 @@ def test_a_failing_worker_ends_the_job(tmp_path, how, expect):
     assert expect in proc.stderr, proc.stderr[-3000:]
 
 
+def test_plain_mpirun_runs_a_job_to_its_end_quietly(tmp_path):
+    proc, _ = mpirun(tmp_path, workers.FAILING, "finish", str(tmp_path), launch=("plain",))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "graphc.distributed" not in proc.stderr, proc.stderr[-3000:]  # no supervisor word
+
+
 @pytest.mark.parametrize("how, expect", [
     ("die", "rank 1 of 2 (pid {pid} on host {host}) died: it exited with status 1 without "
             "finishing the program"),

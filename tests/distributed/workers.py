@@ -117,8 +117,9 @@ with open(f"{sys.argv[1]}/result_{r}.json", "w") as f:
     json.dump(out, f)
 '''
 
-# rank 1 dies (os._exit(1) or (0), SIGKILL) or raises in the middle of training; rank 0
-# must not hang. With a second argument, each rank writes its pid to <argv[2]>/pid_<rank>.txt
+# rank 1 dies (os._exit(1) or (0), SIGKILL) or raises in the middle of training (or, with
+# "finish", goes on); rank 0 must not hang. With a second argument, each rank writes its
+# pid to <argv[2]>/pid_<rank>.txt
 FAILING = r'''
 import os, signal, sys
 import numpy as np
@@ -139,6 +140,7 @@ with tf.Session() as sess:
                 os._exit(0)
             if sys.argv[1] == "kill":
                 os.kill(os.getpid(), signal.SIGKILL)
-            raise RuntimeError("worker failed on purpose")
+            if sys.argv[1] != "finish":
+                raise RuntimeError("worker failed on purpose")
         sess.run(y, {x: np.ones(3)})
 '''
