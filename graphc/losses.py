@@ -11,7 +11,7 @@ from .ir.ops import matmul_ops as MM
 from .ir.ops import reduce_ops as R
 from .ir.ops import generator_ops as G
 from .ir.ops import nn_ops
-from .ir.ops._base import convert_to_tensor
+from .ir.ops._base import convert_to_tensor, deprecated_argument
 from .variables import GraphKeys
 
 
@@ -169,10 +169,7 @@ def cosine_distance(labels, predictions, axis=None, weights=1.0, scope=None,
                     reduction=Reduction.SUM_BY_NONZERO_WEIGHTS, dim=None):
     """1 - sum(labels * predictions, axis) for unit-normalised inputs (`dim` is TF1's
     deprecated name of `axis`)."""
-    if dim is not None:
-        if axis is not None:
-            raise ValueError("Cannot specify both 'axis' and 'dim'")
-        axis = dim
+    axis = deprecated_argument("axis", axis, "dim", dim)
     if axis is None:
         raise ValueError("You must specify 'axis'.")
     with _scope(scope, "cosine_distance_loss"):

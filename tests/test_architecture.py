@@ -207,6 +207,14 @@ def test_no_function_level_imports_in_ir_ops():
                       "\n  ".join(f"{m}:{line} imports {t}" for m, t, line in extra)
 
 
+def test_no_dynamic_imports_in_ir_ops():
+    dynamic = [f"{m}:{n.lineno}" for m in MODULES if m.startswith(OPS)
+               for n in ast.walk(_parse(m)) if isinstance(n, ast.Call) and (
+                   getattr(n.func, "id", None) == "__import__" or
+                   getattr(n.func, "attr", getattr(n.func, "id", None)) == "import_module")]
+    assert not dynamic, f"__import__/import_module calls hide dependencies: {dynamic}"
+
+
 def test_no_lazy_module_attributes_in_ir_ops():
     lazy = [m for m in MODULES if m.startswith(OPS) and any(
         isinstance(n, ast.FunctionDef) and n.name in ("__getattr__", "__dir__")

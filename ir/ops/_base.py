@@ -24,7 +24,7 @@ from ._slice_spec import SliceSpecError, apply_strided_slice, ss_masks, strided_
 __all__ = ["defop", "apply", "convert_to_tensor", "const_value", "const_value_as_shape",
            "NON_DIFFERENTIABLE", "same_as_input", "broadcast_infer", "check_dtype",
            "graph_of", "np_value", "static_int_list", "normalize_axis", "TensorShape",
-           "Tensor", "Operation", "Graph", "only_default"]
+           "Tensor", "Operation", "Graph", "only_default", "deprecated_argument"]
 
 
 def defop(name: str, infer: Callable, compute: Optional[Callable] = None, vjp=None,
@@ -41,6 +41,17 @@ def only_default(fn: str, **given) -> None:
         if value is not default and not (type(value) is type(default) and value == default):
             raise NotImplementedError(f"{fn}({param}={value!r}) is not supported by graphc "
                                       f"(only {param}={default!r})")
+
+
+def deprecated_argument(new_name: str, new_value, old_name: str, old_value):
+    """TF1's `deprecated_argument_lookup`: the value of an argument also accepted under
+    its old name (`dim` for `axis`, `keep_dims` for `keepdims`, `reduction_indices`,
+    `dimension`); giving both is a ValueError naming them."""
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise ValueError(f"Cannot specify both '{old_name}' and '{new_name}'")
+    return old_value
 
 
 def graph_of(values: Sequence) -> Graph:

@@ -21,7 +21,7 @@ from ..shapes import TensorShape, unknown_shape
 from ..symbolic import Sym, product
 from ._base import (NON_DIFFERENTIABLE, SymbolicDim, _contains_tensor, apply, check_dtype,
                     const_value, const_value_as_shape, convert_to_tensor, defop,
-                    normalize_axis, partial_value, static_int_list)
+                    deprecated_argument, normalize_axis, partial_value, static_int_list)
 from .core_ops import identity
 
 __all__ = ["reshape", "transpose", "expand_dims", "squeeze", "concat", "stack", "unstack",
@@ -322,10 +322,7 @@ defop("ExpandDims", _expand_dims_infer, _expand_dims_compute, family="array")
 
 def expand_dims(input, axis=None, name: Optional[str] = None, dim=None):
     """TF1 `tf.expand_dims`; `dim` is the deprecated name of `axis`."""
-    if dim is not None:
-        if axis is not None:
-            raise ValueError("Cannot specify both 'axis' and 'dim'")
-        axis = dim
+    axis = deprecated_argument("axis", axis, "dim", dim)
     if axis is None:
         raise ValueError("Must specify an axis argument to tf.expand_dims()")
     x = convert_to_tensor(input)
@@ -377,10 +374,7 @@ defop("Squeeze", _squeeze_infer, _squeeze_compute, family="array")
 
 def squeeze(input, axis=None, name: Optional[str] = None, squeeze_dims=None):
     """TF1 `tf.squeeze`: drop size-1 dims (all of them, or those in `axis`)."""
-    if squeeze_dims is not None:
-        if axis is not None:
-            raise ValueError("Cannot specify both 'squeeze_dims' and 'axis'")
-        axis = squeeze_dims
+    axis = deprecated_argument("axis", axis, "squeeze_dims", squeeze_dims)
     if isinstance(axis, int):
         axis = [axis]
     axes = tuple(static_int_list(axis, "axis") or ())

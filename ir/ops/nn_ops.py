@@ -13,7 +13,7 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..shapes import TensorShape, broadcast_shapes
 from ._base import (apply, check_dtype, const_value, convert_to_tensor,
-                    defop, normalize_axis)
+                    defop, deprecated_argument, normalize_axis)
 from . import math_ops as M
 from . import reduce_ops as R
 from . import matmul_ops as MM
@@ -170,9 +170,8 @@ defop("LogSoftmax", _softmax_infer, _log_softmax_compute, _log_softmax_vjp, fami
 
 def _softmax_builder(op_type, default_name):
     def builder(logits, axis=None, name: Optional[str] = None, dim=None):
-        if axis is not None and dim is not None:
-            raise ValueError("Cannot specify both 'axis' and 'dim'")
-        axis = -1 if axis is None and dim is None else (dim if axis is None else axis)
+        axis = deprecated_argument("axis", axis, "dim", dim)
+        axis = -1 if axis is None else axis
         x = convert_to_tensor(logits)
         if x.shape.ndims is not None:
             axis = normalize_axis(int(axis), x.shape.ndims, default_name)
@@ -439,9 +438,8 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name: Option
     """Per-example softmax cross-entropy; gradients flow to both logits and labels (TF
     1.15's signature: labels and logits by position too; `dim` is `axis`'s old name)."""
     _named_only("softmax_cross_entropy_with_logits_v2", None, labels, logits)
-    if axis is not None and dim is not None and axis != dim:
-        raise ValueError("Cannot specify both 'axis' and 'dim'")
-    axis = -1 if axis is None and dim is None else (dim if axis is None else axis)
+    axis = deprecated_argument("axis", axis, "dim", dim)
+    axis = -1 if axis is None else axis
     logits_t = convert_to_tensor(logits)
     labels_t = _labels_as_logits(labels, logits_t)
     rank = logits_t.shape.ndims
@@ -520,7 +518,7 @@ def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None
 # ------------------------------------------------------------------ composed helpers
 def l2_normalize(x, axis=None, epsilon=1e-12, name: Optional[str] = None, dim=None):
     """x / sqrt(max(sum(x**2, axis), epsilon))."""
-    axis = dim if axis is None else axis
+    axis = deprecated_argument("axis", axis, "dim", dim)
     x = convert_to_tensor(x)
     square_sum = R.reduce_sum(M.square(x), axis, keepdims=True)
     inv = M.rsqrt(M.maximum(square_sum, _c(x, epsilon)))

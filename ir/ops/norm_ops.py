@@ -8,7 +8,7 @@ from .. import dtypes as dt
 from ..context import get_default_graph
 from . import math_ops as M
 from . import reduce_ops as R
-from ._base import convert_to_tensor, only_default, static_int_list
+from ._base import convert_to_tensor, deprecated_argument, only_default, static_int_list
 from .tile_pad_ops import pad
 from .slicing_ops import slice as slice_
 from .array_ops import shape as shape_of, squeeze
@@ -19,7 +19,7 @@ def moments(x, axes, shift=None, name: Optional[str] = None, keep_dims: Optional
             keepdims: Optional[bool] = None):
     """TF1 `tf.nn.moments`: (mean, variance) over `axes` (variance about the mean, with
     the mean's gradient stopped there, as TF1)."""
-    keep = bool(keep_dims) if keepdims is None else keepdims
+    keep = bool(deprecated_argument("keepdims", keepdims, "keep_dims", keep_dims))
     x = convert_to_tensor(x)
     axes = static_int_list(axes, "axes")
     with get_default_graph().name_scope(name or "moments"):

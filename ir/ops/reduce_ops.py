@@ -12,9 +12,9 @@ import numpy as np
 from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..shapes import TensorShape
-from ._base import NON_DIFFERENTIABLE, apply, check_dtype, convert_to_tensor, defop, \
-    static_int_list
-from .core_ops import stop_gradient
+from ._base import (NON_DIFFERENTIABLE, apply, check_dtype, convert_to_tensor, defop,
+                    deprecated_argument, static_int_list)
+from .core_ops import identity, stop_gradient
 from .math_ops import (add, cast, equal, exp, is_finite, log, multiply, not_equal, subtract,
                        truediv, where_v2)
 from .generator_ops import fill, ones_like, range as range_of, zeros_like
@@ -211,12 +211,8 @@ for _name, _fn, _allowed, _vjp, _empty in (
 def _reduction(op_type: str, default_name: str):
     def builder(input_tensor, axis=None, keepdims=None, name: Optional[str] = None,
                 reduction_indices=None, keep_dims=None):
-        if axis is not None and reduction_indices is not None:
-            raise ValueError("Can not specify both 'axis' and 'reduction_indices'.")
-        if keepdims is not None and keep_dims is not None and keepdims != keep_dims:
-            raise ValueError("Can not specify both 'keepdims' and 'keep_dims'.")
-        axis = reduction_indices if axis is None else axis
-        keep = bool(keepdims if keepdims is not None else keep_dims or False)
+        axis = deprecated_argument("axis", axis, "reduction_indices", reduction_indices)
+        keep = bool(deprecated_argument("keepdims", keepdims, "keep_dims", keep_dims))
         x = convert_to_tensor(input_tensor)
         return apply(op_type, (x,), {"axis": _axis_attr(axis, x), "keep_dims": keep},
                      name=name or default_name)
@@ -237,8 +233,8 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name: Optional[str]
                      reduction_indices=None, keep_dims=None):
     """log(sum(exp(x))) computed stably: the max is subtracted first where it is finite
     (TF1's rule, so all -inf gives -inf and an inf gives inf, not NaN)."""
-    axis = reduction_indices if axis is None else axis
-    keep = bool(keepdims if keepdims is not None else keep_dims or False)
+    axis = deprecated_argument("axis", axis, "reduction_indices", reduction_indices)
+    keep = bool(deprecated_argument("keepdims", keepdims, "keep_dims", keep_dims))
     x = convert_to_tensor(input_tensor)
     raw = reduce_max(x, axis, keepdims=True)
     m = stop_gradient(where_v2(is_finite(raw), raw, zeros_like(raw)))
@@ -248,8 +244,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name: Optional[str]
         ax = _axis_attr(axis, x)
         out = squeeze(out, list(ax) if ax is not None else None) if (
             ax is not None or x.shape.ndims is not None) else reduce_sum(out)
-    return out if name is None else __import__("graphc.ir.ops.core_ops",
-                                                fromlist=["identity"]).identity(out, name=name)
+    return out if name is None else identity(out, name=name)
 
 
 def count_nonzero(input_tensor=None, axis=None, keepdims=None, dtype=dt.int64,
@@ -296,9 +291,7 @@ defop("ArgMin", _arg_infer, _arg_kernel(np.argmin), NON_DIFFERENTIABLE, family="
 def _arg(op_type: str):
     def builder(input, axis=None, name: Optional[str] = None, dimension=None,
                 output_type=dt.int64):
-        if axis is not None and dimension is not None:
-            raise ValueError("Cannot specify both 'axis' and 'dimension'")
-        axis = dimension if axis is None else axis
+        axis = deprecated_argument("axis", axis, "dimension", dimension)
         if axis is None:
             axis = 0  # TF1
         x = convert_to_tensor(input)

@@ -10,7 +10,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._base import convert_to_tensor, graph_of, only_default
+from ._base import convert_to_tensor, deprecated_argument, graph_of, only_default
 from .array_ops import expand_dims, reshape, squeeze, stack, transpose
 from .linalg_ops import svd
 from .math_ops import abs as abs_, multiply, pow as pow_, sqrt, subtract, truediv
@@ -60,9 +60,7 @@ def _matrix_2_norm(x, axis):
 def norm(tensor, ord="euclidean", axis=None, keepdims=None,  # noqa: A002
          name: Optional[str] = None, keep_dims=None):
     """TF1 `tf.norm` (`tf.linalg.norm`)."""
-    if keepdims is not None and keep_dims is not None and keepdims != keep_dims:
-        raise ValueError("Cannot specify both 'keepdims' and 'keep_dims'")
-    keep = bool(keepdims if keepdims is not None else keep_dims)
+    keep = bool(deprecated_argument("keepdims", keepdims, "keep_dims", keep_dims))
     matrix, axes = _check(ord, axis)
     g = graph_of((tensor,))
     with g.as_default(), g.name_scope(name or "norm"):

@@ -348,3 +348,26 @@ def test_family_builders_are_exposed_from_their_own_modules():
     assert not hasattr(tf, "getitem")
     for name in ("tile", "gather", "fill", "no_such_builder"):
         assert not hasattr(A, name), name
+
+
+def test_deprecated_argument_names_are_tf1s():
+    """`dim`, `keep_dims`, `reduction_indices`, `dimension`, `squeeze_dims`: TF1's old
+    names work alone and are refused together with the new ones (one helper, _base)."""
+    import graphc as tf
+    x = tf.constant(np.arange(6.0, dtype=np.float32).reshape(2, 3))
+    assert A.expand_dims(x, dim=0).shape.as_list() == [1, 2, 3]
+    assert tf.reduce_sum(x, reduction_indices=[1], keep_dims=True).shape.as_list() == [2, 1]
+    assert tf.argmax(x, dimension=1).shape.as_list() == [2]
+    assert A.squeeze(A.expand_dims(x, 0), squeeze_dims=[0]).shape.as_list() == [2, 3]
+    assert tf.nn.softmax(x, dim=0).op.attrs["axis"] == 0
+    for call, old, new in ((lambda: A.expand_dims(x, 0, dim=0), "dim", "axis"),
+                           (lambda: tf.reduce_sum(x, 1, reduction_indices=1),
+                            "reduction_indices", "axis"),
+                           (lambda: tf.reduce_mean(x, keepdims=True, keep_dims=True),
+                            "keep_dims", "keepdims"),
+                           (lambda: tf.argmax(x, 1, dimension=1), "dimension", "axis"),
+                           (lambda: tf.nn.softmax(x, 0, dim=0), "dim", "axis"),
+                           (lambda: tf.losses.cosine_distance(x, x, axis=1, dim=1),
+                            "dim", "axis")):
+        with pytest.raises(ValueError, match=f"Cannot specify both '{old}' and '{new}'"):
+            call()
