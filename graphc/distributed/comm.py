@@ -46,6 +46,7 @@ class MPICommunicator:
         self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
         self.local = self.comm.Split_type(MPI.COMM_TYPE_SHARED, key=self.rank)
         self.local_rank, self.local_size = self.local.Get_rank(), self.local.Get_size()
+        self.check = self.comm.Dup()   # where the ranks compare what they are about to run
         self.timeout = timeout_seconds()
         self.bytes_moved = 0   # payload bytes this rank sent into collectives (benchmarks)
         # allreduces under way progress in a thread of their own where MPI allows threads
@@ -71,21 +72,31 @@ class MPICommunicator:
         compared without dim 0 for allgather, whose first dims may differ); return each
         rank's `first_dim`. One small exchange of digests; the full descriptions travel
         only when they differ, for an error naming the tensor."""
+        return self._check_header(self._post_header(kind, entries, first_dim))
+
+    def _post_header(self, kind: str, entries: list, first_dim: int = 0) -> tuple:
+        """Start the exchange of digests `_check_header` checks. It runs on a communicator
+        of its own, so that ranks that disagree meet there in the same order even when
+        their data collectives (on COMM_WORLD) do not match."""
         text = json.dumps([kind] + [[n, s[1:] if kind == "allgather" else s, d]
                                     for n, s, d in entries]).encode()
         buf = np.zeros(40, np.uint8)
         buf[:20] = np.frombuffer(hashlib.sha1(text).digest(), np.uint8)
         buf[24:40] = np.array([len(text), first_dim], np.int64).view(np.uint8)
         every = np.empty((self.size, 40), np.uint8)
-        what = f"{kind} of '{entries[0][0]}'"
-        self.wait(self.comm.Iallgather(buf, every), what)
+        return kind, text, buf, every, self.check.Iallgather(buf, every), \
+            f"{kind} of '{entries[0][0]}'"
+
+    def _check_header(self, posted: tuple) -> list:
+        kind, text, buf, every, request, what = posted
+        self.wait(request, what)
         numbers = every[:, 24:40].copy().view(np.int64)
         if all((row[:20] == buf[:20]).all() for row in every):
             return [int(f) for f in numbers[:, 1]]
         lengths = [int(n) for n in numbers[:, 0]]
         full = np.empty(sum(lengths), np.uint8)
-        self.wait(self.comm.Iallgatherv(np.frombuffer(text, np.uint8),
-                                        [full, lengths, None, self.MPI.BYTE]), what)
+        self.wait(self.check.Iallgatherv(np.frombuffer(text, np.uint8),
+                                         [full, lengths, None, self.MPI.BYTE]), what)
         offsets = np.cumsum([0] + lengths)
         theirs_all = [json.loads(bytes(full[offsets[r]:offsets[r + 1]]).decode())
                       for r in range(self.size)]
@@ -117,14 +128,17 @@ class MPICommunicator:
 
     def start_allreduce(self, arrays: list, op: str, compression: str,
                         names: tuple) -> "_Allreduce":
-        """Check the tensors against the other ranks' (a short blocking exchange) and post
-        their allreduce (one call per dtype); `finish_allreduce` waits for it. The inputs
-        are copied into the send buffer first, so their memory may be reused at once."""
-        self._headers("allreduce", [[n, list(a.shape), a.dtype.str]
-                                    for n, a in zip(names, arrays)])
+        """Post the exchange of the tensors' description with the other ranks' and their
+        allreduce (one call per dtype), without waiting for either: `finish_allreduce`
+        checks the descriptions first, then waits for the data. The inputs are copied
+        into the send buffer first, so their memory may be reused at once. (Ranks that
+        disagree may have posted allreduces of other sizes: MPI never writes past a
+        receive buffer, and the check raises before the data is waited for.)"""
+        header = self._post_header("allreduce", [[n, list(a.shape), a.dtype.str]
+                                                 for n, a in zip(names, arrays)])
         what = f"allreduce of '{names[0]}'" + (f" (+{len(names) - 1} fused)"
                                                 if len(names) > 1 else "")
-        pending = _Allreduce(arrays, op, what)
+        pending = _Allreduce(arrays, op, what, header)
         groups: dict = {}
         for i, a in enumerate(arrays):
             wire = np.dtype(np.float16) if compression == "fp16" and a.dtype.kind == "f" \
@@ -143,6 +157,7 @@ class MPICommunicator:
         return pending
 
     def finish_allreduce(self, pending: "_Allreduce") -> list:
+        self._check_header(pending.header)
         if self.progress is not None:
             self.progress.wait(pending, self)
         else:
@@ -192,12 +207,23 @@ class _Allreduce:
     """An allreduce under way: per dtype, the members, send and receive buffers (kept
     alive here until MPI is done with them) and the request."""
 
-    def __init__(self, arrays: list, op: str, what: str) -> None:
+    def __init__(self, arrays: list, op: str, what: str, header: tuple) -> None:
+        self.header = header   # (the description exchange under way: _post_header)
         self.shapes = [a.shape for a in arrays]
         self.dtypes = [a.dtype for a in arrays]
         self.op, self.what = op, what
         self.parts: list = []
         self.done = threading.Event()
+        self.error = None   # an MPI error the progress thread met
+
+
+def _test(pending: _Allreduce) -> bool:
+    """Whether every request of `pending` is complete (or failed: then `error` says how)."""
+    try:
+        return all(r.Test() for _, _, _, r in pending.parts)
+    except Exception as exc:   # (mpi4py's MPI.Exception: data of ranks that disagree)
+        pending.error = exc
+        return True
 
 
 class Progress:
@@ -225,7 +251,10 @@ class Progress:
             self._cond.notify()
 
     def wait(self, pending: _Allreduce, comm: "MPICommunicator") -> None:
-        if not pending.done.wait(comm.timeout):
+        if pending.done.wait(comm.timeout):
+            if pending.error is not None:
+                raise RuntimeError(f"{pending.what}: {pending.error}")
+        else:
             abort(f"rank {comm.rank} of {comm.size}: {pending.what} did not complete "
                   f"within {comm.timeout:g} s (GRAPHC_MPI_TIMEOUT): another rank died, "
                   "raised or never reached it; aborting the job")
@@ -236,7 +265,7 @@ class Progress:
                 while not self._under_way:
                     self._cond.wait()
                 under_way = list(self._under_way)
-            finished = [p for p in under_way if all(r.Test() for _, _, _, r in p.parts)]
+            finished = [p for p in under_way if _test(p)]
             if finished:
                 with self._cond:
                     for p in finished:
