@@ -7,11 +7,15 @@ element shape the array was made with is looked up through the captures, so shap
 known inside a loop body.
 
 TF2's TensorLists (`TensorListReserve` / `FromTensor` / `SetItem` / `GetItem` / `Stack` /
-`Length`, which TF2-style while loops write into v1 graphs) are values in TensorFlow; graphc
+`Length`, `EmptyTensorList` / `PushBack` / `PopBack`, which TF2-style while loops write
+into v1 graphs) are values in TensorFlow; graphc
 imports each list as a TensorArray's flow, with the TensorArray's handle remembered for
 the flow (and for the loop variables and loop outputs it becomes). This holds for lists
 used linearly (each version written or read once more, as tf.while_loop and dynamic_rnn
-build them); a list forked into two different updates is refused.
+build them); a list forked into two different updates is refused. A push writes at the
+array's size; a pop reads the last item and tracks the shorter length beside the list, in
+straight-line code (a pop of a list from outside a loop body, or a popped list entering
+a loop, is refused: an array does not shrink).
 """
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ from .importer import IMPORTERS, GraphDefImportError, NodeContext
 # a TensorList's flow -> (the TensorArray handle, element dtype, element shape)
 _LISTS: "weakref.WeakKeyDictionary[Tensor, tuple]" = weakref.WeakKeyDictionary()
 _WRITTEN: "weakref.WeakSet[Tensor]" = weakref.WeakSet()
+# a list's flow after a TensorListPopBack -> its length (the array keeps the popped items)
+_LENGTH: "weakref.WeakKeyDictionary[Tensor, Tensor]" = weakref.WeakKeyDictionary()
 
 
 def _source(t: Tensor) -> Tensor:
@@ -118,6 +124,10 @@ def list_of(flow: Tensor, ctx: NodeContext) -> tuple:
 
 def carry(outer: Tensor, inner: Tensor) -> None:
     """`inner` (a loop variable, a loop output) is the list `outer` is, if it is one."""
+    if outer in _LENGTH:
+        raise GraphDefImportError(f"TensorList '{outer.name}' enters a loop after a "
+                                  "TensorListPopBack; graphc imports TensorLists as "
+                                  "TensorArrays, which do not shrink inside a loop")
     if outer in _LISTS:
         _LISTS[inner] = _LISTS[outer]
 
@@ -184,11 +194,74 @@ def _list_set_item(ctx: NodeContext):
     return out
 
 
+def _length(ctx: NodeContext, handle: Tensor, flow: Tensor, suffix: str = "size"):
+    """The number of items of the list `flow`: the array's size, or what pops left."""
+    t = flow
+    while t not in _LENGTH and t.op.type == "Identity":
+        t = t.op.inputs[0]
+    if t in _LENGTH:
+        return _LENGTH[t]
+    return ctx.op("TensorArraySizeV3", [handle, flow], suffix=suffix)
+
+
+def _empty_list(ctx: NodeContext):
+    """EmptyTensorList: a dynamic-size array (max_num_elements, a bound, is not kept)."""
+    from ..ir.ops.generator_ops import zeros
+    dtype = ctx.attr("element_dtype", A.DTYPE)
+    shape = _shape_input(ctx, 0)
+    handle, flow = ctx.op("TensorArrayV3", [zeros([], dt.int32, name=ctx.name + "/size/")], {
+        "dtype": dtype, "element_shape": shape if shape.ndims is not None else None,
+        "dynamic_size": True, "clear_after_read": False,
+        "identical_element_shapes": shape.ndims is not None,
+        "tensor_array_name": ctx.name}, suffix="array")
+    out = ctx.op("Identity", [flow])
+    _LISTS[out] = (handle, dtype, shape)
+    return out
+
+
+def _list_push_back(ctx: NodeContext):
+    flow, value = ctx.inputs[:2]
+    handle, dtype, shape = list_of(flow, ctx)
+    if flow in _LENGTH:
+        raise GraphDefImportError(f"{ctx.label}: a push after a TensorListPopBack is not "
+                                  "supported (graphc's TensorArrays write each index once)")
+    if flow in _WRITTEN:
+        raise GraphDefImportError(f"{ctx.label}: TensorList '{flow.name}' is updated twice "
+                                  "(a list forked into two versions is not supported)")
+    _WRITTEN.add(flow)
+    index = ctx.op("TensorArraySizeV3", [handle, flow], suffix="index")
+    out = ctx.op("TensorArrayWriteV3", [handle, index, value, flow])
+    _LISTS[out] = (handle, dtype, shape)
+    return out
+
+
+def _list_pop_back(ctx: NodeContext):
+    """(the list without its last item, that item): read at length - 1; the list's
+    length is then tracked beside it (straight-line code: not across a loop)."""
+    from ..ir.ops.math_ops import subtract
+    flow = ctx.inputs[0]
+    handle, dtype, shape = list_of(flow, ctx)
+    if handle.graph is not ctx.graph:
+        raise GraphDefImportError(f"{ctx.label}: TensorListPopBack of a list made outside "
+                                  "this loop body or branch is not supported (graphc imports "
+                                  "TensorLists as TensorArrays, which do not shrink)")
+    if flow in _WRITTEN:
+        raise GraphDefImportError(f"{ctx.label}: TensorList '{flow.name}' is updated twice "
+                                  "(a list forked into two versions is not supported)")
+    _WRITTEN.add(flow)
+    length = subtract(_length(ctx, handle, flow), 1, name=ctx.name + "/length/")
+    item = ctx.op("TensorArrayReadV3", [handle, length, flow],
+                  {"dtype": dtype, "element_shape": shape}, suffix="item")
+    out = ctx.op("Identity", [flow])
+    _LISTS[out], _LENGTH[out] = (handle, dtype, shape), length
+    return [out, item]
+
+
 def _list_stack(ctx: NodeContext):
     from ..ir.ops.generator_ops import range as range_op
     flow = ctx.inputs[0]
     handle, dtype, shape = list_of(flow, ctx)
-    size = ctx.op("TensorArraySizeV3", [handle, flow], suffix="size")
+    size = _length(ctx, handle, flow)
     indices = range_op(0, size, name=ctx.name + "/indices/")
     out = ctx.op("TensorArrayGatherV3", [handle, indices, flow],
                  {"dtype": dtype, "element_shape": shape})
@@ -200,7 +273,8 @@ def _list_stack(ctx: NodeContext):
 
 def _list_length(ctx: NodeContext):
     handle, _, _ = list_of(ctx.inputs[0], ctx)
-    return ctx.op("TensorArraySizeV3", [handle, ctx.inputs[0]])
+    length = _length(ctx, handle, ctx.inputs[0], suffix="")
+    return length if length.op.type == "TensorArraySizeV3" else ctx.op("Identity", [length])
 
 
 IMPORTERS.update({
@@ -215,4 +289,6 @@ IMPORTERS.update({
     "TensorListReserve": _list_reserve, "TensorListFromTensor": _list_from_tensor,
     "TensorListGetItem": _list_get_item, "TensorListSetItem": _list_set_item,
     "TensorListStack": _list_stack, "TensorListLength": _list_length,
+    "EmptyTensorList": _empty_list, "TensorListPushBack": _list_push_back,
+    "TensorListPopBack": _list_pop_back,
 })

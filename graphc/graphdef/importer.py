@@ -20,6 +20,7 @@ from ..ir.graph import Graph, Operation, Tensor
 from ..ir.ops._base import apply, const_value
 from . import attrs as A
 from . import frames
+from .output_args import OUTPUT_ARGS as TF_OUTPUT_ARGS
 from .specs import BY_TF, VARIADIC, X, In, Spec
 
 
@@ -230,18 +231,10 @@ def importable_op_types() -> list[str]:
 
 # ---------------------------------------------------------------- the graph walk
 # Output argument names of ops with more than one (function bodies name outputs
-# "node:arg:k"); every other op's outputs are one argument, indexed from 0.
-OUTPUT_ARGS = {
-    "FusedBatchNorm": ("y", "batch_mean", "batch_variance", "reserve_space_1",
-                       "reserve_space_2"),
-    "SoftmaxCrossEntropyWithLogits": ("loss", "backprop"),
-    "SparseSoftmaxCrossEntropyWithLogits": ("loss", "backprop"),
-    "TensorArrayV3": ("handle", "flow"),
-    "TensorArrayGradV3": ("grad_handle", "flow_out"),
-    "TensorArrayConcatV3": ("value", "lengths"),
-}
-OUTPUT_ARGS["FusedBatchNormV2"] = OUTPUT_ARGS["FusedBatchNorm"]
-OUTPUT_ARGS["FusedBatchNormV3"] = OUTPUT_ARGS["FusedBatchNorm"] + ("reserve_space_3",)
+# "node:arg:k"), from TensorFlow's table; every other op's outputs are one argument,
+# indexed from 0.
+OUTPUT_ARGS = {op: tuple(name for name, _ in args) for op, args in TF_OUTPUT_ARGS.items()
+               if len(args) > 1}
 
 
 _parse_ref = frames.parse_ref

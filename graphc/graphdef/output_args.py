@@ -55,6 +55,7 @@ Div z
 DivNoNan z
 Elu activations
 EluGrad backprops
+EmptyTensorList handle
 Enter output
 Equal z
 Erf y
@@ -204,6 +205,8 @@ TensorArrayWriteV3 flow_out
 TensorListFromTensor output_handle
 TensorListGetItem item
 TensorListLength length
+TensorListPopBack output_handle tensor
+TensorListPushBack output_handle
 TensorListReserve handle
 TensorListSetItem output_handle
 TensorListStack tensor

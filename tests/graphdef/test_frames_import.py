@@ -220,3 +220,26 @@ def test_merge_value_index_is_the_input_taken(swap):
                 assert got == (true_side if training else 1 - true_side)
             np.testing.assert_allclose(sess.run(out, feeds), want["out:0"], rtol=1e-5,
                                        atol=1e-6)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tensor_list_push_back_and_pop_back(backend):
+    """EmptyTensorList pushed onto in a TF2 StatelessWhile, popped once after it, stacked
+    and measured (tensor_list_push_pop, written by make_list_fixtures.py)."""
+    gd, feeds, want = _load("tensor_list_push_pop")
+    ops = _ops(gd) | {n.op for f in gd.library.function for n in f.node_def}
+    assert {"EmptyTensorList", "TensorListPushBack", "TensorListPopBack"} <= ops
+    _, (out, length) = _run(gd, feeds, ["out:0", "length:0"], backend)
+    np.testing.assert_allclose(out, want["out:0"], rtol=1e-6)
+    assert length == want["length:0"] == 3
+
+
+def test_tensor_list_pops_graphc_cannot_follow_are_refused():
+    gd, _, _ = _load("tensor_list_push_pop")
+    (pop,) = [n for n in gd.node if n.op == "TensorListPopBack"]
+    push = gd.node.add(name="push_after_pop", op="TensorListPushBack",
+                       input=[pop.name, "x"])
+    push.attr["element_dtype"].type = 1
+    with tf.Graph().as_default():
+        with pytest.raises(GraphDefImportError, match="push after a TensorListPopBack"):
+            tf.import_graph_def(gd, name="")
