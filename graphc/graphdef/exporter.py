@@ -249,8 +249,16 @@ def _tensor_array_concat(op: Operation, ex: _Exporter) -> None:
         "element_shape_except0": A.encode(rest, A.SHAPE)}, source=op)
 
 
+def _dynamic_stitch(op: Operation, ex: _Exporter) -> None:
+    """indices (N int32 tensors) then data (N tensors), as graphc keeps them."""
+    n = len(op.inputs) // 2
+    ex.node(ex.name(op), "DynamicStitch", [ex.ref(t) for t in op.inputs], {
+        "N": A.encode(n, A.INT), "T": A.encode(op.inputs[n].dtype, A.DTYPE)}, source=op)
+
+
 EXPORTERS: dict[str, Callable] = {
     "Assert": _assert, "TensorArrayConcatV3": _tensor_array_concat,
+    "DynamicStitch": _dynamic_stitch,
     "Const": _const, "Placeholder": _placeholder, "Pad": _pad, "OneHot": _one_hot,
     "SumToShape": _sum_to_shape,
 }

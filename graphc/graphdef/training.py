@@ -185,6 +185,52 @@ def _sum(ctx: NodeContext):
     return ctx.op("Reshape", [total, dims])
 
 
+def _fused_batch_norm_grad(ctx: NodeContext):
+    """FusedBatchNormGrad{,V2,V3} (NHWC) over x as [-1, channels]: in training, with the
+    batch's mean and (biased) variance, recomputed from x as the forward op took them:
+    x_hat = (x - mean) * rsqrt(var + eps); offset_backprop = sum(dy); scale_backprop =
+    sum(dy * x_hat); x_backprop = scale * rsqrt(var + eps) * (dy - offset_backprop / n -
+    x_hat * scale_backprop / n). In inference, with the population statistics the forward
+    op was given (reserve_space_1, _2): x_backprop = dy * scale * rsqrt(var + eps). The
+    last two outputs are TensorFlow's empty reserve spaces."""
+    from ..ir.ops.reduce_ops import reduce_mean, reduce_sum
+    from ..ir.ops.generator_ops import zeros
+    dy, x, scale, mean_in, var_in = ctx.inputs[:5]
+    fmt = ctx.attr("data_format", A.STR, "NHWC")
+    if fmt != "NHWC":
+        raise GraphDefImportError(f"{ctx.label}: data_format {fmt!r} is not supported "
+                                  "(graphc runs NHWC, as TensorFlow 1 on the CPU)")
+    eps = _c(x, ctx.attr("epsilon", A.FLOAT, 1e-4))
+    with _scoped(ctx):
+        channels = Arr.shape(scale)
+        rows = Arr.concat([np.int32([-1]), channels], 0)
+        x2, dy2 = Arr.reshape(x, rows), Arr.reshape(dy, rows)
+        if ctx.attr("is_training", A.BOOL, True):
+            mean = reduce_mean(x2, axis=0)
+            var = reduce_mean(M.square(M.subtract(x2, mean)), axis=0)
+        else:
+            mean, var = mean_in, var_in
+        inv = M.rsqrt(M.add(var, eps))
+        x_hat = M.multiply(M.subtract(x2, mean), inv)
+        offset_grad = reduce_sum(dy2, axis=0)
+        scale_grad = reduce_sum(M.multiply(dy2, x_hat), axis=0)
+        if ctx.attr("is_training", A.BOOL, True):
+            centered = M.subtract(M.subtract(dy2, reduce_mean(dy2, axis=0)),
+                                  M.multiply(x_hat, reduce_mean(M.multiply(dy2, x_hat),
+                                                                axis=0)))
+            dx2 = M.multiply(M.multiply(scale, inv), centered)
+        else:
+            dx2 = M.multiply(dy2, M.multiply(scale, inv))
+        empty = zeros([0], scale.dtype)
+    dx = ctx.op("Reshape", [dx2, Arr.shape(x, name=ctx.name + "/x_shape/")])
+    return [dx, ctx.op("Identity", [scale_grad], suffix="scale_backprop"),
+            ctx.op("Identity", [offset_grad], suffix="offset_backprop"), empty, empty]
+
+
+def _dynamic_stitch(ctx: NodeContext):
+    return ctx.op("DynamicStitch", ctx.inputs)
+
+
 # ---------------------------------------------------------------- optimizer updates
 def _locking(ctx: NodeContext) -> dict:
     return {"use_locking": ctx.attr("use_locking", A.BOOL, False)}
@@ -311,5 +357,8 @@ IMPORTERS.update({
     "SqrtGrad": _sqrt_grad, "ReciprocalGrad": _reciprocal_grad, "InvGrad": _reciprocal_grad,
     "SoftplusGrad": _softplus_grad, "EluGrad": _elu_grad, "LeakyReluGrad": _leaky_relu_grad,
     "BiasAddGrad": _bias_add_grad, "ShapeN": _shape_n,
+    "FusedBatchNormGrad": _fused_batch_norm_grad, "FusedBatchNormGradV2": _fused_batch_norm_grad,
+    "FusedBatchNormGradV3": _fused_batch_norm_grad,
+    "DynamicStitch": _dynamic_stitch, "ParallelDynamicStitch": _dynamic_stitch,
     "BroadcastGradientArgs": _broadcast_gradient_args, "Sum": _sum,
 })

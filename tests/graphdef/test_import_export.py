@@ -215,3 +215,22 @@ def test_coverage_tables():
                "VariableV2", "Assign"):
         assert op in imported
     assert "SumToShape" in exportable_op_types()
+
+
+def test_dynamic_stitch_round_trips_and_runs_in_tensorflow():
+    """DynamicStitch (in TensorFlow's gradient of a reduction over some axes) both ways."""
+    feeds = {"x:0": np.arange(4, dtype=np.float32)}
+    with tf.Graph().as_default() as g:
+        x = tf.placeholder(tf.float32, [None], name="x")
+        tf.identity(tf.dynamic_stitch([[0, 2], [1, 3]], [x[:2], x[2:4] * 2.0]), name="out")
+        gd = g.as_graph_def()
+    stitch = [n for n in gd.node if n.op == "DynamicStitch"]
+    assert stitch and stitch[0].attr["N"].i == 2
+    with tf.Graph().as_default():
+        (out,) = tf.import_graph_def(gd, return_elements=["out:0"], name="")
+        with tf.Session() as sess:
+            np.testing.assert_array_equal(sess.run(out, feeds), [0.0, 4.0, 1.0, 6.0])
+    pytest.importorskip("tensorflow")
+    from .tensorflow_run import run_in_tensorflow
+    (theirs,) = run_in_tensorflow(gd.SerializeToString(), ["out:0"], feeds)
+    np.testing.assert_array_equal(theirs, [0.0, 4.0, 1.0, 6.0])

@@ -1,12 +1,13 @@
 """TF1 training graphs TensorFlow wrote (tests/fixtures/tf/train, made by
 make_training_fixtures.py) import and train in graphc: the `.meta` of an MLP, a convnet,
+a convnet with batch normalisation in training (FusedBatchNormGradV3, moving averages),
 an MLP of the other activations and the MLP over resource variables (VarHandleOp,
 ReadVariableOp, AssignVariableOp, ResourceApply*), with one train op per optimizer
 (gradient descent, momentum, Nesterov, RMSProp and its centered form, Adagrad, Adadelta,
 Adam). The checkpoint TensorFlow saved before any step is restored and the same batches
-fed; after the steps every variable (weights, slots, beta powers, the global step) equals
-TensorFlow's, and the loss before each step too. The expected values are stored in the
-fixture: the comparison runs without TensorFlow, on both backends."""
+fed; after the steps every variable (weights, slots, beta powers, moving averages, the
+global step) equals TensorFlow's, and the loss before each step too. The expected values
+are stored in the fixture: the comparison runs without TensorFlow, on both backends."""
 from __future__ import annotations
 
 import os
@@ -32,7 +33,8 @@ def _train_ops(name: str) -> list:
     return list(meta.collection_def["train_op"].node_list.value)
 
 
-CASES = [(m, op) for m in ("mlp", "convnet", "activations", "resource_mlp") for op in _train_ops(m)]
+MODELS = ("mlp", "convnet", "convnet_bn", "activations", "resource_mlp")
+CASES = [(m, op) for m in MODELS for op in _train_ops(m)]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
