@@ -8,6 +8,7 @@ from . import functions as _functions  # noqa: F401,E402  (If/While/calls join t
 from . import arrays as _arrays  # noqa: F401,E402  (TensorArrays and TensorLists too)
 from . import training as _training  # noqa: F401,E402  (gradient and optimizer kernels)
 from . import resources as _resources  # noqa: F401,E402  (resource variables)
+from . import sparse_training as _sparse_training  # noqa: F401,E402  (sparse updates)
 from . import frames_export as _frames_export  # noqa: F401,E402  (If/While/Fused exported)
 from . import functional_export as _functional_export  # noqa: F401,E402  (control flow v2)
 

@@ -134,6 +134,7 @@ SPECS: list = [
     Spec("ScatterNd", "ScatterNd", (X, X, X), types=(("T", 1), ("Tindices", 0))),
     Spec("UnsortedSegmentSum", "UnsortedSegmentSum", (X, X, X),
          types=(("T", 0), ("Tindices", 1), ("Tnumsegments", 2)), fixed=(("axis", 0),)),
+    Spec("Unique", "Unique", attrs=(("out_idx", "out_idx", DTYPE),)),
     Spec("Cumsum", "Cumsum", (X, In("axis", AXIS, "axis", "Tidx")),
          attrs=(("exclusive", "exclusive", BOOL), ("reverse", "reverse", BOOL))),
     *[Spec(n, n, (X, In("axis", AXES, "reduction_indices", "Tidx")), attrs=_KEEP)

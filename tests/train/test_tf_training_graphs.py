@@ -1,13 +1,15 @@
 """TF1 training graphs TensorFlow wrote (tests/fixtures/tf/train, made by
 make_training_fixtures.py) import and train in graphc: the `.meta` of an MLP, a convnet,
 a convnet with batch normalisation in training (FusedBatchNormGradV3, moving averages),
-an MLP of the other activations and the MLP over resource variables (VarHandleOp,
-ReadVariableOp, AssignVariableOp, ResourceApply*), with one train op per optimizer
-(gradient descent, momentum, Nesterov, RMSProp and its centered form, Adagrad, Adadelta,
-Adam). The checkpoint TensorFlow saved before any step is restored and the same batches
-fed; after the steps every variable (weights, slots, beta powers, moving averages, the
-global step) equals TensorFlow's, and the loss before each step too. The expected values
-are stored in the fixture: the comparison runs without TensorFlow, on both backends."""
+an MLP of the other activations, the MLP over resource variables (VarHandleOp,
+ReadVariableOp, AssignVariableOp, ResourceApply*) and an embedding over reference and
+resource variables (sparse updates: Unique, Scatter*, SparseApply*), with one train op
+per optimizer (gradient descent, momentum, Nesterov, RMSProp and its centered form,
+Adagrad, Adadelta, Adam). The checkpoint TensorFlow saved before any step is restored
+and the same batches fed; after the steps every variable (weights, slots, beta powers,
+moving averages, the global step) equals TensorFlow's, and the loss before each step too.
+The expected values are stored in the fixture: the comparison runs without TensorFlow,
+on both backends."""
 from __future__ import annotations
 
 import os
@@ -33,7 +35,8 @@ def _train_ops(name: str) -> list:
     return list(meta.collection_def["train_op"].node_list.value)
 
 
-MODELS = ("mlp", "convnet", "convnet_bn", "activations", "resource_mlp")
+MODELS = ("mlp", "convnet", "convnet_bn", "activations", "resource_mlp", "embedding",
+          "resource_embedding")
 CASES = [(m, op) for m in MODELS for op in _train_ops(m)]
 
 
@@ -47,6 +50,7 @@ def test_tensorflow_training_graph_trains_to_tensorflows_weights(model, train_op
     with g.as_default():
         saver = tf.train.import_meta_graph(prefix + ".meta")
         variables = tf.global_variables()
+        trainable = {v.op.name for v in tf.trainable_variables()}
         train = g.get_operation_by_name(train_op)
         assert train in tf.get_collection(tf.GraphKeys.TRAIN_OP)
     initial = {v.op.name: tf.train.load_variable(prefix, v.op.name) for v in variables}
@@ -60,7 +64,7 @@ def test_tensorflow_training_graph_trains_to_tensorflows_weights(model, train_op
         values = dict(zip([v.op.name for v in variables], sess.run(variables)))
     np.testing.assert_allclose(losses, expected[f"{train_op}|loss"], rtol=1e-5, atol=1e-6)
     moved = {k.split("|", 1)[1] for k in expected if k.startswith(train_op + "|")} - {"loss"}
-    assert len(moved) >= 8  # the weights and the optimizer's slots
+    assert trainable <= moved  # every weight was trained (and the optimizer's slots)
     for name, value in values.items():
         # what TensorFlow's steps changed, to its values; the rest (other optimizers'
         # slots) as restored
