@@ -6,6 +6,9 @@ Workloads (placeholders [None, ...], one training step per run):
   mlp      784-256-128-10, Adam, sparse softmax cross-entropy (issue 21's MLP)
   convnet  the classic TF1 convnet: conv 5x5x32, max-pool, conv 5x5x64, max-pool,
            dense 1024, dense 10, Adam, softmax cross-entropy
+  rnn      dynamic_rnn of a BasicLSTMCell(32) over 24 steps of 8 features with sequence
+           lengths, dense 10, Adam (its While loop's body and gradient body are graphs
+           of their own, compiled by the FunctionRunner)
 
 Conditions, each in a fresh process:
   warm   after a first step at batch 64, the first step at each of 63, 17, 100, 1
@@ -13,7 +16,7 @@ Conditions, each in a fresh process:
          batch 64 (graphc's disk cache holds what that process compiled)
   step   a steady step at batch 64, for scale
 
-Run: python benchmarks/new_batch_size.py [--only mlp,convnet] [--quick]
+Run: python benchmarks/new_batch_size.py [--only mlp,convnet,rnn]
 """
 from __future__ import annotations
 
@@ -60,6 +63,20 @@ def build(tf, model: str):
 
         def feeds(n):
             return {x: rs.rand(n, 784).astype(np.float32), y: rs.randint(0, 10, n)}
+    elif model == "rnn":
+        x = tf.placeholder(tf.float32, [None, 24, 8])
+        lengths = tf.placeholder(tf.int32, [None])
+        y = tf.placeholder(tf.int64, [None])
+        _, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(32), x,
+                                     sequence_length=lengths, dtype=tf.float32)
+        logits = _dense(tf, state.h, 32, 10, rs, act=False)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=y, logits=logits))
+
+        def feeds(n):
+            return {x: rs.rand(n, 24, 8).astype(np.float32),
+                    lengths: rs.randint(6, 25, n).astype(np.int32),
+                    y: rs.randint(0, 10, n)}
     else:
         x = tf.placeholder(tf.float32, [None, 28, 28, 1])
         y = tf.placeholder(tf.float32, [None, 10])
@@ -117,7 +134,7 @@ def _run(framework: str, model: str, condition: str, env: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default="mlp,convnet")
+    parser.add_argument("--only", default="mlp,convnet,rnn")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:

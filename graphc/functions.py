@@ -8,6 +8,9 @@ shapes, optimised by the pass pipeline (constant folding, CSE, fusion inside the
 compiled by the backend (native code on llvm). Plans are cached by graph and argument
 shapes, so a loop compiles its body once and then runs it every iteration.
 
+On llvm the dims the graph's parameters leave unknown (the batch of a `dynamic_rnn`'s
+state) stay symbolic, as in the Session's plans (ir/symbolic.py): one plan serves every
+batch size; a graph some op of which cannot take a run-time extent is compiled per shape.
 A function whose argument shapes keep changing (a loop variable growing under a shape
 invariant) is compiled once more, generically, for the numpy backend after
 `MAX_SPECIALISATIONS` shapes, instead of once per iteration.
@@ -18,9 +21,11 @@ import threading
 
 import numpy as np
 
+from . import symbolic_plans
 from .passes.manager import PassManager
 
 MAX_SPECIALISATIONS = 8
+_MAX_PLANS = 4096  # argument signatures remembered (beyond: found through their symbols)
 
 
 class FunctionRunner:
@@ -78,6 +83,24 @@ class FunctionRunner:
             outputs = [graph.get_operation_by_name(n).outputs[i] for n, i in output_refs]
             fetches = list(dict.fromkeys(outputs))
             positions = [fetches.index(t) for t in outputs]
+
+            def compiled(specs, backend):
+                exe = compile_plan(fetches, [], params, specs,
+                                   PassManager(disabled=self._disabled), backend,
+                                   self._state, self._validate)
+                return (graph, exe, positions)  # (the graph is kept so its id stays unique)
+
+            # Dims the graph's parameters leave unknown (a loop's batch) stay symbolic, as
+            # in the Session's plans: one plan (one native module) for every batch size.
+            if self._backend == "llvm" and symbolic_plans.enabled():
+                hit = symbolic_plans.symbolic_plan(
+                    lambda shapes: compiled([(s, p.dtype) for s, p in zip(shapes, params)],
+                                            self._backend),
+                    params, args, (fid,), self._plans, self._plans.__setitem__)
+                if hit is not None:
+                    if len(self._plans) < _MAX_PLANS:  # (a growing loop variable: a size
+                        self._plans[(fid, sig)] = hit  # per iteration)
+                    return hit
             seen = self._shapes_seen.get(fid, 0)
             if seen >= MAX_SPECIALISATIONS:
                 backend, cache_sig = "numpy", None
@@ -86,8 +109,6 @@ class FunctionRunner:
                 backend, cache_sig = self._backend, sig
                 specs = [(np.shape(a), p.dtype) for a, p in zip(args, params)]
                 self._shapes_seen[fid] = seen + 1
-            exe = compile_plan(fetches, [], params, specs, PassManager(disabled=self._disabled),
-                               backend, self._state, self._validate)
-            hit = (graph, exe, positions)  # (the graph is kept so its id stays unique)
+            hit = compiled(specs, backend)
             self._plans[(fid, cache_sig)] = hit
             return hit

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import backends_registry
 from . import run_metadata as run_metadata_module
+from . import symbolic_plans
 from .data.sources import find_sources
 from .data.sources import pull as pull_sources
 from .fetch import FetchMapper
@@ -27,7 +28,7 @@ from .functions import FunctionRunner
 from .ir import context as _context
 from .ir.graph import Graph, Operation, Tensor, TensorLike
 from .ir.runtime import RuntimeState
-from .ir.symbolic import Sym, compiling
+from .ir.symbolic import compiling
 from .passes import build_program
 from .passes.manager import PassManager
 from .passes.plan import lower
@@ -45,7 +46,6 @@ class _Plan:
         self.variants: dict = {}  # its executables for traced, checked, profiled runs
 
 
-_PER_SHAPE = object()  # a symbolic key whose plan must be compiled per shape
 
 
 class BaseSession:
@@ -271,24 +271,12 @@ class BaseSession:
     def _symbolic(self, ids, elements, feed_tensors, feed_values) -> Optional[_Plan]:
         """The plan for these feeds with their unknown dims symbolic (llvm only: the
         numpy interpreter has nothing to compile per shape), or None when it must be
-        compiled per shape: no unknown dim, an unknown dim fed 0, or an op that cannot
-        take a run-time extent (remembered per key)."""
-        if self._backend != "llvm" or not _SYMBOLIC:
+        compiled per shape (graphc/symbolic_plans.py; remembered per key)."""
+        if self._backend != "llvm" or not symbolic_plans.enabled():
             return None
-        shapes, env = symbolic_shapes(feed_tensors, feed_values)
-        if not env:
-            return None
-        key = ids + (tuple((s, v.dtype.str) for s, v in zip(shapes, feed_values)),)
-        plan = self._plans.get(key)
-        if plan is None:
-            try:
-                plan = self._compile(elements, feed_tensors, feed_values, shapes)
-            except Exception:  # noqa: BLE001 - per-shape compilation reports real errors
-                if os.environ.get("GRAPHC_SYMBOLIC_DIMS") == "raise":  # (to see why)
-                    raise
-                plan = _PER_SHAPE
-            self._remember(key, plan)
-        return None if plan is _PER_SHAPE else plan
+        return symbolic_plans.symbolic_plan(
+            lambda shapes: self._compile(elements, feed_tensors, feed_values, shapes),
+            feed_tensors, feed_values, ids, self._plans, self._remember)
 
     def _compile(self, elements, feed_tensors, feed_values, shapes=None) -> _Plan:
         """Prune the user's graph, lower it into a plan specialised to the feed shapes, run
@@ -386,40 +374,6 @@ def compile_plan(fetches, targets, feeds, specs, pass_manager, backend, state, v
     executable = backends_registry.compile(backend, optimized, state, validate=validate)
     executable.plan = plan
     return executable
-
-
-# ---------------------------------------------------------------------- symbolic dims
-_SYMBOLIC = os.environ.get("GRAPHC_SYMBOLIC_DIMS", "1") != "0"
-# The size a symbolic plan's heuristics (how many threads a kernel splits across) assume
-# for every symbolic dim: fixed, not the first fed size, so the plan's native code is the
-# same whichever batch came first, and a new process finds it in the disk cache.
-NOMINAL_SIZE = 64
-
-
-def symbolic_shapes(feed_tensors, feed_values) -> tuple:
-    """(shapes, env): each fed shape with the dims its tensor's static shape leaves unknown
-    as symbols b0, b1, ... (one per distinct fed size, so equal sizes share a symbol), and
-    the symbols' sizes this run. env is empty when nothing is symbolic (or a size is 0)."""
-    by_size: dict = {}
-    shapes = []
-    for t, v in zip(feed_tensors, feed_values):
-        static = t.shape.as_tuple()
-        if static is None or len(static) != v.ndim:
-            shapes.append(v.shape)
-            continue
-        dims = []
-        for s, n in zip(static, v.shape):
-            if s is not None:
-                dims.append(n)
-                continue
-            if n == 0:
-                return (), {}
-            sym = by_size.get(n)
-            if sym is None:
-                sym = by_size[n] = Sym.symbol(f"b{len(by_size)}", NOMINAL_SIZE)
-            dims.append(sym)
-        shapes.append(tuple(dims))
-    return shapes, {f"b{i}": n for i, n in enumerate(by_size)}
 
 
 # ---------------------------------------------------------------------- feed values

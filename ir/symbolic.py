@@ -16,16 +16,26 @@ the same shape" stays right for every size. Broadcasting a dim against 1 is deci
 `shapes.broadcast_shapes` (it holds for every size).
 
 `hint` is a nominal size the plan's heuristics assume (how many threads a kernel splits
-across; the Session's NOMINAL_SIZE), never used for a result.
+across; the Session's NOMINAL_SIZE), never used for a result. `floors` are what a plan
+knows of its symbols' smallest sizes (1 unless said: a fed 0 makes no symbol; 2 for a
+plan compiled for every size but 1, when an op asks whether a dim is 1, as squeeze()
+does): inside inference a question those bounds answer for every size (is b0 == 0? is
+b0 > 1 when b0 >= 2?) is answered, and SymbolicDimError.floor says which floor would
+have answered one that was not.
 """
 from __future__ import annotations
 
 import threading
-from typing import Mapping, Union
+from typing import Mapping, Optional, Union
 
 
 class SymbolicDimError(Exception):
-    """An operation needs the value of a dim that is known only at run time."""
+    """An operation needs the value of a dim that is known only at run time. `floor`: a
+    smallest size of the symbols that would have answered the question (or 0)."""
+
+    def __init__(self, message: str, floor: int = 0) -> None:
+        super().__init__(message)
+        self.floor = floor
 
 
 _local = threading.local()
@@ -60,16 +70,29 @@ Dim = Union[int, "Sym"]
 class Sym:
     """sum(coef * prod(symbols)) over monomials; immutable, hashable."""
 
-    __slots__ = ("terms", "hint", "_hash")
+    __slots__ = ("terms", "hint", "floors", "_hash")
 
-    def __init__(self, terms: Mapping, hint: int) -> None:
+    def __init__(self, terms: Mapping, hint: int, floors: Mapping = ()) -> None:
         self.terms = dict(terms)  # monomial (sorted tuple of names) -> int coefficient
         self.hint = hint
+        self.floors = dict(floors)  # symbol -> its smallest size (1 when absent)
         self._hash = hash(frozenset(self.terms.items()))
 
     @staticmethod
-    def symbol(name: str, hint: int) -> "Sym":
-        return Sym({(name,): 1}, hint)
+    def symbol(name: str, hint: int, floor: int = 1) -> "Sym":
+        return Sym({(name,): 1}, hint, {name: floor} if floor != 1 else ())
+
+    def smallest(self) -> Optional[int]:
+        """The smallest value for any sizes within the floors (None with a negative
+        coefficient)."""
+        if not self._nonnegative():
+            return None
+        total = 0
+        for mono, coef in self.terms.items():
+            for name in mono:
+                coef *= self.floors.get(name, 1)
+            total += coef
+        return total
 
     @property
     def symbols(self) -> set:
@@ -90,12 +113,12 @@ class Sym:
         terms = dict(self.terms)
         for mono, coef in _terms(other).items():
             terms[mono] = terms.get(mono, 0) + coef
-        return _make(terms, self.hint + _hint(other))
+        return _make(terms, self.hint + _hint(other), _floors(self, other))
 
     __radd__ = __add__
 
     def __neg__(self):
-        return _make({m: -c for m, c in self.terms.items()}, -self.hint)
+        return _make({m: -c for m, c in self.terms.items()}, -self.hint, self.floors)
 
     def __sub__(self, other):
         if not isinstance(other, (int, Sym)):
@@ -115,7 +138,7 @@ class Sym:
             for m2, c2 in _terms(other).items():
                 mono = tuple(sorted(m1 + m2))
                 terms[mono] = terms.get(mono, 0) + c1 * c2
-        return _make(terms, self.hint * _hint(other))
+        return _make(terms, self.hint * _hint(other), _floors(self, other))
 
     __rmul__ = __mul__
 
@@ -144,8 +167,11 @@ class Sym:
             return self.terms == other.terms
         if isinstance(other, int) and not isinstance(other, bool):
             if getattr(_local, "inferring", False):  # (see the module doc)
+                low = self.smallest()
+                if low is not None and other < low:
+                    return False
                 raise SymbolicDimError(f"whether {self} == {other} depends on the run-time "
-                                       "size")
+                                       "size", _floor_above(self, other))
             return False
         return NotImplemented
 
@@ -160,17 +186,21 @@ class Sym:
         return all(c >= 0 for c in self.terms.values())
 
     def __lt__(self, other):
-        if isinstance(other, int) and other <= 0 and self._nonnegative():
-            return False  # sizes are >= 0
-        raise SymbolicDimError(f"{self} < {other} depends on the run-time size")
+        low = self.smallest()
+        if isinstance(other, int) and low is not None and other <= low:
+            return False  # (sizes are at least their floors)
+        raise SymbolicDimError(f"{self} < {other} depends on the run-time size",
+                               _floor_above(self, other - 1) if isinstance(other, int) else 0)
 
     def __ge__(self, other):
         return not self.__lt__(other)
 
     def __gt__(self, other):
-        if isinstance(other, int) and other < 0 and self._nonnegative():
+        low = self.smallest()
+        if isinstance(other, int) and low is not None and other < low:
             return True
-        raise SymbolicDimError(f"{self} > {other} depends on the run-time size")
+        raise SymbolicDimError(f"{self} > {other} depends on the run-time size",
+                               _floor_above(self, other) if isinstance(other, int) else 0)
 
     def __le__(self, other):
         return not self.__gt__(other)
@@ -207,13 +237,31 @@ def _hint(x) -> int:
     return x.hint if isinstance(x, Sym) else x
 
 
-def _make(terms: dict, hint: int):
+def _floors(a: "Sym", b) -> dict:
+    if not isinstance(b, Sym) or not b.floors:
+        return a.floors
+    return {**a.floors, **b.floors}
+
+
+def _floor_above(x: "Sym", n: int) -> int:
+    """The floor of x's symbols that would make every value of the one-symbol `x` exceed
+    n (for SymbolicDimError.floor), or 0."""
+    if len(x.terms) != 1 or not x._nonnegative() or not isinstance(n, int) or n < 1:
+        return 0
+    (mono, coef), = x.terms.items()
+    if len(mono) != 1 or coef < 1:
+        return 0
+    return n // coef + 1 if n // coef + 1 <= 2 else 0  # (only "every size but 1" is tried)
+
+
+def _make(terms: dict, hint: int, floors: Mapping = ()):
     terms = {m: c for m, c in terms.items() if c}
     if not terms:
         return 0
     if list(terms) == [()]:
         return terms[()]
-    return Sym(terms, hint)
+    names = {n for mono in terms for n in mono}
+    return Sym(terms, hint, {n: f for n, f in dict(floors).items() if n in names})
 
 
 def _divide(num: Sym, den):
@@ -224,7 +272,8 @@ def _divide(num: Sym, den):
     if isinstance(den, int):
         if any(c % den for c in num.terms.values()):
             return None
-        return _make({m: c // den for m, c in num.terms.items()}, num.hint // den)
+        return _make({m: c // den for m, c in num.terms.items()}, num.hint // den,
+                     num.floors)
     if len(den.terms) != 1:
         return None
     (dmono, dcoef), = den.terms.items()
@@ -238,7 +287,7 @@ def _divide(num: Sym, den):
         if coef % dcoef:
             return None
         terms[tuple(rest)] = coef // dcoef
-    return _make(terms, num.hint // max(den.hint, 1))
+    return _make(terms, num.hint // max(den.hint, 1), num.floors)
 
 
 def is_symbolic(x) -> bool:

@@ -8,6 +8,7 @@ Its modules read in the order a Program flows through them (pipeline.py runs the
                       numpy kernel; the steps, split into native segments
     lowering_rules.py   the rules of TABLE for every op but convolutions
     conv_lowering.py    the rules for convolutions and pooling, and conv epilogues
+    symbolic_movement.py  movement ops on symbolic shapes: copies found at probe sizes
  3. loops.py          emission of loop nests: elementwise and fused bodies, copies,
                       reductions (the Kernel calling convention)
     kernels.py          the other kernels: softmax, cross-entropy, matmul (BLAS), gathers

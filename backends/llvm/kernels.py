@@ -183,7 +183,8 @@ def emit_argminmax(module, name, op, outer, n, inner, operands) -> Kernel:
                 index = b.trunc(index, U.I32)
             U.store(b, dst, out_dtype, b.add(b.mul(o, c(inner)), i), index)
     U.return_status(b)
-    return Kernel(name, list(operands), outer, outer * n * inner, splittable=outer > 1)
+    return Kernel(name, list(operands), outer, outer * n * inner,
+                  splittable=is_symbolic(outer) or outer > 1)
 
 
 # ---------------------------------------------------------------- cross-entropy

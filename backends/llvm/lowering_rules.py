@@ -12,10 +12,11 @@ import numpy as np
 
 from graphc.ir.ops._base import const_value
 from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
-from graphc.ir.symbolic import product
+from graphc.ir.symbolic import has_symbolic, product
 from . import irutil as U
 from . import kernels as K
 from . import loops as L
+from . import symbolic_movement as SM
 from .buffers import shape_of
 from .parallel import pool_threads
 from .target import host
@@ -231,7 +232,7 @@ def lower_slice(lw, op) -> bool:
         return False
     out = shape_of(op.outputs[0])
     cs = L.contiguous_strides(shape_of(x))
-    start = int(sum(int(b) * s for b, s in zip(begin, cs)))
+    start = sum((int(b) * s for b, s in zip(begin, cs)), 0)  # (a Sym when a stride is)
     return lw.native(op, lambda m, n: L.emit_copy(m, n, x.dtype, out, cs,
                                                   L.contiguous_strides(out), src_offset=start,
                                                   operands=[x, op.outputs[0]]), [x], op.outputs)
@@ -409,11 +410,13 @@ def lower_one_hot(lw, op) -> bool:
 def lower_movement(lw, op) -> bool:
     x = op.inputs[0]
     shape = shape_of(x)
-    size = product(shape) if shape else 1
-    if size >= 1 << 31:
-        return False
     others = [const_value(t) for t in op.inputs[1:]]
     if any(v is None for v in others):
+        return False
+    if has_symbolic(shape) or any(has_symbolic(shape_of(o)) for o in op.outputs):
+        return _lower_symbolic_movement(lw, op, x, shape, others)
+    size = product(shape) if shape else 1
+    if size >= 1 << 31:
         return False
     attrs = dict(op.attrs)
     fill = None
@@ -443,7 +446,7 @@ def lower_movement(lw, op) -> bool:
         made = []
         for i, (out, table) in enumerate(kernels):
             name = f"{n}_{i}"
-            strides = _affine(table)
+            strides = SM.affine(table)
             if strides is not None and (fill is None or table.min(initial=0) >= 0):
                 offset, src = strides
                 made.append(L.emit_copy(m, name, x.dtype, table.shape, src,
@@ -457,23 +460,35 @@ def lower_movement(lw, op) -> bool:
     return lw.native(op, emit, [x], op.outputs)
 
 
-def _affine(table: np.ndarray):
-    """(offset, strides) when table[idx] == offset + idx . strides, else None."""
-    if table.size == 0:
-        return 0, [0] * table.ndim
-    flat0 = (0,) * table.ndim
-    offset = int(table[flat0]) if table.ndim else int(table)
-    strides = []
-    for d in range(table.ndim):
-        if table.shape[d] > 1:
-            one = list(flat0)
-            one[d] = 1
-            strides.append(int(table[tuple(one)]) - offset)
-        else:
-            strides.append(0)
-    grid = offset + sum(np.arange(n).reshape([-1 if i == d else 1 for i in range(table.ndim)])
-                        * s for d, (n, s) in enumerate(zip(table.shape, strides)))
-    return (offset, strides) if np.array_equal(grid, table) else None
+def _lower_symbolic_movement(lw, op, x, shape, others) -> bool:
+    """A movement op on a tensor with symbolic dims (symbolic_movement.py): affine copies
+    found at probe sizes, or, for a constant Pad, a fill and a copy into the interior;
+    else its numpy kernel (the plan stays symbolic)."""
+    if op.type in ZERO_FILL_MOVEMENT_OPS or op.type == "MirrorPad":
+        return False
+    outs = [(t, shape_of(t)) for t in op.outputs]
+    if op.type == "Pad":
+        (out, out_shape), = outs
+        fill = np.asarray(op.attrs["constant_values"]).astype(x.dtype.np).reshape(1)
+        value = lw.plan.const_buffer(fill)
+        offset, co = SM.pad_copy(op, shape)
+
+        def emit_pad(m, n):
+            return [L.emit_copy(m, n + "_fill", x.dtype, out_shape, [0] * len(co), co,
+                                operands=[value, out]),
+                    L.emit_copy(m, n, x.dtype, shape, L.contiguous_strides(shape), co,
+                                dst_offset=offset, operands=[x, out])]
+        return lw.native(op, emit_pad, [x], op.outputs)
+    copies = SM.affine_copies(op, shape, others, dict(op.attrs))
+    if copies is None:
+        return False
+
+    def emit(m, n):
+        return [L.emit_copy(m, f"{n}_{i}", x.dtype, out_shape, src,
+                            L.contiguous_strides(out_shape), src_offset=offset,
+                            operands=[x, out])
+                for i, ((out, out_shape), (offset, src)) in enumerate(zip(outs, copies))]
+    return lw.native(op, emit, [x], op.outputs)
 
 
 def lower_slice_grad(lw, op) -> bool:
@@ -483,7 +498,7 @@ def lower_slice_grad(lw, op) -> bool:
     others = [const_value(t) for t in op.inputs[:-1]]
     gshape = shape_of(g)
     n = product(gshape) if gshape else 1
-    if any(v is None for v in others) or n >= 1 << 31:
+    if any(v is None for v in others) or has_symbolic(gshape) or n >= 1 << 31:
         return False
     try:
         table = op.opdef.compute(*others, np.arange(1, n + 1, dtype=np.int64).reshape(gshape),

@@ -32,6 +32,7 @@ from typing import Optional
 import numpy as np
 from llvmlite import ir
 
+from graphc.ir.symbolic import evaluate, evaluate_shape
 from . import irutil as U
 from .cache import jit_module
 
@@ -271,9 +272,10 @@ def run_loop(exe, spec: LoopSpec, ws, loop) -> bool:
     n = loop.n
     values = loop.values
     positions = loop.positions
+    env = ws.env or {}  # a symbolic plan's sizes this run (ir/symbolic.py)
     var_arrays = []
     for i in range(n):
-        shape_bytes = spec.var_bytes[i]
+        shape_bytes = evaluate(spec.var_bytes[i], env)
         a = np.array(values[i], order="C", copy=True)
         if a.nbytes != shape_bytes:
             return False
@@ -291,13 +293,13 @@ def run_loop(exe, spec: LoopSpec, ws, loop) -> bool:
         r = HEADER + i * VAR_WORDS
         ctl[r:r + VAR_WORDS] = (spec.var_feeds[i], a.ctypes.data, b.ctypes.data,
                                 spec.var_src[i][0], spec.var_src[i][1], spec.var_direct[i],
-                                spec.var_bytes[i])
+                                a.nbytes)
         if spec.var_feeds[i] >= 0:
             ws.table[spec.var_feeds[i]] = a.ctypes.data
     r0 = HEADER + n * VAR_WORDS
     for x, (j, fb) in enumerate(spec.slice_feeds.items()):
         arr = full[j]
-        if arr.shape[1:] != fb.shape or arr.dtype != fb.dtype.np:
+        if arr.shape[1:] != evaluate_shape(fb.shape, env) or arr.dtype != fb.dtype.np:
             return False
         r = r0 + x * SLICE_WORDS
         ctl[r:r + SLICE_WORDS] = (fb.slot, arr.ctypes.data, arr.strides[0] if arr.ndim and
@@ -306,7 +308,7 @@ def run_loop(exe, spec: LoopSpec, ws, loop) -> bool:
 
     def place(k: int) -> None:
         elem, dtype = spec.stack_elem[k]
-        buf = stacks[k].ensure(loop.count, elem, dtype)
+        buf = stacks[k].ensure(loop.count, evaluate_shape(elem, env), dtype)
         r = s0 + k * STACK_WORDS
         ctl[r:r + STACK_WORDS] = (buf.ctypes.data, buf.strides[0], buf.shape[0],
                                   spec.stack_src[k][0], spec.stack_src[k][1],

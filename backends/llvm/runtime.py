@@ -345,7 +345,7 @@ class LLVMExecutable:
         """Run a While loop whose step is this plan natively (backends/llvm/native_while.py):
         True when it ended, False when the caller must go on from `loop.count` (an
         iteration failed), None when this plan cannot run as a native loop."""
-        if not native_while.ENABLED or self._symbols:  # (the driver sizes buffers statically)
+        if not native_while.ENABLED:
             return None
         key = (loop.n, loop.positions, loop.sliced, loop.counter, tuple(out_positions),
                len(loop.stacks))
@@ -354,7 +354,9 @@ class LLVMExecutable:
             spec = self._loop_specs[key] = native_while.loop_spec(self, loop, out_positions)
         if spec is None:
             return None
-        ws = self._workspace()
+        # (a symbolic plan's sizes, read from the first iteration's arguments, hold for
+        # every iteration: loop_spec refuses loop variables that change shape)
+        ws = self._workspace() if not self._symbols else self._sized(feed_values)
         try:
             # The bound arrays (fresh outputs, contiguous copies of feeds) must outlive
             # the loop: the table points into them while the driver runs.

@@ -11,6 +11,8 @@ import builtins
 
 import numpy as np
 
+from ..symbolic import SymbolicDimError, is_symbolic
+
 
 class SliceSpecError(ValueError):
     """An invalid strided-slice spec; a ValueError at build time, InvalidArgument at run."""
@@ -105,6 +107,12 @@ def strided_slice_plan(dims, begin, end, strides, begin_mask, end_mask, ellipsis
                     raise SliceSpecError(f"slice index {x} of dimension {i} out of bounds.")
                 plan.append((x, x + 1, 1, True))
             processing.append(1)
+            continue
+        if is_symbolic(dim):  # a plan's run-time dim (ir/symbolic.py): taken whole
+            if not (bmask and emask and s in (1, -1)):  # (else the plan is per shape)
+                raise SymbolicDimError(f"slicing [{b}:{e}:{s}] of the dim {dim}")
+            processing.append(dim)
+            plan.append((0, dim, 1, False) if s == 1 else (dim - 1, -1, -1, False))
             continue
         lo, hi = (0, dim) if s > 0 else (-1, dim - 1)
 

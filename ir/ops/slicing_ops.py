@@ -15,6 +15,7 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import Dimension, TensorShape, unknown_shape
+from ..symbolic import SymbolicDimError, is_symbolic
 from ._base import (apply, check_dtype, const_value, convert_to_tensor, defop, graph_of,
                     normalize_axis, only_default, partial_value)
 from ._slice_spec import SliceSpecError, apply_strided_slice, ss_masks, strided_slice_plan
@@ -33,7 +34,7 @@ def _partial_ints(t) -> Optional[list]:
     pv = partial_value(t)
     if pv is None or pv.ndim != 1:
         return None
-    return [None if v is None else int(v) for v in pv]
+    return [None if v is None else v if is_symbolic(v) else int(v) for v in pv]
 
 
 # ------------------------------------------------------------------ StridedSlice
@@ -213,6 +214,12 @@ def _slice_infer(op):
     out = []
     for i in builtins.range(r):
         d, bi, si = dims[i], b[i], sz[i]
+        if any(is_symbolic(v) for v in (d, bi, si)):  # a plan's run-time dim: taken whole
+            if not (is_symbolic(d) and isinstance(bi, int) and bi == 0 and (
+                    is_symbolic(si) and si == d or isinstance(si, int) and si == -1)):
+                raise SymbolicDimError(f"slicing {si} from {bi} of the dim {d}")
+            out.append(d)
+            continue
         if bi is not None and (bi < 0 or (d is not None and bi > d)):
             raise ValueError(f"Expected begin[{i}] in [0, {d}], but got {bi} (slicing "
                              f"'{x.name}' of shape {x.shape})")

@@ -98,6 +98,9 @@ def test_a_function_whose_shapes_keep_changing_compiles_generically(monkeypatch)
                                  shape_invariants=[tf.TensorShape([]), tf.TensorShape([None])])
         with tf.Session() as sess:
             out = sess.run(grown)
-            keys = list(sess._state.functions._plans)
+            # (a plan is kept under every signature it served; on llvm the growing dim
+            # is symbolic, graphc/symbolic_plans.py: one plan serves every size but 0)
+            plans = {id(v[1]) for v in sess._state.functions._plans.values()
+                     if isinstance(v, tuple)}
     np.testing.assert_array_equal(out, np.arange(10, dtype=np.float32))
-    assert len(keys) <= 2 * 3 + 2  # cond and body: 3 specialisations each, then generic
+    assert len(plans) <= 2 * 3 + 2  # cond and body: 3 specialisations each, then generic
