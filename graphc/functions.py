@@ -14,6 +14,13 @@ batch size; a graph some op of which cannot take a run-time extent is compiled p
 A function whose argument shapes keep changing (a loop variable growing under a shape
 invariant) is compiled once more, generically, for the numpy backend after
 `MAX_SPECIALISATIONS` shapes, instead of once per iteration.
+
+Inside a traced or checked run (graphc/run_metadata.py), `observing(observer)` makes the
+graphs this thread runs report their ops too: each plan's observed variant runs (for
+llvm a second compile with a native segment per step, made once and kept with the plan),
+and loops are driven iteration by iteration from Python instead of by the native loop
+driver, so every iteration's ops are seen. Ordinary runs never look at it but for one
+thread-local read per function call.
 """
 from __future__ import annotations
 
@@ -37,6 +44,14 @@ class FunctionRunner:
         self._plans: dict = {}       # (function key, argument signature) -> (graph, exe)
         self._shapes_seen: dict = {}  # function key -> number of specialisations
         self._lock = threading.RLock()
+        self._local = threading.local()  # .observer: the observed run of this thread
+        self._observed: dict = {}  # id(plan's executable) -> (it, its observed variant)
+
+    def observing(self, observer) -> "_Observing":
+        """A context within which graphs run by this thread report every op they run to
+        `observer.inner(op, start_ns, end_ns, inputs, outputs, fused)` (see the module
+        doc); nested loops and conds report theirs alike."""
+        return _Observing(self._local, observer)
 
     def run(self, op, key: str, args: list, outs=None) -> list:
         """Run `op.subgraphs[key]` on `args` (see ir/ops/control_flow_ops.py)."""
@@ -47,6 +62,10 @@ class FunctionRunner:
         """Run `graph` with its Placeholders named `params` fed `args`; the values of its
         `outputs` ((op name, index) pairs). `outs`: arrays the backend may write into."""
         exe, positions = self._plan(graph, params, outputs, args)
+        observer = getattr(self._local, "observer", None)
+        if observer is not None:
+            results = self._observed_variant(exe).run_observed(args, observer)
+            return [results[i] for i in positions]
         if outs is not None:
             per_fetch = [None] * (max(positions) + 1 if positions else 0)
             for i, arr in zip(positions, outs):
@@ -59,10 +78,27 @@ class FunctionRunner:
 
     def run_loop(self, graph, params: tuple, outputs: tuple, args: list, loop):
         """Run a loop whose step is `graph` whole, if the backend's plan for it can
-        (LLVMExecutable.run_loop); None if it cannot."""
+        (LLVMExecutable.run_loop); None if it cannot, or if the run is observed."""
+        if getattr(self._local, "observer", None) is not None:
+            return None
         exe, positions = self._plan(graph, params, outputs, args)
         run = getattr(exe, "run_loop", None)
         return None if run is None else run(args, positions, loop)
+
+    def _observed_variant(self, exe):
+        """`exe`, or its variant compiled to report every op (llvm), made once."""
+        if exe.backend == "numpy":
+            return exe
+        hit = self._observed.get(id(exe))
+        if hit is None:
+            from . import backends_registry
+            with self._lock:
+                hit = self._observed.get(id(exe))
+                if hit is None:
+                    hit = self._observed[id(exe)] = (exe, backends_registry.compile(
+                        exe.backend, exe.program, self._state, self._validate,
+                        observed=True))
+        return hit[1]
 
     def _plan(self, graph, params: tuple, outputs: tuple, args: list) -> tuple:
         """(compiled plan, position of each output among its fetches)."""
@@ -112,3 +148,31 @@ class FunctionRunner:
             hit = compiled(specs, backend)
             self._plans[(fid, cache_sig)] = hit
             return hit
+
+
+class _Inner:
+    """What a body's plan reports to: the run's observer's `inner`."""
+
+    __slots__ = ("_report", "wants_inputs")
+
+    def __init__(self, observer) -> None:
+        self._report = observer.inner
+        self.wants_inputs = getattr(observer, "wants_inputs", False)
+
+    def __call__(self, *args) -> None:
+        self._report(*args)
+
+
+class _Observing:
+    __slots__ = ("_local", "_observer", "_outer")
+
+    def __init__(self, local, observer) -> None:
+        self._local, self._observer = local, _Inner(observer)
+
+    def __enter__(self):
+        self._outer = getattr(self._local, "observer", None)
+        self._local.observer = self._observer
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._local.observer = self._outer

@@ -12,6 +12,10 @@ keep the user's op and line as provenance), also when a later member hides it (t
 A checked run therefore costs about a numpy run of the fused parts on top of the native
 one.
 
+The ops of loop and cond bodies (While, If) are checked one by one as well, on every
+iteration (graphc/functions.py runs their graphs observed within a checked run): a NaN
+made inside a dynamic_rnn or while_loop body names the body's op and line.
+
 With the checks off a run never comes here (graphc/run_metadata.py).
 """
 from __future__ import annotations
@@ -35,6 +39,8 @@ class NumericsCheck:
         for t, v in zip(op.outputs, outputs):
             if _bad(v):
                 _raise(op, t, v, inputs, fused=fused)
+
+    inner = __call__  # an op of a loop or cond body, checked the same way
 
 
 def check_feeds(tensors, values) -> None:
@@ -105,7 +111,7 @@ def _raise(op, t, v, inputs, fused=None, what: str = "produced") -> None:
         lines.append(f"  input {i} ({outer.get(x, x).name}): {describe_range(value)}")
     if any(_bad(value) for value in inputs or ()):
         lines.append("  (an input was not finite already: it came in through a feed or a "
-                     "variable, or from an op of a loop body)")
+                     "variable)")
     if fused is not None:
         members = [m.type for m in fused.subgraphs[BODY].get_operations()
                    if m.type != "Placeholder"]

@@ -12,6 +12,10 @@ of the plan (a Fused kernel is one op, labelled with the ops it holds; ops that 
 code of their own, such as constants, variables, fed placeholders and views, start and
 end at the run's start), and a second DeviceStepStats, `<cpu>/fused`, with the member ops
 of the fused kernels over their kernel's span (on numpy each member's own time).
+The ops of loop and cond bodies (While, If) are listed with the plan's ops, one
+NodeExecStats per execution (an op of a loop body once per iteration, as TF1's frames
+list it), within the span of the While or If op that ran them; the numerics checks look
+at each of them as it finishes.
 `RunMetadata.partition_graphs` gets the optimized program as a GraphDef.
 """
 from __future__ import annotations
@@ -48,8 +52,9 @@ def run(session, plan, feed_tensors, feed_values, options, run_metadata) -> list
         exe = observed_executable(session, plan)
         tracer = StepTrace() if trace else None
         checker = NumericsCheck() if check else None
-        observer = tracer if not check else checker if not trace else _both(tracer, checker)
-        results = exe.run_observed(feed_values, observer)
+        observer = tracer if not check else checker if not trace else _Both(tracer, checker)
+        with session._state.functions.observing(observer):  # loop and cond bodies too
+            results = exe.run_observed(feed_values, observer)
         if trace:
             run_metadata.step_stats.CopyFrom(tracer.step_stats(exe.program))
     if run_metadata is not None and options is not None and (
@@ -76,13 +81,20 @@ def observed_executable(session, plan):
     return observed
 
 
-def _both(*observers):
-    def observe(*args) -> None:
-        for o in observers:
+class _Both:
+    """Two observers of one run (a traced and checked run)."""
+
+    def __init__(self, *observers) -> None:
+        self._observers = observers
+        self.wants_inputs = any(getattr(o, "wants_inputs", False) for o in observers)
+
+    def __call__(self, *args) -> None:
+        for o in self._observers:
             o(*args)
 
-    observe.wants_inputs = any(getattr(o, "wants_inputs", False) for o in observers)
-    return observe
+    def inner(self, *args) -> None:
+        for o in self._observers:
+            o.inner(*args)
 
 
 # ---------------------------------------------------------------- step stats
@@ -97,23 +109,27 @@ class StepTrace:
     def __call__(self, op, start: int, end: int, inputs, outputs, fused) -> None:
         self.records.append((op, start, end, [_describe(v) for v in outputs], fused))
 
+    inner = __call__  # an op of a loop or cond body: one record per execution
+
     def step_stats(self, program) -> StepStats:
         """TF1's StepStats of the run: the plan's ops on the CPU device, the members of
         fused kernels on `<cpu>/fused`."""
         offset = time.time_ns() - time.perf_counter_ns()  # perf_counter -> epoch
-        ops, members, seen, spans = [], [], set(), {}
+        ops, members, seen, spans = [], [], set(), []
         for op, start, end, outs, fused in self.records:
             if fused is not None:  # numpy runs a fused body op by op: its own time
                 members.append(_node_stats(op, start, end, outs, offset, fused))
-                span = spans.setdefault(fused, [start, end])
-                span[0], span[1] = min(span[0], start), max(span[1], end)
+                if spans and spans[-1][0] is fused:  # (one execution's members in a row)
+                    spans[-1][2] = end
+                else:
+                    spans.append([fused, start, end])
                 continue
             ops.append(_node_stats(op, start, end, outs, offset))
             seen.add(op)
             if op.type == "Fused":  # one kernel: its members share its span
                 members.extend(_node_stats(m, start, end, None, offset, op)
                                for m in _members(op))
-        for fused, (start, end) in spans.items():
+        for fused, start, end in spans:
             ops.append(_node_stats(fused, start, end, None, offset))
             seen.add(fused)
         begin = min((r[1] for r in self.records), default=time.perf_counter_ns())
