@@ -27,7 +27,7 @@ from typing import Optional
 import numpy as np
 
 from .ir import context as _context
-from .protos.run_metadata import GraphNodeProto, MultiGraphNodeProto
+from .protos.run_metadata import AdviceProto, GraphNodeProto, MultiGraphNodeProto
 from .run_metadata import DEVICE, observed_executable
 
 _DEFAULTS = {"max_depth": 100, "min_bytes": 0, "min_peak_bytes": 0, "min_residual_bytes": 0,
@@ -144,8 +144,9 @@ class _Stat:
         self.site = None
 
 
-def _stats(graph, run_meta, options: dict) -> dict:
-    """name -> _Stat for the graph's ops and the ops the step stats name."""
+def _stats(graph, run_metas: list, options: dict, steps: int = 1) -> dict:
+    """name -> _Stat for the graph's ops and the ops the step stats of `run_metas` name
+    (time and bytes per step: summed over them, divided by `steps`)."""
     stats: dict = {}
     trainable = {v.op.name for v in graph.get_collection("trainable_variables")} \
         if graph is not None else set()
@@ -155,7 +156,7 @@ def _stats(graph, run_meta, options: dict) -> dict:
         s.shapes = [t.shape for t in op.outputs]
         if op.name in trainable and op.outputs and op.outputs[0].shape.is_fully_defined():
             s.params = int(np.prod(op.outputs[0].shape.as_tuple(), dtype=np.int64))
-    if run_meta is not None:
+    for run_meta in run_metas:
         for dev in run_meta.step_stats.dev_stats:
             if dev.device != DEVICE:
                 continue  # fused kernels' members: their time is the kernel's
@@ -169,6 +170,9 @@ def _stats(graph, run_meta, options: dict) -> dict:
                 s.micros += ns.all_end_rel_nanos // 1000 if ns.all_end_rel_nanos else \
                     ns.all_end_rel_micros
                 s.bytes += sum(m.total_bytes for m in ns.memory)
+    if steps > 1:
+        for s in stats.values():
+            s.micros, s.bytes = s.micros // steps, s.bytes // steps
     accounted = [re.compile(r) for r in options.get("account_type_regexes", [".*"])]
     hidden = [re.compile(r) for r in options.get("hide_name_regexes", [])]
     shown = [re.compile(r) for r in options.get("show_name_regexes", [".*"])]
@@ -296,7 +300,11 @@ def profile(graph=None, run_meta=None, op_log=None, cmd: str = "scope",
         options = ProfileOptionBuilder.trainable_variables_parameter()
     if graph is None:
         graph = _context.get_default_graph()
-    stats = _stats(graph, run_meta, options)
+    return _profile(_stats(graph, [] if run_meta is None else [run_meta], options), cmd,
+                    options)
+
+
+def _profile(stats: dict, cmd: str, options: dict):
     if cmd in ("scope", "graph"):
         result = _scope_tree(stats, options)
         rows = _tree_rows(result)
@@ -371,6 +379,113 @@ def _output(text: str, where: str) -> None:
 
 
 # ---------------------------------------------------------------- Session.profile
+# ---------------------------------------------------------------- multi-step profiler
+class Profiler:
+    """TF1 `tf.profiler.Profiler(graph)`: step stats added per step (`add_step`), then
+    profiled by view. A view's options' `step` (`with_step`) picks one step's run
+    metadata; -1 (the default) averages over every step added."""
+
+    def __init__(self, graph=None, op_log=None) -> None:
+        self._graph = graph if graph is not None else _context.get_default_graph()
+        self._steps: dict = {}  # step -> [RunMetadata, ...]
+
+    def add_step(self, step: int, run_meta) -> None:
+        """Add a run's statistics under `step` (several runs may share a step)."""
+        if not hasattr(run_meta, "step_stats"):
+            raise TypeError(f"add_step expects a tf.RunMetadata, got {type(run_meta).__name__}")
+        copy = type(run_meta)()
+        copy.CopyFrom(run_meta)
+        self._steps.setdefault(int(step), []).append(copy)
+
+    def _view(self, cmd: str, options):
+        options = ProfileOptionBuilder.time_and_memory() if options is None else options
+        step = options.get("step", -1)
+        if step == -1:
+            metas = [m for ms in self._steps.values() for m in ms]
+            stats = _stats(self._graph, metas, options, max(len(self._steps), 1))
+        else:
+            if step not in self._steps:
+                raise ValueError(f"Profiler: no step {step} was added (steps: "
+                                 f"{sorted(self._steps)})")
+            stats = _stats(self._graph, self._steps[step], options)
+        return _profile(stats, cmd, options)
+
+    def profile_name_scope(self, options):
+        return self._view("scope", options)
+
+    def profile_graph(self, options):
+        return self._view("graph", options)
+
+    def profile_operations(self, options):
+        return self._view("op", options)
+
+    def profile_python(self, options):
+        return self._view("code", options)
+
+    def advise(self, options=None):
+        return _advise(self._graph, [m for ms in self._steps.values() for m in ms],
+                       max(len(self._steps), 1), options)
+
+
+ALL_ADVICE = {"ExpensiveOperationChecker": {}, "AcceleratorUtilizationChecker": {},
+              "JobChecker": {}, "OperationChecker": {}}
+_TOP = 3
+
+
+def advise(graph=None, run_meta=None, options=_DEFAULT_PROFILE_OPTIONS):
+    """TF1 `tf.profiler.advise`: an AdviceProto with a report list per checker, printed.
+    ExpensiveOperationChecker names the most expensive op types, ops and user lines of
+    the run (with `run_meta` from a traced run); AcceleratorUtilizationChecker says that
+    everything ran on the CPU; OperationChecker (TF's looks for GPU data-format and MKL
+    issues, neither of which a CPU-only graphc has) and JobChecker (not in TF's public
+    build either) report nothing."""
+    graph = graph if graph is not None else _context.get_default_graph()
+    return _advise(graph, [] if run_meta is None else [run_meta], 1, options)
+
+
+def _advise(graph, run_metas: list, steps: int, options):
+    options = ALL_ADVICE if options is None or options is _DEFAULT_PROFILE_OPTIONS else \
+        options  # (TF1's sentinel 0: every checker)
+    unknown = sorted(set(options) - set(ALL_ADVICE))
+    if unknown:
+        raise ValueError(f"advise: unknown checker(s) {unknown}; known: "
+                         f"{sorted(ALL_ADVICE)}")
+    stats = _stats(graph, run_metas, copy.deepcopy(_DEFAULTS), steps)
+    advice = AdviceProto()
+    for name in options:
+        reports = advice.checkers[name].reports
+        if name == "ExpensiveOperationChecker":
+            reports.extend(_expensive(stats))
+        elif name == "AcceleratorUtilizationChecker":
+            reports.append("No accelerator was used: graphc runs every op on the CPU "
+                           f"({DEVICE})")
+    lines = []
+    for name, checker in advice.checkers.items():
+        lines.append(f"{name}:")
+        lines.extend(f"  {r}" for r in checker.reports)
+    _output("\n".join(lines) + "\n", "stdout")
+    return advice
+
+
+def _expensive(stats: dict) -> list:
+    timed = [s for s in stats.values() if s.runs]
+    total = sum(s.micros for s in timed)
+    if not timed or total == 0:
+        return ["No run metadata with step stats: trace a run with "
+                "RunOptions(trace_level=FULL_TRACE) and pass its RunMetadata"]
+    reports = []
+    for what, key in (("operation type", lambda s: s.type), ("graph node", lambda s: s.name),
+                      ("code", lambda s: s.site.describe() if s.site else "<none>")):
+        groups: dict = {}
+        for s in timed:
+            groups[key(s)] = groups.get(key(s), 0) + s.micros
+        top = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))[:_TOP]
+        for i, (name, us) in enumerate(top):
+            reports.append(f"top {i + 1} {what}: {name}, cpu: {_micros(us)}, accelerator: "
+                           f"0us, total: {_micros(us)} ({100 * us / total:.2f}%)")
+    return reports
+
+
 class KernelRow:
     """One kernel of a profiled plan: the op it computes (a Fused kernel's `members`),
     its share of the run and its time; `cycles` from the CPU's cycle counter (llvm;

@@ -173,6 +173,10 @@ proto_file("tensorflow/core/profiler/tfprof_output.proto",
                    field(9, "total_float_ops", INT64),
                    repeated(10, "graph_nodes", msg(_TFPROF + "GraphNodeProto")),
                    repeated(11, "children", msg(_TFPROF + "MultiGraphNodeProto"))),
+           message("AdviceProto",
+                   message("Checker",
+                           repeated(2, "reports", STRING)),
+                   map_field(1, "checkers", STRING, msg(_TFPROF + "AdviceProto.Checker"))),
            deps=(_FW + "tensor_shape.proto", _FW + "types.proto"),
            package="tensorflow.tfprof")
 
@@ -187,3 +191,4 @@ RunOptions = message_class("RunOptions")
 RunMetadata = message_class("RunMetadata")
 GraphNodeProto = message_class(_TFPROF + "GraphNodeProto")
 MultiGraphNodeProto = message_class(_TFPROF + "MultiGraphNodeProto")
+AdviceProto = message_class(_TFPROF + "AdviceProto")

@@ -15,9 +15,9 @@ from ..protos.meta_graph import SaverDef  # noqa: F401
 from .coordinator import Coordinator  # noqa: F401
 from .hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook,  # noqa: F401
                     FinalOpsHook, LoggingTensorHook, NanLossDuringTrainingError,
-                    NanTensorHook, SecondOrStepTimer, SessionRunArgs, SessionRunContext,
-                    SessionRunHook, SessionRunValues, StepCounterHook, StopAtStepHook,
-                    SummarySaverHook)
+                    NanTensorHook, ProfilerHook, SecondOrStepTimer, SessionRunArgs,
+                    SessionRunContext, SessionRunHook, SessionRunValues, StepCounterHook,
+                    StopAtStepHook, SummarySaverHook)
 from .monitored_session import (ChiefSessionCreator, MonitoredSession,  # noqa: F401
                                 MonitoredTrainingSession, Scaffold, SessionCreator,
                                 SingularMonitoredSession, WorkerSessionCreator)

@@ -426,6 +426,53 @@ class SummarySaverHook(SessionRunHook):
             self._writer.flush()
 
 
+class ProfilerHook(SessionRunHook):
+    """Traces a step every N steps or seconds (it asks for RunOptions(FULL_TRACE)
+    through SessionRunArgs) and writes its Chrome trace to
+    `output_dir/timeline-<global step>.json` and its run metadata to the event file."""
+
+    def __init__(self, save_steps: Optional[int] = None, save_secs: Optional[float] = None,
+                 output_dir: str = "", show_dataflow: bool = True,
+                 show_memory: bool = False) -> None:
+        self._output_file = os.path.join(output_dir, "timeline-{}.json")
+        self._output_dir = output_dir
+        self._show_dataflow, self._show_memory = show_dataflow, show_memory
+        self._timer = _timer(save_secs, save_steps)
+
+    def begin(self) -> None:
+        self._writer = writer_for(self._output_dir or ".")
+        self._next_step = None
+        self._gs = _global_step_tensor("ProfilerHook")
+
+    def before_run(self, run_context):
+        from ..protos.run_metadata import RunOptions
+        self._request = self._next_step is not None and \
+            self._timer.should_trigger_for_step(self._next_step)
+        options = RunOptions(trace_level=RunOptions.FULL_TRACE) if self._request else None
+        return SessionRunArgs({"global_step": self._gs}, options=options)
+
+    def after_run(self, run_context, run_values) -> None:
+        stale = int(run_values.results["global_step"])
+        if self._next_step is None:  # the first trace comes N steps or seconds from now
+            self._timer.update_last_triggered_step(stale)
+        step = stale + 1
+        if self._request:
+            from ..python.client import timeline
+            step = int(run_context.session.run(self._gs))
+            self._timer.update_last_triggered_step(step)
+            path = self._output_file.format(step)
+            _logging.info(f"Saving timeline for {step} into '{path}'.")
+            trace = timeline.Timeline(run_values.run_metadata.step_stats)
+            with open(path, "w") as f:
+                f.write(trace.generate_chrome_trace_format(
+                    show_dataflow=self._show_dataflow, show_memory=self._show_memory))
+            self._writer.add_run_metadata(run_values.run_metadata, f"step_{step}", step)
+        self._next_step = step + 1
+
+    def end(self, session=None) -> None:
+        self._writer.flush()
+
+
 # ---------------------------------------------------------------------- feeds and final ops
 class FeedFnHook(SessionRunHook):
     """Adds `feed_fn()`'s feeds to every run."""

@@ -4,7 +4,10 @@ SingularMonitoredSession and MonitoredTrainingSession.
 A MonitoredSession calls its hooks' `begin`, finalizes the graph (Scaffold.finalize
 makes the init op, saver and summary op first), creates a Session (restoring the
 latest checkpoint of `checkpoint_dir` if there is one, else running the init op), and
-then wraps every `run` with the hooks (hooks.py). An OutOfRangeError from an input
+then wraps every `run` with the hooks (hooks.py): their fetches and feeds are added, the
+RunOptions they ask for are merged into the caller's (TF1's rule: the highest trace level,
+timeout and thread pool, any output_partition_graphs) and they all see the run's
+RunMetadata (ProfilerHook traces a step that way). An OutOfRangeError from an input
 ends the loop as in TF1: `should_stop()` turns True and leaving the `with` block
 swallows it, calling the hooks' `end` (a final checkpoint).
 
@@ -19,6 +22,7 @@ from .. import logging as _logging
 from ..ir.context import get_default_graph
 from ..ir.errors import OutOfRangeError
 from ..variables import GraphKeys, global_variables_initializer, local_variables_initializer
+from ..protos.run_metadata import RunMetadata, RunOptions
 from .coordinator import Coordinator
 from .hooks import (CheckpointSaverHook, SessionRunArgs, SessionRunContext, SessionRunValues,
                     StepCounterHook, SummarySaverHook)
@@ -214,7 +218,8 @@ class _MonitoredSession:
             raise RuntimeError("Run called even after should_stop requested.")
         context = SessionRunContext(SessionRunArgs(fetches, feed_dict, options), self._sess)
         feeds = dict(feed_dict or {})
-        hook_fetches = {}
+        hook_fetches, hook_feeds = {}, set()
+        merged = None  # the caller's options with every hook's merged in (TF1)
         for i, h in enumerate(self._hooks):
             request = h.before_run(context)
             if request is None:
@@ -222,11 +227,21 @@ class _MonitoredSession:
             if request.feed_dict:
                 for k, v in request.feed_dict.items():
                     if k in feeds:
-                        raise RuntimeError(f"Same tensor is fed by a SessionRunHook and "
-                                           f"user. Conflict(s): {k!r}")
+                        who = "two hooks" if k in hook_feeds else "a SessionRunHook and user"
+                        raise RuntimeError(f"Same tensor is fed by {who}. Conflict(s): "
+                                           f"{k!r}")
                     feeds[k] = v
+                    hook_feeds.add(k)
             if request.fetches is not None:
                 hook_fetches[i] = request.fetches
+            if request.options is not None:
+                if merged is None:
+                    merged = _copy_options(options)
+                _merge_run_options(merged, request.options)
+        if merged is not None:
+            options = merged
+        if run_metadata is None:  # hooks always see one, as in TF1 (empty unless traced)
+            run_metadata = RunMetadata()
         order = sorted(hook_fetches)
         combined = {"hooks": [hook_fetches[i] for i in order]}
         if fetches is not None:
@@ -239,9 +254,10 @@ class _MonitoredSession:
             self._should_stop = True
             raise
         outputs = results.get("caller")
+        shown = options if options is not None else RunOptions()  # (TF1: always one)
         hook_values = dict(zip(order, results["hooks"]))
         for i, h in enumerate(self._hooks):
-            h.after_run(context, SessionRunValues(hook_values.get(i), options, run_metadata))
+            h.after_run(context, SessionRunValues(hook_values.get(i), shown, run_metadata))
         self._should_stop = self._should_stop or context.stop_requested
         return outputs
 
@@ -277,6 +293,29 @@ class _MonitoredSession:
             exception_type = None  # the input ended: a normal end of the loop (TF1)
         self._close(exception_type)
         return exception_type is None
+
+
+def _copy_options(options) -> RunOptions:
+    copy = RunOptions()
+    if options is not None:
+        copy.CopyFrom(options)
+    return copy
+
+
+def _merge_run_options(options: RunOptions, incoming: RunOptions) -> None:
+    """TF1's _HookedSession._merge_run_options: the most asked for of each field."""
+    options.trace_level = max(options.trace_level, incoming.trace_level)
+    options.timeout_in_ms = max(options.timeout_in_ms, incoming.timeout_in_ms)
+    options.inter_op_thread_pool = max(options.inter_op_thread_pool,
+                                       incoming.inter_op_thread_pool)
+    options.output_partition_graphs = max(options.output_partition_graphs,
+                                          incoming.output_partition_graphs)
+    options.debug_options.reset_disk_byte_usage = (
+        options.debug_options.reset_disk_byte_usage or
+        incoming.debug_options.reset_disk_byte_usage)
+    options.report_tensor_allocations_upon_oom = (
+        options.report_tensor_allocations_upon_oom or
+        incoming.report_tensor_allocations_upon_oom)
 
 
 class _StepContext:
