@@ -153,7 +153,7 @@ class Dataset(S.HasStructure):
         return _T.PrefetchDataset(self, buffer_size)
 
     def cache(self, filename: str = "") -> "Dataset":
-        return _T.CacheDataset(self, filename)
+        return _C.CacheDataset(self, filename)
 
     def apply(self, transformation_func: Callable) -> "Dataset":
         result = transformation_func(self)
@@ -381,3 +381,4 @@ class ListFilesDataset(Dataset):
 
 
 from . import transformations as _T  # noqa: E402  (the transformations subclass Dataset)
+from . import cache as _C  # noqa: E402

@@ -376,30 +376,6 @@ class ShardDataset(Dataset):
                 yield element
 
 
-class CacheDataset(Dataset):
-    """In-memory cache: the first complete pass is recorded, later passes (repeat) read
-    it. A partial first pass records nothing (TF)."""
-
-    def __init__(self, input_ds: Dataset, filename) -> None:
-        if filename:
-            raise NotImplementedError(
-                f"Dataset.cache(filename={filename!r}): graphc caches in memory only; "
-                f"call cache() without a file name{where()}")
-        super().__init__(inputs=(input_ds,))
-        self._structure = input_ds._structure
-
-    def _elements(self, env):
-        cached = env.state.get(id(self))
-        if cached is not None:
-            yield from cached
-            return
-        record = []
-        for element in self._inputs[0]._elements(env):
-            record.append(element)
-            yield element
-        env.state[id(self)] = record
-
-
 # ---------------------------------------------------------------------- prefetch
 class PrefetchDataset(Dataset):
     """Elements made ahead on a background thread, at most `buffer_size` waiting."""
