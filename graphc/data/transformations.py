@@ -6,10 +6,14 @@ unless drop_remainder with a known size; shuffle keeps TF's buffer (fill to
 buffer_size, then emit a uniformly chosen buffered element and put the next input in
 its place), a new order per epoch unless reshuffle_each_iteration=False, and is
 deterministic for a graph or op seed; prefetch runs its input on a background thread
-with a bounded queue.
+with a bounded queue; map with num_parallel_calls maps several elements at once on a
+thread pool, keeping their order.
 """
 from __future__ import annotations
 
+import collections
+import concurrent.futures
+import os
 import queue
 import threading
 import weakref
@@ -33,16 +37,50 @@ def _fn_name(kind: str) -> str:
 
 # ---------------------------------------------------------------------- functions
 class MapDataset(Dataset):
+    """`map(fn, num_parallel_calls)`: with num_parallel_calls (n, or AUTOTUNE: one per
+    core) up to n elements are mapped at once on a pool of n threads while the consumer
+    takes the results in input order (TF's deterministic order); errors arrive in order
+    too. Native plans run without the GIL, so the calls overlap for real on llvm."""
+
     def __init__(self, input_ds: Dataset, fn, num_parallel_calls=None) -> None:
         self._fn = DatasetFunction(fn, input_ds._structure, _fn_name("map"),
                                    get_default_graph())
-        super().__init__(inputs=(input_ds,), tensors=self._fn.captured)
+        self._parallel = None if num_parallel_calls is None else scalar_arg(
+            num_parallel_calls, dt.int64, "num_parallel_calls")
+        super().__init__(inputs=(input_ds,), tensors=self._fn.captured + (
+            [self._parallel] if self._parallel is not None else []))
         self._structure = self._fn.output_structure
 
     def _elements(self, env):
-        fn = self._fn
-        for element in self._inputs[0]._elements(env):
-            yield tuple(fn.run(element, env))
+        n = None if self._parallel is None else env.scalar(self._parallel)
+        if n is not None and n == AUTOTUNE:
+            n = os.cpu_count() or 1
+        if n is not None and n <= 0:
+            raise InvalidArgumentError(None, None, f"num_parallel_calls must be greater than "
+                                       f"zero or AUTOTUNE, got {n}")
+        if n is not None:
+            return _parallel_map(self._fn, self._inputs[0]._elements(env), env, n)
+        return (tuple(self._fn.run(element, env))
+                for element in self._inputs[0]._elements(env))
+
+
+def _parallel_map(fn, source, env, n: int):
+    """fn over `source`'s elements, n in flight on a pool of n threads, in order."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=n,
+                                                 thread_name_prefix="graphc-map")
+    window: collections.deque = collections.deque()
+    try:
+        for element in source:
+            window.append(pool.submit(fn.run, element, env))
+            if len(window) >= n:
+                yield tuple(window.popleft().result())
+        while window:
+            yield tuple(window.popleft().result())
+    finally:
+        source.close()
+        for f in window:
+            f.cancel()
+        pool.shutdown(wait=False)
 
 
 class FilterDataset(Dataset):
@@ -97,7 +135,6 @@ class InterleaveDataset(Dataset):
         self._inner = _DatasetOfElement(fn, input_ds, "interleave")
         if cycle_length is None or (isinstance(cycle_length, int) and
                                     cycle_length == AUTOTUNE):
-            import os
             cycle_length = os.cpu_count() or 1
         self._cycle = scalar_arg(cycle_length, dt.int64, "cycle_length")
         self._block = scalar_arg(block_length, dt.int64, "block_length")
