@@ -125,6 +125,10 @@ compat.v1 = _sys.modules[__name__]
 from .ir.registry import NotDifferentiable, RegisterGradient, no_gradient  # noqa: E402,F401
 from . import gfile  # noqa: E402,F401
 io.gfile = gfile.io_gfile
+from .queues import (FIFOQueue, PaddingFIFOQueue, QueueBase,  # noqa: E402,F401
+                     RandomShuffleQueue)
+io.PaddingFIFOQueue, io.RandomShuffleQueue, io.QueueBase = (PaddingFIFOQueue,
+                                                            RandomShuffleQueue, QueueBase)
 from .namespaces import (arg_max, arg_min, dimension_at_index, dimension_value,  # noqa: E402,F401
                          get_local_variable, is_tensor, linalg, manip, math,
                          matrix_transpose, reverse_v2)
@@ -132,6 +136,8 @@ from .math_ext import *  # noqa: E402,F401,F403
 from .namespaces import TF1Namespace as _NS  # noqa: E402
 lookup = _NS("lookup", {n: getattr(_lookup, n) for n in ("KeyValueTensorInitializer",
                                                         "StaticHashTable")})
+queue = _NS("queue", {"FIFOQueue": FIFOQueue, "PaddingFIFOQueue": PaddingFIFOQueue,
+                     "RandomShuffleQueue": RandomShuffleQueue, "QueueBase": QueueBase})
 version = _NS("version", {"VERSION": VERSION, "GIT_VERSION": GIT_VERSION,
                           "COMPILER_VERSION": COMPILER_VERSION})
 from google.protobuf import text_format as _text_format  # noqa: E402

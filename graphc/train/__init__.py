@@ -21,9 +21,10 @@ from .hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook,  #
 from .monitored_session import (ChiefSessionCreator, MonitoredSession,  # noqa: F401
                                 MonitoredTrainingSession, Scaffold, SessionCreator,
                                 SingularMonitoredSession, WorkerSessionCreator)
-from .input import (QueueRunner, TextLineReader, TFRecordReader,  # noqa: F401
-                    WholeFileReader, add_queue_runner, batch, shuffle_batch,
-                    slice_input_producer, start_queue_runners, string_input_producer)
+from .input import (TextLineReader, TFRecordReader, WholeFileReader, batch,  # noqa: F401
+                    shuffle_batch, slice_input_producer, string_input_producer)
+from . import queue_runner  # noqa: F401  (tf.train.queue_runner)
+from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners  # noqa: F401
 from ..protos.example import (BytesList, Example, Feature, FeatureList,  # noqa: F401
                               FeatureLists, Features, FloatList, Int64List, SequenceExample)
 from .optimizers_extra import (AdadeltaOptimizer, AdagradDAOptimizer, FtrlOptimizer,  # noqa: F401

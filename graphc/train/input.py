@@ -26,53 +26,9 @@ from ..ir import dtypes as dt
 from ..ir.context import get_default_graph
 from ..ir.errors import OutOfRangeError
 from ..ir.graph import TensorLike
-from ..ir.ops._base import only_default
 from ..ir.ops.dataset_ops import make_iterator
 from ..ir.shapes import TensorShape
-from ..variables import GraphKeys
-
-QUEUE_RUNNERS = getattr(GraphKeys, "QUEUE_RUNNERS", "queue_runners")
-
-
-class QueueRunner:
-    """Starts one producer (the iterator of a queue's dataset) when run in a Session."""
-
-    def __init__(self, queue=None, enqueue_ops=None, close_op=None, cancel_op=None,
-                 queue_closed_exception_types=None, queue_runner_def=None, import_scope=None,
-                 *, init_op=None) -> None:
-        # the producer is a dataset iterator's prefetch thread, which ends with its input
-        # and stops with the Session: TF1's close and cancel ops, the errors that end its
-        # enqueue threads and its QueueRunnerDef (from a MetaGraphDef) have nothing to do
-        only_default("QueueRunner", close_op=(close_op, None), cancel_op=(cancel_op, None),
-                     queue_closed_exception_types=(queue_closed_exception_types, None),
-                     queue_runner_def=(queue_runner_def, None),
-                     import_scope=(import_scope, None))
-        self.queue = queue
-        self.enqueue_ops = enqueue_ops or []
-        self._init_op = init_op
-
-    def create_threads(self, sess, coord=None, daemon: bool = False, start: bool = False):
-        sess.run(self._init_op)
-        return []
-
-
-def add_queue_runner(qr: QueueRunner, collection: str = QUEUE_RUNNERS) -> None:
-    get_default_graph().add_to_collection(collection, qr)
-
-
-def start_queue_runners(sess=None, coord=None, daemon: bool = True, start: bool = True,
-                        collection: str = QUEUE_RUNNERS) -> list:
-    """Start every queue's producer in `sess` (each once); returns the threads to join
-    (none: the producers are the iterators' prefetch threads, stopped with the Session)."""
-    from ..session import get_default_session
-    sess = sess or get_default_session()
-    if sess is None:
-        raise ValueError("Cannot start queue runners: No default session is registered. "
-                         "Use `with sess.as_default()` or pass an explicit session")
-    threads = []
-    for qr in sess.graph.get_collection(collection):
-        threads.extend(qr.create_threads(sess, coord=coord, daemon=daemon, start=start))
-    return threads
+from .queue_runner import QueueRunner, add_queue_runner
 
 
 def _producer(dataset: Dataset, capacity: int):

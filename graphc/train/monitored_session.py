@@ -194,7 +194,7 @@ class _MonitoredSession:
         self._graph = get_default_graph()
         self._coord = Coordinator()
         self._sess = session_creator.create_session()
-        from .input import start_queue_runners
+        from .queue_runner import start_queue_runners
         start_queue_runners(self._sess, self._coord)  # (TF1 starts the queue runners)
         self._stop_grace = stop_grace_period_secs
         self._should_stop = False

@@ -24,3 +24,4 @@ from . import partition_ops, diag_ops, linalg_ops, eig_ops, einsum_ops  # noqa: 
 from . import vector_ops, math_compositions, image_ops  # noqa: F401
 from . import candidate_sampling_ops, ctc_ops, png_ops, nms_ops  # noqa: F401
 from . import fused_conv_ops  # noqa: F401
+from . import queue_ops  # noqa: F401
