@@ -161,8 +161,8 @@ def _new_queue(kind: str, capacity, dtypes, shapes, names, name: str,
                 raise ValueError(f"PaddingFIFOQueue: every component needs a known rank, "
                                  f"got {s}{where()}")
     graph = get_default_graph()
-    op_name = shared_name or graph.unique_name(name, mark_as_used=False)
-    handle = core_ops.constant(op_name.encode(), dtype=dt.string, name=op_name)
+    key = shared_name or graph.unique_name(name, mark_as_used=False)  # its Sessions' key
+    handle = core_ops.constant(key.encode(), dtype=dt.string, name=name)
     spec = QueueSpec(kind, handle.op.name, capacity, tuple(dtypes),
                      None if shapes is None else tuple(shapes), int(min_after_dequeue),
                      tuple(get_seed(seed)) if kind == "random_shuffle" else (None, None))

@@ -22,7 +22,9 @@ from .monitored_session import (ChiefSessionCreator, MonitoredSession,  # noqa: 
                                 MonitoredTrainingSession, Scaffold, SessionCreator,
                                 SingularMonitoredSession, WorkerSessionCreator)
 from .input import (TextLineReader, TFRecordReader, WholeFileReader, batch,  # noqa: F401
-                    shuffle_batch, slice_input_producer, string_input_producer)
+                    batch_join, input_producer, limit_epochs, range_input_producer,
+                    shuffle_batch, shuffle_batch_join, slice_input_producer,
+                    string_input_producer)
 from . import queue_runner  # noqa: F401  (tf.train.queue_runner)
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners  # noqa: F401
 from ..protos.example import (BytesList, Example, Feature, FeatureList,  # noqa: F401

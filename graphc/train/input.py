@@ -1,17 +1,20 @@
-"""TF1's queue-based input (`tf.train.slice_input_producer`, `string_input_producer`,
-`batch`, `shuffle_batch`, readers, `start_queue_runners`) on tf.data's machinery.
+"""TF1's queue-based input: `tf.train.string_input_producer`, `range_input_producer`,
+`slice_input_producer`, `input_producer`, `batch`, `shuffle_batch`, `batch_join`,
+`shuffle_batch_join`, `limit_epochs` and the readers, on the queues of graphc/queues.py
+and the QueueRunners of queue_runner.py, as TF1 builds them.
 
-Each "queue" is a dataset read by its own iterator, running ahead on a prefetch thread
-(capacity = the queue's capacity); its QueueRunner is the iterator's initializer, which
-`start_queue_runners` (and MonitoredSession) runs. `batch`/`shuffle_batch` read their
-input tensors by running them (one run of the upstream tensors per element, as a
-queue's enqueue op runs), so they compose with the producers and readers. The end of an
-input (num_epochs) is tf.errors.OutOfRangeError, as with TF1's closed queues.
+A producer is a FIFOQueue filled by a QueueRunner whose enqueue_many op takes one epoch
+at a time (shuffled anew per epoch with `shuffle`) from a dataset iterator; after
+`num_epochs` epochs that input ends and the runner closes the queue, so its consumers
+drain it and then get OutOfRangeError, as with TF1's. `batch`/`shuffle_batch` put the
+given tensors into a FIFOQueue (a PaddingFIFOQueue with dynamic_pad, a
+RandomShuffleQueue for shuffle_batch) with `num_threads` runner threads running the
+enqueue op, and dequeue `batch_size` at a time (`dequeue_up_to` with
+allow_smaller_final_batch). A reader's `read(queue)` dequeues file names from the queue
+as it needs them.
 
-Differences from TF1, by design of this machinery: a queue is not shared between the
-readers and dequeues made from it (each iterates the file names on its own), and
-shuffle_batch shuffles with a buffer of min_after_dequeue + batch_size elements (TF's
-RandomShuffleQueue picks among those it holds; both give a random order of every element).
+Unlike TF1, the epoch count lives in the producer's iterator, not in a local variable:
+`tf.local_variables_initializer()` is not needed (running it is harmless).
 """
 from __future__ import annotations
 
@@ -25,58 +28,112 @@ from ..data.iterator import _new_iterator
 from ..ir import dtypes as dt
 from ..ir.context import get_default_graph
 from ..ir.errors import OutOfRangeError
-from ..ir.graph import TensorLike
+from ..ir.graph import Tensor, TensorLike
+from ..ir.ops import array_ops
+from ..ir.ops._base import convert_to_tensor
 from ..ir.ops.dataset_ops import make_iterator
-from ..ir.shapes import TensorShape
+from ..ir.shapes import TensorShape, as_shape, unknown_shape
+from ..ir.site import where
+from ..queues import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
 from .queue_runner import QueueRunner, add_queue_runner
 
-
-def _producer(dataset: Dataset, capacity: int):
-    """An iterator over `dataset` run ahead with `capacity`, and its QueueRunner."""
-    dataset = dataset.prefetch(max(1, int(capacity)))
-    try:  # starts by itself on first use when it reads only constants (TF1 would block)
-        it = _new_iterator(dataset._structure, None, one_shot_dataset=dataset)
-    except ValueError:
-        it = _new_iterator(dataset._structure, None)
-    add_queue_runner(QueueRunner(init_op=make_iterator(it._handle, dataset, once=True,
-                                                       name=it._name + "/queue_runner")))
-    return it
+_ALL = 2**62  # a shuffle buffer or batch holding a whole epoch
 
 
-def _epochs(ds: Dataset, num_epochs: Optional[int], shuffle: bool, seed) -> Dataset:
-    if shuffle:
-        ds = ds.shuffle(2**62, seed=seed)  # a new permutation of everything per epoch
-    return ds.repeat(num_epochs)
+# ---------------------------------------------------------------------- producers
+def _epochs_into_queue(source: Dataset, num_epochs, shuffle: bool, seed, capacity: int,
+                       shared_name, name: str, cancel_op=None, element_shape=None):
+    """A FIFOQueue filled with `source`'s elements, epoch by epoch, by a QueueRunner."""
+    graph = get_default_graph()
+    with graph.name_scope(name):
+        ds = source.shuffle(_ALL, seed=seed) if shuffle else source
+        ds = ds.batch(_ALL).repeat(num_epochs)  # one element per epoch
+        spec = source._structure
+        it = _new_iterator(ds._structure, None)
+        start = make_iterator(it._handle, ds, once=True, name="epochs/start")
+        with graph.control_dependencies([start]):  # (starts in whichever Session runs it)
+            epoch = it.get_next(name="epochs")
+        shape = spec.shape if element_shape is None else as_shape(element_shape)
+        q = FIFOQueue(capacity, [spec.dtype], shapes=[shape], shared_name=shared_name)
+        add_queue_runner(QueueRunner(q, [q.enqueue_many([epoch])], cancel_op=cancel_op))
+    return q
 
 
-def slice_input_producer(tensor_list, num_epochs: Optional[int] = None, shuffle: bool = True,
-                         seed: Optional[int] = None, capacity: int = 32,
-                         shared_name=None, name=None) -> list:
-    """One slice of each tensor per dequeue (same row of all), `num_epochs` times over,
-    in a new random order per epoch with `shuffle`."""
-    ds = _epochs(Dataset.from_tensor_slices(tuple(tensor_list)), num_epochs, shuffle, seed)
-    return list(_producer(ds, capacity).get_next())
-
-
-class _FilenameQueue:
-    """What string_input_producer returns: file names for readers, or dequeue()."""
-
-    def __init__(self, dataset: Dataset, capacity: int) -> None:
-        self._dataset, self._capacity = dataset, capacity
-
-    def dequeue(self, name=None):
-        return _producer(self._dataset, self._capacity).get_next()
+def input_producer(input_tensor, element_shape=None, num_epochs: Optional[int] = None,
+                   shuffle: bool = True, seed: Optional[int] = None, capacity: int = 32,
+                   shared_name=None, summary_name=None, name=None, cancel_op=None):
+    """TF1 `tf.train.input_producer`: a queue of the rows of `input_tensor`, `num_epochs`
+    times over (forever with None), in a new random order per epoch with `shuffle`."""
+    t = input_tensor._as_tensor() if isinstance(input_tensor, TensorLike) else \
+        convert_to_tensor(input_tensor)
+    return _epochs_into_queue(Dataset.from_tensor_slices(t), num_epochs, shuffle, seed,
+                              capacity, shared_name, name or "input_producer", cancel_op,
+                              element_shape)
 
 
 def string_input_producer(string_tensor, num_epochs: Optional[int] = None,
                           shuffle: bool = True, seed: Optional[int] = None,
                           capacity: int = 32, shared_name=None, name=None,
-                          cancel_op=None) -> _FilenameQueue:
-    """A queue of the strings (file names), `num_epochs` times, shuffled per epoch."""
-    return _FilenameQueue(_epochs(Dataset.from_tensor_slices(string_tensor), num_epochs,
-                                  shuffle, seed), capacity)
+                          cancel_op=None) -> FIFOQueue:
+    """TF1 `tf.train.string_input_producer`: a queue of the strings (file names)."""
+    t = string_tensor._as_tensor() if isinstance(string_tensor, TensorLike) else \
+        convert_to_tensor(string_tensor, dtype=dt.string)
+    if t.dtype is not dt.string:
+        raise TypeError(f"string_input_producer needs strings, got {t.dtype.name}{where()}")
+    if t.shape.ndims is not None and t.shape.is_fully_defined() and \
+            t.shape.num_elements() == 0:
+        raise ValueError(f"string_input_producer requires a non-null input tensor"
+                         f"{where()}")
+    return _epochs_into_queue(Dataset.from_tensor_slices(t), num_epochs, shuffle, seed,
+                              capacity, shared_name, name or "input_producer", cancel_op)
 
 
+def range_input_producer(limit, num_epochs: Optional[int] = None, shuffle: bool = True,
+                         seed: Optional[int] = None, capacity: int = 32, shared_name=None,
+                         name=None) -> FIFOQueue:
+    """TF1 `tf.train.range_input_producer`: a queue of the int32s 0 .. limit - 1."""
+    source = Dataset.range(limit, output_type=dt.int32)
+    return _epochs_into_queue(source, num_epochs, shuffle, seed, capacity, shared_name,
+                              name or "input_producer")
+
+
+def slice_input_producer(tensor_list, num_epochs: Optional[int] = None, shuffle: bool = True,
+                         seed: Optional[int] = None, capacity: int = 32,
+                         shared_name=None, name=None) -> list:
+    """TF1 `tf.train.slice_input_producer`: one row of every tensor per run (the same
+    row of each), taken at an index dequeued from a range_input_producer."""
+    tensors = [t._as_tensor() if isinstance(t, TensorLike) else convert_to_tensor(t)
+               for t in tensor_list]
+    if not tensors:
+        raise ValueError(f"Expected at least one tensor in slice_input_producer(){where()}")
+    rows = tensors[0].shape[0].value if tensors[0].shape.ndims else None
+    limit = rows if rows is not None else array_ops.shape(tensors[0])[0]
+    graph = get_default_graph()
+    with graph.name_scope(name or "input_producer"):
+        queue = range_input_producer(limit, num_epochs, shuffle, seed, capacity,
+                                     shared_name, name="range")
+        index = queue.dequeue()
+        return [array_ops.gather(t, index) for t in tensors]
+
+
+def limit_epochs(tensor, num_epochs: Optional[int] = None, name=None):
+    """TF1 `tf.train.limit_epochs`: `tensor` for `num_epochs` runs, then
+    OutOfRangeError (None: forever)."""
+    t = tensor._as_tensor() if isinstance(tensor, TensorLike) else convert_to_tensor(tensor)
+    if num_epochs is None:
+        return t
+    if num_epochs <= 0:
+        raise ValueError(f"num_epochs must be > 0 not {num_epochs}{where()}")
+    ds = Dataset.from_tensors(t).repeat(num_epochs)
+    it = _new_iterator(ds._structure, None)
+    graph = get_default_graph()
+    with graph.name_scope(name or "limit_epochs"):
+        start = make_iterator(it._handle, ds, once=True, name="start")
+        with graph.control_dependencies([start]):
+            return it.get_next(name="epochs")
+
+
+# ---------------------------------------------------------------------- readers
 class _RecordsDataset(Dataset):
     """(key, value) records of the files of a file-name dataset, read by `read(name)`."""
 
@@ -94,13 +151,20 @@ class _RecordsDataset(Dataset):
 
 
 class ReaderBase:
-    """TF1 readers: `read(queue)` gives (key, value) string tensors, one record per run."""
+    """TF1 readers: `read(queue)` gives (key, value) string tensors, one record per run;
+    when a file ends the reader dequeues the next file name from `queue` (readers of one
+    queue share its names, as in TF1), and once the queue is closed and empty, the read
+    is OutOfRangeError."""
 
     def read(self, queue, name=None):
-        if not isinstance(queue, _FilenameQueue):
-            raise TypeError("read() expects the queue of tf.train.string_input_producer")
-        records = _RecordsDataset(queue._dataset, self._records)
-        return _producer(records, queue._capacity).get_next()
+        if not isinstance(queue, QueueBase) or len(queue.dtypes) != 1 or \
+                queue.dtypes[0] is not dt.string:
+            raise TypeError(f"read() expects a queue of file names (tf.train."
+                            f"string_input_producer, or a FIFOQueue of strings), got "
+                            f"{queue!r}{where()}")
+        records = _RecordsDataset(_RunDataset([queue.dequeue()]), self._records)
+        it = _new_iterator(records._structure, None, one_shot_dataset=records)
+        return it.get_next(name=name)
 
     def _records(self, name: str):
         raise NotImplementedError
@@ -140,8 +204,8 @@ class TextLineReader(ReaderBase):
 
 # ---------------------------------------------------------------------- batching
 class _RunDataset(Dataset):
-    """One element per run of `tensors` (the upstream tensors of a batching queue), until
-    their input ends (OutOfRangeError)."""
+    """One element per run of `tensors` (a dequeue of file names), until their input
+    ends (OutOfRangeError)."""
 
     def __init__(self, tensors: list) -> None:
         super().__init__()
@@ -158,42 +222,95 @@ class _RunDataset(Dataset):
             yield tuple(values)
 
 
-def _batch(tensors, batch_size: int, capacity: int, enqueue_many: bool, shapes,
-           dynamic_pad: bool, allow_smaller_final_batch: bool, shuffle_buffer=None,
-           seed=None):
-    nest = tensors
-    flat = [t._as_tensor() if isinstance(t, TensorLike) else t for t in S.flatten(
-        tuple(nest) if isinstance(nest, list) else nest)]
-    ds = _RunDataset(flat)
+def _as_nest(tensors):
+    return tuple(tensors) if isinstance(tensors, list) else tensors
+
+
+def _flat(tensors) -> list:
+    return [t._as_tensor() if isinstance(t, TensorLike) else convert_to_tensor(t)
+            for t in S.flatten(_as_nest(tensors))]
+
+
+def _queue_shapes(flats: list, shapes, enqueue_many: bool, dynamic_pad: bool) -> list:
     if shapes is not None:
-        for spec, shape in zip(S.flatten(ds._structure), shapes):
-            spec.shape = spec.shape.merge_with(TensorShape(shape))
-    if enqueue_many:
-        ds = ds.unbatch()
-    if shuffle_buffer is not None:
-        ds = ds.shuffle(shuffle_buffer, seed=seed)
-    ds = ds.padded_batch(batch_size, drop_remainder=not allow_smaller_final_batch) \
-        if dynamic_pad else ds.batch(batch_size, drop_remainder=not allow_smaller_final_batch)
-    out = list(_producer(ds, capacity).get_next())
-    template = tuple(nest) if isinstance(nest, list) else nest
+        return [as_shape(s) for s in shapes]
+    out = []
+    for parts in zip(*flats):
+        shape = unknown_shape()
+        for t in parts:
+            s = t.shape
+            if enqueue_many:
+                s = unknown_shape() if s.ndims is None else TensorShape(
+                    list(s.as_tuple())[1:])
+            shape = shape.merge_with(s)
+        out.append(shape)
+    if not dynamic_pad and not all(s.is_fully_defined() for s in out):
+        raise ValueError(f"All shapes must be fully defined: {out}{where()}")
+    return out
+
+
+def _batch(tensors_list: list, batch_size, capacity: int, enqueue_many: bool, shapes,
+           dynamic_pad: bool, allow_smaller_final_batch: bool, shared_name, name: str,
+           threads: int = 1, shuffle=None):
+    template = _as_nest(tensors_list[0])
+    flats = [_flat(t) for t in tensors_list]
+    dtypes = [t.dtype for t in flats[0]]
+    for f in flats[1:]:
+        if [t.dtype for t in f] != dtypes:
+            raise TypeError(f"the tensor lists to batch have different dtypes{where()}")
+    graph = get_default_graph()
+    with graph.name_scope(name):
+        qshapes = _queue_shapes(flats, shapes, enqueue_many, dynamic_pad)
+        if shuffle is not None:
+            min_after_dequeue, seed = shuffle
+            queue = RandomShuffleQueue(capacity, min_after_dequeue, dtypes, qshapes, seed=seed,
+                                       shared_name=shared_name)
+        elif dynamic_pad:
+            queue = PaddingFIFOQueue(capacity, dtypes, qshapes, shared_name=shared_name)
+        else:
+            queue = FIFOQueue(capacity, dtypes, qshapes, shared_name=shared_name)
+        enqueue = queue.enqueue_many if enqueue_many else queue.enqueue
+        ops = [enqueue(f) for f in flats] * threads
+        add_queue_runner(QueueRunner(queue, ops))
+        out = queue.dequeue_up_to(batch_size) if allow_smaller_final_batch else \
+            queue.dequeue_many(batch_size)
+    out = [out] if isinstance(out, Tensor) else list(out)
     packed = S.pack(template, out)
-    return list(packed) if isinstance(nest, list) else packed
+    return list(packed) if isinstance(tensors_list[0], list) else packed
 
 
 def batch(tensors, batch_size: int, num_threads: int = 1, capacity: int = 32,
           enqueue_many: bool = False, shapes=None, dynamic_pad: bool = False,
           allow_smaller_final_batch: bool = False, shared_name=None, name=None):
-    """TF1 `tf.train.batch`: `batch_size` runs of `tensors` stacked (shape [batch_size,
-    ...], [None, ...] with allow_smaller_final_batch)."""
-    return _batch(tensors, batch_size, capacity, enqueue_many, shapes, dynamic_pad,
-                  allow_smaller_final_batch)
+    """TF1 `tf.train.batch`: `batch_size` elements of `tensors` stacked (shape
+    [batch_size, ...]; [None, ...] with allow_smaller_final_batch)."""
+    return _batch([tensors], batch_size, capacity, enqueue_many, shapes, dynamic_pad,
+                  allow_smaller_final_batch, shared_name, name or "batch", num_threads)
+
+
+def batch_join(tensors_list, batch_size: int, capacity: int = 32, enqueue_many: bool = False,
+               shapes=None, dynamic_pad: bool = False, allow_smaller_final_batch: bool = False,
+               shared_name=None, name=None):
+    """TF1 `tf.train.batch_join`: as batch, one enqueue thread per tensor list."""
+    return _batch(list(tensors_list), batch_size, capacity, enqueue_many, shapes,
+                  dynamic_pad, allow_smaller_final_batch, shared_name, name or "batch_join")
 
 
 def shuffle_batch(tensors, batch_size: int, capacity: int, min_after_dequeue: int,
                   num_threads: int = 1, seed: Optional[int] = None,
                   enqueue_many: bool = False, shapes=None,
                   allow_smaller_final_batch: bool = False, shared_name=None, name=None):
-    """TF1 `tf.train.shuffle_batch`: as batch, in random order (see the module doc)."""
-    return _batch(tensors, batch_size, capacity, enqueue_many, shapes, False,
-                  allow_smaller_final_batch, shuffle_buffer=min_after_dequeue + batch_size,
-                  seed=seed)
+    """TF1 `tf.train.shuffle_batch`: as batch, through a RandomShuffleQueue."""
+    return _batch([tensors], batch_size, capacity, enqueue_many, shapes, False,
+                  allow_smaller_final_batch, shared_name, name or "shuffle_batch",
+                  num_threads, shuffle=(min_after_dequeue, seed))
+
+
+def shuffle_batch_join(tensors_list, batch_size: int, capacity: int, min_after_dequeue: int,
+                       seed: Optional[int] = None, enqueue_many: bool = False, shapes=None,
+                       allow_smaller_final_batch: bool = False, shared_name=None,
+                       name=None):
+    """TF1 `tf.train.shuffle_batch_join`: shuffle_batch, one thread per tensor list."""
+    return _batch(list(tensors_list), batch_size, capacity, enqueue_many, shapes, False,
+                  allow_smaller_final_batch, shared_name, name or "shuffle_batch_join",
+                  shuffle=(min_after_dequeue, seed))
