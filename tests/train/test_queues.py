@@ -76,7 +76,9 @@ def test_queue_runner_fills_a_queue_from_an_input_that_ends(backend):
 def test_runner_threads_blocked_on_a_full_queue_end_on_stop():
     counter = tf.Variable(0, dtype=tf.int64)
     q = tf.FIFOQueue(5, [tf.int64], shapes=[[]])
-    runner = tf.train.QueueRunner(q, [q.enqueue([tf.assign_add(counter, 1)])] * 2)
+    # (use_locking: the two threads' increments exclude each other, so each is distinct)
+    increment = tf.assign_add(counter, 1, use_locking=True)
+    runner = tf.train.QueueRunner(q, [q.enqueue([increment])] * 2)
     assert len(runner.enqueue_ops) == 2 and runner.queue is q
     tf.train.add_queue_runner(runner)
     dequeue = q.dequeue()
