@@ -281,7 +281,7 @@ KNOWN_CYCLES = [
     {"graphc.functions", "graphc.session"},
     {"graphc.metrics", "graphc.metrics_thresholds"},
     {"graphc.data.dataset", "graphc.data.functions", "graphc.data.iterator",
-     "graphc.data.transformations"},
+     "graphc.data.transformations", "graphc.data.cache"},
     {"graphc.nn", "graphc.seq2seq"},
     {"graphc", "graphc.saved_model", "graphc.saved_model.builder",
      "graphc.saved_model.loader", "graphc.train", "graphc.train.checkpoint_utils",

@@ -29,7 +29,7 @@ from ..ir import dtypes as dt
 from ..ir.context import get_default_graph
 from ..ir.errors import OutOfRangeError
 from ..ir.graph import Tensor, TensorLike
-from ..ir.ops import array_ops
+from ..ir.ops import array_ops, slicing_ops
 from ..ir.ops._base import convert_to_tensor
 from ..ir.ops.dataset_ops import make_iterator
 from ..ir.shapes import TensorShape, as_shape, unknown_shape
@@ -113,7 +113,7 @@ def slice_input_producer(tensor_list, num_epochs: Optional[int] = None, shuffle:
         queue = range_input_producer(limit, num_epochs, shuffle, seed, capacity,
                                      shared_name, name="range")
         index = queue.dequeue()
-        return [array_ops.gather(t, index) for t in tensors]
+        return [slicing_ops.gather(t, index) for t in tensors]
 
 
 def limit_epochs(tensor, num_epochs: Optional[int] = None, name=None):
