@@ -36,6 +36,7 @@ NEW_SIZES = (63, 17, 100, 1)
 def _framework(name: str):
     if name == "tensorflow":
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # (rnn_cell needs tf-keras)
         import tensorflow.compat.v1 as tf
         tf.disable_eager_execution()
         return tf
@@ -175,7 +176,8 @@ def main() -> None:
                         f"  {results['graphc-llvm per shape'][k] / tf_s:12.2f}")
             print(f"{k:{width}s}{row}")
         if not ratio_tf:
-            print("(TensorFlow is not installed: pip install tensorflow-cpu for its column)")
+            print("(TensorFlow is not installed: pip install tensorflow-cpu tf-keras for its "
+                  "column)")
 
 
 if __name__ == "__main__":
