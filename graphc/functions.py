@@ -44,7 +44,7 @@ class FunctionRunner:
         self._plans: dict = {}       # (function key, argument signature) -> (graph, exe)
         self._shapes_seen: dict = {}  # function key -> number of specialisations
         self._lock = threading.RLock()
-        self._local = threading.local()  # .observer: the observed run of this thread
+        self._local = _ThreadObserver()  # .observer: the observed run of this thread
         self._observed: dict = {}  # id(plan's executable) -> (it, its observed variant)
 
     def observing(self, observer) -> "_Observing":
@@ -62,7 +62,7 @@ class FunctionRunner:
         """Run `graph` with its Placeholders named `params` fed `args`; the values of its
         `outputs` ((op name, index) pairs). `outs`: arrays the backend may write into."""
         exe, positions = self._plan(graph, params, outputs, args)
-        observer = getattr(self._local, "observer", None)
+        observer = self._local.observer
         if observer is not None:
             results = self._observed_variant(exe).run_observed(args, observer)
             return [results[i] for i in positions]
@@ -79,7 +79,7 @@ class FunctionRunner:
     def run_loop(self, graph, params: tuple, outputs: tuple, args: list, loop):
         """Run a loop whose step is `graph` whole, if the backend's plan for it can
         (LLVMExecutable.run_loop); None if it cannot, or if the run is observed."""
-        if getattr(self._local, "observer", None) is not None:
+        if self._local.observer is not None:
             return None
         exe, positions = self._plan(graph, params, outputs, args)
         run = getattr(exe, "run_loop", None)
@@ -150,6 +150,15 @@ class FunctionRunner:
             return hit
 
 
+class _ThreadObserver(threading.local):
+    """Each thread's observer, None until a traced or checked run sets it (set in every
+    thread from the start: reading a missing thread-local attribute costs ten times
+    more than reading a set one)."""
+
+    def __init__(self) -> None:
+        self.observer = None
+
+
 class _Inner:
     """What a body's plan reports to: the run's observer's `inner`."""
 
@@ -170,7 +179,7 @@ class _Observing:
         self._local, self._observer = local, _Inner(observer)
 
     def __enter__(self):
-        self._outer = getattr(self._local, "observer", None)
+        self._outer = self._local.observer
         self._local.observer = self._observer
         return self
 
