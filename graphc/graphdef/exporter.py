@@ -14,6 +14,7 @@ import numpy as np
 from .. import protos
 from ..ir import dtypes as dt
 from ..ir.graph import Graph, Operation, Tensor
+from ..ir.shapes import TensorShape
 from . import attrs as A
 from .specs import BY_GRAPHC, VARIADIC, X, In, Spec
 
@@ -240,7 +241,6 @@ def _assert(op: Operation, ex: _Exporter) -> None:
 
 def _tensor_array_concat(op: Operation, ex: _Exporter) -> None:
     """TensorFlow takes the element shape without its first dim (element_shape_except0)."""
-    from ..ir.shapes import TensorShape
     shape = op.attrs.get("element_shape")
     rest = TensorShape(list(shape.as_tuple())[1:]) if shape is not None and \
         shape.ndims else TensorShape(None)

@@ -24,7 +24,8 @@ from ..ir.graph import Tensor
 from ..ir.ops import array_ops as Arr
 from ..ir.ops import math_ops as M
 from ..ir.ops._base import apply, const_value
-from ..ir.ops.generator_ops import fill, zeros_like
+from ..ir.ops.generator_ops import fill, zeros, zeros_like
+from ..ir.ops.reduce_ops import reduce_mean, reduce_sum
 from ..ir.ops import grad_ops  # noqa: F401  (registers SumToShape)
 from ..ir.ops.slicing_ops import gather
 from . import attrs as A
@@ -193,8 +194,6 @@ def _fused_batch_norm_grad(ctx: NodeContext):
     x_hat * scale_backprop / n). In inference, with the population statistics the forward
     op was given (reserve_space_1, _2): x_backprop = dy * scale * rsqrt(var + eps). The
     last two outputs are TensorFlow's empty reserve spaces."""
-    from ..ir.ops.reduce_ops import reduce_mean, reduce_sum
-    from ..ir.ops.generator_ops import zeros
     dy, x, scale, mean_in, var_in = ctx.inputs[:5]
     fmt = ctx.attr("data_format", A.STR, "NHWC")
     if fmt != "NHWC":
