@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ir.errors import InvalidArgumentError, OpError
-from .ir.ops.fused_ops import BODY, body_inputs
+from .ir.ops.fused_ops import body_inputs, members as fused_members
 
 
 class NumericsCheck:
@@ -60,9 +60,7 @@ def _first_bad_member(op, inputs: list):
     """Replay `op`'s body on `inputs` with the numpy kernels: (the first member with a
     non-finite result, (its output, that value, its input values)), or (None, None)."""
     values = dict(zip(body_inputs(op), inputs))
-    for m in op.subgraphs[BODY].get_operations():
-        if m.type == "Placeholder":
-            continue
+    for m in fused_members(op):
         args = [values.get(t) for t in m.inputs]
         try:
             with np.errstate(all="ignore"):
@@ -113,8 +111,7 @@ def _raise(op, t, v, inputs, fused=None, what: str = "produced") -> None:
         lines.append("  (an input was not finite already: it came in through a feed or a "
                      "variable)")
     if fused is not None:
-        members = [m.type for m in fused.subgraphs[BODY].get_operations()
-                   if m.type != "Placeholder"]
+        members = [m.type for m in fused_members(fused)]
         lines.append(f"  inside the fused kernel '{fused.name}' ({' -> '.join(members)})")
     lines.append("  (checked because of GRAPHC_CHECK_NUMERICS=1 or "
                  "ConfigProto(check_numerics=True))")

@@ -27,6 +27,7 @@ from typing import Optional
 import numpy as np
 
 from .ir import context as _context
+from .ir.ops.fused_ops import members as _members
 from .protos.run_metadata import AdviceProto, GraphNodeProto, MultiGraphNodeProto
 from .run_metadata import DEVICE, observed_executable
 
@@ -571,6 +572,3 @@ class KernelProfiling:
         return results
 
 
-def _members(op) -> list:
-    from .ir.ops.fused_ops import BODY
-    return [m for m in op.subgraphs[BODY].get_operations() if m.type != "Placeholder"]

@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from . import backends_registry, protos
-from .ir.ops.fused_ops import body_inputs
+from .ir.ops.fused_ops import body_inputs, members as _members
 from .numerics_check import NumericsCheck, check_feeds
 from .protos.run_metadata import NodeExecStats, RunOptions, StepStats
 
@@ -165,9 +165,6 @@ def _static(t):
     return protos.DATATYPES.get(t.dtype.name, 0), dims, n * size
 
 
-def _members(op) -> list:
-    from .ir.ops.fused_ops import BODY
-    return [m for m in op.subgraphs[BODY].get_operations() if m.type != "Placeholder"]
 
 
 def label(op, fused=None) -> str:

@@ -31,13 +31,8 @@ from __future__ import annotations
 import heapq
 
 from graphc.ir.graph import Graph, Operation
-from graphc.ir.ops.fused_ops import make_fused
+from graphc.ir.ops.fused_ops import BROADCAST_OPS, TRAILING_REDUCTIONS, make_fused
 from .plan import Plan, _copy, exact_or_unique
-
-# Ops that are elementwise after broadcasting although their OpDef is not flagged so.
-BROADCAST_OPS = frozenset({"BiasAdd"})
-# Reductions that may end a group: the values they reduce are computed on the fly.
-TRAILING_REDUCTIONS = frozenset({"Sum", "Mean", "Max", "Min", "Prod"})
 
 
 def fusible(op: Operation) -> bool:
@@ -51,7 +46,7 @@ def fusible(op: Operation) -> bool:
         not i.dtype.is_string and i.shape.is_fully_defined() for i in op.inputs)
 
 
-def trailing_reduction(op: Operation) -> bool:
+def may_end_group(op: Operation) -> bool:
     """A float reduction over a static shape: it may end (root) a group."""
     if op.type not in TRAILING_REDUCTIONS or op.control_inputs:
         return False
@@ -117,7 +112,7 @@ def find_groups(plan: Plan) -> list[list[Operation]]:
             if u in group:
                 down |= 1 << group[u]
         downstream[op] = down
-        if trailing_reduction(op):
+        if may_end_group(op):
             group[op] = new_group(op, op.inputs[0].shape.as_tuple(), True)
             members[group[op]].append(op)
             continue
@@ -154,7 +149,7 @@ def _consumers(ops) -> dict:
 
 def _worth_fusing(group: list) -> bool:
     work = [op for op in group if op.type not in ("Identity", "StopGradient")]
-    return len(work) > 1 and not (len(work) == 2 and trailing_reduction(work[-1]) and
+    return len(work) > 1 and not (len(work) == 2 and may_end_group(work[-1]) and
                                   work[0].type == "Cast")
 
 

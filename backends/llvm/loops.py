@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from llvmlite import ir
 
+from graphc.ir.ops.fused_ops import input_layout
 from graphc.ir.symbolic import is_symbolic
 from . import irutil as U
 from .scalar_ops import SCALAR
@@ -115,17 +116,6 @@ def loop_nest(b, shape, stride_sets, lo, hi, inner, bases=None):
 
 
 # ---------------------------------------------------------------- elementwise / fused
-def virtual_shape(op, index, domain) -> tuple:
-    """How input `index` of `op` lines up with the op's output (broadcast semantics)."""
-    shape = tuple(op.inputs[index].shape.as_tuple())
-    rank = len(domain)
-    if op.type == "BiasAdd" and index == 1 and op.attrs.get("data_format", "NHWC")[:2] == "NC":
-        return (1, shape[0]) + (1,) * (rank - 2)
-    if op.type == "Select" and index == 0 and len(shape) == 1 and rank > 1:
-        return shape + (1,) * (rank - 1)
-    return shape
-
-
 def body_accesses(members, params, domain):
     """The distinct (param, virtual shape) loads of a fused body, and their strides."""
     accesses: dict = {}  # (param index, virtual shape) -> stride set index
@@ -133,7 +123,7 @@ def body_accesses(members, params, domain):
     for op in members:
         for i, t in enumerate(op.inputs):
             if t in pindex:
-                accesses.setdefault((pindex[t], virtual_shape(op, i, domain)), len(accesses))
+                accesses.setdefault((pindex[t], input_layout(op, i, len(domain))), len(accesses))
     sets = [broadcast_strides(vs or (1,), domain) if vs else [0] * len(domain)
             for (_, vs) in accesses]
     return accesses, sets
@@ -152,7 +142,7 @@ def eval_members(b, members, params, accesses, ptrs, offs, domain, values=None):
             if t in values:
                 regs.append(values[t])
                 continue
-            key = (pindex[t], virtual_shape(op, i, domain))
+            key = (pindex[t], input_layout(op, i, len(domain)))
             if key not in loaded:
                 loaded[key] = U.load(b, ptrs[key[0]], t.dtype, offs[accesses[key]])
             regs.append(loaded[key])

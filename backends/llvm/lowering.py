@@ -22,14 +22,15 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from graphc.ir.ops.fused_ops import body_inputs, body_outputs
+from graphc.ir.ops.fused_ops import body_inputs, body_outputs, members as fused_members, \
+    trailing_reduction
 from graphc.ir.runtime import check_output_sizes
 from . import conv_lowering as C
 from . import loops as L
 from . import lowering_rules as R
 from .buffers import Buffer, BufferPlan, shape_of, static
 from .irutil import is_float
-from .lowering_rules import REDUCTIONS, body_members
+from .lowering_rules import REDUCTIONS
 from .scalar_ops import SCALAR
 
 
@@ -215,8 +216,8 @@ class Lowering:
             return  # ordering only: the schedule already respects control edges
         check_output_sizes(op)  # before any buffer of this size is planned
         if op.type == "Fused":
-            body = body_members(op)
-            if body[-1].type in REDUCTIONS:  # a trailing reduction (see passes/fuse.py)
+            body = fused_members(op)
+            if trailing_reduction(op) is not None:  # computed on the fly (fused_ops)
                 body = body[:-1]
             if all(self.pointwise_ok(m) for m in body) and plan.native_inputs(op) and \
                     all(static(t) for t in op.outputs):
@@ -244,7 +245,7 @@ class Lowering:
         """Run a Fused node's body op by op (some body op has no lowering)."""
         for p, t in zip(body_inputs(op), op.inputs):
             self.plan.buffers[p] = self.plan.buffers[t]
-        for inner in body_members(op):
+        for inner in fused_members(op):
             self.visit(inner)
         for t, inner in zip(op.outputs, body_outputs(op)):
             self.alias(t, self.plan.buffers[inner], op)
@@ -310,10 +311,10 @@ class Lowering:
         """A Fused node as one loop nest: its elementwise body, computed on the fly by a
         trailing reduction when it ends in one, or folded into the convolution before it."""
         params, outs = body_inputs(op), body_outputs(op)
-        members = body_members(op)
+        members = fused_members(op)
         domain = shape_of(op.outputs[0])
-        if members[-1].type in REDUCTIONS:
-            red = members[-1]
+        red = trailing_reduction(op)
+        if red is not None:
             in_shape = shape_of(red.inputs[0])
             axes = R.reduce_axes(red, in_shape)
 

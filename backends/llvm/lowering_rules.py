@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from graphc.ir.ops._base import const_value
-from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
+from graphc.ir.ops.fused_ops import body_inputs, body_outputs, members as fused_members, \
+    trailing_reduction
 from graphc.ir.symbolic import has_symbolic, product
 from . import irutil as U
 from . import kernels as K
@@ -30,12 +31,7 @@ ZERO_FILL_MOVEMENT_OPS = ("SpaceToBatchND", "ExtractImagePatches")
 SPACE_MOVEMENT_OPS = ("SpaceToDepth", "DepthToSpace", "BatchToSpaceND") + ZERO_FILL_MOVEMENT_OPS
 VIEW_OPS = ("Identity", "StopGradient", "Snapshot", "Reshape", "Squeeze", "ExpandDims",
             "PlaceholderWithDefault")
-REDUCTIONS = ("Sum", "Mean", "Max", "Min", "Prod", "Any", "All")  # (a Fused node may end in one)
-
-
-def body_members(op) -> list:
-    """The ops a Fused node computes, in order (its body without the parameters)."""
-    return [m for m in op.subgraphs[BODY].get_operations() if m.type != "Placeholder"]
+REDUCTIONS = ("Sum", "Mean", "Max", "Min", "Prod", "Any", "All")
 
 
 def lower_elementwise(lw, op) -> bool:
@@ -314,9 +310,9 @@ def _forward_update(lw, op, var) -> bool:
     if producer.type in ("AssignAdd", "AssignSub"):
         return False  # the step already ends in an update: one per kernel
     if producer.type == "Fused":
-        members = body_members(producer)
-        if members[-1].type in REDUCTIONS:
+        if trailing_reduction(producer) is not None:
             return False
+        members = fused_members(producer)
         params, outs = body_inputs(producer), body_outputs(producer)
         keys = list(producer.inputs)
         kept = [(o, t) for o, t in zip(outs, producer.outputs) if t is not value]

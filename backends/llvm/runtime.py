@@ -20,7 +20,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from graphc.ir.errors import FailedPreconditionError, InvalidArgumentError, OpError
-from graphc.ir.ops.fused_ops import body_inputs
+from graphc.ir.ops.fused_ops import body_inputs, members as fused_members
 from graphc.ir.runtime import MEMORY_LIMIT, NodeContext, RuntimeState, exclusive_variables, \
     too_large_error, uninitialized_error
 from graphc.ir.symbolic import evaluate, evaluate_shape, is_symbolic
@@ -28,7 +28,6 @@ from . import native_while, tracing
 from .buffers import ALIGN, Buffer
 from .irutil import DIMS_BYTES
 from .lowering import Step, segments
-from .lowering_rules import body_members
 from .target import host
 
 SMALL_FEED = 256  # bytes: feeds up to this size are copied, larger ones passed by address
@@ -413,7 +412,7 @@ class LLVMExecutable:
         if op.type == "Fused":
             for p, t in zip(body_inputs(op), op.inputs):
                 values[p] = values[t]
-            ops = body_members(op)
+            ops = fused_members(op)
         for m in ops:
             try:
                 with np.errstate(all="ignore"):

@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from graphc.ir.errors import InvalidArgumentError, OpError
-from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs
+from graphc.ir.ops.fused_ops import body_inputs, body_outputs, members as fused_members
 from graphc.ir.runtime import NodeContext, RuntimeState, check_output_sizes, \
     uninitialized_error
 
@@ -220,10 +220,9 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
         if op.type == "Fused":  # inline the body: its ops run as ordinary steps
             for p, t in zip(body_inputs(op), op.inputs):
                 slot_of[p] = value_slot(t)
-            for inner in op.subgraphs[BODY].get_operations():
-                if inner.type != "Placeholder":
-                    fused_of[inner] = op
-                    emit(inner)
+            for inner in fused_members(op):
+                fused_of[inner] = op
+                emit(inner)
             for t, inner in zip(op.outputs, body_outputs(op)):
                 slot_of[t] = slot_of[inner]
             return

@@ -1,18 +1,57 @@
 """The Fused op: one node holding a subgraph of elementwise ops (the fusion pass makes them).
 
-The body is an ordinary plan Graph: one Placeholder per input of the Fused node (in input
-order), the member ops copied with their sites and provenance, and `attrs["outputs"]`
-naming the body tensors the node returns, as (op name, output index) pairs. Backends run
-the body: the numpy interpreter inlines it into its schedule, the llvm backend emits one
-loop nest for it. Fusion runs on plans, after autodiff, so the node has no gradient.
+What a Fused node is, stated once (the fusion pass builds groups by these rules and the
+backends ask them, instead of each keeping a copy):
+- its body is an ordinary plan Graph: one Placeholder per input of the node (in input
+  order), then its `members`, the ops copied with their sites and provenance, in order;
+  `attrs["outputs"]` names the body tensors the node returns, as (op name, index) pairs;
+- its members are elementwise ops, or BROADCAST_OPS (elementwise after broadcasting),
+  whose inputs line up with their output as `input_layout` says;
+- it may end in one of the TRAILING_REDUCTIONS (`trailing_reduction`), which then is its
+  only output; its domain, the index space its loop nest runs over, is that reduction's
+  input shape, else its outputs' shape.
+Backends run the body: the numpy interpreter inlines it into its schedule, the llvm
+backend emits one loop nest for it. Fusion runs on plans, after autodiff, so the node has
+no gradient.
 """
 from __future__ import annotations
 
-from graphc.ir.graph import Graph, Operation, Tensor
-from graphc.ir.registry import NON_DIFFERENTIABLE
+from typing import Optional
+
+from ..graph import Graph, Operation, Tensor
+from ..registry import NON_DIFFERENTIABLE
 from ._base import defop
 
 BODY = "body"
+
+# Ops that are elementwise after broadcasting although their OpDef is not flagged so.
+BROADCAST_OPS = frozenset({"BiasAdd"})
+# Reductions that may end a group: the values they reduce are computed on the fly.
+TRAILING_REDUCTIONS = frozenset({"Sum", "Mean", "Max", "Min", "Prod"})
+
+
+def members(op: Operation) -> list:
+    """The ops a Fused node computes, in order (its body without the parameters)."""
+    return [m for m in op.subgraphs[BODY].get_operations() if m.type != "Placeholder"]
+
+
+def trailing_reduction(op: Operation) -> Optional[Operation]:
+    """The reduction a Fused node ends in (computing its reduced values on the fly), or None."""
+    last = members(op)[-1]
+    return last if last.type in TRAILING_REDUCTIONS else None
+
+
+def input_layout(member: Operation, index: int, rank: int) -> tuple:
+    """How input `index` of a body op lines up with its output of rank `rank`: its shape,
+    broadcast numpy's way, except BiasAdd's NC* bias (the channel axis is 1) and Select's
+    vector condition (one value per row)."""
+    shape = tuple(member.inputs[index].shape.as_tuple())
+    if member.type == "BiasAdd" and index == 1 and \
+            member.attrs.get("data_format", "NHWC")[:2] == "NC":
+        return (1, shape[0]) + (1,) * (rank - 2)
+    if member.type == "Select" and index == 0 and len(shape) == 1 and rank > 1:
+        return shape + (1,) * (rank - 1)
+    return shape
 
 
 def body_inputs(op: Operation) -> list:
