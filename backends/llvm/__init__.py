@@ -13,6 +13,7 @@ Its modules read in the order a Program flows through them (pipeline.py runs the
                       reductions (the Kernel calling convention)
     kernels.py          the other kernels: softmax, cross-entropy, matmul (BLAS), gathers
     conv_kernels.py     convolution kernels
+    depthwise_kernels.py  depthwise convolution kernels and their gradients
     fused_conv_kernels.py  fused convolutions' kernels: epilogues, depthwise in registers
     pool_kernels.py     pooling kernels
     scalar_ops.py       one scalar emitter per pointwise op (the body of a loop nest)

@@ -11,8 +11,8 @@ convention of `loops`, with the window geometry (ConvShape) pooling shares
   accumulate vectors of output channels in registers for a few neighbouring pixels.
 
 A forward convolution may carry an `Epilogue` (the bias add and activation after it),
-applied to each block of its output while in cache. Depthwise convolutions and their
-gradients are direct loops over channels.
+applied to each block of its output while in cache. Depthwise convolutions are in
+depthwise_kernels.py.
 """
 from __future__ import annotations
 
@@ -250,43 +250,47 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
         with b.if_then(b.icmp_signed(">=", lo, hi)):  # an empty chunk still owns its sum
             zero_range(b, target, dtype, _c(0), _c(g.k * m))
     rows = g.rows
-    with U.for_range(b, hi, lo, name="unit") as u:
-        r0 = b.mul(u, _c(plan.unit))
-        r1 = smin(b, b.add(r0, _c(plan.unit)), U.dim(b, rows))
-        if kind == "input":
-            image = g.h * g.w * g.c
-            img0, img1 = b.sdiv(r0, _c(g.oh)), b.sdiv(r1, _c(g.oh))
-            zero_range(b, out, dtype, b.mul(img0, _c(image)), b.mul(img1, _c(image)))
-        for sub in range(-(-plan.unit // plan.block)):
-            start = b.add(r0, _c(sub * plan.block))
-            with b.if_then(b.icmp_signed("<", start, r1)):
-                stop = smin(b, b.add(start, _c(plan.block)), r1)
-                pixels = b.mul(b.sub(stop, start), _c(g.ow))
 
-                def rows_of(ptr, width, start=start):
-                    return ptr_at(b, ptr, b.mul(start, _c(g.ow * width)), size)
-                if kind == "forward":
-                    patches = rows_of(a_ptr, g.k) if g.pointwise() else cols
-                    if not g.pointwise():
+    def units():
+        with U.for_range(b, hi, lo, name="unit") as u:
+            r0 = b.mul(u, _c(plan.unit))
+            r1 = smin(b, b.add(r0, _c(plan.unit)), U.dim(b, rows))
+            if kind == "input":
+                image = g.h * g.w * g.c
+                img0, img1 = b.sdiv(r0, _c(g.oh)), b.sdiv(r1, _c(g.oh))
+                zero_range(b, out, dtype, b.mul(img0, _c(image)), b.mul(img1, _c(image)))
+            for sub in range(-(-plan.unit // plan.block)):
+                start = b.add(r0, _c(sub * plan.block))
+                with b.if_then(b.icmp_signed("<", start, r1)):
+                    stop = smin(b, b.add(start, _c(plan.block)), r1)
+                    pixels = b.mul(b.sub(stop, start), _c(g.ow))
+
+                    def rows_of(ptr, width, start=start):
+                        return ptr_at(b, ptr, b.mul(start, _c(g.ow * width)), size)
+                    if kind == "forward":
                         _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
-                    b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(NO_TRANS), pixels, _c(m),
-                                  _c(g.k), one, patches, _c(g.k), b_ptr, _c(m), zero,
-                                  rows_of(out, m), _c(m)])
-                    if epilogue is not None:
-                        epilogue.emit(b, out, ptrs[4:], b.mul(start, _c(g.ow)),
-                                      b.mul(stop, _c(g.ow)), m, dtype)
-                elif kind == "filter":
-                    _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
-                    first = b.and_(b.icmp_signed("==", u, lo), ir.Constant(U.I1, sub == 0))
-                    beta = b.select(first, zero, one)
-                    b.call(gemm, [i32(ROW_MAJOR), i32(TRANS), i32(NO_TRANS), _c(g.k), _c(m),
-                                  pixels, one, cols, _c(g.k), rows_of(b_ptr, m), _c(m), beta,
-                                  target, _c(m)])
-                else:
-                    b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(TRANS), pixels, _c(g.k),
-                                  _c(m), one, rows_of(a_ptr, m), _c(m), b_ptr, _c(m), zero,
-                                  cols, _c(g.k)])
-                    _col2im_rows(b, cols, out, dtype, g, start, stop)
+                        b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(NO_TRANS), pixels, _c(m),
+                                      _c(g.k), one, cols, _c(g.k), b_ptr, _c(m), zero,
+                                      rows_of(out, m), _c(m)])
+                        if epilogue is not None:
+                            epilogue.emit(b, out, ptrs[4:], b.mul(start, _c(g.ow)),
+                                          b.mul(stop, _c(g.ow)), m, dtype)
+                    elif kind == "filter":
+                        _im2col_rows(b, a_ptr, cols, dtype, g, start, stop)
+                        first = b.and_(b.icmp_signed("==", u, lo), ir.Constant(U.I1, sub == 0))
+                        beta = b.select(first, zero, one)
+                        b.call(gemm, [i32(ROW_MAJOR), i32(TRANS), i32(NO_TRANS), _c(g.k), _c(m),
+                                      pixels, one, cols, _c(g.k), rows_of(b_ptr, m), _c(m), beta,
+                                      target, _c(m)])
+                    else:
+                        b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(TRANS), pixels, _c(g.k),
+                                      _c(m), one, rows_of(a_ptr, m), _c(m), b_ptr, _c(m), zero,
+                                      cols, _c(g.k)])
+                        _col2im_rows(b, cols, out, dtype, g, start, stop)
+    if kind == "forward" and g.pointwise():  # (the input is the patch matrix, images and all)
+        _pointwise_blocks(b, gemm, dtype, g, m, plan, ptrs, lo, hi, epilogue)
+    else:
+        units()
     U.return_status(b)
     main = Kernel(name, list(operands), plan.extent,
                   2 * rows * g.ow * g.k * m, splittable=plan.threads > 1,
@@ -295,6 +299,32 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
         return [main]
     return [main, emit_partial_sum(module, name + "_sum", dtype, g.k * m, plan.threads - 1,
                                    [operands[2], operands[4]])]
+
+
+POINTWISE_BLOCK_BYTES = 1 << 20
+
+
+def _pointwise_blocks(b, gemm, dtype, g: ConvShape, m: int, plan: ConvPlan, ptrs, lo, hi,
+                      epilogue) -> None:
+    """A pointwise convolution's units [lo, hi) as one run of pixels, in blocks whose input
+    and output rows fill about 1 MB, across image boundaries: one BLAS call per block
+    (the filter is read once a block, not once an image), then the block's epilogue."""
+    x, f, out = ptrs[:3]
+    size = 4 if dtype.name == "float32" else 8
+    block = max(16, POINTWISE_BLOCK_BYTES // ((g.c + m) * size))
+    i32 = lambda v: ir.Constant(U.I32, v)  # noqa: E731
+    p0 = b.mul(b.mul(lo, _c(plan.unit)), _c(g.ow))
+    p1 = b.mul(smin(b, b.mul(hi, _c(plan.unit)), U.dim(b, g.rows)), _c(g.ow))
+    count = b.sdiv(b.add(b.sub(p1, p0), _c(block - 1)), _c(block))
+    with U.for_range(b, count, name="pblk") as k:
+        start = b.add(p0, b.mul(k, _c(block)))
+        stop = smin(b, b.add(start, _c(block)), p1)
+        b.call(gemm, [i32(ROW_MAJOR), i32(NO_TRANS), i32(NO_TRANS), b.sub(stop, start), _c(m),
+                      _c(g.c), U.const(dtype, 1.0), ptr_at(b, x, b.mul(start, _c(g.c)), size),
+                      _c(g.c), f, _c(m), U.const(dtype, 0.0),
+                      ptr_at(b, out, b.mul(start, _c(m)), size), _c(m)])
+        if epilogue is not None:
+            epilogue.emit(b, out, ptrs[4:], start, stop, m, dtype)
 
 
 def emit_partial_sum(module, name, dtype, size: int, parts: int, operands) -> Kernel:
@@ -345,23 +375,28 @@ def padded_shape(g: ConvShape) -> tuple:
 
 def emit_pad(module, name, dtype, g: ConvShape, operands) -> Kernel:
     """xp[n, r, q] = x[n, r - top, q - left] where in bounds, else 0 (whole pixels of C
-    channels). Operands (x, xp)."""
+    channels): per padded row, zeros before, one contiguous run of the input row, zeros
+    after (a row outside the input is all zeros). Operands (x, xp)."""
     b, (x, xp), lo, hi = new_kernel(module, name, 2)
     _, hp, wp, _ = padded_shape(g)
-    zero = U.const(dtype, 0)
+    span = wp * g.c
+    first = min(g.left, wp) * g.c                     # zeros before the input's columns
+    run = max(0, min(g.w, wp - g.left)) * g.c         # the input row's elements copied
     with U.for_range(b, hi, lo, name="row") as row:
         n, rp = b.sdiv(row, _c(hp)), b.srem(row, _c(hp))
         r = b.sub(rp, _c(g.top))
         row_in = b.and_(b.icmp_signed(">=", r, _c(0)), b.icmp_signed("<", r, _c(g.h)))
-        with U.for_range(b, wp, name="q") as qp:
-            q = b.sub(qp, _c(g.left))
-            inside = b.and_(row_in, b.and_(b.icmp_signed(">=", q, _c(0)),
-                                           b.icmp_signed("<", q, _c(g.w))))
-            src = pixel_offset(b, g, n, b.select(inside, r, _c(0)), b.select(inside, q, _c(0)))
-            dst = b.mul(b.add(b.mul(row, _c(wp)), qp), _c(g.c))
-            with U.for_range(b, g.c, name="ch") as ch:
-                v = b.select(inside, U.load(b, x, dtype, b.add(src, ch)), zero)
-                U.store(b, xp, dtype, b.add(dst, ch), v)
+        dst = b.mul(row, _c(span))
+        with b.if_else(row_in) as (inside, outside):
+            with inside:
+                zero_range(b, xp, dtype, dst, b.add(dst, _c(first)))
+                src = pixel_offset(b, g, n, r, _c(0))
+                at = b.add(dst, _c(first))
+                with U.for_range(b, _c(run), name="t") as t:
+                    U.store(b, xp, dtype, b.add(at, t), U.load(b, x, dtype, b.add(src, t)))
+                zero_range(b, xp, dtype, b.add(at, _c(run)), b.add(dst, _c(span)))
+            with outside:
+                zero_range(b, xp, dtype, dst, b.add(dst, _c(span)))
     U.return_status(b)
     return Kernel(name, list(operands), g.n * hp, 2 * g.n * hp * wp * g.c)
 
@@ -487,108 +522,4 @@ def emit_conv_filter_direct(module, name, dtype, g: ConvShape, m: int, lanes: in
     if threads == 1:
         return [main]
     return [main, emit_partial_sum(module, name + "_sum", dtype, g.k * m, threads - 1,
-                                   [operands[2], operands[3]])]
-
-
-# ---------------------------------------------------------------- depthwise convolutions
-def _depth_loop(b, g: ConvShape, mult: int, body):
-    """for input channel c and multiplier k: body(b, c, k, c*mult + k) (one flat loop over
-    the C*mult output channels when mult is 1, so it vectorises across channels)."""
-    if mult == 1:
-        with U.for_range(b, g.c, name="c") as ch:
-            body(b, ch, _c(0), ch)
-        return
-    with U.for_range(b, g.c, name="c") as ch:
-        with U.for_range(b, mult, name="k") as k:
-            body(b, ch, k, b.add(b.mul(ch, _c(mult)), k))
-
-
-def _depthwise_windows(b, g: ConvShape, mult: int, lo, hi, pixel, body):
-    """for output rows [lo, hi) and their pixels: pixel(b, offset of the pixel's output
-    channels); then for each window element (the zero-padded input) and output channel
-    e = c*mult + k: body(b, pixel offset, padded input offset, filter row offset, c, e)."""
-    depth = g.c * mult
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
-        with U.for_range(b, g.ow, name="ow") as ow:
-            base = b.mul(b.add(b.mul(row, _c(g.ow)), ow), _c(depth))
-            pixel(b, base)
-            with U.for_range(b, g.kh, name="i") as i:
-                with U.for_range(b, g.kw, name="j") as j:
-                    at = _padded_pixel(b, g, n, oh, ow, i, j)
-                    frow = b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(depth))
-                    _depth_loop(b, g, mult, lambda b, ch, k, e, at=at, frow=frow:
-                                body(b, base, at, frow, ch, e))
-
-
-def emit_depthwise(module, name, dtype, g: ConvShape, mult: int, operands) -> Kernel:
-    """out[p, c*mult + k] = sum over window elements of xp[element, c] * f[i, j, c, k],
-    reading the zero-padded input (emit_pad). Operands (xp, f, out)."""
-    b, (x, f, out), lo, hi = new_kernel(module, name, 3)
-    depth = g.c * mult
-
-    def pixel(b, base):
-        zero_range(b, out, dtype, base, b.add(base, _c(depth)))
-
-    def body(b, base, at, frow, ch, e):
-        v = b.fmul(U.load(b, x, dtype, b.add(at, ch)), U.load(b, f, dtype, b.add(frow, e)))
-        o = b.add(base, e)
-        U.store(b, out, dtype, o, b.fadd(U.load(b, out, dtype, o), v))
-    _depthwise_windows(b, g, mult, lo, hi, pixel, body)
-    U.return_status(b)
-    return Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.kh * g.kw * depth)
-
-
-def emit_depthwise_input(module, name, dtype, g: ConvShape, mult: int, operands) -> list:
-    """dx = 0; each output pixel's dy, times the filter, summed over the multiplier, is
-    added to the in-bounds elements of its window. Split across threads when windows do
-    not overlap. Operands (f, dy, dx)."""
-    zero = emit_zero(module, name + "_zero", dtype, g.n * g.h * g.w * g.c, [operands[2]])
-    b, (f, dy, dx), lo, hi = new_kernel(module, name, 3)
-    depth = g.c * mult
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
-        with U.for_range(b, g.ow, name="ow") as ow:
-            base = b.mul(b.add(b.mul(row, _c(g.ow)), ow), _c(depth))
-
-            def element(b, i, j, pixel):
-                frow = b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(depth))
-
-                def body(b, ch, k, e):
-                    at = b.add(pixel, ch)
-                    v = b.fmul(U.load(b, dy, dtype, b.add(base, e)),
-                               U.load(b, f, dtype, b.add(frow, e)))
-                    U.store(b, dx, dtype, at, b.fadd(U.load(b, dx, dtype, at), v))
-                _depth_loop(b, g, mult, body)
-            each_window_element(b, g, n, oh, ow, element)
-    U.return_status(b)
-    return [zero, Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.kh * g.kw * depth,
-                         splittable=g.disjoint())]
-
-
-def emit_depthwise_filter(module, name, dtype, g: ConvShape, mult: int, threads: int,
-                          operands) -> list:
-    """df[i, j, c, k] = sum over output pixels of xp[element (i, j), c] * dy[p, c*mult + k],
-    each thread into its own sum (added up after), reading the zero-padded input.
-    Operands (xp, dy, df, partials): partials holds threads-1 filters."""
-    b, (x, dy, df, partials), lo, hi = new_kernel(module, name, 4)
-    size = 4 if dtype.name == "float32" else 8
-    depth = g.c * mult
-    elements = g.kh * g.kw * depth
-    threads = max(1, min(threads, hint_of(g.rows)))
-    _, target = _thread_sum(b, lo, chunk_size(b, g.rows, threads), df, partials, size,
-                            elements)
-    zero_range(b, target, dtype, _c(0), _c(elements))
-
-    def body(b, base, at, frow, ch, e):
-        v = b.fmul(U.load(b, x, dtype, b.add(at, ch)), U.load(b, dy, dtype, b.add(base, e)))
-        o = b.add(frow, e)
-        U.store(b, target, dtype, o, b.fadd(U.load(b, target, dtype, o), v))
-    _depthwise_windows(b, g, mult, lo, hi, lambda b, base: None, body)
-    U.return_status(b)
-    main = Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * elements,
-                  splittable=threads > 1, threads=threads)
-    if threads == 1:
-        return [main]
-    return [main, emit_partial_sum(module, name + "_sum", dtype, elements, threads - 1,
                                    [operands[2], operands[3]])]

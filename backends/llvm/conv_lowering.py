@@ -12,8 +12,9 @@ import numpy as np
 
 from graphc.ir.ops.conv_ops import Geometry, _pair
 from graphc.ir.ops.fused_conv_ops import explicit_pads
-from graphc.ir.symbolic import is_symbolic
+from graphc.ir.symbolic import hint_of, is_symbolic
 from . import conv_kernels as CK
+from . import depthwise_kernels as DK
 from . import fused_conv_kernels as FK
 from . import loops as L
 from . import pool_kernels as P
@@ -39,6 +40,8 @@ def _conv_shape(op, x_shape, k_hw) -> CK.ConvShape:
 
 CONV_BLOCK_BYTES = 1048576
 DIRECT_CONV_CHANNELS = 4  # input channels up to which a convolution runs as direct loops
+FOLD_DEPTHWISE = True  # a pointwise convolution reads the depthwise one's rows in cache
+POINTWISE_DIRECT = 4096  # filter elements (C*M) up to which a pointwise one runs as direct loops
 
 
 def _lanes(dtype) -> int:
@@ -120,7 +123,13 @@ def _forward_conv(lw, op, g, m: int, inputs, epilogue) -> bool:
     x, f = inputs[:2]
     out = op.outputs[0]
     dtype = out.dtype
-    if g.c <= DIRECT_CONV_CHANNELS:
+    if g.pointwise() and g.c * m <= POINTWISE_DIRECT:
+        def emit_pointwise(mod, n):
+            epi, extra = epilogue()
+            return CK.emit_conv_direct(mod, n, dtype, g, m, _lanes(dtype),
+                                       [x, f, out] + extra, epi)
+        lw.native(op, emit_pointwise, inputs, op.outputs)
+    elif g.c <= DIRECT_CONV_CHANNELS:
         xp = Buffer("arena", dtype, CK.padded_shape(g))
 
         def emit_direct(mod, n):
@@ -163,6 +172,9 @@ def lower_fused_conv(lw, op) -> bool:
             for kind, a in zip(epi.takes, args)):
         return False  # the numpy kernel reports the mismatch; native code never sees it
     if not depthwise:
+        if g.pointwise() and g.c * m <= POINTWISE_DIRECT and FOLD_DEPTHWISE and \
+                _after_depthwise(lw, op, m, epi, args):
+            return True
         if host().blas is None and g.c > DIRECT_CONV_CHANNELS:
             return False
         return _forward_conv(lw, op, g, m, list(op.inputs), lambda: (epi, list(args)))
@@ -195,20 +207,20 @@ def lower_depthwise(lw, op) -> bool:
     if op.type != "DepthwiseConv2dNative" and shape_of(dy) != (g.n, g.oh, g.ow, g.c * mult):
         return False  # the numpy kernel reports the mismatch; native code never sees it
     if op.type == "DepthwiseConv2dNativeBackpropInput":
-        return lw.native(op, lambda mod, n: CK.emit_depthwise_input(
+        return lw.native(op, lambda mod, n: DK.emit_depthwise_input(
             mod, n, dtype, g, mult, [f, dy, out]), [f, dy], op.outputs)
     xp = Buffer("arena", dtype, CK.padded_shape(g))
     if op.type == "DepthwiseConv2dNative":
         def emit_forward(mod, n):
             return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp]),
-                    CK.emit_depthwise(mod, n, dtype, g, mult, [xp, f, out])]
+                    DK.emit_depthwise(mod, n, dtype, g, mult, [xp, f, out])]
         return lw.native(op, emit_forward, [x, f], op.outputs, scratch=[xp])
     threads = planned_threads(2 * g.rows * g.ow * g.k * mult, g.rows)
     parts = Buffer("arena", dtype, (max(threads - 1, 1) * g.k * mult,))
 
     def emit_filter(mod, n):
         return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp])] + \
-            CK.emit_depthwise_filter(mod, n, dtype, g, mult, threads, [xp, dy, out, parts])
+            DK.emit_depthwise_filter(mod, n, dtype, g, mult, threads, [xp, dy, out, parts])
     return lw.native(op, emit_filter, [x, dy], op.outputs, scratch=[xp, parts])
 
 
@@ -290,3 +302,33 @@ def fold_epilogue(lw, op, members, params, outs, domain) -> bool:
     for o in op.outputs:
         lw.producer[o] = step_index
     return True
+
+
+def _after_depthwise(lw, op, m: int, epi, args) -> bool:
+    """Fold a pointwise convolution into the fused depthwise one just before it that only
+    it reads (MobileNet's depthwise-separable pairs): one kernel computes each depthwise
+    output row into a per-thread row (in cache; the rows live in the depthwise output's
+    own buffer) and the pointwise convolution of that row (fused_conv_kernels)."""
+    x = op.inputs[0]
+    index = lw.producer.get(x)
+    if index is None or index != len(lw.steps) - 1 or lw.plan.last_use.get(x) != lw.index:
+        return False
+    dw = lw.steps[index].op
+    buf = lw.plan.buffers[x]
+    if dw.type != "_FusedDepthwiseConv2dNative" or shape_of(dw.inputs[1])[3] != 1 or \
+            "Add" in dw.attrs["fused_ops"] or buf.kind != "arena" or \
+            not lw.plan.only_tensor_of(buf):
+        return False
+    xd, fd, *args_d = dw.inputs
+    gd = _conv_shape(dw, shape_of(xd), shape_of(fd)[:2])
+    threads = planned_threads(2 * gd.rows * gd.ow * gd.c * (gd.kh * gd.kw + m), gd.rows)
+    if threads > min(hint_of(gd.rows), gd.oh):
+        return False
+    lw.steps.pop()
+    del lw.producer[x]
+    dtype = op.outputs[0].dtype
+    epi_d = FK.ChannelEpilogue(dw.attrs["fused_ops"])
+    operands = [xd, fd] + list(args_d) + [op.inputs[1]] + list(args) + [op.outputs[0], buf]
+    return lw.native(op, lambda mod, n: FK.emit_depthwise_pointwise(
+        mod, n, dtype, gd, m, _lanes(dtype), epi_d, epi, threads, operands),
+        [xd, fd] + list(args_d) + [op.inputs[1]] + list(args), op.outputs, scratch=[buf])

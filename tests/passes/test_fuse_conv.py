@@ -95,6 +95,7 @@ CASES = [  # depthwise, input, kernel, stride, padding, explicit pads, out chann
     (False, (3, 7, 5, 12), 1, 1, "VALID", None, 9, ("BiasAdd", "Add")),        # residual
     (False, (2, 11, 10, 3), 3, 2, "SAME", None, 16, ("BiasAdd", "Relu")),      # direct
     (False, (1, 6, 9, 8), 3, 1, "SAME", ((1, 0), (2, 1)), 8, ("BiasAdd",)),   # pad + SAME
+    (False, (5, 20, 21, 72), 1, 1, "SAME", None, 64, ("BiasAdd", "Add", "Relu6")),  # BLAS
     (True, (2, 9, 9, 48), 3, 2, "VALID", ((0, 1), (0, 1)), None, ("BiasAdd", "Relu6")),
     (True, (1, 7, 6, 13), 3, 1, "SAME", None, None, ("BiasAdd", "Relu6")),     # tail
     (True, (2, 8, 7, 19), 3, 2, "SAME", None, None, ("BiasAdd", "Add", "Relu")),
@@ -153,3 +154,64 @@ def test_what_is_read_twice_or_trained_stays_apart():
     reflect = tf.nn.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="REFLECT"), w,
                            [1, 1, 1, 1], "VALID")
     assert "MirrorPad" in _types(reflect, x, xv)
+
+
+def test_an_unknown_batch_runs_the_fused_kernels_at_every_size():
+    """An inverted residual block of MobileNetV2 on a symbolic batch (llvm: one plan)."""
+    c, e = 16, 96
+    g = tf.Graph()
+    with g.as_default():
+        w1 = tf.constant(R.randn(1, 1, c, e).astype(np.float32) / 4)
+        wd = tf.constant(R.randn(3, 3, e, 1).astype(np.float32) / 3)
+        w2 = tf.constant(R.randn(1, 1, e, c).astype(np.float32) / 8)
+        b1, bd, b2 = (tf.constant(R.randn(n).astype(np.float32)) for n in (e, e, c))
+        x = tf.placeholder(tf.float32, [None, 11, 9, c])
+        h = tf.nn.relu6(tf.nn.conv2d(x, w1, [1, 1, 1, 1], "SAME") + b1)
+        h = tf.pad(h, [[0, 0], [0, 1], [0, 1], [0, 0]])
+        h = tf.nn.relu6(tf.nn.depthwise_conv2d(h, wd, [1, 2, 2, 1], "VALID") + bd)
+        y = tf.nn.conv2d(h, w2, [1, 1, 1, 1], "SAME") + b2
+        y = y + tf.nn.conv2d(x[:, 1:10:2, 1:9:2, :], tf.ones([1, 1, c, c]), [1, 1, 1, 1], "SAME")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fast = tf.Session(graph=g, backend="llvm")
+            slow = tf.Session(graph=g, backend="numpy", config=UNFUSED)
+            for batch in (1, 5, 2):
+                xv = R.randn(batch, 11, 9, c).astype(np.float32)
+                assert_close(fast.run(y, {x: xv}), slow.run(y, {x: xv}), "conv")
+
+
+@pytest.mark.parametrize("shape,stride,padding,pads,out,residual", [
+    ((2, 9, 7, 13), 2, "SAME", None, 10, False),            # channel tails, odd sizes
+    ((3, 10, 10, 24), 2, "VALID", ((0, 1), (0, 1)), 24, True),
+    ((1, 6, 5, 8), 1, "SAME", None, 3, False),              # fewer than 4 pixels left over
+    ((8, 16, 16, 32), 1, "SAME", None, 16, True),           # split across threads
+])
+def test_depthwise_then_pointwise_equal_the_unfused_graph(shape, stride, padding, pads, out,
+                                                          residual, monkeypatch):
+    """The llvm backend computes a depthwise convolution and the pointwise one reading it
+    row by row in one kernel; numpy runs the unfused graph."""
+    from graphc.backends.llvm import fused_conv_kernels as FK
+    made = []
+    emit = FK.emit_depthwise_pointwise
+    monkeypatch.setattr(FK, "emit_depthwise_pointwise", lambda *a: made.append(1) or emit(*a))
+    c = shape[3]
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, shape)
+        h = tf.pad(x, [[0, 0], *pads, [0, 0]]) if pads else x
+        h = tf.nn.depthwise_conv2d(h, tf.constant(R.randn(3, 3, c, 1).astype(np.float32)),
+                                   [1, stride, stride, 1], padding)
+        h = tf.nn.relu6(h + tf.constant(R.randn(c).astype(np.float32)))
+        y = tf.nn.conv2d(h, tf.constant(R.randn(1, 1, c, out).astype(np.float32)),
+                         [1, 1, 1, 1], "SAME") + tf.constant(R.randn(out).astype(np.float32))
+        feeds = {x: R.randn(*shape).astype(np.float32)}
+        if residual:
+            r = tf.placeholder(tf.float32, y.shape.as_list())
+            feeds[r] = R.randn(*y.shape.as_list()).astype(np.float32)
+            y = y + r
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fast = tf.Session(graph=g, backend="llvm").run(y, feeds)
+        slow = tf.Session(graph=g, backend="numpy", config=UNFUSED).run(y, feeds)
+    assert made, "the pair did not become one kernel"
+    assert_close(fast, slow, "conv")
