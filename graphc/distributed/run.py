@@ -31,7 +31,8 @@ def find_mpiexec() -> Optional[str]:
     return None
 
 
-def _is_open_mpi(mpiexec: str) -> bool:
+def is_open_mpi(mpiexec: str) -> bool:
+    """Whether `mpiexec` is Open MPI's (its options differ from MPICH's hydra)."""
     try:
         out = subprocess.run([mpiexec, "--version"], capture_output=True, text=True,
                              timeout=30)
@@ -50,7 +51,7 @@ def command(np_: int, program: list, hosts: Optional[str] = None,
         raise RuntimeError("no mpiexec found: pip install 'graphc[distributed]' (the mpich "
                            "wheel brings one), or put an MPI's mpiexec on PATH")
     cmd = [mpiexec, "-np", str(np_)]
-    if _is_open_mpi(mpiexec):
+    if is_open_mpi(mpiexec):
         if os.geteuid() == 0:
             cmd.append("--allow-run-as-root")
         cmd += ["-x", "GRAPHC_MPI_REPORT_DIR"]  # Open MPI passes only named variables on

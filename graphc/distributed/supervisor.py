@@ -121,7 +121,9 @@ def _wait_and_report(child: int, marker_fd: int, rank: int, size: int) -> None:
             break
     code = os.waitstatus_to_exitcode(status)
     marks = _read_all(marker_fd)
-    message = describe_end(code, marks)
+    # a rank ended by the signal the launcher sent its supervisor (Open MPI's mpirun SIGTERMs
+    # the other ranks when one dies) was stopped, not dead: the dead rank speaks for the job
+    message = None if -code in _forwarded else describe_end(code, marks)
     if message is not None:
         text = (f"graphc.distributed: rank {rank} of {size} (pid {child} on host "
                 f"{socket.gethostname()}) {message}\n")
@@ -139,7 +141,11 @@ def _wait_and_report(child: int, marker_fd: int, rank: int, size: int) -> None:
     os._exit(code if code > 0 else (1 if message is not None else 0))
 
 
+_forwarded: set = set()   # the signals the supervisor passed on to its rank
+
+
 def _forward(child: int, sig: int) -> None:
+    _forwarded.add(sig)
     try:
         os.kill(child, sig)
     except ProcessLookupError:
