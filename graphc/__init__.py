@@ -134,6 +134,9 @@ from .namespaces import (arg_max, arg_min, dimension_at_index, dimension_value, 
                          matrix_transpose, reverse_v2)
 from .math_ext import *  # noqa: E402,F401,F403
 from .namespaces import TF1Namespace as _NS  # noqa: E402
+from .sparse_functions import *  # noqa: E402,F401,F403  (TF1's top-level sparse_* names)
+from .sparse_functions import SPARSE as _SPARSE  # noqa: E402
+sparse = _NS("sparse", _SPARSE)
 lookup = _NS("lookup", {n: getattr(_lookup, n) for n in ("KeyValueTensorInitializer",
                                                         "StaticHashTable")})
 queue = _NS("queue", {"FIFOQueue": FIFOQueue, "PaddingFIFOQueue": PaddingFIFOQueue,

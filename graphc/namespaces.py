@@ -81,7 +81,7 @@ def reverse_v2(tensor, axis, name: Optional[str] = None):
 
 def is_tensor(x) -> bool:
     """TF1 `tf.is_tensor`: a graph tensor (Tensor, Variable or SparseTensor), not a value."""
-    from .parsing import SparseTensor
+    from .sparse_tensor import SparseTensor
     return isinstance(x, (TensorLike, SparseTensor))
 
 

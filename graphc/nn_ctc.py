@@ -5,7 +5,7 @@ from __future__ import annotations
 from .ir import dtypes as dt
 from .ir.ops import math_ops as M
 from .ir.ops._base import apply, convert_to_tensor
-from .parsing import SparseTensor, SparseTensorValue
+from .sparse_tensor import SparseTensor, SparseTensorValue
 
 
 def _seq_len(sequence_length):

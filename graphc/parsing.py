@@ -5,16 +5,15 @@ SparseTensor, the value a VarLenFeature parses into.
 from __future__ import annotations
 
 import collections
-import inspect
 from typing import Optional
 
 import numpy as np
 
 from .ir import dtypes as dt
-from .ir.graph import TensorLike
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.parsing_ops import decode_raw, parse_example_op, parse_sequence_example_op
 from .ir.site import where
+from .sparse_tensor import SparseTensor, SparseTensorValue
 
 __all__ = ["FixedLenFeature", "VarLenFeature", "FixedLenSequenceFeature", "parse_example",
            "parse_single_example", "parse_single_sequence_example", "decode_raw",
@@ -41,46 +40,6 @@ class FixedLenSequenceFeature(collections.namedtuple(
 
     def __new__(cls, shape, dtype, allow_missing=False, default_value=None):
         return super().__new__(cls, shape, dtype, allow_missing, default_value)
-
-
-class SparseTensorValue(collections.namedtuple("SparseTensorValue",
-                                               ["indices", "values", "dense_shape"])):
-    """What running a SparseTensor returns: its three arrays."""
-
-
-class SparseTensor(collections.namedtuple("SparseTensor",
-                                          ["indices", "values", "dense_shape"])):
-    """TF1 `tf.SparseTensor`: int64 indices [n, rank], values [n], dense_shape [rank].
-
-    A namedtuple of its three tensors, so `sess.run` fetches it as a structure; rebuilt
-    from the fetched arrays it becomes a SparseTensorValue, as TF1 returns."""
-
-    def __new__(cls, *args, **kwargs):
-        # a namedtuple is made in __new__; __init__ holds TF1's parameters, and calling it
-        # first gives Python's own error for a wrong call, naming SparseTensor.__init__
-        SparseTensor.__init__(None, *args, **kwargs)
-        parts = tuple(_SPARSE_PARAMS.bind(None, *args, **kwargs).arguments.values())[1:]
-        indices, values, dense_shape = parts
-        if all(isinstance(p, np.ndarray) for p in parts):
-            return SparseTensorValue(*parts)  # a fetched value (graphc/fetch.py rebuilds)
-        return super().__new__(cls, convert_to_tensor(indices, dtype=dt.int64),
-                               values if isinstance(values, TensorLike) else
-                               convert_to_tensor(values),
-                               convert_to_tensor(dense_shape, dtype=dt.int64))
-
-    def __init__(self, indices, values, dense_shape) -> None:
-        """TF1's parameters; the tuple's fields are set by __new__."""
-
-    @property
-    def dtype(self):
-        return self.values.dtype
-
-    def get_shape(self):
-        from .ir.ops._base import const_value_as_shape
-        return const_value_as_shape(self.dense_shape)
-
-
-_SPARSE_PARAMS = inspect.signature(SparseTensor.__init__)
 
 
 def _dtype(feature, key: str):

@@ -32,6 +32,7 @@ from .ir.symbolic import compiling
 from .passes import build_program
 from .passes.manager import PassManager
 from .passes.plan import lower
+from .sparse_tensor import expand_sparse_feeds, has_sparse_keys
 
 _MAX_PLANS = 256
 
@@ -121,6 +122,8 @@ class BaseSession:
         """Run the graph elements in `fetches` (any nesting), feeding `feed_dict`."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if feed_dict and has_sparse_keys(feed_dict):  # a SparseTensor feeds its 3 tensors
+            feed_dict = expand_sparse_feeds(feed_dict)
         entry = self._run_entry(fetches, feed_dict)
         mapper, feed_tensors, keep, plans = entry
         feed_values = [_feed_value(t, v) for t, v in zip(feed_tensors, feed_dict.values())] \

@@ -256,9 +256,11 @@ class Lowering:
         # Control flow (If, While) is driven from Python by design: the graphs it holds
         # are compiled natively by the Session's FunctionRunner, so it is no fallback;
         # TensorArray ops keep lists of arrays, which only Python holds; dataset iterators
-        # run Python pipelines; collectives talk to the other processes through mpi4py.
+        # run Python pipelines; collectives talk to the other processes through mpi4py;
+        # sparse ops' outputs have data-dependent sizes (the README lists them).
         if not op.type.startswith(("Random", "TruncatedNormal")) and not strings and \
-                op.opdef.family not in ("control", "tensor_array", "dataset", "collective"):
+                op.opdef.family not in ("control", "tensor_array", "dataset", "collective",
+                                        "sparse"):
             _warn_fallback(op, "these shapes or dtypes" if known else "no native lowering")
         for t in op.outputs:
             self.plan.define(t)

@@ -25,3 +25,4 @@ from . import vector_ops, math_compositions, image_ops  # noqa: F401
 from . import candidate_sampling_ops, ctc_ops, png_ops, nms_ops  # noqa: F401
 from . import fused_conv_ops  # noqa: F401
 from . import queue_ops  # noqa: F401
+from . import sparse_ops, sparse_combine_ops  # noqa: F401
