@@ -137,6 +137,9 @@ from .namespaces import TF1Namespace as _NS  # noqa: E402
 from .sparse_functions import *  # noqa: E402,F401,F403  (TF1's top-level sparse_* names)
 from .sparse_functions import SPARSE as _SPARSE  # noqa: E402
 sparse = _NS("sparse", _SPARSE)
+from .string_functions import *  # noqa: E402,F401,F403  (TF1's top-level string names)
+from .string_functions import STRINGS as _STRINGS  # noqa: E402
+strings = _NS("strings", _STRINGS)
 lookup = _NS("lookup", {n: getattr(_lookup, n) for n in ("KeyValueTensorInitializer",
                                                         "StaticHashTable")})
 queue = _NS("queue", {"FIFOQueue": FIFOQueue, "PaddingFIFOQueue": PaddingFIFOQueue,

@@ -122,7 +122,8 @@ class BaseSession:
         """Run the graph elements in `fetches` (any nesting), feeding `feed_dict`."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        if feed_dict and has_sparse_keys(feed_dict):  # a SparseTensor feeds its 3 tensors
+        if feed_dict and isinstance(feed_dict, collections.abc.Mapping) and \
+                has_sparse_keys(feed_dict):  # a SparseTensor key feeds its three tensors
             feed_dict = expand_sparse_feeds(feed_dict)
         entry = self._run_entry(fetches, feed_dict)
         mapper, feed_tensors, keep, plans = entry

@@ -26,3 +26,4 @@ from . import candidate_sampling_ops, ctc_ops, png_ops, nms_ops  # noqa: F401
 from . import fused_conv_ops  # noqa: F401
 from . import queue_ops  # noqa: F401
 from . import sparse_ops, sparse_combine_ops  # noqa: F401
+from . import string_ops, string_split_ops, string_hash_ops  # noqa: F401
