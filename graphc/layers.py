@@ -19,12 +19,19 @@ from .layers_base import InputSpec, Layer
 from .layers_conv import (AveragePooling1D, AveragePooling2D, Conv1D, Conv2D,
                           Conv2DTranspose, MaxPooling1D, MaxPooling2D)
 from .layers_core import BatchNormalization, Dense, Dropout, Flatten
+from .layers_conv3d import (AveragePooling3D, Conv3D, Conv3DTranspose, MaxPooling3D,  # noqa: F401
+                            SeparableConv1D, SeparableConv2D, average_pooling3d, conv3d,
+                            conv3d_transpose, max_pooling3d, separable_conv1d,
+                            separable_conv2d)
 
 __all__ = ["InputSpec", "Layer", "AveragePooling1D", "AveragePooling2D", "Conv1D", "Conv2D",
            "Conv2DTranspose", "MaxPooling1D", "MaxPooling2D", "BatchNormalization", "Dense",
            "Dropout", "Flatten", "average_pooling1d", "average_pooling2d",
            "batch_normalization", "conv1d", "conv2d", "conv2d_transpose", "dense", "dropout",
-           "flatten", "max_pooling1d", "max_pooling2d"]
+           "flatten", "max_pooling1d", "max_pooling2d", "AveragePooling3D", "Conv3D",
+           "Conv3DTranspose", "MaxPooling3D", "SeparableConv1D", "SeparableConv2D",
+           "average_pooling3d", "conv3d", "conv3d_transpose", "max_pooling3d",
+           "separable_conv1d", "separable_conv2d"]
 
 
 def dense(inputs, units: int, activation=None, use_bias: bool = True,

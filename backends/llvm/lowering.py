@@ -257,11 +257,11 @@ class Lowering:
         # are compiled natively by the Session's FunctionRunner, so it is no fallback;
         # TensorArray ops keep lists of arrays, which only Python holds; dataset iterators
         # run Python pipelines; collectives talk to the other processes through mpi4py;
-        # sparse ops' outputs have data-dependent sizes (the README lists them); py_func
-        # runs the user's Python function.
+        # sparse ops' outputs have data-dependent sizes and random numbers come from
+        # Philox in numpy (the README lists both); py_func runs the user's Python function.
         if not op.type.startswith(("Random", "TruncatedNormal")) and not strings and \
                 op.opdef.family not in ("control", "tensor_array", "dataset", "collective",
-                                        "sparse", "python"):
+                                        "sparse", "python", "random"):
             _warn_fallback(op, "these shapes or dtypes" if known else "no native lowering")
         for t in op.outputs:
             self.plan.define(t)
