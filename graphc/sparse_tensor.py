@@ -15,6 +15,7 @@ from typing import Optional
 import numpy as np
 
 from .ir import dtypes as dt
+from .ir.context import default_session
 from .ir.graph import TensorLike
 from .ir.ops._base import const_value_as_shape, convert_to_tensor
 from .ir.ops.core_ops import placeholder, placeholder_with_default
@@ -87,12 +88,7 @@ class SparseTensor(collections.namedtuple("SparseTensor",
 
     def eval(self, feed_dict=None, session=None):
         """Run the SparseTensor in `session` (or the default one): a SparseTensorValue."""
-        from .session import get_default_session
-        sess = session or get_default_session()
-        if sess is None:
-            raise ValueError("Cannot evaluate a SparseTensor without a session: pass "
-                             "session= or use it inside `with tf.Session().as_default():`")
-        return sess.run(self, feed_dict)
+        return default_session(session, self.values).run(self, feed_dict)
 
     def __mul__(self, other):
         """sparse * dense at the sparse entries (TF1's SparseDenseCwiseMul)."""
