@@ -141,6 +141,10 @@ from .string_functions import *  # noqa: E402,F401,F403  (TF1's top-level string
 from .string_functions import STRINGS as _STRINGS  # noqa: E402
 strings = _NS("strings", _STRINGS)
 from .script_ops import numpy_function, py_func, py_function  # noqa: E402,F401
+from .ir.ops.string_io_ops import (decode_base64, decode_csv, encode_base64,  # noqa: E402,F401
+                                   matching_files, read_file, write_file)
+for _f in (decode_base64, decode_csv, encode_base64, matching_files, read_file, write_file):
+    setattr(io, _f.__name__, _f)  # (tf.io has them too)
 from .ir.ops.random_dist_ops import multinomial, random_gamma, random_poisson  # noqa: E402,F401
 from .random import get_seed  # noqa: E402,F401
 lookup = _NS("lookup", {n: getattr(_lookup, n) for n in ("KeyValueTensorInitializer",

@@ -64,7 +64,7 @@ class _Lookup:
     def __init__(self) -> None:
         from . import lookup
         for name in ("HashTable", "KeyValueTensorInitializer", "index_table_from_tensor",
-                     "index_to_string_table_from_tensor"):
+                     "index_to_string_table_from_tensor", "IdTableWithHashBuckets"):
             setattr(self, name, getattr(lookup, name))
 
     def __getattr__(self, name):

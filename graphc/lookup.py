@@ -23,6 +23,8 @@ from .ir.ops import generator_ops as G
 from .ir.ops import reduce_ops as R
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.slicing_ops import gather
+from .ir.ops.string_hash_ops import hash_bucket_op
+from .ir.ops.string_ops import as_string
 from .variables import GraphKeys, Variable
 
 
@@ -148,15 +150,73 @@ def index_table_from_tensor(vocabulary_list, num_oov_buckets=0, default_value=-1
                             hasher_spec=None, dtype=_dt.string, name=None):
     """A table mapping each element of `vocabulary_list` to its index (int64), unknown
     keys to `default_value`."""
-    if num_oov_buckets:
-        raise NotImplementedError("index_table_from_tensor(num_oov_buckets>0) needs TF's "
-                                  "Fingerprint64 hash, which graphc does not have")
+    if num_oov_buckets < 0:
+        raise ValueError(f"num_oov_buckets must be greater or equal than 0, got "
+                         f"{num_oov_buckets}.")
+    if hasher_spec is not None:
+        raise NotImplementedError("index_table_from_tensor(hasher_spec=...): graphc hashes "
+                                  "out-of-vocabulary keys with TF's default, the fast "
+                                  "Fingerprint64 hash")
     graph = _context.get_default_graph()
     with graph.name_scope(name or "string_to_index"):
         vocab = _vocabulary(vocabulary_list, _dt.as_dtype(dtype))
         ids = _indices(vocab)
         init = KeyValueTensorInitializer(vocab, ids)
-        return HashTable(init, np.int64(default_value), name="hash_table")
+        table = HashTable(init, np.int64(default_value), name="hash_table")
+        return IdTableWithHashBuckets(table, num_oov_buckets) if num_oov_buckets else table
+
+
+class IdTableWithHashBuckets:
+    """TF1 `tf.contrib.lookup.IdTableWithHashBuckets`: the table's id for a key it has,
+    else size + Fingerprint64(key) % num_oov_buckets (keys of other dtypes hashed as
+    their tf.as_string), the same buckets as TensorFlow's."""
+
+    def __init__(self, table, num_oov_buckets, hasher_spec=None, name=None,
+                 key_dtype=None) -> None:
+        if hasher_spec is not None:
+            raise NotImplementedError("IdTableWithHashBuckets(hasher_spec=...): only TF's "
+                                      "default fast hash is supported")
+        if int(num_oov_buckets) < 0:
+            raise ValueError(f"oov_buckets must be >= 0, got {num_oov_buckets}")
+        self._table, self._num_oov_buckets = table, int(num_oov_buckets)
+        self._key_dtype = table.key_dtype if table is not None else _dt.as_dtype(
+            key_dtype or _dt.string)
+        self._name = name or (table.name if table is not None else "hash_bucket")
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def key_dtype(self):
+        return self._key_dtype
+
+    @property
+    def value_dtype(self):
+        return _dt.int64
+
+    @property
+    def initializer(self):
+        return self._table.initializer if self._table is not None else core_ops.no_op()
+
+    init = initializer
+
+    def size(self, name=None):
+        """The table's size plus the number of buckets (int64)."""
+        base = self._table.size(name) if self._table is not None else np.int64(0)
+        return M.add(base, np.int64(self._num_oov_buckets))
+
+    def lookup(self, keys, name=None):
+        """Ids for `keys`: the table's, else a hash bucket after them."""
+        keys = convert_to_tensor(keys, dtype=self._key_dtype, name="keys")
+        with _context.get_default_graph().name_scope(name or f"{self._name}_Lookup"):
+            text = keys if keys.dtype.is_string else as_string(keys)
+            buckets = hash_bucket_op("fast", text, self._num_oov_buckets, name="hash_bucket")
+            if self._table is None:
+                return buckets
+            ids = self._table.lookup(keys)
+            buckets = M.add(buckets, self._table.size())
+            return M.where_v2(M.not_equal(ids, self._table.default_value), ids, buckets)
 
 
 def index_to_string_table_from_tensor(vocabulary_list, default_value="UNK", name=None):
