@@ -5,10 +5,11 @@ Values known when the graph is built (`ops._base.const_value`, TF1's `constant_v
 and the plan's constant folding (`passes.fold`) both call `evaluate`; `shape_value` is
 the value of a Shape, Size or Rank op that a static shape already knows.
 
-The size policy: an output may be as large as MAX_CONSTANT_BYTES or as its inputs
-together, whichever is more, so evaluating never bloats a graph (a
-`tf.zeros([4096, 4096])` stays a Fill) while a slice or a reshape of any constant is
-still known. A kernel that raises leaves the op to the run, which reports the error
+The size policy: an output may hold as many elements as MAX_CONSTANT_ELEMENTS or as its
+inputs together, whichever is more, so evaluating never bloats a graph (a
+`tf.zeros([4096, 4096])` stays a Fill) while a slice, a reshape or a cast of any constant
+is still known (counted in elements, not bytes: a frozen model's float16 filter cast to
+float32 folds, and with it the batch norm and the fusion after it). A kernel that raises leaves the op to the run, which reports the error
 naming the node and the user's line.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .dtypes import DType
 from .shapes import TensorShape
 from .symbolic import has_symbolic, is_symbolic
 
-MAX_CONSTANT_BYTES = 1 << 16
+MAX_CONSTANT_ELEMENTS = 1 << 16
 
 SHAPE_OPS = frozenset({"Shape", "Size", "Rank"})
 
@@ -41,10 +42,10 @@ def evaluate(op, values: Sequence[np.ndarray]) -> Optional[list[np.ndarray]]:
     policy, or the kernel raises."""
     if not evaluable(op):
         return None
-    limit = max(MAX_CONSTANT_BYTES, sum(np.asarray(v).nbytes for v in values))
+    limit = max(MAX_CONSTANT_ELEMENTS, sum(np.size(v) for v in values))
     for t in op.outputs:  # refuse before computing what the static shape says is too big
         n = t.shape.num_elements()
-        if n is not None and not is_symbolic(n) and n * max(t.dtype.size, 1) > limit:
+        if n is not None and not is_symbolic(n) and n > limit:
             return None
     try:
         with np.errstate(all="ignore"):
@@ -55,7 +56,7 @@ def evaluate(op, values: Sequence[np.ndarray]) -> Optional[list[np.ndarray]]:
     out = []
     for t, value in zip(op.outputs, results):
         value = np.asarray(value, dtype=t.dtype.np)
-        if value.nbytes > limit:
+        if value.size > limit:
             return None
         out.append(value)
     return out

@@ -63,3 +63,20 @@ def test_tensorflow_runs_graphcs_export_of_mobilenet():
     got = run_in_tensorflow(data, M.FETCHES, {M.INPUT: M.inputs(1)})
     for key, value in zip(M.FETCHES, got):
         np.testing.assert_allclose(value, want[f"{key}@1"], **TOLERANCE)
+
+
+def test_every_convolution_of_mobilenet_fuses():
+    # the fixture stores float16 filters: their casts to float32 are constants (counted in
+    # elements, not bytes), so every batch norm folds and all 52 convolutions fuse
+    from graphc.passes.manager import PassManager
+    from graphc.passes.plan import lower
+    from graphc.passes.prune import build_program
+    with tf.Graph().as_default():
+        logits = tf.import_graph_def(_graph_def(), return_elements=["logits:0"], name="")[0]
+        image = tf.get_default_graph().get_tensor_by_name(M.INPUT)
+        program = build_program([logits], [], [image])
+        plan = PassManager().run(lower(program, [(M.inputs(1).shape, image.dtype)]))
+    types = [op.type for op in plan.graph.get_operations()]
+    assert types.count("_FusedConv2D") == 35 and types.count("_FusedDepthwiseConv2dNative") \
+        == 17, sorted(set(types))
+    assert not {"Cast", "Conv2D", "DepthwiseConv2dNative", "Relu6", "Pad"} & set(types)
