@@ -9,8 +9,10 @@ The size policy: an output may hold as many elements as MAX_CONSTANT_ELEMENTS or
 inputs together, whichever is more, so evaluating never bloats a graph (a
 `tf.zeros([4096, 4096])` stays a Fill) while a slice, a reshape or a cast of any constant
 is still known (counted in elements, not bytes: a frozen model's float16 filter cast to
-float32 folds, and with it the batch norm and the fusion after it). A kernel that raises leaves the op to the run, which reports the error
-naming the node and the user's line.
+float32 folds, and with it the batch norm and the fusion after it).
+
+A kernel that raises leaves the op to the run, which reports the error naming the node and
+the user's line.
 """
 from __future__ import annotations
 
