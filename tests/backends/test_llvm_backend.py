@@ -312,16 +312,27 @@ def test_native_calls_release_the_gil():
     t0 = time.perf_counter()
     run(av)
     one_call = time.perf_counter() - t0
-    done = threading.Event()
-    worker = threading.Thread(target=lambda: (run(av), done.set()))
-    gaps, last = [], time.perf_counter()
-    worker.start()
-    while not done.is_set():
-        now = time.perf_counter()
-        gaps.append(now - last)
-        last = now
-    worker.join()
-    sess.close()
-    # With the GIL held for the whole call, this loop would stall for about `one_call`.
+
+    def longest_stall():
+        done = threading.Event()
+        worker = threading.Thread(target=lambda: (run(av), done.set()))
+        gaps, last = [], time.perf_counter()
+        worker.start()
+        while not done.is_set():
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+        worker.join()
+        return max(gaps)
+
+    # With the GIL held for the whole call, this loop would stall for about `one_call` in
+    # every attempt; with it released, only a busy machine's scheduler stalls it, and not
+    # in three attempts running (a behaviour check, not a timing: no bound on one_call)
     if one_call > 0.03:
-        assert max(gaps) < one_call * 0.6, (max(gaps), one_call)
+        stalls = []
+        for _ in range(3):
+            stalls.append(longest_stall())
+            if stalls[-1] < one_call * 0.6:
+                break
+        assert min(stalls) < one_call * 0.6, (stalls, one_call)
+    sess.close()
