@@ -1,7 +1,7 @@
 """The classic TF1 convnet's training step (conv 5x5x32 SAME, max-pool, conv 5x5x64, max-pool,
 dense 1024, dropout, dense 10, Adam; batch 128 on 28x28x1), graphc-llvm against
 graphc-numpy, the same step in plain numpy (im2col + matmul, written by hand), and
-TensorFlow 1 and PyTorch when installed; and the convolution forward alone against the
+TensorFlow 1, JAX and PyTorch when installed; and the convolution forward alone against the
 matmul-bound limit (its FLOPs at the machine's measured matmul GFLOP/s). One run.
 
 Run: python benchmarks/convnet.py [--batch 128] [--quick]
@@ -145,6 +145,46 @@ def torch_step(torch, xs, ys):
     return step
 
 
+def jax_step(jax, xs, ys):
+    """The same step under jax.jit (NHWC convolutions, reduce_window pooling, Adam)."""
+    jnp, lax = jax.numpy, jax.lax
+
+    def conv(h, w, b):
+        return jax.nn.relu(lax.conv_general_dilated(h, w, (1, 1), "SAME",
+                                                    dimension_numbers=("NHWC", "HWIO",
+                                                                       "NHWC")) + b)
+
+    def pool(h):
+        return lax.reduce_window(h, -jnp.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "SAME")
+
+    def loss_fn(p, x, y, key):
+        h = pool(conv(pool(conv(x, p[0], p[1])), p[2], p[3])).reshape(x.shape[0], -1)
+        h = jax.nn.relu(h @ p[4] + p[5])
+        h = jnp.where(jax.random.bernoulli(key, 0.5, h.shape), h / 0.5, 0.0)
+        logits = h @ p[6] + p[7]
+        return -jnp.mean(jnp.sum(y * jax.nn.log_softmax(logits), 1))
+
+    def adam(p, m, v, t, x, y, key):
+        g = jax.grad(loss_fn)(p, x, y, key)
+        m = [0.9 * a + 0.1 * b for a, b in zip(m, g)]
+        v = [0.999 * a + 0.001 * b * b for a, b in zip(v, g)]
+        lr = 1e-4 * jnp.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+        return [a - lr * b / (jnp.sqrt(c) + 1e-8) for a, b, c in zip(p, m, v)], m, v
+    step = jax.jit(adam)
+    params = [jnp.asarray(v) for v in _params()]
+    state = [params, [jnp.zeros_like(v) for v in params], [jnp.zeros_like(v) for v in params],
+             jax.random.PRNGKey(0), 0]
+    xj, yj = jnp.asarray(xs), jnp.asarray(ys)
+
+    def run():
+        state[3], key = jax.random.split(state[3])
+        state[4] += 1
+        state[0], state[1], state[2] = step(state[0], state[1], state[2], float(state[4]),
+                                            xj, yj, key)
+        jax.block_until_ready(state[0])
+    return run
+
+
 def tf_step(tfm, xs, ys):
     t1 = tfm.compat.v1
     t1.disable_eager_execution()
@@ -205,6 +245,8 @@ def main() -> None:
     ref = NumpyConvNet()
     print("  measuring plain numpy ...", file=sys.stderr, flush=True)
     rows["numpy (im2col + matmul)"] = timeit(lambda: ref.step(xs, ys), min_time=2.0)
+    if "jax" in fw:
+        rows["jax"] = timeit(jax_step(fw["jax"], xs, ys), min_time=2.0)
     if "torch" in fw:
         rows["pytorch"] = timeit(torch_step(fw["torch"], xs, ys), min_time=2.0)
     if "tensorflow" in fw:
