@@ -29,6 +29,7 @@ import threading
 import numpy as np
 
 from . import symbolic_plans
+from .compile import compile_plan, compile_variant
 from .passes.manager import PassManager
 
 MAX_SPECIALISATIONS = 8
@@ -91,13 +92,11 @@ class FunctionRunner:
             return exe
         hit = self._observed.get(id(exe))
         if hit is None:
-            from . import backends_registry
             with self._lock:
                 hit = self._observed.get(id(exe))
                 if hit is None:
-                    hit = self._observed[id(exe)] = (exe, backends_registry.compile(
-                        exe.backend, exe.program, self._state, self._validate,
-                        observed=True))
+                    hit = self._observed[id(exe)] = (exe, compile_variant(
+                        exe, self._state, self._validate, observed=True))
         return hit[1]
 
     def _plan(self, graph, params: tuple, outputs: tuple, args: list) -> tuple:
@@ -110,7 +109,6 @@ class FunctionRunner:
         return hit[1], hit[2]
 
     def _compile(self, graph, param_names, output_refs, fid, sig, args):
-        from .session import compile_plan
         with self._lock:
             hit = self._plans.get((fid, sig)) or self._plans.get((fid, None))
             if hit is not None:

@@ -26,6 +26,7 @@ from typing import Optional
 
 import numpy as np
 
+from .compile import compile_variant
 from .ir import context as _context
 from .ir.ops.fused_ops import members as _members
 from .protos.run_metadata import AdviceProto, GraphNodeProto, MultiGraphNodeProto
@@ -556,12 +557,10 @@ class KernelProfiling:
         return results
 
     def _llvm(self, session, plan, feed_values) -> list:
-        from . import backends_registry
         exe = plan.variants.get("profiled")
         if exe is None:
-            exe = plan.variants["profiled"] = backends_registry.compile(
-                "llvm", plan.executable.program, session._state, session._validate,
-                profile=True)
+            exe = plan.variants["profiled"] = compile_variant(
+                plan.executable, session._state, session._validate, profile=True)
         exe.profile.reset()
         start = time.perf_counter()
         for _ in range(self.runs):

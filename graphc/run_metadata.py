@@ -25,7 +25,8 @@ import time
 
 import numpy as np
 
-from . import backends_registry, protos
+from . import protos
+from .compile import compile_variant
 from .ir.ops.fused_ops import body_inputs, members as _members
 from .numerics_check import NumericsCheck, check_feeds
 from .protos.run_metadata import NodeExecStats, RunOptions, StepStats
@@ -75,9 +76,8 @@ def observed_executable(session, plan):
         with _COMPILE_LOCK:
             observed = plan.variants.get("observed")
             if observed is None:
-                observed = plan.variants["observed"] = backends_registry.compile(
-                    session._backend, exe.program, session._state, session._validate,
-                    observed=True)
+                observed = plan.variants["observed"] = compile_variant(
+                    exe, session._state, session._validate, observed=True)
     return observed
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from . import backends_registry
 from . import run_metadata as run_metadata_module
 from . import symbolic_plans
+from .compile import compile_plan
 from .data.sources import find_sources
 from .data.sources import pull as pull_sources
 from .fetch import FetchMapper
@@ -28,10 +29,7 @@ from .functions import FunctionRunner
 from .ir import context as _context
 from .ir.graph import Graph, Operation, Tensor, TensorLike
 from .ir.runtime import RuntimeState
-from .ir.symbolic import compiling
-from .passes import build_program
 from .passes.manager import PassManager
-from .passes.plan import lower
 from .sparse_tensor import expand_sparse_feeds, has_sparse_keys
 
 _MAX_PLANS = 256
@@ -366,18 +364,6 @@ class _SessionContext:
 
 def get_default_session():
     return _context.get_default_session()
-
-
-def compile_plan(fetches, targets, feeds, specs, pass_manager, backend, state, validate):
-    """Prune to what `fetches` and `targets` need, lower into a plan specialised to the
-    feed shapes and dtypes `specs`, run the pass pipeline, compile with `backend`."""
-    program = build_program(fetches, targets, feeds)
-    with compiling():  # (inference refuses to guess symbolic dims' values: ir/symbolic)
-        plan = pass_manager.run(lower(program, specs))
-    optimized = build_program(plan.fetches, plan.targets, plan.feeds)
-    executable = backends_registry.compile(backend, optimized, state, validate=validate)
-    executable.plan = plan
-    return executable
 
 
 # ---------------------------------------------------------------------- feed values

@@ -278,7 +278,6 @@ KNOWN_CYCLES = [
     {"graphc.ir.context", "graphc.ir.graph", "graphc.ir.serialize"},
     {"graphc.passes.loop_shapes", "graphc.passes.plan"},
     {"graphc.passes.control_flow_grad", "graphc.passes.gradients"},
-    {"graphc.functions", "graphc.session"},
     {"graphc.metrics", "graphc.metrics_thresholds"},
     {"graphc.data.dataset", "graphc.data.functions", "graphc.data.iterator",
      "graphc.data.transformations", "graphc.data.cache"},

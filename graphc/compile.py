@@ -1,0 +1,34 @@
+"""From the user's graph to an executable: the one compile path of every run.
+
+The Session compiles a run's fetches this way (graphc/session.py), and the function
+runner compiles the graphs of If and While nodes the same way (graphc/functions.py), so a
+loop body is optimised and lowered exactly as a top-level run is. Both call down into
+this module; it calls down into passes and the backends, and nothing here knows who asked.
+"""
+from __future__ import annotations
+
+from . import backends_registry
+from .ir.symbolic import compiling
+from .passes import build_program
+from .passes.plan import lower
+
+
+def compile_plan(fetches, targets, feeds, specs, pass_manager, backend, state, validate):
+    """Prune to what `fetches` and `targets` need, lower into a plan specialised to the
+    feed shapes and dtypes `specs`, run the pass pipeline, compile with `backend`."""
+    program = build_program(fetches, targets, feeds)
+    with compiling():  # (inference refuses to guess symbolic dims' values: ir/symbolic)
+        plan = pass_manager.run(lower(program, specs))
+    optimized = build_program(plan.fetches, plan.targets, plan.feeds)
+    executable = backends_registry.compile(backend, optimized, state, validate=validate)
+    executable.plan = plan
+    return executable
+
+
+def compile_variant(executable, state, validate: bool, observed: bool = False,
+                    profile: bool = False):
+    """`executable`'s program compiled again by its backend: `observed`, to report every
+    op it runs (traced and checked runs, graphc/run_metadata.py); `profile`, to count
+    its native kernels' cycles (graphc/profiler.py)."""
+    return backends_registry.compile(executable.backend, executable.program, state,
+                                     validate=validate, observed=observed, profile=profile)
