@@ -151,6 +151,9 @@ class _Rnn:
             setattr(self, name, getattr(rnn_cell, name))
         self.DeviceWrapper = seq2seq.DeviceWrapper
         self.stack_bidirectional_dynamic_rnn = seq2seq.stack_bidirectional_dynamic_rnn
+        from . import rnn_contrib
+        for name in rnn_contrib.CONTRIB_RNN:
+            setattr(self, name, getattr(rnn_contrib, name))
 
     def __getattr__(self, name):
         raise AttributeError(f"tf.contrib.rnn.{name} is not available in graphc")
