@@ -156,3 +156,8 @@ version = _NS("version", {"VERSION": VERSION, "GIT_VERSION": GIT_VERSION,
 from google.protobuf import text_format as _text_format  # noqa: E402
 from .ir.graph import set_operation_printer as _set_operation_printer  # noqa: E402
 _set_operation_printer(lambda op: _text_format.MessageToString(summary.node_def(op)))
+from .sets import SETS as _SETS  # noqa: E402
+sets = _NS("sets", _SETS)
+from .metrics_at_k import AT_K as _AT_K  # noqa: E402
+for _name, _f in _AT_K.items():
+    setattr(metrics, _name, _f)  # (tf.metrics' *_at_k, graphc/metrics_at_k.py)

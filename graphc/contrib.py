@@ -134,6 +134,9 @@ class _Seq2seq:
         for name in ("BahdanauAttention", "LuongAttention", "AttentionWrapper",
                      "AttentionWrapperState"):
             setattr(self, name, getattr(seq2seq_attention, name))
+        from . import seq2seq_beam
+        for name in seq2seq_beam.__all__:
+            setattr(self, name, getattr(seq2seq_beam, name))
 
     def __getattr__(self, name):
         raise AttributeError(f"tf.contrib.seq2seq.{name} is not available in graphc")

@@ -2,7 +2,8 @@
 BasicDecoderOutput and dynamic_decode, with TF1's semantics.
 
 dynamic_decode runs `decoder.step` in one `tf.while_loop` until every sequence has finished
-(or `maximum_iterations`), writing each step's outputs to TensorArrays; it returns
+(or `maximum_iterations`), writing each step's outputs to TensorArrays, then lets a
+decoder with a `finalize` method rework them (BeamSearchDecoder's gather_tree); it returns
 (final_outputs, final_state, final_sequence_lengths), the outputs batch-major unless
 `output_time_major`. With `impute_finished`, finished sequences emit zeros and keep their
 state, as TF1's.
@@ -22,9 +23,10 @@ from .ir.ops._base import convert_to_tensor
 
 
 def _rows(mask, x):
-    """`mask` ([batch] bool) broadcast against x's rows."""
-    rank = x.shape.ndims or 1
-    return A.reshape(mask, [-1] + [1] * (rank - 1)) if rank > 1 else mask
+    """`mask` ([batch] bool, or [batch, beam] for a beam search) broadcast against x."""
+    for _ in range((x.shape.ndims or 1) - (mask.shape.ndims or 1)):
+        mask = A.expand_dims(mask, -1)
+    return mask
 
 
 def _where_rows(mask, a, b):
@@ -213,13 +215,13 @@ def dynamic_decode(decoder, output_time_major=False, impute_finished=False,
                           parallel_iterations=parallel_iterations, swap_memory=swap_memory)
         _, _, lengths, _ = loop[:4]
         arrays, flat_state = loop[4:4 + n_arr], loop[4 + n_arr:]
-        stacked = []
-        for ta in arrays:
-            t = ta.stack()                                      # [time, batch, ...]
-            if not output_time_major:
-                rank = t.shape.ndims
-                t = A.transpose(t, [1, 0] + list(range(2, rank)))
-            stacked.append(t)
-        final_outputs = nest.pack_sequence_as(outputs_probe, stacked)
+        final_outputs = nest.pack_sequence_as(outputs_probe,
+                                              [ta.stack() for ta in arrays])  # [time, batch..]
         final_state = nest.pack_sequence_as(state0, list(flat_state))
+        if hasattr(decoder, "finalize"):  # (BeamSearchDecoder: gather_tree)
+            final_outputs, final_state = decoder.finalize(final_outputs, final_state, lengths)
+        if not output_time_major:
+            final_outputs = nest.map_structure(
+                lambda t: A.transpose(t, [1, 0] + list(range(2, t.shape.ndims))),
+                final_outputs)
         return final_outputs, final_state, lengths

@@ -30,3 +30,5 @@ from . import string_ops, string_split_ops, string_hash_ops  # noqa: F401
 from . import py_func_ops  # noqa: F401
 from . import random_dist_ops  # noqa: F401
 from . import string_io_ops  # noqa: F401
+from . import beam_search_ops  # noqa: F401
+from . import set_ops  # noqa: F401
