@@ -161,3 +161,13 @@ sets = _NS("sets", _SETS)
 from .metrics_at_k import AT_K as _AT_K  # noqa: E402
 for _name, _f in _AT_K.items():
     setattr(metrics, _name, _f)  # (tf.metrics' *_at_k, graphc/metrics_at_k.py)
+from .debugging_checks import *  # noqa: E402,F401,F403  (the rest of TF1's check_ops)
+from .debugging_checks import CHECKS as _CHECKS  # noqa: E402
+for _name, _f in {**_CHECKS, "is_non_decreasing": is_non_decreasing,  # noqa: F405
+                  "is_strictly_increasing": is_strictly_increasing}.items():  # noqa: F405
+    setattr(debugging, _name, _f)
+from .nn_extra import NN as _NN_EXTRA, approx_top_k  # noqa: E402,F401
+for _name, _f in _NN_EXTRA.items():
+    setattr(nn, _name, _f)  # (graphc/nn_extra.py)
+for _name in ("approx_max_k", "approx_min_k"):
+    setattr(math, _name, _NN_EXTRA[_name])
