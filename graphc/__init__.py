@@ -171,3 +171,6 @@ for _name, _f in _NN_EXTRA.items():
     setattr(nn, _name, _f)  # (graphc/nn_extra.py)
 for _name in ("approx_max_k", "approx_min_k"):
     setattr(math, _name, _NN_EXTRA[_name])
+from . import linalg_extra as _linalg_extra  # noqa: E402
+for _name in _linalg_extra.__all__:
+    setattr(linalg, _name, getattr(_linalg_extra, _name))
