@@ -4,6 +4,7 @@ Accepted so programs run unchanged; graphc runs on the CPU and ignores placement
 GPU memory options. `intra_op_parallelism_threads` sizes the llvm backend's thread pool
 (backends/llvm/threadpool.py; 0 = one thread per core); `inter_op_parallelism_threads` is
 accepted (one run is one native call: there are no ops to schedule across threads).
+`tf.config.threading` sets and reads the same counts (graphc/config_threading.py).
 `ConfigProto(check_numerics=True)` is graphc's own: every float result of a run is checked
 for NaN and Inf (as GRAPHC_CHECK_NUMERICS=1; graphc/numerics_check.py).
 `graph_options.rewrite_options` is likewise ignored; pass disabling goes through graphc's
@@ -11,6 +12,7 @@ own pass manager.
 """
 from __future__ import annotations
 
+from . import config_threading as threading  # tf.config.threading  # noqa: F401
 from .protos import run_metadata as _run_metadata
 
 

@@ -25,10 +25,13 @@ A forked child has no workers: `os.register_at_fork` resets the pool's state in 
 (whatever lock a parent thread held at the fork included), and the child's first large
 kernel starts a pool of its own.
 
-Thread count: `ConfigProto(intra_op_parallelism_threads=n)` of the first Session that sets
-it before the pool starts (TF1: the process's intra-op pool is made once, and a later
-session's setting is ignored), else GRAPHC_THREADS, else one per core (0 in either means
-automatic); never more than the cores this process may use.
+Thread count: `tf.config.threading.set_intra_op_parallelism_threads(n)` (any time before
+the workers start; after, a change is TF's RuntimeError), else
+`ConfigProto(intra_op_parallelism_threads=n)` of the first Session that sets it before the
+pool starts (TF1: the process's intra-op pool is made once, and a later session's setting
+is ignored), else GRAPHC_THREADS, else one per core (0 in any of them means automatic);
+never more than the cores this process may use. `requested` is the count asked for (0:
+automatic), which `get_intra_op_parallelism_threads` returns, as TF's does.
 """
 from __future__ import annotations
 
@@ -433,7 +436,8 @@ class ThreadPool:
             env = threads_from_env()
         except ValueError:  # reported by the Session (a target must not fail to build)
             env = None
-        self._set("threads", self._clamp(env or 0))
+        self.requested = env or 0
+        self._set("threads", self._clamp(self.requested))
         self._set("min_work", MIN_WORK, ctypes.c_int64)
         self._set("sig_block", signal.SIG_BLOCK)
         self._set("spin", _calibrate(pause))
@@ -465,8 +469,21 @@ class ThreadPool:
         with self._lock:
             if intra_op and not self._configured and not self.started:
                 self._configured = True
+                self.requested = intra_op
                 self._set("threads", 1 if intra_op < 0 else self._clamp(intra_op))
             return self.threads
+
+    def set_threads(self, n: int) -> None:
+        """tf.config.threading.set_intra_op_parallelism_threads(n): decides over the
+        environment and any Session's ConfigProto; once the workers run, a different count
+        is TF's RuntimeError (TF's context is initialised once, as this pool starts once)."""
+        with self._lock:
+            if self.started and n != self.requested:
+                raise RuntimeError("Intra op parallelism cannot be modified after "
+                                   "initialization.")
+            self._configured = True
+            self.requested = n
+            self._set("threads", 1 if n < 0 else self._clamp(n))
 
     def _after_fork(self) -> None:
         # Only this thread survives a fork: no workers, nobody holds the pool or sleeps.

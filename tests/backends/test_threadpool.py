@@ -105,6 +105,49 @@ def test_config_proto_sets_the_pool_size_once_as_tf1():
     assert automatic["threads"] == automatic["cores"]
 
 
+def test_tf_config_threading_sets_the_same_pool_as_tf():
+    """tf.config.threading's intra-op count is the pool's size: it decides over
+    GRAPHC_THREADS and a later Session's ConfigProto, reads back what was asked (0 =
+    automatic), and once the workers run only the same count is accepted (TF's
+    RuntimeError otherwise); the inter-op count is kept and read back."""
+    got = _run("""
+        threading_ = tf.config.threading
+        seen = {"env": threading_.get_intra_op_parallelism_threads()}
+        threading_.set_intra_op_parallelism_threads(1)
+        threading_.set_inter_op_parallelism_threads(3)
+        sess = tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=2))
+        seen["one"] = [threading_.get_intra_op_parallelism_threads(), host().pool.threads,
+                       threading_.get_inter_op_parallelism_threads()]
+        threading_.set_intra_op_parallelism_threads(2)  # (the workers have not started)
+        loss, train, extra, feed = build()
+        steps(sess, loss, train, extra, feed, n=1)
+        seen["two"] = [threading_.get_intra_op_parallelism_threads(), host().pool.threads,
+                       host().pool.started]
+        threading_.set_intra_op_parallelism_threads(2)  # the same count: accepted
+        try:
+            threading_.set_intra_op_parallelism_threads(1)
+            seen["error"] = None
+        except RuntimeError as exc:
+            seen["error"] = str(exc)
+        try:
+            threading_.set_intra_op_parallelism_threads("two")
+        except TypeError as exc:
+            seen["type"] = str(exc)
+        print(json.dumps(seen))
+    """, {"GRAPHC_THREADS": "2"})
+    assert got["env"] == 2
+    assert got["one"] == [1, 1, 3]
+    if (os.cpu_count() or 1) >= 2:
+        assert got["two"] == [2, 2, 1]
+        assert got["error"] == "Intra op parallelism cannot be modified after initialization."
+    assert "set_intra_op_parallelism_threads: num_threads must be an integer" in got["type"]
+    automatic = _run("""
+        print(json.dumps([tf.config.threading.get_intra_op_parallelism_threads(),
+                          tf.config.threading.get_inter_op_parallelism_threads()]))
+    """)
+    assert automatic == [0, 0]
+
+
 def test_graphc_threads_must_be_a_count():
     out = subprocess.run([sys.executable, "-c", "import graphc as tf; tf.Session()"],
                          env=dict(os.environ, GRAPHC_THREADS="many"), capture_output=True,
