@@ -7,7 +7,11 @@ equal sizes share a symbol and the key says which dims are equal). A plan is tri
 for every size; when an op asks a question only "the size is not 1" answers (squeeze()
 of the batch, SymbolicDimError.floor == 2), it is tried again for every size but 1, with
 the dims fed 1 left concrete (a batch of 1 then has a plan of its own, as its results'
-shapes differ); when neither compiles, the key is remembered as per shape.
+shapes differ). When an op needs the value of some symbols (a dim broadcast against a
+fixed size n > 1, which only 1 or n can be: DESIGN.md's "specialise where the graph fixes
+a dim"), the dims holding them are made concrete and the others stay symbolic (a
+[None, None] input times a bias of 6: one plan for every batch of width 6). When nothing
+is left to try, the key is remembered as per shape.
 GRAPHC_SYMBOLIC_DIMS=0 turns symbolic plans off; =raise shows why one failed.
 """
 from __future__ import annotations
@@ -23,7 +27,6 @@ _ENABLED = os.environ.get("GRAPHC_SYMBOLIC_DIMS", "1") != "0"
 # same whichever batch came first, and a new process finds it in the disk cache.
 NOMINAL_SIZE = 64
 PER_SHAPE = object()  # a symbolic key whose plan must be compiled per shape
-_RETRY = object()     # ... whose plan needs its symbols' floor 2 (the next try)
 FLOORS = (1, 2)
 
 
@@ -32,20 +35,21 @@ def enabled() -> bool:
     return _ENABLED
 
 
-def symbolic_shapes(tensors, values, floor: int = 1) -> tuple:
+def symbolic_shapes(tensors, values, floor: int = 1, pinned: frozenset = frozenset()) -> tuple:
     """(shapes, env): each value's shape with the dims its tensor's static shape leaves
-    unknown as symbols (sizes below `floor` stay concrete), and the symbols' sizes this
-    run. env is empty when nothing is symbolic (or a size is 0)."""
+    unknown as symbols (sizes below `floor` and the dims at the positions `pinned`, pairs
+    (value index, axis), stay concrete), and the symbols' sizes this run. env is empty
+    when nothing is symbolic (or a size is 0)."""
     by_size: dict = {}
     shapes = []
-    for t, v in zip(tensors, values):
+    for i, (t, v) in enumerate(zip(tensors, values)):
         static = t.shape.as_tuple()
         if static is None or len(static) != v.ndim:
             shapes.append(v.shape)
             continue
         dims = []
-        for s, n in zip(static, v.shape):
-            if s is not None or 0 < n < floor:
+        for axis, (s, n) in enumerate(zip(static, v.shape)):
+            if s is not None or 0 < n < floor or (i, axis) in pinned:
                 dims.append(n)
                 continue
             if n == 0:
@@ -58,37 +62,67 @@ def symbolic_shapes(tensors, values, floor: int = 1) -> tuple:
     return shapes, {f"b{i}": n for i, n in enumerate(by_size)}
 
 
-def _floor_needed(exc: BaseException) -> int:
+class _Retry:
+    """A symbolic key whose plan did not compile: try again with the symbols' floor
+    `floor`, and the dims at `pinned` concrete."""
+
+    __slots__ = ("floor", "pinned")
+
+    def __init__(self, floor: int, pinned: frozenset) -> None:
+        self.floor, self.pinned = floor, pinned
+
+
+def _symbolic_error(exc: BaseException) -> Optional[SymbolicDimError]:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
         if isinstance(exc, SymbolicDimError):
-            return exc.floor
+            return exc
         exc = exc.__cause__ or exc.__context__
-    return 0
+    return None
+
+
+def _next_try(exc: BaseException, floor: int, pinned: frozenset, shapes) -> object:
+    """What to try after `exc` compiling a plan for `shapes`: the next floor when the
+    question was "is this dim 1?" (squeeze() of the batch); else the dims holding the
+    symbols the question was about made concrete (a dim broadcast against a fixed n > 1
+    can only be 1 or n: the plan specialises it, and the other dims stay symbolic); else
+    per shape."""
+    error = _symbolic_error(exc)
+    if error is None:
+        return PER_SHAPE
+    if floor != FLOORS[-1] and error.floor > floor:
+        return _Retry(FLOORS[FLOORS.index(floor) + 1], pinned)
+    more = frozenset((i, axis) for i, dims in enumerate(shapes)
+                     for axis, d in enumerate(dims)
+                     if isinstance(d, Sym) and d.symbols & error.symbols)
+    if not more - pinned:
+        return PER_SHAPE
+    return _Retry(floor, pinned | more)
 
 
 def symbolic_plan(compile_shapes: Callable, tensors, values, key: tuple, plans,
                   remember: Callable) -> Optional[object]:
     """The plan `compile_shapes(shapes)` makes for `values` fed to `tensors` with their
     unknown dims symbolic, found in `plans` under `key` + the symbolic shapes (and kept
-    there with `remember(key, plan)`), or None when it must be compiled per shape."""
-    for floor in FLOORS:
-        shapes, env = symbolic_shapes(tensors, values, floor)
+    there with `remember(key, plan)`), or None when it must be compiled per shape. (Each
+    retry raises the floor or pins more dims, so the tries end.)"""
+    floor, pinned = FLOORS[0], frozenset()
+    while True:
+        shapes, env = symbolic_shapes(tensors, values, floor, pinned)
         if not env:
             return None
-        skey = key + (floor, tuple((s, v.dtype.str) for s, v in zip(shapes, values)))
+        skey = key + (floor, pinned, tuple((s, v.dtype.str) for s, v in zip(shapes, values)))
         plan = plans.get(skey)
         if plan is None:
             try:
                 plan = compile_shapes(shapes)
             except Exception as exc:  # noqa: BLE001 - per-shape compilation reports errors
-                retry = floor != FLOORS[-1] and _floor_needed(exc) > floor
-                if not retry and os.environ.get("GRAPHC_SYMBOLIC_DIMS") == "raise":
+                plan = _next_try(exc, floor, pinned, shapes)
+                if plan is PER_SHAPE and os.environ.get("GRAPHC_SYMBOLIC_DIMS") == "raise":
                     raise  # (to see why)
-                plan = _RETRY if retry else PER_SHAPE
             remember(skey, plan)
-        if plan is _RETRY:
+        if isinstance(plan, _Retry):
+            floor, pinned = plan.floor, plan.pinned
             continue
         return None if plan is PER_SHAPE else plan
-    return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .symbolic import Sym, SymbolicDimError
+from .symbolic import Sym, SymbolicDimError, symbols_of
 
 
 class Dimension:
@@ -305,13 +305,15 @@ def broadcast_shapes(a: TensorShape, b: TensorShape) -> Optional[TensorShape]:
     for x, y in zip(da, db):
         if isinstance(x, Sym) or isinstance(y, Sym):  # (decided for every size, see symbolic)
             if isinstance(x, Sym) and isinstance(y, Sym) and x.terms != y.terms:
-                raise SymbolicDimError(f"broadcasting {x} against {y}")
+                raise SymbolicDimError(f"broadcasting {x} against {y}",
+                                       symbols=symbols_of(x, y))
             other = y if isinstance(x, Sym) else x
             if other is None:  # (unknown against a run-time size: unknown, as TF1's)
                 out.append(None)
                 continue
-            if not isinstance(other, Sym) and other != 1:  # (against n > 1: B == n?)
-                raise SymbolicDimError(f"broadcasting {x} against {y}")
+            if not isinstance(other, Sym) and other != 1:  # (n > 1: B is 1 or n, pinned)
+                raise SymbolicDimError(f"broadcasting {x} against {y}",
+                                       symbols=symbols_of(x, y))
             out.append(x if isinstance(x, Sym) else y)
             continue
         if x is None and y is None:

@@ -31,11 +31,19 @@ from typing import Mapping, Optional, Union
 
 class SymbolicDimError(Exception):
     """An operation needs the value of a dim that is known only at run time. `floor`: a
-    smallest size of the symbols that would have answered the question (or 0)."""
+    smallest size of the symbols that would have answered the question (or 0);
+    `symbols`: the symbols whose values it needs (the dims a plan can specialise, keeping
+    the others symbolic: graphc/symbolic_plans.py)."""
 
-    def __init__(self, message: str, floor: int = 0) -> None:
+    def __init__(self, message: str, floor: int = 0, symbols=()) -> None:
         super().__init__(message)
         self.floor = floor
+        self.symbols = frozenset(symbols)
+
+
+def symbols_of(*dims) -> frozenset:
+    """The symbols the dims (ints, Syms, None) hold."""
+    return frozenset(n for d in dims if isinstance(d, Sym) for n in d.symbols)
 
 
 _local = threading.local()
@@ -145,19 +153,23 @@ class Sym:
     def __floordiv__(self, other):
         quotient = _divide(self, other)
         if quotient is None:
-            raise SymbolicDimError(f"{self} // {other} is not exact for every size")
+            raise SymbolicDimError(f"{self} // {other} is not exact for every size",
+                                   symbols=symbols_of(self, other))
         return quotient
 
     def __rfloordiv__(self, other):
-        raise SymbolicDimError(f"{other} // {self} depends on the run-time size")
+        raise SymbolicDimError(f"{other} // {self} depends on the run-time size",
+                               symbols=symbols_of(self))
 
     def __mod__(self, other):
         if _divide(self, other) is None:
-            raise SymbolicDimError(f"{self} % {other} depends on the run-time size")
+            raise SymbolicDimError(f"{self} % {other} depends on the run-time size",
+                                   symbols=symbols_of(self, other))
         return 0
 
     def __truediv__(self, other):
-        raise SymbolicDimError(f"{self} / {other} depends on the run-time size")
+        raise SymbolicDimError(f"{self} / {other} depends on the run-time size",
+                               symbols=symbols_of(self, other))
 
     __rtruediv__ = __truediv__
 
@@ -171,7 +183,7 @@ class Sym:
                 if low is not None and other < low:
                     return False
                 raise SymbolicDimError(f"whether {self} == {other} depends on the run-time "
-                                       "size", _floor_above(self, other))
+                                       "size", _floor_above(self, other), self.symbols)
             return False
         return NotImplemented
 
@@ -190,7 +202,8 @@ class Sym:
         if isinstance(other, int) and low is not None and other <= low:
             return False  # (sizes are at least their floors)
         raise SymbolicDimError(f"{self} < {other} depends on the run-time size",
-                               _floor_above(self, other - 1) if isinstance(other, int) else 0)
+                               _floor_above(self, other - 1) if isinstance(other, int) else 0,
+                               symbols_of(self, other))
 
     def __ge__(self, other):
         return not self.__lt__(other)
@@ -200,16 +213,19 @@ class Sym:
         if isinstance(other, int) and low is not None and other < low:
             return True
         raise SymbolicDimError(f"{self} > {other} depends on the run-time size",
-                               _floor_above(self, other) if isinstance(other, int) else 0)
+                               _floor_above(self, other) if isinstance(other, int) else 0,
+                               symbols_of(self, other))
 
     def __le__(self, other):
         return not self.__gt__(other)
 
     def __bool__(self):
-        raise SymbolicDimError(f"whether {self} is zero depends on the run-time size")
+        raise SymbolicDimError(f"whether {self} is zero depends on the run-time size",
+                               symbols=self.symbols)
 
     def __int__(self):
-        raise SymbolicDimError(f"the dim {self} is known only at run time")
+        raise SymbolicDimError(f"the dim {self} is known only at run time",
+                               symbols=self.symbols)
 
     __index__ = __float__ = __int__
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from graphc.ir import dtypes as dt
 from graphc.ir.runtime import MEMORY_LIMIT, too_large_error
-from graphc.ir.symbolic import Sym, SymbolicDimError, is_symbolic
+from graphc.ir.symbolic import Sym, SymbolicDimError, is_symbolic, symbols_of
 from . import irutil as U
 
 ALIGN = 64  # bytes: every arena buffer starts on a cache line (and an AVX-512 vector)
@@ -191,7 +191,8 @@ def _monomial(nbytes) -> tuple:
     if not is_symbolic(nbytes):
         return ()
     if len(nbytes.terms) != 1:
-        raise SymbolicDimError(f"an arena buffer of {nbytes} bytes")
+        raise SymbolicDimError(f"an arena buffer of {nbytes} bytes",
+                               symbols=symbols_of(nbytes))
     return next(iter(nbytes.terms))
 
 

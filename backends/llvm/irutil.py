@@ -103,7 +103,8 @@ def dim(builder: ir.IRBuilder, size) -> ir.Value:
         return ir.Constant(I64, size)
     dims = getattr(builder, "dims", None)
     if dims is None:  # (an emitter not given the dims: its plan compiles per shape)
-        raise SymbolicDimError(f"the dim {size} has no run-time value here")
+        raise SymbolicDimError(f"the dim {size} has no run-time value here",
+                               symbols=size.symbols)
     total = None
     for mono, coef in sorted(size.terms.items()):
         term = ir.Constant(I64, coef)

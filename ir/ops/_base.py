@@ -463,6 +463,18 @@ def _partial(t, _depth: int) -> Optional[np.ndarray]:
         if x is None or t.shape.as_tuple() is None or None in t.shape.as_tuple():
             return None
         return x.reshape(t.shape.as_tuple())
+    if kind in ("OnesLike", "ZerosLike"):  # (of a shape: the reduction VJPs' kept shape)
+        dims = t.shape.as_tuple()
+        if dims is None or None in dims:
+            return None
+        return np.full(dims, 1 if kind == "OnesLike" else 0, dtype=object)
+    if kind in ("Select", "SelectV2"):
+        cond = const_value(op.inputs[0])
+        a, b = recurse(1), recurse(2)
+        if cond is None or a is None or b is None or (kind == "Select" and (
+                cond.shape != a.shape or a.shape != b.shape)):
+            return None
+        return np.where(np.asarray(cond, dtype=bool), a, b)
     return None
 
 

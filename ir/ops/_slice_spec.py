@@ -11,7 +11,7 @@ import builtins
 
 import numpy as np
 
-from ..symbolic import SymbolicDimError, is_symbolic
+from ..symbolic import SymbolicDimError, is_symbolic, symbols_of
 
 
 class SliceSpecError(ValueError):
@@ -110,7 +110,8 @@ def strided_slice_plan(dims, begin, end, strides, begin_mask, end_mask, ellipsis
             continue
         if is_symbolic(dim):  # a plan's run-time dim (ir/symbolic.py): taken whole
             if not (bmask and emask and s in (1, -1)):  # (else the plan is per shape)
-                raise SymbolicDimError(f"slicing [{b}:{e}:{s}] of the dim {dim}")
+                raise SymbolicDimError(f"slicing [{b}:{e}:{s}] of the dim {dim}",
+                                       symbols=symbols_of(dim))
             processing.append(dim)
             plan.append((0, dim, 1, False) if s == 1 else (dim - 1, -1, -1, False))
             continue

@@ -11,7 +11,7 @@ from typing import Optional
 import numpy as np
 
 from ..shapes import TensorShape
-from ..symbolic import SymbolicDimError, has_symbolic, is_symbolic
+from ..symbolic import SymbolicDimError, has_symbolic, is_symbolic, symbols_of
 from ._base import apply, const_value_as_shape, convert_to_tensor, defop
 from .. import dtypes as dt
 from .tile_pad_ops import broadcast_to
@@ -36,7 +36,8 @@ def _check_symbolic_sum(op, dims, target) -> None:
     for d, t in zip(reversed(dims), reversed(target)):
         if (is_symbolic(d) or is_symbolic(t)) and d != t and not (
                 isinstance(t, int) and t == 1):
-            raise SymbolicDimError(f"{op.type} op '{op.name}' sums {d} to {t}")
+            raise SymbolicDimError(f"{op.type} op '{op.name}' sums {d} to {t}",
+                                   symbols=symbols_of(d, t))
 
 
 def sum_to_shape_np(g: np.ndarray, shape) -> np.ndarray:

@@ -15,7 +15,7 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import Dimension, TensorShape, unknown_shape
-from ..symbolic import SymbolicDimError, is_symbolic
+from ..symbolic import SymbolicDimError, is_symbolic, symbols_of
 from ._base import (apply, check_dtype, const_value, convert_to_tensor, defop, graph_of,
                     normalize_axis, only_default, partial_value)
 from ._slice_spec import SliceSpecError, apply_strided_slice, ss_masks, strided_slice_plan
@@ -217,7 +217,8 @@ def _slice_infer(op):
         if any(is_symbolic(v) for v in (d, bi, si)):  # a plan's run-time dim: taken whole
             if not (is_symbolic(d) and isinstance(bi, int) and bi == 0 and (
                     is_symbolic(si) and si == d or isinstance(si, int) and si == -1)):
-                raise SymbolicDimError(f"slicing {si} from {bi} of the dim {d}")
+                raise SymbolicDimError(f"slicing {si} from {bi} of the dim {d}",
+                                       symbols=symbols_of(d, bi, si))
             out.append(d)
             continue
         if bi is not None and (bi < 0 or (d is not None and bi > d)):

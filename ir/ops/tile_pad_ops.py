@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import TensorShape, unknown_shape
+from ..symbolic import is_symbolic
 from ._base import (apply, const_value, const_value_as_shape, convert_to_tensor, defop,
                     static_int_list)
 from .array_ops import _check_vector, _dims, _shape_arg, _shape_entries, _shape_str
@@ -206,6 +207,9 @@ def _broadcast_to_infer(op):
     offset = len(out) - len(dims)
     for i, d in enumerate(dims):
         o = out[offset + i]
+        if is_symbolic(d) and (o is None or is_symbolic(o) and o == d):
+            out[offset + i] = d  # (a plan's run-time dim onto itself: ir/symbolic.py)
+            continue
         if d is None or d == 1:
             continue
         if o is None:

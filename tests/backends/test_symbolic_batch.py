@@ -344,3 +344,63 @@ def test_loop_and_cond_bodies_serve_every_batch_size_from_one_module():
     for name, value in reference_vars.items():
         np.testing.assert_allclose(native_vars[name], value, rtol=1e-3, atol=1e-5,
                                    err_msg=name)
+
+
+# ------------------------------------------------- broadcasting against a fixed dim > 1
+def _pinned_graph():
+    """Inputs of unknown width and length ([None, None], [None, None, 3]) meeting a bias
+    of 6 and a [5, 3] table: those dims can only be 6 and 5 (or 1), the batch any size."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, None], name="x")
+        s = tf.placeholder(tf.float32, [None, None, 3], name="s")
+        bias = tf.constant(np.linspace(-1, 1, 6, dtype=np.float32))
+        table = tf.constant(np.arange(15, dtype=np.float32).reshape(5, 3) / 10)
+        h = tf.nn.relu(x * 2.0 + bias)
+        weighted = tf.reduce_sum(s * table, axis=1)
+        outs = [h, tf.reduce_sum(h, 1), weighted, tf.shape(weighted)]
+        outs += tf.gradients(tf.reduce_sum(h * h) + tf.reduce_sum(weighted ** 2), [x, s])
+    feeds = lambda n: {x: _values(n, 6), s: _values(n, 15, 1).reshape(n, 5, 3)}  # noqa: E731
+    return g, outs, feeds
+
+
+def test_dims_broadcast_against_a_fixed_size_are_pinned_and_the_batch_stays_symbolic():
+    g, outs, feeds = _pinned_graph()
+    native = tf.Session(graph=g, backend="llvm")
+    reference = tf.Session(graph=g, backend="numpy")
+    built = []
+    for n in (64, 1, 17, 63, 100):
+        before = _modules()
+        got = native.run(outs, feeds(n))
+        built.append(_modules() - before)
+        for k, (a, b) in enumerate(zip(got, reference.run(outs, feeds(n)))):
+            assert a.shape == b.shape and a.dtype == b.dtype, (n, k)
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6,
+                                       err_msg=f"output {k} batch {n}")
+    assert built[0] >= 1 and built[1:] == [0, 0, 0, 0], f"modules built per batch {built}"
+    symbolic = [e for e in _executables(native) if e._symbols]
+    assert symbolic and all(len(e._symbols) == 1 for e in symbolic)  # (the batch alone)
+    # (the reductions' gradients reshape to shapes with the batch in them: native too)
+    assert _numpy_steps(native) == []
+
+
+def _numpy_steps(sess) -> list:
+    """The ops of the session's plans that ran through their numpy kernels."""
+    return sorted({s.op.type for e in _executables(sess) for s in e._lowering.steps
+                   if not s.native})
+
+
+def test_a_batch_broadcast_against_a_fixed_size_serves_one_and_that_size():
+    """The batch of a [None, 3] input added to a [4, 3] constant can be 1 or 4 (TF1's
+    static shape is [4, 3]): both right, another size an error naming the op."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        table = np.arange(12, dtype=np.float32).reshape(4, 3)
+        total = tf.add(x, table, name="total")
+    sess = tf.Session(graph=g, backend="llvm")
+    for n in (4, 1, 4, 1):
+        value = _values(n, 3)
+        np.testing.assert_array_equal(sess.run(total, {x: value}), value + table)
+    with pytest.raises((InvalidArgumentError, ValueError), match="total"):
+        sess.run(total, {x: _values(5, 3)})
