@@ -15,7 +15,7 @@ import numpy as np
 
 import graphc as tf
 from graphc.passes.manager import PassManager
-from graphc.passes.plan import lower
+from graphc.passes.lower import lower
 from graphc.passes.prune import build_program
 
 

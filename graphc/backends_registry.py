@@ -42,16 +42,16 @@ def configure_threads(backend: str, config) -> None:
         host().pool.configure(int(intra))
 
 
-def compile(backend: str, program, state, validate: bool = False, observed: bool = False,
+def compile(backend: str, plan, state, validate: bool = False, observed: bool = False,
             profile: bool = False):
-    """`program` compiled for `backend`. `observed`: an executable whose `run_observed`
-    reports every op (the numpy interpreter's always can); `profile`: llvm kernels count
-    their cycles (`executable.profile`)."""
+    """`plan` (an ir.plan.Plan) compiled for `backend`. `observed`: an executable whose
+    `run_observed` reports every op (the numpy interpreter's always can); `profile`: llvm
+    kernels count their cycles (`executable.profile`)."""
     if backend == "numpy":
-        from .backends.numpy import compile_program
-        return compile_program(program, state, validate=validate)
+        from .backends.numpy import compile_plan
+        return compile_plan(plan, state, validate=validate)
     if backend == "llvm":
-        from .backends.llvm import compile_program
-        return compile_program(program, state, validate=validate, observed=observed,
-                               profile=profile)
+        from .backends.llvm import compile_plan
+        return compile_plan(plan, state, validate=validate, observed=observed,
+                            profile=profile)
     raise ValueError(f"Unknown backend {backend!r}")

@@ -247,11 +247,11 @@ def default_feeds(loaded: Loaded, fetches: dict, given: dict) -> dict:
             feeds[t] = random_value(t, shape)
 
 
-# ---------------------------------------------------------------- plans
+# ---------------------------------------------------------------- the optimized graph
 def optimized_graph(loaded: Loaded, fetches: dict, feeds: dict, until: Optional[str]):
     from .ir.graph import Operation
     from .passes.manager import PassManager
-    from .passes.plan import lower
+    from .passes.lower import lower
     from .passes.prune import build_program
     if not fetches:
         raise UsageError("--optimized and --after need fetches: give --fetch NAME, or a "
@@ -261,12 +261,12 @@ def optimized_graph(loaded: Loaded, fetches: dict, feeds: dict, until: Optional[
     ops = [v for v in fetches.values() if isinstance(v, Operation)]
     order = list(feeds)
     program = build_program(tensors, ops, order)
-    plan = lower(program, [(np.shape(feeds[t]), t.dtype) for t in order])
+    lowered = lower(program, [(np.shape(feeds[t]), t.dtype) for t in order])
     manager = PassManager()
     names = [n for n, _ in manager.pipeline]
     if until is not None and until not in names:
         raise UsageError(f"--after {until}: no such pass; the pipeline is {', '.join(names)}")
-    return manager.run(plan, until=until).graph, manager
+    return manager.run(lowered, until=until).graph, manager
 
 
 # ---------------------------------------------------------------- commands

@@ -10,25 +10,24 @@ from __future__ import annotations
 from . import backends_registry
 from .ir.symbolic import compiling
 from .passes import build_program
-from .passes.plan import lower
+from .passes.lower import lower
 
 
 def compile_plan(fetches, targets, feeds, specs, pass_manager, backend, state, validate):
-    """Prune to what `fetches` and `targets` need, lower into a plan specialised to the
-    feed shapes and dtypes `specs`, run the pass pipeline, compile with `backend`."""
+    """Prune to what `fetches` and `targets` need, lower that into a graph of its own
+    specialised to the feed shapes and dtypes `specs`, run the pass pipeline, which
+    freezes the result into the run's Plan (ir/plan.py), and compile the Plan with
+    `backend` (the executable keeps it as `executable.plan`)."""
     program = build_program(fetches, targets, feeds)
     with compiling():  # (inference refuses to guess symbolic dims' values: ir/symbolic)
-        plan = pass_manager.run(lower(program, specs))
-    optimized = build_program(plan.fetches, plan.targets, plan.feeds)
-    executable = backends_registry.compile(backend, optimized, state, validate=validate)
-    executable.plan = plan
-    return executable
+        plan = pass_manager.plan(lower(program, specs))
+    return backends_registry.compile(backend, plan, state, validate=validate)
 
 
 def compile_variant(executable, state, validate: bool, observed: bool = False,
                     profile: bool = False):
-    """`executable`'s program compiled again by its backend: `observed`, to report every
+    """`executable`'s plan compiled again by its backend: `observed`, to report every
     op it runs (traced and checked runs, graphc/run_metadata.py); `profile`, to count
     its native kernels' cycles (graphc/profiler.py)."""
-    return backends_registry.compile(executable.backend, executable.program, state,
+    return backends_registry.compile(executable.backend, executable.plan, state,
                                      validate=validate, observed=observed, profile=profile)

@@ -3,7 +3,7 @@ numerics checks (GRAPHC_CHECK_NUMERICS=1, `ConfigProto(check_numerics=True)`).
 
 An ordinary run calls the plan's executable and nothing here. A traced or checked run
 calls `run_observed` of an executable that reports every op as it finishes: the numpy
-interpreter's own, or for llvm a second compile of the same optimized program with one
+interpreter's own, or for llvm a second compile of the same Plan with one
 native segment per step (backends/llvm/tracing.py), made on the first such run and kept
 with the plan.
 
@@ -16,7 +16,7 @@ The ops of loop and cond bodies (While, If) are listed with the plan's ops, one
 NodeExecStats per execution (an op of a loop body once per iteration, as TF1's frames
 list it), within the span of the While or If op that ran them; the numerics checks look
 at each of them as it finishes.
-`RunMetadata.partition_graphs` gets the optimized program as a GraphDef.
+`RunMetadata.partition_graphs` gets the run's Plan (its optimized nodes) as a GraphDef.
 """
 from __future__ import annotations
 
@@ -57,12 +57,12 @@ def run(session, plan, feed_tensors, feed_values, options, run_metadata) -> list
         with session._state.functions.observing(observer):  # loop and cond bodies too
             results = exe.run_observed(feed_values, observer)
         if trace:
-            run_metadata.step_stats.CopyFrom(tracer.step_stats(exe.program))
+            run_metadata.step_stats.CopyFrom(tracer.step_stats(exe.plan))
     if run_metadata is not None and options is not None and (
             options.output_partition_graphs or options.trace_level == RunOptions.FULL_TRACE):
         del run_metadata.partition_graphs[:]
-        run_metadata.partition_graphs.add().CopyFrom(program_graph_def(
-            plan.executable.program))
+        run_metadata.partition_graphs.add().CopyFrom(plan_graph_def(
+            plan.executable.plan))
     return results
 
 
@@ -111,7 +111,7 @@ class StepTrace:
 
     inner = __call__  # an op of a loop or cond body: one record per execution
 
-    def step_stats(self, program) -> StepStats:
+    def step_stats(self, plan) -> StepStats:
         """TF1's StepStats of the run: the plan's ops on the CPU device, the members of
         fused kernels on `<cpu>/fused`."""
         offset = time.time_ns() - time.perf_counter_ns()  # perf_counter -> epoch
@@ -133,7 +133,7 @@ class StepTrace:
             ops.append(_node_stats(fused, start, end, None, offset))
             seen.add(fused)
         begin = min((r[1] for r in self.records), default=time.perf_counter_ns())
-        ops.extend(_node_stats(op, begin, begin, None, offset) for op in program.nodes
+        ops.extend(_node_stats(op, begin, begin, None, offset) for op in plan.nodes
                    if op not in seen)
         stats = StepStats()
         for device, entries in ((DEVICE, ops), (FUSED_DEVICE, members)):
@@ -208,14 +208,14 @@ def _node_stats(op, start: int, end: int, outs, offset: int, fused=None) -> Node
     return s
 
 
-def program_graph_def(program) -> protos.GraphDef:
-    """The optimized program as a GraphDef (TensorBoard's partition graph): its ops with
+def plan_graph_def(plan) -> protos.GraphDef:
+    """A run's Plan as a GraphDef (TensorBoard's partition graph): its ops with
     their output shapes, fused kernels as ops of type Fused. (graphdef's exporter writes
     ops TensorFlow can run and refuses plan-only ones such as Fused; this graph is for
     looking at, so it writes every op as summary.node_def does.)"""
     from .summary import node_def
     gd = protos.GraphDef()
-    for op in program.nodes:
+    for op in plan.nodes:
         node = gd.node.add()
         node.CopyFrom(node_def(op))
         shapes = node.attr["_output_shapes"].list.shape

@@ -40,7 +40,6 @@ class FuncGraph(Graph):
         self.n_params = 0
         self.outputs: list = []           # Tensors the function returns (set by the builder)
         self.seed = outer.seed
-        self.is_plan = outer.is_plan
         self._name_stack = outer.get_name_scope()
         self._gradient_override = dict(outer._gradient_override)  # ops in a branch or body
         # Reads see the enclosing graph's collections; additions stay local (TF2 rule).

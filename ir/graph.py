@@ -190,9 +190,10 @@ class Operation:
         return self.opdef is not None and not self.opdef.pure
 
     def user_op(self) -> "Operation":
-        """The node of the user's graph this op comes from (follows plan provenance)."""
+        """The node of the user's graph this op comes from (follows the provenance of the
+        graphs the passes derive: DerivedGraph)."""
         op = self
-        while op.graph.is_plan and op.original:
+        while op.graph.derived and op.original:
             op = op.original[0]
         return op
 
@@ -236,7 +237,6 @@ class Graph:
         self._version = 0
         self._gradient_override: dict[str, str] = {}
         self._origin: tuple = ()
-        self.is_plan = False  # a plan's own graph, lowered from a user graph by passes
         # State the layers above ir keep per graph (graphc's variable scopes and the
         # variables get_variable made), keyed by owner: it lives and dies with the graph.
         # A module-level table keyed by graph kept every graph alive (its values point
@@ -244,6 +244,7 @@ class Graph:
         self.facade_state: dict = {}
 
     is_function = False  # a FuncGraph (ir/func_graph.py) held by a control-flow node
+    derived = False      # a DerivedGraph: made by the passes, not by the user
 
     @property
     def outermost(self) -> "Graph":
@@ -575,3 +576,12 @@ class Graph:
     def __repr__(self) -> str:
         return f"<graphc.Graph with {len(self._ops)} ops>"
 
+
+class DerivedGraph(Graph):
+    """A graph the passes derive from another, never one a user builds: the lowered copy
+    of a run's subgraph that the pipeline rewrites (passes/lower.py), a fused node's body.
+    Its ops' `original` is provenance (the nodes each was copied or rewritten from), which
+    `Operation.user_op` follows back to the user's graph; in a user's graph `original`
+    links a gradient op to its forward op instead, and the walk stops there."""
+
+    derived = True

@@ -212,11 +212,11 @@ class NodeContext:
         return self._state.functions.run_loop(graph, params, outputs, args, loop)
 
 
-def exclusive_variables(program) -> tuple:
-    """The variables `program` writes with use_locking=True (TF1's exclusive lock), for
+def exclusive_variables(plan) -> tuple:
+    """The variables `plan` writes with use_locking=True (TF1's exclusive lock), for
     a backend whose updates happen in place within one native call to hold their locks
     for the run."""
-    return tuple(sorted({op.inputs[0].op.name for op in program.nodes
+    return tuple(sorted({op.inputs[0].op.name for op in plan.nodes
                          if op.opdef.writes_state and op.attrs.get("use_locking")}))
 
 

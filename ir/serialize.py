@@ -35,7 +35,7 @@ import numpy as np
 
 from . import dtypes as dt
 from .fileio import ZipArchive, atomic_write, check_dims, expansion_allowed, parse_json
-from .graph import Graph, Operation, Tensor
+from .graph import DerivedGraph, Graph, Operation, Tensor
 from .shapes import TensorShape
 from .site import Site
 
@@ -436,8 +436,7 @@ def _build(gd, ops, graph, input_map, prefix, created, where) -> None:
             raise GraphFileError(f"{label}: bad attribute: {exc}") from None
         subgraphs = {}
         for key, sub in spec.get("subgraphs", {}).items():
-            body = Graph()
-            body.is_plan = True  # node bodies (fused groups) are plan graphs
+            body = DerivedGraph()  # node bodies (fused groups) are derived graphs
             body_created: dict = {}
             _build(gd, sub["ops"], body, {}, "", body_created, f"{where} op '{name}' / {key}")
             subgraphs[key] = body

@@ -7,7 +7,7 @@ import numpy as np
 
 from graphc.ir.dtypes import DType
 from graphc.ir.shapes import TensorShape
-from .plan import Plan, exact_or_unique, rebuild
+from .lower import Lowered, exact_or_unique, rebuild
 
 
 def attr_key(value):
@@ -28,7 +28,7 @@ def attr_key(value):
     return (type(value).__name__, value)
 
 
-def cse(plan: Plan) -> Plan:
+def cse(lowered: Lowered) -> Lowered:
     seen: dict = {}
 
     def visit(op, inputs, controls, graph):
@@ -46,4 +46,4 @@ def cse(plan: Plan) -> Plan:
         seen[key] = list(new.outputs)
         return list(new.outputs)
 
-    return rebuild(plan, visit)
+    return rebuild(lowered, visit)

@@ -1,7 +1,7 @@
 """Constant folding through the ops' own numpy semantics (the one definition).
 
 A pure op whose inputs are all known becomes a Const; so do Shape/Size/Rank of tensors
-whose static shape the specialised plan knows (not the Shape/Size of a tensor with a
+whose static shape the lowered graph knows (not the Shape/Size of a tensor with a
 symbolic dim: that value exists only at run time). What may be evaluated, how, and how
 large a result may be is the one constant evaluator's (`ir.evaluate`): impure ops
 (variables, assignments, random numbers, placeholders) and ops needing run-time context
@@ -19,10 +19,10 @@ from graphc.ir.evaluate import SHAPE_OPS, evaluable, evaluate, shape_value
 from graphc.ir.ops._base import const_value
 from graphc.ir.ops.control_flow_ops import ELSE, THEN
 from .inline import inline_function
-from .plan import Plan, exact_or_unique, rebuild
+from .lower import Lowered, exact_or_unique, rebuild
 
 
-def fold_constants(plan: Plan) -> Plan:
+def fold_constants(lowered: Lowered) -> Lowered:
     def visit(op, inputs, controls, graph):
         if op.type == "If" and not controls and const_value(inputs[0]) is not None:
             return _taken_branch(op, inputs, graph)
@@ -38,7 +38,7 @@ def fold_constants(plan: Plan) -> Plan:
         out = evaluate(op, values)
         return None if out is None else [_const(graph, op, i, v) for i, v in enumerate(out)]
 
-    return rebuild(plan, visit)
+    return rebuild(lowered, visit)
 
 
 def _taken_branch(op, inputs, graph) -> list:

@@ -1,18 +1,18 @@
 """Fusion: groups of elementwise and broadcast ops become one Fused node holding them.
 
-Groups grow from consumers to producers (XLA's producer-into-consumer order): the plan's
+Groups grow from consumers to producers (XLA's producer-into-consumer order): the graph's
 ops are visited in reverse topological order, and a fusible op joins the group of one of
 its consumers when its output has that group's shape (the group's iteration domain) and
 no path leaves it through an op outside the group and comes back into the group. That
 last test keeps the fused graph free of cycles. Paths count in the fused graph, where
 entering a group at one member leaves it at every member: two groups that are each
-convex in the plan still make a cycle when each reaches the other through outside ops
+convex in the graph still make a cycle when each reaches the other through outside ops
 (an LSTM gradient: sigmoid(i) * tanh(j) differentiated, each factor's group feeding
 the other's through a SumToShape). So the test is two bitset lookups over groups:
-`downstream[u]`, the groups reachable from op `u` by the plan's edges (fixed once `u` is
+`downstream[u]`, the groups reachable from op `u` by the graph's edges (fixed once `u` is
 visited, since its consumers' groups are), closed under `reach[g]`, the groups the fused
 node of `g` reaches, which is kept transitively closed and current as groups grow. The
-pass stays linear in practice (a 100k-node plan fuses in about a second).
+pass stays linear in practice (a 100k-node graph fuses in about a second).
 
 A producer whose every consumer sits in the group can always join: nothing leaves it
 except into the group. One used elsewhere as well (fetched, or read by a matmul) joins
@@ -23,16 +23,16 @@ its input's shape: the elementwise chain feeding only it joins, and the backends
 compute the reduced values on the fly instead of storing them (`mean(square(p - y))` is
 one loop). Such a group returns the reduction alone.
 
-Fused nodes keep provenance: every body op records the plan op it copies, and the Fused
+Fused nodes keep provenance: every body op records the op it copies, and the Fused
 node records all of them, so a run-time error names the user's op and line.
 """
 from __future__ import annotations
 
 import heapq
 
-from graphc.ir.graph import Graph, Operation
+from graphc.ir.graph import DerivedGraph, Operation
 from graphc.ir.ops.fused_ops import BROADCAST_OPS, TRAILING_REDUCTIONS, make_fused
-from .plan import Plan, _copy, exact_or_unique
+from .lower import Lowered, _copy, exact_or_unique
 
 
 def fusible(op: Operation) -> bool:
@@ -55,11 +55,11 @@ def may_end_group(op: Operation) -> bool:
         op.outputs[0].shape.is_fully_defined()
 
 
-def find_groups(plan: Plan) -> list[list[Operation]]:
+def find_groups(lowered: Lowered) -> list[list[Operation]]:
     """Groups of two or more ops to fuse, each in topological order."""
-    ops = plan.graph.get_operations()
+    ops = lowered.graph.get_operations()
     consumers = _consumers(ops)
-    fetched = {t.op for t in plan.fetches} | set(plan.targets)
+    fetched = {t.op for t in lowered.fetches} | set(lowered.targets)
 
     group: dict[Operation, int] = {}
     domain: list = []          # group id -> output shape of its members
@@ -153,12 +153,12 @@ def _worth_fusing(group: list) -> bool:
                                   work[0].type == "Cast")
 
 
-def fuse(plan: Plan) -> Plan:
+def fuse(lowered: Lowered) -> Lowered:
     """Replace each group found by `find_groups` with one Fused node."""
-    groups = find_groups(plan)
+    groups = find_groups(lowered)
     if not groups:
-        return plan
-    ops = plan.graph.get_operations()
+        return lowered
+    ops = lowered.graph.get_operations()
     unit_of: dict = {}
     units: list = []
     for g in groups:
@@ -171,10 +171,9 @@ def fuse(plan: Plan) -> Plan:
             units.append([op])
     order = _unit_order(ops, units, unit_of)
     consumers = _consumers(ops)
-    escapes = set(plan.fetches) | {t for op in plan.targets for t in op.outputs}
+    escapes = set(lowered.fetches) | {t for op in lowered.targets for t in op.outputs}
 
-    graph = Graph()
-    graph.is_plan = True
+    graph = DerivedGraph()
     tensors: dict = {}
     new_ops: dict = {}
     for u in order:
@@ -189,9 +188,9 @@ def fuse(plan: Plan) -> Plan:
         outs = [op.outputs[0] for op in unit if op.outputs[0] in escapes or any(
             unit_of[c] != u for c in consumers[op])]
         _emit_group(graph, unit, outs, tensors, new_ops)
-    return Plan(graph, tuple(tensors[t] for t in plan.feeds),
-                tuple(tensors[t] for t in plan.fetches),
-                tuple(new_ops[o] for o in plan.targets))
+    return Lowered(graph, tuple(tensors[t] for t in lowered.feeds),
+                tuple(tensors[t] for t in lowered.fetches),
+                tuple(new_ops[o] for o in lowered.targets))
 
 
 def _unit_order(ops, units, unit_of) -> list[int]:
@@ -223,8 +222,7 @@ def _unit_order(ops, units, unit_of) -> list[int]:
 
 
 def _emit_group(graph, group, outs, tensors, new_ops) -> None:
-    body = Graph()
-    body.is_plan = True
+    body = DerivedGraph()
     inside = set(group)
     params: dict = {}
     outer_inputs = []

@@ -21,19 +21,19 @@ import numpy as np
 from graphc.ir.ops._base import const_value
 from graphc.ir.ops.conv_ops import out_size
 from graphc.ir.ops.fused_conv_ops import ACTIVATIONS, fused_attrs, split_fused_ops
-from .plan import Plan, exact_or_unique, rebuild
+from .lower import Lowered, exact_or_unique, rebuild
 
 PLAIN = {"Conv2D": "_FusedConv2D", "DepthwiseConv2dNative": "_FusedDepthwiseConv2dNative"}
 FUSED = frozenset(PLAIN.values())
 
 
-def _readers(plan: Plan) -> dict:
+def _readers(lowered: Lowered) -> dict:
     """tensor -> how many ops read it, plus one when it is fetched."""
     count: dict = {}
-    for op in plan.graph.get_operations():
+    for op in lowered.graph.get_operations():
         for t in op.inputs:
             count[t] = count.get(t, 0) + 1
-    for t in plan.fetches:
+    for t in lowered.fetches:
         count[t] = count.get(t, 0) + 1
     return count
 
@@ -71,11 +71,11 @@ def _new(graph, op, op_type, inputs, attrs, *originals):
                            site=op.site, original=(op,) + originals).outputs
 
 
-def fuse_conv(plan: Plan) -> Plan:
+def fuse_conv(lowered: Lowered) -> Lowered:
     """One sweep: each rewrite sees its input already rewritten, so a Pad, convolution,
     bias add, residual add and Relu6 chain ends as one fused op (the dead intermediate
     nodes are pruned after)."""
-    readers = _readers(plan)
+    readers = _readers(lowered)
 
     def sole(t) -> bool:
         return readers.get(t, 0) == 1 and not t.op.control_inputs
@@ -145,4 +145,4 @@ def fuse_conv(plan: Plan) -> Plan:
                 return extended(op, conv, "Add", other, graph)
         return None
 
-    return rebuild(plan, visit)
+    return rebuild(lowered, visit)

@@ -1,10 +1,11 @@
-"""The pass manager: a plain, named list of Plan -> Plan passes.
+"""The pass manager: a plain, named list of Lowered -> Lowered passes, then the freeze.
 
 Each pass can be disabled by name (constructor, or GRAPHC_DISABLE_PASSES=cse,simplify), is
 timed (`timings`: name, seconds, nodes before, nodes after), can dump the graph after it
 (`dump` or GRAPHC_DUMP_PASSES=all|name,...), and is followed by the verifier when
 `verify` is on (or GRAPHC_DEBUG is set). A pass that raises is reported with its name and
-the passes that ran before it.
+the passes that ran before it. `plan` ends the pipeline: it freezes the optimized graph,
+in run order, into the Plan a backend compiles (ir/plan.py), once.
 """
 from __future__ import annotations
 
@@ -16,25 +17,34 @@ import warnings
 from typing import Callable, Iterable, Optional
 
 from graphc.ir.errors import OpError
+from graphc.ir.plan import Plan
 from graphc.ir.printer import format_graph
 from graphc.ir.verify import verify as verify_graph
 from .cse import cse
 from .fold import fold_constants
 from .fuse import fuse
 from .fuse_conv import fuse_conv
-from .plan import Plan, rebuild
+from .lower import Lowered, rebuild
 from .prune import build_program
 from .simplify import simplify
 
 
-def prune(plan: Plan) -> Plan:
-    """Keep only what the fetches and targets need (data, control and state edges)."""
-    program = build_program(plan.fetches, plan.targets, plan.feeds)
-    keep = set(program.nodes) | {t.op for t in plan.feeds}
+def prune(lowered: Lowered) -> Lowered:
+    """Keep only what the fetches and targets need (data, control and state edges); a
+    graph that needs every op it has (as lowering leaves it) is returned as it is, not
+    copied whole."""
+    program = build_program(lowered.fetches, lowered.targets, lowered.feeds)
+    keep = set(program.nodes) | {t.op for t in lowered.feeds}
     for op in program.nodes:  # variables named by assignments (ref inputs)
         for i in op.opdef.ref_inputs:
             keep.add(op.inputs[i].op)
-    return rebuild(plan, keep=keep)
+    return lowered if len(keep) == len(lowered.graph) else rebuild(lowered, keep=keep)
+
+
+def freeze(lowered: Lowered) -> Plan:
+    """The optimized graph's nodes, in the order they run, frozen into a Plan."""
+    program = build_program(lowered.fetches, lowered.targets, lowered.feeds)
+    return Plan.freeze(program.nodes, program.feeds, program.fetches, program.targets)
 
 
 DEFAULT_PIPELINE: tuple = (
@@ -94,26 +104,30 @@ class PassManager:
         self.dump_to = dump_to or (lambda text: print(text, file=sys.stderr))
         self.timings: list = []
 
-    def run(self, plan: Plan, until: Optional[str] = None) -> Plan:
+    def run(self, lowered: Lowered, until: Optional[str] = None) -> Lowered:
         ran: list[str] = []
         for name, fn in self.pipeline:
             if name in self.disabled:
                 continue
-            before = len(plan.graph)
+            before = len(lowered.graph)
             start = time.perf_counter()
             try:
-                plan = fn(plan)
+                lowered = fn(lowered)
                 if self.verify:
-                    verify_graph(plan.graph)
+                    verify_graph(lowered.graph)
             except OpError:
                 raise  # a user's error (it names their node and line), not a pass bug
             except Exception as exc:
                 raise PassError(f"pass '{name}' failed (after: {', '.join(ran) or 'none'}): "
                                 f"{type(exc).__name__}: {exc}") from exc
-            self.timings.append((name, time.perf_counter() - start, before, len(plan.graph)))
+            self.timings.append((name, time.perf_counter() - start, before, len(lowered.graph)))
             ran.append(name)
             if "all" in self.dump or name in self.dump:
-                self.dump_to(format_graph(plan.graph, title=f"after {name}"))
+                self.dump_to(format_graph(lowered.graph, title=f"after {name}"))
             if name == until:
                 break
-        return plan
+        return lowered
+
+    def plan(self, lowered: Lowered) -> Plan:
+        """The pipeline run over `lowered`, frozen: the Plan a backend compiles."""
+        return freeze(self.run(lowered))

@@ -1,4 +1,4 @@
-"""Pruning to what the fetches need, and the order a plan runs in.
+"""Pruning to what the fetches need, and the order a run's ops run in.
 
 `build_program` walks back from the fetched tensors and target ops through data inputs
 and control inputs, stopping at fed tensors, and returns the needed nodes in a
@@ -18,7 +18,8 @@ from graphc.ir.graph import Operation, Tensor
 
 @dataclass(frozen=True)
 class Program:
-    """A pruned, ordered plan: what a backend compiles."""
+    """The ops a run needs, in the order they run, and its signature: what lowering
+    copies (passes/lower.py) and what the Plan is frozen in (ir/plan.py)."""
 
     nodes: tuple            # Operations in run order
     feeds: tuple            # fed Tensors, in the order their values are passed

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from graphc.ir.ops._base import const_value
-from .plan import Plan, exact_or_unique, rebuild
+from .lower import Lowered, exact_or_unique, rebuild
 
 
 def _same_type(a, b) -> bool:
@@ -97,7 +97,7 @@ def _reshape(op, inputs, graph):
 
 def _sum_to_shape(op, inputs, graph):
     """A broadcast gradient summed to the shape it already has (the batch was unknown when
-    the VJP rule ran, the plan knows it): the gradient itself."""
+    the VJP rule ran, the graph knows it): the gradient itself."""
     return [inputs[0]] if _same_type(inputs[0], op.outputs[0]) else None
 
 
@@ -212,7 +212,7 @@ RULES = {
 }
 
 
-def simplify(plan: Plan, max_iterations: int = 8) -> Plan:
+def simplify(lowered: Lowered, max_iterations: int = 8) -> Lowered:
     """Apply RULES in sweeps until a sweep changes nothing (or max_iterations)."""
     for _ in range(max_iterations):
         changed = []
@@ -227,7 +227,7 @@ def simplify(plan: Plan, max_iterations: int = 8) -> Plan:
                     return out
             return None
 
-        plan = rebuild(plan, visit)
+        lowered = rebuild(lowered, visit)
         if not changed:
             break
-    return plan
+    return lowered

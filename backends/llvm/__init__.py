@@ -1,6 +1,7 @@
 """The llvm backend: fused, vectorised CPU kernels JIT-compiled with llvmlite.
 
-Its modules read in the order a Program flows through them (pipeline.py runs the stages):
+Its modules read in the order a Plan (ir/plan.py) flows through them (pipeline.py runs
+the stages):
 
  1. buffers.py        the buffer plan: a Buffer per tensor (feed, const, var, out, arena,
                       py), views sharing their input's, liveness, the arena layout
@@ -46,7 +47,7 @@ def available() -> bool:
     return True
 
 
-def compile_program(program, state, validate: bool = False, profile: bool = False,
+def compile_plan(plan, state, validate: bool = False, profile: bool = False,
                     observed: bool = False):
-    from .pipeline import compile_program as _compile  # (llvmlite only when used)
-    return _compile(program, state, validate=validate, profile=profile, observed=observed)
+    from .pipeline import compile_plan as _compile  # (llvmlite only when used)
+    return _compile(plan, state, validate=validate, profile=profile, observed=observed)

@@ -1,4 +1,4 @@
-"""Stage 1 of the llvm backend: the buffer plan. It receives the Program; lowering (stage 2)
+"""Stage 1 of the llvm backend: the buffer plan. It receives the Plan; lowering (stage 2)
 fills it while it walks the ops, and once every step is known `plan_arena` lays out the
 workspace arena. It hands on, to emission and the runtime, a Buffer for every tensor:
 
@@ -63,22 +63,22 @@ def shape_of(t) -> tuple:
 
 
 class BufferPlan:
-    """Tensor -> Buffer for one Program, with the table slots and the liveness facts."""
+    """Tensor -> Buffer for one Plan, with the table slots and the liveness facts."""
 
-    def __init__(self, program) -> None:
+    def __init__(self, plan) -> None:
         self.buffers: dict = {}        # tensor -> Buffer
         self.n_slots = 0
         self.extra_buffers: list = []  # constants made by lowering (index tables)
         self.fetch_buffers: list = []  # per fetch, its Buffer (set when lowering ends)
         self.last_use: dict = {}  # tensor -> position of its last reader (inf if fetched)
         self.writes: dict = {}    # variable name -> positions of the ops writing it
-        for i, op in enumerate(program.nodes):
+        for i, op in enumerate(plan.nodes):
             for j, t in enumerate(op.inputs):
                 if j in op.opdef.ref_inputs:
                     self.writes.setdefault(t.op.name, []).append(i)
                 else:
                     self.last_use[t] = i
-        for t in program.fetches:
+        for t in plan.fetches:
             self.last_use[t] = float("inf")
 
     def new_slot(self) -> int:

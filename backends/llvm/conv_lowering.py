@@ -261,10 +261,10 @@ def fold_epilogue(lw, op, members, params, outs, domain) -> bool:
         return False
     t = op.inputs[conv]
     step_index, position = lw.conv_outputs[t]
-    buf = lw.plan.buffers[t]
-    if lw.plan.last_use.get(t) != lw.index or shape_of(t) != tuple(domain) or \
+    buf = lw.buffer_plan.buffers[t]
+    if lw.buffer_plan.last_use.get(t) != lw.index or shape_of(t) != tuple(domain) or \
             t.dtype != op.outputs[0].dtype or buf.kind != "arena" or \
-            not lw.plan.only_tensor_of(buf):
+            not lw.buffer_plan.only_tensor_of(buf):
         return False
     accesses, sets = L.body_accesses(members, params, domain)
     n, oh, ow, m = domain
@@ -279,26 +279,26 @@ def fold_epilogue(lw, op, members, params, outs, domain) -> bool:
     later = lw.steps[step_index + 1:]
     others = [u for i, u in enumerate(op.inputs) if i != conv]
     for u in others:
-        ub = lw.plan.buffers[u]
+        ub = lw.buffer_plan.buffers[u]
         made = lw.producer.get(u)
         if made is not None and made > step_index:
             return False
         if ub.var is not None and any(position < w < lw.index
-                                      for w in lw.plan.writes.get(ub.var, ())):
+                                      for w in lw.buffer_plan.writes.get(ub.var, ())):
             return False
-        if any(not s.native or any(lw.plan.buffers.get(v) is ub for v in s.outputs)
+        if any(not s.native or any(lw.buffer_plan.buffers.get(v) is ub for v in s.outputs)
                for s in later):
             return False
     epi = CK.Epilogue(members, params, conv, domain, accesses, strides, outs)
-    lw.plan.buffers[op.outputs[0]] = buf  # the first output overwrites the conv's
+    lw.buffer_plan.buffers[op.outputs[0]] = buf  # the first output overwrites the conv's
     for o in op.outputs[1:]:
-        lw.plan.define(o)
+        lw.buffer_plan.define(o)
     lw.epilogues[t] = (epi, others + list(op.outputs[1:]))
     step = lw.steps[step_index]
     step.inputs += others
     step.outputs += list(op.outputs)
     for u in others:
-        lw.plan.buffers[u].native_used = True
+        lw.buffer_plan.buffers[u].native_used = True
     for o in op.outputs:
         lw.producer[o] = step_index
     return True
@@ -311,13 +311,13 @@ def _after_depthwise(lw, op, m: int, epi, args) -> bool:
     own buffer) and the pointwise convolution of that row (fused_conv_kernels)."""
     x = op.inputs[0]
     index = lw.producer.get(x)
-    if index is None or index != len(lw.steps) - 1 or lw.plan.last_use.get(x) != lw.index:
+    if index is None or index != len(lw.steps) - 1 or lw.buffer_plan.last_use.get(x) != lw.index:
         return False
     dw = lw.steps[index].op
-    buf = lw.plan.buffers[x]
+    buf = lw.buffer_plan.buffers[x]
     if dw.type != "_FusedDepthwiseConv2dNative" or shape_of(dw.inputs[1])[3] != 1 or \
             "Add" in dw.attrs["fused_ops"] or buf.kind != "arena" or \
-            not lw.plan.only_tensor_of(buf):
+            not lw.buffer_plan.only_tensor_of(buf):
         return False
     xd, fd, *args_d = dw.inputs
     gd = _conv_shape(dw, shape_of(xd), shape_of(fd)[:2])

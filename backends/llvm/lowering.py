@@ -1,5 +1,5 @@
-"""Stage 2 of the llvm backend: lowering. It receives the Program (the optimized plan
-graph, ops in run order) and walks it once, deciding per op, through one table (TABLE),
+"""Stage 2 of the llvm backend: lowering. It receives the Plan (ir/plan.py: the optimized
+nodes in run order) and walks it once, deciding per op, through one table (TABLE),
 whether it runs as native kernels or through its numpy kernel, while it fills the buffer
 plan (buffers.py). It hands on a list of Steps in run order (each a native step with a
 function that emits its kernels, or an op for the numpy fallback), split by `segments`
@@ -122,21 +122,21 @@ class Step:
 class Lowering:
     """The walk: decides, op by op, what runs natively, and records the steps."""
 
-    def __init__(self, program) -> None:
-        self.program = program
-        self.plan = BufferPlan(program)
+    def __init__(self, plan) -> None:
+        self.plan = plan
+        self.buffer_plan = BufferPlan(plan)
         self.steps: list[Step] = []
-        self.index = -1           # position of the op being lowered in program order
+        self.index = -1           # position of the op being lowered in plan order
         self.producer: dict = {}  # tensor -> index of the native step computing it
         self.blas_single = False  # some kernel calls BLAS: it runs on one thread meanwhile
         self.conv_outputs: dict = {}  # conv output tensor -> (its step, its op's position)
         self.epilogues: dict = {}     # conv output tensor -> (Epilogue, extra operands)
         self.var_ops: dict = {}       # variable name -> its VariableV2 op
         self.assign_first: dict = {}  # variable name -> its first native use assigns it
-        for t in program.feeds:
-            self.plan.define(t, "feed")
+        for t in plan.feeds:
+            self.buffer_plan.define(t, "feed")
         self.started: dict = {}  # split ops started, not yet finished (in start order)
-        for i, op in enumerate(program.nodes):
+        for i, op in enumerate(plan.nodes):
             self.index = i
             if self.started:
                 self.finish_read_by(op)
@@ -148,8 +148,8 @@ class Lowering:
     def _finish(self) -> None:
         """After the walk: fetched values get fresh per-run arrays, a fetched variable
         written in the run is copied before any write (as the interpreter reads it)."""
-        plan = self.plan
-        for t in self.program.fetches:
+        plan = self.buffer_plan
+        for t in self.plan.fetches:
             buf = plan.buffers[t]
             if buf.kind == "arena":
                 buf.kind = "out"
@@ -163,8 +163,8 @@ class Lowering:
                                                       operands=[s, d])))
                 buf = snap
             plan.fetch_buffers.append(buf)
-        self.var_ops = {op.name: op for op in self.program.nodes if op.type == "VariableV2"}
-        for op in self.program.nodes:
+        self.var_ops = {op.name: op for op in self.plan.nodes if op.type == "VariableV2"}
+        for op in self.plan.nodes:
             for i in op.opdef.ref_inputs:
                 self.var_ops.setdefault(op.inputs[i].op.name, op.inputs[i].op)
         for step in self.steps:
@@ -196,7 +196,7 @@ class Lowering:
 
     # ------------------------------------------------------------ the walk
     def visit(self, op) -> None:
-        plan = self.plan
+        plan = self.buffer_plan
         if op.type == "Const":
             t = op.outputs[0]
             if t not in plan.buffers:
@@ -244,11 +244,11 @@ class Lowering:
     def expand_fused(self, op) -> None:
         """Run a Fused node's body op by op (some body op has no lowering)."""
         for p, t in zip(body_inputs(op), op.inputs):
-            self.plan.buffers[p] = self.plan.buffers[t]
+            self.buffer_plan.buffers[p] = self.buffer_plan.buffers[t]
         for inner in fused_members(op):
             self.visit(inner)
         for t, inner in zip(op.outputs, body_outputs(op)):
-            self.alias(t, self.plan.buffers[inner], op)
+            self.alias(t, self.buffer_plan.buffers[inner], op)
 
     def fallback(self, op, known: bool) -> None:
         """`op` runs through its numpy kernel (`known`: TABLE has a rule that declined)."""
@@ -264,7 +264,7 @@ class Lowering:
                                         "sparse", "python", "random"):
             _warn_fallback(op, "these shapes or dtypes" if known else "no native lowering")
         for t in op.outputs:
-            self.plan.define(t)
+            self.buffer_plan.define(t)
         if op.opdef.start is not None:  # its results exist from its finish step on
             self.started[op] = None
             self.steps.append(Step(False, op, inputs=list(op.inputs), phase="start"))
@@ -275,12 +275,12 @@ class Lowering:
     def native(self, op, emit, inputs, outputs, define=True, scratch=()) -> bool:
         """Append `op`'s native step; `emit(module, name)` makes its kernel(s) later."""
         for t in inputs:
-            self.plan.buffers[t].native_used = True
+            self.buffer_plan.buffers[t].native_used = True
         for b in scratch:
             b.op = op
         if define:
             for t in outputs:
-                self.plan.define(t)
+                self.buffer_plan.define(t)
         self.steps.append(Step(True, op, emit=emit, inputs=list(inputs), outputs=list(outputs),
                                scratch=list(scratch)))
         for t in outputs:
@@ -290,25 +290,25 @@ class Lowering:
     def view(self, op) -> None:
         """`op`'s output is its input (a step with no code, for the buffers' lifetimes)."""
         self.steps.append(Step(True, op, emit=None, inputs=[op.inputs[0]], outputs=[]))
-        self.alias(op.outputs[0], self.plan.buffer(op.inputs[0]), op)
+        self.alias(op.outputs[0], self.buffer_plan.buffer(op.inputs[0]), op)
 
     def views(self, op) -> None:
         """Each output of `op` is the input of the same position (IdentityN)."""
         for x, t in zip(op.inputs, op.outputs):
             self.steps.append(Step(True, op, emit=None, inputs=[x], outputs=[]))
-            self.alias(t, self.plan.buffer(x), op)
+            self.alias(t, self.buffer_plan.buffer(x), op)
 
     def alias(self, t, src: Buffer, op) -> None:
         """`t` shares `src`, or gets a copy of it when `src` is a variable written later."""
-        if src.kind == "var" and self.plan.needs_snapshot(src.var, t, self.index):
+        if src.kind == "var" and self.buffer_plan.needs_snapshot(src.var, t, self.index):
             src.native_used = True
-            dst = self.plan.define(t)
+            dst = self.buffer_plan.define(t)
             shape = shape_of(t)
             cs = L.contiguous_strides(shape)
             self.steps.append(Step(True, op, emit=lambda m, n: L.emit_copy(
                 m, n, t.dtype, shape, cs, cs, operands=[src, dst]), inputs=[], outputs=[t]))
             return
-        self.plan.buffers[t] = src
+        self.buffer_plan.buffers[t] = src
 
     def lower_fused(self, op) -> bool:
         """A Fused node as one loop nest: its elementwise body, computed on the fly by a
@@ -341,7 +341,7 @@ class Lowering:
         buffers, resolved now that the lowering is done): an output whose buffer is a
         param's of the domain's shape (a variable updated in place) is written in place."""
         def buf(t):
-            return t if isinstance(t, Buffer) else self.plan.buffers[t]
+            return t if isinstance(t, Buffer) else self.buffer_plan.buffers[t]
         inplace = {}
         for j, key in enumerate(output_keys):
             for i, (p, pk) in enumerate(zip(params, param_keys)):

@@ -246,7 +246,7 @@ def lower_assign(lw, op) -> bool:
     """Assign/AssignAdd/AssignSub of a variable, in place. The kernel computing the value
     writes straight into the variable where it can (see `_forward_assign`)."""
     ref, value = op.inputs
-    var = lw.plan.buffer(ref)
+    var = lw.buffer_plan.buffer(ref)
     if var.kind != "var" or shape_of(value) != var.shape:
         return False
     var.native_used = True
@@ -272,16 +272,16 @@ def _sole_producer(lw, value, var):
     """The step of the elementwise kernel computing `value` when the op being lowered
     is the value's only reader and nothing touches `var` in between; else None."""
     i = lw.producer.get(value)
-    buf = lw.plan.buffers.get(value)
+    buf = lw.buffer_plan.buffers.get(value)
     if i is None or buf is None or buf.kind != "arena" or buf.shape != var.shape:
         return None
     step = lw.steps[i]
     if step.op.type not in ("Fused", "AssignAdd", "AssignSub") and \
             not lw.pointwise_ok(step.op):  # (an update already forwarded into a kernel)
         return None
-    if lw.plan.last_use.get(value) != lw.index or not lw.plan.only_tensor_of(buf):
+    if lw.buffer_plan.last_use.get(value) != lw.index or not lw.buffer_plan.only_tensor_of(buf):
         return None
-    buffers = lw.plan.buffers
+    buffers = lw.buffer_plan.buffers
     for later in lw.steps[i + 1:]:
         if any(buffers.get(t) is var for t in later.inputs + later.outputs):
             return None
@@ -294,7 +294,7 @@ def _forward_assign(lw, value, var) -> bool:
     between (an optimizer's `m = b1*m + (1-b1)*g`): no temporary, no copy."""
     if _sole_producer(lw, value, var) is None:
         return False
-    lw.plan.buffers[value] = var
+    lw.buffer_plan.buffers[value] = var
     return True
 
 
@@ -449,7 +449,7 @@ def lower_movement(lw, op) -> bool:
                                         L.contiguous_strides(table.shape), src_offset=offset,
                                         operands=[x, out]))
             else:
-                tbl = lw.plan.const_buffer(table.reshape(-1))
+                tbl = lw.buffer_plan.const_buffer(table.reshape(-1))
                 made.append(K.emit_table_gather(m, name, x.dtype, table.size,
                                                 [x, tbl, out], fill=fill))
         return made
@@ -466,7 +466,7 @@ def _lower_symbolic_movement(lw, op, x, shape, others) -> bool:
     if op.type == "Pad":
         (out, out_shape), = outs
         fill = np.asarray(op.attrs["constant_values"]).astype(x.dtype.np).reshape(1)
-        value = lw.plan.const_buffer(fill)
+        value = lw.buffer_plan.const_buffer(fill)
         offset, co = SM.pad_copy(op, shape)
 
         def emit_pad(m, n):
@@ -507,7 +507,7 @@ def lower_slice_grad(lw, op) -> bool:
     zero = 0.0 if U.is_float(g.dtype) else 0
 
     def emit(m, name):
-        tbl = lw.plan.const_buffer(np.asarray(table, np.int64).reshape(-1))
+        tbl = lw.buffer_plan.const_buffer(np.asarray(table, np.int64).reshape(-1))
         return K.emit_table_gather(m, name, g.dtype, table.size, [g, tbl, out], fill=zero)
     return lw.native(op, emit, [g], op.outputs)
 

@@ -203,11 +203,11 @@ def loop_spec(exe, loop, out_positions: list) -> Optional[LoopSpec]:
     if len(exe._schedule) != 1 or exe._schedule[0][0] != "native" or exe._py_feeds:
         return None
     positions, n, sliced = loop.positions, loop.n, loop.sliced
-    for op in exe.program.nodes:
+    for op in exe.plan.nodes:
         if not op.opdef.pure and op.type != "VariableV2":
             return None
-    buffers = exe._lowering.plan.buffers
-    feeds = exe.program.feeds
+    buffers = exe._lowering.buffer_plan.buffers
+    feeds = exe.plan.feeds
     fetch = exe._fetch
     if any(b.kind not in ("out", "feed", "var", "const") for b in fetch):
         return None

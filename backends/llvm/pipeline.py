@@ -1,4 +1,4 @@
-"""The llvm backend's stages, run in order for one Program: `compile_program` lowers it
+"""The llvm backend's stages, run in order for one Plan: `compile_plan` lowers it
 (lowering.py, filling the buffer plan of buffers.py), lays out the arena, emits one LLVM
 module with a function per native segment (segments.py, over the kernel emitters),
 JIT-compiles it or loads its object code from the cache (cache.py, target.py), and hands
@@ -20,26 +20,26 @@ from .runtime import SEGMENT, LLVMExecutable, Profile
 from .segments import emit_segments
 from .tracing import step_segments
 
-LAST_COMPILE = {"lower": 0.0, "jit": 0.0}  # seconds, of the most recent compile_program
+LAST_COMPILE = {"lower": 0.0, "jit": 0.0}  # seconds, of the most recent compile_plan
 
 
-def compile_program(program, state: RuntimeState, validate: bool = False,
+def compile_plan(plan, state: RuntimeState, validate: bool = False,
                     profile: bool = False, observed: bool = False) -> LLVMExecutable:
     """`profile`: count every kernel's cycles (as GRAPHC_PROFILE=1); `observed`: one
     native segment per step, so `run_observed` sees every step's results (tracing.py)."""
     start = time.perf_counter()
-    lowering = Lowering(program)
-    symbols = plan_symbols(program)
-    arena_size = plan_arena(lowering.steps, lowering.plan.buffers,
+    lowering = Lowering(plan)
+    symbols = plan_symbols(plan)
+    arena_size = plan_arena(lowering.steps, lowering.buffer_plan.buffers,
                             DIMS_BYTES if symbols else 0, guard.GUARD if guard.ENABLED else 0)
-    guards = guard.Guards(arena_buffers(lowering.steps, lowering.plan.buffers), len(symbols),
-                          DIMS_BYTES) if guard.ENABLED else None
+    guards = guard.Guards(arena_buffers(lowering.steps, lowering.buffer_plan.buffers),
+                          len(symbols), DIMS_BYTES) if guard.ENABLED else None
     native, schedule = segments(lowering.steps)
     if observed:
         native, schedule = step_segments(native, schedule)
     profile = profile or bool(os.environ.get("GRAPHC_PROFILE"))
-    profile_slot = lowering.plan.new_slot() if profile else -1
-    emitted = emit_segments(native, lowering.plan.buffers, profile_slot, symbols)
+    profile_slot = lowering.buffer_plan.new_slot() if profile else -1
+    emitted = emit_segments(native, lowering.buffer_plan.buffers, profile_slot, symbols)
     jit_start = time.perf_counter()
     engine, addresses = jit_module(emitted.module, emitted.names)
     LAST_COMPILE["lower"] = jit_start - start
@@ -48,16 +48,16 @@ def compile_program(program, state: RuntimeState, validate: bool = False,
     schedule = [("native", functions[i]) if kind == "native" else (kind, i)
                 for kind, i in schedule]
     profile = Profile(emitted.profiled, profile_slot) if profile_slot >= 0 else None
-    return LLVMExecutable(program, state, lowering, schedule, engine, arena_size,
+    return LLVMExecutable(plan, state, lowering, schedule, engine, arena_size,
                           emitted.error_sites, str(emitted.module), profile, validate,
                           symbols, guards)
 
 
-def plan_symbols(program) -> tuple:
+def plan_symbols(plan) -> tuple:
     """The names of the plan's symbolic dims (its feeds' shapes hold them), in the order
     of the run's dims array; () for a plan of static shapes."""
     names = set()
-    for t in program.feeds:
+    for t in plan.feeds:
         for d in t.shape.as_tuple() or ():
             if is_symbolic(d):
                 names |= d.symbols

@@ -127,11 +127,11 @@ class LLVMExecutable:
 
     backend = "llvm"
 
-    def __init__(self, program, state: RuntimeState, lowering, schedule: list, engine,
+    def __init__(self, plan, state: RuntimeState, lowering, schedule: list, engine,
                  arena_size: int, error_sites: list, module_text: str,
                  profile: Optional["Profile"] = None, validate: bool = False,
                  symbols: tuple = (), guards=None) -> None:
-        self.program = program
+        self.plan = plan
         self._state = state
         self._store = state.variables
         self._lowering = lowering
@@ -143,24 +143,24 @@ class LLVMExecutable:
         self.profile = profile
         self._validate = validate
         self._guards = guards  # bound checks (guard.py, GRAPHC_ARENA_CHECK=1), or None
-        plan = lowering.plan
-        buffers = plan.buffers
-        self._n_slots = plan.n_slots
-        self._feed_slots = [buffers[t].slot for t in program.feeds]
-        self._py_feeds = [i for i, t in enumerate(program.feeds) if buffers[t].kind == "py"]
+        buffer_plan = lowering.buffer_plan
+        buffers = buffer_plan.buffers
+        self._n_slots = buffer_plan.n_slots
+        self._feed_slots = [buffers[t].slot for t in plan.feeds]
+        self._py_feeds = [i for i, t in enumerate(plan.feeds) if buffers[t].kind == "py"]
         self._small_feeds = [(buffers[t].slot, buffers[t].shape, buffers[t].dtype.np)
                              if buffers[t].kind == "feed" and not is_symbolic(
                                  buffers[t].nbytes) and buffers[t].nbytes <= SMALL_FEED
-                             else None for t in program.feeds]
+                             else None for t in plan.feeds]
         # Symbolic dims (ir/symbolic.py): where each symbol's size is read from the feeds.
         self._symbols = symbols
-        sources = [[(i, a) for i, t in enumerate(program.feeds)
+        sources = [[(i, a) for i, t in enumerate(plan.feeds)
                     for a, d in enumerate(t.shape.as_tuple())
                     if is_symbolic(d) and d.terms == {(name,): 1}] for name in symbols]
         self._dim_first = [s[0] for s in sources]  # where each symbol's size is read
         self._dim_checks = [s[0] + other for s in sources for other in s[1:]]
         self._sizes: dict = {}  # symbols' sizes -> _Sizes
-        every = plan.all_buffers()
+        every = buffer_plan.all_buffers()
         self._const_slots = [(b.slot, b.value) for b in every if b.kind == "const"]
         if profile is not None:
             self._const_slots.append((profile.slot, profile.counts))
@@ -168,9 +168,9 @@ class LLVMExecutable:
         self._var_buffers = [b for b in every if b.kind == "var" and b.native_used]
         self._var_ops = lowering.var_ops
         self._assign_first = lowering.assign_first
-        self._fetch = plan.fetch_buffers
+        self._fetch = buffer_plan.fetch_buffers
         self._fetch_shapes = [tuple(t.shape.as_tuple()) if t.shape.is_fully_defined() else None
-                              for t in program.fetches]
+                              for t in plan.fetches]
         seen: set = set()
         self._fetch_shared = []  # a fetch whose buffer an earlier fetch returns already
         for b in self._fetch:
@@ -186,7 +186,7 @@ class LLVMExecutable:
         # TF1's use_locking=True. Native kernels update variables in place, inside one
         # call per run, so a plan with such an update holds those variables' locks for
         # its runs: coarser than TF1's lock per update op, and no concurrent update is lost.
-        names = exclusive_variables(program)
+        names = exclusive_variables(plan)
         if names:
             self.run = self._store.holding(names, self.run)
             self.run_loop = self._store.holding(names, self.run_loop)
@@ -212,8 +212,8 @@ class LLVMExecutable:
             return _Workspace(self._arena_size if not self._symbols else DIMS_BYTES,
                               self._n_slots, self._const_slots, self._small_feeds)
         except MemoryError:  # (the plan fits in memory, but not in what is free now)
-            arena = [b for b in self._lowering.plan.buffers.values() if b.kind == "arena"]
-            op = max(arena, key=lambda b: b.nbytes).op if arena else self.program.nodes[0]
+            arena = [b for b in self._lowering.buffer_plan.buffers.values() if b.kind == "arena"]
+            op = max(arena, key=lambda b: b.nbytes).op if arena else self.plan.nodes[0]
             raise too_large_error(op, "the intermediate buffers of one run",
                                   self._arena_size, free=True) from None
 
@@ -225,10 +225,10 @@ class LLVMExecutable:
         for i, a, j, c in self._dim_checks:
             if feed_values[i].shape[a] != feed_values[j].shape[c]:
                 raise InvalidArgumentError(
-                    None, self.program.feeds[j].op.user_op(), "the fed values disagree on "
-                    f"a size this plan needs equal: dim {a} of '{self.program.feeds[i].name}'"
+                    None, self.plan.feeds[j].op.user_op(), "the fed values disagree on "
+                    f"a size this plan needs equal: dim {a} of '{self.plan.feeds[i].name}'"
                     f" is {feed_values[i].shape[a]}, dim {c} of "
-                    f"'{self.program.feeds[j].name}' is {feed_values[j].shape[c]}")
+                    f"'{self.plan.feeds[j].name}' is {feed_values[j].shape[c]}")
         sized = self._sizes.get(key)
         if sized is None:
             sized = self._sizes_for(key)
@@ -245,8 +245,8 @@ class LLVMExecutable:
         env = dict(zip(self._symbols, key))
         arena = evaluate(self._arena_size, env)
         if arena > MEMORY_LIMIT:
-            bufs = [b for b in self._lowering.plan.buffers.values() if b.kind == "arena"]
-            raise too_large_error(bufs[0].op if bufs else self.program.nodes[0],
+            bufs = [b for b in self._lowering.buffer_plan.buffers.values() if b.kind == "arena"]
+            raise too_large_error(bufs[0].op if bufs else self.plan.nodes[0],
                                   "the intermediate buffers of one run", arena)
         sized = _Sizes(env, arena,
                        {id(b): evaluate_shape(b.shape, env) for b in self._out_buffers},
@@ -336,7 +336,7 @@ class LLVMExecutable:
             outs[id(b)] = arr
             table[b.slot] = _address(arr)
         pending = self._bind_variables(ws) if self._store.version != ws.var_version else {}
-        py: dict = {self.program.feeds[i]: feeds[i] for i in self._py_feeds}
+        py: dict = {self.plan.feeds[i]: feeds[i] for i in self._py_feeds}
         return feeds, outs, pending, py
 
     # ------------------------------------------------------------ loops
@@ -406,7 +406,7 @@ class LLVMExecutable:
         which raises TF1's error with the op and the user's line (one definition of the
         message). Fused bodies are replayed op by op."""
         op = step.op
-        buffers = self._lowering.plan.buffers
+        buffers = self._lowering.buffer_plan.buffers
         values = {t: self._array(ws, buffers[t], feeds, outs, py, t) for t in op.inputs}
         ops = [op]
         if op.type == "Fused":
@@ -487,7 +487,7 @@ class LLVMExecutable:
             if step.phase == "start":
                 py[op] = result
                 return
-        buffers = self._lowering.plan.buffers
+        buffers = self._lowering.buffer_plan.buffers
         values = (result,) if len(op.outputs) == 1 else tuple(result or ())
         for t, v in zip(op.outputs, values):
             buf = buffers[t]
@@ -517,7 +517,7 @@ class LLVMExecutable:
         return fn
 
     def _arguments(self, ws, op, feeds, outs, py) -> list:
-        buffers = self._lowering.plan.buffers
+        buffers = self._lowering.buffer_plan.buffers
         args = []
         for i, t in enumerate(op.inputs):
             if i in op.opdef.ref_inputs:
@@ -532,7 +532,7 @@ class LLVMExecutable:
         return args
 
     def _result(self, ws, i, buf: Buffer, feeds, outs, py):
-        t = self.program.fetches[i]
+        t = self.plan.fetches[i]
         shape = self._fetch_shapes[i] if ws.env is None else ws.sized.fetches[i]
         if buf.kind == "py":
             v = self._array(ws, buf, feeds, outs, py, t)

@@ -31,7 +31,7 @@ def walk(exe, observer, ws, feeds, outs, py, pending: dict) -> None:
     """Run `exe`'s schedule, calling `observer(op, start_ns, end_ns, inputs, outputs,
     None)` after every step. `inputs` are the step's operands as it saw them (copied
     first where the step writes over them) when `observer.wants_inputs`, else None."""
-    buffers = exe._lowering.plan.buffers
+    buffers = exe._lowering.buffer_plan.buffers
     steps = iter([s for s in exe._lowering.steps if s.native and s.emit is not None])
     clock = time.perf_counter_ns
     wants_inputs = getattr(observer, "wants_inputs", False)

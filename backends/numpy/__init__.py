@@ -1,2 +1,2 @@
 """The numpy reference interpreter: a flat precomputed schedule over OpDef semantics."""
-from .executor import NumpyExecutable, compile_program  # noqa: F401
+from .executor import NumpyExecutable, compile_plan  # noqa: F401

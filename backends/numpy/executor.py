@@ -1,4 +1,4 @@
-"""Compile a pruned Program into a flat schedule of (kernel, input slots, output slots).
+"""Compile a Plan (ir/plan.py) into a flat schedule of (kernel, input slots, output slots).
 
 Built once per plan, run many times: a run copies the slot template (constants already
 in place), writes the feeds, and walks the step list. No recursion, no dict lookups by
@@ -35,7 +35,7 @@ class NumpyExecutable:
     backend = "numpy"
 
     def __init__(self, steps, template, feed_slots, fetch_slots, const_ids, state,
-                 read_only_vars, program, validate: bool, fused_of=None) -> None:
+                 read_only_vars, plan, validate: bool, fused_of=None) -> None:
         self._steps = steps
         self._template = template
         self._feed_slots = feed_slots
@@ -43,7 +43,7 @@ class NumpyExecutable:
         self._const_ids = const_ids
         self._store = state.variables
         self._read_only_vars = read_only_vars
-        self.program = program
+        self.plan = plan
         self._validate = validate
         self._fused_of = fused_of or {}  # an op of a Fused body -> its Fused node
 
@@ -154,7 +154,7 @@ def _validate_outputs(node, result, kind) -> None:
                                  f"inferred {t.shape}")
 
 
-def compile_program(program, state: RuntimeState, validate: bool = False) -> NumpyExecutable:
+def compile_plan(plan, state: RuntimeState, validate: bool = False) -> NumpyExecutable:
     slot_of: dict = {}
     template: list = []
 
@@ -163,7 +163,7 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
         return len(template) - 1
 
     feed_slots = []
-    for t in program.feeds:
+    for t in plan.feeds:
         s = new_slot()
         slot_of[t] = s
         feed_slots.append(s)
@@ -175,7 +175,7 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
     written_vars = set()
     read_vars: dict = {}
 
-    for op in program.nodes:
+    for op in plan.nodes:
         if op.opdef.writes_state:
             written_vars.add(op.inputs[0].op.name)
 
@@ -260,14 +260,14 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
         else:
             steps.append((fn, tuple(ins), tuple(outs), _MANY_OUT, op))
 
-    for op in program.nodes:
+    for op in plan.nodes:
         emit(op)
     for split in list(pending):
         finish(split)
 
     fetch_slots = []
     early_reads = []
-    for t in program.fetches:
+    for t in plan.fetches:
         if t not in slot_of and t in var_ctx:
             s = new_slot()
             early_reads.append((var_ctx[t], (), s, _ONE_OUT, t.op))
@@ -275,5 +275,5 @@ def compile_program(program, state: RuntimeState, validate: bool = False) -> Num
         fetch_slots.append(slot_of[t])
     steps = early_reads + steps
     return NumpyExecutable(tuple(steps), template, tuple(feed_slots), tuple(fetch_slots),
-                           frozenset(const_ids), state, tuple(read_vars), program, validate,
+                           frozenset(const_ids), state, tuple(read_vars), plan, validate,
                            fused_of)

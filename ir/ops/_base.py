@@ -15,6 +15,7 @@ import numpy as np
 from .. import dtypes as dt
 from ..context import get_default_graph
 from ..graph import Graph, Operation, Tensor, TensorLike
+from ..plan import PlanValue
 from ..registry import NON_DIFFERENTIABLE, OpDef, register
 from ..shapes import TensorShape, broadcast_shapes, unknown_shape
 from ..evaluate import SHAPE_OPS, evaluate, shape_value
@@ -239,10 +240,11 @@ BUILD_TIME_OPS = frozenset({
 
 
 def const_value(t: Tensor) -> Optional[np.ndarray]:
-    """The value of `t` if it is known when the graph is built (TF1 `constant_value`):
-    a Const, the Shape/Size/Rank of a static shape, or a BUILD_TIME_OPS op of such
-    values, evaluated by the one constant evaluator (`ir.evaluate`)."""
-    if not isinstance(t, Tensor):
+    """The value of `t` (a Tensor, or a plan's PlanValue) if it is known when the graph is
+    built (TF1 `constant_value`): a Const, the Shape/Size/Rank of a static shape, or a
+    BUILD_TIME_OPS op of such values, evaluated by the one constant evaluator
+    (`ir.evaluate`)."""
+    if not isinstance(t, (Tensor, PlanValue)):
         return None
     op = t.op
     if op.type == "Const":
@@ -268,7 +270,7 @@ def const_value_as_shape(t: Tensor) -> TensorShape:
     x, `tf.shape(x)[i]`, slices and gathers of it, and stacks/concats of such pieces
     mixed with constants (`[tf.shape(x)[0], -1]`). A scalar -1 means an unknown shape.
     """
-    if isinstance(t, Tensor) and t.shape.ndims == 0:
+    if isinstance(t, (Tensor, PlanValue)) and t.shape.ndims == 0:
         v = const_value(t)
         if v is None:
             raise ValueError("Received a scalar with unknown value as shape; require a "

@@ -39,8 +39,8 @@ def test_planted_log_of_zero_inside_a_fused_chain_is_named_with_its_line(backend
     with tf.Session(backend=backend, config=tf.ConfigProto(check_numerics=True)) as sess:
         clean = np.arange(1, 9, dtype=np.float32)
         value = sess.run(y, {x: clean})
-        program = sess._plans[next(iter(sess._plans))].executable.program
-        assert "Fused" in [op.type for op in program.nodes]  # the chain is one kernel
+        plan = sess._plans[next(iter(sess._plans))].executable.plan
+        assert "Fused" in [op.type for op in plan.nodes]  # the chain is one kernel
         with pytest.raises(tf.errors.InvalidArgumentError) as info:
             sess.run(y, {x: np.arange(8, dtype=np.float32)})
     text = str(info.value)

@@ -53,8 +53,8 @@ def test_step_stats_list_every_op_of_the_plan_with_times_shapes_and_bytes(backen
     devices = {d.device: d for d in md.step_stats.dev_stats}
     assert set(devices) == {CPU, CPU + "/fused"}
     stats = {s.node_name: s for s in devices[CPU].node_stats}
-    program = sess._plans[next(reversed(sess._plans))].executable.program
-    assert {op.name for op in program.nodes} <= set(stats)
+    plan = sess._plans[next(reversed(sess._plans))].executable.plan
+    assert {op.name for op in plan.nodes} <= set(stats)
     mm = stats["layer/MatMul"]
     assert mm.timeline_label == "layer/MatMul = MatMul(x:0, layer/w/read:0)"
     assert mm.all_start_micros > 1_600_000_000 * 10**6  # epoch micros
@@ -79,7 +79,7 @@ def test_step_stats_list_every_op_of_the_plan_with_times_shapes_and_bytes(backen
             f.all_end_rel_nanos
     # the optimized plan as a GraphDef
     (gd,) = md.partition_graphs
-    assert {n.name for n in gd.node} == {op.name for op in program.nodes}
+    assert {n.name for n in gd.node} == {op.name for op in plan.nodes}
     assert "Fused" in {n.op for n in gd.node}
     # the message is TensorFlow's: it round-trips through the wire format
     again = tf.RunMetadata.FromString(md.SerializeToString())

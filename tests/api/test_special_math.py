@@ -9,7 +9,7 @@ import pytest
 import graphc as tf
 from graphc.backends.llvm.lowering import FallbackWarning
 from graphc.passes.manager import PassManager
-from graphc.passes.plan import lower
+from graphc.passes.lower import lower
 from graphc.passes.prune import build_program
 
 from ..helpers import central_difference

@@ -174,7 +174,7 @@ def test_memory_plan_reuses_buffers():
     with tf.Session(backend="llvm") as sess:
         sess.run(h, {x: np.ones(256, np.float32)})
         exe = _executable(sess)
-        arena = [b for b in exe._lowering.plan.buffers.values() if b.kind == "arena"]
+        arena = [b for b in exe._lowering.buffer_plan.buffers.values() if b.kind == "arena"]
         total = sum(b.nbytes for b in {id(b): b for b in arena}.values())
         assert exe._arena_size < total / 3, (exe._arena_size, total)
 

@@ -247,10 +247,10 @@ def test_floor_ops_and_casts_fused_into_one_llvm_loop_keep_tf1s_special_values(f
     with tf.Session(backend="llvm") as sess:
         got = sess.run(out, {x: xs, y: ys})
         executable = next(reversed(sess._plans.values())).executable
-        program = executable.program
+        plan = executable.plan
         kinds = [k for k, _ in executable._schedule]
     assert kinds == ["native"], f"not one native call: {kinds}"
-    fused = [op for op in program.nodes if op.type == "Fused"]
+    fused = [op for op in plan.nodes if op.type == "Fused"]
     inner = [o for op in fused for o in op.subgraphs[BODY].get_operations()]
     assert {"FloorDiv", "FloorMod", "Cast"} <= {o.type for o in inner}, inner
     with np.errstate(all="ignore"):

@@ -10,7 +10,7 @@ import pytest
 import graphc as tf
 from graphc.graphdef import graph_to_graph_def
 from graphc.passes.manager import PassManager
-from graphc.passes.plan import lower
+from graphc.passes.lower import lower
 from graphc.passes.prune import build_program
 
 from .tensorflow_run import run_in_tensorflow

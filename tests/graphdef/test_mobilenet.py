@@ -69,7 +69,7 @@ def test_every_convolution_of_mobilenet_fuses():
     # the fixture stores float16 filters: their casts to float32 are constants (counted in
     # elements, not bytes), so every batch norm folds and all 52 convolutions fuse
     from graphc.passes.manager import PassManager
-    from graphc.passes.plan import lower
+    from graphc.passes.lower import lower
     from graphc.passes.prune import build_program
     with tf.Graph().as_default():
         logits = tf.import_graph_def(_graph_def(), return_elements=["logits:0"], name="")[0]

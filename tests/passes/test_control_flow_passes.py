@@ -13,7 +13,7 @@ from graphc.ir.verify import verify
 
 def _plan_ops(sess):
     exe = sess._plans[list(sess._plans)[-1]].executable
-    return [op.type for op in exe.plan.graph.get_operations()]
+    return [op.type for op in exe.plan.nodes]
 
 
 @pytest.mark.parametrize("backend", ["numpy", "llvm"])
@@ -42,15 +42,15 @@ def test_loop_bodies_are_optimised_by_the_pipeline():
         with tf.Session(backend="numpy") as sess:
             out = sess.run(s, {x: np.ones(64, np.float32)})
             runner = sess._state.functions
-            bodies = [hit[1].plan.graph for hit in runner._plans.values()]
+            bodies = [hit[1].plan for hit in runner._plans.values()]
     ref = np.zeros(64, np.float32)
     for _ in range(3):
         ref = np.tanh(ref * 0.5 + 1.0) * 3.0
     np.testing.assert_allclose(out, ref, rtol=1e-6)
-    types = [op.type for g in bodies for op in g.get_operations()]
+    types = [op.type for plan in bodies for op in plan.nodes]
     assert "Fused" in types                      # the body's elementwise chain fused
     assert not any(op.type == "Mul" and all(t.op.type == "Const" for t in op.inputs)
-                   for g in bodies for op in g.get_operations())  # 2.0 * 1.5 folded
+                   for plan in bodies for op in plan.nodes)  # 2.0 * 1.5 folded
 
 
 def test_verifier_printer_and_viewer_walk_into_held_graphs(tmp_path):

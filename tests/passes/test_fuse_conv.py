@@ -11,7 +11,7 @@ import pytest
 import graphc as tf
 from graphc.ir.numerics import assert_close
 from graphc.passes.manager import PassManager
-from graphc.passes.plan import lower
+from graphc.passes.lower import lower
 from graphc.passes.prune import build_program
 
 R = np.random.RandomState(11)

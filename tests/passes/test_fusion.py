@@ -9,7 +9,7 @@ from graphc.ir.ops.fused_ops import body_outputs
 from graphc.ir.verify import verify
 from graphc.passes.fuse import find_groups, fuse
 from graphc.passes.manager import PassManager
-from graphc.passes.plan import lower
+from graphc.passes.lower import lower
 from graphc.passes.prune import build_program
 
 R = np.random.RandomState(0)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import graphc as tf
 from graphc.ir.verify import verify
 from graphc.passes.manager import PassManager
-from graphc.passes.plan import lower
+from graphc.passes.lower import lower
 from graphc.passes.prune import build_program
 
 UNARY = [tf.sigmoid, tf.tanh, tf.square, tf.nn.relu, tf.negative,

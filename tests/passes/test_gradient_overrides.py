@@ -14,7 +14,7 @@ import pytest
 import graphc as tf
 from graphc.ir.printer import format_graph
 from graphc.passes.manager import PassManager
-from graphc.passes.plan import lower
+from graphc.passes.lower import lower
 from graphc.passes.prune import build_program
 
 X = np.float32([0.3, -1.7, 2.2])

@@ -1,5 +1,5 @@
 """A plan's While nodes get loop-variable shapes as specific as the fed shapes allow
-(passes/loop_shapes.py): the ops after a loop whose body keeps its variables' shapes see
+(passes/lower.py): the ops after a loop whose body keeps its variables' shapes see
 known shapes and lower natively; a variable whose shape changes keeps its invariant."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 import graphc as tf
 from graphc.passes import build_program
-from graphc.passes.plan import lower
+from graphc.passes.lower import lower
 
 
 def _plan_while(fetch, feeds):

@@ -6,7 +6,7 @@ import pytest
 
 import graphc as tf
 from graphc.passes.manager import DEFAULT_PIPELINE, PassError, PassManager
-from graphc.passes.plan import lower
+from graphc.passes.lower import lower
 from graphc.passes.prune import build_program
 
 

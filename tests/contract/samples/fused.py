@@ -1,7 +1,7 @@
 """Contract samples for the Fused op (normally made by the fusion pass, built here by hand)."""
 import numpy as np
 
-from graphc.ir.graph import Graph
+from graphc.ir.graph import DerivedGraph
 from graphc.ir.ops import core_ops, math_ops
 from graphc.ir.ops.fused_ops import make_fused
 from graphc.ir.context import get_default_graph
@@ -11,8 +11,7 @@ R = np.random.RandomState(0)
 
 
 def _body(build):
-    body = Graph()
-    body.is_plan = True
+    body = DerivedGraph()
     with body.as_default():
         outputs = build()
     return body, outputs

@@ -1,0 +1,186 @@
+"""Lowering: the pruned subgraph of one run copied into a graph of its own, for the passes.
+
+`lower` copies the nodes a Program needs into a fresh DerivedGraph (the user's graph is
+never touched), turning every fed tensor into a Placeholder of the fed shape and dtype, so
+re-running inference on the copies specialises every shape. Copies keep their names (the
+Session's variable store is keyed by variable name), attrs, creation sites, and record the
+user's node as their origin. The result, a `Lowered` (that graph and the run's signature),
+is what every pass takes and returns; `rebuild` is the one sweep every pass uses. The
+pipeline's last stage freezes it into the Plan a backend compiles (ir/plan.py).
+
+A While node's results have its shape invariants' shapes, which keep the dims the user's
+graph leaves unknown (`dynamic_rnn`'s state is `(?, units)`). Lowered, its loop variables
+enter with the fed shapes, and a body that maps those shapes to themselves keeps them on
+every iteration: the invariants can be the entering shapes, so the ops after the loop get
+known shapes (and native kernels) instead of unknown ones. `refined_var_shapes` finds the
+most specific such invariants: it starts from the entering shapes, infers the body on them
+(lowered on its own, as graphc/functions.py runs it: lowering a While lowers its body,
+which is why both live here), relaxes every variable whose result differs to the dims
+both agree on, and repeats until nothing changes (sound by induction: the body maps
+shapes within the invariants into them, and the loop starts within them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from graphc.ir.errors import InvalidArgumentError, OpError
+from graphc.ir.graph import DerivedGraph, Graph, Operation, Tensor
+from graphc.ir.ops.control_flow_ops import BODY, fn_outputs, fn_params, merge_shapes
+from graphc.ir.shapes import TensorShape
+from .prune import build_program
+
+
+@dataclass(frozen=True)
+class Lowered:
+    """A run's subgraph as the passes rewrite it: its own graph and the run's signature."""
+
+    graph: DerivedGraph
+    feeds: tuple      # Placeholders of `graph`, one per fed value, in feed order
+    fetches: tuple    # Tensors of `graph`, one per fetched tensor
+    targets: tuple    # Operations of `graph` run for their effects
+
+
+def exact_or_unique(graph: Graph, name: str) -> str:
+    """`name` itself when free in `graph` (as create_op's exact form), else a unique one."""
+    return name + "/" if name not in graph._by_name else name
+
+
+def _copy(graph: Graph, op: Operation, inputs, controls, attrs=None) -> Operation:
+    name = op.name + "/" if op.type == "VariableV2" else exact_or_unique(graph, op.name)
+    try:
+        return graph.create_op(op.type, inputs, op.attrs if attrs is None else attrs,
+                               name=name, control_inputs=controls,
+                               subgraphs=op.subgraphs, site=op.site, original=(op,))
+    except (ValueError, TypeError) as exc:
+        # Inference on the fed shapes failed: a run-time error, found before any kernel
+        # runs. The message already names the op; the error adds the user's line once.
+        message = str(exc).split("\n  File ")[0]
+        raise InvalidArgumentError(None, op.user_op(), message) from None
+
+
+def lower(program, feed_specs) -> Lowered:
+    """Copy `program` (over the user's graph) into a new graph specialised to the feeds."""
+    graph = DerivedGraph()
+    tensors: dict = {}
+    ops: dict = {}
+    feeds = []
+    for t, (shape, dtype) in zip(program.feeds, feed_specs):
+        name = t.op.name if t.op.type == "Placeholder" else f"{t.op.name}/fed_{t.value_index}"
+        p = graph.create_op("Placeholder", (), {"dtype": dtype, "shape": TensorShape(shape)},
+                            name=name + "/", site=t.op.site, original=(t.op,))
+        tensors[t] = p.outputs[0]
+        feeds.append(p.outputs[0])
+
+    def var_ref(t: Tensor) -> Tensor:
+        """A ref input's variable, copied on first use (pruning skips ref edges)."""
+        if t not in tensors:
+            ops[t.op] = new = _copy(graph, t.op, (), ())
+            tensors[t] = new.outputs[0]
+        return tensors[t]
+
+    for op in program.nodes:
+        refs = op.opdef.ref_inputs
+        inputs = [var_ref(t) if i in refs else tensors[t] for i, t in enumerate(op.inputs)]
+        controls = [ops[c] for c in op.control_inputs if c in ops]
+        if op.type == "VariableV2" and op.outputs[0] in tensors:
+            ops[op] = tensors[op.outputs[0]].op
+            continue
+        attrs = None
+        if op.type == "While":  # results as specific as the fed shapes allow
+            shapes = refined_var_shapes(op, inputs)
+            attrs = None if shapes is None else dict(op.attrs, var_shapes=shapes)
+        new = _copy(graph, op, inputs, controls, attrs)
+        ops[op] = new
+        for t, nt in zip(op.outputs, new.outputs):
+            tensors.setdefault(t, nt)
+    return Lowered(graph, tuple(feeds), tuple(tensors[t] for t in program.fetches),
+                   tuple(ops[o] for o in program.targets))
+
+
+Visit = Callable[[Operation, list, list, Graph], Optional[list]]
+
+
+def rebuild(lowered: Lowered, visit: Optional[Visit] = None,
+            keep: Optional[set] = None) -> Lowered:
+    """One topological sweep into a new graph. `visit(op, inputs, controls, graph)` may
+    return replacement tensors for op's outputs (already in the new graph), or None to
+    copy op; `keep` restricts the copy to those ops (pruning)."""
+    graph = DerivedGraph()
+    tensors: dict = {}
+    ops: dict = {}
+    for op in lowered.graph.get_operations():
+        if keep is not None and op not in keep:
+            continue
+        inputs = [tensors[t] for t in op.inputs]
+        controls = [ops[c] for c in op.control_inputs if c in ops]
+        replaced = visit(op, inputs, controls, graph) if visit is not None else None
+        if replaced is not None:
+            for t, nt in zip(op.outputs, replaced):
+                tensors[t] = nt
+            ops[op] = replaced[0].op if replaced else None
+            continue
+        new = _copy(graph, op, inputs, controls)
+        ops[op] = new
+        tensors.update(zip(op.outputs, new.outputs))
+    return Lowered(graph, tuple(tensors[t] for t in lowered.feeds),
+                   tuple(tensors[t] for t in lowered.fetches),
+                   tuple(ops[o] for o in lowered.targets))
+
+
+# ------------------------------------------------------------------ While loop shapes
+_ROUNDS = 4
+
+
+def refined_var_shapes(op, inputs: list) -> Optional[tuple]:
+    """Shape invariants for `op` (a While of the user's graph) whose inputs, lowered,
+    are `inputs`, more specific than its own; None when they cannot be sharper."""
+    n = op.attrs["n_vars"]
+    invariants = list(op.attrs["var_shapes"])
+    current = []
+    for inv, t in zip(invariants, inputs[:n]):
+        if not inv.is_compatible_with(t.shape):
+            return None  # _while_infer reports it
+        current.append(inv.merge_with(t.shape))
+    if current == invariants:
+        return None
+    sliced = set(op.attrs.get("sliced", ()))
+    # The While node checks its invariants against the body graph's own result shapes:
+    # an invariant of known rank needs a result of known rank there.
+    static = [t.shape for t in fn_outputs(op, BODY)[:n]]
+    for _ in range(_ROUNDS):
+        results = _body_shapes(op, inputs, current, sliced)
+        if results is None:
+            return None
+        relaxed = [c if c == r else merge_shapes(c, r) for c, r in zip(current, results)]
+        relaxed = [inv.merge_with(r) if r.is_compatible_with(s) and (
+            s.ndims is not None or r.ndims is None) else inv
+            for inv, r, s in zip(invariants, relaxed, static)]
+        if relaxed == current:
+            return tuple(current) if current != invariants else None
+        current = relaxed
+    return None
+
+
+def _body_shapes(op, inputs: list, shapes: list, sliced: set) -> Optional[list]:
+    """The shapes of the body's first len(shapes) results when its loop variables have
+    `shapes` (and its other arguments their lowered shapes), or None if inference fails."""
+    n = len(shapes)
+    specs = []
+    for i in op.attrs[BODY + "_inputs"]:
+        if i < n:
+            shape = shapes[i]
+        elif i in sliced:
+            shape = inputs[i].shape[1:]
+        else:
+            shape = inputs[i].shape
+        if shape.ndims is None:
+            return None
+        specs.append((tuple(shape.as_tuple()), inputs[i].dtype))
+    params = fn_params(op, BODY)
+    outputs = fn_outputs(op, BODY)[:n]
+    try:
+        lowered = lower(build_program(outputs, [], params), specs)
+    except (ValueError, TypeError, OpError):
+        return None
+    return [t.shape for t in lowered.fetches]
