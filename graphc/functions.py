@@ -3,10 +3,11 @@
 An If or While node's kernel asks the Session's `FunctionRunner` (installed on the
 RuntimeState) to run one of its graphs on argument arrays. The runner treats the graph as
 an ordinary program, its parameters fed and its results fetched, and compiles it exactly
-as the Session compiles a run: pruned, lowered into a plan specialised to the argument
-shapes, optimised by the pass pipeline (constant folding, CSE, fusion inside the body),
-compiled by the backend (native code on llvm). Plans are cached by graph and argument
-shapes, so a loop compiles its body once and then runs it every iteration.
+as the Session compiles a run (graphc/compile.py): pruned, lowered into a graph
+specialised to the argument shapes, optimised by the pass pipeline (constant folding,
+CSE, fusion inside the body) and frozen into a Plan, compiled by the backend (native code
+on llvm). Compiled plans are cached by graph and argument shapes, so a loop compiles its
+body once and then runs it every iteration.
 
 On llvm the dims the graph's parameters leave unknown (the batch of a `dynamic_rnn`'s
 state) stay symbolic, as in the Session's plans (ir/symbolic.py): one plan serves every

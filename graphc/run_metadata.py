@@ -37,7 +37,7 @@ _COMPILE_LOCK = threading.Lock()
 
 
 def run(session, plan, feed_tensors, feed_values, options, run_metadata) -> list:
-    """The results of one run of `plan` (session.py's _Plan) with `feed_values` in the
+    """The results of one run of `plan` (session.py's _CompiledPlan) with `feed_values` in the
     plan's feed order, tracing into `run_metadata` and checking numerics as asked.
     `options` may also be graphc.profiler's KernelProfiling (Session.profile)."""
     run_plan = getattr(options, "run_plan", None)

@@ -35,7 +35,11 @@ from .sparse_tensor import expand_sparse_feeds, has_sparse_keys
 _MAX_PLANS = 256
 
 
-class _Plan:
+class _CompiledPlan:
+    """What the plan cache keeps per key: the executable compiled from the run's Plan
+    (ir/plan.py; `executable.plan`), where each fetched element is among its results,
+    the order it takes the feeds in, and its variants."""
+
     __slots__ = ("executable", "tensor_pos", "feed_order", "variants")
 
     def __init__(self, executable, tensor_pos, feed_order) -> None:
@@ -251,7 +255,7 @@ class BaseSession:
         return t
 
     # ------------------------------------------------------------------ plans
-    def _plan_for(self, elements, feed_tensors, feed_values) -> _Plan:
+    def _plan_for(self, elements, feed_tensors, feed_values) -> _CompiledPlan:
         ids = (tuple(id(e) for e in elements), tuple(id(t) for t in feed_tensors))
         key = ids + (tuple((v.shape, v.dtype.str) for v in feed_values),)
         plan = self._plans.get(key)
@@ -270,7 +274,7 @@ class BaseSession:
         if len(self._plans) > _MAX_PLANS:
             self._plans.popitem(last=False)
 
-    def _symbolic(self, ids, elements, feed_tensors, feed_values) -> Optional[_Plan]:
+    def _symbolic(self, ids, elements, feed_tensors, feed_values) -> Optional[_CompiledPlan]:
         """The plan for these feeds with their unknown dims symbolic (llvm only: the
         numpy interpreter has nothing to compile per shape), or None when it must be
         compiled per shape (graphc/symbolic_plans.py; remembered per key)."""
@@ -280,9 +284,10 @@ class BaseSession:
             lambda shapes: self._compile(elements, feed_tensors, feed_values, shapes),
             feed_tensors, feed_values, ids, self._plans, self._remember)
 
-    def _compile(self, elements, feed_tensors, feed_values, shapes=None) -> _Plan:
-        """Prune the user's graph, lower it into a plan specialised to the feed shapes, run
-        the pass pipeline, and hand the result to the backend."""
+    def _compile(self, elements, feed_tensors, feed_values, shapes=None) -> _CompiledPlan:
+        """Prune the user's graph, lower it into a graph specialised to the feed shapes, run
+        the pass pipeline, which freezes it into the run's Plan, and compile that with
+        the backend (graphc/compile.py)."""
         fetch_tensors = list(dict.fromkeys(e for e in elements if isinstance(e, Tensor)))
         targets = [e for e in elements if isinstance(e, Operation)]
         # Feeds in a canonical order so plans do not depend on dict order.
@@ -297,7 +302,7 @@ class BaseSession:
                                   self._validate)
         pos = {t: i for i, t in enumerate(fetch_tensors)}
         tensor_pos = [pos[e] if isinstance(e, Tensor) else None for e in elements]
-        return _Plan(executable, tensor_pos, order)
+        return _CompiledPlan(executable, tensor_pos, order)
 
     # ------------------------------------------------------------------ graphc extras
     def profile(self, fetches, feed_dict=None, runs: int = 10):
