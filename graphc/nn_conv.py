@@ -10,6 +10,7 @@ from typing import Optional
 
 from .ir.ops import conv3d_ops as C3, conv_ops as C2
 from .ir.ops._base import convert_to_tensor, static_int_list
+from .ir.ops.conv_geometry import filter_arg
 from .ir.ops.array_ops import expand_dims, squeeze
 
 
@@ -114,7 +115,7 @@ def convolution(input, filter, padding, strides=None, dilation_rate=None,
                 name: Optional[str] = None, data_format=None, filters=None,
                 dilations=None):  # noqa: A002 - TF1's names
     """TF1 `tf.nn.convolution`: conv1d, conv2d or conv3d by the input's rank."""
-    f = C2._filter_arg("convolution", filter, filters)
+    f = filter_arg("convolution", filter, filters)
     x = convert_to_tensor(input)
     rank = x.shape.ndims
     if rank not in (3, 4, 5):

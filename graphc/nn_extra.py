@@ -21,7 +21,7 @@ from .ir.ops.generator_ops import sequence_mask
 from .ir.ops.slicing_ops import boolean_mask
 from .ir.ops._base import apply, convert_to_tensor, deprecated_argument, static_int_list
 from .ir.ops.array_grads import scatter_nd
-from .ir.ops.conv_ops import _conv_attrs
+from .ir.ops.conv_geometry import conv_attrs
 from .ir.ops.sort_ops import top_k
 
 __all__ = ["crelu", "swish", "silu", "log_poisson_loss", "sufficient_statistics",
@@ -189,7 +189,7 @@ def collapse_repeated(labels, seq_length, name=None):
 
 # ------------------------------------------------------------------ depthwise, TF1's names
 def _depthwise(op_type, inputs, strides, padding, data_format, dilations, name):
-    return apply(op_type, inputs, _conv_attrs(strides, padding, dilations, data_format),
+    return apply(op_type, inputs, conv_attrs(strides, padding, dilations, data_format, 2),
                  name=name or op_type)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from graphc.ir.ops._base import const_value
-from graphc.ir.ops.conv_ops import out_size
+from graphc.ir.ops.conv_geometry import out_size
 from graphc.ir.ops.fused_conv_ops import ACTIVATIONS, fused_attrs, split_fused_ops
 from .lower import Lowered, exact_or_unique, rebuild
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphc.ir.ops.conv_ops import Geometry, _pair
+from graphc.ir.ops.conv_geometry import Geometry, spatial
 from graphc.ir.ops.fused_conv_ops import explicit_pads
 from graphc.ir.symbolic import hint_of, is_symbolic
 from . import conv_kernels as CK
@@ -25,17 +25,17 @@ from .target import host
 
 def _conv_shape(op, x_shape, k_hw) -> CK.ConvShape:
     a = op.attrs
-    stride = _pair(a["strides"], "strides", op.name)
-    dilation = _pair(a.get("dilations", [1, 1, 1, 1]), "dilations", op.name)
+    stride = spatial(a["strides"], "strides", op.name, 2)
+    dilation = spatial(a.get("dilations", [1, 1, 1, 1]), "dilations", op.name, 2)
     if a["padding"] == "EXPLICIT":  # (fused convolutions: the pads of a Pad before them)
         (top, bottom), (left, right) = explicit_pads(a)
         padded = (x_shape[1] + top + bottom, x_shape[2] + left + right)
         g = Geometry(padded, k_hw, stride, dilation, "VALID")
         return CK.ConvShape(x_shape, k_hw[0], k_hw[1], stride[0], stride[1], dilation[0],
-                            dilation[1], top, left, g.oh, g.ow)
+                            dilation[1], top, left, *g.out)
     g = Geometry(x_shape[1:3], k_hw, stride, dilation, a["padding"])
     return CK.ConvShape(x_shape, k_hw[0], k_hw[1], stride[0], stride[1], dilation[0],
-                        dilation[1], g.pad_h[0], g.pad_w[0], g.oh, g.ow)
+                        dilation[1], g.pads[0][0], g.pads[1][0], *g.out)
 
 
 CONV_BLOCK_BYTES = 1048576
@@ -227,7 +227,7 @@ def lower_depthwise(lw, op) -> bool:
 def lower_pool(lw, op) -> bool:
     x = op.inputs[0] if op.type != "AvgPoolGrad" else op.outputs[0]
     x_shape = shape_of(x)
-    k = _pair(op.attrs["ksize"], "ksize", op.name)
+    k = spatial(op.attrs["ksize"], "ksize", op.name, 2)
     g = _conv_shape(op, x_shape, k)
     if g.n * g.oh * g.ow * g.c == 0 or op.outputs[0].dtype.name not in ("float32", "float64"):
         return False

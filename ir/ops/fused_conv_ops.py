@@ -22,7 +22,8 @@ from .. import dtypes as dt
 from ..registry import NON_DIFFERENTIABLE, get_opdef
 from ..shapes import TensorShape
 from ._base import check_dtype, defop
-from .conv_ops import _attrs_geometry, _conv_compute, _depthwise_compute
+from .conv_geometry import conv_compute, geometry
+from .conv_ops import _depthwise_compute
 
 ACTIVATIONS = ("Relu", "Relu6")
 CONVS = {"_FusedConv2D": "Conv2D", "_FusedDepthwiseConv2dNative": "DepthwiseConv2dNative"}
@@ -80,25 +81,18 @@ def _infer(op):
         (t, b), (left, r) = explicit_pads(a)
         h = None if h is None else h + t + b
         w = None if w is None else w + left + r
-    g = _attrs_geometry(_Attrs(op.name, _conv_attrs_of(a)), (h, w), fd[:2])
-    if g.oh == 0 or g.ow == 0:
+    g = geometry(_conv_attrs_of(a), (h, w), fd[:2], op.name)
+    if 0 in g.out:
         raise ValueError(f"the filter ({fd[0]}x{fd[1]}) is larger than the padded input "
                          f"({h}x{w})")
     depth = fd[3] if op.type == "_FusedConv2D" else fd[2] * fd[3]
-    out = TensorShape([n, g.oh, g.ow, depth])
+    out = TensorShape([n, *g.out, depth])
     for kind, t in zip(takes, args):
         want = TensorShape([depth]) if kind == "BiasAdd" else out
         if not t.shape.is_compatible_with(want):
             raise ValueError(f"the {kind} arg '{t.name}' must have shape {want}, got "
                              f"{t.shape}")
     return [(x.dtype, out)]
-
-
-class _Attrs:
-    """What conv_ops' geometry reads of an op: its name and attrs."""
-
-    def __init__(self, name, attrs) -> None:
-        self.name, self.attrs = name, attrs
 
 
 def _compute(conv):
@@ -128,6 +122,6 @@ def fused_attrs(conv_attrs, fused_ops, paddings=None) -> dict:
     return attrs
 
 
-defop("_FusedConv2D", _infer, _compute(_conv_compute), NON_DIFFERENTIABLE, family="conv")
+defop("_FusedConv2D", _infer, _compute(conv_compute), NON_DIFFERENTIABLE, family="conv")
 defop("_FusedDepthwiseConv2dNative", _infer, _compute(_depthwise_compute), NON_DIFFERENTIABLE,
       family="conv")

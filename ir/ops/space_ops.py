@@ -25,7 +25,7 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..shapes import TensorShape, unknown_shape
 from ._base import apply, const_value, convert_to_tensor, defop
-from .conv_ops import Geometry, _check_attrs, _pair, patches
+from .conv_geometry import Geometry, check_attrs, patches, spatial
 from .slicing_ops import strided_slice
 from .generator_ops import range as range_
 from .array_ops import reshape, shape as shape_of, stack, transpose
@@ -305,14 +305,13 @@ def batch_to_space(input, crops, block_size=None, name: Optional[str] = None,
 
 # ---------------------------------------------------------------- image patches
 def _patch_geometry(attrs, hw) -> Geometry:
-    return Geometry(hw, _pair(attrs["ksizes"], "ksizes", "ExtractImagePatches"),
-                    _pair(attrs["strides"], "strides", "ExtractImagePatches"),
-                    _pair(attrs["rates"], "rates", "ExtractImagePatches"), attrs["padding"])
+    return Geometry(hw, *(spatial(attrs[key], key, "ExtractImagePatches", 2)
+                          for key in ("ksizes", "strides", "rates")), attrs["padding"])
 
 
 def _patches_infer(op):
     x = op.inputs[0]
-    _check_attrs(op)
+    check_attrs(op, 2, keys=("strides",))
     if not (x.dtype.is_floating or x.dtype.is_integer):
         raise TypeError(f"ExtractImagePatches op '{op.name}' takes real numbers, got "
                         f"{x.dtype.name}")
@@ -321,15 +320,15 @@ def _patches_infer(op):
             raise _err(op, f"{key} must be positive, got {op.attrs[key]}")
     n, h, w, c = _nhwc(op, x)
     g = _patch_geometry(op.attrs, (h, w))
-    depth = None if c is None else g.kh * g.kw * c
-    return [(x.dtype, TensorShape([n, g.oh, g.ow, depth]))]
+    depth = None if c is None else g.k[0] * g.k[1] * c
+    return [(x.dtype, TensorShape([n, *g.out, depth]))]
 
 
 def _extract_patches(x, *, ksizes, strides, rates, padding):
     g = _patch_geometry({"ksizes": ksizes, "strides": strides, "rates": rates,
                          "padding": padding}, x.shape[1:3])
     p = patches(x, g, fill=0)
-    return np.ascontiguousarray(p.reshape(x.shape[0], g.oh, g.ow, -1))
+    return np.ascontiguousarray(p.reshape(x.shape[0], *g.out, -1))
 
 
 def _patches_vjp(op, grads):

@@ -3,6 +3,7 @@ central-difference gradient tests)."""
 import numpy as np
 
 from graphc.ir.ops import conv_ops as C
+from graphc.ir.ops.conv_geometry import conv_attrs, pool_attrs
 from graphc.ir.ops import core_ops
 
 ph = core_ops.placeholder
@@ -67,7 +68,7 @@ def _dw_input():
     from graphc.ir.ops._base import apply
     w, dy = ph("float64", [2, 2, 2, 1]), ph("float64", [1, 3, 3, 2])
     return apply("DepthwiseConv2dNativeBackpropInput", (core_ops.constant(
-        np.int32([1, 3, 3, 2])), w, dy), C._conv_attrs([1, 1, 1, 1], "SAME", None)), {
+        np.int32([1, 3, 3, 2])), w, dy), conv_attrs([1, 1, 1, 1], "SAME", None, None, 2)), {
         w: R.randn(2, 2, 2, 1), dy: R.randn(1, 3, 3, 2)}
 
 
@@ -75,7 +76,7 @@ def _dw_filter():
     from graphc.ir.ops._base import apply
     x, dy = ph("float64", [1, 3, 3, 2]), ph("float64", [1, 3, 3, 2])
     return apply("DepthwiseConv2dNativeBackpropFilter", (x, core_ops.constant(
-        np.int32([2, 2, 2, 1])), dy), C._conv_attrs([1, 1, 1, 1], "SAME", None)), {
+        np.int32([2, 2, 2, 1])), dy), conv_attrs([1, 1, 1, 1], "SAME", None, None, 2)), {
         x: R.randn(1, 3, 3, 2), dy: R.randn(1, 3, 3, 2)}
 
 
@@ -122,7 +123,7 @@ def _max_pool_grad_same():
 def _avg_pool_grad(padding, shape, out):
     from graphc.ir.ops._base import apply
     dy = ph("float64", list(out))
-    attrs = C._pool_attrs([1, 2, 2, 1], [1, 2, 2, 1], padding, "NHWC")
+    attrs = pool_attrs([1, 2, 2, 1], [1, 2, 2, 1], padding, "NHWC", 2)
     return apply("AvgPoolGrad", (core_ops.constant(np.int32(shape)), dy), attrs), {
         dy: R.randn(*out)}
 
