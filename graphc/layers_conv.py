@@ -8,7 +8,7 @@ which is what TF1's conv1d does too.
 from __future__ import annotations
 
 from .ir.ops import conv_ops, nn_ops
-from .ir.ops.array_ops import expand_dims, reshape, squeeze
+from .ir.ops.array_ops import expand_dims, reshape, shape as shape_of, squeeze, stack
 from .layers_base import InputSpec, Layer
 from .layers_core import add_kernel_and_bias
 
@@ -115,40 +115,62 @@ class Conv2D(_Conv):
                          name, **kwargs)
 
 
-class Conv2DTranspose(Conv2D):
-    """The transpose of Conv2D (kernel [kh, kw, filters, in]); each output side is
-    `in * stride` ('same') or `in * stride + max(kernel - stride, 0)` ('valid'), TF1's
-    deconv_output_length."""
+_SIDES = {2: "height, width", 3: "depth, height, width"}
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
-                 data_format="channels_last", activation=None, use_bias=True,
-                 kernel_initializer=None, bias_initializer=None, kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, trainable=True, name=None, **kwargs) -> None:
-        super().__init__(filters, kernel_size, strides, padding, data_format, (1, 1),
-                         activation, use_bias, kernel_initializer, bias_initializer,
-                         kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, trainable, name, **kwargs)
+
+class _Transposed:
+    """Mixed in before a convolution layer of rank 2 or 3 (Conv2D, Conv3D): its transpose,
+    kernel [k..., filters, in]. Each output side is `in * stride` ('same') or
+    `in * stride + max(kernel - stride, 0)` ('valid'), TF1's deconv_output_length."""
+
+    _transpose = None  # the op builder: conv2d_transpose or conv3d_transpose
 
     def _kernel_shape(self, channels: int) -> list:
         return list(self.kernel_size) + [self.filters, channels]
 
     def _convolve(self, inputs):
-        from .ir.ops.array_ops import shape as shape_of, stack
+        rank = self.rank
         dims = inputs.shape.as_tuple()
-        if None in dims[1:3]:
-            raise ValueError(f"conv2d_transpose needs a 4-D input with known height, width "
-                             f"and channels; '{inputs.name}' has shape {inputs.shape}")
-
-        def side(n, k, s):
-            return n * s if self.padding == "SAME" else n * s + max(k - s, 0)
-        (kh, kw), (sh, sw) = self.kernel_size, self.strides
+        if None in dims[1:rank + 1]:
+            raise ValueError(f"conv{rank}d_transpose needs a {rank + 2}-D input with known "
+                             f"{_SIDES[rank]} and channels; '{inputs.name}' has shape "
+                             f"{inputs.shape}")
+        sides = [n * s if self.padding == "SAME" else n * s + max(k - s, 0)
+                 for n, k, s in zip(dims[1:rank + 1], self.kernel_size, self.strides)]
         batch = dims[0] if dims[0] is not None else shape_of(inputs)[0]
-        out_shape = [batch, side(dims[1], kh, sh), side(dims[2], kw, sw), self.filters]
-        out = conv_ops.conv2d_transpose(inputs, self.kernel, out_shape if dims[0] is not None
-                                        else stack(out_shape), [1, sh, sw, 1], self.padding)
+        out_shape = [batch, *sides, self.filters]
+        out = type(self)._transpose(inputs, self.kernel, out_shape if dims[0] is not None
+                                    else stack(out_shape), [1, *self.strides, 1],
+                                    self.padding)
         out.set_shape([dims[0]] + out_shape[1:])  # (TF1 too: the batch may be unknown)
         return out
+
+
+def transposed_init(rank: int, forward: type):
+    """The __init__ of the transpose of the convolution layer class `forward`: TF1's
+    signature, which has no dilation_rate."""
+    one = (1,) * rank
+
+    def __init__(self, filters, kernel_size, strides=one, padding="valid",
+                 data_format="channels_last", activation=None, use_bias=True,
+                 kernel_initializer=None, bias_initializer=None, kernel_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, trainable=True, name=None, **kwargs) -> None:
+        forward.__init__(self, filters, kernel_size, strides, padding, data_format, one,
+                         activation, use_bias, kernel_initializer, bias_initializer,
+                         kernel_regularizer, bias_regularizer, activity_regularizer,
+                         kernel_constraint, bias_constraint, trainable, name, **kwargs)
+    return __init__
+
+
+class Conv2DTranspose(_Transposed, Conv2D):
+    """The transpose of Conv2D (kernel [kh, kw, filters, in]); each output side is
+    `in * stride` ('same') or `in * stride + max(kernel - stride, 0)` ('valid'), TF1's
+    deconv_output_length."""
+
+    _transpose = staticmethod(conv_ops.conv2d_transpose)
+    __init__ = transposed_init(2, Conv2D)
+    __init__.__qualname__ = "Conv2DTranspose.__init__"
 
 
 class _Pooling(Layer):

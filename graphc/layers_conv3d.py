@@ -12,9 +12,10 @@ from typing import Optional
 
 from . import init_ops
 from .ir.ops import conv3d_ops
-from .ir.ops.array_ops import expand_dims, reshape, shape as shape_of, squeeze, stack
+from .ir.ops.array_ops import expand_dims, reshape, squeeze
 from .layers_base import InputSpec, Layer
-from .layers_conv import _channels_last, _Conv, _padding, _Pooling, _tuple
+from .layers_conv import (_channels_last, _Conv, _padding, _Pooling, _Transposed, _tuple,
+                          transposed_init)
 from .nn_conv import separable_conv2d as _separable_conv2d
 
 __all__ = ["Conv3D", "Conv3DTranspose", "SeparableConv1D", "SeparableConv2D", "MaxPooling3D",
@@ -49,37 +50,13 @@ class Conv3D(_Conv):
                                  dilations=[1, *self.dilation_rate, 1])
 
 
-class Conv3DTranspose(Conv3D):
+class Conv3DTranspose(_Transposed, Conv3D):
     """The transpose of Conv3D (kernel [kd, kh, kw, filters, in]); each output side is
     `in * stride` ('same') or `in * stride + max(kernel - stride, 0)` ('valid')."""
 
-    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
-                 data_format="channels_last", activation=None, use_bias=True,
-                 kernel_initializer=None, bias_initializer=None, kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, trainable=True, name=None, **kwargs) -> None:
-        super().__init__(filters, kernel_size, strides, padding, data_format, (1, 1, 1),
-                         activation, use_bias, kernel_initializer, bias_initializer,
-                         kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, trainable, name, **kwargs)
-
-    def _kernel_shape(self, channels: int) -> list:
-        return list(self.kernel_size) + [self.filters, channels]
-
-    def _convolve(self, inputs):
-        dims = inputs.shape.as_tuple()
-        if None in dims[1:4]:
-            raise ValueError(f"conv3d_transpose needs a 5-D input with known depth, height, "
-                             f"width and channels; '{inputs.name}' has shape {inputs.shape}")
-        sides = [n * s if self.padding == "SAME" else n * s + max(k - s, 0)
-                 for n, k, s in zip(dims[1:4], self.kernel_size, self.strides)]
-        batch = dims[0] if dims[0] is not None else shape_of(inputs)[0]
-        out_shape = [batch, *sides, self.filters]
-        out = conv3d_ops.conv3d_transpose(inputs, self.kernel, out_shape if dims[0] is not None
-                                          else stack(out_shape), [1, *self.strides, 1],
-                                          self.padding)
-        out.set_shape([dims[0]] + out_shape[1:])
-        return out
+    _transpose = staticmethod(conv3d_ops.conv3d_transpose)
+    __init__ = transposed_init(3, Conv3D)
+    __init__.__qualname__ = "Conv3DTranspose.__init__"
 
 
 class _SeparableConv(_Conv):
