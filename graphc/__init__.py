@@ -13,7 +13,7 @@ for _d in ("", "../ir", "../passes", "../backends"):
     if _os.path.isdir(_p):
         _site.register_internal_dir(_p)
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402
 VERSION = __version__
 GIT_VERSION = __version__
 

@@ -49,7 +49,7 @@ def _load_tensorflow_files(path: str, graph) -> Optional[Loaded]:
     """A SavedModel directory or a `.meta` file, else None."""
     from .saved_model.loader import import_saved_model, maybe_saved_model_directory, \
         select_meta_graph
-    from .train.meta_graph import import_meta_graph
+    from .train.saver import import_meta_graph
     if os.path.isdir(path) and maybe_saved_model_directory(path):
         export_dir, meta = select_meta_graph(path, None)
         restore = import_saved_model(graph, export_dir, meta)

@@ -12,42 +12,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ir import context as _context
 from .ir import dtypes as _dt
 from .ir.ops import core_ops, math_ops as M, state_ops
 from .ir.ops import generator_ops as G
 from .ir.ops import reduce_ops as R
 from .ir.ops._base import convert_to_tensor
 from .losses import _safe_div
+from .metric_variables import cast as _cast, collect as _collect
+from .metric_variables import metric_variable as _metric_variable
+from .metrics_thresholds import (auc, false_negatives_at_thresholds,  # noqa: F401
+                                 false_positives_at_thresholds, mean_iou,
+                                 mean_per_class_accuracy, precision_at_thresholds,
+                                 recall_at_thresholds, sensitivity_at_specificity,
+                                 specificity_at_sensitivity, true_negatives_at_thresholds,
+                                 true_positives_at_thresholds)
 from .variable_scope import variable_scope
-from .variables import GraphKeys, Variable
-
-
-def _metric_variable(shape, dtype, validate_shape=True, name=None) -> Variable:
-    """A zero-initialised local variable in LOCAL_VARIABLES and METRIC_VARIABLES."""
-    dtype = _dt.as_dtype(dtype)
-    return Variable(np.zeros(shape, dtype.np), trainable=False, name=name,
-                    collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.METRIC_VARIABLES],
-                    validate_shape=validate_shape)
-
-
-def _collect(metrics_collections, updates_collections, value, update_op) -> None:
-    graph = _context.get_default_graph()
-    if metrics_collections:
-        graph.add_to_collections(metrics_collections, value)
-    if updates_collections:
-        graph.add_to_collections(updates_collections, update_op)
 
 
 def _float(x):
     x = convert_to_tensor(x)
     return x if x.dtype.is_floating else M.cast(x, _dt.float32)
-
-
-def _cast(x, dtype):
-    """`x` as a tensor of `dtype` (TF1's metrics cast weights and labels)."""
-    x = convert_to_tensor(x, dtype_hint=dtype)
-    return x if x.dtype is dtype else M.cast(x, dtype)
 
 
 def _weights_like(values, weights):
@@ -263,11 +247,3 @@ precision.__doc__ = "tp / (tp + fp) over everything seen: (precision, update_op)
 recall = _ratio_metric("recall", ("false_negatives",
                                   lambda y, p: M.logical_and(y, M.logical_not(p))))
 recall.__doc__ = "tp / (tp + fn) over everything seen: (recall, update_op)."
-
-
-from .metrics_thresholds import (auc, false_negatives_at_thresholds,  # noqa: E402,F401
-                                 false_positives_at_thresholds, mean_iou,
-                                 mean_per_class_accuracy, precision_at_thresholds,
-                                 recall_at_thresholds, sensitivity_at_specificity,
-                                 specificity_at_sensitivity, true_negatives_at_thresholds,
-                                 true_positives_at_thresholds)

@@ -26,7 +26,7 @@ from .ir.ops import tile_pad_ops as T
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.special_ops import div_no_nan
 from .ir.ops.sort_ops import top_k
-from .metrics import _collect, _metric_variable
+from .metric_variables import collect as _collect, metric_variable as _metric_variable
 from .sparse_functions import sparse_concat, sparse_reshape, sparse_retain
 from .sparse_tensor import SparseTensor, convert_to_tensor_or_sparse_tensor
 from .variable_scope import variable_scope

@@ -16,7 +16,9 @@ from .ir.ops import generator_ops as G
 from .ir.ops import slicing_ops as S
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.array_grads import unsorted_segment_sum
-from .metrics import _cast, _collect, _metric_variable, _safe_div
+from .losses import _safe_div
+from .metric_variables import cast as _cast, collect as _collect
+from .metric_variables import metric_variable as _metric_variable
 from .variable_scope import variable_scope
 
 _KINDS = ("tp", "fn", "tn", "fp")

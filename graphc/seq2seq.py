@@ -94,7 +94,7 @@ def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_f
                                     time_major=False, scope=None, swap_memory=False):
     """Layers of bidirectional_dynamic_rnn, each fed the concatenated outputs of the one
     below (scope `stack_bidirectional_rnn/cell_<i>`): (outputs, states_fw, states_bw)."""
-    from .nn import bidirectional_dynamic_rnn
+    from .rnn_cell import bidirectional_dynamic_rnn
     from .variable_scope import variable_scope
     if not cells_fw or not cells_bw:
         raise ValueError("Must specify at least one fw and one bw cell")

@@ -21,6 +21,8 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from .graph import Graph, Tensor
+from .ops import core_ops
+from .shapes import TensorShape
 
 
 class FuncGraph(Graph):
@@ -51,7 +53,6 @@ class FuncGraph(Graph):
 
     def add_param(self, dtype, shape, name: str) -> Tensor:
         """A declared parameter (a loop variable, an output gradient), before any capture."""
-        from .ops import core_ops
         if self.captures:
             raise AssertionError("parameters must be declared before captures")
         with self.as_default(), self.control_dependencies(None):
@@ -85,7 +86,6 @@ class FuncGraph(Graph):
 
     def placeholder_for(self, t: Tensor) -> Tensor:
         """A new capture Placeholder standing for the outer tensor `t`."""
-        from .ops import core_ops
         with self.as_default(), self.control_dependencies(None):
             p = core_ops.placeholder(t.dtype, t.shape,
                                      name="capture_" + t.op.name.replace("/", "_"))
@@ -104,8 +104,6 @@ class FuncGraph(Graph):
             return hit
         if t.shape.ndims == 0:
             raise ValueError(f"cannot slice the scalar {t.name} per iteration")
-        from .ops import core_ops
-        from .shapes import TensorShape
         elem = None if t.shape.ndims is None else TensorShape(list(t.shape.as_tuple())[1:])
         with self.as_default(), self.control_dependencies(None):
             p = core_ops.placeholder(t.dtype, elem,

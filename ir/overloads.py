@@ -1,60 +1,55 @@
 """Python operators on tensors (TF1's `Tensor.__add__` and friends).
 
 Attached to `TensorLike`, so Tensors and Variables share them. Each operator calls the
-same builder the API exposes; reflected operators keep operand order (`2 - x`).
+same builder the API exposes; reflected operators keep operand order (`2 - x`). This
+module sits above ir/ops (ir/__init__.py imports it after the op families): the graph
+module defines TensorLike without them, and no op family needs them at import time.
 """
 from __future__ import annotations
 
 from .graph import TensorLike
+from .ops import math_ops
+from .ops.matmul_ops import matmul
+from .ops.slicing_ops import slice_helper
 
 
-def _binary(builder_name: str, module: str, reflected: bool = False):
+def _binary(builder, reflected: bool = False):
     def method(self, other):
-        from importlib import import_module
-        builder = getattr(import_module(f"graphc.ir.ops.{module}"), builder_name)
         if reflected:
             return builder(other, self)
         return builder(self, other)
 
-    method.__name__ = builder_name
+    method.__name__ = builder.__name__
     return method
 
 
-def _unary(builder_name: str, module: str):
+def _unary(builder):
     def method(self):
-        from importlib import import_module
-        return getattr(import_module(f"graphc.ir.ops.{module}"), builder_name)(self)
+        return builder(self)
 
-    method.__name__ = builder_name
+    method.__name__ = builder.__name__
     return method
 
 
 _BINARY = {
-    "add": "add", "sub": "subtract", "mul": "multiply", "truediv": "truediv",
-    "floordiv": "floordiv", "mod": "floormod", "pow": "pow", "matmul": "matmul",
-    "and": "logical_and", "or": "logical_or", "xor": "logical_xor",
+    "add": math_ops.add, "sub": math_ops.subtract, "mul": math_ops.multiply,
+    "truediv": math_ops.truediv, "floordiv": math_ops.floordiv, "mod": math_ops.floormod,
+    "pow": math_ops.pow, "matmul": matmul, "and": math_ops.logical_and,
+    "or": math_ops.logical_or, "xor": math_ops.logical_xor,
 }
 
 for _op, _builder in _BINARY.items():
-    _module = "matmul_ops" if _builder == "matmul" else "math_ops"
-    setattr(TensorLike, f"__{_op}__", _binary(_builder, _module))
-    setattr(TensorLike, f"__r{_op}__", _binary(_builder, _module, reflected=True))
+    setattr(TensorLike, f"__{_op}__", _binary(_builder))
+    setattr(TensorLike, f"__r{_op}__", _binary(_builder, reflected=True))
 
-for _op, _builder in {"lt": "less", "le": "less_equal", "gt": "greater",
-                      "ge": "greater_equal"}.items():
-    setattr(TensorLike, f"__{_op}__", _binary(_builder, "math_ops"))
+for _op, _builder in {"lt": math_ops.less, "le": math_ops.less_equal,
+                      "gt": math_ops.greater, "ge": math_ops.greater_equal}.items():
+    setattr(TensorLike, f"__{_op}__", _binary(_builder))
 
-TensorLike.__neg__ = _unary("negative", "math_ops")
-TensorLike.__abs__ = _unary("abs", "math_ops")
-TensorLike.__invert__ = _unary("logical_not", "math_ops")
+TensorLike.__neg__ = _unary(math_ops.negative)
+TensorLike.__abs__ = _unary(math_ops.abs)
+TensorLike.__invert__ = _unary(math_ops.logical_not)
 TensorLike.__pos__ = lambda self: self
-
-
-def _getitem(self, key):
-    from graphc.ir.ops.slicing_ops import slice_helper
-    return slice_helper(self, key)
-
-
-TensorLike.__getitem__ = _getitem
+TensorLike.__getitem__ = slice_helper
 TensorLike.__div__ = TensorLike.__truediv__
 TensorLike.__rdiv__ = TensorLike.__rtruediv__

@@ -18,6 +18,7 @@ from typing import Callable, Optional
 from . import symbolic
 from .dtypes import DType
 from .shapes import TensorShape
+from .site import current_site
 
 
 class _NonDifferentiable:
@@ -51,6 +52,15 @@ class OpDef:
     # before the first step that reads an output. `compute` stays the whole kernel.
     start: Optional[Callable] = None
     finish: Optional[Callable] = None
+    # Why the op runs through its numpy kernel on every backend by design ("" when a
+    # backend may lower it natively); unless given, its family's reason (BY_DESIGN). The
+    # llvm lowering runs such an op as a host step without a FallbackWarning, and the
+    # README's list of numpy-kernel ops is generated from these flags.
+    numpy_by_design: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.numpy_by_design:
+            self.numpy_by_design = BY_DESIGN.get(self.family, "")
 
     def run_infer(self, op) -> list[tuple[DType, TensorShape]]:
         """Run inference, re-raising failures with the op's name and the user's line."""
@@ -72,6 +82,21 @@ class OpDef:
     def differentiable(self) -> bool:
         return self.vjp is not NON_DIFFERENTIABLE
 
+
+_STRINGS = "strings (numpy object arrays; native code has no string type)"
+# The families whose ops run through their numpy kernels by design, and why.
+BY_DESIGN: dict[str, str] = {
+    "control": "control flow and checks, driven from Python (the graphs If and While hold "
+               "are compiled natively on their own)",
+    "tensor_array": "lists of arrays, which only Python holds",
+    "dataset": "input pipelines and queues, which run in Python",
+    "collective": "transfers to the other processes, through mpi4py",
+    "sparse": "outputs whose sizes depend on the data",
+    "python": "the user's Python function",
+    "random": "Philox in numpy, so that the same seeds give the same numbers on both "
+              "backends",
+    "string": _STRINGS, "parsing": _STRINGS, "summary": _STRINGS,
+}
 
 _REGISTRY: dict[str, OpDef] = {}
 
@@ -142,7 +167,6 @@ class RegisterGradient:
         self._op_type = op_type
 
     def __call__(self, f):
-        from .site import current_site
         site = current_site()
         register_gradient(self._op_type, f, site.describe() if site is not None else
                           getattr(f, "__qualname__", repr(f)))
@@ -154,7 +178,6 @@ def NotDifferentiable(op_type: str) -> None:  # noqa: N802 (TF1's name)
     gradient to their inputs; tf.gradients treats them as the end of a path."""
     if not isinstance(op_type, str):
         raise TypeError("op_type must be a string")
-    from .site import current_site
     site = current_site()
     register_gradient(op_type, NON_DIFFERENTIABLE, site.describe() if site else "")
 

@@ -7,7 +7,8 @@ import os
 from typing import Optional
 
 from .. import protos
-from ..train.meta_graph import import_meta_graph, read_message
+from ..train.meta_graph import read_message
+from ..train.saver import import_meta_graph
 from . import constants as C
 
 

@@ -3,14 +3,14 @@ MonitoredTrainingSession and its hooks."""
 from .optimizer import (AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,  # noqa: F401
                         MomentumOptimizer, Optimizer, RMSPropOptimizer)
 from .saver import (CheckpointReader, NewCheckpointReader, Saver, checkpoint_exists,  # noqa: F401
-                    get_checkpoint_state, latest_checkpoint, list_variables,
+                    get_checkpoint_state, import_meta_graph, latest_checkpoint, list_variables,
                     load_checkpoint, load_variable, remove_checkpoint)
 from .schedules import (create_global_step, exponential_decay, get_global_step,  # noqa: F401
                         get_or_create_global_step, global_step, inverse_time_decay,
                         piecewise_constant)
 from .graph_io import read_graph, write_graph  # noqa: F401
 from .checkpoint_utils import init_from_checkpoint  # noqa: F401
-from .meta_graph import export_meta_graph, import_meta_graph  # noqa: F401
+from .meta_graph import export_meta_graph  # noqa: F401
 from ..protos.meta_graph import SaverDef  # noqa: F401
 from .coordinator import Coordinator  # noqa: F401
 from .hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook,  # noqa: F401

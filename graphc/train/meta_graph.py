@@ -1,4 +1,5 @@
-"""MetaGraphDef files (`.meta`): `tf.train.export_meta_graph`, `tf.train.import_meta_graph`,
+"""MetaGraphDef files (`.meta`): `tf.train.export_meta_graph`, the import's parts that
+`tf.train.import_meta_graph` (graphc/train/saver.py, as it returns a Saver) puts together,
 and the meta graph `Saver.save` writes beside each checkpoint.
 
 A MetaGraphDef is the graph (graphc's GraphDef exporter), a SaverDef, the collections and
@@ -16,13 +17,13 @@ as values.
 """
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 import numpy as np
 from google.protobuf import message as _message, text_format
 
 from .. import protos
+from .._version import __version__
 from ..graphdef import attrs as A
 from ..ir import context as _context
 from ..ir import fileio
@@ -244,7 +245,6 @@ def export_with_saver(filename: Optional[str], saver, meta_info_def=None, graph_
     meta = protos.MetaGraphDef()
     if meta_info_def is not None:
         meta.meta_info_def.CopyFrom(meta_info_def)
-    from .. import __version__
     meta.meta_info_def.tensorflow_git_version = f"graphc-{__version__}"  # (the writer)
     gd = graph_def if graph_def is not None else graph.as_graph_def(add_shapes=True)
     meta.graph_def.CopyFrom(scoped_graph_def(gd, export_scope, clear_devices))
@@ -321,7 +321,7 @@ def split_saver(meta: protos.MetaGraphDef) -> tuple:
     return kept, keys
 
 
-def _restore_collections(meta, graph, import_scope: Optional[str]) -> None:
+def restore_collections(meta, graph, import_scope: Optional[str]) -> None:
     def scoped(name: str) -> str:
         return f"{import_scope}/{name}" if import_scope else name
 
@@ -343,31 +343,3 @@ def _restore_collections(meta, graph, import_scope: Optional[str]) -> None:
         elif kind is not None:
             for value in getattr(col, kind).value:
                 graph.add_to_collection(key, value)
-
-
-def import_meta_graph(meta_graph_or_file, clear_devices: bool = False,
-                      import_scope: Optional[str] = None, **kwargs):
-    """TF1 `tf.train.import_meta_graph`: import a `.meta` file's (or MetaGraphDef's) graph
-    and collections into the default graph; returns a `tf.train.Saver` over its variables
-    (None when it has none)."""
-    from ..api import import_graph_def
-    from .saver import Saver
-    meta = meta_graph_or_file
-    if not isinstance(meta, protos.MetaGraphDef):
-        meta = read_message(os.fspath(meta), protos.MetaGraphDef)
-    graph = _context.get_default_graph()
-    gd, keys = split_saver(meta)
-    if clear_devices:  # (graphc places everything on the CPU: devices are never used)
-        gd = scoped_graph_def(gd, None, True)
-    import_graph_def(gd, name=import_scope or "")
-    _restore_collections(meta, graph, import_scope)
-    by_op = {v.op.name: v for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES)}
-    prefix = f"{import_scope}/" if import_scope else ""
-    if keys:
-        missing = sorted(n for n in keys.values() if prefix + n not in by_op)
-        if missing:
-            raise MetaGraphFileError(f"the saver restores {missing[:5]}, which the meta "
-                                     "graph's variables collection does not hold")
-        return Saver({key: by_op[prefix + name] for key, name in keys.items()},
-                     max_to_keep=meta.saver_def.max_to_keep or 5)
-    return Saver(list(by_op.values())) if by_op else None

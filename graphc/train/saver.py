@@ -19,11 +19,16 @@ from typing import Optional
 import numpy as np
 
 from .. import logging as _logging
+from .. import protos
+from ..api import import_graph_def
 from ..ir import context as _context
 from ..ir import fileio
 from ..ir.errors import DataLossError, InvalidArgumentError, NotFoundError
-from ..variables import Variable, global_variables
+from ..variables import GraphKeys, Variable, global_variables
 from .checkpoint_format import GRAPHC, checkpoint_exists, format_of
+from .meta_graph import (MetaGraphFileError, export_with_saver, read_message,
+                         restore_collections, saver_def_for, saver_scope, scoped_graph_def,
+                         split_saver)
 from .tensor_bundle import TENSOR_BUNDLE
 
 STATE_BYTES = 16 << 20  # the `checkpoint` state file: a few lines per checkpoint kept
@@ -328,7 +333,6 @@ class Saver:
         append-only, so the bytes are exported again only when it or its collections grew
         (an export costs about as much as saving a small model)."""
         from ..graphdef import GraphDefExportError
-        from .meta_graph import export_with_saver
         graph = self._graph()
         key = (id(graph), len(graph.get_operations()),
                tuple((k, len(graph.get_collection(k)))
@@ -349,7 +353,6 @@ class Saver:
                           export_scope=None, clear_devices: bool = False,
                           clear_extraneous_savers: bool = False,
                           strip_default_attrs: bool = False, save_debug_info: bool = False):
-        from .meta_graph import export_with_saver
         return export_with_saver(filename, self, collection_list=collection_list,
                                  as_text=as_text, graph=self._graph(), export_scope=export_scope,
                                  clear_devices=clear_devices)
@@ -357,7 +360,31 @@ class Saver:
     def as_saver_def(self):
         """TF1's SaverDef: the names of the save and restore nodes the meta graph export
         adds for this Saver."""
-        from .meta_graph import saver_def_for, saver_scope
         return saver_def_for(saver_scope(self._graph()), self._max_to_keep or 0,
                              self._keep_hours)
 
+
+def import_meta_graph(meta_graph_or_file, clear_devices: bool = False,
+                      import_scope: Optional[str] = None, **kwargs):
+    """TF1 `tf.train.import_meta_graph`: import a `.meta` file's (or MetaGraphDef's) graph
+    and collections into the default graph; returns a `tf.train.Saver` over its variables
+    (None when it has none)."""
+    meta = meta_graph_or_file
+    if not isinstance(meta, protos.MetaGraphDef):
+        meta = read_message(os.fspath(meta), protos.MetaGraphDef)
+    graph = _context.get_default_graph()
+    gd, keys = split_saver(meta)
+    if clear_devices:  # (graphc places everything on the CPU: devices are never used)
+        gd = scoped_graph_def(gd, None, True)
+    import_graph_def(gd, name=import_scope or "")
+    restore_collections(meta, graph, import_scope)
+    by_op = {v.op.name: v for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES)}
+    prefix = f"{import_scope}/" if import_scope else ""
+    if keys:
+        missing = sorted(n for n in keys.values() if prefix + n not in by_op)
+        if missing:
+            raise MetaGraphFileError(f"the saver restores {missing[:5]}, which the meta "
+                                     "graph's variables collection does not hold")
+        return Saver({key: by_op[prefix + name] for key, name in keys.items()},
+                     max_to_keep=meta.saver_def.max_to_keep or 5)
+    return Saver(list(by_op.values())) if by_op else None
