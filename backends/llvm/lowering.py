@@ -12,7 +12,8 @@ TABLE maps an op type to a Rule: `lower(lw, op)` appends the op's native step an
 True, or returns False for shapes and dtypes it does not handle (the rules live in
 lowering_rules.py and, for convolutions, conv_lowering.py); `pointwise` says the op has a
 scalar emitter (scalar_ops), so that it also lowers inside a fused loop nest. An op
-missing from TABLE runs through its numpy kernel, with one FallbackWarning per op type.
+missing from TABLE runs through its numpy kernel, with one FallbackWarning per op type,
+unless the registry marks it numpy_by_design (OpDef.numpy_by_design says why).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import numpy as np
 
 from graphc.ir.ops.fused_ops import body_inputs, body_outputs, members as fused_members, \
     trailing_reduction
+from graphc.ir.registry import all_opdefs
 from graphc.ir.runtime import check_output_sizes
 from . import conv_lowering as C
 from . import loops as L
@@ -88,6 +90,21 @@ def _table() -> dict:
 
 
 TABLE: dict = _table()
+# Op types the walk plans itself: constants, variables, feeds, ordering, fused groups.
+PLANNED_BY_THE_WALK = frozenset({"Const", "VariableV2", "Placeholder", "NoOp", "Fused"})
+
+
+def numpy_kernel_ops() -> tuple[list[str], dict[str, list[str]]]:
+    """What always runs through its numpy kernel on this backend: (the op types with no
+    rule in TABLE, each with a FallbackWarning; {reason: the op types the registry marks
+    numpy_by_design}). The README's list is generated from this."""
+    fallbacks, by_design = [], {}
+    for name, opdef in sorted(all_opdefs().items()):
+        if opdef.numpy_by_design:
+            by_design.setdefault(opdef.numpy_by_design, []).append(name)
+        elif name not in TABLE and name not in PLANNED_BY_THE_WALK:
+            fallbacks.append(name)
+    return fallbacks, by_design
 
 
 class FallbackWarning(UserWarning):
@@ -252,16 +269,10 @@ class Lowering:
 
     def fallback(self, op, known: bool) -> None:
         """`op` runs through its numpy kernel (`known`: TABLE has a rule that declined)."""
+        # An op the registry marks numpy_by_design (control flow, sparse, random, ...:
+        # OpDef.numpy_by_design says why) is no fallback, nor is any op on strings.
         strings = any(t.dtype.is_string for t in list(op.inputs) + list(op.outputs))
-        # Control flow (If, While) is driven from Python by design: the graphs it holds
-        # are compiled natively by the Session's FunctionRunner, so it is no fallback;
-        # TensorArray ops keep lists of arrays, which only Python holds; dataset iterators
-        # run Python pipelines; collectives talk to the other processes through mpi4py;
-        # sparse ops' outputs have data-dependent sizes and random numbers come from
-        # Philox in numpy (the README lists both); py_func runs the user's Python function.
-        if not op.type.startswith(("Random", "TruncatedNormal")) and not strings and \
-                op.opdef.family not in ("control", "tensor_array", "dataset", "collective",
-                                        "sparse", "python", "random"):
+        if not op.opdef.numpy_by_design and not strings:
             _warn_fallback(op, "these shapes or dtypes" if known else "no native lowering")
         for t in op.outputs:
             self.buffer_plan.define(t)

@@ -15,7 +15,7 @@ import numpy as np
 from .. import dtypes as dt
 from .. import media
 from ..errors import InvalidArgumentError
-from ..registry import NON_DIFFERENTIABLE
+from ..registry import BY_DESIGN, NON_DIFFERENTIABLE
 from ..shapes import TensorShape
 from ._base import apply, check_dtype, convert_to_tensor, defop
 
@@ -70,8 +70,10 @@ def _encode(image, *, compression):
     return np.array(media.encode_png(image, int(compression)), dtype=object)
 
 
-defop("DecodePng", _decode_infer, _decode, NON_DIFFERENTIABLE, family="image")
-defop("EncodePng", _encode_infer, _encode, NON_DIFFERENTIABLE, family="image")
+defop("DecodePng", _decode_infer, _decode, NON_DIFFERENTIABLE, family="image",
+      numpy_by_design=BY_DESIGN["string"])
+defop("EncodePng", _encode_infer, _encode, NON_DIFFERENTIABLE, family="image",
+      numpy_by_design=BY_DESIGN["string"])
 
 
 def decode_png(contents, channels=0, dtype=dt.uint8, name=None):
