@@ -174,3 +174,5 @@ for _name in ("approx_max_k", "approx_min_k"):
 from . import linalg_extra as _linalg_extra  # noqa: E402
 for _name in _linalg_extra.__all__:
     setattr(linalg, _name, getattr(_linalg_extra, _name))
+from .math_ext import SPECIAL as _SPECIAL  # noqa: E402
+math.special = _NS("math.special", _SPECIAL)

@@ -82,3 +82,10 @@ LINALG = {"adjoint": adjoint, "band_part": matrix_band_part, "cholesky": cholesk
           "eigh": self_adjoint_eig, "eigvalsh": self_adjoint_eigvals, "lstsq": matrix_solve_ls,
           "pinv": pinv}
 MANIP = {"roll": roll}
+
+from .ir.ops.bessel_ops import (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e,  # noqa: E402
+                                bessel_k0, bessel_k0e, bessel_k1, bessel_k1e)
+
+SPECIAL = {f.__name__: f for f in (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e, bessel_k0,
+                                   bessel_k0e, bessel_k1, bessel_k1e)}
+MATH.update({n: SPECIAL[n] for n in ("bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e")})

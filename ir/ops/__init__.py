@@ -32,3 +32,4 @@ from . import random_dist_ops  # noqa: F401
 from . import string_io_ops  # noqa: F401
 from . import beam_search_ops  # noqa: F401
 from . import set_ops  # noqa: F401
+from . import bessel_ops  # noqa: F401
