@@ -44,10 +44,10 @@ def main() -> None:
         with g.as_default():
             t0 = time.perf_counter()
             program = build_program([h], [], [x])
-            plan = lower(program, [((4, 8), tf.float32)])
+            lowered = lower(program, [((4, 8), tf.float32)])
             t1 = time.perf_counter()
             manager = PassManager()
-            out = manager.run(plan)
+            out = manager.run(lowered)
             t2 = time.perf_counter()
         total = t2 - t0
         detail = ", ".join(f"{name} {sec:.2f}" for name, sec, _, _ in manager.timings)
