@@ -124,7 +124,8 @@ class BaseSession:
         """Run the graph elements in `fetches` (any nesting), feeding `feed_dict`."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        if feed_dict and isinstance(feed_dict, collections.abc.Mapping) and \
+        if feed_dict and (type(feed_dict) is dict or isinstance(
+                feed_dict, collections.abc.Mapping)) and \
                 has_sparse_keys(feed_dict):  # a SparseTensor key feeds its three tensors
             feed_dict = expand_sparse_feeds(feed_dict)
         entry = self._run_entry(fetches, feed_dict)
@@ -137,7 +138,7 @@ class BaseSession:
         sources = self._sources(mapper, feed_tensors)
         if sources:  # iterators' next elements become feeds (graphc/data/sources.py)
             feed_tensors, feed_values = pull_sources(sources, feed_tensors, feed_values)
-        shapes = tuple((v.shape, v.dtype) for v in feed_values)
+        shapes = tuple([(v.shape, v.dtype) for v in feed_values])
         plan = plans.get(shapes)
         if plan is None:
             plan = self._plan_for(mapper.elements, feed_tensors, feed_values)
@@ -212,7 +213,7 @@ class BaseSession:
                 tensors, values = [tensors[i] for i in keep], [values[i] for i in keep]
             if sources:
                 tensors, values = pull_sources(sources, tensors, values)
-            key = tuple((v.shape, v.dtype) for v in values)
+            key = tuple([(v.shape, v.dtype) for v in values])
             plan = cache.get(key)
             if plan is None:
                 with lock:
@@ -374,6 +375,27 @@ def get_default_session():
 # ---------------------------------------------------------------------- feed values
 def _feed_value(t: Tensor, value) -> np.ndarray:
     """Convert a fed value with TF1's rules and check it against the tensor's shape."""
+    dtype = t.dtype
+    kind = type(value)
+    if kind is np.ndarray and value.dtype == dtype.np and not dtype.is_string or \
+            kind is float and dtype.is_floating:  # the usual feeds: nothing to check
+        arr = value if kind is np.ndarray else np.asarray(value, dtype.np)
+    else:
+        arr = _converted_feed(t, value)
+    static = t.shape.as_tuple()
+    if static is not None and arr.shape != static and (
+            len(static) != arr.ndim or any(s is not None and s != a
+                                           for s, a in zip(static, arr.shape))):
+        site = t.op.site
+        where = f"\n  The placeholder was created at {site.describe()}" if site else ""
+        raise ValueError(
+            f"Cannot feed value of shape {arr.shape} for Tensor '{t.name}', which has shape "
+            f"'{t.shape}'{where}")
+    return arr
+
+
+def _converted_feed(t: Tensor, value) -> np.ndarray:
+    """A fed value other than an array of the tensor's dtype or a float, as TF1 takes it."""
     if isinstance(value, (TensorLike, Operation)):
         raise TypeError(
             f"The value of a feed cannot be a tf.Tensor object (feeding {t.name}). Acceptable "
@@ -407,15 +429,6 @@ def _feed_value(t: Tensor, value) -> np.ndarray:
             except (TypeError, ValueError) as exc:
                 raise TypeError(f"Cannot feed value {_short(value)} to tensor '{t.name}' of "
                                 f"dtype {dtype.name}: {exc}") from None
-    static = t.shape.as_tuple()
-    if static is not None and arr.shape != static and (
-            len(static) != arr.ndim or any(s is not None and s != a
-                                           for s, a in zip(static, arr.shape))):
-        site = t.op.site
-        where = f"\n  The placeholder was created at {site.describe()}" if site else ""
-        raise ValueError(
-            f"Cannot feed value of shape {arr.shape} for Tensor '{t.name}', which has shape "
-            f"'{t.shape}'{where}")
     return arr
 
 

@@ -164,7 +164,7 @@ def convert_to_tensor_or_sparse_tensor(value, dtype=None, name: Optional[str] = 
 
 
 def has_sparse_keys(feed_dict) -> bool:
-    return any(type(k) is SparseTensor for k in feed_dict)
+    return SparseTensor in map(type, feed_dict)  # (types compare by identity)
 
 
 def expand_sparse_feeds(feed_dict) -> dict:

@@ -179,8 +179,7 @@ class LLVMExecutable:
         self._pool: list = []
         self._lock = threading.Lock()
         # BLAS single-threaded during runs whose kernels split BLAS calls themselves
-        self._blas_threads = host().blas_threads if lowering.blas_single else \
-            contextlib.nullcontext()
+        self._blas_threads = host().blas_threads if lowering.blas_single else None
         self._contexts: dict = {}
         self._loop_specs: dict = {}  # loop structure -> native_while.LoopSpec, or None
         # TF1's use_locking=True. Native kernels update variables in place, inside one
@@ -291,8 +290,11 @@ class LLVMExecutable:
 
     def _run_in(self, ws: _Workspace, feed_values, given: dict, walk) -> list:
         feeds, outs, pending, py = self._bind(ws, feed_values, given)
-        with self._blas_threads:
+        if self._blas_threads is None:
             walk(ws, feeds, outs, py, pending)
+        else:
+            with self._blas_threads:
+                walk(ws, feeds, outs, py, pending)
         if self._guards is not None:
             self._guards.check(ws, lambda: "(after the run)")
         for name, arr in pending.items():
@@ -314,7 +316,7 @@ class LLVMExecutable:
             value = feeds[i]
             buf = small[i]
             if buf is not None:  # a few bytes: copied into the workspace's own buffer
-                buf[...] = value
+                buf[()] = value
                 continue
             if not value.flags.c_contiguous:
                 feeds[i] = value = np.ascontiguousarray(value)
@@ -336,7 +338,8 @@ class LLVMExecutable:
             outs[id(b)] = arr
             table[b.slot] = _address(arr)
         pending = self._bind_variables(ws) if self._store.version != ws.var_version else {}
-        py: dict = {self.plan.feeds[i]: feeds[i] for i in self._py_feeds}
+        py: dict = {self.plan.feeds[i]: feeds[i] for i in self._py_feeds} \
+            if self._py_feeds else {}
         return feeds, outs, pending, py
 
     # ------------------------------------------------------------ loops
@@ -360,7 +363,7 @@ class LLVMExecutable:
             # The bound arrays (fresh outputs, contiguous copies of feeds) must outlive
             # the loop: the table points into them while the driver runs.
             bound = self._bind(ws, feed_values, {})
-            with self._blas_threads:
+            with self._blas_threads or contextlib.nullcontext():
                 ended = native_while.run_loop(self, spec, ws, loop)
             if self._guards is not None:
                 self._guards.check(ws, lambda: "(after a native while loop)")
