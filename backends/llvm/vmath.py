@@ -120,34 +120,49 @@ def _exp_limits(x):
                                                                       -103.97208404541016)
 
 
-def emit_exp(b, x):
+def emit_exp(b, x, nonpositive: bool = False):
+    """e^x; `nonpositive`: the caller knows x <= 0 or NaN (no overflow to handle)."""
     hi, lo = _exp_limits(x)
-    xc = _clamp(b, x, lo, hi)
+    xc = b.select(b.fcmp_ordered("<", x, _c(x, lo)), _c(x, lo), x) if nonpositive else \
+        _clamp(b, x, lo, hi)
     n, r = _reduce_exp(b, xc)
     p = _horner(b, r, _taylor_exp(13 if _is64(x) else 7))
     it = n.type
     n1 = b.ashr(n, ir.Constant(it, 1))
     n2 = b.sub(n, n1)
     y = b.fmul(b.fmul(p, _pow2(b, n1, x)), _pow2(b, n2, x))
-    y = b.select(b.fcmp_ordered(">", x, _c(x, hi)), _c(x, math.inf), y)
+    if not nonpositive:
+        y = b.select(b.fcmp_ordered(">", x, _c(x, hi)), _c(x, math.inf), y)
     return b.select(b.fcmp_ordered("<", x, _c(x, lo)), _c(x, 0.0), y)
+
+
+def _expm1_reduced(b, x):
+    """(n, expm1(r)) for x = n*ln2 + r (x already clamped to a finite range)."""
+    n, r = _reduce_exp(b, x)
+    # expm1(r) = r + r^2/2! + ... = r * (1 + r/2! + r^2/3! + ...)
+    terms = 14 if _is64(x) else 8
+    em = b.fmul(r, _horner(b, r, [1.0 / math.factorial(k + 1) for k in range(terms)]))
+    return n, em
+
+
+def _expm1_moderate(b, n, em, x, n_limit=None):
+    """2^n * expm1(r) + (2^n - 1), with 2^n capped at 2^n_limit when given."""
+    t = _pow2(b, n if n_limit is None else b.select(
+        b.icmp_signed(">", n, n_limit), n_limit, n), x)
+    return call_intrinsic(b, "fma", t, em, b.fsub(t, _c(x, 1.0)))
 
 
 def emit_expm1(b, x):
     hi, lo = _exp_limits(x)
     lo = -40.0 if _is64(x) else -20.0  # below: expm1(x) rounds to -1
     xc = _clamp(b, x, lo, hi)
-    n, r = _reduce_exp(b, xc)
-    # expm1(r) = r + r^2/2! + ... = r * (1 + r/2! + r^2/3! + ...)
-    terms = 14 if _is64(x) else 8
-    em = b.fmul(r, _horner(b, r, [1.0 / math.factorial(k + 1) for k in range(terms)]))
+    n, em = _expm1_reduced(b, xc)
     # e^x - 1 = 2^n * expm1(r) + (2^n - 1); once 2^n dwarfs the 1, scale (em + 1) by 2^n
     # in two steps as exp does, so large x overflows to inf exactly like exp.
     it = n.type
     limit = ir.Constant(it, 60)
     big = b.icmp_signed(">", n, limit)
-    t = _pow2(b, b.select(big, limit, n), x)
-    y = call_intrinsic(b, "fma", t, em, b.fsub(t, _c(x, 1.0)))
+    y = _expm1_moderate(b, n, em, x, limit)
     n1 = b.ashr(n, ir.Constant(it, 1))
     grown = b.fmul(b.fmul(b.fadd(em, _c(x, 1.0)), _pow2(b, n1, x)), _pow2(b, b.sub(n, n1), x))
     y = b.select(big, grown, y)
@@ -207,19 +222,22 @@ def emit_tanh(b, x):
     big = 20.0 if _is64(x) else 10.0
     a = call_intrinsic(b, "fabs", x)
     a = b.select(b.fcmp_ordered(">", a, _c(x, big)), _c(x, big), a)
-    e = emit_expm1(b, b.fadd(a, a))
+    # expm1(2a) on [0, 2*big]: 2^n stays below 2^60, so none of emit_expm1's clamps and
+    # large-n path are needed (n = 0 gives em itself: 1 * em + 0)
+    n, em = _expm1_reduced(b, b.fadd(a, a))
+    e = _expm1_moderate(b, n, em, x)
     t = b.fdiv(e, b.fadd(e, _c(x, 2.0)))
     return call_intrinsic(b, "copysign", t, x)
 
 
 def emit_sigmoid(b, x):
-    e = emit_exp(b, b.fneg(call_intrinsic(b, "fabs", x)))
+    e = emit_exp(b, b.fneg(call_intrinsic(b, "fabs", x)), nonpositive=True)
     num = b.select(b.fcmp_ordered(">=", x, _c(x, 0.0)), _c(x, 1.0), e)
     return b.fdiv(num, b.fadd(_c(x, 1.0), e))
 
 
 def emit_softplus(b, x):
-    e = emit_exp(b, b.fneg(call_intrinsic(b, "fabs", x)))
+    e = emit_exp(b, b.fneg(call_intrinsic(b, "fabs", x)), nonpositive=True)
     pos = b.select(b.fcmp_ordered(">", x, _c(x, 0.0)), x, _c(x, 0.0))
     pos = b.select(b.fcmp_unordered("uno", x, x), x, pos)
     return b.fadd(emit_log1p(b, e), pos)
