@@ -185,13 +185,14 @@ class Epilogue:
     def extra(self) -> int:
         return len(self.params) - 1 + len(self.outputs) - 1
 
-    def emit(self, b, out, extra_ptrs, p0, p1, m: int, dtype) -> None:
-        """Apply the body to output pixels [p0, p1)."""
+    def emit(self, b, out, extra_ptrs, p0, p1, m: int, dtype, c0=None, c1=None) -> None:
+        """Apply the body to output pixels [p0, p1) (channels [c0, c1) when given: a
+        matmul's band of columns)."""
         ptrs = list(extra_ptrs[:len(self.params) - 1])
         ptrs.insert(self.conv, out)
         dests = [out] + list(extra_ptrs[len(self.params) - 1:])
         with U.for_range(b, p1, p0, name="epi") as p:
-            with U.for_range(b, m, name="epc") as ch:
+            with U.for_range(b, m if c1 is None else c1, c0, name="epc") as ch:
                 offs = [b.add(b.mul(p, _c(sp)), b.mul(ch, _c(sc))) if sp or sc else _c(0)
                         for sp, sc in self.strides]
                 values: dict = {}

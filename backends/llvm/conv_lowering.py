@@ -248,13 +248,15 @@ def lower_pool(lw, op) -> bool:
 
 
 def fold_epilogue(lw, op, members, params, outs, domain) -> bool:
-    """Fold a fused elementwise node into the convolution computing one of its inputs
-    (a bias add and activation after a conv), applied to each block of the output
-    while it is in cache and written over it: when the node is the conv output's only
-    reader, has one output of the conv's shape, reads its other inputs along the
-    channel (or not at all), and nothing writes those between the conv and here."""
-    if len(domain) != 4 or any(shape_of(o) != tuple(domain) or o.dtype != op.outputs[0].dtype
-                               for o in op.outputs):
+    """Fold a fused elementwise node into the convolution (or 2-D matmul) computing one
+    of its inputs (a bias add and activation after a conv or a dense layer), applied to
+    each block of the output while it is in cache and written over it: when the node is
+    the output's only reader, has one output of its shape, reads its other inputs along
+    the channel (or not at all; a matmul's: with any static 2-D strides), and nothing
+    writes those between the conv and here."""
+    rank = len(domain)
+    if rank not in (2, 4) or any(shape_of(o) != tuple(domain) or
+                                 o.dtype != op.outputs[0].dtype for o in op.outputs):
         return False
     conv = next((i for i, t in enumerate(op.inputs) if t in lw.conv_outputs), None)
     if conv is None:
@@ -267,16 +269,24 @@ def fold_epilogue(lw, op, members, params, outs, domain) -> bool:
             not lw.buffer_plan.only_tensor_of(buf):
         return False
     accesses, sets = L.body_accesses(members, params, domain)
-    n, oh, ow, m = domain
+    m = domain[-1]
     strides = []
     for (pi, _), st in zip(accesses, sets):
-        pixel = st[2]
-        if st[:3] != [pixel * oh * ow, pixel * ow, pixel] and n * oh * ow > 1:
+        if rank == 2:  # a matmul's [rows, columns]: rows play the pixels
+            if not all(isinstance(v, int) for v in st):
+                return False
+            pixel = st[0]
+        else:
+            n, oh, ow, _ = domain
+            pixel = st[2]
+            if st[:3] != [pixel * oh * ow, pixel * ow, pixel] and n * oh * ow > 1:
+                return False
+        if pi == conv and (pixel, st[-1]) != (m, 1):
             return False
-        if pi == conv and (pixel, st[3]) != (m, 1):
-            return False
-        strides.append((pixel, st[3]))
+        strides.append((pixel, st[-1]))
     later = lw.steps[step_index + 1:]
+    if any(t in s.inputs for s in later):  # (a step after the kernel still reads its output:
+        return False                       # Adam's m and v updates both read a gradient)
     others = [u for i, u in enumerate(op.inputs) if i != conv]
     for u in others:
         ub = lw.buffer_plan.buffers[u]

@@ -78,15 +78,19 @@ MATMUL_FLOPS_PER_ELEMENT = 16  # a BLAS core does ~16 flops in the time a loop d
 
 
 def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, batch_strides,
-                operands, threads: int = 1) -> Kernel:
+                operands, threads: int = 1, epilogue=None) -> Kernel:
     """C[b] = op(A[b]) @ op(B[b]) with one BLAS call per batch entry; `batch_strides` are
     the element strides of A, B and C over the (broadcast) batch dims.
 
     With `threads` > 1 the pool splits the work (BLAS then runs single-threaded): each
     chunk computes a band of C's rows, or of its columns when C is wider than tall, in
-    units of MATMUL_SPLIT_UNIT."""
+    units of MATMUL_SPLIT_UNIT. `epilogue` (a conv_kernels.Epilogue over C's [m, n], for
+    a matmul without batch dims): an elementwise body (bias add, activation) applied to
+    each band right after its BLAS call, while it is in cache; its operands follow C's."""
     gemm = gemm_function(module, dtype)
-    b, (a_ptr, b_ptr, c_ptr), lo, hi = new_kernel(module, name, 3)
+    extra = epilogue.extra if epilogue is not None else 0
+    b, ptrs, lo, hi = new_kernel(module, name, 3 + extra)
+    a_ptr, b_ptr, c_ptr = ptrs[:3]
     size = 4 if dtype.name == "float32" else 8
     lda = m if trans_a else k
     ldb = k if trans_b else n
@@ -128,6 +132,10 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
                        call)
         else:
             call(b, [ir.Constant(U.I64, 0)] * 3)
+        if epilogue is not None:
+            rows_of = (band0, band1) if split == "m" else (i64(0), i64(m))
+            cols_of = (band0, band1) if split == "n" else (None, None)
+            epilogue.emit(b, c_ptr, ptrs[3:], *rows_of, n, dtype, *cols_of)
     U.return_status(b)
     batches = 1
     for d in batch_shape:

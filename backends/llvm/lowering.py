@@ -146,7 +146,7 @@ class Lowering:
         self.index = -1           # position of the op being lowered in plan order
         self.producer: dict = {}  # tensor -> index of the native step computing it
         self.blas_single = False  # some kernel calls BLAS: it runs on one thread meanwhile
-        self.conv_outputs: dict = {}  # conv output tensor -> (its step, its op's position)
+        self.conv_outputs: dict = {}  # conv/matmul output -> (its step, its op's position)
         self.epilogues: dict = {}     # conv output tensor -> (Epilogue, extra operands)
         self.var_ops: dict = {}       # variable name -> its VariableV2 op
         self.assign_first: dict = {}  # variable name -> its first native use assigns it

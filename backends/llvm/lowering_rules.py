@@ -154,10 +154,16 @@ def lower_matmul(lw, op) -> bool:
     split = host().blas_threads.available and pool_threads() > 1
     lw.blas_single = lw.blas_single or host().blas_threads.available
 
-    def emit(mod, name):
+    out = op.outputs[0]
+
+    def emit(mod, name):  # (conv_lowering.fold_epilogue may fold a bias add and activation)
+        epi, extra = lw.epilogues.get(out, (None, []))
         return K.emit_matmul(mod, name, a.dtype, m, n, k, ta, tb, batch, strides,
-                             [a, b, op.outputs[0]], 2 if split else 1)
-    return lw.native(op, emit, [a, b], op.outputs)
+                             [a, b, out] + extra, 2 if split else 1, epi)
+    lw.native(op, emit, [a, b], op.outputs)
+    if not batch:
+        lw.conv_outputs[out] = (len(lw.steps) - 1, lw.index)
+    return True
 
 
 def lower_transpose(lw, op) -> bool:
