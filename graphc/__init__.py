@@ -20,7 +20,7 @@ GIT_VERSION = __version__
 from .ir import dtypes as _dtypes_module  # noqa: E402
 from .ir import errors  # noqa: E402,F401
 from .ir.dtypes import (DType, as_dtype, float16, float32, float64, int8, int16,  # noqa: E402,F401
-                        int32, int64, uint8, string)
+                        int32, int64, uint8, string, complex64, complex128)
 from .ir.dtypes import bool_ as bool  # noqa: E402,F401  (tf.bool)
 from .ir.graph import Graph, Operation, Tensor  # noqa: E402,F401
 from .ir.shapes import Dimension, TensorShape  # noqa: E402,F401
@@ -176,3 +176,8 @@ for _name in _linalg_extra.__all__:
     setattr(linalg, _name, getattr(_linalg_extra, _name))
 from .math_ext import SPECIAL as _SPECIAL  # noqa: E402
 math.special = _NS("math.special", _SPECIAL)
+from .ir.ops.complex_ops import *  # noqa: E402,F401,F403  (tf.complex, real, imag, conj, ...)
+from .signal import SIGNAL as _SIGNAL, SPECTRAL as _SPECTRAL  # noqa: E402
+signal = _NS("signal", _SIGNAL)
+spectral = _NS("spectral", _SPECTRAL)
+from .ir.ops.spectral_ops import (fft, fft2d, fft3d, ifft, ifft2d, ifft3d)  # noqa: E402,F401

@@ -14,6 +14,7 @@ from .clip_ops import global_norm
 from .ir import dtypes as _dt
 from .ir.graph import TensorLike
 from .ir.ops import array_ops as _array_ops, math_ops as _math_ops
+from .ir.ops import complex_ops as _complex_ops
 from .ir.ops import reduce_ops as R
 from .ir.ops import _base
 from .ir.ops import matmul_ops as MM
@@ -100,6 +101,7 @@ math = TF1Namespace("math", {
     **{n: next(getattr(m, n) for m in (_math_ops, R, MM) if hasattr(m, n)) for n in _MATH_TOP},
     **{n: getattr(_nn, n) for n in _MATH_NN},
     "unsorted_segment_sum": unsorted_segment_sum,
+    **{n: getattr(_complex_ops, n) for n in ("real", "imag", "conj", "angle")},
     **_MATH_EXT,
 })
 

@@ -17,7 +17,7 @@ class DType:
     def __init__(self, name: str, np_dtype: np.dtype | type, kind: str) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
-        self.kind = kind  # "float", "int", "uint", "bool", "string"
+        self.kind = kind  # "float", "complex", "int", "uint", "bool", "string", "resource"
         self.size = self.np.itemsize if kind not in ("string", "resource") else 0
 
     @property
@@ -31,6 +31,16 @@ class DType:
     @property
     def is_floating(self) -> bool:
         return self.kind == "float"
+
+    @property
+    def is_complex(self) -> bool:
+        return self.kind == "complex"
+
+    @property
+    def real_dtype(self) -> "DType":
+        """TF1 `DType.real_dtype`: float32 for complex64, float64 for complex128, else
+        the dtype itself."""
+        return _REAL_OF.get(self.name, self)
 
     @property
     def is_integer(self) -> bool:
@@ -106,9 +116,16 @@ string = DType("string", np.object_, "string")
 # converted, lowered or differentiated.
 resource = DType("resource", np.object_, "resource")
 
+complex64 = DType("complex64", np.complex64, "complex")
+complex128 = DType("complex128", np.complex128, "complex")
+
 ALL_DTYPES: tuple[DType, ...] = (float16, float32, float64, int8, int16, int32, int64, uint8,
-                                 bool_, string)
+                                 bool_, string, complex64, complex128)
 FLOATS = (float16, float32, float64)
+COMPLEX = (complex64, complex128)
+# The real dtype of each complex one's parts, and the reverse (tf.complex's output).
+_REAL_OF = {"complex64": float32, "complex128": float64}
+COMPLEX_OF = {float32: complex64, float64: complex128}
 INTS = (int8, int16, int32, int64, uint8)
 NUMERIC = FLOATS + INTS
 
@@ -134,6 +151,8 @@ def as_dtype(type_value) -> DType:
         return int32
     elif value is bool:
         return bool_
+    elif value is complex:
+        return complex128
     elif value in (str, bytes):
         return string
     else:

@@ -32,16 +32,17 @@ ULPS = {
     "random": 0,
     "scan": 64,
     "tensor_array": 64,  # moves values whose loop bodies computed them (transcendentals)
+    "spectral": 64,      # FFTs: sums of N products each, in another order than TF's
 }
 # Relative to the largest magnitude of the expected result, not element-wise.
 NORMWISE = frozenset({"reduce", "grad", "matmul", "conv", "array_grad", "scan", "state",
-                      "nn", "tensor_array"})
+                      "nn", "tensor_array", "spectral"})
 
 
 def tolerance(family: str, dtype) -> tuple[float, float]:
     """(rtol, atol_scale): compare with |a - b| <= rtol*|b| + atol_scale*max|b|."""
     dtype = np.dtype(dtype)
-    if dtype.kind != "f":
+    if dtype.kind not in "fc":  # (complex: the ulps of its parts' float type)
         return 0.0, 0.0
     eps = float(np.finfo(dtype).eps)
     ulps = ULPS.get(family, 16)
@@ -52,7 +53,7 @@ def assert_close(actual, expected, family: str, err_msg: str = "") -> None:
     actual, expected = np.asarray(actual), np.asarray(expected)
     assert actual.shape == expected.shape, f"{err_msg}: shape {actual.shape} vs {expected.shape}"
     assert actual.dtype == expected.dtype, f"{err_msg}: dtype {actual.dtype} vs {expected.dtype}"
-    if expected.dtype.kind != "f":
+    if expected.dtype.kind not in "fc":
         np.testing.assert_array_equal(actual, expected, err_msg=err_msg)
         return
     rtol, scale = tolerance(family, expected.dtype)

@@ -29,7 +29,7 @@ from graphc.ir.shapes import TensorShape
 
 
 def _differentiable(t: Tensor) -> bool:
-    return t.dtype.is_floating
+    return t.dtype.is_floating or t.dtype.is_complex
 
 
 def _extend_outputs(op: Operation, attrs: dict, new: list) -> None:

@@ -48,7 +48,7 @@ def _x_tensor(x) -> Tensor:
 
 
 def _backpropagatable(t: Tensor) -> bool:
-    return t.dtype.is_floating
+    return t.dtype.is_floating or t.dtype.is_complex
 
 
 def _consumers(graph) -> dict:

@@ -270,8 +270,10 @@ class Lowering:
     def fallback(self, op, known: bool) -> None:
         """`op` runs through its numpy kernel (`known`: TABLE has a rule that declined)."""
         # An op the registry marks numpy_by_design (control flow, sparse, random, ...:
-        # OpDef.numpy_by_design says why) is no fallback, nor is any op on strings.
-        strings = any(t.dtype.is_string for t in list(op.inputs) + list(op.outputs))
+        # OpDef.numpy_by_design says why) is no fallback, nor is any op on strings or
+        # complex numbers (no native storage, by design: ir/ops/complex_ops.py).
+        strings = any(t.dtype.is_string or t.dtype.is_complex
+                      for t in list(op.inputs) + list(op.outputs))
         if not op.opdef.numpy_by_design and not strings:
             _warn_fallback(op, "these shapes or dtypes" if known else "no native lowering")
         for t in op.outputs:

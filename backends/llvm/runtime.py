@@ -338,8 +338,11 @@ class LLVMExecutable:
             outs[id(b)] = arr
             table[b.slot] = _address(arr)
         pending = self._bind_variables(ws) if self._store.version != ws.var_version else {}
-        py: dict = {self.plan.feeds[i]: feeds[i] for i in self._py_feeds} \
-            if self._py_feeds else {}
+        py: dict = {}
+        buffers = self._lowering.buffer_plan.buffers
+        for i in self._py_feeds:  # (by buffer too: a Fused body's parameters share it)
+            t = self.plan.feeds[i]
+            py[t] = py[id(buffers[t])] = feeds[i]
         return feeds, outs, pending, py
 
     # ------------------------------------------------------------ loops
@@ -469,6 +472,8 @@ class LLVMExecutable:
             return buf.value
         if kind == "py" and t in py:
             return py[t]
+        if kind == "py" and id(buf) in py:  # a tensor sharing another's buffer (expand_fused)
+            return py[id(buf)]
         if kind == "var" or buf.var is not None:
             value = self._store.get(buf.var)
             if value is None:
@@ -497,7 +502,7 @@ class LLVMExecutable:
             if buf.kind == "py":
                 if isinstance(v, np.ndarray) and v.base is not None:
                     v = v.copy()
-                py[t] = v
+                py[t] = py[id(buf)] = v
             elif buf.kind == "var":
                 continue  # an assignment's result is the variable itself
             else:

@@ -197,6 +197,18 @@ SPECS: list = [
     Spec("TensorArrayGradV3", "TensorArrayGradV3", (X, X), attrs=(("source", "source", STR),),
          types=()),
     Spec("TensorArrayCloseV3", "TensorArrayCloseV3", types=()),
+    # complex numbers (ir/ops/complex_ops.py)
+    Spec("Complex", "Complex", (X, X), attrs=(("Tout", "Tout", DTYPE),)),
+    *[Spec(n, n, attrs=(("Tout", "Tout", DTYPE),)) for n in ("Real", "Imag", "Angle",
+                                                           "ComplexAbs")],
+    Spec("Conj", "Conj"),
+    # FFTs (ir/ops/spectral_ops.py)
+    *[Spec(f"{k}FFT{r}", f"{k}FFT{r}", types=(("Tcomplex", 0),))
+      for k in ("", "I") for r in ("", "2D", "3D")],
+    *[Spec(f"RFFT{r}", f"RFFT{r}", (X, X), attrs=(("Tcomplex", "Tcomplex", DTYPE),),
+           types=(("Treal", 0),)) for r in ("", "2D", "3D")],
+    *[Spec(f"IRFFT{r}", f"IRFFT{r}", (X, X), attrs=(("Treal", "Treal", DTYPE),),
+           types=(("Tcomplex", 0),)) for r in ("", "2D", "3D")],
 ]
 
 

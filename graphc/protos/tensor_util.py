@@ -18,11 +18,12 @@ from .tensor import TensorProto, TensorShapeProto
 from .types import as_datatype_enum, as_graphc_dtype
 
 _CONTENT_TYPES = frozenset(("float16", "float32", "float64", "int8", "int16", "int32",
-                            "int64", "uint8"))
+                            "int64", "uint8", "complex64", "complex128"))
 # The repeated field each graphc dtype's values go to when not in tensor_content.
 _VALUE_FIELD = {"float16": "half_val", "float32": "float_val", "float64": "double_val",
                 "int8": "int_val", "int16": "int_val", "int32": "int_val", "uint8": "int_val",
-                "int64": "int64_val", "bool": "bool_val", "string": "string_val"}
+                "int64": "int64_val", "bool": "bool_val", "string": "string_val",
+                "complex64": "scomplex_val", "complex128": "dcomplex_val"}
 _MAX_CONTENT = 1 << 31  # TensorFlow refuses a tensor_content of 2 GB or more
 
 
@@ -88,6 +89,8 @@ def make_tensor_proto(values, dtype=None, shape=None, verify_shape: bool = False
         values_field.extend(int(v) for v in flat.view(np.uint16))
     elif gdtype is dt.string:
         values_field.extend(v if isinstance(v, bytes) else str(v).encode() for v in flat)
+    elif gdtype.is_complex:  # (real, imaginary) pairs
+        values_field.extend(flat.view(gdtype.real_dtype.np).tolist())
     else:
         values_field.extend(flat.tolist())
     return proto
@@ -113,6 +116,11 @@ def make_ndarray(tensor: TensorProto) -> np.ndarray:
         values[:] = list(raw)
     elif gdtype is dt.float16:
         values = np.array(list(raw), dtype=np.uint16).view(np.float16)
+    elif gdtype.is_complex:  # (real, imaginary) pairs
+        if len(raw) % 2:
+            raise ValueError(f"TensorProto of type {gdtype.name} holds an odd number "
+                             f"({len(raw)}) of real and imaginary parts")
+        values = np.array(list(raw), dtype=gdtype.real_dtype.np).view(gdtype.np)
     else:
         values = np.array(list(raw), dtype=gdtype.np)
     if values.size > n:

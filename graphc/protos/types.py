@@ -49,7 +49,8 @@ FullTypeDef = message_class("FullTypeDef")
 
 # graphc dtype name <-> DataType number (TensorFlow's names: "float32" is DT_FLOAT).
 DATATYPES = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
-            "string": 7, "int64": 9, "bool": 10, "float16": 19, "resource": 20}
+            "string": 7, "complex64": 8, "int64": 9, "bool": 10, "complex128": 18,
+            "float16": 19, "resource": 20}
 _BY_NUMBER = {n: name for name, n in DATATYPES.items()}
 
 

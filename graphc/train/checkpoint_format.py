@@ -97,7 +97,7 @@ class GraphcFormat(CheckpointFormat):
             value = np.asarray(value)
             if not value.dtype.isnative:
                 value = value.astype(value.dtype.newbyteorder("="))
-            if value.dtype.kind not in "biuf" or _dt.from_numpy(value).name not in _NUMERIC:
+            if value.dtype.kind not in "biufc" or _dt.from_numpy(value).name not in _NUMERIC:
                 raise TypeError(f"Cannot checkpoint {name!r}: dtype {value.dtype} is not a "
                                 "numeric or bool graphc dtype")
             arrays[name] = value

@@ -220,7 +220,7 @@ def _encode(name: str, value) -> tuple:
         lengths = b"".join(_varint(len(v)) for v in flat)
         checksum = int(mask(_lengths_crc([len(v) for v in flat]))).to_bytes(4, "little")
         return _dt.string, lengths + checksum + b"".join(flat), _string_crc(flat)
-    if value.dtype.kind not in "biuf" or _dt.from_numpy(value).name not in _NUMERIC:
+    if value.dtype.kind not in "biufc" or _dt.from_numpy(value).name not in _NUMERIC:
         raise TypeError(f"Cannot checkpoint {name!r}: dtype {value.dtype} is not a "
                         "numeric, bool or string graphc dtype")
     raw = np.ascontiguousarray(value, dtype=value.dtype.newbyteorder("<")).tobytes()

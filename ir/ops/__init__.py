@@ -33,3 +33,5 @@ from . import string_io_ops  # noqa: F401
 from . import beam_search_ops  # noqa: F401
 from . import set_ops  # noqa: F401
 from . import bessel_ops  # noqa: F401
+from . import complex_ops  # noqa: F401
+from . import spectral_ops  # noqa: F401

@@ -291,6 +291,8 @@ def transpose(a, perm=None, name: str = "transpose", conjugate: bool = False):
         if rank_ is not None:
             perm = [p + rank_ if p < 0 else p for p in perm]
         perm = tuple(perm)
+    if conjugate and x.dtype.is_complex:  # the conjugate transpose (Conj: complex_ops)
+        x, conjugate = apply("Conj", (x,), name="Conj"), False
     return apply("Transpose", (x,), {"perm": perm, "conjugate": bool(conjugate)},
                  name=name or "transpose")
 

@@ -33,6 +33,8 @@ __all__ = [
 ]
 
 FLOAT_INT = dt.FLOATS + (dt.int8, dt.int16, dt.int32, dt.int64, dt.uint8)
+# Ops TF1 also defines on complex64/complex128 (their complex VJPs: ir/ops/complex_ops.py).
+INEXACT = dt.FLOATS + dt.COMPLEX
 
 
 def _np(value, dtype) -> np.ndarray:
@@ -159,7 +161,7 @@ def _pow(x, y):
 add = _binary("Add", np.add, _vjp_add, default_name="add")
 subtract = _binary("Sub", np.subtract, _vjp_sub, default_name="sub")
 multiply = _binary("Mul", np.multiply, _vjp_mul, default_name="mul")
-_realdiv = _binary("RealDiv", np.true_divide, _vjp_realdiv, allowed=dt.FLOATS,
+_realdiv = _binary("RealDiv", np.true_divide, _vjp_realdiv, allowed=INEXACT,
                    default_name="truediv")
 floordiv = _binary("FloorDiv", _floordiv, NON_DIFFERENTIABLE, allowed=FLOAT_INT,
                    default_name="floordiv")
@@ -271,37 +273,58 @@ def _erf_np(x):
 
 
 SIGNED = dt.FLOATS + (dt.int8, dt.int16, dt.int32, dt.int64)
-negative = _unary("Neg", np.negative, _g(lambda x, y, g: negative(g)), SIGNED, None, "Neg")
-abs = _unary("Abs", np.abs, _g(lambda x, y, g: multiply(g, sign(x))), SIGNED,  # noqa: A001
-             None, "Abs")
-sign = _unary("Sign", np.sign, None, SIGNED, None, "Sign")
+negative = _unary("Neg", np.negative, _g(lambda x, y, g: negative(g)), SIGNED + dt.COMPLEX,
+                  None, "Neg")
+_abs_real = _unary("Abs", np.abs, _g(lambda x, y, g: multiply(g, sign(x))), SIGNED, None,
+                   "Abs")
+
+
+def abs(x, name: Optional[str] = None):  # noqa: A001
+    """TF1 `tf.abs`: |x|; for a complex x its modulus, a real tensor (the ComplexAbs op,
+    ir/ops/complex_ops.py)."""
+    x = convert_to_tensor(x)
+    if x.dtype.is_complex:
+        return apply("ComplexAbs", (x,), {"Tout": x.dtype.real_dtype}, name=name or "Abs")
+    return _abs_real(x, name=name)
+
+
+def _sign_np(x):
+    """Sign; a complex z's is z / |z| (0 at 0), as TF1 (numpy 1.x took the real part's)."""
+    if x.dtype.kind == "c":
+        a = np.abs(x)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(a == 0, 0, x / np.where(a == 0, 1, a))
+    return np.sign(x)
+
+
+sign = _unary("Sign", _sign_np, None, SIGNED + dt.COMPLEX, None, "Sign")
 square = _unary("Square", np.square,
-                _g(lambda x, y, g: multiply(g, multiply(x, _const_like(x, 2)))), FLOAT_INT,
-                None, "Square")
+                _g(lambda x, y, g: multiply(g, multiply(x, _const_like(x, 2)))),
+                FLOAT_INT + dt.COMPLEX, None, "Square")
 sqrt = _unary("Sqrt", np.sqrt,
-              _g(lambda x, y, g: truediv(multiply(g, _const_like(x, 0.5)), y)), dt.FLOATS,
+              _g(lambda x, y, g: truediv(multiply(g, _const_like(x, 0.5)), y)), INEXACT,
               None, "Sqrt")
 rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x),
                _g(lambda x, y, g: multiply(g, multiply(_const_like(x, -0.5),
                                                        multiply(y, square(y))))),
-               dt.FLOATS, None, "Rsqrt")
+               INEXACT, None, "Rsqrt")
 reciprocal = _unary("Reciprocal", lambda x: 1 / x,
-                    _g(lambda x, y, g: negative(multiply(g, square(y)))), dt.FLOATS, None,
+                    _g(lambda x, y, g: negative(multiply(g, square(y)))), INEXACT, None,
                     "Reciprocal")
-exp = _unary("Exp", np.exp, _g(lambda x, y, g: multiply(g, y)), dt.FLOATS, None, "Exp")
-expm1 = _unary("Expm1", np.expm1, _g(lambda x, y, g: multiply(g, exp(x))), dt.FLOATS, None,
+exp = _unary("Exp", np.exp, _g(lambda x, y, g: multiply(g, y)), INEXACT, None, "Exp")
+expm1 = _unary("Expm1", np.expm1, _g(lambda x, y, g: multiply(g, exp(x))), INEXACT, None,
                "Expm1")
-log = _unary("Log", np.log, _g(lambda x, y, g: truediv(g, x)), dt.FLOATS, None, "Log")
+log = _unary("Log", np.log, _g(lambda x, y, g: truediv(g, x)), INEXACT, None, "Log")
 log1p = _unary("Log1p", np.log1p, _g(lambda x, y, g: truediv(g, add(x, _const_like(x, 1)))),
-               dt.FLOATS, None, "Log1p")
-sin = _unary("Sin", np.sin, _g(lambda x, y, g: multiply(g, cos(x))), dt.FLOATS, None, "Sin")
-cos = _unary("Cos", np.cos, _g(lambda x, y, g: negative(multiply(g, sin(x)))), dt.FLOATS,
+               INEXACT, None, "Log1p")
+sin = _unary("Sin", np.sin, _g(lambda x, y, g: multiply(g, cos(x))), INEXACT, None, "Sin")
+cos = _unary("Cos", np.cos, _g(lambda x, y, g: negative(multiply(g, sin(x)))), INEXACT,
              None, "Cos")
 tan = _unary("Tan", np.tan, _g(lambda x, y, g: multiply(g, add(_const_like(x, 1), square(y)))),
-             dt.FLOATS, None, "Tan")
+             INEXACT, None, "Tan")
 tanh = _unary("Tanh", np.tanh,
               _g(lambda x, y, g: multiply(g, subtract(_const_like(x, 1), square(y)))),
-              dt.FLOATS, None, "Tanh")
+              INEXACT, None, "Tanh")
 sigmoid = _unary("Sigmoid", _sigmoid_np,
                  _g(lambda x, y, g: multiply(g, multiply(y, subtract(_const_like(x, 1), y)))),
                  dt.FLOATS, None, "Sigmoid")
@@ -335,6 +358,8 @@ def _cast_compute(x, *, DstT, Truncate=False):
     if DstT is dt.bool_:
         return np.asarray(x != 0)
     x = np.asarray(x)
+    if x.dtype.kind == "c" and not DstT.is_complex:  # TF1 keeps the real part
+        x = x.real
     with np.errstate(invalid="ignore"):
         if x.dtype.kind == "f" and DstT.is_integer and not _astype_is_x86(x.dtype, DstT.np):
             return _float_to_int(x, DstT.np)
@@ -370,7 +395,9 @@ def _astype_is_x86(source: np.dtype, target: np.dtype) -> bool:
 
 def _cast_vjp(op, grads):
     x = op.inputs[0]
-    if x.dtype.is_floating and op.outputs[0].dtype.is_floating:
+    inexact = (x.dtype.is_floating or x.dtype.is_complex) and (
+        op.outputs[0].dtype.is_floating or op.outputs[0].dtype.is_complex)
+    if inexact:  # (complex to real: the gradient's real part, TF1's convention)
         return [cast(grads[0], x.dtype)]
     return [None]
 

@@ -15,7 +15,7 @@ from .grad_ops import reduce_to_operand
 
 __all__ = ["matmul", "add_n", "accumulate_n", "cumsum"]
 
-MATMUL_DTYPES = dt.FLOATS + (dt.int32, dt.int64)
+MATMUL_DTYPES = dt.FLOATS + (dt.int32, dt.int64) + dt.COMPLEX
 
 
 def _dims_str(shape: TensorShape) -> str:
@@ -132,6 +132,9 @@ def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False,
         raise ValueError("Only one of transpose and adjoint may be True for each operand")
     ta, tb = transpose_a or adjoint_a, transpose_b or adjoint_b
     a, b = convert_pair(a, b, "a", "b")
+    if a.dtype.is_complex:  # an adjoint is the conjugate transpose (Conj: complex_ops)
+        a = apply("Conj", (a,), name="conj_a") if adjoint_a else a
+        b = apply("Conj", (b,), name="conj_b") if adjoint_b else b
     ra, rb = a.shape.ndims, b.shape.ndims
     for t, r in ((a, ra), (b, rb)):
         if r is not None and r < 2:
@@ -158,7 +161,7 @@ def _add_n_infer(op):
             raise ValueError(f"AddN inputs must have the same shape, but '{first.name}' has "
                              f"{first.shape} and '{t.name}' has {t.shape}")
         shape = shape.merge_with(t.shape)
-    check_dtype(op, first, dt.NUMERIC)
+    check_dtype(op, first, dt.NUMERIC + dt.COMPLEX)
     return [(first.dtype, shape)]
 
 

@@ -197,8 +197,8 @@ def _vjp_prod(op, grads):
 
 
 for _name, _fn, _allowed, _vjp, _empty in (
-        ("Sum", _sum, NUMERIC, _vjp_sum, False),
-        ("Mean", _mean, NUMERIC, _vjp_mean, False),
+        ("Sum", _sum, NUMERIC + dt.COMPLEX, _vjp_sum, False),
+        ("Mean", _mean, NUMERIC + dt.COMPLEX, _vjp_mean, False),
         ("Max", np.max, NUMERIC, _vjp_minmax, True),
         ("Min", np.min, NUMERIC, _vjp_minmax, True),
         ("Prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims,

@@ -117,7 +117,8 @@ def _merge_compute(*summaries):
 
 # TensorFlow's DataType enum (types.proto), for TensorProtos and GraphDefs.
 TF_TYPES = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
-            "string": 7, "int64": 9, "bool": 10, "uint16": 17, "float16": 19,
+            "string": 7, "complex64": 8, "int64": 9, "bool": 10, "uint16": 17,
+            "complex128": 18, "float16": 19,
             "resource": 20, "uint32": 22, "uint64": 23}
 _IMAGE_DTYPES = (dt.uint8, dt.float16, dt.float32, dt.float64)
 _BAD_COLOR = np.array([255, 0, 0, 255], np.uint8)   # TF1's default for NaN/Inf pixels

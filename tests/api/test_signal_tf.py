@@ -1,0 +1,58 @@
+"""tf.signal against TensorFlow: the cases of signal_cases.py run in graphc on both backends
+and match TensorFlow's outputs and gradients stored in tests/fixtures/tf/signal.npz (made by
+tests/fixtures/tf/make_signal_fixtures.py), within the tolerance table's spectral family."""
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+import graphc as tf
+from graphc.ir.numerics import tolerance
+
+from .signal_cases import INPUTS, cases, placeholders
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tf", "signal.npz")
+
+
+@pytest.fixture(scope="module")
+def expected():
+    if not os.path.exists(FIXTURE):
+        pytest.skip("tests/fixtures/tf/signal.npz is missing (make_signal_fixtures.py)")
+    with np.load(FIXTURE) as data:
+        return dict(data)
+
+
+@pytest.fixture(scope="module", params=["numpy", "llvm"])
+def got(request):
+    graph = tf.Graph()
+    with graph.as_default():
+        p = placeholders(tf)
+        outs = cases(tf, p)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with tf.Session(backend=request.param) as sess:
+                return outs, sess.run(outs, {p[k]: v for k, v in INPUTS.items()})
+
+
+def test_every_case_is_in_the_fixture(expected, got):
+    assert sorted(got[1]) == sorted(expected)
+
+
+def test_values_and_gradients_match_tensorflow(expected, got):
+    tensors, values = got
+    failures = []
+    for name, want in sorted(expected.items()):
+        have = values[name]
+        if have.shape != want.shape or have.dtype != want.dtype:
+            failures.append(f"{name}: {have.dtype}{have.shape} vs TF {want.dtype}{want.shape}")
+            continue
+        assert tensors[name].shape.is_compatible_with(want.shape), name
+        rtol, scale = tolerance("spectral", want.dtype)
+        big = float(np.max(np.abs(want), initial=0.0))
+        err = float(np.max(np.abs(have - want), initial=0.0))
+        if err > 4 * (rtol * big + scale * big) + 1e-30:
+            failures.append(f"{name}: max error {err:.3g} (largest value {big:.3g})")
+    assert not failures, "\n".join(failures)
