@@ -181,3 +181,6 @@ from .signal import SIGNAL as _SIGNAL, SPECTRAL as _SPECTRAL  # noqa: E402
 signal = _NS("signal", _SIGNAL)
 spectral = _NS("spectral", _SPECTRAL)
 from .ir.ops.spectral_ops import (fft, fft2d, fft3d, ifft, ifft2d, ifft3d)  # noqa: E402,F401
+from .image_codecs import CODECS as _CODECS  # noqa: E402
+for _f in _CODECS.values():
+    setattr(io, _f.__name__, _f)  # (tf.io has the image file functions too)

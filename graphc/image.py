@@ -29,6 +29,9 @@ from .ir.ops.array_ops import transpose as _transpose
 from .image_metrics import sobel_edges, ssim  # noqa: F401
 from .ir.ops.nms_ops import non_max_suppression  # noqa: F401
 from .ir.ops.png_ops import decode_png, encode_png  # noqa: F401
+from .image_codecs import (decode_and_crop_jpeg, decode_bmp, decode_gif,  # noqa: F401
+                           decode_image, decode_jpeg, encode_jpeg, extract_jpeg_shape,
+                           is_jpeg)
 from .ir.ops.space_ops import extract_image_patches, extract_patches  # noqa: F401
 from .ir.ops.tile_pad_ops import pad, reverse
 

@@ -35,3 +35,4 @@ from . import set_ops  # noqa: F401
 from . import bessel_ops  # noqa: F401
 from . import complex_ops  # noqa: F401
 from . import spectral_ops  # noqa: F401
+from . import image_codec_ops  # noqa: F401
