@@ -118,7 +118,6 @@ _rename(tuple, "tuple")  # the builders' public names (their ir names end in "_"
 _rename(Assert, "Assert")
 
 newaxis = None
-dtypes = _dtypes_module
 COMPILER_VERSION = _compiler_version()
 flags = app.flags  # tf.flags (graphc/flags.py; the module is graphc.flags)
 compat.v1 = _sys.modules[__name__]
@@ -184,3 +183,15 @@ from .ir.ops.spectral_ops import (fft, fft2d, fft3d, ifft, ifft2d, ifft3d)  # no
 from .image_codecs import CODECS as _CODECS  # noqa: E402
 for _f in _CODECS.values():
     setattr(io, _f.__name__, _f)  # (tf.io has the image file functions too)
+from .resource_loader import RESOURCE_LOADER as _RESOURCE_LOADER  # noqa: E402
+resource_loader = _NS("resource_loader", _RESOURCE_LOADER)
+from .mixed_precision import MIXED_PRECISION as _MIXED_PRECISION  # noqa: E402
+mixed_precision = _NS("mixed_precision", _MIXED_PRECISION)
+from . import summary_extra as _summary_extra  # noqa: E402
+for _name in _summary_extra.__all__:
+    setattr(summary, _name, getattr(_summary_extra, _name))  # (the rest of tf.summary)
+# tf.dtypes: the dtypes and TF1's functions there (TF1's module also holds cast & co.)
+dtypes = _NS("dtypes", {**{n: getattr(_dtypes_module, n) for n in dir(_dtypes_module)
+                           if not n.startswith("_")},
+                        "cast": cast, "saturate_cast": saturate_cast,  # noqa: F405
+                        "complex": complex, "as_string": as_string})  # noqa: F405
