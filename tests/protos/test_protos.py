@@ -177,8 +177,12 @@ def test_make_ndarray_refuses_bad_content_and_unsupported_types():
     bad.tensor_content = bad.tensor_content[:-1]
     with pytest.raises(ValueError, match="needs 16 bytes of tensor_content, has 15"):
         tf.make_ndarray(bad)
-    with pytest.raises(TypeError, match="DT_COMPLEX64, which graphc does not support"):
-        tf.make_ndarray(tf.TensorProto(dtype=protos.DataType.Value("DT_COMPLEX64")))
+    with pytest.raises(TypeError, match="DT_BFLOAT16, which graphc does not support"):
+        tf.make_ndarray(tf.TensorProto(dtype=protos.DataType.Value("DT_BFLOAT16")))
+    odd = tf.TensorProto(dtype=protos.DataType.Value("DT_COMPLEX64"), scomplex_val=[1.0])
+    odd.tensor_shape.dim.add(size=1)
+    with pytest.raises(ValueError, match="odd number"):
+        tf.make_ndarray(odd)
 
 
 def test_shape_protos():
