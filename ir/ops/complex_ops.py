@@ -43,6 +43,9 @@ def _complex_infer(op):
                          "broadcast-compatible")
     return [(dt.COMPLEX_OF[x.dtype], shape)]
 
+# (the llvm backend runs these ops as host steps: ir/registry.py's numpy_by_design)
+_BY_DESIGN = "complex numbers, which native code does not store"
+
 
 def _complex_compute(x, y, *, Tout):
     shape = np.broadcast_shapes(x.shape, y.shape)
@@ -58,7 +61,7 @@ def _complex_vjp(op, grads):
 
 
 defop("Complex", _complex_infer, _complex_compute, _complex_vjp, elementwise=True,
-      family="binary")
+      family="binary", numpy_by_design=_BY_DESIGN)
 
 
 # ------------------------------------------------------------------ complex -> real
@@ -101,14 +104,15 @@ def _part(np_fn):
 
 defop("Real", _to_real_infer, _part(np.real),
       lambda op, grads: [_complex_like(grads[0], op.inputs[0])], elementwise=True,
-      family="unary")
+      family="unary", numpy_by_design=_BY_DESIGN)
 defop("Imag", _to_real_infer, _part(np.imag),
       lambda op, grads: [apply("Complex", (zeros_like(grads[0]), grads[0]),
                                {"Tout": op.inputs[0].dtype})], elementwise=True,
-      family="unary")
-defop("Angle", _to_real_infer, _part(np.angle), _angle_vjp, elementwise=True, family="unary")
+      family="unary", numpy_by_design=_BY_DESIGN)
+defop("Angle", _to_real_infer, _part(np.angle), _angle_vjp, elementwise=True, family="unary",
+      numpy_by_design=_BY_DESIGN)
 defop("ComplexAbs", _to_real_infer, _part(np.abs), _abs_vjp, elementwise=True,
-      family="unary")
+      family="unary", numpy_by_design=_BY_DESIGN)
 
 
 def _conj_infer(op):
@@ -118,7 +122,8 @@ def _conj_infer(op):
 
 
 defop("Conj", _conj_infer, lambda x: np.asarray(np.conj(x)),
-      lambda op, grads: [conj(grads[0])], elementwise=True, family="unary")
+      lambda op, grads: [conj(grads[0])], elementwise=True, family="unary",
+      numpy_by_design=_BY_DESIGN)
 
 
 # ------------------------------------------------------------------ builders

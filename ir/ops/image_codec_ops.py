@@ -21,12 +21,14 @@ import numpy as np
 from .. import dtypes as dt
 from .. import gif_bmp, jpeg, jpeg_encode, media
 from ..errors import InvalidArgumentError
-from ..registry import NON_DIFFERENTIABLE
+from ..registry import BY_DESIGN, NON_DIFFERENTIABLE
 from ..shapes import TensorShape
 from ._base import apply, check_dtype, convert_to_tensor, defop
 from .png_ops import _convert
 
 _DCT = {"": True, "INTEGER_FAST": True, "INTEGER_ACCURATE": False}
+
+_BY_DESIGN = BY_DESIGN["string"]
 
 
 def _bytes(contents) -> bytes:
@@ -86,8 +88,10 @@ def _crop(contents, window, *, channels, fancy_upscaling, dct_method, **_):
 
 _DECODE_ATTRS = ("channels", "ratio", "fancy_upscaling", "try_recover_truncated",
                  "acceptable_fraction", "dct_method")
-defop("DecodeJpeg", _decode_infer, _decode, NON_DIFFERENTIABLE, family="image")
-defop("DecodeAndCropJpeg", _crop_infer, _crop, NON_DIFFERENTIABLE, family="image")
+defop("DecodeJpeg", _decode_infer, _decode, NON_DIFFERENTIABLE, family="image",
+      numpy_by_design=_BY_DESIGN)
+defop("DecodeAndCropJpeg", _crop_infer, _crop, NON_DIFFERENTIABLE, family="image",
+      numpy_by_design=_BY_DESIGN)
 
 
 def _decode_attrs(fn: str, channels, ratio, fancy_upscaling, try_recover_truncated,
@@ -157,7 +161,8 @@ def _encode(image, *, format, quality, chroma_downsampling, density_unit, x_dens
     return np.array(data, dtype=object)
 
 
-defop("EncodeJpeg", _encode_infer, _encode, NON_DIFFERENTIABLE, family="image")
+defop("EncodeJpeg", _encode_infer, _encode, NON_DIFFERENTIABLE, family="image",
+      numpy_by_design=_BY_DESIGN)
 
 
 def encode_jpeg(image, format="", quality=95, progressive=False, optimize_size=False,  # noqa: A002
@@ -198,7 +203,8 @@ def _shape(contents, *, output_type):
     return np.asarray(shape, output_type.np)
 
 
-defop("ExtractJpegShape", _shape_infer, _shape, NON_DIFFERENTIABLE, family="image")
+defop("ExtractJpegShape", _shape_infer, _shape, NON_DIFFERENTIABLE, family="image",
+      numpy_by_design=_BY_DESIGN)
 
 
 def extract_jpeg_shape(contents, output_type=dt.int32, name=None):
@@ -236,8 +242,8 @@ def _bmp(contents, *, channels):
         raise _invalid("Invalid BMP data", exc) from None
 
 
-defop("DecodeGif", _gif_infer, _gif, NON_DIFFERENTIABLE, family="image")
-defop("DecodeBmp", _bmp_infer, _bmp, NON_DIFFERENTIABLE, family="image")
+defop("DecodeGif", _gif_infer, _gif, NON_DIFFERENTIABLE, family="image", numpy_by_design=_BY_DESIGN)
+defop("DecodeBmp", _bmp_infer, _bmp, NON_DIFFERENTIABLE, family="image", numpy_by_design=_BY_DESIGN)
 
 
 def decode_gif(contents, name=None):
@@ -300,7 +306,8 @@ def _image(contents, *, channels, expand_animations, dtype):
     return decode_any(_bytes(contents), channels, expand_animations)
 
 
-defop("DecodeImage", _image_infer, _image, NON_DIFFERENTIABLE, family="image")
+defop("DecodeImage", _image_infer, _image, NON_DIFFERENTIABLE, family="image",
+      numpy_by_design=_BY_DESIGN)
 
 
 def decode_image_uint8(contents, channels, expand_animations: bool, name):

@@ -42,6 +42,9 @@ __all__ = ["fft", "ifft", "fft2d", "ifft2d", "fft3d", "ifft3d", "rfft", "irfft",
 
 _SUFFIX = {1: "", 2: "2D", 3: "3D"}
 
+# (the llvm backend runs these ops as host steps: ir/registry.py's numpy_by_design)
+_BY_DESIGN = "complex numbers, which native code does not store"
+
 
 def _check_rank(op, x, rank: int) -> None:
     if x.shape.ndims is not None and x.shape.ndims < rank:
@@ -94,8 +97,10 @@ def _fft_family(rank: int):
         g = grads[0]
         return [multiply(apply(forward, (g,)), reciprocal(_points(g, rank)))]
 
-    defop(forward, infer, kernel(np.fft.fftn, forward), fft_vjp, family="spectral")
-    defop(inverse, infer, kernel(np.fft.ifftn, inverse), ifft_vjp, family="spectral")
+    defop(forward, infer, kernel(np.fft.fftn, forward), fft_vjp, family="spectral",
+          numpy_by_design=_BY_DESIGN)
+    defop(inverse, infer, kernel(np.fft.ifftn, inverse), ifft_vjp, family="spectral",
+          numpy_by_design=_BY_DESIGN)
 
     def fwd(input, name: Optional[str] = None):  # noqa: A002 (TF1's argument name)
         return apply(forward, (convert_to_tensor(input, name="input"),), name=name or forward)
@@ -243,12 +248,14 @@ def _real_family(rank: int):
         return [apply(inverse, (grads[0], op.inputs[1]),
                       {"Treal": op.outputs[0].dtype.real_dtype}), None, None]
 
-    defop(forward, rfft_infer, rfft_compute, rfft_vjp, family="spectral")
-    defop(inverse, irfft_infer, irfft_compute, irfft_vjp, family="spectral")
+    defop(forward, rfft_infer, rfft_compute, rfft_vjp, family="spectral",
+          numpy_by_design=_BY_DESIGN)
+    defop(inverse, irfft_infer, irfft_compute, irfft_vjp, family="spectral",
+          numpy_by_design=_BY_DESIGN)
     defop(forward_adj, adjoint_infer(lambda c: c.real_dtype), rfft_adjoint, rfft_adjoint_vjp,
-          family="spectral")
+          family="spectral", numpy_by_design=_BY_DESIGN)
     defop(inverse_adj, adjoint_infer(lambda r: dt.COMPLEX_OF[r]), irfft_adjoint,
-          irfft_adjoint_vjp, family="spectral")
+          irfft_adjoint_vjp, family="spectral", numpy_by_design=_BY_DESIGN)
 
     def lengths_of(x, fft_length, default_last):
         if fft_length is None:
