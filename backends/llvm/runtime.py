@@ -339,10 +339,11 @@ class LLVMExecutable:
             table[b.slot] = _address(arr)
         pending = self._bind_variables(ws) if self._store.version != ws.var_version else {}
         py: dict = {}
-        buffers = self._lowering.buffer_plan.buffers
-        for i in self._py_feeds:  # (by buffer too: a Fused body's parameters share it)
-            t = self.plan.feeds[i]
-            py[t] = py[id(buffers[t])] = feeds[i]
+        if self._py_feeds:  # (by buffer too: a Fused body's parameters share it)
+            buffers = self._lowering.buffer_plan.buffers
+            for i in self._py_feeds:
+                t = self.plan.feeds[i]
+                py[t] = py[id(buffers[t])] = feeds[i]
         return feeds, outs, pending, py
 
     # ------------------------------------------------------------ loops
