@@ -470,17 +470,9 @@ def _lower_symbolic_movement(lw, op, x, shape, others) -> bool:
         return False
     outs = [(t, shape_of(t)) for t in op.outputs]
     if op.type == "Pad":
-        (out, out_shape), = outs
         fill = np.asarray(op.attrs["constant_values"]).astype(x.dtype.np).reshape(1)
-        value = lw.buffer_plan.const_buffer(fill)
         offset, co = SM.pad_copy(op, shape)
-
-        def emit_pad(m, n):
-            return [L.emit_copy(m, n + "_fill", x.dtype, out_shape, [0] * len(co), co,
-                                operands=[value, out]),
-                    L.emit_copy(m, n, x.dtype, shape, L.contiguous_strides(shape), co,
-                                dst_offset=offset, operands=[x, out])]
-        return lw.native(op, emit_pad, [x], op.outputs)
+        return _fill_and_place(lw, op, fill, x, shape, co, offset)
     copies = SM.affine_copies(op, shape, others, dict(op.attrs))
     if copies is None:
         return False
@@ -495,10 +487,13 @@ def _lower_symbolic_movement(lw, op, x, shape, others) -> bool:
 
 def lower_slice_grad(lw, op) -> bool:
     """The adjoint of a slice is a gather from g with zeros elsewhere: run the numpy kernel
-    once on g's element numbers (1-based) to learn which g element lands where."""
+    once on g's element numbers (1-based) to learn which g element lands where. With
+    symbolic dims: zeros, then g copied into the slice's positions (SM.slice_grad_copy)."""
     g = op.inputs[-1]
-    others = [const_value(t) for t in op.inputs[:-1]]
     gshape = shape_of(g)
+    if has_symbolic(gshape) or has_symbolic(shape_of(op.outputs[0])):
+        return _lower_symbolic_slice_grad(lw, op, g, gshape)
+    others = [const_value(t) for t in op.inputs[:-1]]
     n = product(gshape) if gshape else 1
     if any(v is None for v in others) or has_symbolic(gshape) or n >= 1 << 31:
         return False
@@ -516,6 +511,31 @@ def lower_slice_grad(lw, op) -> bool:
         tbl = lw.buffer_plan.const_buffer(np.asarray(table, np.int64).reshape(-1))
         return K.emit_table_gather(m, name, g.dtype, table.size, [g, tbl, out], fill=zero)
     return lw.native(op, emit, [g], op.outputs)
+
+
+def _lower_symbolic_slice_grad(lw, op, g, gshape) -> bool:
+    found = SM.slice_grad_copy(op, shape_of(op.outputs[0]),
+                               [const_value(t) for t in op.inputs[1:-1]])
+    if found is None:
+        return False
+    offset, dst = found
+    return _fill_and_place(lw, op, np.zeros(1, g.dtype.np), g, gshape, dst, offset)
+
+
+def _fill_and_place(lw, op, fill: np.ndarray, x, shape, dst, offset) -> bool:
+    """op's one output filled with the value `fill`, then `x` (of `shape`) copied into
+    it at `offset` + idx . `dst` (a constant Pad's interior, a slice gradient's slice)."""
+    out = op.outputs[0]
+    out_shape = shape_of(out)
+    value = lw.buffer_plan.const_buffer(fill)
+    co = L.contiguous_strides(out_shape)
+
+    def emit(m, n):
+        return [L.emit_copy(m, n + "_fill", x.dtype, out_shape, [0] * len(co), co,
+                            operands=[value, out]),
+                L.emit_copy(m, n, x.dtype, shape, L.contiguous_strides(shape), dst,
+                            dst_offset=offset, operands=[x, out])]
+    return lw.native(op, emit, [x], op.outputs)
 
 
 def lower_tile_grad(lw, op) -> bool:

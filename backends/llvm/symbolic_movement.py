@@ -10,7 +10,9 @@ Those integers are the op's static arguments, the same at every size, so with th
 symbolic element strides they give the copy at every size (an offset and strides that are
 polynomials, read at run time). An op whose copy depends on the size (reversing or
 slicing the batch, padding it) is not accepted: its plan runs the op's numpy kernel.
-Constant padding is a fill of the output and a copy of the input into its interior.
+Constant padding is a fill of the output and a copy of the input into its interior; the
+gradient of a slice (SliceGrad, StridedSliceGrad) likewise zeros and a copy of g into the
+slice's positions, found by probing the forward slice.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import Optional
 
 import numpy as np
 
+from graphc.ir.registry import get_opdef
 from graphc.ir.symbolic import evaluate_shape, is_symbolic
 from . import loops as L
 
@@ -120,3 +123,27 @@ def pad_copy(op, shape: tuple) -> tuple:
     co = L.contiguous_strides(out)
     offset = sum((before * s for (before, _), s in zip(op.attrs["paddings"], co)), 0)
     return offset, co
+
+
+class _ForwardSlice:
+    """The StridedSlice a StridedSliceGrad is the adjoint of (for `affine_copies`): its
+    input has the gradient's output shape, its output is the gradient's `g`."""
+
+    def __init__(self, grad_op) -> None:
+        self.opdef = get_opdef("StridedSlice")
+        self.outputs = [grad_op.inputs[-1]]
+
+
+def slice_grad_copy(op, out_shape: tuple, others: list) -> Optional[tuple]:
+    """(dst_offset, dst_strides) over g's dims of the positions in the output (of
+    symbolic `out_shape`) that the SliceGrad or StridedSliceGrad `op` copies g into;
+    `others` are the values of its arguments between the shape and g. None when they
+    are not known, or the slice depends on the size (then the op runs through numpy)."""
+    if any(v is None for v in others):
+        return None
+    co = L.contiguous_strides(out_shape)
+    if op.type == "SliceGrad":  # g lands at `begin`, its rows those of the output
+        begin, = others
+        return sum((int(b) * s for b, s in zip(begin, co)), 0), co
+    copies = affine_copies(_ForwardSlice(op), out_shape, others, dict(op.attrs))
+    return None if copies is None else copies[0]

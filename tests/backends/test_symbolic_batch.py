@@ -263,6 +263,12 @@ OP_CASES = {
                          tf.argmin(x, 0, output_type=tf.int32)],
     "strided_slice": lambda x: [x[:, 1:4] * 2.0, x[:, ::-2] + 1.0, x[:, 2], x[..., -1],
                                 tf.gradients(tf.reduce_sum(tf.square(x[:, 1:5:2])), x)[0]],
+    "slice_grads": lambda x: tf.gradients(
+        [tf.reduce_sum(x[:, ::-2] * x[:, 1::2]), tf.reduce_sum(x[:, 3] ** 2),
+         tf.reduce_sum(x[:, tf.newaxis, 1:] * 3.0),
+         tf.reduce_sum(tf.reshape(x, [-1, 2, 3])[:, -1, ::2] ** 2),
+         tf.reduce_sum(tf.slice(x, [0, 1], [-1, 3]) ** 2)], x) + [
+        tf.gradients(tf.reduce_sum(tf.slice(x, [0, 2], [-1, 4]) ** 3), x)[0]],
     "tile": lambda x: [tf.tile(x, [1, 2]) * 1.5, tf.tile(x, [2, 1]) + 0.5,
                        tf.gradients(tf.reduce_sum(tf.tile(x, [3, 2]) ** 2), x)[0]],
     "pad": lambda x: [tf.pad(x, [[0, 0], [1, 2]]) * 2.0,
@@ -299,6 +305,7 @@ def test_ops_serve_every_batch_size_from_one_module(case):
             np.testing.assert_allclose(a, b, rtol=1e-6, err_msg=f"{case} output {k} batch {n}")
     assert built[0] >= 1 and built[1:] == [0, 0, 0, 0], \
         f"{case}: modules built per batch size {built}"
+    assert _numpy_steps(native) == [], f"{case}: ops run through numpy"
 
 
 def _rnn():
