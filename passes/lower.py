@@ -49,14 +49,22 @@ def exact_or_unique(graph: Graph, name: str) -> str:
 def _copy(graph: Graph, op: Operation, inputs, controls, attrs=None) -> Operation:
     name = op.name + "/" if op.type == "VariableV2" else exact_or_unique(graph, op.name)
     try:
-        return graph.create_op(op.type, inputs, op.attrs if attrs is None else attrs,
-                               name=name, control_inputs=controls,
-                               subgraphs=op.subgraphs, site=op.site, original=(op,))
+        new = graph.create_op(op.type, inputs, op.attrs if attrs is None else attrs,
+                              name=name, control_inputs=controls,
+                              subgraphs=op.subgraphs, site=op.site, original=(op,))
     except (ValueError, TypeError) as exc:
         # Inference on the fed shapes failed: a run-time error, found before any kernel
         # runs. The message already names the op; the error adds the user's line once.
         message = str(exc).split("\n  File ")[0]
         raise InvalidArgumentError(None, op.user_op(), message) from None
+    if op.type == "While":
+        for t, nt in zip(op.outputs, new.outputs):
+            # What the copied graph knew of a loop's results stays known: a set_shape
+            # (dynamic_rnn's of its stacked time) holds for every fed shape the plan
+            # accepted. (Only there: elsewhere inference on the fed shapes knows more.)
+            if t.shape != nt.shape and t.shape.is_compatible_with(nt.shape):
+                nt.set_shape(t.shape)
+    return new
 
 
 def lower(program, feed_specs) -> Lowered:
@@ -89,7 +97,10 @@ def lower(program, feed_specs) -> Lowered:
         attrs = None
         if op.type == "While":  # results as specific as the fed shapes allow
             shapes = refined_var_shapes(op, inputs)
-            attrs = None if shapes is None else dict(op.attrs, var_shapes=shapes)
+            stacked = stack_shapes(op, inputs, shapes or op.attrs["var_shapes"])
+            if shapes is not None or stacked is not None:
+                attrs = dict(op.attrs, var_shapes=shapes or op.attrs["var_shapes"],
+                             stack_shapes=stacked)
         new = _copy(graph, op, inputs, controls, attrs)
         ops[op] = new
         for t, nt in zip(op.outputs, new.outputs):
@@ -162,9 +173,23 @@ def refined_var_shapes(op, inputs: list) -> Optional[tuple]:
     return None
 
 
-def _body_shapes(op, inputs: list, shapes: list, sliced: set) -> Optional[list]:
-    """The shapes of the body's first len(shapes) results when its loop variables have
-    `shapes` (and its other arguments their lowered shapes), or None if inference fails."""
+def stack_shapes(op, inputs: list, var_shapes) -> Optional[tuple]:
+    """The shapes of one iteration's accumulated values (the body's results after the
+    loop variables) when the loop variables have `var_shapes` (the While's invariants,
+    lowered), or None when inference fails or there are none."""
+    n = op.attrs["n_vars"]
+    if len(fn_outputs(op, BODY)) == n:
+        return None
+    results = _body_shapes(op, inputs, list(var_shapes), set(op.attrs.get("sliced", ())),
+                           every=True)
+    return None if results is None else tuple(results[n:])
+
+
+def _body_shapes(op, inputs: list, shapes: list, sliced: set,
+                 every: bool = False) -> Optional[list]:
+    """The shapes of the body's first len(shapes) results (`every`: of all its results)
+    when its loop variables have `shapes` (and its other arguments their lowered shapes),
+    or None if inference fails."""
     n = len(shapes)
     specs = []
     for i in op.attrs[BODY + "_inputs"]:
@@ -178,7 +203,7 @@ def _body_shapes(op, inputs: list, shapes: list, sliced: set) -> Optional[list]:
             return None
         specs.append((tuple(shape.as_tuple()), inputs[i].dtype))
     params = fn_params(op, BODY)
-    outputs = fn_outputs(op, BODY)[:n]
+    outputs = fn_outputs(op, BODY) if every else fn_outputs(op, BODY)[:n]
     try:
         lowered = lower(build_program(outputs, [], params), specs)
     except (ValueError, TypeError, OpError):

@@ -147,7 +147,8 @@ def merge_shapes(a: TensorShape, b: TensorShape) -> TensorShape:
 
 def empty_like_shape(shape: TensorShape, dtype: dt.DType) -> np.ndarray:
     """Zeros of `shape` with unknown dimensions 0: a value a graph can stand in with."""
-    dims = () if shape.ndims is None else tuple(0 if d is None else d for d in shape.as_tuple())
+    dims = () if shape.ndims is None else tuple(d if isinstance(d, int) else 0
+                                                for d in shape.as_tuple())  # (None, a Sym)
     return np.zeros(dims, dtype.np)
 
 
@@ -243,10 +244,14 @@ def _while_infer(op: Operation):
                     "argument of tf.while_loop to specify a less-specific shape.")
     out = [(v.dtype, shape) for v, shape in zip(loop_vars, shapes)]
     out.append((dt.int32, TensorShape([])))
-    for t in body_out[n:]:
-        rest = [] if t.shape.ndims is None else list(t.shape.as_tuple())
-        out.append((t.dtype, TensorShape([None] + rest) if t.shape.ndims is not None
-                    else unknown_shape()))
+    # (a plan's While knows its accumulated values' shapes under its loop variables'
+    # shapes: passes/loop_shapes.py; the body graph's own are the user's)
+    stacked = op.attrs.get("stack_shapes") or [None] * len(body_out[n:])
+    for t, known in zip(body_out[n:], stacked):
+        each = t.shape if known is None or not known.is_compatible_with(t.shape) else \
+            t.shape.merge_with(known)
+        out.append((t.dtype, TensorShape([None] + list(each.as_tuple()))
+                    if each.ndims is not None else unknown_shape()))
     return out
 
 
@@ -393,7 +398,7 @@ class _Stack:
         self.buf = None
         shape = t.shape
         self.elem = tuple(shape.as_tuple()[1:]) if shape.ndims is not None and all(
-            d is not None for d in shape.as_tuple()[1:]) else None
+            isinstance(d, int) for d in shape.as_tuple()[1:]) else None  # (not a Sym)
 
     def ensure(self, k: int, elem: tuple, dtype) -> np.ndarray:
         """The buffer, with room for iteration k's value of shape `elem`."""

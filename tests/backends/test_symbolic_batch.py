@@ -411,3 +411,33 @@ def test_a_batch_broadcast_against_a_fixed_size_serves_one_and_that_size():
         np.testing.assert_array_equal(sess.run(total, {x: value}), value + table)
     with pytest.raises((InvalidArgumentError, ValueError), match="total"):
         sess.run(total, {x: _values(5, 3)})
+
+
+@pytest.mark.parametrize("batch", [None, 5], ids=["symbolic", "fixed"])
+def test_what_dynamic_rnn_stacks_keeps_its_shape_in_plans(batch):
+    """dynamic_rnn's outputs (the loop's stacked values, [time, batch, units] before the
+    transpose) have the known time (the user graph's set_shape) and the batch (the body's
+    shape under the loop's): the ops on them and their gradients run natively."""
+    g = tf.Graph()
+    with g.as_default():
+        tf.set_random_seed(6)
+        x = tf.placeholder(tf.float32, [batch, 7, 3], name="x")
+        outputs, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(8), x, dtype=tf.float32)
+        loss = tf.reduce_sum(tf.layers.dense(outputs, 2) ** 2)
+        train = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
+        init = tf.global_variables_initializer()
+    assert outputs.shape.as_list() == [batch, 7, 8]
+    sizes = (5,) if batch else (5, 1, 17)
+    results = {}
+    for backend in ("llvm", "numpy"):
+        sess = tf.Session(graph=g, backend=backend)
+        sess.run(init)
+        rs = np.random.RandomState(3)
+        results[backend] = [sess.run([loss, outputs], {x: rs.randn(n, 7, 3).astype(
+            np.float32)}) + [sess.run(train, {x: np.ones((n, 7, 3), np.float32)})]
+            for n in sizes]
+        if backend == "llvm":  # (the initializers' random numbers come from numpy)
+            assert [t for t in _numpy_steps(sess) if "Random" not in t] == ["While"]
+    for n, got, want in zip(sizes, results["llvm"], results["numpy"]):
+        for a, b in zip(got[:2], want[:2]):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5, err_msg=f"batch {n}")

@@ -1,0 +1,118 @@
+"""Where splitting a kernel across the thread pool starts to pay: the data behind
+backends/llvm/threadpool.py's MIN_WORK.
+
+For elementwise kernels of N elements (a cheap add, a binary multiply-add, a chain with
+tanh and a sigmoid) and a row reduction, one process compiles each size once with every
+kernel routed through the pool's dispatch, then times its kernel (the cycle counter
+around the kernel's call, GRAPHC_PROFILE's) in interleaved rounds with the
+pool's run-time threshold at the kernel's own work (split as the pool would split it
+were the threshold there: two chunks a thread at most) and above any work (every kernel inline on the caller's thread; the dispatch is a test and a call).
+It prints the best and median cycles of each, their ratio, and each kernel's work units
+(elements loaded and stored), and the smallest work from which splitting wins for every
+kernel kind.
+
+Run: python benchmarks/pool_threshold.py [--rounds 9] [--calls 40]
+(GRAPHC_THREADS sets the pool size; the default is one thread per core.)
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+
+warnings.simplefilter("ignore")
+import graphc as tf  # noqa: E402
+from graphc.backends.llvm import parallel  # noqa: E402
+from graphc.backends.llvm.target import host  # noqa: E402
+
+KINDS = {
+    "add": lambda z: z + 1.0,
+    "muladd": lambda z: z * tf.sqrt(tf.abs(z) + 1.0) + z,
+    "tanh-chain": lambda z: tf.tanh(z * 2.0 + 1.0) * tf.sigmoid(z) + 0.5 * z * z,
+    "row-sum": lambda z: tf.reduce_sum(tf.reshape(z, [-1, 64]), axis=1),
+}
+SIZES = [1 << k for k in range(10, 21)]  # 1K .. 1M elements
+
+
+def _set_min_work(value: int) -> None:
+    pool = host().pool
+    ctypes.c_int64.from_address(pool._addr["min_work"]).value = value
+
+
+def _callable(kind: str, n: int):
+    """(one run, the run's kernel cycles, the kernel's work, the session)."""
+    g = tf.Graph()
+    with g.as_default():
+        z = tf.placeholder(tf.float32, [n])
+        y = KINDS[kind](z)
+    sess = tf.Session(graph=g, backend="llvm")
+    value = np.random.RandomState(0).randn(n).astype(np.float32)
+    run = sess.make_callable(y, [z])
+    run(value)
+    exe = next(p.executable for p in sess._plans.values() if hasattr(p, "executable"))
+    profile = exe.profile
+    work = max(k.work for _, k in profile.kernels)
+
+    def cycles() -> int:
+        profile.reset()
+        run(value)
+        return int(profile.counts.sum())
+    return cycles, work, sess
+
+
+def _cycles(fn, calls: int) -> list:
+    fn()
+    return [fn() for _ in range(calls)]
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=9)
+    ap.add_argument("--calls", type=int, default=40, help="timed calls per mode a round")
+    ap.add_argument("--kinds", default=",".join(KINDS))
+    args = ap.parse_args(argv)
+    pool = host().pool
+    if pool.threads < 2:
+        sys.exit(f"the pool has {pool.threads} thread: nothing to split")
+    parallel.MIN_WORK = 1  # (compile every kernel through the pool's dispatch)
+    os.environ["GRAPHC_PROFILE"] = "1"  # (only to read each kernel's work units)
+    print(f"pool threads {pool.threads}, load average {os.getloadavg()[0]:.1f}, "
+          f"{args.rounds} interleaved rounds of {args.calls} calls a mode")
+    print("kernel times in thousands of cycles (the cycle counter around the kernel's "
+          "call): best and median of every call")
+    print(f"{'kernel':11s} {'N':>8s} {'work':>8s} {'inline':>9s} {'(median)':>9s} "
+          f"{'split':>9s} {'(median)':>9s} {'ratio':>7s} {'(median)':>8s}")
+    wins: dict = {}
+    for kind in args.kinds.split(","):
+        for n in SIZES:
+            fn, work, sess = _callable(kind, n)
+            cycles = {"inline": [], "split": []}
+            for _ in range(args.rounds):
+                # (split at a threshold equal to the kernel's work: the pool's policy
+                # there, two chunks, one per thread of a two-core machine)
+                for mode, threshold in (("inline", 1 << 62), ("split", max(work, 2))):
+                    _set_min_work(threshold)
+                    cycles[mode] += _cycles(fn, args.calls)
+            best = {m: min(v) / 1e3 for m, v in cycles.items()}
+            median = {m: float(np.median(v)) / 1e3 for m, v in cycles.items()}
+            ratio_b, ratio_m = best["split"] / best["inline"], median["split"] / median["inline"]
+            print(f"{kind:11s} {n:8d} {work:8d} {best['inline']:9.2f} {median['inline']:9.2f} "
+                  f"{best['split']:9.2f} {median['split']:9.2f} {ratio_b:7.2f} {ratio_m:7.2f}",
+                  flush=True)
+            if ratio_m < 1.0 and ratio_b < 1.0:
+                wins.setdefault(kind, work)
+            elif work > wins.get(kind, work):
+                wins.pop(kind)  # (a win that does not hold at the next size: not yet)
+            sess.close()
+    _set_min_work(parallel.MIN_WORK)
+    print("smallest work from which splitting wins (best and median):",
+          ", ".join(f"{k} {v}" for k, v in wins.items()) or "none")
+
+
+if __name__ == "__main__":
+    main()
