@@ -1,15 +1,15 @@
 """Where splitting a kernel across the thread pool starts to pay: the data behind
 backends/llvm/threadpool.py's MIN_WORK.
 
-For elementwise kernels of N elements (a cheap add, a binary multiply-add, a chain with
-tanh and a sigmoid) and a row reduction, one process compiles each size once with every
-kernel routed through the pool's dispatch, then times its kernel (the cycle counter
-around the kernel's call, GRAPHC_PROFILE's) in interleaved rounds with the
-pool's run-time threshold at the kernel's own work (split as the pool would split it
-were the threshold there: two chunks a thread at most) and above any work (every kernel inline on the caller's thread; the dispatch is a test and a call).
-It prints the best and median cycles of each, their ratio, and each kernel's work units
-(elements loaded and stored), and the smallest work from which splitting wins for every
-kernel kind.
+For elementwise kernels of N elements (a cheap add, a multiply-add with a square root, a
+chain with tanh and a sigmoid) and a row reduction, one process compiles each size once
+with every kernel routed through the pool's dispatch, then times the kernel (the cycle
+counter around its call, GRAPHC_PROFILE's) in interleaved rounds in two modes: the
+pool's run-time threshold above any work (every kernel inline on the caller's thread;
+the dispatch is a test and a call), and equal to the kernel's own work (split as the pool
+splits a kernel at its threshold: two chunks). It prints the best and the median of every
+call in each mode, their ratios, each kernel's work units (elements loaded and stored),
+and per kernel kind the smallest work from which splitting wins in both.
 
 Run: python benchmarks/pool_threshold.py [--rounds 9] [--calls 40]
 (GRAPHC_THREADS sets the pool size; the default is one thread per core.)
@@ -20,7 +20,6 @@ import argparse
 import ctypes
 import os
 import sys
-import time
 import warnings
 
 import numpy as np

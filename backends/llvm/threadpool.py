@@ -51,9 +51,20 @@ KERNEL = ir.FunctionType(I32, [PTR.as_pointer(), I64, I64]).as_pointer()
 DISPATCH = "graphc_parallel_for"
 DISPATCH_TYPE = ir.FunctionType(VOID, [KERNEL, PTR.as_pointer(), I64, I64, I64])
 
-# Kernel work units (elements) below which a split gains too little: a dispatch to spinning
-# workers costs ~0.5 us (measured: a loop of 16 elements, 0.01 us inline, 0.53 us through
-# the pool), 32K elements of a simple loop ~9 us; waking sleeping workers costs more.
+# Kernel work units (elements loaded and stored) below which a kernel runs inline. The
+# value is where a split's gain (half the kernel's time, on two threads) first clearly
+# exceeds what a dispatch costs: to spinning workers ~0.5 us on a quiet machine (a loop of
+# 16 elements, 0.01 us inline, 0.53 us through the pool), against ~9 us for 32K elements
+# of a simple loop. benchmarks/pool_threshold.py measures the trade-off per kernel kind
+# (inline against split at the threshold, interleaved, the cycle counter around the
+# call). On a 2-core machine at load average 11-13 (other jobs' test suites) it found no
+# size that argues for a lower value: the best split call costs ~250 cycles more than
+# inline for 1K-8K elements (2-3 thousand work units), and in the median a split below
+# ~200K work units waits ~20 us for the other thread (a woken worker's first chunk, 10-60x
+# a small kernel); from ~200K (muladd, tanh chain, row sums) split and inline are within
+# 5% in the median and splitting wins up to 40% in the best case; a memory-bound add
+# never wins there. A loaded machine thus favours a higher threshold, a quiet one a lower:
+# the value stays until a quiet machine's run of that script says otherwise.
 MIN_WORK = 1 << 15
 CHUNKS_PER_THREAD = 4  # a slow (descheduled) thread holds up at most a quarter of its share
 SPIN_SECONDS = 50e-6  # spin this long before sleeping (a worker between kernels, the caller)
