@@ -20,12 +20,14 @@ from graphc.ir.context import get_default_graph
 from graphc.ir.func_graph import FuncGraph
 from graphc.ir.graph import Operation, Tensor
 from graphc.ir.ops import array_ops, core_ops, math_ops
+from graphc.ir.ops.array_grads import unsorted_segment_sum
 from graphc.ir.ops import generator_ops
 from graphc.ir.ops import tile_pad_ops
 from graphc.ir.ops.control_flow_ops import (BODY, ELSE, THEN, empty_like_shape, fn_outputs,
                                             fn_params, if_node, merge_shapes, while_node)
 from graphc.ir.registry import set_vjp
 from graphc.ir.shapes import TensorShape
+from .gradients import gradients
 
 
 def _differentiable(t: Tensor) -> bool:
@@ -94,7 +96,6 @@ def _if_vjp(op: Operation, grads: list) -> list:
         g = FuncGraph(f"{op.name}_grad/{key}", target_graph, hook)
         with g.as_default():
             seeds = [g.capture(grads[i]) for i in wanted]
-            from .gradients import gradients
             outs = fn_outputs(op, key)
             xs = [p for p in params if _differentiable(p)]
             gs = dict(zip(xs, gradients([outs[i] for i in wanted], xs, grad_ys=seeds,
@@ -109,9 +110,6 @@ def _if_vjp(op: Operation, grads: list) -> list:
     for j, t in zip(targets, grad_if.outputs):
         result[j] = t
     return result
-
-
-set_vjp("If", _if_vjp)
 
 
 # ------------------------------------------------------------------ While
@@ -178,7 +176,6 @@ def _while_vjp(op: Operation, grads: list) -> list:
     ps = [g_body.add_param(d, s, nm) for d, s, nm in specs]
     k, var_grads, acc = ps[0], ps[1:1 + len(var_ids)], ps[1 + len(var_ids):]
     with g_body.as_default():
-        from .gradients import gradients
         ys = [outs[i] for i in var_ids] + [outs[n + a] for a, _ in stacked]
         seeds = list(var_grads) + [g_body.sliced_capture(g) for _, g in stacked]
         xs = [p for p in float_params if where[p] in var_ids or where[p] in captured or
@@ -212,11 +209,15 @@ def _while_vjp(op: Operation, grads: list) -> list:
         if offset:
             index = math_ops.add(index, offset)
         index = tile_pad_ops.reverse(index, [0])   # in the backward loop's order
-        from graphc.ir.ops.array_grads import unsorted_segment_sum
         for pos, stack in zip(slices, loop.outputs[len(init) + 1:]):
             result[pos] = unsorted_segment_sum(stack, index,
                                                array_ops.shape(op.inputs[pos])[0])
     return result
 
 
-set_vjp("While", _while_vjp)
+def register_vjps() -> None:
+    """Attach If's and While's VJP rules to their OpDefs. The rules run the autodiff walk
+    (passes/gradients.py) over the held graphs, so they sit above it and are attached
+    from outside it: passes/__init__.py calls this once, after importing both."""
+    set_vjp("If", _if_vjp)
+    set_vjp("While", _while_vjp)

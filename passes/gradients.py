@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+import numpy as np
+
 from graphc.ir.graph import Operation, Tensor, TensorLike
 from graphc.ir.registry import NON_DIFFERENTIABLE, lookup_gradient
 from graphc.ir.ops import array_ops, core_ops
@@ -237,7 +239,6 @@ def _tf1_grads(fn, op: Operation, grads: list) -> list:
 
 def _ones_like(y: Tensor, name: str) -> Tensor:
     if y.shape.is_fully_defined():
-        import numpy as np
         return core_ops.constant(np.ones(y.shape.as_list(), y.dtype.np), name=name)
     return generator_ops.fill(array_ops.shape(y), core_ops.constant(1, dtype=y.dtype), name=name)
 
@@ -268,5 +269,3 @@ def _blocks(op: Operation) -> bool:
     except LookupError:
         return False
 
-
-from . import control_flow_grad  # noqa: E402,F401  (attaches If's and While's VJP rules)
