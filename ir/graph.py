@@ -15,6 +15,7 @@ import threading
 from typing import Any, Iterable, Optional, Sequence
 
 from . import dtypes as _dt
+from .default_stacks import default_session, graph_stack
 from .shapes import TensorShape, as_shape
 from .site import Site, current_site
 
@@ -98,7 +99,6 @@ class Tensor(TensorLike):
 
     def eval(self, feed_dict=None, session=None):
         """Run this tensor in `session` (default: the default session)."""
-        from .context import default_session
         return default_session(session, self).run(self, feed_dict)
 
     def __repr__(self) -> str:  # TF1's text: programs print tensors
@@ -174,7 +174,6 @@ class Operation:
         return self.outputs
 
     def run(self, feed_dict=None, session=None) -> None:
-        from .context import default_session
         default_session(session, self).run(self, feed_dict)
 
     def __repr__(self) -> str:
@@ -255,8 +254,7 @@ class Graph:
     @contextlib.contextmanager
     def as_default(self):
         """Make this the default graph inside a `with` block (thread-local, TF1 semantics)."""
-        from .context import _graph_stack
-        stack = _graph_stack()
+        stack = graph_stack()
         stack.append(self)
         try:
             yield self
@@ -486,11 +484,12 @@ class Graph:
     def as_graph_def(self, add_shapes: bool = False):
         """TF1 `Graph.as_graph_def`: the graph as TensorFlow's GraphDef message (written by
         the exporter graphc's facade registers in `GRAPH_DEF_EXPORTER`; `add_shapes` adds
-        `_output_shapes`). Without it, graphc's own `.graphc` document."""
-        if GRAPH_DEF_EXPORTER:
-            return GRAPH_DEF_EXPORTER[0](self, add_shapes)
-        from .serialize import GraphDef
-        return GraphDef.from_graph(self)
+        `_output_shapes`); importing graphc registers it."""
+        if not GRAPH_DEF_EXPORTER:
+            raise RuntimeError("Graph.as_graph_def writes TensorFlow's GraphDef, which graphc's "
+                               "facade provides: import graphc (graphc's own .graphc "
+                               "document: graphc.ir.serialize.GraphDef.from_graph(graph))")
+        return GRAPH_DEF_EXPORTER[0](self, add_shapes)
 
     def get_all_collection_keys(self) -> list[str]:
         return [k for k, v in self._collections.items() if v]
