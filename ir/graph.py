@@ -16,6 +16,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from . import dtypes as _dt
 from .default_stacks import default_session, graph_stack
+from .registry import get_opdef
 from .shapes import TensorShape, as_shape
 from .site import Site, current_site
 
@@ -267,7 +268,6 @@ class Graph:
                   subgraphs: Optional[dict] = None, site: Optional[Site] = None,
                   original: tuple = ()) -> Operation:
         """Append a node; run its OpDef's inference; return the Operation."""
-        from .registry import get_opdef
         if self._finalized:
             raise RuntimeError(
                 "Graph is finalized and cannot be modified: a call creating a "

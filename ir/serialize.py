@@ -36,6 +36,7 @@ import numpy as np
 from . import dtypes as dt
 from .fileio import ZipArchive, atomic_write, check_dims, expansion_allowed, parse_json
 from .graph import DerivedGraph, Graph, Operation, Tensor
+from .registry import get_opdef
 from .shapes import TensorShape
 from .site import Site
 
@@ -405,7 +406,6 @@ def import_graph_def(graph_def: GraphDef, graph: Graph, input_map: Optional[dict
 
 
 def _build(gd, ops, graph, input_map, prefix, created, where) -> None:
-    from .registry import get_opdef
     source = gd.source
     for spec in ops:
         name, kind = spec["name"], spec["type"]
