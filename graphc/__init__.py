@@ -34,6 +34,7 @@ from .ir.ops.math_ops import *  # noqa: E402,F401,F403
 from .ir.ops.reduce_ops import *  # noqa: E402,F401,F403
 from .ir.ops.matmul_ops import *  # noqa: E402,F401,F403
 from .ir.ops.array_ops import *  # noqa: E402,F401,F403
+from .ir.ops.split_ops import split  # noqa: E402,F401
 from .ir.ops.tile_pad_ops import *  # noqa: E402,F401,F403
 from .ir.ops.slicing_ops import *  # noqa: E402,F401,F403
 from .ir.ops.generator_ops import *  # noqa: E402,F401,F403

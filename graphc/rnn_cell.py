@@ -17,7 +17,8 @@ from .ir.ops import math_ops as M
 from .ir.ops import matmul_ops as MM
 from .ir.ops import generator_ops as G
 from .ir.ops._base import convert_to_tensor, only_default
-from .ir.ops.array_ops import concat, expand_dims, split
+from .ir.ops.array_ops import concat, expand_dims
+from .ir.ops.split_ops import split
 from .variable_scope import get_variable, variable_scope
 
 

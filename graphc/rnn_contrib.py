@@ -22,6 +22,7 @@ from .ir.ops import matmul_ops as MM
 from .ir.ops import reduce_ops as R
 from .ir.ops import slicing_ops as S
 from .ir.ops._base import convert_to_tensor
+from .ir.ops.split_ops import split
 from .rnn_cell import RNNCell, _linear, static_bidirectional_rnn
 from .variable_scope import get_variable, get_variable_scope, variable_scope
 
@@ -78,7 +79,7 @@ class AttentionCellWrapper(RNNCell):
         if self._tuple:
             return state
         cell_size = self._cell.state_size
-        return A.split(state, [cell_size, self._attn_size,
+        return split(state, [cell_size, self._attn_size,
                                self._attn_size * self._attn_length], axis=1)
 
     def build_step(self, inputs, state):

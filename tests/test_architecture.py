@@ -310,3 +310,23 @@ def test_ir_ops_is_free_of_cycles_even_counting_function_level_imports():
 def test_module_docstrings_name_the_stated_order():
     text = open(MODULES[OPS][0]).read()
     assert re.search(r"imports only modules listed before it", text)
+
+
+# ------------------------------------------------------------------ module size
+MAX_LINES = 600
+REASON = re.compile(r"over (about )?600 lines", re.I)
+
+
+def test_long_modules_of_the_lower_layers_say_why():
+    """No module in ir/, passes/, backends/ over about 600 lines without a reason in its
+    opening comment (a docstring sentence "... over 600 lines because ...")."""
+    long = []
+    for module, (path, _) in sorted(MODULES.items()):
+        if _layer(module) == "graphc":
+            continue
+        with open(path) as f:
+            lines = sum(1 for _ in f)
+        if lines > MAX_LINES and not REASON.search(ast.get_docstring(_parse(module)) or ""):
+            long.append(f"{os.path.relpath(path, ROOT)}: {lines} lines")
+    assert not long, f"modules over {MAX_LINES} lines: split them by concept, or say in " \
+                     "the opening docstring why one is over 600 lines:\n  " + "\n  ".join(long)

@@ -12,7 +12,7 @@ from . import _slice_spec, _base  # noqa: F401
 # Const, Placeholder, Identity; variables
 from . import core_ops, state_ops  # noqa: F401
 # arrays, broadcasting, elementwise math and cast, generators, math's remaining gradients
-from . import array_ops, tile_pad_ops, grad_ops, math_ops, generator_ops, math_grads  # noqa: F401
+from . import array_ops, split_ops, tile_pad_ops, grad_ops, math_ops, generator_ops, math_grads  # noqa: F401
 # reductions; matmul, add_n, cumsum; indexing; scatters; the array family's gradients
 from . import reduce_ops, matmul_ops, slicing_ops, scatter_ops, array_grads  # noqa: F401
 # families built on those

@@ -23,6 +23,7 @@ from . import slicing_ops as S
 from . import tile_pad_ops as T
 from .grad_ops import reduce_to_operand
 from .reduce_ops import reduce_sum
+from .split_ops import split
 from .math_ops import add, cast
 
 __all__ = ["scatter_nd", "unsorted_segment_sum"]
@@ -67,7 +68,7 @@ def _concat_vjp(op, grads):
     if all(s is not None for s in sizes):
         if len(sizes) == 1:
             return [g]
-        return list(A.split(g, sizes, axis=axis))
+        return list(split(g, sizes, axis=axis))
     out, offset = [], None
     rank = op.outputs[0].shape.ndims
     if axis < 0 and rank is not None:

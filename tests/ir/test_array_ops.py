@@ -5,6 +5,7 @@ import pytest
 from graphc.ir import get_opdef
 from graphc.ir.errors import InvalidArgumentError
 from graphc.ir.ops import array_ops as A
+from graphc.ir.ops import split_ops as SP
 from graphc.ir.ops import tile_pad_ops as T
 from graphc.ir.ops._base import const_value, const_value_as_shape
 from tests.helpers import run
@@ -210,28 +211,28 @@ def test_stack_and_unstack():
 # ------------------------------------------------------------------ split
 def test_split_even_and_sizes():
     x = placeholder("float32", [None, 6])
-    parts = A.split(x, 3, axis=1)
+    parts = SP.split(x, 3, axis=1)
     assert [shape_of(p) for p in parts] == [(None, 2)] * 3
     v = R.randn(2, 6).astype(np.float32)
     for got, want in zip(run(parts, {x: v}), np.split(v, 3, axis=1)):
         np.testing.assert_array_equal(got, want)
-    sizes = A.split(x, [1, -1, 2], axis=1)
+    sizes = SP.split(x, [1, -1, 2], axis=1)
     assert sizes[0].op.type == "SplitV"
     assert [shape_of(p) for p in sizes] == [(None, 1), (None, 3), (None, 2)]
     for got, want in zip(run(sizes, {x: v}), np.split(v, [1, 4], axis=1)):
         np.testing.assert_array_equal(got, want)
     with pytest.raises(ValueError, match="evenly divisible by 4 but is 6"):
-        A.split(x, 4, axis=1)
+        SP.split(x, 4, axis=1)
     with pytest.raises(ValueError, match="Got: 5"):
-        A.split(x, [2, 3], axis=1)
+        SP.split(x, [2, 3], axis=1)
     with pytest.raises(ValueError, match="at most one -1"):
-        A.split(x, [-1, -1], axis=1)
+        SP.split(x, [-1, -1], axis=1)
     y = placeholder("float32", [None])
-    s = A.split(y, 2)
+    s = SP.split(y, 2)
     with pytest.raises(InvalidArgumentError, match=r"Dimension size must be evenly divisible "
                                                    r"by 2 but is 5"):
         run(s, {y: np.zeros(5, np.float32)})
-    single = A.split(y, 1)
+    single = SP.split(y, 1)
     assert len(single) == 1
     np.testing.assert_array_equal(run(single[0], {y: np.ones(3, np.float32)}), np.ones(3))
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 from graphc.ir.ops import array_ops as A
+from graphc.ir.ops import split_ops as SP
 from graphc.ir.ops import generator_ops as G
 from graphc.ir.ops import slicing_ops as S
 from graphc.ir.ops import tile_pad_ops as T
@@ -151,22 +152,22 @@ def _unstack_unknown_rank():
 
 def _split_even():
     x = ph("float32", [None, 4])
-    return A.split(x, 2, axis=1), {x: f32(3, 4)}
+    return SP.split(x, 2, axis=1), {x: f32(3, 4)}
 
 
 def _split_unknown_rank():
     x = ph("float64", None)
-    return A.split(x, 3), {x: f64(6, 2)}
+    return SP.split(x, 3), {x: f64(6, 2)}
 
 
 def _split_v_sizes():
     x = ph("float32", [None, 6])
-    return A.split(x, [1, -1, 2], axis=1), {x: f32(2, 6)}
+    return SP.split(x, [1, -1, 2], axis=1), {x: f32(2, 6)}
 
 
 def _split_v_unknown_dim():
     x = ph("float64", [None])
-    return A.split(x, [2, 3]), {x: f64(5)}
+    return SP.split(x, [2, 3]), {x: f64(5)}
 
 
 # ------------------------------------------------------------------ Tile, Pad, Reverse, BroadcastTo
