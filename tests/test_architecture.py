@@ -290,8 +290,6 @@ def test_op_families_do_not_re_export_each_other():
 # Import cycles that remain outside ir/ops (issue 16 item 4 removes them), imports inside
 # functions counted. A cycle found must lie within one of these; none may grow or appear.
 KNOWN_CYCLES = [
-    {"graphc.data.dataset", "graphc.data.functions", "graphc.data.iterator",
-     "graphc.data.transformations", "graphc.data.cache"},
 ]
 
 

@@ -1,5 +1,6 @@
 """`tf.data` (TF1): datasets built in the graph, iterated by iterators whose state lives
-in each Session. See dataset.py (sources), transformations.py, iterator.py."""
+in each Session. See base.py (what a dataset is), dataset.py (the public Dataset and its
+sources), transformations.py and cache.py, iterator.py."""
 from .dataset import AUTOTUNE, Dataset, DatasetV1  # noqa: F401
 from .readers import TextLineDataset, TFRecordDataset  # noqa: F401
 from .iterator import (Iterator, get_output_classes, get_output_shapes,  # noqa: F401

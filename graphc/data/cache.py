@@ -32,17 +32,17 @@ from ..protos.tensor import TensorProto
 from ..protos.tensor_util import make_ndarray, make_tensor_proto
 from ..tfrecord import TFRecordWriter, open_records
 from . import structure as S
-from .dataset import Dataset
+from .base import DatasetNode
 
 VERSION = 1
 DATA_SUFFIX = ".data-00000-of-00001"
 INDEX_SUFFIX = ".index"
 
 
-class CacheDataset(Dataset):
+class CacheDataset(DatasetNode):
     """TF1 `dataset.cache(filename)` (see the module doc)."""
 
-    def __init__(self, input_ds: Dataset, filename) -> None:
+    def __init__(self, input_ds: DatasetNode, filename) -> None:
         self._file = None
         tensors = ()
         if isinstance(filename, (TensorLike, Tensor)) or filename:

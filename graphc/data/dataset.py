@@ -1,12 +1,9 @@
-"""tf.data.Dataset (TF1 semantics): a description of an element stream, built in the graph.
-
-A Dataset is a Python object holding its element structure (a nest of Specs), the
-datasets it reads and the graph tensors it reads (`_captured`: sliced tensors, sizes
-given as tensors, tensors its functions capture). Nothing runs when it is built. An
-iterator's initializer (ir/ops/dataset_ops.py) evaluates the captured tensors in a
-Session and calls `_make_elements`, which returns a Python iterator of flat tuples of
-arrays: each Dataset's `_elements(env)` generator pulls from its inputs'. The
-transformations are in transformations.py, the iterators in iterator.py.
+"""tf.data.Dataset (TF1 semantics): the public class, its sources (from_tensors,
+from_tensor_slices, range, from_generator, zip, concatenate, list_files) and TF1's
+methods. What a dataset is (DatasetNode: structure, inputs, captured tensors, the
+`_elements` generator) is base.py's; the transformations (transformations.py, cache.py)
+are DatasetNodes below this module, which each method wraps in a Dataset
+(`_Transformed`); the iterators are in iterator.py.
 """
 from __future__ import annotations
 
@@ -16,62 +13,22 @@ from typing import Callable, Optional
 import numpy as np
 
 from ..ir import dtypes as dt
-from ..ir.context import get_default_graph
 from ..ir.errors import InvalidArgumentError
-from ..ir.graph import Tensor, TensorLike
-from ..ir.ops._base import const_value, convert_to_tensor
+from ..ir.graph import Tensor
 from ..ir.shapes import TensorShape
 from ..ir.site import where
+from . import cache as _C
 from . import structure as S
+from . import transformations as _T
+from .base import AUTOTUNE, DatasetNode, Env, scalar_arg, static_scalar  # noqa: F401
+from .iterator import make_initializable_iterator, make_one_shot_iterator
 
-AUTOTUNE = -1
+class Dataset(DatasetNode):
+    """TF1 `tf.data.Dataset`: a DatasetNode with TF1's methods. Sources are subclasses;
+    a transformation returns the transformation's node wrapped (_Transformed)."""
 
-
-class Env:
-    """What a running pipeline reads: captured tensors' values, the Session's
-    FunctionRunner, and per-run state of its datasets (shuffle epochs, caches)."""
-
-    __slots__ = ("values", "runner", "state")
-
-    def __init__(self, values: dict, runner, state: Optional[dict] = None) -> None:
-        self.values = values
-        self.runner = runner
-        self.state = {} if state is None else state
-
-    def scalar(self, t: Tensor) -> int:
-        return int(np.asarray(self.values[t]).reshape(()))
-
-    def child(self, values: dict) -> "Env":
-        return Env(values, self.runner)
-
-
-class Dataset(S.HasStructure):
-    """TF1 `tf.data.Dataset`. Subclasses set `_structure` and define `_elements(env)`."""
-
-    def __init__(self, inputs=(), tensors=()) -> None:
-        self._inputs = tuple(inputs)
-        self._tensors = tuple(tensors)
-        self._graph = get_default_graph()
-        captured: dict = {}
-        for d in self._inputs:
-            captured.update(dict.fromkeys(d._captured))
-        captured.update(dict.fromkeys(self._tensors))
-        self._captured = tuple(captured)
-
-    def _elements(self, env: Env):
-        raise NotImplementedError
-
-    def _make_elements(self, values: dict, runner):
-        """The running pipeline of this dataset (a prefetch at the end starts now)."""
-        return self._elements(Env(values, runner))
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} shapes: {self.output_shapes}, types: {self.output_types}>"
-
-    def __iter__(self):
-        raise RuntimeError("dataset.__iter__() is only supported when eager execution is "
-                           "enabled; in graph mode use make_one_shot_iterator() or "
-                           "make_initializable_iterator() and get_next()")
+    def __init__(self, inputs=(), tensors=()) -> None:  # (errors name tf.data.Dataset)
+        super().__init__(inputs, tensors)
 
     # ------------------------------------------------------------ sources
     @staticmethod
@@ -108,52 +65,52 @@ class Dataset(S.HasStructure):
         return ConcatenateDataset(self, dataset)
 
     def map(self, map_func: Callable, num_parallel_calls=None) -> "Dataset":
-        return _T.MapDataset(self, map_func, num_parallel_calls)
+        return _Transformed(_T.MapDataset(self, map_func, num_parallel_calls))
 
     def filter(self, predicate: Callable) -> "Dataset":
-        return _T.FilterDataset(self, predicate)
+        return _Transformed(_T.FilterDataset(self, predicate))
 
     def flat_map(self, map_func: Callable) -> "Dataset":
-        return _T.FlatMapDataset(self, map_func)
+        return _Transformed(_T.FlatMapDataset(self, map_func))
 
     def interleave(self, map_func: Callable, cycle_length=AUTOTUNE, block_length: int = 1,
                    num_parallel_calls=None) -> "Dataset":
-        return _T.InterleaveDataset(self, map_func, cycle_length, block_length)
+        return _Transformed(_T.InterleaveDataset(self, map_func, cycle_length, block_length))
 
     def batch(self, batch_size, drop_remainder: bool = False) -> "Dataset":
-        return _T.BatchDataset(self, batch_size, drop_remainder)
+        return _Transformed(_T.BatchDataset(self, batch_size, drop_remainder))
 
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
                      drop_remainder: bool = False) -> "Dataset":
-        return _T.PaddedBatchDataset(self, batch_size, padded_shapes, padding_values,
-                                     drop_remainder)
+        return _Transformed(_T.PaddedBatchDataset(self, batch_size, padded_shapes,
+                                                  padding_values, drop_remainder))
 
     def unbatch(self) -> "Dataset":
-        return _T.UnbatchDataset(self)
+        return _Transformed(_T.UnbatchDataset(self))
 
     def shuffle(self, buffer_size, seed: Optional[int] = None,
                 reshuffle_each_iteration: Optional[bool] = None) -> "Dataset":
-        return _T.ShuffleDataset(self, buffer_size, seed,
-                                 True if reshuffle_each_iteration is None else
-                                 reshuffle_each_iteration)
+        return _Transformed(_T.ShuffleDataset(self, buffer_size, seed,
+                                              True if reshuffle_each_iteration is None else
+                                              reshuffle_each_iteration))
 
     def repeat(self, count=None) -> "Dataset":
-        return _T.RepeatDataset(self, count)
+        return _Transformed(_T.RepeatDataset(self, count))
 
     def take(self, count) -> "Dataset":
-        return _T.TakeDataset(self, count)
+        return _Transformed(_T.TakeDataset(self, count))
 
     def skip(self, count) -> "Dataset":
-        return _T.SkipDataset(self, count)
+        return _Transformed(_T.SkipDataset(self, count))
 
     def shard(self, num_shards, index) -> "Dataset":
-        return _T.ShardDataset(self, num_shards, index)
+        return _Transformed(_T.ShardDataset(self, num_shards, index))
 
     def prefetch(self, buffer_size) -> "Dataset":
-        return _T.PrefetchDataset(self, buffer_size)
+        return _Transformed(_T.PrefetchDataset(self, buffer_size))
 
     def cache(self, filename: str = "") -> "Dataset":
-        return _C.CacheDataset(self, filename)
+        return _Transformed(_C.CacheDataset(self, filename))
 
     def apply(self, transformation_func: Callable) -> "Dataset":
         result = transformation_func(self)
@@ -164,33 +121,31 @@ class Dataset(S.HasStructure):
 
     # ------------------------------------------------------------ iterators (TF1)
     def make_one_shot_iterator(self):
-        from .iterator import make_one_shot_iterator
         return make_one_shot_iterator(self)
 
     def make_initializable_iterator(self, shared_name: Optional[str] = None):
-        from .iterator import make_initializable_iterator
         return make_initializable_iterator(self, shared_name)
+
+
+class _Transformed(Dataset):
+    """The Dataset a transformation returns: its node (transformations.py, cache.py)
+    computes the elements."""
+
+    def __init__(self, node: DatasetNode) -> None:
+        super().__init__(inputs=(node,))
+        self._node = node
+        self._structure = node._structure
+
+    def _elements(self, env: Env):
+        return self._node._elements(env)
+
+    def __repr__(self) -> str:
+        return f"<{type(self._node).__name__} shapes: {self.output_shapes}, types: " \
+               f"{self.output_types}>"
 
 
 DatasetV1 = Dataset
 _ALL = 2**62  # a shuffle buffer holding every element (a full permutation)
-
-
-def scalar_arg(value, dtype, what: str) -> Tensor:
-    """A scalar argument (count, size) as a tensor the dataset captures."""
-    t = value._as_tensor() if isinstance(value, TensorLike) else convert_to_tensor(
-        value, dtype=dtype)
-    if t.shape.ndims not in (None, 0):
-        raise ValueError(f"{what} must be a scalar, got {t.name} of shape {t.shape}"
-                         f"{where()}")
-    if not t.dtype.is_integer:
-        raise TypeError(f"{what} must be an integer, got {t.dtype.name}{where()}")
-    return t
-
-
-def static_scalar(t: Tensor) -> Optional[int]:
-    v = const_value(t)
-    return None if v is None else int(np.asarray(v).reshape(()))
 
 
 # ---------------------------------------------------------------------- sources
@@ -380,5 +335,3 @@ class ListFilesDataset(Dataset):
             yield (np.array(n.encode(), dtype=object),)
 
 
-from . import transformations as _T  # noqa: E402  (the transformations subclass Dataset)
-from . import cache as _C  # noqa: E402

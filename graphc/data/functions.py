@@ -17,6 +17,7 @@ from ..ir.ops import core_ops
 from ..ir.ops._base import convert_to_tensor
 from ..ir.site import where
 from . import structure as S
+from .base import DatasetNode
 
 
 class DatasetFunction:
@@ -38,8 +39,7 @@ class DatasetFunction:
         with g.as_default():
             result = fn(*nested) if type(nested) is tuple else fn(nested)
             if returns_dataset:
-                from .dataset import Dataset
-                if not isinstance(result, Dataset):
+                if not isinstance(result, DatasetNode):
                     raise TypeError(f"{name}: the function must return a Dataset, got "
                                     f"{type(result).__name__}{where()}")
                 self.dataset = result

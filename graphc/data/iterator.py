@@ -18,7 +18,7 @@ from ..ir.ops.dataset_ops import iterator_get_next, make_iterator
 from ..ir.shapes import TensorShape
 from ..ir.site import where
 from . import structure as S
-from .dataset import Dataset
+from .base import DatasetNode
 
 
 class Iterator(S.HasStructure):
@@ -63,9 +63,9 @@ class Iterator(S.HasStructure):
                              "make_initializer(dataset)")
         return self._initializer
 
-    def make_initializer(self, dataset: Dataset, name: Optional[str] = None):
+    def make_initializer(self, dataset: DatasetNode, name: Optional[str] = None):
         """The op starting this iterator (over again) on `dataset`."""
-        if not isinstance(dataset, Dataset):
+        if not isinstance(dataset, DatasetNode):
             raise TypeError(f"make_initializer expects a Dataset, got "
                             f"{type(dataset).__name__}{where()}")
         _check_compatible(self._structure, dataset._structure, self._name)
@@ -111,7 +111,7 @@ def _new_iterator(structure, shared_name, one_shot_dataset=None,
     return it
 
 
-def _build_time_values(dataset: Dataset) -> tuple:
+def _build_time_values(dataset: DatasetNode) -> tuple:
     """A one-shot iterator's captured values, which must be known in the graph (TF1
     refuses placeholders and stateful tensors there)."""
     values = []
@@ -147,12 +147,12 @@ def _check_compatible(expected, actual, name: str) -> None:
                             f"with output shapes {S.shapes_of(actual)}{where()}")
 
 
-def make_one_shot_iterator(dataset: Dataset) -> Iterator:
+def make_one_shot_iterator(dataset: DatasetNode) -> Iterator:
     """TF1 `dataset.make_one_shot_iterator()`: initialised on its first get_next."""
     return _new_iterator(dataset._structure, None, one_shot_dataset=dataset)
 
 
-def make_initializable_iterator(dataset: Dataset,
+def make_initializable_iterator(dataset: DatasetNode,
                                 shared_name: Optional[str] = None) -> Iterator:
     """TF1 `dataset.make_initializable_iterator()`: run `iterator.initializer` (feeding
     the placeholders the dataset reads) before get_next, and again to start over."""

@@ -27,7 +27,7 @@ from ..ir.ops.random_ops import get_seed
 from ..ir.shapes import TensorShape, as_shape, unknown_shape
 from ..ir.site import where
 from . import structure as S
-from .dataset import AUTOTUNE, Dataset, scalar_arg, static_scalar
+from .base import AUTOTUNE, DatasetNode, scalar_arg, static_scalar
 from .functions import DatasetFunction
 
 
@@ -36,13 +36,13 @@ def _fn_name(kind: str) -> str:
 
 
 # ---------------------------------------------------------------------- functions
-class MapDataset(Dataset):
+class MapDataset(DatasetNode):
     """`map(fn, num_parallel_calls)`: with num_parallel_calls (n, or AUTOTUNE: one per
     core) up to n elements are mapped at once on a pool of n threads while the consumer
     takes the results in input order (TF's deterministic order); errors arrive in order
     too. Native plans run without the GIL, so the calls overlap for real on llvm."""
 
-    def __init__(self, input_ds: Dataset, fn, num_parallel_calls=None) -> None:
+    def __init__(self, input_ds: DatasetNode, fn, num_parallel_calls=None) -> None:
         self._fn = DatasetFunction(fn, input_ds._structure, _fn_name("map"),
                                    get_default_graph())
         self._parallel = None if num_parallel_calls is None else scalar_arg(
@@ -83,8 +83,8 @@ def _parallel_map(fn, source, env, n: int):
         pool.shutdown(wait=False)
 
 
-class FilterDataset(Dataset):
-    def __init__(self, input_ds: Dataset, predicate) -> None:
+class FilterDataset(DatasetNode):
+    def __init__(self, input_ds: DatasetNode, predicate) -> None:
         self._fn = DatasetFunction(predicate, input_ds._structure, _fn_name("filter"),
                                    get_default_graph())
         out = S.flatten(self._fn.output_structure)
@@ -106,7 +106,7 @@ class FilterDataset(Dataset):
 class _DatasetOfElement:
     """A function returning a dataset per element (flat_map, interleave)."""
 
-    def __init__(self, fn, input_ds: Dataset, kind: str) -> None:
+    def __init__(self, fn, input_ds: DatasetNode, kind: str) -> None:
         self.fn = DatasetFunction(fn, input_ds._structure, _fn_name(kind),
                                   get_default_graph(), returns_dataset=True)
 
@@ -116,8 +116,8 @@ class _DatasetOfElement:
         return inner._elements(env.child(values))
 
 
-class FlatMapDataset(Dataset):
-    def __init__(self, input_ds: Dataset, fn) -> None:
+class FlatMapDataset(DatasetNode):
+    def __init__(self, input_ds: DatasetNode, fn) -> None:
         self._inner = _DatasetOfElement(fn, input_ds, "flat_map")
         super().__init__(inputs=(input_ds,), tensors=self._inner.fn.captured)
         self._structure = self._inner.fn.dataset._structure
@@ -127,11 +127,11 @@ class FlatMapDataset(Dataset):
             yield from self._inner.elements(element, env)
 
 
-class InterleaveDataset(Dataset):
+class InterleaveDataset(DatasetNode):
     """TF's interleave: `cycle_length` open inner datasets, `block_length` elements
     from each in turn; an exhausted one is replaced by the next input element's."""
 
-    def __init__(self, input_ds: Dataset, fn, cycle_length, block_length) -> None:
+    def __init__(self, input_ds: DatasetNode, fn, cycle_length, block_length) -> None:
         self._inner = _DatasetOfElement(fn, input_ds, "interleave")
         if cycle_length is None or (isinstance(cycle_length, int) and
                                     cycle_length == AUTOTUNE):
@@ -182,8 +182,8 @@ class InterleaveDataset(Dataset):
 
 
 # ---------------------------------------------------------------------- batching
-class BatchDataset(Dataset):
-    def __init__(self, input_ds: Dataset, batch_size, drop_remainder) -> None:
+class BatchDataset(DatasetNode):
+    def __init__(self, input_ds: DatasetNode, batch_size, drop_remainder) -> None:
         self._size = scalar_arg(batch_size, dt.int64, "batch_size")
         self._drop = bool(drop_remainder)
         super().__init__(inputs=(input_ds,), tensors=[self._size])
@@ -223,7 +223,7 @@ def _stack(parts, component: int) -> np.ndarray:
 
 
 class PaddedBatchDataset(BatchDataset):
-    def __init__(self, input_ds: Dataset, batch_size, padded_shapes, padding_values,
+    def __init__(self, input_ds: DatasetNode, batch_size, padded_shapes, padding_values,
                  drop_remainder) -> None:
         super().__init__(input_ds, batch_size, drop_remainder)
         specs = S.flatten(input_ds._structure)
@@ -283,8 +283,8 @@ def _const(t):
     return np.asarray(v).item()
 
 
-class UnbatchDataset(Dataset):
-    def __init__(self, input_ds: Dataset) -> None:
+class UnbatchDataset(DatasetNode):
+    def __init__(self, input_ds: DatasetNode) -> None:
         for s in S.flatten(input_ds._structure):
             if s.shape.ndims == 0:
                 raise ValueError(f"Cannot unbatch an input with scalar components{where()}")
@@ -304,8 +304,8 @@ class UnbatchDataset(Dataset):
 
 
 # ---------------------------------------------------------------------- order and count
-class ShuffleDataset(Dataset):
-    def __init__(self, input_ds: Dataset, buffer_size, seed, reshuffle) -> None:
+class ShuffleDataset(DatasetNode):
+    def __init__(self, input_ds: DatasetNode, buffer_size, seed, reshuffle) -> None:
         self._buffer = scalar_arg(buffer_size, dt.int64, "buffer_size")
         self._seeds = get_seed(seed)
         self._reshuffle = bool(reshuffle)
@@ -340,8 +340,8 @@ class ShuffleDataset(Dataset):
             source.close()
 
 
-class RepeatDataset(Dataset):
-    def __init__(self, input_ds: Dataset, count) -> None:
+class RepeatDataset(DatasetNode):
+    def __init__(self, input_ds: DatasetNode, count) -> None:
         self._count = scalar_arg(-1 if count is None else count, dt.int64, "count")
         super().__init__(inputs=(input_ds,), tensors=[self._count])
         self._structure = input_ds._structure
@@ -359,10 +359,10 @@ class RepeatDataset(Dataset):
                 return
 
 
-class _CountDataset(Dataset):
+class _CountDataset(DatasetNode):
     """A transformation keeping the structure, with a count (take, skip)."""
 
-    def __init__(self, input_ds: Dataset, count) -> None:
+    def __init__(self, input_ds: DatasetNode, count) -> None:
         self._count = scalar_arg(count, dt.int64, "count")
         super().__init__(inputs=(input_ds,), tensors=[self._count])
         self._structure = input_ds._structure
@@ -395,8 +395,8 @@ class SkipDataset(_CountDataset):
                 yield element
 
 
-class ShardDataset(Dataset):
-    def __init__(self, input_ds: Dataset, num_shards, index) -> None:
+class ShardDataset(DatasetNode):
+    def __init__(self, input_ds: DatasetNode, num_shards, index) -> None:
         self._n = scalar_arg(num_shards, dt.int64, "num_shards")
         self._i = scalar_arg(index, dt.int64, "index")
         n, i = static_scalar(self._n), static_scalar(self._i)
@@ -414,10 +414,10 @@ class ShardDataset(Dataset):
 
 
 # ---------------------------------------------------------------------- prefetch
-class PrefetchDataset(Dataset):
+class PrefetchDataset(DatasetNode):
     """Elements made ahead on a background thread, at most `buffer_size` waiting."""
 
-    def __init__(self, input_ds: Dataset, buffer_size) -> None:
+    def __init__(self, input_ds: DatasetNode, buffer_size) -> None:
         self._size = scalar_arg(buffer_size, dt.int64, "buffer_size")
         super().__init__(inputs=(input_ds,), tensors=[self._size])
         self._structure = input_ds._structure

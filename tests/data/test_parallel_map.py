@@ -43,7 +43,7 @@ def test_calls_overlap_up_to_num_parallel_calls():
     ds = tf.data.Dataset.range(12).map(lambda v: v * 2, num_parallel_calls=2)
     barrier = threading.Barrier(2, timeout=20)
     lock, state = threading.Lock(), {"now": 0, "most": 0, "threads": set()}
-    run = ds._fn.run
+    run = ds._node._fn.run  # (the MapDataset node the Dataset wraps)
 
     def observed(element, env):
         with lock:
@@ -56,7 +56,7 @@ def test_calls_overlap_up_to_num_parallel_calls():
         finally:
             with lock:
                 state["now"] -= 1
-    ds._fn.run = observed
+    ds._node._fn.run = observed
     assert [int(v) for v in _all(ds)] == [2 * i for i in range(12)]
     assert state["most"] == 2 and len(state["threads"]) == 2
 
