@@ -60,22 +60,22 @@ def lstm(batch: int, steps: int = 20, units: int = 64):
 
 def body_calls_per_step(sess, train, feed) -> int:
     """How many loop/cond body calls (each one thread-local read) a step makes."""
-    runner = sess._state.functions
+    runner = sess._functions
     counts = [0]
-    original_graph, original_loop = runner.run_graph, runner.run_loop
+    original_graph, original_compiled = runner.run_graph, runner.compiled
 
     def counted_graph(*args, **kwargs):
         counts[0] += 1
         return original_graph(*args, **kwargs)
 
-    def counted_loop(*args, **kwargs):
+    def counted_compiled(*args, **kwargs):  # (a native loop's step, run whole)
         counts[0] += 1
-        return original_loop(*args, **kwargs)
-    runner.run_graph, runner.run_loop = counted_graph, counted_loop
+        return original_compiled(*args, **kwargs)
+    runner.run_graph, runner.compiled = counted_graph, counted_compiled
     try:
         sess.run(train, feed)
     finally:
-        del runner.run_graph, runner.run_loop
+        del runner.run_graph, runner.compiled
     return counts[0]
 
 

@@ -42,16 +42,18 @@ def configure_threads(backend: str, config) -> None:
         host().pool.configure(int(intra))
 
 
-def compile(backend: str, plan, state, validate: bool = False, observed: bool = False,
-            profile: bool = False):
-    """`plan` (an ir.plan.Plan) compiled for `backend`. `observed`: an executable whose
-    `run_observed` reports every op (the numpy interpreter's always can); `profile`: llvm
-    kernels count their cycles (`executable.profile`)."""
+def compile(backend: str, plan, state, functions=None, validate: bool = False,
+            observed: bool = False, profile: bool = False):
+    """`plan` (an ir.plan.Plan) compiled for `backend` over `state`, the graphs its nodes
+    hold run by `functions` (an ir.runtime.GraphRunner: the Session's FunctionRunner).
+    `observed`: an executable whose `run_observed` reports every op (the numpy
+    interpreter's always can); `profile`: llvm kernels count their cycles
+    (`executable.profile`)."""
     if backend == "numpy":
         from .backends.numpy import compile_plan
-        return compile_plan(plan, state, validate=validate)
+        return compile_plan(plan, state, validate=validate, functions=functions)
     if backend == "llvm":
         from .backends.llvm import compile_plan
         return compile_plan(plan, state, validate=validate, observed=observed,
-                            profile=profile)
+                            profile=profile, functions=functions)
     raise ValueError(f"Unknown backend {backend!r}")

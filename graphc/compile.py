@@ -13,21 +13,23 @@ from .passes import build_program
 from .passes.lower import lower
 
 
-def compile_plan(fetches, targets, feeds, specs, pass_manager, backend, state, validate):
+def compile_plan(fetches, targets, feeds, specs, pass_manager, backend, state, functions,
+                 validate):
     """Prune to what `fetches` and `targets` need, lower that into a graph of its own
     specialised to the feed shapes and dtypes `specs`, run the pass pipeline, which
     freezes the result into the run's Plan (ir/plan.py), and compile the Plan with
-    `backend` (the executable keeps it as `executable.plan`)."""
+    `backend` (the executable keeps it as `executable.plan`) over `state`, its nodes'
+    graphs run by `functions` (the Session's FunctionRunner)."""
     program = build_program(fetches, targets, feeds)
     with compiling():  # (inference refuses to guess symbolic dims' values: ir/symbolic)
         plan = pass_manager.plan(lower(program, specs))
-    return backends_registry.compile(backend, plan, state, validate=validate)
+    return backends_registry.compile(backend, plan, state, functions, validate=validate)
 
 
-def compile_variant(executable, state, validate: bool, observed: bool = False,
+def compile_variant(executable, state, functions, validate: bool, observed: bool = False,
                     profile: bool = False):
     """`executable`'s plan compiled again by its backend: `observed`, to report every
     op it runs (traced and checked runs, graphc/run_metadata.py); `profile`, to count
     its native kernels' cycles (graphc/profiler.py)."""
-    return backends_registry.compile(executable.backend, executable.plan, state,
+    return backends_registry.compile(executable.backend, executable.plan, state, functions,
                                      validate=validate, observed=observed, profile=profile)

@@ -1,13 +1,18 @@
-"""Running the graphs held by control-flow nodes with the Session's pipeline and backend.
+"""Running the graphs held by nodes (If, While, a dataset's functions) with the Session's
+pipeline and backend.
 
-An If or While node's kernel asks the Session's `FunctionRunner` (installed on the
-RuntimeState) to run one of its graphs on argument arrays. The runner treats the graph as
-an ordinary program, its parameters fed and its results fetched, and compiles it exactly
-as the Session compiles a run (graphc/compile.py): pruned, lowered into a graph
-specialised to the argument shapes, optimised by the pass pipeline (constant folding,
-CSE, fusion inside the body) and frozen into a Plan, compiled by the backend (native code
-on llvm). Compiled plans are cached by graph and argument shapes, so a loop compiles its
-body once and then runs it every iteration.
+The Session makes one `FunctionRunner` and passes it down with every plan it compiles
+(graphc/compile.py hands it to the backend, the backend to the nodes' contexts: it is
+ir/runtime.py's GraphRunner); the runner passes itself down with the plans it compiles,
+so nested loops and conds find it the same way. An If or While node's kernel asks it to
+run one of its graphs on argument arrays. The runner treats the graph as an ordinary
+program, its parameters fed and its results fetched, and compiles it exactly as the
+Session compiles a run: pruned, lowered into a graph specialised to the argument shapes,
+optimised by the pass pipeline (constant folding, CSE, fusion inside the body) and
+frozen into a Plan, compiled by the backend (native code on llvm). Compiled plans are
+cached by graph and argument shapes, so a loop compiles its body once and then runs it
+every iteration; `compiled` hands the executable itself to a backend that runs a loop's
+step its own way (the llvm backend's native loop, backends/llvm/native_while.py).
 
 On llvm the dims the graph's parameters leave unknown (the batch of a `dynamic_rnn`'s
 state) stay symbolic, as in the Session's plans (ir/symbolic.py): one plan serves every
@@ -19,9 +24,9 @@ invariant) is compiled once more, generically, for the numpy backend after
 Inside a traced or checked run (graphc/run_metadata.py), `observing(observer)` makes the
 graphs this thread runs report their ops too: each plan's observed variant runs (for
 llvm a second compile with a native segment per step, made once and kept with the plan),
-and loops are driven iteration by iteration from Python instead of by the native loop
-driver, so every iteration's ops are seen. Ordinary runs never look at it but for one
-thread-local read per function call.
+and `compiled` hands out no executable, so loops are driven iteration by iteration from
+Python instead of by the native loop driver and every iteration's ops are seen. Ordinary
+runs never look at it but for one thread-local read per function call.
 """
 from __future__ import annotations
 
@@ -55,11 +60,6 @@ class FunctionRunner:
         doc); nested loops and conds report theirs alike."""
         return _Observing(self._local, observer)
 
-    def run(self, op, key: str, args: list, outs=None) -> list:
-        """Run `op.subgraphs[key]` on `args` (see ir/ops/control_flow_ops.py)."""
-        return self.run_graph(op.subgraphs[key], op.attrs[key + "_params"],
-                              op.attrs[key + "_outputs"], args, outs)
-
     def run_graph(self, graph, params: tuple, outputs: tuple, args: list, outs=None) -> list:
         """Run `graph` with its Placeholders named `params` fed `args`; the values of its
         `outputs` ((op name, index) pairs). `outs`: arrays the backend may write into."""
@@ -78,14 +78,12 @@ class FunctionRunner:
             results = exe.run(args)
         return [results[i] for i in positions]
 
-    def run_loop(self, graph, params: tuple, outputs: tuple, args: list, loop):
-        """Run a loop whose step is `graph` whole, if the backend's plan for it can
-        (LLVMExecutable.run_loop); None if it cannot, or if the run is observed."""
+    def compiled(self, graph, params: tuple, outputs: tuple, args: list):
+        """(the executable `run_graph` runs `graph` with for `args`, the position of each
+        output among its fetches); None within an observed run (each op must be seen)."""
         if self._local.observer is not None:
             return None
-        exe, positions = self._plan(graph, params, outputs, args)
-        run = getattr(exe, "run_loop", None)
-        return None if run is None else run(args, positions, loop)
+        return self._plan(graph, params, outputs, args)
 
     def _observed_variant(self, exe):
         """`exe`, or its variant compiled to report every op (llvm), made once."""
@@ -97,7 +95,7 @@ class FunctionRunner:
                 hit = self._observed.get(id(exe))
                 if hit is None:
                     hit = self._observed[id(exe)] = (exe, compile_variant(
-                        exe, self._state, self._validate, observed=True))
+                        exe, self._state, self, self._validate, observed=True))
         return hit[1]
 
     def _plan(self, graph, params: tuple, outputs: tuple, args: list) -> tuple:
@@ -122,7 +120,7 @@ class FunctionRunner:
             def compiled(specs, backend):
                 exe = compile_plan(fetches, [], params, specs,
                                    PassManager(disabled=self._disabled), backend,
-                                   self._state, self._validate)
+                                   self._state, self, self._validate)
                 return (graph, exe, positions)  # (the graph is kept so its id stays unique)
 
             # Dims the graph's parameters leave unknown (a loop's batch) stay symbolic, as

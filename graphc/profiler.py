@@ -560,7 +560,8 @@ class KernelProfiling:
         exe = plan.variants.get("profiled")
         if exe is None:
             exe = plan.variants["profiled"] = compile_variant(
-                plan.executable, session._state, session._validate, profile=True)
+                plan.executable, session._state, session._functions, session._validate,
+                profile=True)
         exe.profile.reset()
         start = time.perf_counter()
         for _ in range(self.runs):

@@ -54,7 +54,7 @@ def run(session, plan, feed_tensors, feed_values, options, run_metadata) -> list
         tracer = StepTrace() if trace else None
         checker = NumericsCheck() if check else None
         observer = tracer if not check else checker if not trace else _Both(tracer, checker)
-        with session._state.functions.observing(observer):  # loop and cond bodies too
+        with session._functions.observing(observer):  # loop and cond bodies too
             results = exe.run_observed(feed_values, observer)
         if trace:
             run_metadata.step_stats.CopyFrom(tracer.step_stats(exe.plan))
@@ -77,7 +77,8 @@ def observed_executable(session, plan):
             observed = plan.variants.get("observed")
             if observed is None:
                 observed = plan.variants["observed"] = compile_variant(
-                    exe, session._state, session._validate, observed=True)
+                    exe, session._state, session._functions, session._validate,
+                    observed=True)
     return observed
 
 

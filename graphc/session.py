@@ -59,9 +59,10 @@ class BaseSession:
         self._backend = backends_registry.resolve(backend)
         backends_registry.configure_threads(self._backend, config)
         self._state = RuntimeState()
-        self._state.functions = FunctionRunner(self._backend, self._state,
-                                               self._disabled_passes_of(config),
-                                               bool(os.environ.get("GRAPHC_DEBUG")))
+        # Runs the graphs held by If, While and dataset nodes; passed down with every plan
+        self._functions = FunctionRunner(self._backend, self._state,
+                                         self._disabled_passes_of(config),
+                                         bool(os.environ.get("GRAPHC_DEBUG")))
         self._plans: "collections.OrderedDict" = collections.OrderedDict()
         self._run_cache: dict = {}
         self._lock = threading.RLock()
@@ -237,7 +238,7 @@ class BaseSession:
         sources = getattr(mapper, "iterator_sources", None)
         if sources is None:
             sources = mapper.iterator_sources = find_sources(mapper.elements, feed_tensors,
-                                                             self._state)
+                                                             self._state, self._functions)
         return sources
 
     # ------------------------------------------------------------------ feeds
@@ -300,7 +301,7 @@ class BaseSession:
         self.last_pass_manager = PassManager(disabled=self._disabled_passes)
         executable = compile_plan(fetch_tensors, targets, ordered_feeds, specs,
                                   self.last_pass_manager, self._backend, self._state,
-                                  self._validate)
+                                  self._functions, self._validate)
         pos = {t: i for i, t in enumerate(fetch_tensors)}
         tensor_pos = [pos[e] if isinstance(e, Tensor) else None for e in elements]
         return _CompiledPlan(executable, tensor_pos, order)

@@ -56,10 +56,10 @@ class OpDef:
     # backend may lower it natively); unless given, its family's reason (BY_DESIGN). The
     # llvm lowering runs such an op as a host step without a FallbackWarning, and the
     # README's list of numpy-kernel ops is generated from these flags.
-    numpy_by_design: str = ""
+    numpy_by_design: Optional[str] = None
 
     def __post_init__(self) -> None:
-        if not self.numpy_by_design:
+        if self.numpy_by_design is None:
             self.numpy_by_design = BY_DESIGN.get(self.family, "")
 
     def run_infer(self, op) -> list[tuple[DType, TensorShape]]:
@@ -86,8 +86,8 @@ class OpDef:
 _STRINGS = "strings (numpy object arrays; native code has no string type)"
 # The families whose ops run through their numpy kernels by design, and why.
 BY_DESIGN: dict[str, str] = {
-    "control": "control flow and checks, driven from Python (the graphs If and While hold "
-               "are compiled natively on their own)",
+    "control": "control flow and checks, driven from Python (the graphs an If holds are "
+               "compiled natively on their own)",
     "tensor_array": "lists of arrays, which only Python holds",
     "dataset": "input pipelines and queues, which run in Python",
     "collective": "transfers to the other processes, through mpi4py",

@@ -1,15 +1,23 @@
 """Run-time state shared by the Session (owner) and the backends (users).
 
-The Session owns one `RuntimeState`: variable values and the per-op counters of random
-ops. Backends bind a `NodeContext` to each stateful node when they build a plan, so a
-kernel reaches exactly the state its node names, without a lookup by name per run.
+The Session owns one `RuntimeState`: variable values, the per-op counters of random ops
+and per-session resources. Backends bind a `NodeContext` to each stateful node when they
+build a plan, so a kernel reaches exactly the state its node names, without a lookup by
+name per run.
+
+Nodes that hold graphs (If, While, a dataset's functions) have them run by a
+`GraphRunner`: whoever compiles a plan passes one down to the backend (the Session and
+the function runner pass the function runner, graphc/functions.py, which compiles each
+graph with the Session's pipeline and backend), and the backend hands it to each such
+node's context. Nothing in ir reaches up for it: a plan compiled without one runs every
+op but those.
 """
 from __future__ import annotations
 
 import itertools
 import os
 import threading
-from typing import Optional
+from typing import Optional, Protocol
 
 import numpy as np
 
@@ -89,9 +97,6 @@ class RuntimeState:
         self.variables = VariableStore()
         self._random_counters: dict[str, itertools.count] = {}
         self._lock = threading.Lock()
-        # Runs the graphs held by control-flow nodes (If, While) with the Session's
-        # pipeline and backend; installed by the Session (graphc/functions.py).
-        self.functions = None
         # Per-session resources by name (dataset iterators): state a kernel keeps across
         # runs that is not a variable. Each may have a close() the Session calls.
         self.resources: dict = {}
@@ -112,15 +117,33 @@ class RuntimeState:
             return counter
 
 
+class GraphRunner(Protocol):
+    """Runs graphs held by nodes as programs: their Placeholders named `params` fed, the
+    values of `outputs` ((op name, output index) pairs) fetched."""
+
+    def run_graph(self, graph, params: tuple, outputs: tuple, args: list,
+                  outs=None) -> list:
+        """The outputs' values for `args` (`outs`: optional arrays, per output, the
+        backend may write them into)."""
+
+    def compiled(self, graph, params: tuple, outputs: tuple, args: list):
+        """(the executable run_graph would run for `args`, the position of each output
+        among its fetches), for a backend that runs it its own way (a native loop); None
+        when every run must go through run_graph (an observed run reports each op)."""
+
+
 class NodeContext:
-    """What a stateful kernel may touch: its variable, or its random stream."""
+    """What a stateful kernel may touch: its variable, its random stream, the Session's
+    resources, and `functions`, the GraphRunner for the graphs its node holds."""
 
-    __slots__ = ("op", "variable", "_store", "_counter", "_shape", "_check_shape",
-                 "_must_exist", "_state", "_update_lock", "_exclusive")
+    __slots__ = ("op", "variable", "functions", "_store", "_counter", "_shape",
+                 "_check_shape", "_must_exist", "_state", "_update_lock", "_exclusive")
 
-    def __init__(self, op, state: RuntimeState, variable: Optional[str] = None) -> None:
+    def __init__(self, op, state: RuntimeState, variable: Optional[str] = None,
+                 functions: Optional[GraphRunner] = None) -> None:
         self.op = op
         self.variable = variable
+        self.functions = functions
         self._state = state
         self._store = state.variables
         self._counter = state.random_counter(op.name)
@@ -183,33 +206,24 @@ class NodeContext:
                 r = state.resources[name] = create()
             return r
 
-    @property
-    def functions(self):
-        """The Session's FunctionRunner (runs graphs held by ops, e.g. dataset functions)."""
-        return self._state.functions
-
     def next_random_call(self) -> int:
         return next(self._counter)
 
-    def run_function(self, key: str, args: list, outs=None) -> list:
-        """Run the graph `op.subgraphs[key]` on `args`; its outputs, as arrays (`outs`:
-        optional arrays, per output, the backend may write them into)."""
-        runner = self._state.functions
+    def runner(self) -> GraphRunner:
+        """`functions`, or the error of a plan compiled without a GraphRunner."""
+        runner = self.functions
         if runner is None:
             raise FailedPreconditionError(
                 None, None, f"{self.op.type} op '{self.op.name}' runs graphs of its own and "
                 "needs a Session to run them")
-        return runner.run(self.op, key, args, outs)
+        return runner
 
-    def run_graph(self, graph, params: tuple, outputs: tuple, args: list, outs=None) -> list:
-        """Run a graph the op derived from its own (a loop's fused step)."""
-        return self._state.functions.run_graph(graph, params, outputs, args, outs)
-
-    def run_loop(self, graph, params: tuple, outputs: tuple, args: list, loop):
-        """Run a whole loop whose step is `graph` in one call where the backend can (see
-        LoopState in ir/ops/control_flow_ops.py): True if the loop ended, False if the
-        caller must go on from `loop.count`, None if the backend did nothing."""
-        return self._state.functions.run_loop(graph, params, outputs, args, loop)
+    def run_function(self, key: str, args: list, outs=None) -> list:
+        """Run the graph `op.subgraphs[key]` on `args`; its outputs, as arrays (`outs`:
+        optional arrays, per output, the backend may write them into)."""
+        op = self.op
+        return self.runner().run_graph(op.subgraphs[key], op.attrs[key + "_params"],
+                                       op.attrs[key + "_outputs"], args, outs)
 
 
 def exclusive_variables(plan) -> tuple:

@@ -5,8 +5,9 @@ the stages):
 
  1. buffers.py        the buffer plan: a Buffer per tensor (feed, const, var, out, arena,
                       py), views sharing their input's, liveness, the arena layout
- 2. lowering.py       the walk and its one table (TABLE): per op, native kernels or the
-                      numpy kernel; the steps, split into native segments
+ 2. lowering.py       the walk and its one table (TABLE): per op, native kernels, the
+                      numpy kernel, or the backend's own host kernel (While's loop,
+                      stage 7); the steps, split into native segments
     lowering_rules.py   the rules of TABLE for every op but convolutions
     conv_lowering.py    the rules for convolutions and pooling, and conv epilogues
     symbolic_movement.py  movement ops on symbolic shapes: copies found at probe sizes
@@ -30,7 +31,9 @@ the stages):
                       fallback between them, native errors named by op and user line
     guard.py            bound checks of every buffer after every segment (tests and
                         GRAPHC_ARENA_CHECK=1)
- 7. native_while.py   the native while-loop driver: a While loop's step run natively
+ 7. native_while.py   While, lowered by the backend: the loop ir states (WhileLoop), its
+                      step (body then condition) run by the native while-loop driver
+                      where it lowers to one segment, from Python where it does not
  8. tracing.py        observed runs (run tracing, numerics checks): a segment per step,
                       each step's results reported as it finishes
 """
@@ -48,6 +51,7 @@ def available() -> bool:
 
 
 def compile_plan(plan, state, validate: bool = False, profile: bool = False,
-                    observed: bool = False):
+                 observed: bool = False, functions=None):
     from .pipeline import compile_plan as _compile  # (llvmlite only when used)
-    return _compile(plan, state, validate=validate, profile=profile, observed=observed)
+    return _compile(plan, state, validate=validate, profile=profile, observed=observed,
+                    functions=functions)

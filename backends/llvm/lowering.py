@@ -11,9 +11,11 @@ them run while its transfer is under way.
 TABLE maps an op type to a Rule: `lower(lw, op)` appends the op's native step and returns
 True, or returns False for shapes and dtypes it does not handle (the rules live in
 lowering_rules.py and, for convolutions, conv_lowering.py); `pointwise` says the op has a
-scalar emitter (scalar_ops), so that it also lowers inside a fused loop nest. An op
-missing from TABLE runs through its numpy kernel, with one FallbackWarning per op type,
-unless the registry marks it numpy_by_design (OpDef.numpy_by_design says why).
+scalar emitter (scalar_ops), so that it also lowers inside a fused loop nest; `driver`
+makes the backend's own kernel of an op that runs from Python between native segments
+(While: native_while.py runs its loop's step natively). An op missing from TABLE runs
+through its numpy kernel, with one FallbackWarning per op type, unless the registry
+marks it numpy_by_design (OpDef.numpy_by_design says why).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from graphc.ir.runtime import check_output_sizes
 from . import conv_lowering as C
 from . import loops as L
 from . import lowering_rules as R
+from . import native_while
 from .buffers import Buffer, BufferPlan, shape_of, static
 from .irutil import is_float
 from .lowering_rules import REDUCTIONS
@@ -39,8 +42,9 @@ from .scalar_ops import SCALAR
 @dataclass(frozen=True)
 class Rule:
     """How one op type runs natively (see the module's opening comment)."""
-    lower: Callable            # (Lowering, op) -> bool
+    lower: Optional[Callable] = None  # (Lowering, op) -> bool
     pointwise: str = ""        # "any" | "float": its scalar emitter takes these inputs
+    driver: Optional[Callable] = None  # (op, NodeContext) -> its kernel, run from Python
 
 
 # Pointwise ops whose scalar emitters take floating-point inputs only.
@@ -86,6 +90,7 @@ def _table() -> dict:
             (C.lower_pool, ("MaxPool", "AvgPool", "MaxPoolGrad", "AvgPoolGrad"))):
         for name in names:  # (Identity and its kind stay pointwise inside fused bodies)
             table[name] = Rule(lower, table[name].pointwise if name in table else "")
+    table["While"] = Rule(driver=native_while.while_kernel)
     return table
 
 
@@ -134,6 +139,7 @@ class Step:
     outputs: list = field(default_factory=list)
     scratch: list = field(default_factory=list)  # arena buffers used only by this step
     phase: str = ""           # "start" | "finish": a split op's halves (OpDef.start)
+    driver: Optional[Callable] = None  # a host step's own kernel maker (Rule.driver)
 
 
 class Lowering:
@@ -246,8 +252,10 @@ class Lowering:
             if op.inputs[i] not in plan.buffers:
                 self.visit(op.inputs[i].op)
         rule = TABLE.get(op.type)
-        if rule is None or not (plan.native_inputs(op) and all(static(t) for t in op.outputs)
-                                and rule.lower(self, op)):
+        if rule is not None and rule.driver is not None:
+            self.host(op, rule.driver)
+        elif rule is None or not (plan.native_inputs(op) and all(static(t) for t in op.outputs)
+                                  and rule.lower(self, op)):
             self.fallback(op, rule is not None)
 
     def pointwise_ok(self, op) -> bool:
@@ -276,13 +284,19 @@ class Lowering:
                       for t in list(op.inputs) + list(op.outputs))
         if not op.opdef.numpy_by_design and not strings:
             _warn_fallback(op, "these shapes or dtypes" if known else "no native lowering")
+        self.host(op)
+
+    def host(self, op, driver: Optional[Callable] = None) -> None:
+        """`op` runs from Python between native segments: through its numpy kernel, or
+        the backend's own kernel that `driver` makes (Rule.driver)."""
         for t in op.outputs:
             self.buffer_plan.define(t)
         if op.opdef.start is not None:  # its results exist from its finish step on
             self.started[op] = None
             self.steps.append(Step(False, op, inputs=list(op.inputs), phase="start"))
             return
-        self.steps.append(Step(False, op, inputs=list(op.inputs), outputs=list(op.outputs)))
+        self.steps.append(Step(False, op, inputs=list(op.inputs), outputs=list(op.outputs),
+                               driver=driver))
 
     # ------------------------------------------------------------ what rules call
     def native(self, op, emit, inputs, outputs, define=True, scratch=()) -> bool:

@@ -1,14 +1,19 @@
-"""Stage 7 of the llvm backend: the native while-loop driver. It receives an executable
-(runtime.py) whose plan is a While loop's step and the loop's state, and runs the whole
-loop in native code when that step lowers fully, handing back the loop variables' values.
+"""Stage 7 of the llvm backend: While, lowered by the backend itself, and the native
+while-loop driver. The lowering (lowering.py's TABLE) gives a While node this module's
+kernel (`while_kernel`), which runs the loop ir states (ir/ops/control_flow_ops.py's
+WhileLoop: its graphs, argument positions, stacks, and one iteration as a single step
+graph, the body then the condition) and runs the step natively where it can: the rest
+of the loop, iteration by iteration from Python (`WhileRun.iterate`), where it cannot.
 
-A While node's step (its body followed by its condition, see ir/ops/control_flow_ops.py)
-is compiled like any plan. When that plan is a single native segment, with no numpy
+The step is compiled like any plan, by the GraphRunner the plan was compiled with
+(NodeContext.functions). When that plan is a single native segment, with no numpy
 kernels and no state, `run_loop` runs the loop with one generic driver function
 (`graphc_while`, compiled once per process): per iteration it points the table at this
 iteration's buffers, calls the segment, moves the results where the next iteration reads
 them, and tests the condition. Python sees the loop again only when it ends, when a stack
-buffer must grow, or when something fails.
+buffer must grow, or when something fails. In an observed run (tracing, numerics checks)
+the runner hands out no executable and every iteration runs from Python, so its ops are
+seen.
 
 The driver is data-driven: a control block (int64 words, layout below) describes where
 each loop variable, sequence slice and stack lives. Loop variables are double-buffered
@@ -19,9 +24,9 @@ constant, a variable): those are copied. Stacked values are written straight int
 slot of the stack buffer the same way.
 
 Failures are not reported natively. A kernel that fails, or an index out of a sliced
-sequence, stops the driver before the iteration's results are committed, and the While
-kernel runs that iteration again through the ordinary path, which raises the error with the
-op and the user's line (one definition of every message).
+sequence, stops the driver before the iteration's results are committed, and the loop
+goes on from Python from that iteration, which raises the error with the op and the
+user's line (one definition of every message).
 """
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ from typing import Optional
 import numpy as np
 from llvmlite import ir
 
+from graphc.ir.ops.control_flow_ops import WhileLoop, WhileRun
 from graphc.ir.symbolic import evaluate, evaluate_shape
 from . import irutil as U
 from .cache import jit_module
@@ -58,6 +64,36 @@ STATS = {"loops": 0, "iterations": 0}  # loops run natively, and their iteration
 
 _DRIVER: list = []
 _LOCK = threading.Lock()
+
+
+def while_kernel(op, ctx):
+    """The llvm backend's kernel of the While node `op` (lowering.py's Rule.driver), its
+    graphs run by `ctx.functions`."""
+    loop = WhileLoop.of(op)
+    return lambda *args: run_while(loop, ctx, args)
+
+
+def run_while(loop: WhileLoop, ctx, args) -> tuple:
+    """`loop` run on `args`: natively from the first iteration where its step lowers to
+    one native segment, from Python for the iterations that remain."""
+    run = loop.start(ctx.runner(), args, ctx.read_variable_named)
+    if run.go and loop.step is not None and ENABLED:
+        _run_natively(loop, run)
+    while run.go:
+        run.iterate()
+    return run.results()
+
+
+def _run_natively(loop: WhileLoop, run: WhileRun) -> None:
+    step = loop.step
+    args = run.args(loop.step_positions)
+    compiled = run.runner.compiled(step[0], step[1], step[2], args)
+    if compiled is None or compiled[0].backend != "llvm":  # (observed; or generic numpy)
+        return
+    exe, positions = compiled
+    ended = exe.run_loop(args, positions, loop, run)
+    if ended:
+        run.go = False
 
 
 def _emit_driver() -> ir.Module:
@@ -197,12 +233,12 @@ class LoopSpec:
                  "stack_src", "stack_direct", "stack_elem", "cond_src")
 
 
-def loop_spec(exe, loop, out_positions: list) -> Optional[LoopSpec]:
-    """The LoopSpec of `exe` run as a loop step, or None when the step does not lower to
-    one native segment of stateless kernels (Python then drives the loop)."""
+def loop_spec(exe, loop: WhileLoop, out_positions: list) -> Optional[LoopSpec]:
+    """The LoopSpec of `exe` run as `loop`'s step, or None when the step does not lower
+    to one native segment of stateless kernels (Python then drives the loop)."""
     if len(exe._schedule) != 1 or exe._schedule[0][0] != "native" or exe._py_feeds:
         return None
-    positions, n, sliced = loop.positions, loop.n, loop.sliced
+    positions, n, sliced = loop.step_positions, loop.n, loop.sliced
     for op in exe.plan.nodes:
         if not op.opdef.pure and op.type != "VariableV2":
             return None
@@ -249,7 +285,7 @@ def loop_spec(exe, loop, out_positions: list) -> Optional[LoopSpec]:
                              fetch[out_positions[loop.counter]].dtype.np != np.int32):
         return None  # the driver reads the slice index as an int32 loop variable
     spec.stack_src, spec.stack_direct, spec.stack_elem = [], [], []
-    for k in range(len(loop.stacks)):
+    for k in range(len(loop.stacked)):
         out = fetch[out_positions[n + k]]
         kind, src, direct = where(out)
         spec.stack_src.append((kind, src))
@@ -265,13 +301,13 @@ def loop_spec(exe, loop, out_positions: list) -> Optional[LoopSpec]:
     return spec
 
 
-def run_loop(exe, spec: LoopSpec, ws, loop) -> bool:
-    """Run `loop` (a LoopState) natively from `loop.count` on the bound workspace `ws`;
-    True when the condition ended it, False when an iteration failed (values and count
-    are those before it, for the caller to run it again and raise)."""
+def run_loop(exe, spec: LoopSpec, ws, loop: WhileLoop, run: WhileRun) -> bool:
+    """Run `run` natively from `run.count` on the bound workspace `ws`; True when the
+    condition ended it, False when an iteration failed (values and count are those
+    before it, for the caller to run it again and raise)."""
     n = loop.n
-    values = loop.values
-    positions = loop.positions
+    values = run.values
+    positions = loop.step_positions
     env = ws.env or {}  # a symbolic plan's sizes this run (ir/symbolic.py)
     var_arrays = []
     for i in range(n):
@@ -281,7 +317,7 @@ def run_loop(exe, spec: LoopSpec, ws, loop) -> bool:
             return False
         var_arrays.append([a, np.empty_like(a)])
     full = {j: np.ascontiguousarray(values[positions[j]]) for j in spec.slice_feeds}
-    stacks = loop.stacks
+    stacks = run.stacks
     ctl = np.zeros(HEADER + n * VAR_WORDS + len(full) * SLICE_WORDS +
                    len(stacks) * STACK_WORDS, np.int64)
     ctl[[SEGMENT, TABLE, ARENA]] = (ctypes.cast(exe._schedule[0][1], ctypes.c_void_p).value,
@@ -308,7 +344,7 @@ def run_loop(exe, spec: LoopSpec, ws, loop) -> bool:
 
     def place(k: int) -> None:
         elem, dtype = spec.stack_elem[k]
-        buf = stacks[k].ensure(loop.count, evaluate_shape(elem, env), dtype)
+        buf = stacks[k].ensure(run.count, evaluate_shape(elem, env), dtype)
         r = s0 + k * STACK_WORDS
         ctl[r:r + STACK_WORDS] = (buf.ctypes.data, buf.strides[0], buf.shape[0],
                                   spec.stack_src[k][0], spec.stack_src[k][1],
@@ -318,21 +354,21 @@ def run_loop(exe, spec: LoopSpec, ws, loop) -> bool:
         place(k)
     call = driver()
     address = ctl.ctypes.data
-    ctl[COUNT] = start = loop.count
+    ctl[COUNT] = start = run.count
     while True:
         ctl[LIMIT] = min(int(ctl[COUNT]) + CHUNK, MAX_COUNT)
         status = call(address)
-        loop.count = int(ctl[COUNT])
+        run.count = int(ctl[COUNT])
         if status == FULL:
             for k in range(len(stacks)):
-                if loop.count >= ctl[s0 + k * STACK_WORDS + 2]:
+                if run.count >= ctl[s0 + k * STACK_WORDS + 2]:
                     place(k)
             continue
-        if status == PAUSED and loop.count < MAX_COUNT:
+        if status == PAUSED and run.count < MAX_COUNT:
             continue
         break
     STATS["loops"] += 1
-    STATS["iterations"] += loop.count - start
+    STATS["iterations"] += run.count - start
     for i in range(n):  # the values the next iteration would read (the A buffers)
         values[i] = _array_at(var_arrays[i], int(ctl[HEADER + i * VAR_WORDS + 1]))
     return status == ENDED

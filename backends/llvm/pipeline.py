@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import time
 
-from graphc.ir.runtime import RuntimeState
+from typing import Optional
+
+from graphc.ir.runtime import GraphRunner, RuntimeState
 from graphc.ir.symbolic import SymbolicDimError, is_symbolic
 from . import guard
 from .buffers import arena_buffers, plan_arena
@@ -24,9 +26,11 @@ LAST_COMPILE = {"lower": 0.0, "jit": 0.0}  # seconds, of the most recent compile
 
 
 def compile_plan(plan, state: RuntimeState, validate: bool = False,
-                    profile: bool = False, observed: bool = False) -> LLVMExecutable:
+                 profile: bool = False, observed: bool = False,
+                 functions: Optional[GraphRunner] = None) -> LLVMExecutable:
     """`profile`: count every kernel's cycles (as GRAPHC_PROFILE=1); `observed`: one
-    native segment per step, so `run_observed` sees every step's results (tracing.py)."""
+    native segment per step, so `run_observed` sees every step's results (tracing.py);
+    `functions`: what runs the graphs the plan's If, While and dataset nodes hold."""
     start = time.perf_counter()
     lowering = Lowering(plan)
     symbols = plan_symbols(plan)
@@ -44,13 +48,13 @@ def compile_plan(plan, state: RuntimeState, validate: bool = False,
     engine, addresses = jit_module(emitted.module, emitted.names)
     LAST_COMPILE["lower"] = jit_start - start
     LAST_COMPILE["jit"] = time.perf_counter() - jit_start
-    functions = [SEGMENT(a) for a in addresses]
-    schedule = [("native", functions[i]) if kind == "native" else (kind, i)
+    calls = [SEGMENT(a) for a in addresses]
+    schedule = [("native", calls[i]) if kind == "native" else (kind, i)
                 for kind, i in schedule]
     profile = Profile(emitted.profiled, profile_slot) if profile_slot >= 0 else None
     return LLVMExecutable(plan, state, lowering, schedule, engine, arena_size,
                           emitted.error_sites, str(emitted.module), profile, validate,
-                          symbols, guards)
+                          symbols, guards, functions)
 
 
 def plan_symbols(plan) -> tuple:

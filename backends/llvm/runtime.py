@@ -4,10 +4,10 @@ steps), the JIT-compiled segment functions and the arena size, and runs them: an
 pool (the arena and the table of buffer addresses), fills the table (feeds and fresh
 result arrays each run; variables when the store replaced one; constants once), makes one
 native call per segment with the GIL released (ctypes), and runs the numpy kernels of
-unlowered ops in between. A native kernel that reports bad data is explained by running
-its op's numpy kernel on the same inputs (one definition of every error message).
-`run_loop` hands a While loop whose step is this plan to the native driver
-(native_while.py).
+unlowered ops in between (and the backend's own While kernel, native_while.py). A native
+kernel that reports bad data is explained by running its op's numpy kernel on the same
+inputs (one definition of every error message). `run_loop` runs a While loop whose step
+is this plan with the native driver (native_while.py) on a workspace of its own.
 """
 from __future__ import annotations
 
@@ -130,9 +130,10 @@ class LLVMExecutable:
     def __init__(self, plan, state: RuntimeState, lowering, schedule: list, engine,
                  arena_size: int, error_sites: list, module_text: str,
                  profile: Optional["Profile"] = None, validate: bool = False,
-                 symbols: tuple = (), guards=None) -> None:
+                 symbols: tuple = (), guards=None, functions=None) -> None:
         self.plan = plan
         self._state = state
+        self._functions = functions  # the GraphRunner of If, While and dataset nodes
         self._store = state.variables
         self._lowering = lowering
         self._engine = engine  # keeps the machine code alive
@@ -347,14 +348,13 @@ class LLVMExecutable:
         return feeds, outs, pending, py
 
     # ------------------------------------------------------------ loops
-    def run_loop(self, feed_values, out_positions: list, loop) -> Optional[bool]:
-        """Run a While loop whose step is this plan natively (backends/llvm/native_while.py):
-        True when it ended, False when the caller must go on from `loop.count` (an
-        iteration failed), None when this plan cannot run as a native loop."""
-        if not native_while.ENABLED:
-            return None
-        key = (loop.n, loop.positions, loop.sliced, loop.counter, tuple(out_positions),
-               len(loop.stacks))
+    def run_loop(self, feed_values, out_positions: list, loop, run) -> Optional[bool]:
+        """Run `run` (a WhileRun of `loop`, whose step is this plan) natively from
+        `run.count` (backends/llvm/native_while.py): True when it ended, False when the
+        caller must go on from `run.count` (an iteration failed), None when this plan
+        cannot run as a native loop."""
+        key = (loop.n, loop.step_positions, loop.sliced, loop.counter, tuple(out_positions),
+               len(loop.stacked))
         spec = self._loop_specs.get(key, self)
         if spec is self:
             spec = self._loop_specs[key] = native_while.loop_spec(self, loop, out_positions)
@@ -368,7 +368,7 @@ class LLVMExecutable:
             # the loop: the table points into them while the driver runs.
             bound = self._bind(ws, feed_values, {})
             with self._blas_threads or contextlib.nullcontext():
-                ended = native_while.run_loop(self, spec, ws, loop)
+                ended = native_while.run_loop(self, spec, ws, loop, run)
             if self._guards is not None:
                 self._guards.check(ws, lambda: "(after a native while loop)")
             del bound
@@ -491,7 +491,7 @@ class LLVMExecutable:
         if step.phase == "finish":
             result = _kernel_call(op, opdef.finish, [py.pop(op)])
         else:
-            result = _kernel_call(op, self._kernel(op, step.phase == "start"),
+            result = _kernel_call(op, self._kernel(step),
                                   self._arguments(ws, op, feeds, outs, py))
             if step.phase == "start":
                 py[op] = result
@@ -510,15 +510,20 @@ class LLVMExecutable:
                 dst = self._array(ws, buf, feeds, outs, py, t)
                 np.copyto(dst, np.asarray(v).reshape(dst.shape), casting="unsafe")
 
-    def _kernel(self, op, start: bool):
-        """`op`'s numpy kernel (its start half for `start`) over its inputs' values."""
+    def _kernel(self, step: Step):
+        """The kernel of `step`'s op over its inputs' values: the backend's own (a While
+        loop: the lowering's Rule.driver), else its numpy kernel (a split op's start half
+        in its start step)."""
+        op = step.op
         fn = self._contexts.get(op)
         if fn is None:
             opdef = op.opdef
-            compute = opdef.start if start else opdef.compute
-            if opdef.needs_context:
+            compute = opdef.start if step.phase == "start" else opdef.compute
+            if step.driver is not None:
+                fn = step.driver(op, NodeContext(op, self._state, None, self._functions))
+            elif opdef.needs_context:
                 var = op.inputs[0].op.name if opdef.ref_inputs else None
-                ctx = NodeContext(op, self._state, var)
+                ctx = NodeContext(op, self._state, var, self._functions)
                 fn = (lambda c, f, a: lambda *xs: f(c, *xs, **a))(ctx, compute, op.attrs)
             else:
                 fn = (lambda f, a: lambda *xs: f(*xs, **a))(compute, op.attrs)

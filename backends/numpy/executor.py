@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
 from graphc.ir.errors import InvalidArgumentError, OpError
 from graphc.ir.ops.fused_ops import body_inputs, body_outputs, members as fused_members
-from graphc.ir.runtime import NodeContext, RuntimeState, check_output_sizes, \
+from graphc.ir.runtime import GraphRunner, NodeContext, RuntimeState, check_output_sizes, \
     uninitialized_error
 
 _NO_OUT, _ONE_OUT, _MANY_OUT, _START = 0, 1, 2, 3   # _START: a split op's first half
@@ -154,7 +154,10 @@ def _validate_outputs(node, result, kind) -> None:
                                  f"inferred {t.shape}")
 
 
-def compile_plan(plan, state: RuntimeState, validate: bool = False) -> NumpyExecutable:
+def compile_plan(plan, state: RuntimeState, validate: bool = False,
+                 functions: Optional[GraphRunner] = None) -> NumpyExecutable:
+    """`plan` as a schedule over `state`; `functions` runs the graphs its If, While and
+    dataset nodes hold (their kernels get it through their NodeContext)."""
     slot_of: dict = {}
     template: list = []
 
@@ -238,7 +241,8 @@ def compile_plan(plan, state: RuntimeState, validate: bool = False) -> NumpyExec
         kwargs = dict(op.attrs)
         if opdef.needs_context:
             variable = op.inputs[0].op.name if opdef.ref_inputs else None
-            fn = functools.partial(opdef.compute, NodeContext(op, state, variable), **kwargs)
+            fn = functools.partial(opdef.compute, NodeContext(op, state, variable, functions),
+                                   **kwargs)
         else:
             fn = functools.partial(opdef.compute, **kwargs) if kwargs else opdef.compute
         outs = []

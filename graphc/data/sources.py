@@ -26,8 +26,9 @@ class Source:
         self.ctx = ctx
 
 
-def find_sources(elements, feed_tensors, state) -> tuple:
-    """The IteratorGetNext ops a run of `elements` (fetches) needs, in run order."""
+def find_sources(elements, feed_tensors, state, functions) -> tuple:
+    """The IteratorGetNext ops a run of `elements` (fetches) needs, in run order (their
+    contexts over `state`, a one-shot iterator's functions run by `functions`)."""
     fetches = [e for e in elements if isinstance(e, Tensor)]
     targets = [e for e in elements if isinstance(e, Operation)]
     program = build_program(fetches, targets, feed_tensors)
@@ -38,9 +39,11 @@ def find_sources(elements, feed_tensors, state) -> tuple:
             continue
         h = op.inputs[0]
         if h.op.type == "Const" and h not in fed:
-            sources.append(Source(op, -1, h.op.attrs["value"], NodeContext(op, state)))
+            sources.append(Source(op, -1, h.op.attrs["value"],
+                                  NodeContext(op, state, functions=functions)))
         elif h in fed:
-            sources.append(Source(op, fed[h], None, NodeContext(op, state)))
+            sources.append(Source(op, fed[h], None,
+                                  NodeContext(op, state, functions=functions)))
     return tuple(sources)
 
 

@@ -8,8 +8,10 @@ Each graph a node holds is described by three attrs, for key in (then, else) or
                  the node's remaining inputs, the captures)
   <key>_outputs  the graph's results, as (op name, output index) pairs
 so a graph can be lowered, optimised and compiled as an ordinary program whose feeds are
-its parameters and whose fetches are its results (graphc/functions.py does that once per
-argument shapes and runs it with the Session's backend).
+its parameters and whose fetches are its results. The kernels here never compile or run
+a graph themselves: they hand it to the GraphRunner (ir/runtime.py) that the backend
+executing the plan bound to the node (NodeContext.functions; the Session's function
+runner, graphc/functions.py, compiles each graph once per argument shapes).
 
 If(pred, *args) runs one branch; its outputs are the branch's results. The other branch
 never runs: its assignments and failing checks do not happen.
@@ -18,14 +20,18 @@ While(*loop_vars, *captures) runs `body` while `cond` is true. Outputs: the fina
 variables (shapes: the loop's shape invariants), the iteration count (int32 scalar), and
 one stack per accumulated body tensor (`<body>_outputs` after the first n_vars): its
 value in every iteration, stacked on a new leading axis. dynamic_rnn's outputs and the
-values the gradient loop reads are such stacks.
+values the gradient loop reads are such stacks. `WhileLoop` states all of this as data
+(its graphs, argument positions, sliced sequences, re-read variables, stacks, and one
+iteration as a single step graph) and `WhileRun` is one run of it, iteration by
+iteration: the numpy interpreter runs it so; the llvm backend lowers While itself and
+runs the step natively where it can (backends/llvm/native_while.py), going on with
+`WhileRun.iterate` where it cannot.
 
 The VJP rules live in passes/control_flow_grad.py (they run the autodiff walk on the
 held graphs, which the ir layer does not know).
 """
 from __future__ import annotations
 
-import dataclasses
 import sys
 import weakref
 
@@ -256,102 +262,163 @@ def _while_infer(op: Operation):
 
 
 def _while_compute(ctx, *args, **attrs):
-    n = attrs["n_vars"]
-    values = list(args)
-    cond_pos, body_pos = attrs["cond_inputs"], attrs["body_inputs"]
-    stacks = [_Stack(t, ctx.op) for t in ctx.op.outputs[n + 1:]]
-    sliced = frozenset(attrs.get("sliced", ()))
-    counter, offset = attrs.get("slice_counter", (0, 0))
+    """The interpreter's While: the loop driven from Python (WhileLoop.run), its graphs
+    run by the runner the backend bound to the node (NodeContext.functions)."""
+    return WhileLoop.of(ctx.op).run(ctx.runner(), args, ctx.read_variable_named)
 
-    def select(positions):
-        if not sliced:
+
+class WhileLoop:
+    """What a While node computes, stated as data, worked out once per node (`of`).
+
+    cond, body  the held graphs as (graph, parameter names, output refs), with
+                cond_positions / body_positions: for each parameter, its position among
+                the loop's values (the loop variables, then the captures)
+    step        one iteration as one graph: the body, then the condition on its results
+                (so an iteration is one call), with step_positions; None when the
+                condition reads sliced sequences (it needs the next iteration's slices)
+                or a variable is re-read (the condition must see the value read after
+                the body ran)
+    n           the number of loop variables
+    sliced      the captures read a slice per iteration, at the value of loop variable
+                `counter` plus `offset`
+    reread      (position, variable name) of captured variable reads the loop assigns:
+                read again before every iteration
+    stacked     the node's outputs after the loop variables and the trip count: each
+                accumulated body value, stacked over iterations on a new leading axis
+                (a _Stacked each)
+
+    `run` is the whole semantics, driven from Python; `start` and `WhileRun.iterate` are
+    its pieces, for a backend that runs iterations its own way (the llvm backend runs
+    the step natively, backends/llvm/native_while.py, and hands back to `iterate`).
+    """
+
+    __slots__ = ("input_names", "body_outputs", "n", "cond", "cond_positions", "body",
+                 "body_positions", "step", "step_positions", "sliced", "counter", "offset",
+                 "reread", "stacked")
+
+    def __init__(self, op: Operation) -> None:
+        # (nothing here refers to `op`: _LOOPS, keyed by it weakly, lets it go)
+        attrs = op.attrs
+        self.input_names = tuple(t.name for t in op.inputs)
+        self.body_outputs = attrs["body_outputs"]
+        self.n = attrs["n_vars"]
+        self.cond = _function(op, COND)
+        self.body = _function(op, BODY)
+        self.cond_positions = tuple(attrs["cond_inputs"])
+        self.body_positions = tuple(attrs["body_inputs"])
+        self.sliced = frozenset(attrs.get("sliced", ()))
+        self.counter, self.offset = attrs.get("slice_counter", (0, 0))
+        self.reread = tuple(attrs.get("reread", ()))
+        self.stacked = tuple(_Stacked(t, op) for t in op.outputs[self.n + 1:])
+        self.step, self.step_positions = None, ()
+        if not self.reread and not any(i in self.sliced for i in self.cond_positions):
+            self.step, self.step_positions = _build_step(op)
+
+    @classmethod
+    def of(cls, op: Operation) -> "WhileLoop":
+        """`op`'s WhileLoop, made on first use and kept with the node."""
+        hit = _LOOPS.get(op)
+        if hit is None or hit.body_outputs is not op.attrs["body_outputs"]:
+            hit = _LOOPS[op] = cls(op)  # (gradients may add outputs to a graph's While)
+        return hit
+
+    def run(self, runner, args, read_variable) -> tuple:
+        """The node's outputs for its inputs `args`: the body run while the condition
+        holds, its graphs run by `runner` (ir/runtime.py's GraphRunner), captured
+        variables re-read with `read_variable(name)`."""
+        run = self.start(runner, args, read_variable)
+        while run.go:
+            run.iterate()
+        return run.results()
+
+    def start(self, runner, args, read_variable) -> "WhileRun":
+        """A run of the loop on `args`, its condition tested once (`go`)."""
+        return WhileRun(self, runner, args, read_variable)
+
+
+_LOOPS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+class WhileRun:
+    """One run of a WhileLoop: the loop's values (loop variables first, then the
+    captures), the stacks of accumulated values, the iterations done (`count`) and
+    whether the condition holds (`go`). A backend that runs iterations itself updates
+    `values`, `count` and `go` and fills the stacks, then lets `iterate` go on."""
+
+    __slots__ = ("loop", "runner", "read_variable", "values", "stacks", "count", "go")
+
+    def __init__(self, loop: WhileLoop, runner, args, read_variable) -> None:
+        self.loop, self.runner, self.read_variable = loop, runner, read_variable
+        self.values = values = list(args)
+        for i, name in loop.reread:
+            values[i] = read_variable(name)
+        self.stacks = [_Stack(s) for s in loop.stacked]
+        self.count = 0
+        cond = loop.cond
+        (go,) = runner.run_graph(cond[0], cond[1], cond[2], self.args(loop.cond_positions))
+        self.go = bool(go)
+
+    def args(self, positions) -> list:
+        """The values at `positions`, a sliced capture's at this iteration's index."""
+        values, loop = self.values, self.loop
+        if not loop.sliced:
             return [values[i] for i in positions]
-        index = int(values[counter]) + offset
+        index = int(values[loop.counter]) + loop.offset
         out = []
         for i in positions:
             v = values[i]
-            if i in sliced:
+            if i in loop.sliced:
                 if not 0 <= index < v.shape[0]:
                     raise InvalidArgumentError(
                         None, None, f"the loop reads element {index} of "
-                        f"{ctx.op.inputs[i].name}, which has {v.shape[0]} (the loop runs "
+                        f"{loop.input_names[i]}, which has {v.shape[0]} (the loop runs "
                         "longer than the sequence it reads)")
                 v = v[index]
             out.append(v)
         return out
 
-    reread = attrs.get("reread", ())
-    for i, name in reread:
-        values[i] = ctx.read_variable_named(name)
-    # (the fused step would test the condition on the values read before the body ran)
-    step = None if reread else _step_function(ctx.op)
-    count = 0
-    (go,) = ctx.run_function(COND, select(cond_pos))
-    if bool(go) and step is not None:
-        # The whole loop in one call where the backend can (llvm, when the step lowers
-        # to native code only); it stops early, leaving the rest to the loop below, when
-        # an iteration fails (run again below, to raise the error).
-        loop = LoopState(values, n, step[2], sliced, counter, offset, stacks)
-        ended = ctx.run_loop(step[0], step[1], step[3], select(step[2]), loop)
-        if ended is not None:
-            count = loop.count
-            go = not ended
-    while bool(go):
+    def iterate(self) -> None:
+        """One iteration: the body (and the condition on its results)."""
+        loop, runner, count, n = self.loop, self.runner, self.count, self.loop.n
+        stacks, values = self.stacks, self.values
+        # the body writes stacked values straight into their stack's slot, where it can
         targets = [None] * n + [s.slot(count) for s in stacks] if stacks else None
+        step = loop.step
         if step is not None:  # body and the next condition in one call
-            outs = ctx.run_graph(step[0], step[1], step[3], select(step[2]),
-                                 targets + [None] if targets else None)
+            outs = runner.run_graph(step[0], step[1], step[2], self.args(loop.step_positions),
+                                    targets + [None] if targets else None)
             go = outs.pop()
         else:
-            outs = ctx.run_function(BODY, select(body_pos), targets)
+            body = loop.body
+            outs = runner.run_graph(body[0], body[1], body[2],
+                                    self.args(loop.body_positions), targets)
         values[:n] = outs[:n]
-        for i, name in reread:
-            values[i] = ctx.read_variable_named(name)
+        for i, name in loop.reread:
+            values[i] = self.read_variable(name)
         for s, v in zip(stacks, outs[n:]):
             s.append(count, v)
-        count += 1
+        self.count = count = count + 1
         if count >= 2**31 - 1:
             raise InvalidArgumentError(None, None, "the loop ran 2**31 - 1 iterations")
         if step is None:
-            (go,) = ctx.run_function(COND, select(cond_pos))
-    return tuple(values[:n] + [np.array(count, np.int32)] + [s.value(count) for s in stacks])
+            cond = loop.cond
+            (go,) = runner.run_graph(cond[0], cond[1], cond[2], self.args(loop.cond_positions))
+        self.go = bool(go)
+
+    def results(self) -> tuple:
+        """The node's outputs: the loop variables, the trip count, the stacks."""
+        count = self.count
+        return tuple(self.values[:self.loop.n] + [np.array(count, np.int32)] +
+                     [s.value(count) for s in self.stacks])
 
 
-@dataclasses.dataclass(slots=True, eq=False)
-class LoopState:
-    """A While loop as a backend running it whole sees it: the values (loop variables
-    first, then the captured ones; updated in place), the step's parameter positions in
-    them, which captured values are read a slice per iteration (at the value of loop
-    variable `counter` plus `offset`), the stacks and the iteration count."""
-
-    values: list
-    n: int
-    positions: tuple
-    sliced: frozenset
-    counter: int
-    offset: int
-    stacks: list
-    count: int = 0
+def _function(op: Operation, key: str) -> tuple:
+    """`op.subgraphs[key]` as a GraphRunner runs it: (graph, parameter names, output refs)."""
+    return op.subgraphs[key], op.attrs[key + "_params"], op.attrs[key + "_outputs"]
 
 
-_STEPS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def _step_function(op: Operation):
-    """The body followed by the condition on its results, as one graph, so an iteration
-    is one call: (graph, parameter names, argument positions, output refs), or None when
-    the condition reads sliced sequences (it needs the next iteration's slices)."""
-    body_outputs = op.attrs["body_outputs"]
-    hit = _STEPS.get(op)
-    if hit is not None and hit[0] == body_outputs:  # (gradients may add outputs)
-        return hit[1]
-    sliced = set(op.attrs.get("sliced", ()))
-    spec = None if any(i in sliced for i in op.attrs["cond_inputs"]) else _build_step(op)
-    _STEPS[op] = (body_outputs, spec)
-    return spec
-
-
-def _build_step(op: Operation):
+def _build_step(op: Operation) -> tuple:
+    """WhileLoop.step: ((graph, parameter names, output refs), argument positions)."""
     n = op.attrs["n_vars"]
     g = Graph()
     tensors: dict = {}
@@ -377,28 +444,41 @@ def _build_step(op: Operation):
                 positions.append(pos)
         copy_function(g, op.subgraphs[COND], tensors)
         results.append(tensors[fn_outputs(op, COND)[0]])
-    return (g, tuple(params), tuple(positions),
-            tuple((t.op.name, t.value_index) for t in results))
+    return ((g, tuple(params), tuple((t.op.name, t.value_index) for t in results)),
+            tuple(positions))
 
 
 _CAPACITY: dict = {}  # (op name, output index) -> the trip count its last run needed
 _SPARE: dict = {}     # (op name, output index) -> its last run's buffer, for reuse
 
 
-class _Stack:
-    """One accumulated output: each iteration's value lands in a buffer that grows by
-    doubling (sized by the last run's trip count). The body is asked to write it there
-    directly (the llvm backend does), so nothing is copied or kept alive per iteration."""
+class _Stacked:
+    """One accumulated output of a While node: its name, dtype and shape, the key of its
+    buffer's reuse across runs, and the shape of one iteration's value where known."""
 
-    __slots__ = ("t", "key", "buf", "elem")
+    __slots__ = ("name", "dtype", "shape", "key", "elem")
 
     def __init__(self, t: Tensor, op: Operation) -> None:
-        self.t = t
+        self.name, self.dtype, self.shape = t.name, t.dtype, t.shape
         self.key = (op.name, t.value_index)
-        self.buf = None
         shape = t.shape
         self.elem = tuple(shape.as_tuple()[1:]) if shape.ndims is not None and all(
             isinstance(d, int) for d in shape.as_tuple()[1:]) else None  # (not a Sym)
+
+
+class _Stack:
+    """One accumulated output in one run: each iteration's value lands in a buffer that
+    grows by doubling (sized by the last run's trip count). The body is asked to write it
+    there directly (the llvm backend does), so nothing is copied or kept alive per
+    iteration."""
+
+    __slots__ = ("t", "key", "buf", "elem")
+
+    def __init__(self, stacked: _Stacked) -> None:
+        self.t = stacked
+        self.key = stacked.key
+        self.elem = stacked.elem
+        self.buf = None
 
     def ensure(self, k: int, elem: tuple, dtype) -> np.ndarray:
         """The buffer, with room for iteration k's value of shape `elem`."""
@@ -445,9 +525,10 @@ class _Stack:
         return self.buf if count == self.buf.shape[0] else self.buf[:count]
 
 
+# (not numpy_by_design: the llvm backend lowers While itself, backends/llvm/native_while.py)
 defop("While", _while_infer, _while_compute, vjp=None, pure=False, needs_context=True,
-      sparse_grads=True,
-      family="control", doc="Runs a body graph while a cond graph returns true.")
+      sparse_grads=True, family="control", numpy_by_design="",
+      doc="Runs a body graph while a cond graph returns true.")
 
 
 # ------------------------------------------------------------------ Assert

@@ -4,6 +4,7 @@ Python-driven loop's and the numpy interpreter's, and that what makes it stop ea
 (growing stacks, failing kernels, sequences read past their end, chunks) behaves."""
 import os
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -65,6 +66,33 @@ def test_data_dependent_trip_count_runs_natively():
         v, i = v * 1.5 + i, i + 1
     assert got[0] == i
     np.testing.assert_allclose(got[1], v)
+
+
+def test_the_llvm_backend_lowers_while_itself(monkeypatch):
+    """The lowering gives While the backend's own kernel (native_while.while_kernel), not
+    the registry's numpy kernel: with that one made to fail, loops still run, natively,
+    and no FallbackWarning is given."""
+    from graphc.backends.llvm import lowering
+    from graphc.ir.registry import get_opdef
+
+    assert lowering.TABLE["While"].driver is native_loop.while_kernel
+
+    def numpy_kernel(*args, **kwargs):
+        raise AssertionError("the llvm backend ran While's numpy kernel")
+
+    monkeypatch.setattr(get_opdef("While"), "compute", numpy_kernel)
+
+    def build():
+        x = tf.placeholder(tf.float64, [3])
+        _, v = tf.while_loop(lambda i, v: i < 5, lambda i, v: (i + 1, v * 2.0 + 1.0),
+                             [tf.constant(0), x])
+        return v, x
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", lowering.FallbackWarning)
+        got, n_native = _run(build, lambda x: {x: np.array([0.0, 1.0, 2.0])})
+    assert n_native == 1
+    np.testing.assert_array_equal(got, np.array([0.0, 1.0, 2.0]) * 32.0 + 31.0)
 
 
 def test_zero_iterations_and_loop_variables_passed_through_swapped_or_constant():
@@ -233,20 +261,33 @@ def test_arrays_the_driver_writes_outlive_the_loop(monkeypatch):
     run's loop read another's condition (a scan came back empty)."""
     import weakref
 
+    from graphc.backends.llvm.runtime import LLVMExecutable
+
     made = []
+    binding = [False]  # within LLVMExecutable.run_loop: the arrays its table points at
     empty = np.empty
 
     def tracked(*args, **kwargs):
         a = empty(*args, **kwargs)
-        made.append(weakref.ref(a))
+        if binding[0]:
+            made.append(weakref.ref(a))
         return a
+
+    exe_run_loop = LLVMExecutable.run_loop
+
+    def binds(*args):
+        binding[0] = True
+        try:
+            return exe_run_loop(*args)
+        finally:
+            binding[0] = False
 
     run_loop = native_loop.run_loop
     dead = []
 
-    def checked(exe, spec, ws, loop):
+    def checked(exe, spec, ws, loop, run):
         dead.extend(r for r in made if r() is None)
-        return run_loop(exe, spec, ws, loop)
+        return run_loop(exe, spec, ws, loop, run)
 
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float64, [50, 3])
@@ -256,6 +297,7 @@ def test_arrays_the_driver_writes_outlive_the_loop(monkeypatch):
             want = sess.run(ys, {x: v})
             monkeypatch.setattr(np, "empty", tracked)
             monkeypatch.setattr(native_loop, "run_loop", checked)
+            monkeypatch.setattr(LLVMExecutable, "run_loop", binds)
             before = native_loop.STATS["loops"]
             np.testing.assert_array_equal(sess.run(ys, {x: v}), want)
             assert native_loop.STATS["loops"] == before + 1

@@ -41,7 +41,7 @@ def test_loop_bodies_are_optimised_by_the_pipeline():
                              [0, tf.zeros([64])])
         with tf.Session(backend="numpy") as sess:
             out = sess.run(s, {x: np.ones(64, np.float32)})
-            runner = sess._state.functions
+            runner = sess._functions
             bodies = [hit[1].plan for hit in runner._plans.values()]
     ref = np.zeros(64, np.float32)
     for _ in range(3):
@@ -100,7 +100,7 @@ def test_a_function_whose_shapes_keep_changing_compiles_generically(monkeypatch)
             out = sess.run(grown)
             # (a plan is kept under every signature it served; on llvm the growing dim
             # is symbolic, graphc/symbolic_plans.py: one plan serves every size but 0)
-            plans = {id(v[1]) for v in sess._state.functions._plans.values()
+            plans = {id(v[1]) for v in sess._functions._plans.values()
                      if isinstance(v, tuple)}
     np.testing.assert_array_equal(out, np.arange(10, dtype=np.float32))
     assert len(plans) <= 2 * 3 + 2  # cond and body: 3 specialisations each, then generic
