@@ -40,6 +40,9 @@ from .ir.ops.slicing_ops import *  # noqa: E402,F401,F403
 from .ir.ops.generator_ops import *  # noqa: E402,F401,F403
 from .ir.ops.random_ops import *  # noqa: E402,F401,F403
 from .ir.ops.array_grads import scatter_nd, unsorted_segment_sum  # noqa: E402,F401
+from .ir.ops.scatter_ops import tensor_scatter_nd_max, tensor_scatter_nd_min  # noqa: E402,F401
+from .ir.ops.scatter_state_ops import *  # noqa: E402,F401,F403  (scatters into variables)
+from .ir.ops._base import register_tensor_conversion_function  # noqa: E402,F401
 from .ir.ops.space_ops import (batch_to_space, batch_to_space_nd,  # noqa: E402,F401
                                depth_to_space, extract_image_patches, space_to_batch,
                                space_to_batch_nd, space_to_depth)
@@ -53,6 +56,8 @@ from .ir.serialize import GraphFileError  # noqa: E402,F401
 from .protos import (AttrValue, GraphDef, MetaGraphDef, NodeDef,  # noqa: E402,F401
                      TensorProto, TensorShapeProto, make_ndarray, make_tensor_proto)
 from .session import InteractiveSession, Session  # noqa: E402,F401
+from .indexed_slices import (IndexedSlices, IndexedSlicesValue,  # noqa: E402,F401
+                             convert_to_tensor_or_indexed_slices)
 from .variables import (GraphKeys, Variable, all_variables,  # noqa: E402,F401
                         global_variables, global_variables_initializer,
                         initialize_all_variables, initialize_local_variables,

@@ -11,9 +11,10 @@ from typing import Optional
 from .ir import context as _context
 from .ir import dtypes as _dt
 from .ir.graph import Tensor, TensorLike
-from .ir.ops import core_ops, state_ops
+from .ir.ops import core_ops, scatter_state_ops, state_ops
 from .ir.ops._base import convert_to_tensor
 from .ir.shapes import TensorShape, as_shape
+from .indexed_slices import IndexedSlices
 
 
 class GraphKeys:
@@ -225,6 +226,42 @@ class Variable(TensorLike):
     def assign_sub(self, delta, use_locking=None, name=None, read_value: bool = True):
         out = state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
         return out if read_value else out.op
+
+    def _sparse_update(builder, method: str):
+        def update(self, sparse_delta, use_locking=False, name=None):
+            if not isinstance(sparse_delta, IndexedSlices):
+                raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta} "
+                                f"(Variable.{method} of '{self.op.name}')")
+            return builder(self._variable, sparse_delta.indices, sparse_delta.values,
+                           use_locking=use_locking, name=name)
+        update.__name__ = update.__qualname__ = method
+        update.__doc__ = f"TF1's `Variable.{method}`: `tf.{method}` of the rows " \
+            "`sparse_delta` (an IndexedSlices) names."
+        return update
+
+    def _nd_update(builder, method: str):
+        def update(self, indices, updates, name=None):
+            return builder(self._variable, indices, updates, use_locking=True, name=name)
+        update.__name__ = update.__qualname__ = method
+        update.__doc__ = f"TF1's `Variable.{method}`: `tf.{method}` of this variable."
+        return update
+
+    S = scatter_state_ops
+    scatter_update = _sparse_update(S.scatter_update, "scatter_update")
+    scatter_add = _sparse_update(S.scatter_add, "scatter_add")
+    scatter_sub = _sparse_update(S.scatter_sub, "scatter_sub")
+    scatter_mul = _sparse_update(S.scatter_mul, "scatter_mul")
+    scatter_div = _sparse_update(S.scatter_div, "scatter_div")
+    scatter_min = _sparse_update(S.scatter_min, "scatter_min")
+    scatter_max = _sparse_update(S.scatter_max, "scatter_max")
+    batch_scatter_update = _sparse_update(S.batch_scatter_update, "batch_scatter_update")
+    scatter_nd_update = _nd_update(S.scatter_nd_update, "scatter_nd_update")
+    scatter_nd_add = _nd_update(S.scatter_nd_add, "scatter_nd_add")
+    scatter_nd_sub = _nd_update(S.scatter_nd_sub, "scatter_nd_sub")
+    del S, _sparse_update, _nd_update
+
+    def count_up_to(self, limit: int):
+        return scatter_state_ops.count_up_to(self._variable, limit)
 
     def eval(self, session=None):
         return self._variable.eval(session=session)

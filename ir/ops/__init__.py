@@ -13,8 +13,10 @@ from . import _slice_spec, _base  # noqa: F401
 from . import core_ops, state_ops  # noqa: F401
 # arrays, broadcasting, elementwise math and cast, generators, math's remaining gradients
 from . import array_ops, split_ops, tile_pad_ops, grad_ops, math_ops, generator_ops, math_grads  # noqa: F401
-# reductions; matmul, add_n, cumsum; indexing; scatters; the array family's gradients
-from . import reduce_ops, matmul_ops, slicing_ops, scatter_ops, array_grads  # noqa: F401
+# reductions; matmul, add_n, cumsum; indexing; the array family's gradients; scatters
+# (into tensors, then into variables)
+from . import reduce_ops, matmul_ops, slicing_ops, array_grads, scatter_ops  # noqa: F401
+from . import scatter_state_ops  # noqa: F401
 # families built on those
 from . import random_ops, nn_ops, norm_ops, conv_geometry, conv_ops, conv3d_ops, space_ops  # noqa: F401
 from . import debug_ops, control_flow_ops, tensor_array_ops, dataset_ops  # noqa: F401

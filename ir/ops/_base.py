@@ -22,8 +22,8 @@ from ..evaluate import SHAPE_OPS, evaluate, shape_value
 from ..symbolic import is_symbolic
 from ._slice_spec import SliceSpecError, apply_strided_slice, ss_masks, strided_slice_plan
 
-__all__ = ["defop", "apply", "convert_to_tensor", "const_value", "const_value_as_shape",
-           "NON_DIFFERENTIABLE", "same_as_input", "broadcast_infer", "check_dtype",
+__all__ = ["defop", "apply", "convert_to_tensor", "register_tensor_conversion_function",
+           "const_value", "const_value_as_shape", "NON_DIFFERENTIABLE", "same_as_input", "broadcast_infer", "check_dtype",
            "graph_of", "np_value", "static_int_list", "normalize_axis", "TensorShape",
            "Tensor", "Operation", "Graph", "only_default", "deprecated_argument"]
 
@@ -168,6 +168,42 @@ def constant_op(value: np.ndarray, name: Optional[str] = None,
                  graph=graph if graph is not None else get_default_graph())
 
 
+# TF1's tensor conversion functions: (base type, fn(value, dtype, name, as_ref)) in the
+# order of their priorities (tf.register_tensor_conversion_function; IndexedSlices').
+_CONVERSIONS: list = []
+_CONVERTIBLE: tuple = ()
+
+
+def register_tensor_conversion_function(base_type, conversion_func, priority: int = 100):
+    """TF1 `tf.register_tensor_conversion_function`: `convert_to_tensor` of an instance of
+    `base_type` (a type or tuple of types) returns `conversion_func(value, dtype=dtype,
+    name=name, as_ref=False)`; lower priorities are tried first. graphc's own Tensors,
+    Variables, numpy values and Python numbers convert as before and cannot be
+    overridden (TF1 refuses them too)."""
+    global _CONVERTIBLE
+    types = base_type if isinstance(base_type, tuple) else (base_type,)
+    for t in types:
+        if not isinstance(t, type):
+            raise TypeError(f"base_type must be a type or a tuple of types, got {t!r}")
+        if issubclass(t, (TensorLike, np.ndarray, np.generic, numbers.Number, str, bytes)):
+            raise TypeError(f"Cannot register conversions for {t.__name__}: graphc converts it "
+                            "itself")
+    if not callable(conversion_func):
+        raise TypeError("conversion_func must be callable")
+    _CONVERSIONS.append((priority, len(_CONVERSIONS), types, conversion_func))
+    _CONVERSIONS.sort(key=lambda entry: entry[:2])
+    _CONVERTIBLE = tuple(t for entry in _CONVERSIONS for t in entry[2])
+
+
+def _registered_conversion(value, dtype, name) -> Tensor:
+    for _, _, types, fn in _CONVERSIONS:
+        if isinstance(value, types):
+            t = fn(value, dtype=dtype, name=name, as_ref=False)
+            if t is not NotImplemented:
+                return convert_to_tensor(t, dtype=dtype, name=name)
+    raise TypeError(f"No conversion function of {type(value).__name__} returned a tensor")
+
+
 def convert_to_tensor(value, dtype=None, name: Optional[str] = None,
                       preferred_dtype=None, dtype_hint=None) -> Tensor:
     """TF1 `convert_to_tensor`: tensors pass through (dtype checked); values become Const."""
@@ -178,6 +214,8 @@ def convert_to_tensor(value, dtype=None, name: Optional[str] = None,
             raise ValueError(f"Tensor conversion requested dtype {dtype.name} for Tensor with "
                              f"dtype {t.dtype.name}: {t!r}")
         return t
+    if _CONVERTIBLE and isinstance(value, _CONVERTIBLE):
+        return _registered_conversion(value, dtype, name)
     if isinstance(value, Operation):
         raise TypeError(f"Can't convert Operation '{value.name}' to Tensor (target dtype="
                         f"{dtype}, name={name!r}). Fetch it or use it as a control "
