@@ -72,3 +72,27 @@ def test_special_values_match_numpy(kernels, name, dtype):
 def test_loops_calling_them_vectorise(kernels, name):
     asm = kernels(name, "float32").assembly
     assert "ymm" in asm or "zmm" in asm, f"{name}: no vector registers in the kernel"
+
+
+@pytest.mark.parametrize("name", ["exp", "expm1", "tanh", "sigmoid", "softplus", "log",
+                                  "log1p"])
+def test_float32_sweep_of_bit_patterns_matches_numpy(kernels, name):
+    """Every 4099th float32 bit pattern, both signs (denormals, the largest finite values,
+    infinities and NaNs among them): finite results within the documented ulps of numpy's
+    double result (denormal results in units of the smallest denormal), and zeros,
+    infinities and NaNs exactly numpy's, signs of zeros included."""
+    x = np.arange(0, 2 ** 32, 4099, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    got = kernels(name, "float32")(x)
+    with np.errstate(all="ignore"):
+        exact = REFERENCE[name](x.astype(np.float64))
+        want = exact.astype(np.float32)
+    special = ~np.isfinite(want) | (want == 0) | ~np.isfinite(got)
+    same = (np.isnan(got) & np.isnan(want)) | ((got == want) & (np.signbit(got) ==
+                                                               np.signbit(want)))
+    wrong = special & ~same
+    assert not wrong.any(), f"{name}: {x[wrong][:5]} -> {got[wrong][:5]}, numpy " \
+        f"{want[wrong][:5]}"
+    err = vmath.ulp_error(got, exact, "float32")
+    worst = int(np.argmax(err))
+    assert err.max() <= vmath.MAX_ULP[name][0] + 0.01, (
+        f"{name}: {err.max():.2f} ulp at x={x[worst]!r}")
