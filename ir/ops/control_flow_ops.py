@@ -274,10 +274,11 @@ class WhileLoop:
                 cond_positions / body_positions: for each parameter, its position among
                 the loop's values (the loop variables, then the captures)
     step        one iteration as one graph: the body, then the condition on its results
-                (so an iteration is one call), with step_positions; None when the
-                condition reads sliced sequences (it needs the next iteration's slices)
-                or a variable is re-read (the condition must see the value read after
-                the body ran)
+                (so an iteration is one call: one plan run on the interpreter instead of
+                two, the unit the llvm backend runs natively), with step_positions; None
+                when the condition reads sliced sequences (it needs the next iteration's
+                slices) or a variable is re-read (the condition must see the value read
+                after the body ran)
     n           the number of loop variables
     sliced      the captures read a slice per iteration, at the value of loop variable
                 `counter` plus `offset`
