@@ -5,8 +5,13 @@ sorted; `...` for leading dims), takes repeated labels of one operand as its dia
 sums labels no later operand or the output needs, then contracts the operands left to
 right: each pair becomes one (batch) matmul of [batch, free, contracted] by [batch,
 contracted, free] matrices, so the work lands on the matmul kernels and gradients come
-from the ops used. Dims of the same label must agree (no broadcasting of 1s across
-operands). `tensordot` is an einsum over the named axes.
+from the ops used. Dims of the same label must agree, except the dims `...` stands for,
+which broadcast as numpy's and TF's do: a dim of 1 known when the graph is built is
+squeezed out of its operand, so its label is free in the others (a matmul by the
+unbroadcast operand; the gradient's sum over the broadcast dim is the matmul's own); where
+the graph leaves a shared `...` dim unknown, the operands are broadcast to the dims'
+maximum at run time (BroadcastTo, whose gradient sums back to the operand's shape; dims
+that do not broadcast fail there). `tensordot` is an einsum over the named axes.
 """
 from __future__ import annotations
 
@@ -21,12 +26,15 @@ from .diag_ops import matrix_diag_part
 from .matmul_ops import matmul
 from .reduce_ops import reduce_prod, reduce_sum
 from .core_ops import identity
+from .math_ops import maximum
+from .tile_pad_ops import broadcast_to
 
 __all__ = ["einsum", "tensordot"]
 
 
 def _parse(equation: str, ranks: list) -> tuple:
-    """(input label strings, output label string) with `...` expanded to fresh labels."""
+    """(input label strings, output label string, the labels `...` stands for) with `...`
+    expanded to fresh labels."""
     eq = equation.replace(" ", "")
     if "->" in eq:
         lhs, out = eq.split("->")
@@ -62,6 +70,9 @@ def _parse(equation: str, ranks: list) -> tuple:
     if out is None:
         counts = {c: sum(t.count(c) for t in expanded) for c in set("".join(expanded))}
         out = ell + "".join(sorted(c for c, k in counts.items() if k == 1 and c not in ell))
+    elif ell and "..." not in out:
+        raise ValueError(f"einsum: the output of {equation!r} has no '...' for the "
+                         f"{len(ell)} dim(s) '...' stands for in the inputs")
     else:
         out = out.replace("...", ell)
     for c in out:
@@ -70,7 +81,57 @@ def _parse(equation: str, ranks: list) -> tuple:
                              f"{equation!r}")
         if out.count(c) > 1:
             raise ValueError(f"einsum: output label {c!r} repeats in {equation!r}")
-    return expanded, out
+    return expanded, out, ell
+
+
+def _static_dims(xs, terms, label: str) -> list:
+    """(operand index, dim) of every operand with `label`; dim None where unknown."""
+    return [(k, x.shape.as_list()[t.index(label)] if x.shape.ndims is not None else None)
+            for k, (x, t) in enumerate(zip(xs, terms)) if label in t]
+
+
+def _broadcast(xs, terms: list, ell: str, equation: str) -> tuple:
+    """The operands and terms with `...`'s dims broadcast (module comment); a ValueError
+    naming the equation and the shapes where dims the graph knows cannot agree."""
+    def refuse(label):
+        shapes = ", ".join(str(tuple(x.shape.as_list())) if x.shape.ndims is not None
+                           else "<unknown>" for x in xs)
+        where = "the dims '...' stands for" if label in ell else f"label {label!r}"
+        raise ValueError(f"einsum: the operands of {equation!r} have shapes {shapes}, "
+                         f"which disagree in {where}" +
+                         (" (they do not broadcast)" if label in ell else ""))
+    dynamic = False
+    terms = list(terms)
+    for c in sorted(set("".join(terms)), key="".join(terms).index):
+        dims = _static_dims(xs, terms, c)
+        known = {d for _, d in dims if d is not None}
+        if c not in ell:
+            if len(known) > 1:
+                refuse(c)
+            continue
+        if len(known - {1}) > 1:
+            refuse(c)
+        if len(dims) > 1 and any(d is None for _, d in dims):
+            dynamic = True
+        elif len(known) == 2:  # {1, n}: squeeze the 1s
+            for k, d in dims:
+                if d == 1:
+                    rest = terms[k].replace(c, "")
+                    xs[k] = reshape(xs[k], _dims(xs[k], terms[k], rest))
+                    terms[k] = rest
+    if not dynamic:
+        return xs, terms
+    size = {}
+    for c in ell:
+        dims = [_dims(xs[k], terms[k], c) for k, _ in _static_dims(xs, terms, c)]
+        size[c] = dims[0]
+        for d in dims[1:]:
+            size[c] = maximum(size[c], d)
+    for k, t in enumerate(terms):
+        if any(c in ell for c in t):
+            target = [size[c] if c in ell else _dims(xs[k], t, c) for c in t]
+            xs[k] = broadcast_to(xs[k], concat(target, 0))
+    return xs, terms
 
 
 def _take_diagonals(x, labels: str):
@@ -136,7 +197,8 @@ def einsum(equation, *inputs, **kwargs):
         if len(dtypes) > 1:
             raise TypeError(f"einsum: operands must have one dtype, got "
                             f"{sorted(d.name for d in dtypes)}")
-        terms, out = _parse(equation, [x.shape.ndims for x in xs])
+        terms, out, ell = _parse(equation, [x.shape.ndims for x in xs])
+        xs, terms = _broadcast(xs, terms, ell, equation)
         ops = []
         for k, (x, labels) in enumerate(zip(xs, terms)):
             x, labels = _take_diagonals(x, labels)

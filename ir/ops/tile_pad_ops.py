@@ -207,7 +207,7 @@ def _broadcast_to_infer(op):
     offset = len(out) - len(dims)
     for i, d in enumerate(dims):
         o = out[offset + i]
-        if is_symbolic(d) and (o is None or is_symbolic(o) and o == d):
+        if is_symbolic(d) and is_symbolic(o) and o == d:
             out[offset + i] = d  # (a plan's run-time dim onto itself: ir/symbolic.py)
             continue
         if d is None or d == 1:

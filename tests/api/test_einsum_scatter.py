@@ -18,6 +18,12 @@ EQUATIONS = [
     ("bhqd,bhkd->bhqk", [(2, 3, 4, 5), (2, 3, 6, 5)]), ("ijk,ikj->i", [(2, 3, 4), (2, 4, 3)]),
     ("ab,ab->ab", [(2, 3), (2, 3)]), ("iij->j", [(3, 3, 2)]), ("ab,bc,ca->", [(2, 3), (3, 4),
                                                                              (4, 2)]),
+    # `...` dims of 1 broadcast against the other operand's (numpy's and TF's rule)
+    ("...ij,...jk->...ik", [(1, 3, 4), (5, 4, 2)]), ("...ij,...jk->...ik", [(5, 3, 4), (1, 4, 2)]),
+    ("...ij,...jk->...ik", [(2, 1, 3, 4), (1, 5, 4, 2)]),
+    ("...ij,...jk->...ik", [(3, 4), (5, 4, 2)]),
+    ("...i,...i->...", [(1, 3), (4, 3)]), ("b...,b...->b...", [(2, 1, 3), (2, 4, 1)]),
+    ("...ij,...jk,...kl->...il", [(1, 2, 3), (4, 3, 2), (1, 2, 2)]),
 ]
 
 
@@ -61,6 +67,39 @@ def test_einsum_gradient_and_errors():
     with pytest.raises(TypeError, match="unexpected keyword argument 'nmae'"):
         tf.einsum("ij->ji", a, nmae="x")
     assert tf.einsum("ij->ji", a, name="swap").name.startswith("swap")
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["static", "fed"])
+def test_einsum_broadcast_gradient_sums_the_broadcast_dims(known):
+    av, bv = R.randn(1, 2, 3, 4), R.randn(3, 1, 4, 2)
+    a = tf.placeholder(tf.float64, av.shape if known else [None] * 4)
+    b = tf.placeholder(tf.float64, bv.shape if known else [None] * 4)
+    y = tf.einsum("...ij,...jk->...ik", a, b)
+    w = R.randn(3, 2, 3, 2)
+    ga, gb = tf.gradients(tf.reduce_sum(y * w), [a, b])
+    with tf.Session() as sess:
+        def f_a(v):
+            return float(np.sum(sess.run(y, {a: v, b: bv}) * w))
+
+        def f_b(v):
+            return float(np.sum(sess.run(y, {a: av, b: v}) * w))
+        got_a, got_b = sess.run([ga, gb], {a: av, b: bv})
+        np.testing.assert_allclose(got_a, central_difference(f_a, av), rtol=1e-6)
+        np.testing.assert_allclose(got_b, central_difference(f_b, bv), rtol=1e-6)
+        if not known:   # dims the graph leaves unknown that do not broadcast fail at run time
+            with pytest.raises(tf.errors.InvalidArgumentError, match="einsum"):
+                sess.run(y, {a: R.randn(2, 2, 3, 4), b: R.randn(3, 1, 4, 2)})
+
+
+def test_einsum_refuses_dims_that_do_not_broadcast():
+    with pytest.raises(ValueError, match=r"einsum: the operands of '\.\.\.ij,\.\.\.jk->\.\.\."
+                       r"ik' have shapes \(3, 3, 4\), \(5, 4, 2\).*do not broadcast"):
+        tf.einsum("...ij,...jk->...ik", tf.zeros([3, 3, 4]), tf.zeros([5, 4, 2]))
+    with pytest.raises(ValueError, match=r"shapes \(3, 3\), \(5, 4\), which disagree in "
+                       r"label 'j'"):
+        tf.einsum("ij,jk->ik", tf.zeros([3, 3]), tf.zeros([5, 4]))
+    with pytest.raises(ValueError, match="has no '...' for the 1 dim"):   # as TF
+        tf.einsum("...ij,...jk->ik", tf.zeros([1, 3, 4]), tf.zeros([5, 4, 2]))
 
 
 def test_tensordot_matches_numpy():
