@@ -59,26 +59,6 @@ def test_tridiagonal_matmul_and_solve(fmt):
     np.testing.assert_allclose(got[3], want[..., 0], rtol=1e-10)
 
 
-def test_tridiagonal_solve_gradient():
-    compact = R.randn(3, 4)
-    compact[1] += 3.0
-    rhs = R.randn(4, 2)
-    with tf.Graph().as_default():
-        d = tf.placeholder(tf.float64, [3, 4])
-        loss = tf.reduce_sum(tf.square(tf.linalg.tridiagonal_solve(d, rhs)))
-        grad = tf.gradients(loss, d)[0]
-        with tf.Session() as sess:
-            g = sess.run(grad, {d: compact})
-            eps = 1e-6
-            for i, j in [(0, 0), (1, 2), (2, 3)]:
-                up, down = compact.copy(), compact.copy()
-                up[i, j] += eps
-                down[i, j] -= eps
-                num = (sess.run(loss, {d: up}) - sess.run(loss, {d: down})) / (2 * eps)
-                np.testing.assert_allclose(g[i, j], num, rtol=1e-5, atol=1e-8)
-    assert g[0, 3] == 0 and g[2, 0] == 0    # the ignored corners get no gradient
-
-
 @pytest.mark.parametrize("scale", [0.01, 0.3, 1.5, 4.0, 40.0])
 def test_expm_symmetric_against_eigh(scale):
     b = R.randn(3, 4, 4)
@@ -106,20 +86,39 @@ def test_expm_exact_cases_and_refusals():
     np.testing.assert_allclose(got_diag, np.diag(np.exp([-30.0, 0.5])), rtol=1e-12)
 
 
-def test_expm_gradient():
-    a0 = R.randn(3, 3) * 2.0
-    c = R.randn(3, 3)
+def _tridiagonal_solve_loss(d):
+    return tf.reduce_sum(tf.square(tf.linalg.tridiagonal_solve(d, GRAD_RHS)))
+
+
+def _expm_loss(a):
+    return tf.reduce_sum(tf.linalg.expm(a) * GRAD_WEIGHTS)
+
+
+GRAD_RHS, GRAD_WEIGHTS = R.randn(4, 2), R.randn(3, 3)
+_compact = R.randn(3, 4)
+_compact[1] += 3.0
+GRADIENT_CASES = [
+    # (loss, point, entries checked, entries whose gradient is exactly 0)
+    ("tridiagonal_solve", _tridiagonal_solve_loss, _compact, [(0, 0), (1, 2), (2, 3)],
+     [(0, 3), (2, 0)]),                      # the ignored corners get no gradient
+    ("expm", _expm_loss, R.randn(3, 3) * 2.0, [(0, 0), (1, 2), (2, 1)], []),
+]
+
+
+@pytest.mark.parametrize("name,loss_of,x0,entries,zeros", GRADIENT_CASES,
+                         ids=[c[0] for c in GRADIENT_CASES])
+def test_gradient_against_central_differences(name, loss_of, x0, entries, zeros):
     with tf.Graph().as_default():
-        a = tf.placeholder(tf.float64, [3, 3])
-        loss = tf.reduce_sum(tf.linalg.expm(a) * c)
-        grad = tf.gradients(loss, a)[0]
+        x = tf.placeholder(tf.float64, x0.shape)
+        loss = loss_of(x)
+        grad = tf.gradients(loss, x)[0]
         with tf.Session() as sess:
-            g = sess.run(grad, {a: a0})
+            g = sess.run(grad, {x: x0})
             eps = 1e-6
-            for i, j in [(0, 0), (1, 2), (2, 1)]:
-                up, down = a0.copy(), a0.copy()
+            for i, j in entries:
+                up, down = x0.copy(), x0.copy()
                 up[i, j] += eps
                 down[i, j] -= eps
-                num = (sess.run(loss, {a: up}) - sess.run(loss, {a: down})) / (2 * eps)
-                np.testing.assert_allclose(g[i, j], num, rtol=1e-5)
-
+                num = (sess.run(loss, {x: up}) - sess.run(loss, {x: down})) / (2 * eps)
+                np.testing.assert_allclose(g[i, j], num, rtol=1e-5, atol=1e-8)
+    assert all(g[i, j] == 0 for i, j in zeros)
