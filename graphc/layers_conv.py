@@ -30,8 +30,9 @@ def _padding(padding: str) -> str:
     return p
 
 
-def _channels_last(data_format: str) -> None:
-    if data_format not in ("channels_last", "NHWC", "NWC"):
+def _channels_last(data_format: str, rank: int = 2) -> None:
+    names = ("channels_last", "NDHWC") if rank == 3 else ("channels_last", "NHWC", "NWC")
+    if data_format not in names:
         raise ValueError("graphc's layers support data_format='channels_last' only")
 
 
@@ -174,14 +175,14 @@ class Conv2DTranspose(_Transposed, Conv2D):
 
 
 class _Pooling(Layer):
-    """Max or average pooling of rank 1 or 2."""
+    """Max or average pooling of rank 1, 2 or 3 (the 3-D classes: layers_conv3d.py)."""
 
     _fn = None
 
     def __init__(self, rank, pool_size, strides, padding="valid", data_format="channels_last",
                  name=None, **kwargs) -> None:
+        _channels_last(data_format, rank)
         super().__init__(name=name, **kwargs)
-        _channels_last(data_format)
         self.rank = rank
         self.pool_size = _tuple(pool_size, rank, "pool_size")
         self.strides = _tuple(strides, rank, "strides")
@@ -190,21 +191,21 @@ class _Pooling(Layer):
 
     def call(self, inputs):
         fn = type(self)._fn
-        if self.rank == 2:
+        if self.rank >= 2:
             return fn(inputs, [1, *self.pool_size, 1], [1, *self.strides, 1], self.padding)
         out = fn(expand_dims(inputs, 1), [1, 1, self.pool_size[0], 1],
                  [1, 1, self.strides[0], 1], self.padding)
         return squeeze(out, [1])
 
 
-def _pooling_class(name: str, rank: int, fn, doc: str):
+def _pooling_class(name: str, rank: int, fn, doc: str, module: str = __name__):
     def __init__(self, pool_size, strides, padding="valid", data_format="channels_last",
                  name=None, **kwargs):
         _Pooling.__init__(self, rank, pool_size, strides, padding, data_format, name,
                           **kwargs)
     __init__.__qualname__ = f"{name}.__init__"
     return type(name, (_Pooling,), {"__init__": __init__, "_fn": staticmethod(fn),
-                                    "__doc__": doc, "__module__": __name__})
+                                    "__doc__": doc, "__module__": module})
 
 
 MaxPooling1D = _pooling_class("MaxPooling1D", 1, conv_ops.max_pool,

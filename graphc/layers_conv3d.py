@@ -13,19 +13,14 @@ from typing import Optional
 from . import init_ops
 from .ir.ops import conv3d_ops
 from .ir.ops.array_ops import expand_dims, reshape, squeeze
-from .layers_base import InputSpec, Layer
-from .layers_conv import (_channels_last, _Conv, _padding, _Pooling, _Transposed, _tuple,
+from .layers_base import InputSpec
+from .layers_conv import (_channels_last, _Conv, _padding, _pooling_class, _Transposed, _tuple,
                           transposed_init)
 from .nn_conv import separable_conv2d as _separable_conv2d
 
 __all__ = ["Conv3D", "Conv3DTranspose", "SeparableConv1D", "SeparableConv2D", "MaxPooling3D",
            "AveragePooling3D", "conv3d", "conv3d_transpose", "separable_conv1d",
            "separable_conv2d", "max_pooling3d", "average_pooling3d"]
-
-
-def _channels_last_3d(data_format: str) -> None:
-    if data_format not in ("channels_last", "NDHWC"):
-        _channels_last("channels_first")
 
 
 class Conv3D(_Conv):
@@ -37,7 +32,7 @@ class Conv3D(_Conv):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, trainable=True, name=None,
                  **kwargs) -> None:
-        _channels_last_3d(data_format)
+        _channels_last(data_format, 3)
         super().__init__(3, filters, kernel_size, strides, padding, "channels_last",
                          dilation_rate, activation, use_bias, kernel_initializer,
                          bias_initializer, kernel_regularizer, bias_regularizer,
@@ -150,40 +145,10 @@ class SeparableConv2D(_SeparableConv):
     __init__.__qualname__ = "SeparableConv2D.__init__"
 
 
-class _Pooling3D(_Pooling):
-    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last",
-                 name=None, **kwargs) -> None:
-        _channels_last_3d(data_format)
-        Layer.__init__(self, name=name, **kwargs)
-        self.rank = 3
-        self.pool_size = _tuple(pool_size, 3, "pool_size")
-        self.strides = _tuple(strides, 3, "strides")
-        self.padding, self.data_format = _padding(padding), data_format
-        self.input_spec = InputSpec(ndim=5)
-
-    def call(self, inputs):
-        return type(self)._fn(inputs, [1, *self.pool_size, 1], [1, *self.strides, 1],
-                              self.padding)
-
-
-class MaxPooling3D(_Pooling3D):
-    """Max pooling over NDHWC volumes."""
-
-    _fn = staticmethod(conv3d_ops.max_pool3d)
-
-    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last",
-                 name=None, **kwargs) -> None:
-        super().__init__(pool_size, strides, padding, data_format, name, **kwargs)
-
-
-class AveragePooling3D(_Pooling3D):
-    """Average pooling over NDHWC volumes."""
-
-    _fn = staticmethod(conv3d_ops.avg_pool3d)
-
-    def __init__(self, pool_size, strides, padding="valid", data_format="channels_last",
-                 name=None, **kwargs) -> None:
-        super().__init__(pool_size, strides, padding, data_format, name, **kwargs)
+MaxPooling3D = _pooling_class("MaxPooling3D", 3, conv3d_ops.max_pool3d,
+                              "Max pooling over NDHWC volumes.", __name__)
+AveragePooling3D = _pooling_class("AveragePooling3D", 3, conv3d_ops.avg_pool3d,
+                                  "Average pooling over NDHWC volumes.", __name__)
 
 
 # ------------------------------------------------------------------ functional forms

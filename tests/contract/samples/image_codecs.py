@@ -1,11 +1,10 @@
 """Contract samples for the image file ops (ir/ops/image_codec_ops.py): strings, numpy
 kernels on both backends."""
-import struct
-
 import numpy as np
 
 from graphc.ir import jpeg_encode, media
 from graphc.ir.ops import core_ops, image_codec_ops as C
+from tests.api.image_codec_cases import bmp_bytes, small_gif_bytes
 
 ph = core_ops.placeholder
 R = np.random.RandomState(23)
@@ -16,31 +15,7 @@ def _image(shape):
 
 
 def _bmp(shape):
-    h, w, c = shape
-    stride = (w * c + 3) // 4 * 4
-    rows = np.zeros((h, stride), np.uint8)
-    rows[:, :w * c] = _image(shape).reshape(h, w * c)
-    pixels = rows.tobytes()
-    header = struct.pack("<IiiHHIIiiII", 40, w, h, 1, 8 * c, 0, len(pixels), 0, 0, 0, 0)
-    return b"BM" + struct.pack("<IHHI", 54 + len(pixels), 0, 0, 54) + header + pixels
-
-
-def _gif():
-    # one 2x2 frame, LZW codes as literals after clear codes (see make_image_codec_fixtures)
-    codes = [4, 0, 1, 4, 2, 3, 5]
-    acc = n = 0
-    out = bytearray()
-    for c in codes:
-        acc |= c << n
-        n += 3
-        while n >= 8:
-            out.append(acc & 255)
-            acc >>= 8
-            n -= 8
-    out.append(acc & 255)
-    palette = bytes([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255])
-    return (b"GIF89a\x02\x00\x02\x00\x81\x00\x00" + palette + b"\x2c\x00\x00\x00\x00\x02\x00"
-            b"\x02\x00\x00\x02" + bytes([len(out)]) + bytes(out) + b"\x00\x3b")
+    return bmp_bytes(_image(shape), 8 * shape[2], density=0)
 
 
 def _file_sample(builder, data, label, *args, **kwargs):
@@ -83,14 +58,14 @@ SAMPLES = {
                          _file_sample(C.extract_jpeg_shape, _GREY, "grey_int64",
                                       output_type="int64")],
     "DecodeAndCropJpeg": [_crop([0, 0, 9, 13]), _crop([2, 3, 4, 5])],
-    "DecodeGif": [_file_sample(C.decode_gif, _gif(), "one_frame"),
-                  _file_sample(C.decode_gif, _gif(), "again")],
+    "DecodeGif": [_file_sample(C.decode_gif, small_gif_bytes(), "one_frame"),
+                  _file_sample(C.decode_gif, small_gif_bytes(), "again")],
     "DecodeBmp": [_file_sample(C.decode_bmp, _bmp((3, 5, 3)), "bgr"),
                   _file_sample(C.decode_bmp, _bmp((2, 3, 4)), "bgra", channels=4)],
     "DecodeImage": [_file_sample(C.decode_image_uint8, _RGB, "jpeg", 0, True, None),
                     _file_sample(C.decode_image_uint8, media.encode_png(_image((2, 3, 4))),
                                  "png", 3, False, None),
-                    _file_sample(C.decode_image_uint8, _gif(), "gif", 0, True, None),
+                    _file_sample(C.decode_image_uint8, small_gif_bytes(), "gif", 0, True, None),
                     _file_sample(C.decode_image_uint8, _bmp((2, 2, 3)), "bmp", 0, False,
                                  None)],
 }
