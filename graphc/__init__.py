@@ -174,6 +174,12 @@ for _name, _f in {**_CHECKS, "is_non_decreasing": is_non_decreasing,  # noqa: F4
 from .nn_extra import NN as _NN_EXTRA, approx_top_k  # noqa: E402,F401
 for _name, _f in _NN_EXTRA.items():
     setattr(nn, _name, _f)  # (graphc/nn_extra.py)
+from .array_extra import (ensure_shape, histogram_fixed_width_bins,  # noqa: E402,F401
+                          parallel_stack, realdiv, repeat, switch_case, timestamp,
+                          unravel_index)
+from .nn_pool import NN_POOL as _NN_POOL, required_space_to_batch_paddings  # noqa: E402,F401
+for _name, _f in _NN_POOL.items():
+    setattr(nn, _name, _f)  # (graphc/nn_pool.py)
 for _name in ("approx_max_k", "approx_min_k"):
     setattr(math, _name, _NN_EXTRA[_name])
 from . import linalg_extra as _linalg_extra  # noqa: E402

@@ -19,6 +19,7 @@ from . import reduce_ops, matmul_ops, slicing_ops, array_grads, scatter_ops  # n
 from . import scatter_state_ops  # noqa: F401
 # families built on those
 from . import random_ops, nn_ops, norm_ops, conv_geometry, conv_ops, conv3d_ops, space_ops  # noqa: F401
+from . import morphology_ops, index_ops  # noqa: F401
 from . import debug_ops, control_flow_ops, tensor_array_ops, dataset_ops  # noqa: F401
 from . import parsing_ops, summary_ops, collective_ops, fused_ops, identity_n_ops  # noqa: F401
 from . import special_ops, trig_ops, segment_ops, sort_ops, sequence_ops  # noqa: F401

@@ -4,7 +4,6 @@ tests/fixtures/tf/make_signal_fixtures.py), within the tolerance table's spectra
 from __future__ import annotations
 
 import os
-import warnings
 
 import numpy as np
 import pytest
@@ -12,29 +11,20 @@ import pytest
 import graphc as tf
 from graphc.ir.numerics import tolerance
 
-from .signal_cases import INPUTS, cases, placeholders
+from . import signal_cases
+from .tf_case_runner import load_fixture, run_cases
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tf", "signal.npz")
 
 
 @pytest.fixture(scope="module")
 def expected():
-    if not os.path.exists(FIXTURE):
-        pytest.skip("tests/fixtures/tf/signal.npz is missing (make_signal_fixtures.py)")
-    with np.load(FIXTURE) as data:
-        return dict(data)
+    return load_fixture(FIXTURE, "tests/fixtures/tf/make_signal_fixtures.py")
 
 
 @pytest.fixture(scope="module", params=["numpy", "llvm"])
 def got(request):
-    graph = tf.Graph()
-    with graph.as_default():
-        p = placeholders(tf)
-        outs = cases(tf, p)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with tf.Session(backend=request.param) as sess:
-                return outs, sess.run(outs, {p[k]: v for k, v in INPUTS.items()})
+    return run_cases(tf, signal_cases, backend=request.param)
 
 
 def test_every_case_is_in_the_fixture(expected, got):
