@@ -177,6 +177,9 @@ for _name, _f in _NN_EXTRA.items():
 from .array_extra import (ensure_shape, histogram_fixed_width_bins,  # noqa: E402,F401
                           parallel_stack, realdiv, repeat, switch_case, timestamp,
                           unravel_index)
+from .image_boxes import IMAGE_BOXES as _IMAGE_BOXES  # noqa: E402
+for _name, _f in _IMAGE_BOXES.items():
+    setattr(image, _name, _f)  # (graphc/image_boxes.py)
 from .nn_pool import NN_POOL as _NN_POOL, required_space_to_batch_paddings  # noqa: E402,F401
 for _name, _f in _NN_POOL.items():
     setattr(nn, _name, _f)  # (graphc/nn_pool.py)

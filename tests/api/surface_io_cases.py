@@ -23,10 +23,23 @@ INPUTS = {
     "flat": np.int32([0, 5, 11, 7]),
     "vals": np.float32([-1.0, 0.0, 0.3, 1.4, 2.0, 5.0, 2.5]),
     "idx": np.int32(1),
+    "photo": (_R.rand(2, 6, 7, 3) * 255).astype(np.float32),
+    "crop_boxes": np.float32([[0.1, 0.2, 0.8, 0.9], [0.5, 0.0, 0.2, 0.6], [-0.2, 0.3, 1.3, 1.1],
+                              [0.4, 0.4, 0.4, 0.4]]),
+    "draw_boxes": np.float32([[[0.1, 0.2, 0.7, 0.9], [0.5, -0.3, 1.4, 0.6],
+                               [0.8, 0.1, 0.3, 0.5]],
+                              [[0.0, 0.0, 1.0, 1.0], [1.2, 0.1, 1.5, 0.6],
+                               [0.25, 0.35, 0.55, 0.65]]]),
+    "nms_boxes": np.float32([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11],
+                             [0, 10.1, 1, 11.1], [0, 100, 1, 101], [1, 1, 0, 0],
+                             [0.5, 0.5, 0.6, 0.6]]),
+    "nms_scores": np.float32([0.9, 0.75, 0.6, 0.95, 0.5, 0.3, 0.85, 0.4]),
 }
 _DTYPES = {"img": "float32", "img64": "float64", "seq": "float32", "vol": "float32",
            "kernel": "float32", "kernel64": "float64", "mat": "float32", "reps": "int32",
-           "flat": "int32", "vals": "float32", "idx": "int32"}
+           "flat": "int32", "vals": "float32", "idx": "int32", "photo": "float32",
+           "crop_boxes": "float32", "draw_boxes": "float32", "nms_boxes": "float32",
+           "nms_scores": "float32"}
 
 
 def placeholders(tf) -> dict:
@@ -108,9 +121,63 @@ def _arrays(tf, p: dict, out: dict) -> None:
     out["switch_case_grad"] = _grad(tf, out["switch_case"], p["mat"], 8)
 
 
+def _images(tf, p: dict, out: dict) -> None:
+    im = tf.image
+    index = np.int32([1, 0, 1, 0])
+    for method in ("bilinear", "nearest"):
+        for size in ([4, 5], [1, 3]):
+            crop = im.crop_and_resize(p["photo"], p["crop_boxes"], index, size, method=method,
+                                      extrapolation_value=-1.0)
+            key = f"crop_{method}_{size[0]}x{size[1]}"
+            out[key] = crop
+            out[key + "_grad_image"] = _grad(tf, crop, p["photo"], 9)
+            out[key + "_grad_boxes"] = _grad(tf, crop, p["crop_boxes"], 10)
+    out["crop_uint8"] = im.crop_and_resize(tf.cast(p["photo"], tf.uint8), p["crop_boxes"],
+                                           index, [3, 3])
+    out["draw_default"] = im.draw_bounding_boxes(p["photo"] / 255.0, p["draw_boxes"])
+    out["draw_colors"] = im.draw_bounding_boxes(
+        p["photo"] / 255.0, p["draw_boxes"], colors=np.float32([[0.1, 0.2, 0.3, 1.0],
+                                                                [0.9, 0.8, 0.7, 1.0]]))
+    out["draw_grey"] = im.draw_bounding_boxes(p["photo"][..., :1] / 255.0, p["draw_boxes"])
+    for h, w in ((9, 9), (4, 12), (12, 5)):
+        out[f"resize_pad_{h}x{w}"] = im.resize_image_with_pad(p["photo"], h, w)
+    out["resize_pad_3d_nearest"] = im.resize_image_with_pad(
+        p["photo"][0], 10, 4, method=im.ResizeMethod.NEAREST_NEIGHBOR)
+    b, s = p["nms_boxes"], p["nms_scores"]
+    out["nms_v3"] = im.non_max_suppression(b, s, 6, 0.5)
+    out["nms_scores_idx"], out["nms_scores_val"] = im.non_max_suppression_with_scores(
+        b, s, 6, 0.5, score_threshold=0.35)
+    out["nms_soft_idx"], out["nms_soft_val"] = im.non_max_suppression_with_scores(
+        b, s, 7, 1.0, score_threshold=0.1, soft_nms_sigma=0.5)
+    out["nms_padded_idx"], out["nms_padded_n"] = im.non_max_suppression_padded(
+        b, s, 7, 0.5, 0.35, pad_to_max_output_size=True)
+    out["nms_unpadded_idx"], out["nms_unpadded_n"] = im.non_max_suppression_padded(b, s, 7,
+                                                                                   0.4)
+    out["nms_padded_tiles_idx"], out["nms_padded_tiles_n"] = im.non_max_suppression_padded(
+        b[::-1], s[::-1], 5, 0.3, pad_to_max_output_size=True, tile_size=3)
+    batch_boxes = tf.stack([b, b[::-1] * 2.0])
+    out["nms_padded_batch_idx"], out["nms_padded_batch_n"] = im.non_max_suppression_padded(
+        batch_boxes, tf.stack([s, s]), 4, 0.5, pad_to_max_output_size=True, tile_size=2)
+    overlaps = np.float32(np.abs(np.subtract.outer(np.arange(8), np.arange(8))) < 2) * 0.7
+    out["nms_overlaps"] = im.non_max_suppression_overlaps(overlaps, s, 5, 0.6)
+    multi = tf.reshape(tf.concat([b / 101.0, b[::-1] / 101.0], 1), [2, 4, 2, 4])
+    class_scores = tf.reshape(tf.concat([s, s[::-1] * 0.9], 0), [2, 4, 2])
+    for pad in (False, True):
+        for clip in (False, True):
+            res = im.combined_non_max_suppression(multi, class_scores, 2, 5, 0.3, 0.1,
+                                                  pad_per_class=pad, clip_boxes=clip)
+            for k, v in zip(("boxes", "scores", "classes", "valid"), res):
+                out[f"combined_{pad}_{clip}_{k}"] = v
+    res = im.combined_non_max_suppression(tf.reshape(multi[:, :, :1], [2, 4, 1, 4]) * 3.0 - 1,
+                                          class_scores, 3, 4)
+    for k, v in zip(("boxes", "scores", "classes", "valid"), res):
+        out[f"combined_q1_{k}"] = v
+
+
 def cases(tf, p: dict) -> dict:
     """name -> output tensor."""
     out: dict = {}
     _pools(tf, p, out)
     _arrays(tf, p, out)
+    _images(tf, p, out)
     return out
