@@ -105,7 +105,8 @@ def ensure_shape(x, shape, name: Optional[str] = None):
 
 # ---------------------------------------------------------------- Timestamp
 defop("Timestamp", lambda op: [(dt.float64, TensorShape([]))],
-      lambda: np.float64(time.time()), NON_DIFFERENTIABLE, pure=False, family="debug",
+      lambda: np.asarray(time.time(), np.float64), NON_DIFFERENTIABLE, pure=False,
+      family="debug",
       numpy_by_design="the host's clock, read in Python")
 
 
