@@ -1,7 +1,7 @@
 """Contract samples for UnravelIndex, EnsureShape and Timestamp (ir/ops/index_ops.py)."""
 import numpy as np
 
-from graphc.ir.ops import core_ops, index_ops as X
+from graphc.ir.ops import core_ops, index_ops as X, math_ops as M
 
 ph = core_ops.placeholder
 R = np.random.RandomState(43)
@@ -23,8 +23,13 @@ def _ensure(shape, want, dtype="float64"):
     return build
 
 
-def _timestamp():
-    return X.timestamp(), {}
+def _timestamp_after_2020():  # (outputs that agree between runs, for backend comparisons)
+    return M.greater(X.timestamp(), np.float64(1.577e9)), {}
+
+
+def _timestamp_minus_itself():
+    t = X.timestamp()
+    return M.subtract(t, t), {}
 
 
 SAMPLES = {
@@ -32,5 +37,5 @@ SAMPLES = {
                      _unravel([], [2, 2])],
     "EnsureShape": [_ensure((2, 3), [None, 3]), _ensure((4,), [4], "float32"),
                     _ensure((1, 2, 2), None)],
-    "Timestamp": [_timestamp, _timestamp],
+    "Timestamp": [_timestamp_after_2020, _timestamp_minus_itself],
 }
