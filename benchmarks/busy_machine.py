@@ -11,15 +11,23 @@ cross-entropy, float32) at batch 64 and 256, in two conditions:
 Each (framework, batch, condition) runs in a fresh process, so one framework's threads
 never slow the next. A measurement is the mean ms per step over a fixed wall-clock window
 (the slow phases of an oversubscribed machine come and go: a median would hide them),
-after warm-up steps. TensorFlow runs the same TF1 program through tf.compat.v1.
+after warm-up steps. TensorFlow runs the same TF1 program through tf.compat.v1. With
+--repeats N every measurement is taken N times, the runners taking turns (a shared
+machine's other load falls on all alike); the tables show the median and the best.
 
-Run: python benchmarks/busy_machine.py [--seconds 4] [--batches 64,256] [--only graphc]
+Runners: graphc (graphc-llvm as shipped), tensorflow, and two graphc variants for
+comparison: graphc-static (the pool splits every large kernel, without backing off size
+classes whose splits lose time: threadpool.py) and graphc-1thread (GRAPHC_THREADS=1).
+
+Run: python benchmarks/busy_machine.py [--seconds 4] [--batches 64,256] [--repeats 1]
+     [--only graphc,graphc-static,graphc-1thread,tensorflow]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -91,6 +99,9 @@ def measure(framework: str, batch: int, seconds: float) -> float:
         tfm.disable_eager_execution()
     else:
         import graphc as tfm
+        if framework == "graphc-static":
+            from graphc.backends.llvm.target import host
+            host().pool.adaptive = False
     step = mlp_step(tfm, batch)
     for _ in range(20):
         step()
@@ -106,9 +117,12 @@ def measure(framework: str, batch: int, seconds: float) -> float:
 
 def run_one(framework: str, batch: int, seconds: float, busy: bool) -> float | None:
     procs = start_load(cores() + 1) if busy else []
+    env = dict(os.environ)
+    if framework == "graphc-1thread":
+        env["GRAPHC_THREADS"] = "1"
     try:
         out = subprocess.run([sys.executable, __file__, "--measure", framework, str(batch),
-                              str(seconds)], capture_output=True, text=True,
+                              str(seconds)], capture_output=True, text=True, env=env,
                              timeout=600 + 20 * seconds)
     finally:
         stop_load(procs)
@@ -116,6 +130,10 @@ def run_one(framework: str, batch: int, seconds: float, busy: bool) -> float | N
         print(f"  {framework} batch {batch} failed:\n{out.stderr[-2000:]}", file=sys.stderr)
         return None
     return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+
+
+NAMES = {"graphc": "graphc-llvm", "graphc-static": "graphc-static",
+         "graphc-1thread": "graphc-1thread", "tensorflow": "tensorflow"}
 
 
 def available(framework: str) -> bool:
@@ -130,6 +148,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--batches", default="64,256")
     parser.add_argument("--only", default="graphc,tensorflow")
+    parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--load", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -141,33 +160,44 @@ def main() -> None:
         print(json.dumps({"seconds": measure(framework, int(batch), float(seconds))}))
         return
     frameworks = [f for f in args.only.split(",") if available(f)]
+    unknown = [f for f in frameworks if f not in NAMES]
+    if unknown:
+        parser.error(f"unknown runner(s) {unknown}: choose from {sorted(NAMES)}")
     batches = [int(b) for b in args.batches.split(",")]
     env = {k: v for k, v in os.environ.items() if "THREADS" in k}
     print(f"MLP 784-256-128-10 Adam step, {cores()} cores, busy = beside {cores() + 1} "
-          f"numpy matmul processes; mean ms/step over {args.seconds:g} s"
+          f"numpy matmul processes; mean ms/step over {args.seconds:g} s, {args.repeats} "
+          f"repeat(s), load average {os.getloadavg()[0]:.1f} at the start"
           + (f"; env {env}" if env else ""))
-    rows = {}
-    for batch in batches:
-        for framework in frameworks:
+    samples: dict = {}
+    for r in range(args.repeats):
+        for batch in batches:
             for busy in (False, True):
-                print(f"  measuring {framework} batch {batch} {'busy' if busy else 'quiet'}"
-                      " ...", file=sys.stderr, flush=True)
-                rows[framework, batch, busy] = run_one(framework, batch, args.seconds, busy)
-    name = {"graphc": "graphc-llvm", "tensorflow": "tensorflow"}
-    print(f"{'framework':12s} {'batch':>5s} {'quiet ms':>9s} {'busy ms':>9s} "
-          f"{'busy/quiet':>10s} {'vs TF quiet':>11s} {'vs TF busy':>10s}")
+                for framework in frameworks:
+                    print(f"  [{r + 1}/{args.repeats}] {framework} batch {batch} "
+                          f"{'busy' if busy else 'quiet'} ...", file=sys.stderr, flush=True)
+                    t = run_one(framework, batch, args.seconds, busy)
+                    if t is not None:
+                        samples.setdefault((framework, batch, busy), []).append(t)
+    for label, pick in (("median", statistics.median), ("best", min)):
+        rows = {key: pick(v) for key, v in samples.items()}
+        print(f"\n{label} of {args.repeats} repeat(s)")
+        print(f"{'runner':15s} {'batch':>5s} {'quiet ms':>9s} {'busy ms':>9s} "
+              f"{'busy/quiet':>10s} {'vs TF quiet':>11s} {'vs TF busy':>10s}")
 
-    def fmt(v, width, digits=2):
-        return f"{v:{width}.{digits}f}" if v is not None else f"{'-':>{width}s}"
-    for batch in batches:
-        for framework in frameworks:
-            q, b = rows[framework, batch, False], rows[framework, batch, True]
-            tq, tb = rows.get(("tensorflow", batch, False)), rows.get(("tensorflow", batch, True))
-            # "vs TF": TensorFlow's time / this one's (> 1: faster than TensorFlow)
-            print(f"{name[framework]:12s} {batch:5d} {fmt(q and q * 1e3, 9)} "
-                  f"{fmt(b and b * 1e3, 9)} {fmt(b / q if q and b else None, 10, 1)} "
-                  f"{fmt(tq / q if tq and q else None, 11)} "
-                  f"{fmt(tb / b if tb and b else None, 10)}")
+        def fmt(v, width, digits=2):
+            return f"{v:{width}.{digits}f}" if v is not None else f"{'-':>{width}s}"
+        for batch in batches:
+            for framework in frameworks:
+                q, b = rows.get((framework, batch, False)), rows.get((framework, batch, True))
+                tq = rows.get(("tensorflow", batch, False))
+                tb = rows.get(("tensorflow", batch, True))
+                # "vs TF": TensorFlow's time / this one's (> 1: faster than TensorFlow)
+                print(f"{NAMES[framework]:15s} {batch:5d} {fmt(q and q * 1e3, 9)} "
+                      f"{fmt(b and b * 1e3, 9)} {fmt(b / q if q and b else None, 10, 1)} "
+                      f"{fmt(tq / q if tq and q else None, 11)} "
+                      f"{fmt(tb / b if tb and b else None, 10)}")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ runners alike; the median round is the figure).
              numpy's one-thread copy of the same array (target: >= 80% of its bandwidth)
   mlp-train  MLP 784-256-256-10, batch 100, Adam step (target: >= 1.2x the best framework)
   mlp-infer  its forward pass (target: >= 1.2x the best framework)
+             (--mlp-batches 64,100,256: one pair of figures per batch; --pool-variants adds
+             graphc-llvm runners with the thread pool's back-off off (graphc-static) and on
+             one thread (graphc-1thread), measured in the same rounds)
   softmax    row softmax of [4096, 1000] float32 (target: >= 1.2x PyTorch)
   convnet    the classic TF1 convnet's Adam step, batch 128 (target: >= 1.2x TensorFlow)
   tiny       a scalar GradientDescent step: graphc's Session.run against JAX's jitted call
@@ -16,7 +19,8 @@ for the chain it is the copy's time over graphc-llvm's (the share of copy bandwi
 the tiny step graphc-llvm Session.run's time over JAX's.
 
 Run: python benchmarks/framework_lead.py [--only chain,mlp,softmax,convnet,tiny]
-     [--rounds 7] [--round-time 0.3] [--no-frameworks]
+     [--rounds 7] [--round-time 0.3] [--no-frameworks] [--mlp-batches 100]
+     [--pool-variants]
 """
 from __future__ import annotations
 
@@ -52,6 +56,28 @@ def convnet_runners(fw, batch: int) -> dict:
     return runners
 
 
+def pool_variants(runners: dict) -> dict:
+    """graphc-llvm's runner again with the pool changed around each call: splitting every
+    large kernel (no back-off) and one thread (threadpool.py). The pool is the process's,
+    so each call sets it and puts it back."""
+    from graphc.backends.llvm.target import host
+    pool = host().pool
+    fn = runners["graphc-llvm"]
+
+    def static():
+        pool.adaptive = False
+        try:
+            return fn()
+        finally:
+            pool.adaptive = True
+
+    def one_thread():
+        with pool.threads_for_now(1):
+            return fn()
+    return {"graphc-llvm": fn, "graphc-static": static, "graphc-1thread": one_thread,
+            **{k: v for k, v in runners.items() if k != "graphc-llvm"}}
+
+
 def figure(title, results, target, kind, against=None):
     """Print one workload's table and its target line; returns (title, ratio, met)."""
     base = results["graphc-llvm"][0]
@@ -76,7 +102,10 @@ def figure(title, results, target, kind, against=None):
         return title, "no framework installed: not measured", False
     best = min(names, key=lambda n: results[n][0])
     ratio = results[best][0] / base
-    return title, f"{ratio:.2f}x {best} (target >= {target}x)", ratio >= target
+    line = f"{ratio:.2f}x {best} (target >= {target}x)"
+    variants = [f"{n} {results[best][0] / results[n][0]:.2f}x" for n in results
+                if n.startswith("graphc-") and n != "graphc-llvm"]
+    return title, line + (f"; {', '.join(variants)}" if variants else ""), ratio >= target
 
 
 def main() -> None:
@@ -86,6 +115,8 @@ def main() -> None:
     parser.add_argument("--round-time", type=float, default=0.3)
     parser.add_argument("--batch", type=int, default=128, help="the convnet's batch")
     parser.add_argument("--no-frameworks", action="store_true")
+    parser.add_argument("--mlp-batches", default="100")
+    parser.add_argument("--pool-variants", action="store_true")
     args = parser.parse_args()
     want = args.only.split(",")
     fw = L.frameworks(not args.no_frameworks)
@@ -102,10 +133,14 @@ def main() -> None:
                                 measure(L.chain_runners(fw, 4 << 20, reference=False)),
                                 0.8, "bandwidth"))
         elif name == "mlp":
-            train, infer = L.mlp_runners(fw, reference=False)
-            lines.append(figure("mlp-train: 784-256-256-10, batch 100, Adam",
-                                measure(train), 1.2, "lead"))
-            lines.append(figure("mlp-infer: batch 100", measure(infer), 1.2, "lead"))
+            for batch in [int(b) for b in args.mlp_batches.split(",")]:
+                train, infer = L.mlp_runners(fw, reference=False, batch=batch)
+                if args.pool_variants:
+                    train, infer = pool_variants(train), pool_variants(infer)
+                lines.append(figure(f"mlp-train b{batch}: 784-256-256-10, batch {batch}, Adam",
+                                    measure(train), 1.2, "lead"))
+                lines.append(figure(f"mlp-infer b{batch}: batch {batch}", measure(infer), 1.2,
+                                    "lead"))
         elif name == "softmax":
             lines.append(figure("softmax: rows of [4096, 1000] float32",
                                 measure(L.softmax_runners(fw, (4096, 1000),

@@ -266,9 +266,9 @@ class NumpyMLP:
             p_ -= lr_t * m / (np.sqrt(v) + eps)
 
 
-def mlp_runners(fw, reference: bool = True) -> tuple:
-    """({name: one training step}, {name: one forward pass}) of the MLP at batch 100."""
-    xs, ys, ws = _mlp_data()
+def mlp_runners(fw, reference: bool = True, batch: int = 100) -> tuple:
+    """({name: one training step}, {name: one forward pass}) of the MLP at `batch`."""
+    xs, ys, ws = _mlp_data(batch)
     train, infer = {}, {}
     g, x, y, logits, loss, train_op, init = _mlp_graph(ws)
     for backend in ("llvm", "numpy") if reference else ("llvm",):

@@ -17,7 +17,6 @@ Run: python benchmarks/pool_threshold.py [--rounds 9] [--calls 40]
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import sys
 import warnings
@@ -39,8 +38,7 @@ SIZES = [1 << k for k in range(10, 21)]  # 1K .. 1M elements
 
 
 def _set_min_work(value: int) -> None:
-    pool = host().pool
-    ctypes.c_int64.from_address(pool._addr["min_work"]).value = value
+    host().pool.min_work = value
 
 
 def _callable(kind: str, n: int):
@@ -79,6 +77,7 @@ def main(argv=None) -> None:
     if pool.threads < 2:
         sys.exit(f"the pool has {pool.threads} thread: nothing to split")
     parallel.MIN_WORK = 1  # (compile every kernel through the pool's dispatch)
+    pool.adaptive = False  # (split whenever the threshold says so: no back-off)
     os.environ["GRAPHC_PROFILE"] = "1"  # (only to read each kernel's work units)
     print(f"pool threads {pool.threads}, load average {os.getloadavg()[0]:.1f}, "
           f"{args.rounds} interleaved rounds of {args.calls} calls a mode")

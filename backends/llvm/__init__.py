@@ -27,6 +27,7 @@ the stages):
  5. cache.py          JIT compilation and the object cache, for the host of target.py
     threadpool.py       the process's one thread pool (native code of its own, built
                         with the host target; the BLAS runs on it)
+    pool_ir.py          the pool's native code: workers, dispatch, the split back-off
  6. runtime.py        the executable: per-run workspaces, the native calls, the numpy
                       fallback between them, native errors named by op and user line
     guard.py            bound checks of every buffer after every segment (tests and

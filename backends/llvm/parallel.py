@@ -15,8 +15,9 @@ from llvmlite import ir
 
 from graphc.ir.symbolic import hint_of, is_symbolic
 from . import irutil as U
+from .pool_ir import DISPATCH, DISPATCH_TYPE
 from .target import host
-from .threadpool import DISPATCH, DISPATCH_TYPE, MIN_WORK
+from .threadpool import MIN_WORK
 
 
 def pool_threads() -> int:

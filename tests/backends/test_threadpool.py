@@ -8,17 +8,20 @@ has a timeout (a deadlock fails the test instead of hanging the suite), none tim
 anything."""
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import numpy as np
 import pytest
 
 import graphc as tf
+from graphc.backends.llvm.target import host
 
 pytestmark = pytest.mark.skipif(tf.Session().backend != "llvm",
                                 reason="the thread pool belongs to the llvm backend")
@@ -240,3 +243,184 @@ def test_python_threads_share_the_pool_and_agree_with_numpy():
     for t in threads:
         t.join(timeout=240)
     assert not any(t.is_alive() for t in threads) and not errors, errors
+
+
+# ---------------------------------------------------------------- the dispatch itself
+# The pool's graphc_parallel_for called directly with a Python kernel (ctypes releases the
+# GIL around the call; a worker's chunk takes it): each test sees which thread ran which
+# chunk, and plays a late worker by holding the workers back (ThreadPool.hold) or by a
+# chunk that sleeps on a worker.
+KERNEL = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
+DISPATCH = ctypes.CFUNCTYPE(None, KERNEL, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64,
+                            ctypes.c_int64)
+BIG = 1 << 24  # work units far above the pool's threshold
+
+
+@pytest.fixture
+def two_threads():
+    if host().pool.threads < 2:
+        pytest.skip("the pool has one thread: no worker to be late")
+
+
+def _dispatch(extent: int, work: int, chunks: int = 0, chunk=None, timeout: float = 60):
+    """Dispatch on a fresh Python thread (the caller); [(lo, hi, ran on the caller)] in
+    the order the chunks began. `chunk(lo, hi, on_caller)` runs inside each chunk. A
+    dispatch that does not return within `timeout` fails the test (a deadlock)."""
+    ran, lock, caller = [], threading.Lock(), []
+
+    def kernel(args, lo, hi):
+        mine = threading.get_native_id() == caller[0]
+        with lock:
+            ran.append((lo, hi, mine))
+        if chunk is not None:
+            chunk(lo, hi, mine)
+        return 0
+    fn = KERNEL(kernel)
+    dispatch = DISPATCH(host().pool.dispatch_address)
+
+    def call():
+        caller.append(threading.get_native_id())
+        dispatch(fn, None, extent, work, chunks)
+    t = threading.Thread(target=call, daemon=True)
+    t.start()
+    t.join(timeout)
+    assert not t.is_alive(), "the dispatch did not return"
+    return ran
+
+
+def _assert_covers(ran, extent: int, chunks: int = 0) -> None:
+    """Every index of [0, extent) in exactly one chunk; a fixed split runs each of its
+    `chunks` chunk indices once (empty ones too)."""
+    seen = np.zeros(extent, np.int64)
+    for lo, hi, _ in ran:
+        seen[lo:max(lo, hi)] += 1
+    assert seen.tolist() == [1] * extent, ran
+    if chunks:
+        size = -(-extent // chunks)
+        assert sorted(lo for lo, _, _ in ran) == [i * size for i in range(chunks)]
+
+
+@pytest.fixture
+def pool():
+    p = host().pool
+    p.forget()
+    yield p
+    p.hold(False)
+    p.forget()
+
+
+CASES = [(1, 0), (2, 0), (7, 0), (100, 0), (1000, 0), (100, 2), (3, 5), (64, 3), (1, 4)]
+
+
+@pytest.mark.parametrize("workers", ["free", "held", "released mid-call"])
+def test_chunks_cover_every_index_exactly_once(pool, workers):
+    rng = np.random.RandomState(21)
+    cases = CASES + [(int(rng.randint(1, 500)), int(rng.choice([0, 0, 2, 3, 7])))
+                     for _ in range(12)]
+    for extent, chunks in cases:
+        pool.hold(workers != "free")
+        release = (lambda lo, hi, mine: pool.hold(False)) \
+            if workers == "released mid-call" else None
+        ran = _dispatch(extent, BIG, chunks, release)
+        _assert_covers(ran, extent, chunks)
+        if workers == "held":
+            assert all(mine for _, _, mine in ran)
+
+
+def test_a_worker_that_never_starts_does_not_delay_the_join(pool, two_threads):
+    """Workers held back (as if descheduled before claiming): the caller runs every chunk
+    itself and returns; let go, a worker takes chunks again."""
+    pool.hold(True)
+    before = pool.stats()
+    ran = _dispatch(64, BIG)
+    _assert_covers(ran, 64)
+    assert len(ran) > 1 and all(mine for _, _, mine in ran)
+    assert pool.stats()["splits"] == before["splits"] + 1
+    pool.hold(False)
+    worker_in = threading.Event()
+
+    def chunk(lo, hi, mine):  # the caller's chunks wait for a worker to claim one
+        if mine:
+            worker_in.wait(30)
+        else:
+            worker_in.set()
+    ran = _dispatch(64, BIG, chunk=chunk)
+    _assert_covers(ran, 64)
+    assert worker_in.is_set() and not all(mine for _, _, mine in ran)
+
+
+def test_a_late_worker_is_waited_for_and_its_size_class_backs_off(pool, two_threads):
+    """A worker that sleeps inside its chunk (as if descheduled holding it): the join
+    waits for it, the split lost time, so that size class runs inline for a while;
+    another size class still splits; forgetting splits it again."""
+    worker_in, finished = threading.Event(), []
+
+    def chunk(lo, hi, mine):
+        if mine:
+            worker_in.wait(30)
+        else:
+            worker_in.set()
+            time.sleep(0.2)
+            finished.append(lo)
+    before = pool.stats()
+    ran = _dispatch(64, BIG, chunk=chunk)
+    _assert_covers(ran, 64)
+    assert len(finished) == sum(not mine for _, _, mine in ran) >= 1  # joined after them
+    after = pool.stats()
+    assert after["backoffs"] == before["backoffs"] + 1
+    ran = _dispatch(64, BIG)
+    _assert_covers(ran, 64)
+    assert all(mine for _, _, mine in ran)
+    assert [lo for lo, _, _ in ran] == sorted(lo for lo, _, _ in ran)  # inline, in order
+    assert pool.stats()["skipped"] == after["skipped"] + 1
+    assert pool.stats()["splits"] == after["splits"]
+    _assert_covers(_dispatch(64, BIG * 4), 64)  # another size class
+    assert pool.stats()["splits"] == after["splits"] + 1
+    pool.forget()
+    _assert_covers(_dispatch(64, BIG), 64)
+    assert pool.stats()["splits"] == after["splits"] + 2
+    pool.adaptive = False  # (benchmarks' graphc-static: no back-off)
+    try:
+        worker_in.clear()
+        _assert_covers(_dispatch(64, BIG, chunk=chunk), 64)
+        _assert_covers(_dispatch(64, BIG), 64)
+        assert pool.stats()["splits"] == after["splits"] + 4
+    finally:
+        pool.adaptive = True
+
+
+def test_a_threshold_below_two_work_units_still_splits():
+    """min_work 0 and 1 (the chunk size divides by min_work / 2): no division by zero."""
+    got = _run("""
+        import ctypes
+        from graphc.backends.llvm.target import host
+        KERNEL = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_int64,
+                                  ctypes.c_int64)
+        pool = host().pool
+        dispatch = ctypes.CFUNCTYPE(None, KERNEL, ctypes.c_void_p, ctypes.c_int64,
+                                    ctypes.c_int64, ctypes.c_int64)(pool.dispatch_address)
+        covered = []
+        kernel = KERNEL(lambda args, lo, hi: covered.extend(range(lo, hi)) or 0)
+        for min_work in (0, 1):
+            pool.min_work = min_work
+            for work in (0, 1, 5):
+                dispatch(kernel, None, 9, work, 0)
+        print(json.dumps(sorted(covered)))
+    """)
+    assert got == sorted(list(range(9)) * 6)
+
+
+def test_results_do_not_depend_on_which_thread_runs_a_chunk(pool):
+    """The same values with the workers free, held (every chunk on the caller) and the
+    size classes backing off: a fused chain, a softmax and a matmul against numpy's."""
+    z = tf.placeholder(tf.float32, [512, 512])
+    outs = [tf.tanh(z * 2.0 + 1.0) * tf.sigmoid(z) + 0.5 * z * z, tf.nn.softmax(z),
+            tf.matmul(z, z)]
+    value = np.random.RandomState(3).randn(512, 512).astype(np.float32)
+    with tf.Session(backend="numpy") as ref:
+        want = ref.run(outs, {z: value})
+    sess = tf.Session(backend="llvm")
+    for mode in ("free", "held", "free"):
+        pool.hold(mode == "held")
+        for got, w in zip(sess.run(outs, {z: value}), want):
+            np.testing.assert_allclose(got, w, rtol=1e-4, atol=1e-4)
