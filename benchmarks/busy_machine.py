@@ -174,9 +174,11 @@ def main() -> None:
         for batch in batches:
             for busy in (False, True):
                 for framework in frameworks:
-                    print(f"  [{r + 1}/{args.repeats}] {framework} batch {batch} "
-                          f"{'busy' if busy else 'quiet'} ...", file=sys.stderr, flush=True)
                     t = run_one(framework, batch, args.seconds, busy)
+                    print(f"  [{r + 1}/{args.repeats}] {framework} batch {batch} "
+                          f"{'busy' if busy else 'quiet'}: "
+                          + (f"{t * 1e3:.2f} ms" if t is not None else "failed"),
+                          file=sys.stderr, flush=True)
                     if t is not None:
                         samples.setdefault((framework, batch, busy), []).append(t)
     for label, pick in (("median", statistics.median), ("best", min)):

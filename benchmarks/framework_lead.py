@@ -8,7 +8,9 @@ runners alike; the median round is the figure).
   mlp-infer  its forward pass (target: >= 1.2x the best framework)
              (--mlp-batches 64,100,256: one pair of figures per batch; --pool-variants adds
              graphc-llvm runners with the thread pool's back-off off (graphc-static) and on
-             one thread (graphc-1thread), measured in the same rounds)
+             one thread (graphc-1thread), measured in the same rounds; their tables add
+             each runner's CPU time per call, all its process's threads, and the cores'
+             worth it held: on a loaded machine the median is CPU over that share)
   softmax    row softmax of [4096, 1000] float32 (target: >= 1.2x PyTorch)
   convnet    the classic TF1 convnet's Adam step, batch 128 (target: >= 1.2x TensorFlow)
   tiny       a scalar GradientDescent step: graphc's Session.run against JAX's jitted call
@@ -78,15 +80,19 @@ def pool_variants(runners: dict) -> dict:
             **{k: v for k, v in runners.items() if k != "graphc-llvm"}}
 
 
-def figure(title, results, target, kind, against=None):
-    """Print one workload's table and its target line; returns (title, ratio, met)."""
+def figure(title, results, target, kind, against=None, cpu=None):
+    """Print one workload's table and its target line; returns (title, ratio, met).
+    `cpu` (rounds.interleaved's) adds each runner's CPU time per call and the cores'
+    worth its process held: on a loaded machine, what its median is made of."""
     base = results["graphc-llvm"][0]
     rows = []
     for name, (median, best) in results.items():
         rows.append([name, f"{median * 1e3:.3f}", f"{best * 1e3:.3f}",
-                     "" if name == "graphc-llvm" else f"{median / base:.2f}x"])
+                     "" if name == "graphc-llvm" else f"{median / base:.2f}x"]
+                    + ([f"{cpu[name][0] * 1e3:.3f}", f"{cpu[name][1]:.2f}"] if cpu else []))
     print(f"\n{title}")
-    print(table(["", "median ms", "best ms", "vs graphc-llvm"], rows))
+    print(table(["", "median ms", "best ms", "vs graphc-llvm"]
+                + (["CPU ms", "cores"] if cpu else []), rows))
     if kind == "bandwidth":
         ratio = results["copy (bandwidth)"][0] / base
         line = f"{ratio * 100:.0f}% of one-thread copy bandwidth (target >= {target:.0%})"
@@ -137,10 +143,13 @@ def main() -> None:
                 train, infer = L.mlp_runners(fw, reference=False, batch=batch)
                 if args.pool_variants:
                     train, infer = pool_variants(train), pool_variants(infer)
-                lines.append(figure(f"mlp-train b{batch}: 784-256-256-10, batch {batch}, Adam",
-                                    measure(train), 1.2, "lead"))
-                lines.append(figure(f"mlp-infer b{batch}: batch {batch}", measure(infer), 1.2,
-                                    "lead"))
+                for what, runners in (("train", train), ("infer", infer)):
+                    cpu: dict = {}
+                    results = interleaved(runners, args.rounds, args.round_time, cpu=cpu)
+                    lines.append(figure(
+                        f"mlp-{what} b{batch}: 784-256-256-10, batch {batch}"
+                        + (", Adam" if what == "train" else ", forward"), results, 1.2,
+                        "lead", cpu=cpu))
         elif name == "softmax":
             lines.append(figure("softmax: rows of [4096, 1000] float32",
                                 measure(L.softmax_runners(fw, (4096, 1000),

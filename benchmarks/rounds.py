@@ -29,17 +29,27 @@ def calls_per_round(fn, round_time: float) -> int:
 
 
 def interleaved(runners: dict, rounds: int = 7, round_time: float = 0.3,
-                settle: float = 0.02) -> dict:
-    """{name: (median seconds per call, best seconds per call)} over interleaved rounds."""
+                settle: float = 0.02, cpu: dict | None = None) -> dict:
+    """{name: (median seconds per call, best seconds per call)} over interleaved rounds.
+    `cpu`, when given, gets {name: (the process's CPU seconds per call, all its threads,
+    over every round; the cores' worth it held meanwhile: CPU over wall time)}."""
     calls = {name: calls_per_round(fn, round_time) for name, fn in runners.items()}
     samples: dict = {name: [] for name in runners}
+    used = {name: [0.0, 0.0] for name in runners}
     for _ in range(rounds):
         for name, fn in runners.items():
             n = calls[name]
+            c0 = time.process_time()
             t0 = time.perf_counter()
             for _ in range(n):
                 fn()
-            samples[name].append((time.perf_counter() - t0) / n)
+            wall = time.perf_counter() - t0
+            used[name][0] += time.process_time() - c0
+            used[name][1] += wall
+            samples[name].append(wall / n)
             if settle and not name.startswith(("graphc", "numpy", "copy")):
                 time.sleep(settle)
+    if cpu is not None:
+        for name, (seconds, wall) in used.items():
+            cpu[name] = (seconds / (calls[name] * rounds), seconds / max(wall, 1e-9))
     return {name: (statistics.median(s), min(s)) for name, s in samples.items()}
