@@ -69,9 +69,15 @@ from .variable_scope import (AUTO_REUSE, VariableScope, get_variable,  # noqa: E
                              get_variable_scope, variable_op_scope, variable_scope)
 from .init_ops import (constant_initializer, glorot_normal_initializer,  # noqa: E402,F401
                        glorot_uniform_initializer, identity_initializer, initializers,
-                       ones_initializer, random_normal_initializer,
+                       ones_initializer, orthogonal_initializer, random_normal_initializer,
                        random_uniform_initializer, truncated_normal_initializer,
-                       variance_scaling_initializer, zeros_initializer)
+                       uniform_unit_scaling_initializer, variance_scaling_initializer,
+                       zeros_initializer)
+from .partitioned_variables import (fixed_size_partitioner,  # noqa: E402,F401
+                                    min_max_variable_partitioner,
+                                    variable_axis_size_partitioner)
+from .variable_scope import create_partitioned_variables  # noqa: E402,F401
+from .framework_names import *  # noqa: E402,F401,F403  (graph-level names and switches)
 from .config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,  # noqa: E402,F401
                      RunMetadata, RunOptions)
 from . import app, layers, logging, nn, random, summary  # noqa: E402,F401
@@ -92,6 +98,7 @@ from .template import make_template  # noqa: E402,F401
 from .custom_gradient import custom_gradient, hessians  # noqa: E402,F401
 from .ir.ops.identity_n_ops import identity_n  # noqa: E402,F401
 from .lookup import tables_initializer  # noqa: E402,F401
+from .lookup import tables_initializer as initialize_all_tables  # noqa: E402,F401
 from . import lookup as _lookup  # noqa: E402
 from .train.input import TextLineReader, TFRecordReader, WholeFileReader  # noqa: E402,F401
 from .clip_ops import (clip_by_average_norm, clip_by_global_norm, clip_by_norm,  # noqa: E402,F401
@@ -152,8 +159,9 @@ for _f in (decode_base64, decode_csv, encode_base64, matching_files, read_file, 
     setattr(io, _f.__name__, _f)  # (tf.io has them too)
 from .ir.ops.random_dist_ops import multinomial, random_gamma, random_poisson  # noqa: E402,F401
 from .random import get_seed  # noqa: E402,F401
-lookup = _NS("lookup", {n: getattr(_lookup, n) for n in ("KeyValueTensorInitializer",
-                                                        "StaticHashTable")})
+lookup = _NS("lookup", {n: getattr(_lookup, n) for n in (
+    "KeyValueTensorInitializer", "StaticHashTable", "StaticVocabularyTable",
+    "TextFileInitializer", "TextFileIndex")})
 queue = _NS("queue", {"FIFOQueue": FIFOQueue, "PaddingFIFOQueue": PaddingFIFOQueue,
                      "RandomShuffleQueue": RandomShuffleQueue, "QueueBase": QueueBase})
 version = _NS("version", {"VERSION": VERSION, "GIT_VERSION": GIT_VERSION,
@@ -210,3 +218,11 @@ dtypes = _NS("dtypes", {**{n: getattr(_dtypes_module, n) for n in dir(_dtypes_mo
                            if not n.startswith("_")},
                         "cast": cast, "saturate_cast": saturate_cast,  # noqa: F405
                         "complex": complex, "as_string": as_string})  # noqa: F405
+from . import config_devices as _config_devices  # noqa: E402
+for _name in _config_devices.__all__[:-1]:
+    setattr(config, _name, getattr(_config_devices, _name))  # (tf.config's devices & switches)
+config.optimizer = _NS("config.optimizer", _config_devices.OPTIMIZER)
+from . import debugging_switches as _debugging_switches  # noqa: E402
+for _name in _debugging_switches.__all__:
+    setattr(debugging, _name, getattr(_debugging_switches, _name))
+get_logger = logging.get_logger

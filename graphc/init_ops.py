@@ -11,7 +11,10 @@ from typing import Optional
 import numpy as np
 
 from .ir import dtypes as _dt
-from .ir.ops import core_ops
+from .ir.ops import array_ops, core_ops, math_ops
+from .ir.ops.diag_ops import diag_part
+from .ir.ops.linalg_ops import qr
+from .lookup import tables_initializer
 from .variables import (global_variables_initializer, local_variables_initializer,
                         variables_initializer)
 
@@ -134,7 +137,9 @@ class VarianceScaling(Initializer):
     def __call__(self, shape, dtype=None, partition_info=None):
         shape = _shape_list(shape)
         dtype = _dt.as_dtype(dtype or self.dtype)
-        fan_in, fan_out = _compute_fans(shape)
+        # a partition's scale is the whole variable's (TF1's partition_info.full_shape)
+        fan_in, fan_out = _compute_fans(list(partition_info.full_shape) if partition_info
+                                        is not None else shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[
             self.mode]
         scale = self.scale / max(1.0, n)
@@ -146,6 +151,56 @@ class VarianceScaling(Initializer):
             return r.random_normal(shape, 0.0, math.sqrt(scale), dtype, seed=self.seed)
         limit = math.sqrt(3.0 * scale)
         return r.random_uniform(shape, -limit, limit, dtype, seed=self.seed)
+
+
+class Orthogonal(Initializer):
+    """TF1 `tf.orthogonal_initializer(gain=1.0, seed=None, dtype=tf.float32)`: a random
+    orthogonal matrix (rows or columns orthonormal, whichever are fewer) for the shape
+    flattened to [prod(shape[:-1]), shape[-1]], times `gain`: TF1's QR of a normal
+    sample with the signs of R's diagonal moved into Q."""
+
+    def __init__(self, gain=1.0, seed=None, dtype=_dt.float32) -> None:
+        self.gain, self.seed, self.dtype = gain, seed, _dt.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        shape = _shape_list(shape)
+        dtype = _dt.as_dtype(dtype or self.dtype)
+        if not dtype.is_floating:
+            raise ValueError("Expected floating point type, got %s." % dtype.name)
+        if len(shape) < 2:
+            raise ValueError("The tensor to initialize must be at least two-dimensional")
+        rows, cols = int(np.prod(shape[:-1])), shape[-1]
+        flat = (cols, rows) if rows < cols else (rows, cols)
+        a = _random().random_normal(list(flat), dtype=dtype, seed=self.seed)
+        q, r = qr(a, full_matrices=False)
+        q = math_ops.multiply(q, math_ops.sign(diag_part(r)))
+        if rows < cols:
+            q = array_ops.transpose(q)
+        return math_ops.multiply(np.asarray(self.gain, dtype.np), array_ops.reshape(q, shape))
+
+    def get_config(self) -> dict:
+        return {"gain": self.gain, "seed": self.seed, "dtype": self.dtype.name}
+
+
+class UniformUnitScaling(Initializer):
+    """TF1's deprecated `tf.uniform_unit_scaling_initializer(factor=1.0, seed=None,
+    dtype=tf.float32)`: uniform in [-m, m], m = factor * sqrt(3 / input size), the input
+    size being the product of all dims but the last (of the whole variable when
+    partitioned)."""
+
+    def __init__(self, factor=1.0, seed=None, dtype=_dt.float32) -> None:
+        self.factor, self.seed, self.dtype = factor, seed, _dt.as_dtype(dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        shape = _shape_list(shape)
+        dtype = _dt.as_dtype(dtype or self.dtype)
+        full = partition_info.full_shape if partition_info is not None else shape
+        input_size = max(float(np.prod([float(d) for d in full[:-1]])), 1.0)
+        limit = math.sqrt(3 / input_size) * self.factor
+        return _random().random_uniform(shape, -limit, limit, dtype, seed=self.seed)
+
+    def get_config(self) -> dict:
+        return {"factor": self.factor, "seed": self.seed, "dtype": self.dtype.name}
 
 
 class GlorotUniform(VarianceScaling):
@@ -203,6 +258,8 @@ variance_scaling_initializer = VarianceScaling
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
 identity_initializer = Identity
+orthogonal_initializer = Orthogonal
+uniform_unit_scaling_initializer = UniformUnitScaling
 
 
 class _InitializersNamespace:
@@ -218,6 +275,8 @@ class _InitializersNamespace:
     glorot_uniform = GlorotUniform
     glorot_normal = GlorotNormal
     identity = Identity
+    orthogonal = Orthogonal
+    uniform_unit_scaling = UniformUnitScaling
     he_normal = staticmethod(he_normal)
     he_uniform = staticmethod(he_uniform)
     lecun_normal = staticmethod(lecun_normal)
@@ -225,6 +284,7 @@ class _InitializersNamespace:
     global_variables = staticmethod(global_variables_initializer)  # TF1's aliases
     variables = staticmethod(variables_initializer)
     local_variables = staticmethod(local_variables_initializer)
+    tables_initializer = staticmethod(tables_initializer)
 
 
 initializers = _InitializersNamespace()

@@ -1,6 +1,8 @@
-"""TF1's lookup tables: `tf.lookup` (StaticHashTable, KeyValueTensorInitializer),
-`tf.contrib.lookup` (HashTable, index_table_from_tensor, index_to_string_table_from_tensor)
-and `tf.tables_initializer`.
+"""TF1's lookup tables: `tf.lookup` (StaticHashTable, StaticVocabularyTable,
+KeyValueTensorInitializer, TextFileInitializer, TextFileIndex), `tf.contrib.lookup`
+(HashTable, IdTableWithHashBuckets, index_table_from_tensor,
+index_to_string_table_from_tensor) and `tf.tables_initializer`; every table derives from
+LookupTable (its name and dtypes).
 
 A table's keys and values are the initializer's tensors (fixed, as a StaticHashTable's);
 its state is a flag outside every variable collection (a Saver does not save it, as TF1's
@@ -9,7 +11,9 @@ collection, which `tf.tables_initializer()` (and MonitoredTrainingSession's scaf
 A lookup before that fails with FailedPreconditionError, as TF1's "Table not initialized".
 `lookup(keys)` compares each key with the table's keys (ordinary ops, so it runs on both
 backends; strings through the numpy kernels) and gives the default value where none
-matches.
+matches. A TextFileInitializer reads its file when it is made (TF1's reads it when the
+table is initialized; graphc's tables hold constant keys and values), with TF1's columns
+and checks.
 """
 from __future__ import annotations
 
@@ -21,15 +25,30 @@ from .ir.ops import array_ops as A, core_ops, math_ops as M
 from .ir.ops import matmul_ops as MM
 from .ir.ops import generator_ops as G
 from .ir.ops import reduce_ops as R
-from .ir.ops._base import convert_to_tensor
+from .ir.errors import InvalidArgumentError, NotFoundError
+from .ir.ops._base import const_value, convert_to_tensor
 from .ir.ops.slicing_ops import gather
 from .ir.ops.string_hash_ops import hash_bucket_op
 from .ir.ops.string_ops import as_string
 from .variables import GraphKeys, Variable
 
 
-class KeyValueTensorInitializer:
-    """The keys and values a table starts with (two 1-D tensors of one length)."""
+class TableInitializer:
+    """What a table starts with: its keys and values, two 1-D tensors of one length."""
+
+    _keys = _values = None
+
+    @property
+    def key_dtype(self):
+        return self._keys.dtype
+
+    @property
+    def value_dtype(self):
+        return self._values.dtype
+
+
+class KeyValueTensorInitializer(TableInitializer):
+    """The keys and values a table starts with, given as tensors."""
 
     def __init__(self, keys, values, key_dtype=None, value_dtype=None, name=None) -> None:
         self._name = name or "key_value_init"
@@ -42,39 +61,12 @@ class KeyValueTensorInitializer:
         if n is not None and m is not None and n != m:
             raise ValueError(f"KeyValueTensorInitializer: {n} keys but {m} values")
 
-    @property
-    def key_dtype(self):
-        return self._keys.dtype
 
-    @property
-    def value_dtype(self):
-        return self._values.dtype
+class LookupTable:
+    """What every table has: its name, key and value dtypes (TF1's LookupInterface)."""
 
-
-class StaticHashTable:
-    """A table of keys to values fixed at initialisation (TF1 HashTable)."""
-
-    def __init__(self, initializer, default_value, name=None,
-                 experimental_is_anonymous=False) -> None:
-        if not isinstance(initializer, KeyValueTensorInitializer):
-            raise TypeError(f"the table's initializer must be a KeyValueTensorInitializer, "
-                            f"got {initializer!r}")
-        graph = _context.get_default_graph()
-        self._key_dtype, self._value_dtype = initializer.key_dtype, initializer.value_dtype
-        with graph.name_scope(name or "hash_table") as scope:
-            self._name = scope[:-1]
-            self._default_value = convert_to_tensor(default_value, dtype=self._value_dtype,
-                                                    name="default_value")
-            if self._default_value.shape.ndims not in (None, 0):
-                raise ValueError(f"the default value must be a scalar, got shape "
-                                 f"{self._default_value.shape}")
-            self._keys, self._values = initializer._keys, initializer._values
-            # the table's state is whether it was initialised: a lookup reads this flag,
-            # so one before tables_initializer fails as TF1's "Table not initialized"
-            self._initialized = Variable(True, trainable=False, collections=[],
-                                         name="initialized")
-            self._init_op = core_ops.group(self._initialized.initializer, name="table_init")
-        graph.add_to_collection(GraphKeys.TABLE_INITIALIZERS, self._init_op)
+    def __init__(self, name: str, key_dtype, value_dtype) -> None:
+        self._name, self._key_dtype, self._value_dtype = name, key_dtype, value_dtype
 
     @property
     def name(self) -> str:
@@ -89,14 +81,45 @@ class StaticHashTable:
         return self._value_dtype
 
     @property
+    def initializer(self):
+        raise NotImplementedError  # (each table's)
+
+    @property
+    def init(self):
+        return self.initializer
+
+
+class StaticHashTable(LookupTable):
+    """A table of keys to values fixed at initialisation (TF1 HashTable)."""
+
+    def __init__(self, initializer, default_value, name=None,
+                 experimental_is_anonymous=False) -> None:
+        if not isinstance(initializer, TableInitializer):
+            raise TypeError(f"the table's initializer must be a KeyValueTensorInitializer or "
+                            f"TextFileInitializer, got {initializer!r}")
+        graph = _context.get_default_graph()
+        with graph.name_scope(name or "hash_table") as scope:
+            super().__init__(scope[:-1], initializer.key_dtype, initializer.value_dtype)
+            self._default_value = convert_to_tensor(default_value, dtype=self._value_dtype,
+                                                    name="default_value")
+            if self._default_value.shape.ndims not in (None, 0):
+                raise ValueError(f"the default value must be a scalar, got shape "
+                                 f"{self._default_value.shape}")
+            self._keys, self._values = initializer._keys, initializer._values
+            # the table's state is whether it was initialised: a lookup reads this flag,
+            # so one before tables_initializer fails as TF1's "Table not initialized"
+            self._initialized = Variable(True, trainable=False, collections=[],
+                                         name="initialized")
+            self._init_op = core_ops.group(self._initialized.initializer, name="table_init")
+        graph.add_to_collection(GraphKeys.TABLE_INITIALIZERS, self._init_op)
+
+    @property
     def default_value(self):
         return self._default_value
 
     @property
     def initializer(self):
         return self._init_op
-
-    init = initializer
 
     def size(self, name=None):
         """The number of entries (an int64 scalar)."""
@@ -166,7 +189,7 @@ def index_table_from_tensor(vocabulary_list, num_oov_buckets=0, default_value=-1
         return IdTableWithHashBuckets(table, num_oov_buckets) if num_oov_buckets else table
 
 
-class IdTableWithHashBuckets:
+class IdTableWithHashBuckets(LookupTable):
     """TF1 `tf.contrib.lookup.IdTableWithHashBuckets`: the table's id for a key it has,
     else size + Fingerprint64(key) % num_oov_buckets (keys of other dtypes hashed as
     their tf.as_string), the same buckets as TensorFlow's."""
@@ -179,27 +202,13 @@ class IdTableWithHashBuckets:
         if int(num_oov_buckets) < 0:
             raise ValueError(f"oov_buckets must be >= 0, got {num_oov_buckets}")
         self._table, self._num_oov_buckets = table, int(num_oov_buckets)
-        self._key_dtype = table.key_dtype if table is not None else _dt.as_dtype(
-            key_dtype or _dt.string)
-        self._name = name or (table.name if table is not None else "hash_bucket")
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def key_dtype(self):
-        return self._key_dtype
-
-    @property
-    def value_dtype(self):
-        return _dt.int64
+        super().__init__(name or (table.name if table is not None else "hash_bucket"),
+                         table.key_dtype if table is not None else _dt.as_dtype(
+                             key_dtype or _dt.string), _dt.int64)
 
     @property
     def initializer(self):
         return self._table.initializer if self._table is not None else core_ops.no_op()
-
-    init = initializer
 
     def size(self, name=None):
         """The table's size plus the number of buckets (int64)."""
@@ -217,6 +226,118 @@ class IdTableWithHashBuckets:
             ids = self._table.lookup(keys)
             buckets = M.add(buckets, self._table.size())
             return M.where_v2(M.not_equal(ids, self._table.default_value), ids, buckets)
+
+
+class StaticVocabularyTable(IdTableWithHashBuckets):
+    """TF's `tf.lookup.StaticVocabularyTable(initializer, num_oov_buckets)`: the
+    initializer's int64 id of a key it has, else size + Fingerprint64(key) %
+    num_oov_buckets (TF's buckets)."""
+
+    def __init__(self, initializer, num_oov_buckets, lookup_key_dtype=None, name=None,
+                 experimental_is_anonymous=False) -> None:
+        if int(num_oov_buckets) <= 0:
+            raise ValueError("`num_oov_buckets` must be > 0; use StaticHashTable.")
+        if initializer.value_dtype is not _dt.int64:
+            raise TypeError(f"Invalid `value_dtype`, expected int64 but got "
+                            f"{initializer.value_dtype.name}.")
+        if lookup_key_dtype is not None and _dt.as_dtype(lookup_key_dtype) is not \
+                initializer.key_dtype:
+            raise TypeError(f"Invalid `key_dtype`, expected {initializer.key_dtype.name} but "
+                            f"got {_dt.as_dtype(lookup_key_dtype).name}.")
+        table = StaticHashTable(initializer, np.int64(-1), name=name or "hash_table")
+        super().__init__(table, num_oov_buckets, name=table.name)
+
+
+class TextFileIndex:
+    """The columns a TextFileInitializer can also take: the whole line, or its number."""
+
+    WHOLE_LINE = -2
+    LINE_NUMBER = -1
+
+
+class TextFileInitializer(TableInitializer):
+    """TF1 `tf.lookup.TextFileInitializer`: keys and values from the columns of a text
+    file (one entry per line, columns split by `delimiter`; key_index / value_index a
+    column, TextFileIndex.WHOLE_LINE or LINE_NUMBER, which counts from
+    value_index_offset). Read when made (see the module doc); `vocab_size` reads that
+    many lines and refuses a shorter file, as TF1's."""
+
+    def __init__(self, filename, key_dtype, key_index, value_dtype, value_index,
+                 vocab_size=None, delimiter="\t", name=None, value_index_offset=0) -> None:
+        path = filename
+        if not isinstance(path, (str, bytes)):
+            value = const_value(convert_to_tensor(filename)) if not isinstance(
+                filename, np.ndarray) else filename
+            if value is None or np.ndim(value) != 0:
+                raise ValueError("TextFileInitializer needs a file name known when the graph "
+                                 f"is built (a string or a constant), got {filename!r}")
+            path = value.item() if hasattr(value, "item") else value
+        path = path.decode() if isinstance(path, bytes) else path
+        key_dtype, value_dtype = _dt.as_dtype(key_dtype), _dt.as_dtype(value_dtype)
+        for what, index, dtype in (("key", key_index, key_dtype),
+                                   ("value", value_index, value_dtype)):
+            if index < TextFileIndex.WHOLE_LINE:
+                raise ValueError(f"Invalid {what} index {index}.")
+            if index == TextFileIndex.LINE_NUMBER and dtype not in (_dt.int32, _dt.int64):
+                raise ValueError(f"Signature mismatch. {what.capitalize()}s must be integer "
+                                 f"to be a line number, got {dtype.name}.")
+            if index == TextFileIndex.WHOLE_LINE and not dtype.is_string and \
+                    dtype not in (_dt.int32, _dt.int64, _dt.float32, _dt.float64):
+                raise ValueError(f"Signature mismatch. {what.capitalize()}s must be string "
+                                 f"or numeric to be a whole line, got {dtype.name}.")
+        if vocab_size is not None and vocab_size <= 0:
+            raise ValueError(f"Invalid vocab_size {vocab_size}.")
+        self._name = name or "text_file_init"
+        self.filename, self.vocab_size = path, vocab_size
+        self.key_index, self.value_index = key_index, value_index
+        lines = _text_lines(path, vocab_size)
+        keys = _column(lines, key_index, key_dtype, delimiter, 0, path)
+        values = _column(lines, value_index, value_dtype, delimiter, value_index_offset, path)
+        self._keys = core_ops.constant(keys, dtype=key_dtype, name="keys")
+        self._values = core_ops.constant(values, dtype=value_dtype, name="values")
+
+
+def _text_lines(path: str, vocab_size) -> list:
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().split(b"\n")
+    except OSError as exc:
+        raise NotFoundError(None, None, f"{path}; {exc.strerror}") from None
+    if lines and lines[-1] == b"":
+        lines.pop()  # (the newline ending the last line)
+    lines = [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
+    if vocab_size is not None:
+        if len(lines) < vocab_size:
+            raise InvalidArgumentError(None, None, f"Invalid vocab_size in {path}: expected "
+                                       f"{vocab_size} but got {len(lines)}")
+        lines = lines[:vocab_size]
+    return lines
+
+
+def _column(lines: list, index: int, dtype, delimiter: str, offset: int, path: str):
+    if index == TextFileIndex.LINE_NUMBER:
+        return np.arange(offset, offset + len(lines), dtype=dtype.np)
+    if index == TextFileIndex.WHOLE_LINE:
+        fields = lines
+    else:
+        sep = delimiter.encode() if isinstance(delimiter, str) else delimiter
+        fields = []
+        for number, line in enumerate(lines):
+            columns = line.split(sep) if sep else line.split()
+            if index >= len(columns):
+                raise InvalidArgumentError(
+                    None, None, f"Invalid number of columns in {path} line {number} "
+                    f"({line.decode(errors='replace')}) : expected {index + 1} got "
+                    f"{len(columns)}")
+            fields.append(columns[index])
+    if dtype.is_string:
+        return np.array(fields, dtype=object)
+    try:
+        return np.array([dtype.np.type(f.decode()) if dtype.is_integer else float(f)
+                         for f in fields], dtype=dtype.np)
+    except ValueError as exc:
+        raise InvalidArgumentError(None, None, f"{path}: a {dtype.name} field does not "
+                                   f"parse: {exc}") from None
 
 
 def index_to_string_table_from_tensor(vocabulary_list, default_value="UNK", name=None):

@@ -15,6 +15,7 @@ from .ir.ops.candidate_sampling_ops import (all_candidate_sampler,  # noqa: F401
                                             log_uniform_candidate_sampler,
                                             uniform_candidate_sampler)
 from .nn_sampled import nce_loss, sampled_softmax_loss  # noqa: F401
+from .partitioned_variables import PartitionedVariable, sharded_lookup
 from .nn_ctc import (ctc_beam_search_decoder, ctc_beam_search_decoder_v2,  # noqa: F401
                      ctc_greedy_decoder, ctc_loss)
 from .ir.ops.space_ops import depth_to_space, space_to_batch, space_to_depth  # noqa: F401
@@ -33,15 +34,19 @@ lrn = local_response_normalization
 
 def embedding_lookup(params, ids, partition_strategy: str = "mod", name=None,
                      validate_indices=True, max_norm=None):
-    """Rows of `params` (a tensor or a list holding one) selected by `ids`."""
+    """Rows of `params` selected by `ids`: a tensor, or shards of one (a list, or a
+    PartitionedVariable) by TF1's `partition_strategy` (graphc/partitioned_variables.py)."""
     from .ir.ops.slicing_ops import gather
-    if isinstance(params, (list, tuple)):
-        if len(params) != 1:
-            raise NotImplementedError("graphc's embedding_lookup takes one params tensor "
-                                      f"(got a list of {len(params)} shards)")
-        params = params[0]
+    if isinstance(params, PartitionedVariable):
+        params = list(params)
     if max_norm is not None:
         raise NotImplementedError("embedding_lookup(max_norm=...) is not supported")
+    if isinstance(params, (list, tuple)):
+        if not params:
+            raise ValueError("Need at least one param")
+        if len(params) > 1:
+            return sharded_lookup(list(params), ids, partition_strategy, name)
+        params = params[0]
     return gather(params, ids, name=name or "embedding_lookup")
 
 

@@ -18,7 +18,7 @@ from typing import Optional
 
 import numpy as np
 
-from . import backends_registry
+from . import backends_registry, config_devices, debugging_switches
 from . import run_metadata as run_metadata_module
 from . import symbolic_plans
 from .compile import compile_plan
@@ -71,13 +71,17 @@ class BaseSession:
         self._validate = bool(os.environ.get("GRAPHC_DEBUG"))
         self._disabled_passes = self._disabled_passes_of(config)
         self._check_numerics = os.environ.get("GRAPHC_CHECK_NUMERICS", "") not in ("", "0") \
-            or bool(getattr(config, "check_numerics", False))
+            or bool(getattr(config, "check_numerics", False)) \
+            or debugging_switches.check_numerics_enabled()  # (tf.debugging's switch)
+        self._log_placement = debugging_switches.get_log_device_placement() or \
+            bool(getattr(config, "log_device_placement", False))
         PassManager(disabled=self._disabled_passes)  # unknown pass names fail here, early
 
     @staticmethod
     def _disabled_passes_of(config) -> tuple:
+        """The config's disabled passes and those tf.config.optimizer's options turn off."""
         disabled = getattr(getattr(config, "graph_options", None), "disabled_passes", ()) or ()
-        return tuple(disabled)
+        return tuple(dict.fromkeys(tuple(disabled) + config_devices.disabled_passes()))
 
     # ------------------------------------------------------------------ TF1 surface
     @property
@@ -298,6 +302,8 @@ class BaseSession:
         ordered_feeds = [feed_tensors[i] for i in order]
         specs = [(feed_values[i].shape if shapes is None else shapes[i],
                   feed_tensors[i].dtype) for i in order]
+        if self._log_placement:
+            debugging_switches.log_placement(fetch_tensors, targets)
         self.last_pass_manager = PassManager(disabled=self._disabled_passes)
         executable = compile_plan(fetch_tensors, targets, ordered_feeds, specs,
                                   self.last_pass_manager, self._backend, self._state,

@@ -13,8 +13,11 @@ from typing import Optional
 from .ir import context as _context
 from .ir import dtypes as _dt
 from .ir.graph import Graph, TensorLike
+from .ir.ops._base import np_value
 from .ir.shapes import as_shape
 from . import init_ops
+from .partitioned_variables import PartitionInfo, PartitionedVariable, SaveSliceInfo, \
+    slice_partitions
 from .variables import GraphKeys, Variable
 
 
@@ -37,6 +40,7 @@ class VariableScope:
         self._initializer = initializer
         self._regularizer = regularizer
         self._custom_getter = custom_getter
+        self._partitioner = partitioner
         self._name_scope = name_scope
         self._dtype = _dt.as_dtype(dtype)
         self._constraint = constraint
@@ -69,6 +73,13 @@ class VariableScope:
     def custom_getter(self):
         return self._custom_getter
 
+    @property
+    def partitioner(self):
+        return self._partitioner
+
+    def set_partitioner(self, partitioner) -> None:
+        self._partitioner = partitioner
+
     def reuse_variables(self) -> None:
         self._reuse = True
 
@@ -92,6 +103,7 @@ class _ScopeState:
     def __init__(self) -> None:
         self.stack: list[VariableScope] = [VariableScope(False)]
         self.variables: dict[str, Variable] = {}
+        self.partitioned: dict[str, PartitionedVariable] = {}
         self.scope_counts: dict[str, int] = {}
 
 
@@ -156,6 +168,7 @@ def variable_scope(name_or_scope=None, default_name: Optional[str] = None, value
             initializer if initializer is not None else base.initializer,
             regularizer if regularizer is not None else base.regularizer,
             custom_getter=custom_getter if custom_getter is not None else base.custom_getter,
+            partitioner=partitioner if partitioner is not None else base.partitioner,
             name_scope=ns if isinstance(ns, str) else "",
             dtype=dtype if dtype is not None else base.dtype, constraint=constraint)
         if isinstance(name_or_scope, VariableScope):
@@ -189,19 +202,26 @@ def get_variable(name: str, shape=None, dtype=None, initializer=None, regularize
                  trainable=None, collections=None, caching_device=None, partitioner=None,
                  validate_shape: bool = True, use_resource=None, custom_getter=None,
                  constraint=None, synchronization=None, aggregation=None) -> Variable:
-    """Get an existing variable (reuse) or create a new one, TF1 semantics."""
+    """Get an existing variable (reuse) or create a new one, TF1 semantics; with a
+    partitioner (here or the scope's), a PartitionedVariable of parts."""
     return _get_variable_in(get_variable_scope(), name, shape, dtype, initializer,
                             regularizer=regularizer, trainable=trainable,
                             collections=collections, validate_shape=validate_shape,
-                            custom_getter=custom_getter, constraint=constraint)
+                            custom_getter=custom_getter, constraint=constraint,
+                            partitioner=partitioner)
 
 
 def _get_variable_in(scope: VariableScope, name, shape=None, dtype=None, initializer=None,
                      regularizer=None, trainable=None, collections=None,
                      validate_shape=True, custom_getter=None, constraint=None,
-                     **ignored) -> Variable:
+                     partitioner=None, **ignored) -> Variable:
     full = f"{scope.name}/{name}" if scope.name else name
     getter = custom_getter or scope.custom_getter
+    partitioner = partitioner if partitioner is not None else scope.partitioner
+    if partitioner is not None:
+        return _get_partitioned(scope, full, shape, dtype, initializer, regularizer,
+                                trainable, collections, validate_shape, constraint,
+                                partitioner)
 
     def true_getter(name=full, shape=shape, dtype=dtype, initializer=initializer,
                     regularizer=regularizer, trainable=trainable, collections=collections,
@@ -214,6 +234,88 @@ def _get_variable_in(scope: VariableScope, name, shape=None, dtype=None, initial
                       regularizer=regularizer, trainable=trainable, collections=collections,
                       validate_shape=validate_shape)
     return true_getter()
+
+
+def _get_partitioned(scope, full, shape, dtype, initializer, regularizer, trainable,
+                     collections, validate_shape, constraint, partitioner):
+    """TF1's _get_partitioned_variable: the parts `partitioner(shape=, dtype=)` asks for,
+    each a Variable `<full>/part_<i>` (graphc/partitioned_variables.py)."""
+    st = _state()
+    existing = st.partitioned.get(full)
+    if existing is not None:
+        if scope.reuse is None or scope.reuse is False:
+            raise ValueError(f"Partitioned variable with name {full} already exists. Did you "
+                             "mean to set reuse=True or reuse=tf.AUTO_REUSE in VarScope?")
+        if shape is not None and not as_shape(shape).is_compatible_with(existing.shape):
+            raise ValueError(f"Trying to reuse partitioned variable {full}, but specified "
+                             f"shape {as_shape(shape)} and found shape {existing.shape}.")
+        return existing
+    if scope.reuse is True:
+        raise ValueError(f"PartitionedVariable {full} does not exist, or was not created with "
+                         "tf.get_variable(). Did you mean to set reuse=None in VarScope?")
+    if shape is None or not as_shape(shape).is_fully_defined():
+        raise ValueError(f"Shape of a new partitioned variable ({full}) must be fully "
+                         f"defined, but instead was {shape}.")
+    if as_shape(shape).ndims < 1:
+        raise ValueError(f"A partitioned Variable must have rank at least 1, shape: {shape}")
+    shape = as_shape(shape)
+    dtype = _dt.as_dtype(dtype) if dtype is not None else scope.dtype
+    partitions = partitioner(shape=shape, dtype=dtype)
+    slices = slice_partitions(shape.as_list(), partitions)
+    value = None
+    if initializer is not None and not callable(initializer):
+        if isinstance(initializer, TensorLike):
+            raise ValueError(f"A partitioned variable ({full}) needs an initializer function "
+                             "or a constant value, not a tensor")
+        value = np_value(initializer, dtype)
+        if tuple(value.shape) != tuple(shape.as_list()):
+            raise ValueError(f"Initializer for partitioned variable {full} has shape "
+                             f"{value.shape}, the variable {shape}")
+    parts = []
+    for i, (offset, part_shape) in enumerate(slices):
+        info = PartitionInfo(shape.as_list(), offset)
+        if value is not None:
+            where = tuple(slice(o, o + n) for o, n in zip(offset, part_shape))
+            part_init = value[where]
+        else:
+            base = initializer if initializer is not None else scope.initializer
+            if base is None:
+                base = init_ops.default_initializer(dtype)
+            if isinstance(base, type) and issubclass(base, init_ops.Initializer):
+                base = base(dtype=dtype)
+            part_init = _part_initializer(base, info)
+        part = _get_or_create(scope, f"{full}/part_{i}", part_shape, dtype, part_init,
+                              regularizer, trainable, collections, validate_shape,
+                              constraint)
+        part._save_slice_info = SaveSliceInfo(full, shape.as_list(), offset, part_shape)
+        parts.append(part)
+    pv = PartitionedVariable(full, shape, dtype, parts, partitions)
+    st.partitioned[full] = pv
+    return pv
+
+
+def _part_initializer(base, info: PartitionInfo):
+    """`base` called for one part, told where the part lies (TF1's partition_info)."""
+    def initializer(shape, dtype=None, partition_info=None):
+        return base(shape, dtype=dtype, partition_info=info)
+    return initializer
+
+
+def create_partitioned_variables(shape, slicing, initializer, dtype=_dt.float32,
+                                 trainable: bool = True, collections=None, name=None,
+                                 reuse=None) -> list:
+    """TF1's deprecated `tf.create_partitioned_variables`: the parts (a list of Variables)
+    of a variable of `shape` split as `slicing` says, under variable scope `name`
+    ("PartitionedVariable" by default)."""
+    if len(shape) != len(slicing):
+        raise ValueError(f"The 'shape' and 'slicing' of a partitioned Variable must have the "
+                         f"length: shape: {shape}, slicing: {slicing}")
+    if len(shape) < 1:
+        raise ValueError(f"A partitioned Variable must have rank at least 1: shape: {shape}")
+    with variable_scope(name, "PartitionedVariable", reuse=reuse) as scope:
+        return list(_get_partitioned(scope, scope.name, shape, dtype, initializer, None,
+                                     trainable, collections, True, None,
+                                     lambda **unused: list(slicing)))
 
 
 def _get_or_create(scope, full, shape, dtype, initializer, regularizer, trainable,
@@ -242,8 +344,7 @@ def _get_or_create(scope, full, shape, dtype, initializer, regularizer, trainabl
     if dtype is None and isinstance(initializer, TensorLike):
         dtype = initializer._as_tensor().dtype  # TF1: a tensor initializer gives the dtype
     elif dtype is None and initializer is not None and not callable(initializer):
-        from .ir.ops._base import np_value  # so does a constant value (TF1: int64 stays)
-        dtype = _dt.as_dtype(np_value(initializer).dtype)
+        dtype = _dt.as_dtype(np_value(initializer).dtype)  # so does a constant (int64 stays)
     dtype = _dt.as_dtype(dtype) if dtype is not None else scope.dtype
     if initializer is None:
         initializer = scope.initializer

@@ -5,6 +5,8 @@ in the user's program that created that node.
 """
 from __future__ import annotations
 
+import warnings
+
 from .naming import rename
 
 OK = 0
@@ -82,3 +84,48 @@ UnavailableError = _make("UnavailableError", UNAVAILABLE)
 DataLossError = _make("DataLossError", DATA_LOSS)
 UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED)
 
+
+_BY_CODE = {cls.error_code: cls for cls in (
+    CancelledError, UnknownError, InvalidArgumentError, DeadlineExceededError, NotFoundError,
+    AlreadyExistsError, PermissionDeniedError, ResourceExhaustedError,
+    FailedPreconditionError, AbortedError, OutOfRangeError, UnimplementedError,
+    InternalError, UnavailableError, DataLossError, UnauthenticatedError)}
+
+
+def exception_type_from_error_code(error_code: int) -> type:
+    """TF1 `tf.errors.exception_type_from_error_code`: the class of a code (KeyError for
+    a code that has none, as TF1's)."""
+    return _BY_CODE[error_code]
+
+
+def error_code_from_exception_type(cls) -> int:
+    """TF1 `tf.errors.error_code_from_exception_type`: the code of an OpError class;
+    UNKNOWN, with TF1's warning, for any other class."""
+    for code, known in _BY_CODE.items():
+        if cls is known:
+            return code
+    warnings.warn("Unknown class exception")
+    return UNKNOWN
+
+
+class Status:
+    """The status `raise_exception_on_not_ok_status` yields: OK until code and message
+    are set (by the code in the block, standing in for TF's C API calls)."""
+
+    def __init__(self) -> None:
+        self.code = OK
+        self.message = ""
+
+
+class raise_exception_on_not_ok_status:  # noqa: N801  (TF1's name)
+    """TF1 `tf.errors.raise_exception_on_not_ok_status()`: a context manager yielding a
+    Status; on leaving the block, a status that is not OK is raised as its OpError."""
+
+    def __enter__(self) -> Status:
+        self.status = Status()
+        return self.status
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is None and self.status.code != OK:
+            raise _BY_CODE.get(self.status.code, UnknownError)(None, None,
+                                                               self.status.message)

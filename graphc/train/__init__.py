@@ -1,5 +1,6 @@
 """`tf.train`: optimizers, global step, learning-rate schedules, Saver and checkpoints,
-MonitoredTrainingSession and its hooks."""
+MonitoredTrainingSession and its hooks, SessionManager and Supervisor, the cluster names
+(ClusterSpec, Server, replica_device_setter: one process)."""
 from .optimizer import (AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer,  # noqa: F401
                         MomentumOptimizer, Optimizer, RMSPropOptimizer)
 from .saver import (CheckpointReader, NewCheckpointReader, Saver, checkpoint_exists,  # noqa: F401
@@ -36,3 +37,10 @@ from .sync_replicas import SyncReplicasOptimizer  # noqa: F401
 from .decay import (cosine_decay, cosine_decay_restarts, linear_cosine_decay,  # noqa: F401
                     natural_exp_decay, noisy_linear_cosine_decay, piecewise_constant_decay,
                     polynomial_decay)
+from .session_manager import SessionManager  # noqa: F401
+from .supervisor import LooperThread, Supervisor, basic_train_loop  # noqa: F401
+from .cluster import ClusterSpec, Server, replica_device_setter  # noqa: F401
+from .checkpoint_management import (checkpoints_iterator,  # noqa: F401
+                                    generate_checkpoint_state_proto, get_checkpoint_mtimes,
+                                    update_checkpoint_state)
+from .global_step_waiter import GlobalStepWaiterHook, assert_global_step  # noqa: F401

@@ -114,15 +114,18 @@ def _colocated(name: str) -> protos.AttrValue:
     return out
 
 
-def add_saver_nodes(gd: protos.GraphDef, scope: str, names: dict,
+def add_saver_nodes(gd: protos.GraphDef, scope: str, entries: list,
                     export_scope: Optional[str] = None) -> None:
-    """Append TF1's V2 saver subgraph for {checkpoint key: Variable} to `gd`: what
-    `tf.train.Saver` builds, so TensorFlow's `Saver(saver_def=...)` runs it (only the
-    variables under `export_scope`, named relative to it)."""
+    """Append TF1's V2 saver subgraph for [(checkpoint key, Variable, slice spec)] to
+    `gd`: what `tf.train.Saver` builds, so TensorFlow's `Saver(saver_def=...)` runs it
+    (only the variables under `export_scope`, named relative to it; a partitioned
+    variable's parts are saved as slices of its key, TF1's shape_and_slices)."""
     string, scalar = A.encode("string", A.DTYPE), A.encode([], A.SHAPE)
-    keys = sorted(k for k in names if _strip_scope(names[k].op.name, export_scope) is not None)
-    dtypes = [names[k].dtype for k in keys]
-    refs = [_strip_scope(names[k].op.name, export_scope) for k in keys]
+    entries = sorted((e for e in entries if _strip_scope(e[1].op.name, export_scope)
+                      is not None), key=lambda e: (e[0], e[2]))
+    keys = [key for key, _, _ in entries]
+    dtypes = [var.dtype for _, var, _ in entries]
+    refs = [_strip_scope(var.op.name, export_scope) for _, var, _ in entries]
 
     def strings(values) -> protos.AttrValue:
         return _tensor(np.array([v.encode() for v in values], dtype=object))
@@ -136,7 +139,7 @@ def add_saver_nodes(gd: protos.GraphDef, scope: str, names: dict,
     for kind in ("SaveV2", "RestoreV2"):
         _node(gd, f"{scope}/{kind}/tensor_names", "Const", dtype=string, value=strings(keys))
         _node(gd, f"{scope}/{kind}/shape_and_slices", "Const", dtype=string,
-              value=strings([""] * len(keys)))
+              value=strings([spec for _, _, spec in entries]))
     _node(gd, f"{scope}/SaveV2", "SaveV2", [f"{scope}/Const", f"{scope}/SaveV2/tensor_names",
                                             f"{scope}/SaveV2/shape_and_slices"] + refs,
           dtypes=_types(dtypes))
@@ -250,7 +253,7 @@ def export_with_saver(filename: Optional[str], saver, meta_info_def=None, graph_
     meta.graph_def.CopyFrom(scoped_graph_def(gd, export_scope, clear_devices))
     if saver is not None:
         scope = saver_scope(graph)
-        add_saver_nodes(meta.graph_def, scope, saver._names, export_scope)
+        add_saver_nodes(meta.graph_def, scope, saver._save_entries(), export_scope)
         meta.saver_def.CopyFrom(saver_def_for(scope, saver._max_to_keep or 0,
                                               saver._keep_hours))
     elif saver_def is not None:

@@ -24,6 +24,8 @@ from ..api import import_graph_def
 from ..ir import context as _context
 from ..ir import fileio
 from ..ir.errors import DataLossError, InvalidArgumentError, NotFoundError
+from ..ir.shapes import TensorShape
+from ..partitioned_variables import PartitionedVariable
 from ..variables import GraphKeys, Variable, global_variables
 from .checkpoint_format import GRAPHC, checkpoint_exists, format_of
 from .meta_graph import (MetaGraphFileError, export_with_saver, read_message,
@@ -181,6 +183,55 @@ def _write_format(write_version):
                      "write_version='graphc', its own format; V1 is not written")
 
 
+class Sliced:
+    """The parts of one partitioned variable, saved as one entry of its whole shape."""
+
+    def __init__(self, parts: list) -> None:
+        self.parts = parts
+        info = parts[0]._save_slice_info
+        self.full_shape, self.dtype = tuple(info.full_shape), parts[0].dtype
+        self.shape = TensorShape(self.full_shape)
+        self.graph, self.device = parts[0].graph, ""
+
+    @classmethod
+    def of(cls, parts: list) -> "Sliced":
+        return cls(list(parts))
+
+    def add(self, part) -> None:
+        self.parts.append(part)
+
+    def check(self, key: str) -> None:
+        """The parts tile the whole shape exactly once."""
+        covered = np.zeros(self.full_shape, np.int8)
+        for p in self.parts:
+            info = p._save_slice_info
+            if tuple(info.full_shape) != self.full_shape or p.dtype is not self.dtype:
+                raise ValueError(f"The partitions of {key} disagree on the whole variable's "
+                                 "shape or dtype")
+            covered[self._where(p)] += 1
+        if covered.size and (covered.min() != 1 or covered.max() != 1):
+            raise ValueError(f"The saved partitions of {key} do not cover it exactly once")
+
+    @staticmethod
+    def _where(part) -> tuple:
+        info = part._save_slice_info
+        return tuple(slice(o, o + n) for o, n in zip(info.var_offset, info.var_shape))
+
+    def gather(self, store, missing: list):
+        full = np.zeros(self.full_shape, self.dtype.np)
+        for p in self.parts:
+            value = store.get(p.op.name)
+            if value is None:
+                missing.append(p.op.name)
+            else:
+                full[self._where(p)] = value
+        return full
+
+    def scatter(self, sess, value: np.ndarray) -> None:
+        for p in self.parts:
+            sess._set_variable_value(p.op.name, np.array(value[self._where(p)]))
+
+
 class Saver:
     """TF1 `tf.train.Saver`: save and restore variables of a Session."""
 
@@ -203,6 +254,8 @@ class Saver:
 
     @staticmethod
     def _name_map(var_list) -> dict:
+        """{checkpoint key: Variable or Sliced}: a partitioned variable's parts (their
+        `_save_slice_info`) are one entry under the whole variable's name, as TF1's."""
         if var_list is None:
             var_list = global_variables()
         if isinstance(var_list, dict):
@@ -210,17 +263,41 @@ class Saver:
         else:
             items = []
             for v in var_list:
+                if isinstance(v, PartitionedVariable):
+                    items.append((v.name, v))
+                    continue
                 if not isinstance(v, Variable):
                     raise TypeError(f"Saver var_list entries must be Variables, got {v!r}")
-                items.append((v.op.name, v))
-        names = {}
+                info = v._save_slice_info
+                items.append((info.full_name if info is not None else v.op.name, v))
+        names: dict = {}
         for key, v in items:
-            if not isinstance(v, Variable):
+            if isinstance(v, PartitionedVariable):
+                v = Sliced.of(list(v))
+            elif not isinstance(v, Variable):
                 raise TypeError(f"Saver var_list values must be Variables, got {v!r}")
+            elif v._save_slice_info is not None:
+                if isinstance(names.get(key), Sliced):
+                    names[key].add(v)
+                    continue
+                v = Sliced.of([v])
             if key in names:
                 raise ValueError(f"At least two variables have the same name: {key}")
             names[key] = v
+        for key, v in names.items():
+            if isinstance(v, Sliced):
+                v.check(key)
         return names
+
+    def _save_entries(self) -> list:
+        """[(key, Variable, slice spec)]: what TF1's SaveV2 node lists."""
+        out = []
+        for key, v in self._names.items():
+            if isinstance(v, Sliced):
+                out.extend((key, part, part._save_slice_info.spec) for part in v.parts)
+            else:
+                out.append((key, v, ""))
+        return out
 
     @property
     def last_checkpoints(self) -> list:
@@ -244,10 +321,13 @@ class Saver:
         store = sess._state.variables
         missing = []
         for name, var in self._names.items():
-            value = store.get(var.op.name)
-            if value is None:
-                missing.append(var.op.name)
+            if isinstance(var, Sliced):
+                value = var.gather(store, missing)
             else:
+                value = store.get(var.op.name)
+                if value is None:
+                    missing.append(var.op.name)
+            if value is not None:
                 values[name] = value
         if missing:
             from ..ir.errors import FailedPreconditionError
@@ -315,7 +395,10 @@ class Saver:
                                        "shape or dtype mismatch:\n  " + "\n  ".join(problems))
         values = fmt.read_tensors(save_path, list(self._names))
         for name, var in self._names.items():
-            sess._set_variable_value(var.op.name, values[name])
+            if isinstance(var, Sliced):
+                var.scatter(sess, values[name])
+            else:
+                sess._set_variable_value(var.op.name, values[name])
 
     def recover_last_checkpoints(self, checkpoint_paths: list) -> None:
         self._last = [p for p in checkpoint_paths if checkpoint_exists(p)]

@@ -1,6 +1,7 @@
 """tf.metrics' *_at_k (graphc/metrics_at_k.py) against TensorFlow's values and variable
-names (tests/fixtures/tf/sets_metrics.json, made by make_sets_metrics_fixtures.py): each
-case runs its update op twice on one batch, then reads the value."""
+names (tests/fixtures/tf/sets_metrics.json, made by make_sets_metrics_fixtures.py from the
+cases of sets_metrics_cases.py): each case runs its update op twice on one batch, then
+reads the value."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,29 +9,8 @@ import pytest
 
 import graphc as tf
 
-from .test_sets import DATA, operand
-
-
-def _run(case):
-    with tf.Graph().as_default():
-        labels = operand(case["labels"])
-        fn = getattr(tf.metrics, case["fn"])
-        kwargs = dict(case["kwargs"])
-        if "weights" in kwargs:
-            kwargs["weights"] = tf.constant(kwargs["weights"], tf.float64)
-        if "predictions_idx" in case:
-            value, update = fn(labels, tf.constant(case["predictions_idx"], tf.int64),
-                               **kwargs)
-        else:
-            value, update = fn(labels, tf.constant(case["predictions"], tf.float32),
-                               case["k"], **kwargs)
-        names = sorted(v.op.name for v in tf.local_variables())
-        assert all(v in tf.get_collection(tf.GraphKeys.METRIC_VARIABLES)
-                   for v in tf.local_variables())
-        with tf.Session() as sess:
-            sess.run(tf.local_variables_initializer())
-            updates = [sess.run(update), sess.run(update)]
-            return updates, sess.run(value), names, value.dtype
+from .sets_metrics_cases import run_metric
+from .test_sets import DATA
 
 
 def _close(got, want):
@@ -42,13 +22,16 @@ def _close(got, want):
 
 @pytest.mark.parametrize("case", DATA["metrics"], ids=[c["name"] for c in DATA["metrics"]])
 def test_metrics_at_k_match_tensorflow(case):
-    updates, value, names, dtype = _run(case)
-    want = case["result"]
-    assert dtype == tf.float64
-    for got, w in zip(updates, want["updates"]):
-        _close(got, w)
-    _close(value, want["value"])
-    assert names == want["variables"]
+    def inspect(value):
+        assert value.dtype == tf.float64
+        assert all(v in tf.get_collection(tf.GraphKeys.METRIC_VARIABLES)
+                   for v in tf.local_variables())
+
+    got, want = run_metric(tf, case, inspect), case["result"]
+    for g, w in zip(got["updates"], want["updates"]):
+        _close(g, w)
+    _close(got["value"], want["value"])
+    assert got["variables"] == want["variables"]
 
 
 def test_metrics_at_k_collections_and_k_checks():

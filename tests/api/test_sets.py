@@ -1,6 +1,6 @@
 """tf.sets (graphc/sets.py, ir/ops/set_ops.py) against TensorFlow's results
-(tests/fixtures/tf/sets_metrics.json, made by make_sets_metrics_fixtures.py), and TF1's
-refusals."""
+(tests/fixtures/tf/sets_metrics.json, made by make_sets_metrics_fixtures.py from the
+cases of sets_metrics_cases.py), and TF1's refusals."""
 from __future__ import annotations
 
 import json
@@ -11,42 +11,17 @@ import pytest
 
 import graphc as tf
 
+from . import sets_metrics_cases as cases
+
 FIXTURE = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures", "tf",
                        "sets_metrics.json")
 with open(FIXTURE) as _f:
     DATA = json.load(_f)
 
 
-def operand(spec):
-    dtype = tf.as_dtype(spec["dtype"])
-    if "dense" in spec:
-        values = np.array(spec["dense"], dtype=object if dtype is tf.string else dtype.np)
-        if dtype is tf.string:
-            values = np.vectorize(str.encode, otypes=[object])(values)
-        return tf.constant(values, dtype=dtype)
-    indices, values, shape = spec["sparse"]
-    return tf.SparseTensor(np.int64(indices), tf.constant(values, dtype), np.int64(shape))
-
-
-def plain(x):
-    if isinstance(x, tf.SparseTensorValue):
-        return {"indices": plain(x.indices), "values": plain(x.values),
-                "dense_shape": plain(x.dense_shape)}
-    x = np.asarray(x)
-    if x.dtype.kind in "OS":
-        return [v.decode() for v in x.tolist()]
-    return x.tolist()
-
-
 @pytest.mark.parametrize("case", DATA["sets"], ids=[c["name"] for c in DATA["sets"]])
 def test_sets_match_tensorflow(case):
-    with tf.Graph().as_default():
-        fn = getattr(tf.sets, case["fn"])
-        a = operand(case["a"])
-        out = fn(a, **case["kwargs"]) if "b" not in case else \
-            fn(a, operand(case["b"]), **case["kwargs"])
-        with tf.Session() as sess:
-            assert plain(sess.run(out)) == case["result"]
+    assert cases.run_set(tf, case) == case["result"]
 
 
 def test_short_names_are_the_long_ones():
