@@ -1,6 +1,17 @@
-"""graphc.ir: dtypes, shapes, the graph, the op registry, printer and verifier.
+"""graphc.ir: the two IRs and what defines them, the layer every other one builds on.
 
-Imports only numpy (and networkx in the verifier). Every other layer builds on this one.
+The user's IR: dtypes, shapes (with symbolic dims, `symbolic`), the append-only Graph of
+Operations and Tensors (`graph`; the graphs a node holds, `func_graph`), creation sites,
+the default graph (`context`). The op registry (`registry`: one OpDef per op, its facets)
+and the op families (`ops`, listed bottom up in its __init__). The backends' IR: `plan`,
+the immutable Plan the passes' last stage freezes and every backend compiles (a Fused
+node's body a Plan of its own). Shared by the layers above: the one constant evaluator
+(`evaluate`), run-time state and the kernels' context (`runtime`), TF1's error classes,
+the printer, the verifier, the `.graphc` file (`serialize`, `fileio`), Philox, the
+tolerances of equivalence tests (`numerics`), and numpy codecs of what TensorFlow reads
+and writes (JPEG, PNG, GIF, BMP, WAV, CRC-32C, protobuf's wire format).
+
+Imports only numpy (and networkx in the verifier).
 """
 from . import dtypes, errors, shapes  # noqa: F401
 from .context import get_default_graph, reset_default_graph  # noqa: F401

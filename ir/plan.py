@@ -12,10 +12,16 @@ PlanValues (dtype and specialised shape). Backends, the function runner and the 
 that trace or profile a run read a Plan and never change it; the numpy interpreter and
 the llvm backend compile the same Plan.
 
+A graph a node holds that the backends run inline, node by node, is frozen with it into
+a Plan of its own (the op's OpDef.freeze_graphs says how): a Fused node's body is a Plan
+whose `feeds` are the body's parameters (one per input of the node, in order), whose
+`nodes` are its members in order and whose `fetches` are the node's results. The graphs
+If and While hold are functions, compiled on their own when they run, and stay the graphs
+lowering made.
+
 PlanNode and PlanValue read like Operation and Tensor (type, name, inputs, outputs, attrs,
 opdef, op, value_index, dtype, shape), so an OpDef's kernels and a backend's rules take
-either: a Fused node's body, which the backends walk into, stays the graph the fusion pass
-built. Both hash and compare by identity (object's C defaults), as the backends' value-
+either. Both hash and compare by identity (object's C defaults), as the backends' value-
 keyed dicts need.
 """
 from __future__ import annotations
@@ -24,6 +30,7 @@ from types import MappingProxyType
 from typing import Iterable, Sequence
 
 _set = object.__setattr__
+_NONE = MappingProxyType({})  # the held graphs of a node that holds none
 
 
 class _Frozen:
@@ -128,8 +135,13 @@ def _node(op, index: int, values: dict, nodes: dict) -> PlanNode:
     _set(node, "type", op.type)
     _set(node, "name", op.name)
     _set(node, "control_inputs", tuple([nodes[c] for c in op.control_inputs if c in nodes]))
-    _set(node, "attrs", MappingProxyType(op.attrs))
-    _set(node, "subgraphs", MappingProxyType(op.subgraphs))
+    _set(node, "attrs", MappingProxyType(dict(op.attrs)))
+    held = op.subgraphs
+    if held:
+        freeze = op.opdef.freeze_graphs
+        _set(node, "subgraphs", MappingProxyType(freeze(op) if freeze else dict(held)))
+    else:
+        _set(node, "subgraphs", _NONE)
     _set(node, "site", op.site)
     _set(node, "opdef", op.opdef)
     _set(node, "original", op.original)

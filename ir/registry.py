@@ -9,6 +9,10 @@ Facets (JAX's tables, kept on one record so a new op is one definition):
   pure     no side effects and deterministic: may be folded, CSE'd, pruned freely
   elementwise  output element i depends only on input element i (after broadcasting)
   ref_inputs   inputs that name a variable to write, not a value to read (Assign's target)
+  freeze_graphs  (op) -> {key: Plan}: the graphs the op holds, frozen into Plans of their
+           own (ir/plan.py) for the Plan the op's node is frozen into, when backends run
+           them inline, node by node (a Fused node's body); None: kept as they are (If's
+           branches and While's cond and body are functions, compiled on their own)
 """
 from __future__ import annotations
 
@@ -57,6 +61,8 @@ class OpDef:
     # llvm lowering runs such an op as a host step without a FallbackWarning, and the
     # README's list of numpy-kernel ops is generated from these flags.
     numpy_by_design: Optional[str] = None
+    # How a Plan holds the graphs the op holds (see the module doc); None: as they are.
+    freeze_graphs: Optional[Callable] = None
 
     def __post_init__(self) -> None:
         if self.numpy_by_design is None:

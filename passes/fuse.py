@@ -32,7 +32,7 @@ import heapq
 
 from graphc.ir.graph import DerivedGraph, Operation
 from graphc.ir.ops.fused_ops import BROADCAST_OPS, TRAILING_REDUCTIONS, make_fused
-from .lower import Lowered, _copy, exact_or_unique
+from .lower import Lowered, copy_op, exact_or_unique
 
 
 def fusible(op: Operation) -> bool:
@@ -181,7 +181,7 @@ def fuse(lowered: Lowered) -> Lowered:
         if u >= len(groups):
             op = unit[0]
             controls = [new_ops[c] for c in op.control_inputs]
-            new = _copy(graph, op, [tensors[t] for t in op.inputs], controls)
+            new = copy_op(graph, op, [tensors[t] for t in op.inputs], controls)
             new_ops[op] = new
             tensors.update(zip(op.outputs, new.outputs))
             continue

@@ -46,7 +46,9 @@ def exact_or_unique(graph: Graph, name: str) -> str:
     return name + "/" if name not in graph._by_name else name
 
 
-def _copy(graph: Graph, op: Operation, inputs, controls, attrs=None) -> Operation:
+def copy_op(graph: Graph, op: Operation, inputs, controls, attrs=None) -> Operation:
+    """`op` copied into `graph` on `inputs` and `controls`, knowing what it copies (also
+    fusion's copy of the ops it leaves alone)."""
     name = op.name + "/" if op.type == "VariableV2" else exact_or_unique(graph, op.name)
     try:
         new = graph.create_op(op.type, inputs, op.attrs if attrs is None else attrs,
@@ -83,7 +85,7 @@ def lower(program, feed_specs) -> Lowered:
     def var_ref(t: Tensor) -> Tensor:
         """A ref input's variable, copied on first use (pruning skips ref edges)."""
         if t not in tensors:
-            ops[t.op] = new = _copy(graph, t.op, (), ())
+            ops[t.op] = new = copy_op(graph, t.op, (), ())
             tensors[t] = new.outputs[0]
         return tensors[t]
 
@@ -101,7 +103,7 @@ def lower(program, feed_specs) -> Lowered:
             if shapes is not None or stacked is not None:
                 attrs = dict(op.attrs, var_shapes=shapes or op.attrs["var_shapes"],
                              stack_shapes=stacked)
-        new = _copy(graph, op, inputs, controls, attrs)
+        new = copy_op(graph, op, inputs, controls, attrs)
         ops[op] = new
         for t, nt in zip(op.outputs, new.outputs):
             tensors.setdefault(t, nt)
@@ -131,7 +133,7 @@ def rebuild(lowered: Lowered, visit: Optional[Visit] = None,
                 tensors[t] = nt
             ops[op] = replaced[0].op if replaced else None
             continue
-        new = _copy(graph, op, inputs, controls)
+        new = copy_op(graph, op, inputs, controls)
         ops[op] = new
         tensors.update(zip(op.outputs, new.outputs))
     return Lowered(graph, tuple(tensors[t] for t in lowered.feeds),

@@ -318,8 +318,8 @@ def _forward_update(lw, op, var) -> bool:
     if producer.type == "Fused":
         if trailing_reduction(producer) is not None:
             return False
-        members = fused_members(producer)
-        params, outs = body_inputs(producer), body_outputs(producer)
+        members = list(fused_members(producer))
+        params, outs = list(body_inputs(producer)), body_outputs(producer)
         keys = list(producer.inputs)
         kept = [(o, t) for o, t in zip(outs, producer.outputs) if t is not value]
         inner = outs[list(producer.outputs).index(value)]

@@ -97,7 +97,9 @@ def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None, p
 
 
 # ---------------------------------------------------------------- depthwise
-def _depthwise_compute(x, f, **attrs):
+def depthwise_compute(x, f, **attrs):
+    """DepthwiseConv2dNative's numpy semantics (also _FusedDepthwiseConv2dNative's
+    convolution, fused_conv_ops)."""
     if x.shape[3] != f.shape[2]:
         raise InvalidArgumentError(None, None, f"input depth {x.shape[3]} does not match the "
                                    f"filter's in_channels {f.shape[2]}")
@@ -126,7 +128,7 @@ def _depthwise_backprop_filter(x, sizes_v, dy, **attrs):
 
 _DW_VJPS = vjp_rules("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
                      "DepthwiseConv2dNativeBackpropFilter")
-defop("DepthwiseConv2dNative", conv_infer(RANK, depthwise=True), _depthwise_compute,
+defop("DepthwiseConv2dNative", conv_infer(RANK, depthwise=True), depthwise_compute,
       _DW_VJPS[0], family="conv")
 defop("DepthwiseConv2dNativeBackpropInput", backprop_input_infer(RANK),
       _depthwise_backprop_input, _DW_VJPS[1], family="conv")

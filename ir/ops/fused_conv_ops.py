@@ -23,7 +23,7 @@ from ..registry import NON_DIFFERENTIABLE, get_opdef
 from ..shapes import TensorShape
 from ._base import check_dtype, defop
 from .conv_geometry import conv_compute, geometry
-from .conv_ops import _depthwise_compute
+from .conv_ops import depthwise_compute
 
 ACTIVATIONS = ("Relu", "Relu6")
 CONVS = {"_FusedConv2D": "Conv2D", "_FusedDepthwiseConv2dNative": "DepthwiseConv2dNative"}
@@ -123,5 +123,5 @@ def fused_attrs(conv_attrs, fused_ops, paddings=None) -> dict:
 
 
 defop("_FusedConv2D", _infer, _compute(conv_compute), NON_DIFFERENTIABLE, family="conv")
-defop("_FusedDepthwiseConv2dNative", _infer, _compute(_depthwise_compute), NON_DIFFERENTIABLE,
-      family="conv")
+defop("_FusedDepthwiseConv2dNative", _infer, _compute(depthwise_compute),
+      NON_DIFFERENTIABLE, family="conv")

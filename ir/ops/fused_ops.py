@@ -2,9 +2,13 @@
 
 What a Fused node is, stated once (the fusion pass builds groups by these rules and the
 backends ask them, instead of each keeping a copy):
-- its body is an ordinary plan Graph: one Placeholder per input of the node (in input
-  order), then its `members`, the ops copied with their sites and provenance, in order;
-  `attrs["outputs"]` names the body tensors the node returns, as (op name, index) pairs;
+- its body, as the fusion pass builds it, is a derived Graph: one Placeholder per input
+  of the node (in input order), then its `members`, the ops copied with their sites and
+  provenance, in order; `attrs["outputs"]` names the body tensors the node returns, as
+  (op name, index) pairs. Frozen into a Plan (ir/plan.py; `freeze_body`, the OpDef's
+  freeze_graphs), the body is a Plan of its own: `feeds` the parameters, `nodes` the
+  members, `fetches` the results. `body_inputs`, `members` and `body_outputs` answer for
+  either form, and the backends read only the frozen one;
 - its members are elementwise ops, or BROADCAST_OPS (elementwise after broadcasting),
   whose inputs line up with their output as `input_layout` says;
 - it may end in one of the TRAILING_REDUCTIONS (`trailing_reduction`), which then is its
@@ -19,6 +23,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..graph import Graph, Operation, Tensor
+from ..plan import Plan
 from ..registry import NON_DIFFERENTIABLE
 from ._base import defop
 
@@ -30,12 +35,41 @@ BROADCAST_OPS = frozenset({"BiasAdd"})
 TRAILING_REDUCTIONS = frozenset({"Sum", "Mean", "Max", "Min", "Prod"})
 
 
-def members(op: Operation) -> list:
+def _body(op) -> tuple:
+    """(parameters, members, results) of a Fused node's body, in either form."""
+    body = op.subgraphs[BODY]
+    if isinstance(body, Plan):
+        return body.feeds, body.nodes, body.fetches
+    ops = body.get_operations()
+    return (tuple([o.outputs[0] for o in ops if o.type == "Placeholder"]),
+            tuple([o for o in ops if o.type != "Placeholder"]),
+            tuple([body.get_operation_by_name(name).outputs[i]
+                   for name, i in op.attrs["outputs"]]))
+
+
+def body_inputs(op) -> tuple:
+    """The body's parameters, one per input of the Fused node."""
+    return _body(op)[0]
+
+
+def members(op) -> tuple:
     """The ops a Fused node computes, in order (its body without the parameters)."""
-    return [m for m in op.subgraphs[BODY].get_operations() if m.type != "Placeholder"]
+    return _body(op)[1]
 
 
-def trailing_reduction(op: Operation) -> Optional[Operation]:
+def body_outputs(op) -> tuple:
+    """The body values the Fused node returns, one per output."""
+    return _body(op)[2]
+
+
+def freeze_body(op: Operation) -> dict:
+    """The Fused node's held graphs as its frozen Plan node holds them: {BODY: the body's
+    Plan} (OpDef.freeze_graphs)."""
+    params, ops, results = _body(op)
+    return {BODY: Plan.freeze(ops, params, results, ())}
+
+
+def trailing_reduction(op) -> Optional[Operation]:
     """The reduction a Fused node ends in (computing its reduced values on the fly), or None."""
     last = members(op)[-1]
     return last if last.type in TRAILING_REDUCTIONS else None
@@ -54,17 +88,6 @@ def input_layout(member: Operation, index: int, rank: int) -> tuple:
     return shape
 
 
-def body_inputs(op: Operation) -> list:
-    """The body's Placeholder tensors, one per input of the Fused node."""
-    return [o.outputs[0] for o in op.subgraphs[BODY].get_operations()
-            if o.type == "Placeholder"]
-
-
-def body_outputs(op: Operation) -> list:
-    body = op.subgraphs[BODY]
-    return [body.get_operation_by_name(name).outputs[i] for name, i in op.attrs["outputs"]]
-
-
 def _infer(op: Operation):
     if BODY not in op.subgraphs:
         raise ValueError("a Fused op needs a 'body' subgraph")
@@ -79,7 +102,7 @@ def _infer(op: Operation):
 
 
 defop("Fused", _infer, compute=None, vjp=NON_DIFFERENTIABLE, family="fused",
-      doc="A fused group of elementwise ops; see the fusion pass.")
+      freeze_graphs=freeze_body, doc="A fused group of elementwise ops; see the fusion pass.")
 
 
 def make_fused(graph: Graph, name: str, inputs: list, body: Graph, outputs: list[Tensor],

@@ -9,6 +9,7 @@ import graphc as tf
 from graphc import backends_registry
 from graphc.backends.llvm import available as llvm_available
 from graphc.ir.graph import DerivedGraph, Operation
+from graphc.ir.ops.fused_ops import BODY, body_inputs, body_outputs, members
 from graphc.ir.plan import Plan, PlanNode, PlanValue
 from graphc.ir.runtime import RuntimeState
 from graphc.passes.lower import lower
@@ -100,6 +101,82 @@ def test_both_backends_compile_the_same_plan(backend):
     assert exe.plan is plan
     np.testing.assert_allclose(exe.run([value])[0], np.mean(np.exp(value) * 0.5, 1),
                                rtol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_a_fused_body_is_frozen_in_the_plan_a_backend_compiled(backend):
+    if backend == "llvm" and not llvm_available():
+        pytest.skip("llvmlite cannot target this CPU")
+    x = tf.placeholder(tf.float32, [3, 4], name="x")
+    b = tf.placeholder(tf.float32, [4], name="b")
+    y = tf.tanh(x * b + 1.0, name="y")
+    z = tf.reduce_sum(tf.square(x - b), axis=1, name="z")  # a group ending in a reduction
+    feeds = [(x, np.zeros((3, 4), np.float32)), (b, np.ones(4, np.float32))]
+    plan = backends_registry.compile(backend, _plan([y, z], feeds), RuntimeState()).plan
+    fused = [n for n in plan.nodes if n.type == "Fused"]
+    assert len(fused) == 2
+    for node in fused:
+        body = node.subgraphs[BODY]
+        assert isinstance(body, Plan) and body.targets == ()
+        # the body's signature is the node's: a parameter per input, a result per output
+        assert (body.feeds, body.nodes, body.fetches) == (
+            body_inputs(node), members(node), body_outputs(node))
+        assert [(p.dtype, p.shape) for p in body.feeds] == [(t.dtype, t.shape)
+                                                            for t in node.inputs]
+        assert [(v.dtype, v.shape) for v in body.fetches] == [(t.dtype, t.shape)
+                                                              for t in node.outputs]
+        assert all(p.op.type == "Placeholder" and p.op not in body.nodes for p in body.feeds)
+        assert [m.index for m in body.nodes] == list(range(len(body.nodes)))
+        assert all(isinstance(m, PlanNode) and isinstance(m.inputs, tuple) and
+                   m.user_op().graph is x.graph for m in body.nodes)
+        member = body.nodes[0]
+        with pytest.raises(AttributeError, match="immutable"):
+            body.nodes = body.nodes[1:]
+        with pytest.raises(AttributeError, match="immutable"):
+            member.inputs = ()
+        with pytest.raises(AttributeError, match="immutable"):
+            body.fetches[0].shape = None
+        with pytest.raises(TypeError):
+            member.attrs["T"] = tf.float64
+        with pytest.raises(TypeError):
+            node.subgraphs[BODY] = body
+        with pytest.raises(AttributeError):
+            body.create_op("Neg", [body.feeds[0]])  # no Graph to append to
+    assert members(fused[1])[-1].type == "Sum"
+
+
+def _agree(fetches, feeds):
+    """`fetches` of one Plan compiled by both backends: (numpy's, llvm's, llvm's schedule)."""
+    plan = _plan(fetches, feeds)
+    assert any(n.type == "Fused" for n in plan.nodes)
+    exes = [backends_registry.compile(b, plan, RuntimeState()) for b in ("numpy", "llvm")]
+    assert all(e.plan is plan for e in exes)
+    values = [v for _, v in feeds]
+    return exes[0].run(values), exes[1].run(values), [k for k, _ in exes[1]._schedule]
+
+
+@pytest.mark.skipif(not llvm_available(), reason="llvmlite cannot target this CPU")
+def test_both_backends_agree_on_fused_bodies():
+    r = np.random.RandomState(3)
+    x = tf.placeholder(tf.float32, [5, 6], name="x")
+    bias = tf.placeholder(tf.float32, [6], name="bias")
+    k = tf.placeholder(tf.int32, [5, 6], name="k")
+    xv, bv = r.randn(5, 6).astype(np.float32), r.randn(6).astype(np.float32)
+    kv = r.randint(-9, 9, (5, 6)).astype(np.int32)
+    h = tf.nn.relu(tf.nn.bias_add(x, bias))            # BiasAdd's broadcast in the body
+    y = tf.sigmoid(h) * 2.0 - h                         # h also leaves the group
+    m = tf.reduce_mean(tf.square(x - bias), axis=1)     # ends in a reduction
+    q = tf.cast(tf.floordiv(k, 4) + k % 3, tf.float32) * x
+    feeds = [(x, xv), (bias, bv), (k, kv)]
+    got_numpy, got_llvm, schedule = _agree([h, y, m, q, tf.matmul(h, h, transpose_b=True)],
+                                           feeds)
+    assert schedule == ["native"]  # every fused body lowered to loop nests
+    hv = np.maximum(xv + bv, 0)
+    want = [hv, 2 / (1 + np.exp(-hv)) - hv, np.mean((xv - bv) ** 2, axis=1),
+            (kv // 4 + kv % 3).astype(np.float32) * xv, hv @ hv.T]
+    for a, b, w in zip(got_numpy, got_llvm, want):
+        np.testing.assert_allclose(a, w, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
 
 
 def test_user_op_follows_derived_provenance_and_stops_at_a_users_gradient_link():
