@@ -22,12 +22,22 @@ lowering made.
 PlanNode and PlanValue read like Operation and Tensor (type, name, inputs, outputs, attrs,
 opdef, op, value_index, dtype, shape), so an OpDef's kernels and a backend's rules take
 either. Both hash and compare by identity (object's C defaults), as the backends' value-
-keyed dicts need.
+keyed dicts need. A Plan compares and hashes by its `structure()`: two plans are equal
+when they run the same nodes (types, names, attrs, held graphs) on the same edges with the
+same signature, whatever graph and creation sites they come from (the key a cache of
+compiled plans needs).
 """
 from __future__ import annotations
 
+import hashlib
 from types import MappingProxyType
 from typing import Iterable, Sequence
+
+import numpy as np
+
+from .dtypes import DType
+from .shapes import TensorShape
+from .symbolic import Sym
 
 _set = object.__setattr__
 _NONE = MappingProxyType({})  # the held graphs of a node that holds none
@@ -91,13 +101,45 @@ class Plan(_Frozen):
     """A run's frozen IR: `nodes` in run order; `feeds`, `fetches` (PlanValues) and
     `targets` (PlanNodes), the signature."""
 
-    __slots__ = ("nodes", "feeds", "fetches", "targets")
+    __slots__ = ("nodes", "feeds", "fetches", "targets", "_structure")
 
     def __init__(self, nodes: tuple, feeds: tuple, fetches: tuple, targets: tuple) -> None:
         _set(self, "nodes", nodes)
         _set(self, "feeds", feeds)
         _set(self, "fetches", fetches)
         _set(self, "targets", targets)
+        _set(self, "_structure", None)
+
+    def structure(self) -> tuple:
+        """The plan as nested tuples of plain values (computed once): per node its type,
+        name, attrs, inputs (a feed's position, or the position of the node making it and
+        the output's index), control inputs, outputs' dtypes and shapes, and held graphs;
+        then the signature. No object ids (but of held graphs that are no Plan: If's and
+        While's functions), no creation sites."""
+        if self._structure is None:
+            where = {v: ("feed", i) for i, v in enumerate(self.feeds)}
+            for node in self.nodes:
+                for v in node.outputs:
+                    where.setdefault(v, (node.index, v.value_index))
+
+            def ref(v):  # (a variable named by an assignment only: by its name)
+                return where.get(v) or ("node", v.op.name, v.value_index)
+            nodes = tuple([(n.type, n.name, _plain(n.attrs), tuple([ref(v) for v in n.inputs]),
+                            tuple([c.index for c in n.control_inputs]),
+                            tuple([(v.dtype.name, _plain(v.shape)) for v in n.outputs]),
+                            _plain(n.subgraphs)) for n in self.nodes])
+            _set(self, "_structure", (nodes, tuple([(v.dtype.name, _plain(v.shape))
+                                                    for v in self.feeds]),
+                                      tuple([ref(v) for v in self.fetches]),
+                                      tuple([n.index for n in self.targets])))
+        return self._structure
+
+    def __eq__(self, other) -> bool:
+        return self is other or isinstance(other, Plan) and \
+            self.structure() == other.structure()
+
+    def __hash__(self) -> int:
+        return hash(self.structure())
 
     @classmethod
     def freeze(cls, ops: Sequence, feeds: Iterable, fetches: Iterable,
@@ -126,6 +168,36 @@ class Plan(_Frozen):
     def __repr__(self) -> str:
         return (f"<Plan of {len(self.nodes)} nodes: {len(self.feeds)} feeds, "
                 f"{len(self.fetches)} fetches, {len(self.targets)} targets>")
+
+
+def _plain(v):
+    """An attr value (or a shape, a held graph) as plain, hashable values, tagged by kind
+    (1, 1.0 and True differ; floats by repr, so -0.0 and nan are themselves)."""
+    if v is None or isinstance(v, (str, bytes)):
+        return v
+    if isinstance(v, (np.ndarray, np.generic)):  # (before float: np.float64 is one)
+        a = np.asarray(v)
+        data = tuple(map(repr, a.ravel().tolist())) if a.dtype.kind == "O" else \
+            hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+        return ("array", a.dtype.str, a.shape, data)
+    if isinstance(v, (bool, int)):
+        return (type(v).__name__, v)
+    if isinstance(v, float):
+        return ("float", repr(v))
+    if isinstance(v, DType):
+        return ("dtype", v.name)
+    if isinstance(v, TensorShape):
+        dims = v.as_tuple()
+        return ("shape", None if dims is None else tuple([_plain(d) for d in dims]))
+    if isinstance(v, Sym):
+        return ("sym", str(v))
+    if isinstance(v, (list, tuple)):
+        return (type(v).__name__, tuple([_plain(x) for x in v]))
+    if isinstance(v, (dict, MappingProxyType)):
+        return ("dict", tuple(sorted((str(k), _plain(x)) for k, x in v.items())))
+    if isinstance(v, Plan):
+        return ("plan", v.structure())
+    return ("object", type(v).__name__, id(v))  # (a function graph, a callable: itself)
 
 
 def _node(op, index: int, values: dict, nodes: dict) -> PlanNode:

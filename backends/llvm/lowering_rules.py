@@ -168,13 +168,13 @@ def lower_matmul(lw, op) -> bool:
 
 def lower_transpose(lw, op) -> bool:
     x = op.inputs[0]
+    shape = shape_of(x)
     perm = op.attrs.get("perm")
-    if perm is None:
-        perm = const_value(op.inputs[1]) if len(op.inputs) > 1 else None
+    if perm is None:  # tf.transpose(x) reverses the dims
+        perm = const_value(op.inputs[1]) if len(op.inputs) > 1 else range(len(shape))[::-1]
     if perm is None:
         return False
     perm = [int(p) for p in perm]
-    shape = shape_of(x)
     out = shape_of(op.outputs[0])
     cs = L.contiguous_strides(shape)
     src = [cs[p] for p in perm]

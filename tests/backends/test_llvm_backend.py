@@ -163,6 +163,17 @@ def test_a_fully_lowered_plan_is_one_native_call():
         assert kinds == ["native"], kinds
 
 
+def test_transpose_without_perm_reverses_the_dims_natively():
+    x = tf.placeholder(tf.float32, [None, 3, 4])
+    y = tf.transpose(tf.nn.relu(x)) * 2.0
+    xv = R.randn(2, 3, 4).astype(np.float32)
+    with tf.Session(backend="llvm") as sess, warnings.catch_warnings():
+        warnings.simplefilter("error", FallbackWarning)
+        got = sess.run(y, {x: xv})
+        assert [k for k, _ in _executable(sess)._schedule] == ["native"]
+    np.testing.assert_array_equal(got, np.transpose(np.maximum(xv, 0)) * 2)
+
+
 @pytest.mark.skipif(os.environ.get("GRAPHC_ARENA_CHECK") == "1",
                     reason="the arena check gives every buffer bytes of its own")
 def test_memory_plan_reuses_buffers():

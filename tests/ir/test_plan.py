@@ -179,6 +179,32 @@ def test_both_backends_agree_on_fused_bodies():
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
 
 
+def _dense_plan(scale=1.0, batch=4, name="y", act=tf.tanh, elsewhere=False):
+    """A dense layer's plan, built in a graph of its own (at another line: `elsewhere`)."""
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        w = tf.Variable(np.ones((3, 2), np.float32), name="w")
+        if elsewhere:
+            y = act(tf.matmul(x, w) * scale + 1.0, name=name)
+        else:
+            y = act(tf.matmul(x, w) * scale + 1.0, name=name)
+        return _plan([y], [(x, np.zeros((batch, 3), np.float32))])
+
+
+def test_plans_compare_and_hash_by_their_structure():
+    a, b = _dense_plan(), _dense_plan(elsewhere=True)
+    assert a is not b and a.nodes[-1].site != b.nodes[-1].site
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+    assert a.structure() is a.structure()  # computed once
+    assert any(n.type == "Fused" for n in a.nodes)
+    for other in (_dense_plan(scale=2.0),      # a constant
+                  _dense_plan(batch=5),        # a fed shape
+                  _dense_plan(name="z"),       # a name
+                  _dense_plan(act=tf.sigmoid)):  # a member of the Fused body
+        assert other != a
+    assert a != a.nodes and a != _plan([], [])
+
+
 def test_user_op_follows_derived_provenance_and_stops_at_a_users_gradient_link():
     x = tf.placeholder(tf.float32, [3], name="x")
     y = tf.square(x, name="sq")
