@@ -81,10 +81,12 @@ def _write_entry(path: Path, key: str, obj: bytes) -> None:
         pass  # a read-only or full disk only costs the next process a compile
 
 
-def jit_module(module, names: list) -> tuple:
-    """(engine, [address of each function in `names`]) for the llvmlite `module`."""
+def jit_module(module, names: list, text: Optional[str] = None) -> tuple:
+    """(engine, [address of each function in `names`]) for the llvmlite `module`; `text`:
+    its IR when the caller has it already (rendering a plan's module takes longer than
+    finding it in a cache)."""
     stats["modules"] += 1
-    text = str(module)
+    text = str(module) if text is None else text
     key = module_key(text)
     with _memory_lock:
         hit = _memory.get(key)

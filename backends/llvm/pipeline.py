@@ -44,8 +44,9 @@ def compile_plan(plan, state: RuntimeState, validate: bool = False,
     profile = profile or bool(os.environ.get("GRAPHC_PROFILE"))
     profile_slot = lowering.buffer_plan.new_slot() if profile else -1
     emitted = emit_segments(native, lowering.buffer_plan.buffers, profile_slot, symbols)
+    text = str(emitted.module)  # rendered once: the cache's key, the JIT's input, module_text
     jit_start = time.perf_counter()
-    engine, addresses = jit_module(emitted.module, emitted.names)
+    engine, addresses = jit_module(emitted.module, emitted.names, text)
     LAST_COMPILE["lower"] = jit_start - start
     LAST_COMPILE["jit"] = time.perf_counter() - jit_start
     calls = [SEGMENT(a) for a in addresses]
@@ -53,7 +54,7 @@ def compile_plan(plan, state: RuntimeState, validate: bool = False,
                 for kind, i in schedule]
     profile = Profile(emitted.profiled, profile_slot) if profile_slot >= 0 else None
     return LLVMExecutable(plan, state, lowering, schedule, engine, arena_size,
-                          emitted.error_sites, str(emitted.module), profile, validate,
+                          emitted.error_sites, text, profile, validate,
                           symbols, guards, functions)
 
 
