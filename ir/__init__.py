@@ -6,10 +6,11 @@ the default graph (`context`). The op registry (`registry`: one OpDef per op, it
 and the op families (`ops`, listed bottom up in its __init__). The backends' IR: `plan`,
 the immutable Plan the passes' last stage freezes and every backend compiles (a Fused
 node's body a Plan of its own). Shared by the layers above: the one constant evaluator
-(`evaluate`), run-time state and the kernels' context (`runtime`), TF1's error classes,
-the printer, the verifier, the `.graphc` file (`serialize`, `fileio`), Philox, the
-tolerances of equivalence tests (`numerics`), and numpy codecs of what TensorFlow reads
-and writes (JPEG, PNG, GIF, BMP, WAV, CRC-32C, protobuf's wire format).
+(`evaluate`), run-time state, the kernels' context and the GraphRunner protocol through
+which backends run held graphs (`runtime`), TF1's error classes, the printer, the
+verifier, the `.graphc` file (`serialize`, `fileio`), Philox, the tolerances of
+equivalence tests (`numerics`), and numpy codecs of what TensorFlow reads and writes
+(JPEG, PNG, GIF, BMP, WAV, CRC-32C, protobuf's wire format).
 
 Imports only numpy (and networkx in the verifier).
 """
