@@ -250,8 +250,8 @@ def test_limits_bound_sizes_and_ops(tmp_path):
         read_graph_file(str(path), limits={"ops": 10})
 
 
-@settings(derandomize=True, max_examples=120, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(derandomize=True, max_examples=120, deadline=None,  # (too_slow: a loaded machine)
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.data())
 def test_fuzzed_files_load_or_fail_cleanly(tmp_path, data):
     good = _valid_bytes_cache(tmp_path)
