@@ -196,11 +196,14 @@ for _name in ("approx_max_k", "approx_min_k"):
 from . import linalg_extra as _linalg_extra  # noqa: E402
 for _name in _linalg_extra.__all__:
     setattr(linalg, _name, getattr(_linalg_extra, _name))
-from .math_ext import SPECIAL as _SPECIAL  # noqa: E402
+from .math_ext import BITWISE as _BITWISE, SPECIAL as _SPECIAL  # noqa: E402
 math.special = _NS("math.special", _SPECIAL)
+bitwise = _NS("bitwise", _BITWISE)
 from .ir.ops.complex_ops import *  # noqa: E402,F401,F403  (tf.complex, real, imag, conj, ...)
 from .signal import SIGNAL as _SIGNAL, SPECTRAL as _SPECTRAL  # noqa: E402
-signal = _NS("signal", _SIGNAL)
+from . import signal_nd as _signal_nd  # noqa: E402
+signal = _NS("signal", {**_SIGNAL, **{n: getattr(_signal_nd, n) for n in _signal_nd.__all__}})
+globals().update(_signal_nd.RAW)   # TF1's top-level raw ops tf.fftnd, ifftnd, rfftnd, irfftnd
 spectral = _NS("spectral", _SPECTRAL)
 from .ir.ops.spectral_ops import (fft, fft2d, fft3d, ifft, ifft2d, ifft3d)  # noqa: E402,F401
 from .image_codecs import CODECS as _CODECS  # noqa: E402

@@ -86,6 +86,19 @@ MANIP = {"roll": roll}
 from .ir.ops.bessel_ops import (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e,  # noqa: E402
                                 bessel_k0, bessel_k0e, bessel_k1, bessel_k1e)
 
+from .ir.ops.special_inverse_ops import (betainc, erfcinv, erfinv, igamma, igammac,  # noqa: E402
+                                         ndtri, nextafter)
+from .ir.ops.special_integral_ops import (bessel_j0, bessel_j1, bessel_y0,  # noqa: E402
+                                          bessel_y1, dawsn, expint, fresnel_cos, fresnel_sin,
+                                          spence)
+from .ir.ops import bitwise_ops as _bitwise  # noqa: E402
+
 SPECIAL = {f.__name__: f for f in (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e, bessel_k0,
-                                   bessel_k0e, bessel_k1, bessel_k1e)}
+                                   bessel_k0e, bessel_k1, bessel_k1e, bessel_j0, bessel_j1,
+                                   bessel_y0, bessel_y1, dawsn, expint, fresnel_cos,
+                                   fresnel_sin, spence)}
 MATH.update({n: SPECIAL[n] for n in ("bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e")})
+MATH.update({f.__name__: f for f in (betainc, erfcinv, erfinv, igamma, igammac, ndtri,
+                                     nextafter)})
+__all__ += ["betainc", "igamma", "igammac"]
+BITWISE = {name: getattr(_bitwise, name) for name in _bitwise.__all__}

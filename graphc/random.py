@@ -25,3 +25,11 @@ def get_seed(op_seed):
     if get_default_graph().seed is None and op_seed is None:
         return None, None
     return _seeds(op_seed)
+
+
+from .ir.ops.random_stateless_ops import (fold_in, split, stateless_binomial,  # noqa: E402,F401
+                                          stateless_gamma,
+                                          stateless_parameterized_truncated_normal,
+                                          stateless_poisson)
+from .random_generator import (Algorithm, Generator, create_rng_state,  # noqa: E402,F401
+                               get_global_generator, set_global_generator)

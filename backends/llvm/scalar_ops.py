@@ -223,6 +223,25 @@ for _name, _pred in _CMP.items():
 SCALAR["LogicalAnd"] = lambda b, op, a: b.and_(a[0], a[1])
 SCALAR["LogicalOr"] = lambda b, op, a: b.or_(a[0], a[1])
 SCALAR["LogicalNot"] = lambda b, op, a: b.xor(a[0], ir.Constant(I1, 1))
+# tf.bitwise on integers (ir/ops/bitwise_ops.py): shifts clamped to [0, bits - 1] as TF's
+SCALAR["BitwiseAnd"] = lambda b, op, a: b.and_(a[0], a[1])
+SCALAR["BitwiseOr"] = lambda b, op, a: b.or_(a[0], a[1])
+SCALAR["BitwiseXor"] = lambda b, op, a: b.xor(a[0], a[1])
+SCALAR["Invert"] = lambda b, op, a: b.not_(a[0])
+
+
+@_reg("LeftShift", "RightShift")
+def _shift(b, op, a):
+    x, y = a
+    signed = is_signed(_in(op))
+    zero, top = ir.Constant(x.type, 0), ir.Constant(x.type, x.type.width - 1)
+    above = b.icmp_signed(">", y, top) if signed else b.icmp_unsigned(">", y, top)
+    shift = b.select(above, top, y)
+    if signed:
+        shift = b.select(b.icmp_signed("<", y, zero), zero, shift)
+    if op.type == "LeftShift":
+        return b.shl(x, shift)
+    return b.ashr(x, shift) if signed else b.lshr(x, shift)
 
 
 @_reg("Select", "SelectV2")

@@ -37,6 +37,8 @@ from . import string_io_ops  # noqa: F401
 from . import beam_search_ops  # noqa: F401
 from . import set_ops  # noqa: F401
 from . import bessel_ops  # noqa: F401
+from . import special_inverse_ops, special_integral_ops, bitwise_ops  # noqa: F401
+from . import random_stateless_ops  # noqa: F401
 from . import complex_ops  # noqa: F401
 from . import spectral_ops  # noqa: F401
 from . import image_codec_ops  # noqa: F401

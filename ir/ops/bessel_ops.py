@@ -50,9 +50,10 @@ def _asymptotic(x, n: int, alternate: bool):
     return total
 
 
-def _i_series(x: np.ndarray, n: int) -> np.ndarray:
-    """I_n(x) = sum_k (x/2)^(2k+n) / (k! (k+n)!), for x <= 2 (30 terms: exact)."""
-    q = x * x / 4
+def power_series(x: np.ndarray, n: int, sign: int = 1) -> np.ndarray:
+    """I_n(x) = sum_k (x/2)^(2k+n) / (k! (k+n)!), or with sign -1 J_n(x) = sum_k (-1)^k
+    (x/2)^(2k+n) / (k! (k+n)!) (special_integral_ops), for |x| <= 2 (30 terms: exact)."""
+    q = sign * x * x / 4
     term = np.ones_like(x) if n == 0 else x / 2
     total = np.zeros_like(x)
     for k in range(30):
@@ -66,7 +67,7 @@ def _scaled_i(x: np.ndarray, n: int) -> np.ndarray:
     out = np.empty_like(x)
     series, large = x <= 2, x > 30
     mid = ~series & ~large
-    out[series] = _i_series(x[series], n) * np.exp(-x[series])
+    out[series] = power_series(x[series], n) * np.exp(-x[series])
     xs = x[mid]
     integrand = np.exp(xs[:, None] * (np.cos(_I_NODES)[None, :] - 1.0)) * \
         np.cos(n * _I_NODES)[None, :]
@@ -114,7 +115,9 @@ def _scaled_k(x: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _wide(fn):
+def unary_in_float64(fn):
+    """A unary kernel from `fn` of a flat float64 array: float32 inputs computed in
+    float64 and rounded once (special_inverse_ops and special_integral_ops use it too)."""
     def kernel(x):
         with np.errstate(all="ignore"):
             out = fn(np.asarray(x, np.float64).reshape(-1))
@@ -132,7 +135,7 @@ def _i(n: int, scaled: bool):
         if n == 1:
             out = np.where(x < 0, -out, out)
         return np.where(np.isnan(x), np.nan, out)
-    return _wide(fn)
+    return unary_in_float64(fn)
 
 
 def _k(n: int, scaled: bool):
@@ -144,19 +147,18 @@ def _k(n: int, scaled: bool):
             out[positive] = out[positive] * np.exp(-x[positive])
         out = np.where(x == np.inf, 0.0, out)
         return np.where(np.isnan(x), np.nan, out)
-    return _wide(fn)
+    return unary_in_float64(fn)
 
 
 # ------------------------------------------------------------------ op definitions
-_BUILDERS: dict = {}
-
-
 def _infer(op):
     check_dtype(op, op.inputs[0], dt.FLOATS)
     return [(op.inputs[0].dtype, op.inputs[0].shape)]
 
 
-def _define(op_type: str, kernel, grad):
+def define_unary(op_type: str, kernel, grad, name: Optional[str] = None):
+    """A float elementwise op whose gradient is g * grad(x, y) and its builder (TF1's
+    `name` for its __name__ and docstring; special_integral_ops defines its ops so too)."""
     def vjp(op, grads):
         x, y = op.inputs[0], op.outputs[0]
         return [multiply(grads[0], grad(x, y))]
@@ -164,7 +166,10 @@ def _define(op_type: str, kernel, grad):
 
     def builder(x, name: Optional[str] = None):
         return apply(op_type, (convert_to_tensor(x, name="x"),), name=name or op_type)
-    _BUILDERS[op_type] = builder
+    if name is not None:
+        builder.__name__ = builder.__qualname__ = name
+        builder.__doc__ = f"TF1 `tf.math.special.{name}`, elementwise (see its module's " \
+            "comment)."
     return builder
 
 
@@ -173,23 +178,19 @@ def _at_zero(x, value, expression):
                     expression)
 
 
-bessel_i0 = _define("BesselI0", _i(0, False), lambda x, y: _BUILDERS["BesselI1"](x))
-bessel_i0e = _define("BesselI0e", _i(0, True),
-                     lambda x, y: subtract(_BUILDERS["BesselI1e"](x), multiply(sign(x), y)))
-bessel_i1 = _define("BesselI1", _i(1, False), lambda x, y: _at_zero(
-    x, 0.5, subtract(bessel_i0(x), divide(y, x))))
-bessel_i1e = _define("BesselI1e", _i(1, True), lambda x, y: _at_zero(
-    x, 0.5, subtract(bessel_i0e(x), multiply(y, add(sign(x), reciprocal(x))))))
-bessel_k0 = _define("BesselK0", _k(0, False), lambda x, y: negative(_BUILDERS["BesselK1"](x)))
-bessel_k0e = _define("BesselK0e", _k(0, True),
-                     lambda x, y: subtract(y, _BUILDERS["BesselK1e"](x)))
-bessel_k1 = _define("BesselK1", _k(1, False),
-                    lambda x, y: subtract(negative(bessel_k0(x)), divide(y, x)))
-bessel_k1e = _define("BesselK1e", _k(1, True), lambda x, y: subtract(
-    multiply(y, subtract(np.asarray(1, x.dtype.np), reciprocal(x))), bessel_k0e(x)))
-for _f, _name in ((bessel_i0, "bessel_i0"), (bessel_i0e, "bessel_i0e"),
-                  (bessel_i1, "bessel_i1"), (bessel_i1e, "bessel_i1e"),
-                  (bessel_k0, "bessel_k0"), (bessel_k0e, "bessel_k0e"),
-                  (bessel_k1, "bessel_k1"), (bessel_k1e, "bessel_k1e")):
-    _f.__name__ = _f.__qualname__ = _name
-    _f.__doc__ = f"TF1 `tf.math.special.{_name}`, elementwise (see the module docstring)."
+bessel_i0 = define_unary("BesselI0", _i(0, False), lambda x, y: bessel_i1(x), "bessel_i0")
+bessel_i0e = define_unary("BesselI0e", _i(0, True), lambda x, y: subtract(
+    bessel_i1e(x), multiply(sign(x), y)), "bessel_i0e")
+bessel_i1 = define_unary("BesselI1", _i(1, False), lambda x, y: _at_zero(
+    x, 0.5, subtract(bessel_i0(x), divide(y, x))), "bessel_i1")
+bessel_i1e = define_unary("BesselI1e", _i(1, True), lambda x, y: _at_zero(
+    x, 0.5, subtract(bessel_i0e(x), multiply(y, add(sign(x), reciprocal(x))))), "bessel_i1e")
+bessel_k0 = define_unary("BesselK0", _k(0, False), lambda x, y: negative(bessel_k1(x)),
+                         "bessel_k0")
+bessel_k0e = define_unary("BesselK0e", _k(0, True), lambda x, y: subtract(y, bessel_k1e(x)),
+                          "bessel_k0e")
+bessel_k1 = define_unary("BesselK1", _k(1, False), lambda x, y: subtract(
+    negative(bessel_k0(x)), divide(y, x)), "bessel_k1")
+bessel_k1e = define_unary("BesselK1e", _k(1, True), lambda x, y: subtract(
+    multiply(y, subtract(np.asarray(1, x.dtype.np), reciprocal(x))), bessel_k0e(x)),
+    "bessel_k1e")
