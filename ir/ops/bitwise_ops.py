@@ -28,11 +28,11 @@ def _clamped(x, y):
 
 def _left_shift(x, y):
     with np.errstate(over="ignore"):
-        return np.left_shift(x, _clamped(x, y)).astype(x.dtype, copy=False)
+        return np.asarray(np.left_shift(x, _clamped(x, y)), dtype=x.dtype)
 
 
 def _right_shift(x, y):
-    return np.right_shift(x, _clamped(x, y)).astype(x.dtype, copy=False)
+    return np.asarray(np.right_shift(x, _clamped(x, y)), dtype=x.dtype)
 
 
 def _binary(op_type: str, kernel, default_name: str):
@@ -45,9 +45,9 @@ def _binary(op_type: str, kernel, default_name: str):
     return builder
 
 
-_and = _binary("BitwiseAnd", lambda x, y: np.bitwise_and(x, y), "BitwiseAnd")
-_or = _binary("BitwiseOr", lambda x, y: np.bitwise_or(x, y), "BitwiseOr")
-_xor = _binary("BitwiseXor", lambda x, y: np.bitwise_xor(x, y), "BitwiseXor")
+_and = _binary("BitwiseAnd", lambda x, y: np.asarray(np.bitwise_and(x, y)), "BitwiseAnd")
+_or = _binary("BitwiseOr", lambda x, y: np.asarray(np.bitwise_or(x, y)), "BitwiseOr")
+_xor = _binary("BitwiseXor", lambda x, y: np.asarray(np.bitwise_xor(x, y)), "BitwiseXor")
 _lshift = _binary("LeftShift", _left_shift, "LeftShift")
 _rshift = _binary("RightShift", _right_shift, "RightShift")
 
@@ -57,8 +57,8 @@ def _invert_infer(op):
     return [(op.inputs[0].dtype, op.inputs[0].shape)]
 
 
-defop("Invert", _invert_infer, np.invert, NON_DIFFERENTIABLE, elementwise=True,
-      family="unary")
+defop("Invert", _invert_infer, lambda x: np.asarray(np.invert(x)), NON_DIFFERENTIABLE,
+      elementwise=True, family="unary")
 
 
 def bitwise_and(x, y, name: Optional[str] = None):

@@ -420,7 +420,7 @@ def betainc(a, b, x, name: Optional[str] = None):
 
 
 def _nextafter_kernel(x1, x2):
-    return np.nextafter(x1, x2).astype(np.result_type(x1, x2), copy=False)
+    return np.asarray(np.nextafter(x1, x2), dtype=np.result_type(x1, x2))
 
 
 defop("NextAfter", _gamma_infer, _nextafter_kernel, NON_DIFFERENTIABLE, elementwise=True,
