@@ -152,6 +152,12 @@ sparse = _NS("sparse", _SPARSE)
 from .string_functions import *  # noqa: E402,F401,F403  (TF1's top-level string names)
 from .string_functions import STRINGS as _STRINGS  # noqa: E402
 strings = _NS("strings", _STRINGS)
+from .ragged import RAGGED as _RAGGED, RaggedTensor  # noqa: E402,F401
+from .ir.ops.string_hash_ops import fingerprint  # noqa: E402,F401
+ragged = _NS("ragged", _RAGGED)
+from .unicode_strings import STRINGS_RAGGED as _STRINGS_RAGGED  # noqa: E402
+for _name, _f in _STRINGS_RAGGED.items():
+    setattr(strings, _name, _f)  # (graphc/unicode_strings.py)
 from .script_ops import numpy_function, py_func, py_function  # noqa: E402,F401
 from .ir.ops.string_io_ops import (decode_base64, decode_csv, encode_base64,  # noqa: E402,F401
                                    matching_files, read_file, write_file)

@@ -30,7 +30,7 @@ from . import box_image_ops  # noqa: F401
 from . import fused_conv_ops  # noqa: F401
 from . import queue_ops  # noqa: F401
 from . import sparse_ops, sparse_combine_ops  # noqa: F401
-from . import string_ops, string_split_ops, string_hash_ops  # noqa: F401
+from . import string_ops, string_split_ops, string_hash_ops, ragged_string_ops  # noqa: F401
 from . import py_func_ops  # noqa: F401
 from . import random_dist_ops  # noqa: F401
 from . import string_io_ops  # noqa: F401

@@ -15,10 +15,12 @@ from typing import Optional
 import numpy as np
 
 from .. import dtypes as dt
-from ._base import NON_DIFFERENTIABLE, apply, check_dtype, defop
+from ..errors import InvalidArgumentError
+from ..shapes import TensorShape
+from ._base import NON_DIFFERENTIABLE, apply, check_dtype, convert_to_tensor, defop
 from .string_ops import FAMILY, elementwise, strings_in
 
-__all__ = ["fingerprint64", "siphash24", "murmur_hash64", "hash_bucket_op"]
+__all__ = ["fingerprint64", "siphash24", "murmur_hash64", "hash_bucket_op", "fingerprint"]
 
 M64 = (1 << 64) - 1
 K0, K1, K2 = 0xc3a5c85c97cb3127, 0xb492b66fbe98f273, 0x9ae16a3b2f90404f
@@ -232,3 +234,45 @@ def hash_bucket_op(kind: str, input, num_buckets: int, key=None, name: Optional[
             raise ValueError(f"key must be a list of two ints, got {key!r}")
         attrs["key"] = [int(k) & M64 for k in key]
     return apply(op_type, (strings_in(input, "input"),), attrs, name=name or op_type)
+
+
+# ---------------------------------------------------------------- Fingerprint
+def _fingerprint(data, method):
+    """TF's Fingerprint: per row of data (its first dim) the little-endian bytes of
+    Fingerprint64 of the row's bytes; for strings, of the row's strings' fingerprints
+    (each string's own when a row holds one)."""
+    method = np.asarray(method).item()
+    if method not in (b"farmhash64", "farmhash64"):
+        raise InvalidArgumentError(None, None, f"Unsupported fingerprint method: {method!r}")
+    rows = data.reshape(data.shape[0] if data.ndim else 1, -1)
+    out = np.zeros((rows.shape[0], 8), np.uint8)
+    for i, row in enumerate(rows):
+        if data.dtype == object:
+            prints = [fingerprint64(s) for s in row]
+            blob = row[0] if len(prints) == 1 else b"".join(struct.pack("<Q", p) for p in prints)
+            value = fingerprint64(blob) if len(prints) != 1 else prints[0]
+        else:
+            value = fingerprint64(np.ascontiguousarray(row).tobytes())
+        out[i] = np.frombuffer(struct.pack("<Q", value), np.uint8)
+    return out
+
+
+def _fingerprint_infer(op):
+    data, method = op.inputs
+    check_dtype(op, method, (dt.string,), "method")
+    if data.shape.ndims == 0:
+        raise ValueError(f"data '{data.name}' must have rank >= 1")
+    n = data.shape.as_tuple()[0] if data.shape.ndims else None
+    return [(dt.uint8, TensorShape([n, 8]))]
+
+
+defop("Fingerprint", _fingerprint_infer, _fingerprint, NON_DIFFERENTIABLE, family=FAMILY)
+
+
+def fingerprint(data, method="farmhash64", name: Optional[str] = None):
+    """TF1 `tf.fingerprint`: an 8-byte (uint8) fingerprint of each row of `data`."""
+    if method != "farmhash64":
+        raise ValueError(f"Unsupported fingerprint method: {method!r}")
+    return apply("Fingerprint", (convert_to_tensor(data, name="data"),
+                                 convert_to_tensor(method, dtype=dt.string, name="method")),
+                 name=name or "Fingerprint")

@@ -34,5 +34,31 @@ def write_fixture(tf, module, path: str) -> None:
     tf1 = tf.compat.v1
     tf1.disable_v2_behavior()
     _, values = run_cases(tf1, module)
-    np.savez_compressed(path, **{k: np.asarray(v) for k, v in values.items()})
+    arrays = {k: np.asarray(v) for k, v in values.items()}  # strings as bytes, no pickles
+    np.savez_compressed(path, **{k: v.astype(bytes) if v.dtype == object else v
+                                 for k, v in arrays.items()})
     print(f"wrote {path}: {len(values)} outputs (TensorFlow {tf.__version__})")
+
+
+def mismatches(expected: dict, tensors: dict, values: dict, ulps: int = 8) -> list:
+    """What differs between graphc's run and TensorFlow's fixture: dtypes and shapes
+    always, integers and strings exactly, floats by more than `ulps` of the largest."""
+    failures = []
+    for name, want in sorted(expected.items()):
+        have = np.asarray(values[name])
+        if want.dtype.kind in "SU":
+            have = have.astype(want.dtype)
+        if have.shape != want.shape or have.dtype != want.dtype:
+            failures.append(f"{name}: {have.dtype}{have.shape} vs TF {want.dtype}{want.shape}")
+            continue
+        if not tensors[name].shape.is_compatible_with(want.shape):
+            failures.append(f"{name}: static shape {tensors[name].shape} vs {want.shape}")
+        if want.dtype.kind != "f":
+            if not np.array_equal(have, want):
+                failures.append(f"{name}: {have.tolist()} vs TF {want.tolist()}")
+            continue
+        big = float(np.max(np.abs(want), initial=1.0))
+        err = float(np.max(np.abs(have - want), initial=0.0))
+        if err > ulps * np.finfo(want.dtype).eps * big:
+            failures.append(f"{name}: max error {err:.3g} (largest value {big:.3g})")
+    return failures
