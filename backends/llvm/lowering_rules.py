@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphc.ir.ops._base import const_value
+from graphc.ir.ops._base import const_value, const_value_as_shape
 from graphc.ir.ops.fused_ops import body_inputs, body_outputs, members as fused_members, \
     trailing_reduction
 from graphc.ir.symbolic import has_symbolic, product
@@ -187,6 +187,12 @@ def lower_broadcast(lw, op) -> bool:
     x = op.inputs[0]
     shape, out = shape_of(x), shape_of(op.outputs[0])
     if op.type == "BroadcastTo":
+        target = const_value_as_shape(op.inputs[1])
+        if target.ndims is None or any(d is None for d in target.as_list()):
+            # Part of the target is a run-time value: inference took those dims from the
+            # input, which only the kernel's check of the value proves (a native copy to the
+            # inferred shape would ignore the value). Constant and symbolic dims are bound.
+            return False
         src = L.broadcast_strides(shape, out)
         return lw.native(op, lambda m, n: L.emit_copy(
             m, n, x.dtype, out, src, L.contiguous_strides(out), operands=[x, op.outputs[0]]),

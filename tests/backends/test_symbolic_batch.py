@@ -441,3 +441,22 @@ def test_what_dynamic_rnn_stacks_keeps_its_shape_in_plans(batch):
     for n, got, want in zip(sizes, results["llvm"], results["numpy"]):
         for a, b in zip(got[:2], want[:2]):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5, err_msg=f"batch {n}")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_broadcast_to_a_fed_shape_checks_the_value(backend):
+    """A target shape fed at run time: inference takes its unknown dims from the input, so
+    the run must check the fed value (a native copy to the inferred shape once ignored it
+    and returned [3] for a broadcast of [3] to [5])."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None], name="x")
+        s = tf.placeholder(tf.int32, [1], name="s")
+        y = tf.broadcast_to(x, s) * 2.0
+    sess = tf.Session(graph=g, backend=backend)
+    for n, target in ((3, [3]), (1, [4]), (2, [2]), (1, [1])):
+        v = np.arange(n, dtype=np.float32)
+        np.testing.assert_array_equal(sess.run(y, {x: v, s: target}),
+                                      np.broadcast_to(v, target) * 2.0)
+    with pytest.raises(InvalidArgumentError, match=r"Incompatible shapes: \[3\] vs. \[5\]"):
+        sess.run(y, {x: np.ones(3, np.float32), s: [5]})
