@@ -57,6 +57,11 @@ def test_supervisor_managed_session_saves_summarizes_and_restores(tmp_path):
         sv = tf.train.Supervisor(logdir=logdir, save_model_secs=3600, save_summaries_secs=3600)
         assert tf.get_default_graph().finalized
         with sv.managed_session() as sess:
+            # the timer's first save runs on its own thread (as TF1's): wait for it, so the
+            # step-0 checkpoint holds step 0's values whichever thread the machine runs first
+            deadline = time.time() + 60
+            while tf.train.latest_checkpoint(logdir) is None and time.time() < deadline:
+                time.sleep(0.01)
             for _ in range(3):
                 sess.run(step)
             assert sess.run([w, gs]) == [4.0, 3]
