@@ -25,8 +25,7 @@ from .loops import Kernel, eval_members, new_kernel
 from .parallel import chunk_size
 
 
-def _c(v: int) -> ir.Constant:
-    return ir.Constant(U.I64, v)
+_c = U.i64
 
 
 class ConvShape:
@@ -245,7 +244,7 @@ def emit_conv_blocked(module, name, dtype, g: ConvShape, m: int, plan: ConvPlan,
     chunk = chunk_size(b, plan.extent, plan.threads)
     slot, target = b.sdiv(lo, chunk), out
     if kind == "filter":
-        slot, target = _thread_sum(b, lo, chunk, out, ptrs[4], size, g.k * m)
+        slot, target = thread_sum(b, lo, chunk, out, ptrs[4], size, g.k * m)
     cols = ptr_at(b, cols, b.mul(slot, _c(plan.block * g.ow * g.k)), size)
     if kind == "filter":
         with b.if_then(b.icmp_signed(">=", lo, hi)):  # an empty chunk still owns its sum
@@ -341,7 +340,7 @@ def emit_partial_sum(module, name, dtype, size: int, parts: int, operands) -> Ke
 
 
 # ---------------------------------------------------------------- direct convolutions
-def _vector_ops(b, ft, width: int):
+def vector_ops(b, ft, width: int):
     """(vector type, splat(x), load(ptr element offset), fmuladd(a, b, c)) for `width`
     lanes: whole vectors of output channels held in registers."""
     vt = ir.VectorType(ft, width)
@@ -402,7 +401,7 @@ def emit_pad(module, name, dtype, g: ConvShape, operands) -> Kernel:
     return Kernel(name, list(operands), g.n * hp, 2 * g.n * hp * wp * g.c)
 
 
-def _padded_pixel(b, g: ConvShape, n, oh, ow, i, j):
+def padded_pixel(b, g: ConvShape, n, oh, ow, i, j):
     """Element offset in the padded input of window element (i, j) of output (oh, ow)."""
     _, hp, wp, _ = padded_shape(g)
     r = b.add(b.mul(oh, _c(g.sh)), b.mul(i, _c(g.dh)))
@@ -418,13 +417,13 @@ def _group_window(b, g: ConvShape, n, oh, ow0, count, body):
     body(b, [padded input offsets of the pixels' elements], row of the filter)."""
     with U.for_range(b, g.kh, name="i") as i:
         with U.for_range(b, g.kw, name="j") as j:
-            pix = [_padded_pixel(b, g, n, oh, b.add(ow0, _c(p)), i, j) for p in range(count)]
+            pix = [padded_pixel(b, g, n, oh, b.add(ow0, _c(p)), i, j) for p in range(count)]
             frow = b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(g.c))
             with U.for_range(b, g.c, name="ch") as ch:
                 body(b, [b.add(at, ch) for at in pix], b.add(frow, ch))
 
 
-def _thread_sum(b, lo, chunk, out, partials, size: int, elements: int):
+def thread_sum(b, lo, chunk, out, partials, size: int, elements: int):
     """Where this call (chunk lo // chunk of the split, `chunk` a value) accumulates:
     `out` for the first chunk, its slot of `partials` for the others."""
     slot = b.sdiv(lo, chunk)
@@ -463,7 +462,7 @@ def emit_conv_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
 
     def group(b, row, n, oh, ow0, count):
         for c0, width in chunks:
-            vt, splat, vptr, fma = _vector_ops(b, ft, width)
+            vt, splat, vptr, fma = vector_ops(b, ft, width)
             acc = accs[width][:count]
             for a in acc:
                 b.store(ir.Constant(vt, [0.0] * width), a)
@@ -497,13 +496,13 @@ def emit_conv_filter_direct(module, name, dtype, g: ConvShape, m: int, lanes: in
     ft = U.value_type(dtype)
     size = 4 if dtype.name == "float32" else 8
     threads = max(1, min(threads, hint_of(g.rows)))
-    _, target = _thread_sum(b, lo, chunk_size(b, g.rows, threads), df, partials, size,
+    _, target = thread_sum(b, lo, chunk_size(b, g.rows, threads), df, partials, size,
                             g.k * m)
     zero_range(b, target, dtype, _c(0), _c(g.k * m))
 
     def group(b, row, n, oh, ow0, count):
         for c0, width in channel_chunks(m, lanes):
-            vt, splat, vptr, fma = _vector_ops(b, ft, width)
+            vt, splat, vptr, fma = vector_ops(b, ft, width)
             dys = [b.load(vptr(dy, b.add(b.mul(b.add(b.mul(row, _c(g.ow)),
                                                      b.add(ow0, _c(p))), _c(m)), _c(c0))),
                           align=4) for p in range(count)]

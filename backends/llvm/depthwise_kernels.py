@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from graphc.ir.symbolic import hint_of
 from . import irutil as U
-from .conv_kernels import (ConvShape, _c, _padded_pixel, _thread_sum, each_window_element,
-                           emit_partial_sum, emit_zero, zero_range)
+from .conv_kernels import (ConvShape, each_window_element, emit_partial_sum, emit_zero,
+                           padded_pixel, thread_sum, zero_range)
 from .loops import Kernel, new_kernel
 from .parallel import chunk_size
+
+_c = U.i64
 
 
 def _depth_loop(b, g: ConvShape, mult: int, body):
@@ -39,7 +41,7 @@ def _depthwise_windows(b, g: ConvShape, mult: int, lo, hi, pixel, body):
             pixel(b, base)
             with U.for_range(b, g.kh, name="i") as i:
                 with U.for_range(b, g.kw, name="j") as j:
-                    at = _padded_pixel(b, g, n, oh, ow, i, j)
+                    at = padded_pixel(b, g, n, oh, ow, i, j)
                     frow = b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(depth))
                     _depth_loop(b, g, mult, lambda b, ch, k, e, at=at, frow=frow:
                                 body(b, base, at, frow, ch, e))
@@ -100,7 +102,7 @@ def emit_depthwise_filter(module, name, dtype, g: ConvShape, mult: int, threads:
     depth = g.c * mult
     elements = g.kh * g.kw * depth
     threads = max(1, min(threads, hint_of(g.rows)))
-    _, target = _thread_sum(b, lo, chunk_size(b, g.rows, threads), df, partials, size,
+    _, target = thread_sum(b, lo, chunk_size(b, g.rows, threads), df, partials, size,
                             elements)
     zero_range(b, target, dtype, _c(0), _c(elements))
 

@@ -16,13 +16,12 @@ from llvmlite import ir
 
 from graphc.ir.ops.fused_conv_ops import split_fused_ops
 from . import irutil as U
-from .conv_kernels import ConvShape, _vector_ops, channel_chunks
+from .conv_kernels import ConvShape, vector_ops, channel_chunks
 from .loops import Kernel, new_kernel
 from .parallel import chunk_size
 
 
-def _c(v: int) -> ir.Constant:
-    return ir.Constant(U.I64, v)
+_c = U.i64
 
 
 def _vmax(b, x, y):
@@ -141,7 +140,7 @@ def _depthwise_row(b, dtype, g: ConvShape, mult: int, lanes: int, epilogue, x, f
                 taps.append((at, ok, (i * g.kw + j) * depth))
         base = b.add(dst_base, b.mul(ow, _c(depth)))
         for start, stop, width in runs:
-            vt, _, vptr, fma = _vector_ops(b, ft, width)
+            vt, _, vptr, fma = vector_ops(b, ft, width)
             zero = _splat_const(vt, 0.0)
             with U.for_range(b, _c(stop // width), _c(start // width), name="cv") as k:
                 ch = b.mul(k, _c(width))
@@ -191,7 +190,7 @@ def _pointwise_row(b, dtype, width: int, c: int, m: int, lanes: int, epilogue, s
 
     def group(b, p0, count):
         for c0, w in channel_chunks(m, lanes):
-            vt, splat, vptr, fma = _vector_ops(b, ft, w)
+            vt, splat, vptr, fma = vector_ops(b, ft, w)
             accs = accumulators[w][:count]
             for a in accs:
                 b.store(_splat_const(vt, 0.0), a)

@@ -95,6 +95,11 @@ def use_dims(builder: ir.IRBuilder, dims_ptr, symbols: list) -> None:
                     for i, name in enumerate(symbols)}
 
 
+def i64(v: int) -> ir.Constant:
+    """The i64 constant `v` (offsets, counts, loop bounds)."""
+    return ir.Constant(I64, v)
+
+
 def dim(builder: ir.IRBuilder, size) -> ir.Value:
     """An i64 holding `size` (an int, a Sym evaluated from the run's dims, or a value)."""
     if isinstance(size, ir.Value):

@@ -12,8 +12,7 @@ from .conv_kernels import ConvShape, each_window_element, emit_zero, smin, windo
 from .loops import Kernel, new_kernel
 
 
-def _c(v: int) -> ir.Constant:
-    return ir.Constant(U.I64, v)
+_c = U.i64
 
 
 def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands) -> Kernel:
