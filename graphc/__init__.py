@@ -200,8 +200,9 @@ for _name, _f in _NN_POOL.items():
 for _name in ("approx_max_k", "approx_min_k"):
     setattr(math, _name, _NN_EXTRA[_name])
 from . import linalg_extra as _linalg_extra  # noqa: E402
-for _name in _linalg_extra.__all__:
-    setattr(linalg, _name, getattr(_linalg_extra, _name))
+for _name, _f in _linalg_extra.LINALG.items():
+    setattr(linalg, _name, _f)
+from .linalg_extra import matrix_square_root  # noqa: E402,F401
 from .math_ext import BITWISE as _BITWISE, SPECIAL as _SPECIAL  # noqa: E402
 math.special = _NS("math.special", _SPECIAL)
 bitwise = _NS("bitwise", _BITWISE)

@@ -6,6 +6,15 @@ squaring with Pade approximants (Higham 2005, as TF1's: degrees 3, 5, 7 for floa
 up to 13 for float64, each matrix's by its 1-norm; the squarings run in a while_loop, so
 the result is differentiable).
 
+The LU family over `lu` (ir/ops/matfunc_ops.py; L U = input[p]): lu_reconstruct (L U with
+the rows put back), lu_solve (the rows of rhs permuted, then two triangular solves; batch
+dims broadcast) and lu_matrix_inverse (lu_solve of I), TF's compositions, differentiable
+through lu's, matmul's and the solves' rules; the permutations are 0/1 matrices, so any
+batch rank works. eigh_tridiagonal is TF's for one real symmetric tridiagonal matrix:
+its eigenvalues (ascending) and eigenvectors from the dense matrix's eigendecomposition
+(TF bisects and runs inverse iteration: the same values to its tolerance, eigenvectors up
+to sign), selected by `select` ('a' all, 'v' those in (lo, hi], 'i' indices lo..hi).
+
 Formats: compact is [..., 3, M] (superdiagonal, whose last entry is ignored; main
 diagonal; subdiagonal, whose first entry is ignored), sequence the tuple of those three
 [..., M] tensors, matrix a [..., M, M] tensor of which only the tridiagonal band counts.
@@ -20,12 +29,21 @@ from .ir import dtypes as dt
 from .ir.ops import array_ops as A, math_ops as M
 from .ir.ops import matmul_ops as MM
 from .ir.ops import reduce_ops as R
+from .ir.ops import slicing_ops as S
+from .ir.ops.control_flow_ops import assert_
+from .ir.ops.core_ops import identity
+from .ir.ops.eig_ops import self_adjoint_eig
+from .ir.ops.generator_ops import ones_like, zeros_like
+from .ir.ops.tile_pad_ops import broadcast_to
+from .ir.ops import generator_ops as G
+from .ir.ops.matfunc_ops import lu, matrix_logarithm, matrix_square_root, permutation_matrix
+from .ir.ops.linalg_ops import matrix_triangular_solve
 from .ir.ops._base import convert_to_tensor, only_default
-from .ir.ops.diag_ops import matrix_band_part, matrix_diag
-from .ir.ops.generator_ops import zeros_like
+from .ir.ops.diag_ops import matrix_band_part, matrix_diag, matrix_set_diag
 from .ir.ops.linalg_ops import matrix_solve, svd
 
-__all__ = ["matrix_rank", "tridiagonal_matmul", "tridiagonal_solve", "expm"]
+__all__ = ["matrix_rank", "tridiagonal_matmul", "tridiagonal_solve", "expm", "lu",
+           "lu_reconstruct", "lu_solve", "lu_matrix_inverse", "eigh_tridiagonal"]
 
 
 def matrix_rank(a, tol=None, validate_args=False, name=None):
@@ -189,3 +207,118 @@ def expm(input, name=None):  # noqa: A002 (TF1's name)
                                (convert_to_tensor(np.asarray(0.0, x.dtype.np)), result))
         return result
 
+
+
+# ------------------------------------------------------------------ the LU family
+def _lu_checks(lower_upper, perm, validate_args: bool) -> tuple:
+    """TF's checks of (lu, p): static ones raise ValueError, run-time ones (validate_args,
+    shapes unknown) run before the result."""
+    lower_upper = convert_to_tensor(lower_upper, name="lower_upper")
+    perm = convert_to_tensor(perm, name="perm", dtype_hint=dt.int32)
+    lu_rank, perm_rank = lower_upper.shape.ndims, perm.shape.ndims
+    if lu_rank is not None and lu_rank < 2:
+        raise ValueError("Input `lower_upper` must have at least 2 dimensions.")
+    if lu_rank is not None and perm_rank is not None and lu_rank != perm_rank + 1:
+        raise ValueError("`rank(lower_upper)` must equal `rank(perm) + 1`")
+    dims = lower_upper.shape.as_tuple()
+    if dims is not None and None not in dims[-2:]:
+        if dims[-2] != dims[-1]:
+            raise ValueError("`lower_upper` must be square.")
+    elif validate_args:
+        s = A.shape(lower_upper)
+        check = assert_(M.equal(s[-2], s[-1]), ["`lower_upper` must be square.", s])
+        with lower_upper.graph.control_dependencies([check]):
+            lower_upper = identity(lower_upper)
+    return lower_upper, perm
+
+
+def _lower(lower_upper):
+    return matrix_set_diag(matrix_band_part(lower_upper, -1, 0),
+                           ones_like(lower_upper[..., 0]))
+
+
+def lu_reconstruct(lower_upper, perm, validate_args=False, name=None):
+    """TF1 `tf.linalg.lu_reconstruct`: the matrices `lu` factored, P^T L U."""
+    with name_scope(name or "lu_reconstruct"):
+        lower_upper, perm = _lu_checks(lower_upper, perm, validate_args)
+        product = MM.matmul(_lower(lower_upper), matrix_band_part(lower_upper, 0, -1))
+        return MM.matmul(permutation_matrix(perm, lower_upper), product, adjoint_a=True)
+
+
+def lu_solve(lower_upper, perm, rhs, validate_args=False, name=None):
+    """TF1 `tf.linalg.lu_solve`: X with A X = rhs [..., M, K] for A = lu_reconstruct(lu, p);
+    the batch dims of rhs and of the factorization broadcast."""
+    with name_scope(name or "lu_solve"):
+        lower_upper, perm = _lu_checks(lower_upper, perm, validate_args)
+        rhs = convert_to_tensor(rhs, name="rhs", dtype=lower_upper.dtype)
+        if rhs.shape.ndims is not None and rhs.shape.ndims < 2:
+            raise ValueError("Input `rhs` must have at least 2 dimensions.")
+        n, rows = lower_upper.shape.as_tuple(), rhs.shape.as_tuple()
+        if n is not None and rows is not None and None not in (n[-1], rows[-2]) \
+                and n[-1] != rows[-2]:
+            raise ValueError("`lower_upper.shape[-1]` must equal `rhs.shape[-1]`.")
+        permuted = MM.matmul(permutation_matrix(perm, lower_upper), rhs)
+        batch = A.concat([A.shape(permuted)[:-2], A.shape(lower_upper)[-2:]], 0)
+        factors = broadcast_to(lower_upper, batch)
+        y = matrix_triangular_solve(_lower(factors), permuted, lower=True)
+        return matrix_triangular_solve(factors, y, lower=False)
+
+
+def lu_matrix_inverse(lower_upper, perm, validate_args=False, name=None):
+    """TF1 `tf.linalg.lu_matrix_inverse`: the inverse of lu_reconstruct(lu, p)."""
+    with name_scope(name or "lu_matrix_inverse"):
+        lower_upper, perm = _lu_checks(lower_upper, perm, validate_args)
+        identity_ = matrix_diag(ones_like(lower_upper[..., 0]))
+        return lu_solve(lower_upper, perm, identity_)
+
+
+# ------------------------------------------------------------------ eigh_tridiagonal
+def eigh_tridiagonal(alpha, beta, eigvals_only=True, select="a", select_range=None,
+                     tol=None, name=None):
+    """TF1 `tf.linalg.eigh_tridiagonal`: the eigenvalues (ascending; with eigenvectors,
+    [n, k] columns, unless eigvals_only) of the symmetric tridiagonal matrix with diagonal
+    alpha [n] and off-diagonal beta [n - 1]."""
+    with name_scope(name or "eigh_tridiagonal"):
+        alpha = convert_to_tensor(alpha, name="alpha")
+        n = alpha.shape.as_tuple()
+        if n is None or len(n) != 1 or n[0] is None:
+            raise ValueError(f"eigh_tridiagonal: alpha must be a vector of known size, got "
+                             f"shape {alpha.shape}")
+        if alpha.dtype.is_complex:
+            raise TypeError("eigh_tridiagonal: complex (Hermitian) matrices are not "
+                            "supported by graphc; alpha and beta must be float32 or "
+                            "float64")
+        if n[0] <= 1:
+            return alpha                       # (TF returns the diagonal alone here)
+        beta = convert_to_tensor(beta, name="beta")
+        if alpha.dtype is not beta.dtype:
+            raise ValueError("'alpha' and 'beta' must have the same type.")
+        if select not in ("a", "i", "v"):
+            raise ValueError("'select must have a value in {'a', 'i', 'v'}.")
+        if tol is not None:
+            convert_to_tensor(tol, name="tol", dtype=alpha.dtype)  # (checked; LAPACK's own)
+        matrix = M.add(M.add(matrix_diag(alpha), matrix_diag(beta, k=1)),
+                       matrix_diag(beta, k=-1))
+        values, vectors = self_adjoint_eig(matrix)
+        if select == "i":
+            lo = convert_to_tensor(select_range[0], name="lo", dtype_hint=dt.int32)
+            hi = convert_to_tensor(select_range[1], name="hi", dtype=lo.dtype)
+            check = assert_(M.less_equal(lo, hi), ["Got empty index range in select_range."])
+            with alpha.graph.control_dependencies([check]):
+                keep = M.logical_and(M.greater_equal(G.range(n[0], dtype=lo.dtype), lo),
+                                     M.less_equal(G.range(n[0], dtype=lo.dtype), hi))
+        elif select == "v":
+            lo = convert_to_tensor(select_range[0], name="lo", dtype=alpha.dtype)
+            hi = convert_to_tensor(select_range[1], name="hi", dtype=alpha.dtype)
+            check = assert_(M.less(lo, hi), ["Got empty interval in select_range."])
+            with alpha.graph.control_dependencies([check]):
+                keep = M.logical_and(M.greater(values, lo), M.less_equal(values, hi))
+        if select != "a":
+            values = S.boolean_mask(values, keep)
+            vectors = S.boolean_mask(vectors, keep, axis=1)
+        return values if eigvals_only else (values, vectors)
+
+
+# tf.linalg's members from this module (graphc/__init__.py), TF1's aliases with them
+LINALG = {**{n: globals()[n] for n in __all__}, "sqrtm": matrix_square_root,
+          "logm": matrix_logarithm}

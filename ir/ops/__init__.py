@@ -24,6 +24,7 @@ from . import debug_ops, control_flow_ops, tensor_array_ops, dataset_ops  # noqa
 from . import parsing_ops, summary_ops, collective_ops, fused_ops, identity_n_ops  # noqa: F401
 from . import special_ops, trig_ops, segment_ops, sort_ops, sequence_ops  # noqa: F401
 from . import partition_ops, diag_ops, linalg_ops, eig_ops, einsum_ops  # noqa: F401
+from . import matfunc_ops  # noqa: F401
 from . import vector_ops, math_compositions, image_ops  # noqa: F401
 from . import candidate_sampling_ops, ctc_ops, png_ops, nms_ops, nms_padded_ops  # noqa: F401
 from . import box_image_ops  # noqa: F401
