@@ -236,3 +236,5 @@ from . import debugging_switches as _debugging_switches  # noqa: E402
 for _name in _debugging_switches.__all__:
     setattr(debugging, _name, getattr(_debugging_switches, _name))
 get_logger = logging.get_logger
+from .ir.ops.fake_quant_ops import *  # noqa: E402,F401,F403  (TF1's fake_quant_* ops)
+from .edit_distance import edit_distance  # noqa: E402,F401

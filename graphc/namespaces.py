@@ -21,6 +21,7 @@ from .ir.ops import matmul_ops as MM
 from .ir.ops import slicing_ops as S
 from .ir.ops import tile_pad_ops as T
 from .ir.ops.array_grads import scatter_nd, unsorted_segment_sum
+from .ir.ops.space_ops import batch_to_space_nd, space_to_batch_nd
 from .ir.ops.tile_pad_ops import reverse
 from .ir.shapes import Dimension, TensorShape
 from .math_ext import LINALG as _LINALG_EXT, MANIP as _MANIP_EXT, MATH as _MATH_EXT
@@ -114,6 +115,7 @@ linalg = TF1Namespace("linalg", {
 manip = TF1Namespace("manip", {
     "gather_nd": S.gather_nd, "reshape": _array_ops.reshape, "reverse": reverse,
     "scatter_nd": scatter_nd, "tile": T.tile,
+    "batch_to_space_nd": batch_to_space_nd, "space_to_batch_nd": space_to_batch_nd,
     **_MANIP_EXT,
 })
 

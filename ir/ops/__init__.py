@@ -30,7 +30,7 @@ from . import candidate_sampling_ops, ctc_ops, png_ops, nms_ops, nms_padded_ops 
 from . import box_image_ops  # noqa: F401
 from . import fused_conv_ops  # noqa: F401
 from . import queue_ops  # noqa: F401
-from . import sparse_ops, sparse_combine_ops  # noqa: F401
+from . import sparse_ops, sparse_combine_ops, edit_distance_ops  # noqa: F401
 from . import string_ops, string_split_ops, string_hash_ops, ragged_string_ops  # noqa: F401
 from . import py_func_ops  # noqa: F401
 from . import random_dist_ops  # noqa: F401
@@ -43,3 +43,4 @@ from . import random_stateless_ops  # noqa: F401
 from . import complex_ops  # noqa: F401
 from . import spectral_ops  # noqa: F401
 from . import image_codec_ops  # noqa: F401
+from . import fake_quant_ops  # noqa: F401

@@ -19,6 +19,8 @@ def _run(fetches):
     ("math.softmax", "nn.softmax"), ("math.l2_normalize", "nn.l2_normalize"),
     ("math.unsorted_segment_sum", "unsorted_segment_sum"), ("linalg.matmul", "matmul"),
     ("linalg.global_norm", "global_norm"), ("manip.tile", "tile"), ("manip.reverse", "reverse"),
+    ("manip.space_to_batch_nd", "space_to_batch_nd"),
+    ("manip.batch_to_space_nd", "batch_to_space_nd"),
     ("random.normal", "random_normal"), ("random.uniform", "random_uniform"),
     ("random.shuffle", "random_shuffle"), ("initializers.zeros", "zeros_initializer"),
     ("io.TFRecordWriter", "python_io.TFRecordWriter"),

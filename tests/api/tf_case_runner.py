@@ -42,7 +42,8 @@ def write_fixture(tf, module, path: str) -> None:
 
 def mismatches(expected: dict, tensors: dict, values: dict, ulps: int = 8) -> list:
     """What differs between graphc's run and TensorFlow's fixture: dtypes and shapes
-    always, integers and strings exactly, floats by more than `ulps` of the largest."""
+    always, integers and strings exactly, floats by more than `ulps` of the largest (inf
+    and nan where TF has them)."""
     failures = []
     for name, want in sorted(expected.items()):
         have = np.asarray(values[name])
@@ -57,6 +58,12 @@ def mismatches(expected: dict, tensors: dict, values: dict, ulps: int = 8) -> li
             if not np.array_equal(have, want):
                 failures.append(f"{name}: {have.tolist()} vs TF {want.tolist()}")
             continue
+        finite = np.isfinite(want)
+        if not np.array_equal(have[~finite], want[~finite], equal_nan=True):
+            failures.append(f"{name}: {have[~finite].tolist()} where TF has "
+                            f"{want[~finite].tolist()}")
+            continue
+        have, want = have[finite], want[finite]
         big = float(np.max(np.abs(want), initial=1.0))
         err = float(np.max(np.abs(have - want), initial=0.0))
         if err > ulps * np.finfo(want.dtype).eps * big:
