@@ -13,7 +13,8 @@ the stages):
     symbolic_movement.py  movement ops on symbolic shapes: copies found at probe sizes
  3. loops.py          emission of loop nests: elementwise and fused bodies, copies,
                       reductions (the Kernel calling convention)
-    kernels.py          the other kernels: softmax, cross-entropy, matmul (BLAS), gathers
+    kernels.py          the other kernels: softmax, cross-entropy, matmul, gathers
+    gemm.py             the float32 GEMM matmuls call on AVX-512 hosts (else the BLAS)
     conv_kernels.py     convolution kernels
     depthwise_kernels.py  depthwise convolution kernels and their gradients
     fused_conv_kernels.py  fused convolutions' kernels: epilogues, depthwise in registers

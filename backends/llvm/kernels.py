@@ -10,6 +10,7 @@ from llvmlite import ir
 
 from graphc.ir import dtypes as dt
 from graphc.ir.symbolic import hint_of, is_symbolic
+from . import gemm as G
 from . import irutil as U
 from . import vmath
 from .loops import Kernel, collapse, fast_minmax, loop_nest, new_kernel
@@ -78,16 +79,17 @@ MATMUL_FLOPS_PER_ELEMENT = 16  # a BLAS core does ~16 flops in the time a loop d
 
 
 def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, batch_strides,
-                operands, threads: int = 1, epilogue=None) -> Kernel:
-    """C[b] = op(A[b]) @ op(B[b]) with one BLAS call per batch entry; `batch_strides` are
-    the element strides of A, B and C over the (broadcast) batch dims.
+                operands, threads: int = 1, epilogue=None, jit: bool = False) -> Kernel:
+    """C[b] = op(A[b]) @ op(B[b]) with one BLAS call per batch entry (with `jit`, a call
+    of gemm.py's JIT GEMM instead: gemm.handles); `batch_strides` are the element strides
+    of A, B and C over the (broadcast) batch dims.
 
     With `threads` > 1 the pool splits the work (BLAS then runs single-threaded): each
     chunk computes a band of C's rows, or of its columns when C is wider than tall, in
     units of MATMUL_SPLIT_UNIT. `epilogue` (a conv_kernels.Epilogue over C's [m, n], for
     a matmul without batch dims): an elementwise body (bias add, activation) applied to
     each band right after its BLAS call, while it is in cache; its operands follow C's."""
-    gemm = gemm_function(module, dtype)
+    gemm = G.gemm_function(module, trans_a, trans_b) if jit else gemm_function(module, dtype)
     extra = epilogue.extra if epilogue is not None else 0
     b, ptrs, lo, hi = new_kernel(module, name, 3 + extra)
     a_ptr, b_ptr, c_ptr = ptrs[:3]
@@ -119,6 +121,9 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
         pa, pb, pc = (b.gep(p, [b.mul(b.add(o, extra), ir.Constant(U.I64, size))],
                             inbounds=True)
                       for p, o, extra in zip((a_ptr, b_ptr, c_ptr), offs, (a_off, b_off, c_off)))
+        if jit:
+            b.call(gemm, [rows, cols, i64(k), pa, i64(lda), pb, i64(ldb), pc, i64(n)])
+            return
         b.call(gemm, [ir.Constant(U.I32, ROW_MAJOR),
                       ir.Constant(U.I32, TRANS if trans_a else NO_TRANS),
                       ir.Constant(U.I32, TRANS if trans_b else NO_TRANS),
@@ -142,7 +147,7 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
         batches *= d
     # any number of chunks: the pool picks it at run time (threads=0)
     return Kernel(name, list(operands), extent, _matmul_work(m, n, k) * batches,
-                  splittable=threads > 1 and extent > 1, blas=True)
+                  splittable=threads > 1 and extent > 1, blas=not jit)
 
 
 def _matmul_work(m, n, k):

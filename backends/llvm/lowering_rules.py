@@ -19,6 +19,7 @@ from . import kernels as K
 from . import loops as L
 from . import symbolic_movement as SM
 from .buffers import shape_of
+from .gemm import handles as gemm_handles
 from .parallel import pool_threads
 from .target import host
 
@@ -133,7 +134,7 @@ def lower_softmax(lw, op) -> bool:
 
 def lower_matmul(lw, op) -> bool:
     a, b = op.inputs
-    if a.dtype.name not in ("float32", "float64") or host().blas is None:
+    if a.dtype.name not in ("float32", "float64"):
         return False
     sa, sb, sc = shape_of(a), shape_of(b), shape_of(op.outputs[0])
     if op.type == "MatMul":
@@ -142,6 +143,9 @@ def lower_matmul(lw, op) -> bool:
         ta, tb = op.attrs.get("adj_x", False), op.attrs.get("adj_y", False)
     m, n = sc[-2], sc[-1]
     k = sa[-2] if ta else sa[-1]
+    jit = gemm_handles(host(), a.dtype, tb, k)  # graphc's GEMM, else the BLAS's
+    if not jit and host().blas is None:
+        return False
     batch = sc[:-2]
     strides = []
     for s, mat in ((sa, sa[-2] * sa[-1]), (sb, sb[-2] * sb[-1]), (sc, m * n)):
@@ -151,15 +155,15 @@ def lower_matmul(lw, op) -> bool:
         return False
     # BLAS runs on one thread per pool thread (target.BlasThreads); graphc splits the
     # matmul across its pool (parallel.emit_call decides by size at run time).
-    split = host().blas_threads.available and pool_threads() > 1
-    lw.blas_single = lw.blas_single or host().blas_threads.available
+    split = (jit or host().blas_threads.available) and pool_threads() > 1
+    lw.blas_single = lw.blas_single or (not jit and host().blas_threads.available)
 
     out = op.outputs[0]
 
     def emit(mod, name):  # (conv_lowering.fold_epilogue may fold a bias add and activation)
         epi, extra = lw.epilogues.get(out, (None, []))
         return K.emit_matmul(mod, name, a.dtype, m, n, k, ta, tb, batch, strides,
-                             [a, b, out] + extra, 2 if split else 1, epi)
+                             [a, b, out] + extra, 2 if split else 1, epi, jit)
     lw.native(op, emit, [a, b], op.outputs)
     if not batch:
         lw.conv_outputs[out] = (len(lw.steps) - 1, lw.index)
