@@ -11,6 +11,8 @@ from .ir.graph import Operation
 class FetchMapper:
     """`elements` are the unique Tensors/Operations to run; `build(values)` rebuilds."""
 
+    iterator_sources = None  # the iterators a run of these elements pulls (Session's)
+
     def __init__(self, fetches: Any, graph) -> None:
         self.graph = graph
         self.elements: list = []

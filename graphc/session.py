@@ -40,15 +40,19 @@ class _CompiledPlan:
     (ir/plan.py; `executable.plan`), where each fetched element is among its results,
     the order it takes the feeds in, and its variants."""
 
-    __slots__ = ("executable", "tensor_pos", "feed_order", "variants")
+    __slots__ = ("executable", "tensor_pos", "feed_order", "in_order", "variants")
 
     def __init__(self, executable, tensor_pos, feed_order) -> None:
         self.executable = executable
         self.tensor_pos = tensor_pos  # index in executable's fetch results per element
         self.feed_order = feed_order
+        self.in_order = list(feed_order) == list(range(len(feed_order)))  # (as fed)
         self.variants: dict = {}  # its executables for traced, checked, profiled runs
 
 
+
+
+_SPARSE_KEYS = object()  # _run_entry's answer for feed keys with a SparseTensor among them
 
 
 class BaseSession:
@@ -129,28 +133,31 @@ class BaseSession:
         """Run the graph elements in `fetches` (any nesting), feeding `feed_dict`."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        if feed_dict and (type(feed_dict) is dict or isinstance(
-                feed_dict, collections.abc.Mapping)) and \
-                has_sparse_keys(feed_dict):  # a SparseTensor key feeds its three tensors
-            feed_dict = expand_sparse_feeds(feed_dict)
         entry = self._run_entry(fetches, feed_dict)
-        mapper, feed_tensors, keep, plans = entry
-        feed_values = [_feed_value(t, v) for t, v in zip(feed_tensors, feed_dict.values())] \
-            if feed_tensors else []
-        if keep is not None:  # one tensor fed under two keys (x and "x:0"): the later wins
-            feed_tensors = [feed_tensors[i] for i in keep]
-            feed_values = [feed_values[i] for i in keep]
-        sources = self._sources(mapper, feed_tensors)
-        if sources:  # iterators' next elements become feeds (graphc/data/sources.py)
-            feed_tensors, feed_values = pull_sources(sources, feed_tensors, feed_values)
-        shapes = tuple([(v.shape, v.dtype) for v in feed_values])
+        if entry is _SPARSE_KEYS:  # a SparseTensor key feeds its three tensors
+            feed_dict = expand_sparse_feeds(feed_dict)
+            entry = self._run_entry(fetches, feed_dict)
+        mapper, feed_tensors, keep, plans, specs = entry
+        shapes = []  # the plan cache's key: each feed's (shape, dtype)
+        feed_values = _feed_values(specs, feed_dict.values(), shapes) if specs else []
+        sources = mapper.iterator_sources
+        if keep is not None or sources is None or sources:
+            if keep is not None:  # one tensor fed under two keys (x, "x:0"): the later wins
+                feed_tensors = [feed_tensors[i] for i in keep]
+                feed_values = [feed_values[i] for i in keep]
+            sources = self._sources(mapper, feed_tensors)
+            if sources:  # iterators' next elements become feeds (graphc/data/sources.py)
+                feed_tensors, feed_values = pull_sources(sources, feed_tensors, feed_values)
+            shapes = [(v.shape, v.dtype) for v in feed_values]
+        shapes = tuple(shapes)
         plan = plans.get(shapes)
         if plan is None:
             plan = self._plan_for(mapper.elements, feed_tensors, feed_values)
             if len(plans) < 16:
                 plans[shapes] = plan
         if options is None and not self._check_numerics:
-            results = plan.executable.run([feed_values[i] for i in plan.feed_order])
+            results = plan.executable.run(feed_values if plan.in_order else
+                                          [feed_values[i] for i in plan.feed_order])
         else:  # traced or checked (graphc/run_metadata.py)
             results = run_metadata_module.run(
                 self, plan, [feed_tensors[i] for i in plan.feed_order],
@@ -160,8 +167,9 @@ class BaseSession:
 
     def _run_entry(self, fetches, feed_dict):
         """(FetchMapper, fed tensors, positions of the distinct ones or None, plans by
-        feed shapes) for this fetch structure and these feed keys; cached when both are
-        hashable, so a training loop calling run(train_op, {x: ..., y: ...}) resolves names
+        feed shapes, the feeds' checks) for this fetch structure and these feed keys, or
+        _SPARSE_KEYS when a key is a SparseTensor; cached when both are hashable, so a
+        training loop calling run(train_op, {x: ..., y: ...}) resolves names
         and structures once."""
         if feed_dict and type(feed_dict) is not dict and not isinstance(
                 feed_dict, collections.abc.Mapping):  # ([] is none, as in TF1)
@@ -177,9 +185,14 @@ class BaseSession:
             key, entry = None, None
         if entry is not None:
             return entry
+        if feed_dict and has_sparse_keys(feed_dict):  # (run expands them, then asks again)
+            if key is not None:
+                self._run_cache[key] = _SPARSE_KEYS
+            return _SPARSE_KEYS
         mapper = FetchMapper(fetches, self._graph)
         feed_tensors = [self._feed_key(k) for k in feed_dict] if feed_dict else []
-        entry = (mapper, feed_tensors, _distinct_feeds(feed_tensors), {})
+        entry = (mapper, feed_tensors, _distinct_feeds(feed_tensors), {},
+                 _feed_specs(feed_tensors))
         if key is not None:
             if len(self._run_cache) >= 256:
                 self._run_cache.clear()
@@ -203,6 +216,7 @@ class BaseSession:
         keep = _distinct_feeds(feed_tensors)
         sources = self._sources(mapper, feed_tensors if keep is None else
                                 [feed_tensors[i] for i in keep])
+        specs = _feed_specs(feed_tensors)
         lock = threading.Lock()
         cache: dict = {}
 
@@ -212,7 +226,7 @@ class BaseSession:
             if len(args) != len(feed_tensors):
                 raise TypeError(f"The callable expects {len(feed_tensors)} feed values, got "
                                 f"{len(args)}.")
-            values = [_feed_value(t, v) for t, v in zip(feed_tensors, args)]
+            values = _feed_values(specs, args, [])
             tensors = feed_tensors
             if keep is not None:
                 tensors, values = [tensors[i] for i in keep], [values[i] for i in keep]
@@ -225,7 +239,8 @@ class BaseSession:
                     plan = self._plan_for(mapper.elements, tensors, values)
                     cache[key] = plan
             if not kwargs and not self._check_numerics:
-                results = plan.executable.run([values[i] for i in plan.feed_order])
+                results = plan.executable.run(values if plan.in_order else
+                                              [values[i] for i in plan.feed_order])
             else:  # TF1's options= and run_metadata= (accept_options=True)
                 results = run_metadata_module.run(
                     self, plan, [tensors[i] for i in plan.feed_order],
@@ -239,7 +254,7 @@ class BaseSession:
     def _sources(self, mapper, feed_tensors) -> tuple:
         """The iterators' get_next ops this run pulls before its plan (cached on the
         mapper, which is one per fetch structure and feed keys)."""
-        sources = getattr(mapper, "iterator_sources", None)
+        sources = mapper.iterator_sources
         if sources is None:
             sources = mapper.iterator_sources = find_sources(mapper.elements, feed_tensors,
                                                              self._state, self._functions)
@@ -382,23 +397,44 @@ def get_default_session():
 # ---------------------------------------------------------------------- feed values
 def _feed_value(t: Tensor, value) -> np.ndarray:
     """Convert a fed value with TF1's rules and check it against the tensor's shape."""
-    dtype = t.dtype
-    kind = type(value)
-    if kind is np.ndarray and value.dtype == dtype.np and not dtype.is_string or \
-            kind is float and dtype.is_floating:  # the usual feeds: nothing to check
-        arr = value if kind is np.ndarray else np.asarray(value, dtype.np)
-    else:
-        arr = _converted_feed(t, value)
-    static = t.shape.as_tuple()
-    if static is not None and arr.shape != static and (
-            len(static) != arr.ndim or any(s is not None and s != a
-                                           for s, a in zip(static, arr.shape))):
-        site = t.op.site
-        where = f"\n  The placeholder was created at {site.describe()}" if site else ""
-        raise ValueError(
-            f"Cannot feed value of shape {arr.shape} for Tensor '{t.name}', which has shape "
-            f"'{t.shape}'{where}")
-    return arr
+    return _feed_values(_feed_specs([t]), [value], [])[0]
+
+
+def _feed_specs(tensors: list) -> list:
+    """What `_feed_values` checks a feed of each tensor against, looked up once per run
+    entry: (tensor, its numpy dtype when an array of it needs no conversion (None for
+    strings), that dtype when a Python float needs none (None unless floating), its
+    static shape or None)."""
+    return [(t, None if t.dtype.is_string else np.dtype(t.dtype.np),
+             t.dtype.np if t.dtype.is_floating else None, t.shape.as_tuple())
+            for t in tensors]
+
+
+def _feed_values(specs: list, values, shapes: list) -> list:
+    """Each fed value converted with TF1's rules and checked against its tensor's shape;
+    appends each one's (shape, dtype) to `shapes`."""
+    out = []
+    for (t, plain, floating, static), value in zip(specs, values):
+        kind = type(value)
+        # (dtypes by identity: numpy's builtin ones are singletons, and None, a string
+        # tensor's, would compare equal to float64)
+        if kind is np.ndarray and value.dtype is plain:  # the usual feeds: nothing to do
+            arr = value
+        elif kind is float and floating is not None:
+            arr = np.asarray(value, floating)
+        else:
+            arr = _converted_feed(t, value)
+        if static is not None and arr.shape != static and (
+                len(static) != arr.ndim or any(s is not None and s != a
+                                               for s, a in zip(static, arr.shape))):
+            site = t.op.site
+            where = f"\n  The placeholder was created at {site.describe()}" if site else ""
+            raise ValueError(
+                f"Cannot feed value of shape {arr.shape} for Tensor '{t.name}', which has "
+                f"shape '{t.shape}'{where}")
+        out.append(arr)
+        shapes.append((arr.shape, arr.dtype))
+    return out
 
 
 def _converted_feed(t: Tensor, value) -> np.ndarray:

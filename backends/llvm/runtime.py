@@ -179,6 +179,9 @@ class LLVMExecutable:
             seen.add(id(b))
         self._pool: list = []
         self._lock = threading.Lock()
+        self._natives = [item for kind, item in schedule if kind == "native"]
+        self._walk = self._run_natives if guards is None and \
+            len(self._natives) == len(schedule) else self._run_schedule
         # BLAS single-threaded during runs whose kernels split BLAS calls themselves
         self._blas_threads = host().blas_threads if lowering.blas_single else None
         self._contexts: dict = {}
@@ -193,12 +196,17 @@ class LLVMExecutable:
             self.run_observed = self._store.holding(names, self.run_observed)
 
     # ------------------------------------------------------------ run
-    def run(self, feed_values: Sequence[np.ndarray], outs=None) -> list:
+    def run(self, feed_values: Sequence[np.ndarray], outs=None, walk=None) -> list:
         """The fetched values. `outs` may give, per fetch, an array to write it into (used
-        if it is a C-contiguous array of the fetch's dtype and size, else ignored)."""
+        if it is a C-contiguous array of the fetch's dtype and size, else ignored);
+        `walk` runs the schedule instead of `_run_schedule` (tracing.py's)."""
         ws = self._workspace() if not self._symbols else self._sized(feed_values)
         try:
-            return self._run(ws, feed_values, outs)
+            return self._run_in(ws, feed_values, self._given_outputs(ws, outs) if outs
+                                else {}, walk or self._walk)
+        except BaseException:
+            ws.var_version = -1  # addresses of arrays allocated for this run are gone
+            raise
         finally:
             self._pool.append(ws)
 
@@ -273,21 +281,9 @@ class LLVMExecutable:
     def run_observed(self, feed_values: Sequence[np.ndarray], observer) -> list:
         """`run`, reporting every step to `observer` as it finishes (tracing.py; the plan
         must be compiled with `observed=True`)."""
-        ws = self._workspace() if not self._symbols else self._sized(feed_values)
-        try:
-            return self._run(ws, feed_values, None, functools.partial(tracing.walk, self,
-                                                                       observer))
-        finally:
-            self._pool.append(ws)
-
-    def _run(self, ws: _Workspace, feed_values, outs=None, walk=None) -> list:
-        try:
-            return self._run_in(ws, feed_values,
-                                self._given_outputs(ws, outs) if outs else {},
-                                walk or self._run_schedule)
-        except BaseException:
-            ws.var_version = -1  # addresses of arrays allocated for this run are gone
-            raise
+        # (the class's run: self.run may hold the variables' locks, as this one does)
+        return LLVMExecutable.run(self, feed_values, None,
+                                  functools.partial(tracing.walk, self, observer))
 
     def _run_in(self, ws: _Workspace, feed_values, given: dict, walk) -> list:
         feeds, outs, pending, py = self._bind(ws, feed_values, given)
@@ -381,6 +377,14 @@ class LLVMExecutable:
                 if arr is not None:  # the driver pointed these slots elsewhere
                     ws.table[spec_small[0]] = _address(arr)
             self._pool.append(ws)
+
+    def _run_natives(self, ws: _Workspace, feeds, outs, py, pending: dict) -> None:
+        """`_run_schedule` for a schedule of native segments only, without guards."""
+        table, arena = ws.table_address, ws.arena_address
+        for fn in self._natives:
+            status = fn(table, arena)
+            if status:
+                self._explain_failure(ws, self._error_sites[status - 1], feeds, outs, py)
 
     def _run_schedule(self, ws: _Workspace, feeds, outs, py, pending: dict) -> None:
         for i, (kind, item) in enumerate(self._schedule):

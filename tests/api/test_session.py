@@ -66,6 +66,32 @@ def test_feeding_values_with_tf1_dtype_rules():
             sess.run(y, {"nope:0": 1})
 
 
+def test_feeds_the_fast_path_skips_are_still_converted_and_checked():
+    """Session.run and make_callable take an array of the placeholder's dtype (and a
+    float for a float one) as it is; anything else is converted: a float64 array fed to a
+    string placeholder (numpy's float64 equals the dtype None), other byte orders, ints
+    for floats; and every feed's shape is checked, the fast ones too."""
+    s = tf.placeholder(tf.string, [2])
+    x = tf.placeholder(tf.float32, [2])
+    d = tf.placeholder(tf.float64, [])
+    with tf.Session() as sess:
+        assert sess.run(s, {s: np.array([1.5, 2.0])}).dtype == object  # (not float64)
+        assert list(sess.run(s, {s: np.array(["a", "bc"])})) == [b"a", b"bc"]
+        swapped = np.array([1.0, 2.5], ">f4")
+        got = sess.run(x * 2.0, {x: swapped})
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, [2.0, 5.0])
+        assert sess.run(d, {d: 3}) == 3.0 and type(sess.run(d, {d: 0.5})) is np.float64
+        step = sess.make_callable(x + 1.0, [x])
+        np.testing.assert_array_equal(step(np.float32([1, 2])), [2, 3])
+        np.testing.assert_array_equal(step([1, 2]), [2, 3])
+        for run in (lambda v: sess.run(x, {x: v}), step):
+            with pytest.raises(ValueError, match="Cannot feed value of shape \\(3,\\)"):
+                run(np.zeros(3, np.float32))
+        with pytest.raises(ValueError, match="Cannot feed value of shape \\(\\)"):
+            sess.run(x, {x: 1.0})
+
+
 def test_one_tensor_fed_under_two_keys_takes_the_later_value():
     # TF1 maps every feed key to its tensor and keeps the later value; both are checked.
     x = tf.placeholder(tf.float32, [2], name="x")
