@@ -100,7 +100,8 @@ from .ir.ops.identity_n_ops import identity_n  # noqa: E402,F401
 from .lookup import tables_initializer  # noqa: E402,F401
 from .lookup import tables_initializer as initialize_all_tables  # noqa: E402,F401
 from . import lookup as _lookup  # noqa: E402
-from .train.input import TextLineReader, TFRecordReader, WholeFileReader  # noqa: E402,F401
+from .train.input import (FixedLengthRecordReader, IdentityReader,  # noqa: E402,F401
+                          TextLineReader, TFRecordReader, WholeFileReader)
 from .clip_ops import (clip_by_average_norm, clip_by_global_norm, clip_by_norm,  # noqa: E402,F401
                        global_norm)
 from .contrib import contrib  # noqa: E402,F401
@@ -238,3 +239,11 @@ for _name in _debugging_switches.__all__:
 get_logger = logging.get_logger
 from .ir.ops.fake_quant_ops import *  # noqa: E402,F401,F403  (TF1's fake_quant_* ops)
 from .edit_distance import edit_distance  # noqa: E402,F401
+from .serialization import *  # noqa: E402,F401,F403  (serialize_tensor, parse_tensor, ...)
+from .serialization import AUDIO as _AUDIO, IO as _IO_SERIALIZATION  # noqa: E402
+audio = _NS("audio", _AUDIO)
+for _name, _f in _IO_SERIALIZATION.items():
+    setattr(io, _name, _f)  # (graphc/serialization.py)
+sparse.mask = sparse_mask  # noqa: F405
+io.match_filenames_once, io.write_graph = train.match_filenames_once, train.write_graph
+graph_util.import_graph_def = import_graph_def  # noqa: F405

@@ -17,13 +17,11 @@ import numpy as np
 
 from . import protos
 from .ir import context as _context
-from .ir import dtypes as _dt
-from .ir import media, proto
+from .ir import media, proto, tensor_proto
 from .ir.dtypes import DType
 from .ir.ops import summary_ops as _ops
 from .variables import GraphKeys
 
-_TF_TYPES = _ops.TF_TYPES
 
 
 _INVALID_TAG_CHARACTERS = re.compile(r"[^-/\w.]")
@@ -342,17 +340,6 @@ def decode_summary(data: bytes) -> list:
     return values
 
 
-_NP_OF_TF = {code: name for name, code in _TF_TYPES.items() if name != "resource"}
-
-
 def decode_tensor(data: bytes) -> np.ndarray:
-    """A TensorProto (as graphc writes it: string_val, or tensor_content) as an array."""
-    t = proto.decode(data)
-    dtype = _dt.as_dtype(_NP_OF_TF[t[1][0]])
-    shape_fields = proto.decode(t[2][0]) if 2 in t else {}
-    shape = tuple(proto.decode(d).get(1, [0])[0] for d in shape_fields.get(2, []))
-    if dtype.is_string:
-        return np.array(t.get(8, []), dtype=object).reshape(shape)
-    content = t.get(4, [b""])[0]
-    return np.frombuffer(content, np.dtype(dtype.np).newbyteorder("<")).astype(
-        dtype.np).reshape(shape)
+    """A serialized TensorProto as an array."""
+    return tensor_proto.decode(data)[2]

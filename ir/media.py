@@ -8,7 +8,8 @@ decode_png(data)          back to uint8 [height, width, channels]; reads any PNG
                           tRNS: RGBA) at bit depths 1 to 16 (16: the high byte), all five
                           row filters, checking every chunk's CRC
 encode_wav(samples, rate) float [frames, channels] in [-1, 1] as 16-bit PCM (TF's
-                          rounding: round(x * 32768) clamped to int16)
+                          rounding: roundf(x * 32768), halves away
+                          from zero, clamped to int16)
 decode_wav(data)          back to (float32 [frames, channels] = int16 / 32768, rate)
 """
 from __future__ import annotations
@@ -155,7 +156,9 @@ def encode_wav(samples: np.ndarray, sample_rate: int) -> bytes:
     if audio.ndim != 2:
         raise ValueError(f"encode_wav needs [frames, channels], got {list(audio.shape)}")
     frames, channels = audio.shape
-    pcm = np.clip(np.round(audio * 32768.0), -32768, 32767).astype("<i2").tobytes()
+    scaled = (audio * np.float32(32768.0)).astype(np.float64)
+    rounded = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)  # C's roundf: halves away
+    pcm = np.clip(rounded, -32768, 32767).astype("<i2").tobytes()
     fmt = struct.pack("<HHIIHH", 1, channels, int(sample_rate),
                       int(sample_rate) * channels * 2, channels * 2, 16)
     body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + \

@@ -95,6 +95,9 @@ def _read_varint(data: bytes, i: int) -> tuple[int, int]:
         shift += 7
 
 
+read_varint = _read_varint  # (value, next index) of the varint at data[i]
+
+
 def packed_doubles(data: bytes) -> list:
     return list(struct.unpack(f"<{len(data) // 8}d", data))
 

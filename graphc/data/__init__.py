@@ -2,7 +2,7 @@
 in each Session. See base.py (what a dataset is), dataset.py (the public Dataset and its
 sources), transformations.py and cache.py, iterator.py."""
 from .dataset import AUTOTUNE, Dataset, DatasetV1  # noqa: F401
-from .readers import TextLineDataset, TFRecordDataset  # noqa: F401
+from .readers import FixedLengthRecordDataset, TextLineDataset, TFRecordDataset  # noqa: F401
 from .iterator import (Iterator, get_output_classes, get_output_shapes,  # noqa: F401
                        get_output_types, make_initializable_iterator,
                        make_one_shot_iterator)

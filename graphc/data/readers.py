@@ -1,4 +1,6 @@
-"""File datasets: TFRecordDataset (graphc/tfrecord.py's reader) and TextLineDataset.
+"""File datasets: TFRecordDataset (graphc/tfrecord.py's reader), TextLineDataset and
+FixedLengthRecordDataset; `read_file_bytes` and `fixed_length_records` are shared with
+the queue readers of graphc/train/input.py.
 
 `buffer_size` (TF1's read buffer) and `name` (TF2's name for the dataset's op; graphc's
 datasets are no graph ops) change nothing a program sees and are accepted as hints."""
@@ -7,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import dtypes as dt
-from ..ir.errors import NotFoundError
+from ..ir.errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..ir.graph import Tensor
 from ..ir.shapes import TensorShape
 from ..ir.site import where
@@ -71,17 +73,74 @@ class TextLineDataset(_FileDataset):
         super().__init__(filenames, compression_type)
 
     def _read(self, name):
-        import gzip
-        import zlib
-        name = name.decode() if isinstance(name, bytes) else str(name)
-        try:
-            with open(name, "rb") as f:
-                data = f.read()
-        except FileNotFoundError:
-            raise NotFoundError(None, None, f"{name}; No such file or directory") from None
-        if self._compression == "GZIP":
-            data = gzip.decompress(data)
-        elif self._compression == "ZLIB":
-            data = zlib.decompress(data)
-        for line in data.splitlines():
-            yield line
+        yield from read_file_bytes(name, self._compression).splitlines()
+
+
+def read_file_bytes(name, compression: str = "") -> bytes:
+    """A whole file's bytes, inflated when compression is 'ZLIB' or 'GZIP'."""
+    import gzip
+    import zlib
+    name = name.decode() if isinstance(name, bytes) else str(name)
+    try:
+        with open(name, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise NotFoundError(None, None, f"{name}; No such file or directory") from None
+    try:
+        if compression == "GZIP":
+            return gzip.decompress(data)
+        if compression == "ZLIB":
+            return zlib.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataLossError(None, None, f"{name}: not {compression} data ({exc})") from None
+    return data
+
+
+def fixed_length_records(data: bytes, record_bytes: int, header_bytes: int = 0,
+                         footer_bytes: int = 0, hop_bytes: int = 0):
+    """The records of a fixed-length record file's bytes: `record_bytes` long, starting
+    after the header and every `hop_bytes` (0: `record_bytes`), each ending by the
+    footer; bytes too few for another record are left (TF1's FixedLengthRecordReader)."""
+    hop = hop_bytes or record_bytes
+    limit = len(data) - footer_bytes
+    start = header_bytes
+    while start + record_bytes <= limit:
+        yield data[start:start + record_bytes]
+        start += hop
+
+
+class FixedLengthRecordDataset(_FileDataset):
+    """TF1 `tf.data.FixedLengthRecordDataset`: the `record_bytes`-long records of each
+    file between its header and footer; a file whose body is no whole number of records
+    is an InvalidArgumentError (a compressed one: DataLossError after its whole records),
+    as TF's."""
+
+    def __init__(self, filenames, record_bytes, header_bytes=None, footer_bytes=None,
+                 buffer_size=None, compression_type=None, num_parallel_reads=None,
+                 name=None) -> None:
+        sizes = {"record_bytes": record_bytes, "header_bytes": header_bytes or 0,
+                 "footer_bytes": footer_bytes or 0}
+        for what, n in sizes.items():
+            if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or \
+                    n < (1 if what == "record_bytes" else 0):
+                raise ValueError(f"FixedLengthRecordDataset: {what} must be an int "
+                                 f"{'> 0' if what == 'record_bytes' else '>= 0'}, got "
+                                 f"{n!r}{where()}")
+        self._sizes = {k: int(v) for k, v in sizes.items()}
+        super().__init__(filenames, compression_type)
+
+    def _read(self, name):
+        data = read_file_bytes(name, self._compression)
+        record, header, footer = (self._sizes[k] for k in ("record_bytes", "header_bytes",
+                                                           "footer_bytes"))
+        body = len(data) - header - footer
+        if body % record or body < 0:
+            label = name.decode() if isinstance(name, bytes) else str(name)
+            text = (f"Excluding the header ({header} bytes) and footer ({footer} bytes), "
+                    f"input file \"{label}\" has body length {max(body, 0)} bytes, which "
+                    f"is not an exact multiple of the record length ({record} bytes).")
+            if not self._compression:
+                raise InvalidArgumentError(None, None, text)
+            yield from fixed_length_records(data, record, header, footer)
+            raise DataLossError(None, None, text)
+        yield from fixed_length_records(data, record, header, footer)

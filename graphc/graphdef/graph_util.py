@@ -131,3 +131,43 @@ def _strip(ref: str) -> str:
     return re.sub(r"^\^", "", ref)
 
 
+
+
+# TF1's graph_util._VARIABLE_OPS: the ops `must_run_on_cpu` pins with pin_variables_on_cpu.
+_PINNED_VARIABLE_OPS = frozenset((
+    "Assign", "AssignAdd", "AssignSub", "Queue", "ScatterAdd", "ScatterSub", "ScatterUpdate",
+    "TruncatedNormal", "Variable", "VariableV2"))
+
+
+def tensor_shape_from_node_def_name(graph, input_name: str):
+    """TF1 `tf.graph_util.tensor_shape_from_node_def_name`: the static shape of the
+    tensor `input_name` names (a node name means its output 0)."""
+    name = input_name if ":" in input_name else input_name + ":0"
+    return graph.get_tensor_by_name(name).get_shape()
+
+
+def must_run_on_cpu(node, pin_variables_on_cpu: bool = False) -> bool:
+    """TF1 `tf.graph_util.must_run_on_cpu`: whether TF1 keeps the op (an Operation or a
+    NodeDef) on the CPU: string and int32 constants, int32 DynamicStitch and Cast from
+    int32, and with pin_variables_on_cpu the variable ops."""
+    if isinstance(node, protos.NodeDef):
+        op_type = node.op
+
+        def dtype_of(attr):
+            return protos.as_graphc_dtype(node.attr[attr].type).name \
+                if attr in node.attr else None
+    else:
+        op_type = node.type
+
+        def dtype_of(attr):
+            t = node.inputs[0] if attr == "SrcT" else node.outputs[0]
+            return t.dtype.name
+    if pin_variables_on_cpu and op_type in _PINNED_VARIABLE_OPS:
+        return True
+    if op_type == "Const":
+        return dtype_of("dtype") in ("string", "int32")
+    if op_type in ("DynamicStitch", "ParallelDynamicStitch"):
+        return dtype_of("T") == "int32"
+    if op_type == "Cast":
+        return dtype_of("SrcT") == "int32"
+    return False

@@ -22,8 +22,10 @@ from .hooks import (CheckpointSaverHook, CheckpointSaverListener, FeedFnHook,  #
 from .monitored_session import (ChiefSessionCreator, MonitoredSession,  # noqa: F401
                                 MonitoredTrainingSession, Scaffold, SessionCreator,
                                 SingularMonitoredSession, WorkerSessionCreator)
-from .input import (TextLineReader, TFRecordReader, WholeFileReader, batch,  # noqa: F401
-                    batch_join, input_producer, limit_epochs, range_input_producer,
+from .input import (FixedLengthRecordReader, IdentityReader, TextLineReader,  # noqa: F401
+                    TFRecordReader, WholeFileReader, batch, batch_join, input_producer,
+                    limit_epochs, match_filenames_once, maybe_batch, maybe_batch_join,
+                    maybe_shuffle_batch, maybe_shuffle_batch_join, range_input_producer,
                     shuffle_batch, shuffle_batch_join, slice_input_producer,
                     string_input_producer)
 from . import queue_runner  # noqa: F401  (tf.train.queue_runner)

@@ -29,7 +29,7 @@ from ..ir import dtypes as dt
 from ..ir.context import get_default_graph
 from ..ir.errors import OutOfRangeError
 from ..ir.graph import Tensor, TensorLike
-from ..ir.ops import array_ops, slicing_ops
+from ..ir.ops import array_ops, generator_ops, slicing_ops
 from ..ir.ops._base import convert_to_tensor
 from ..ir.ops.dataset_ops import make_iterator
 from ..ir.shapes import TensorShape, as_shape, unknown_shape
@@ -146,7 +146,8 @@ class _RecordsDataset(Dataset):
     def _elements(self, env):
         for (name,) in self._inputs[0]._elements(env):
             name = name.item() if isinstance(name, np.ndarray) else name
-            for key, value in self._read(name.decode() if isinstance(name, bytes) else name):
+            for key, value in self._read(name.decode("utf-8", "surrogateescape")
+                                     if isinstance(name, bytes) else name):
                 yield (np.array(key, dtype=object), np.array(value, dtype=object))
 
 
@@ -202,6 +203,40 @@ class TextLineReader(ReaderBase):
                     yield f"{name}:{i + 1}".encode(), line
 
 
+class FixedLengthRecordReader(ReaderBase):
+    """Records of `record_bytes` bytes after each file's header (every `hop_bytes` with
+    hop_bytes), up to its footer, keyed '<file>:<n>'; `encoding` 'ZLIB' or 'GZIP' reads
+    compressed files. Bytes too few for another record end the file, as in TF1."""
+
+    def __init__(self, record_bytes, header_bytes=None, footer_bytes=None, hop_bytes=None,
+                 name=None, encoding=None) -> None:
+        from ..tfrecord import compression_name
+        self._sizes = (int(record_bytes), int(header_bytes or 0), int(footer_bytes or 0),
+                       int(hop_bytes or 0))
+        if self._sizes[0] < 1 or min(self._sizes[1:]) < 0:
+            raise ValueError(f"FixedLengthRecordReader: record_bytes must be > 0 and the "
+                             f"header, footer and hop sizes >= 0, got {self._sizes}{where()}")
+        self._compression = compression_name(encoding)
+        self.name = name
+
+    def _records(self, name: str):
+        from ..data.readers import fixed_length_records, read_file_bytes
+        data = read_file_bytes(name, self._compression)
+        for i, r in enumerate(fixed_length_records(data, *self._sizes)):
+            yield f"{name}:{i}".encode(), r
+
+
+class IdentityReader(ReaderBase):
+    """Each work item of the queue once, as both its key and its value."""
+
+    def __init__(self, name=None) -> None:
+        self.name = name
+
+    def _records(self, name: str):
+        item = name.encode("utf-8", "surrogateescape")
+        yield item, item
+
+
 # ---------------------------------------------------------------------- batching
 class _RunDataset(Dataset):
     """One element per run of `tensors` (a dequeue of file names), until their input
@@ -249,9 +284,28 @@ def _queue_shapes(flats: list, shapes, enqueue_many: bool, dynamic_pad: bool) ->
     return out
 
 
+def _kept(flats: list, keep_input, enqueue_many: bool) -> list:
+    """maybe_batch's tensors as rows to enqueue_many: those whose keep_input is True (a
+    scalar keep_input keeps or drops them all)."""
+    keep = keep_input._as_tensor() if isinstance(keep_input, TensorLike) else \
+        convert_to_tensor(keep_input, dtype=dt.bool_, name="keep_input")
+    if keep.dtype is not dt.bool_:
+        raise TypeError(f"keep_input must be a bool tensor, got {keep.dtype.name}{where()}")
+    if keep.shape.ndims not in (0, 1) or keep.shape.ndims == 1 and not enqueue_many:
+        raise ValueError(f"keep_input must be a scalar (a vector with enqueue_many=True), "
+                         f"got shape {keep.shape}{where()}")
+    out = []
+    for parts in flats:
+        rows = parts if enqueue_many else [array_ops.expand_dims(t, 0) for t in parts]
+        masks = [keep if keep.shape.ndims == 1 else
+                 generator_ops.fill(array_ops.shape(rows[0])[:1], keep)] * len(rows)
+        out.append([slicing_ops.boolean_mask(t, m) for t, m in zip(rows, masks)])
+    return out
+
+
 def _batch(tensors_list: list, batch_size, capacity: int, enqueue_many: bool, shapes,
            dynamic_pad: bool, allow_smaller_final_batch: bool, shared_name, name: str,
-           threads: int = 1, shuffle=None):
+           threads: int = 1, shuffle=None, keep_input=None):
     template = _as_nest(tensors_list[0])
     flats = [_flat(t) for t in tensors_list]
     dtypes = [t.dtype for t in flats[0]]
@@ -269,6 +323,8 @@ def _batch(tensors_list: list, batch_size, capacity: int, enqueue_many: bool, sh
             queue = PaddingFIFOQueue(capacity, dtypes, qshapes, shared_name=shared_name)
         else:
             queue = FIFOQueue(capacity, dtypes, qshapes, shared_name=shared_name)
+        if keep_input is not None:
+            flats, enqueue_many = _kept(flats, keep_input, enqueue_many), True
         enqueue = queue.enqueue_many if enqueue_many else queue.enqueue
         ops = [enqueue(f) for f in flats] * threads
         add_queue_runner(QueueRunner(queue, ops))
@@ -314,3 +370,56 @@ def shuffle_batch_join(tensors_list, batch_size: int, capacity: int, min_after_d
     return _batch(list(tensors_list), batch_size, capacity, enqueue_many, shapes, False,
                   allow_smaller_final_batch, shared_name, name or "shuffle_batch_join",
                   shuffle=(min_after_dequeue, seed))
+
+
+def maybe_batch(tensors, keep_input, batch_size: int, num_threads: int = 1, capacity: int = 32,
+                enqueue_many: bool = False, shapes=None, dynamic_pad: bool = False,
+                allow_smaller_final_batch: bool = False, shared_name=None, name=None):
+    """TF1 `tf.train.maybe_batch`: batch, enqueueing `tensors` only when `keep_input`
+    (with enqueue_many, a bool per row) is True."""
+    return _batch([tensors], batch_size, capacity, enqueue_many, shapes, dynamic_pad,
+                  allow_smaller_final_batch, shared_name, name or "batch", num_threads,
+                  keep_input=keep_input)
+
+
+def maybe_batch_join(tensors_list, keep_input, batch_size: int, capacity: int = 32,
+                     enqueue_many: bool = False, shapes=None, dynamic_pad: bool = False,
+                     allow_smaller_final_batch: bool = False, shared_name=None, name=None):
+    """TF1 `tf.train.maybe_batch_join`: batch_join, keeping what `keep_input` says."""
+    return _batch(list(tensors_list), batch_size, capacity, enqueue_many, shapes,
+                  dynamic_pad, allow_smaller_final_batch, shared_name, name or "batch_join",
+                  keep_input=keep_input)
+
+
+def maybe_shuffle_batch(tensors, batch_size: int, capacity: int, min_after_dequeue: int,
+                        keep_input, num_threads: int = 1, seed: Optional[int] = None,
+                        enqueue_many: bool = False, shapes=None,
+                        allow_smaller_final_batch: bool = False, shared_name=None, name=None):
+    """TF1 `tf.train.maybe_shuffle_batch`: shuffle_batch, keeping what `keep_input`
+    says."""
+    return _batch([tensors], batch_size, capacity, enqueue_many, shapes, False,
+                  allow_smaller_final_batch, shared_name, name or "shuffle_batch",
+                  num_threads, shuffle=(min_after_dequeue, seed), keep_input=keep_input)
+
+
+def maybe_shuffle_batch_join(tensors_list, batch_size: int, capacity: int,
+                             min_after_dequeue: int, keep_input, seed: Optional[int] = None,
+                             enqueue_many: bool = False, shapes=None,
+                             allow_smaller_final_batch: bool = False, shared_name=None,
+                             name=None):
+    """TF1 `tf.train.maybe_shuffle_batch_join`: shuffle_batch_join, keeping what
+    `keep_input` says."""
+    return _batch(list(tensors_list), batch_size, capacity, enqueue_many, shapes, False,
+                  allow_smaller_final_batch, shared_name, name or "shuffle_batch_join",
+                  shuffle=(min_after_dequeue, seed), keep_input=keep_input)
+
+
+def match_filenames_once(pattern, name=None):
+    """TF1 `tf.train.match_filenames_once` (`tf.io.match_filenames_once`): a local
+    variable holding the file names matching `pattern` when it is initialized
+    (`tf.local_variables_initializer()`), as TF1's."""
+    from ..ir.ops.string_io_ops import matching_files
+    from ..variables import GraphKeys, Variable
+    return Variable(matching_files(pattern), trainable=False, validate_shape=False,
+                    name=name or "matching_filenames",
+                    collections=[GraphKeys.LOCAL_VARIABLES])

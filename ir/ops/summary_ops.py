@@ -28,6 +28,7 @@ from .. import proto
 from ..media import encode_png, encode_wav
 from ..errors import InvalidArgumentError
 from ..shapes import TensorShape
+from ..tensor_proto import TF_TYPES, encode as tensor_proto  # noqa: F401  (graphc/summary.py)
 from ._base import NON_DIFFERENTIABLE, apply, check_dtype, convert_to_tensor, defop
 
 _NUMERIC = dt.FLOATS + (dt.int8, dt.int16, dt.int32, dt.int64, dt.uint8, dt.bool_)
@@ -115,11 +116,6 @@ def _merge_compute(*summaries):
     return np.array(b"".join(parts), dtype=object)
 
 
-# TensorFlow's DataType enum (types.proto), for TensorProtos and GraphDefs.
-TF_TYPES = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
-            "string": 7, "complex64": 8, "int64": 9, "bool": 10, "uint16": 17,
-            "complex128": 18, "float16": 19,
-            "resource": 20, "uint32": 22, "uint64": 23}
 _IMAGE_DTYPES = (dt.uint8, dt.float16, dt.float32, dt.float64)
 _BAD_COLOR = np.array([255, 0, 0, 255], np.uint8)   # TF1's default for NaN/Inf pixels
 
@@ -212,21 +208,6 @@ def _audio_compute(audio, sample_rate, *, tag, max_outputs):
         parts.append(_value(f"{tag}/audio" if max_outputs == 1 else f"{tag}/audio/{i}",
                             6, body))
     return np.array(b"".join(parts), dtype=object)
-
-
-def tensor_proto(value: np.ndarray, dtype: dt.DType) -> bytes:
-    """A TensorProto: dtype, shape, and the values (string_val for strings, else the
-    little-endian bytes in tensor_content)."""
-    shape = b"".join(proto.field(2, "bytes", proto.message((1, "varint", d)))
-                     for d in value.shape)
-    fields = [(1, "varint", TF_TYPES[dtype.name]), (2, "bytes", shape)]
-    if dtype.is_string:
-        fields += [(8, "bytes", v if isinstance(v, bytes) else str(v).encode())
-                   for v in value.reshape(-1)]
-    else:
-        little = value.astype(value.dtype.newbyteorder("<"), copy=False)
-        fields.append((4, "bytes", np.ascontiguousarray(little).tobytes()))
-    return proto.message(*fields)
 
 
 def _tensor_summary_infer(op):
