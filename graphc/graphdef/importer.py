@@ -82,7 +82,7 @@ class NodeContext:
 
 
 # ---------------------------------------------------------------- table-driven import
-def _import_spec(spec: Spec, ctx: NodeContext):
+def import_spec(spec: Spec, ctx: NodeContext):
     tensors, attrs, i = [], {}, 0
     n_after = {k: sum(1 for e in spec.inputs[k + 1:]) for k in range(len(spec.inputs))}
     for k, entry in enumerate(spec.inputs):
@@ -379,7 +379,7 @@ class Walk:
                 if node.op in IMPORTERS:
                     result = IMPORTERS[node.op](ctx)
                 elif node.op in BY_TF:
-                    result = _import_spec(BY_TF[node.op], ctx)
+                    result = import_spec(BY_TF[node.op], ctx)
                 else:  # a call of a library function by its name
                     result = CALL_IMPORTER[0](ctx, self.library[node.op])
         except GraphDefImportError:

@@ -1,15 +1,18 @@
 """TensorFlow's sparse updates on import: what TF1's optimizers write for a gradient that
-touches some rows of a variable (an embedding lookup's): `ScatterAdd` / `ScatterSub` /
-`ScatterUpdate` (and their `ResourceScatter*` forms) and `SparseApplyMomentum`,
-`SparseApplyAdagrad`, `SparseApplyRMSProp` (and `ResourceSparseApply*`).
+touches some rows of a variable (an embedding lookup's): `SparseApplyMomentum`,
+`SparseApplyAdagrad`, `SparseApplyRMSProp` (and `ResourceSparseApply*`), and the
+`ResourceScatter*` forms of the variable scatters (`ScatterAdd`, `ScatterNdUpdate`, ...:
+graphc's own ops of those names, imported through specs.py's table).
 
-Each becomes a composition of graphc ops: the rows named by `indices` gathered, updated
-as TensorFlow's CPU kernel updates them, and written back with a TensorScatter op into an
-Assign of the whole variable (the new value is the assign's output, as TF1's ref
-semantics). The optimizers pass unique indices (TensorFlow sums repeated rows first), as
-the kernels require; ScatterAdd / ScatterSub add repeated rows up, as TensorFlow's.
+Each sparse apply becomes a composition of graphc ops: the rows named by `indices`
+gathered, updated as TensorFlow's CPU kernel updates them, and written back with a
+TensorScatter op into an Assign of the whole variable (the new value is the assign's
+output, as TF1's ref semantics). The optimizers pass unique indices (TensorFlow sums
+repeated rows first), as the kernels require.
 """
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 
@@ -18,8 +21,9 @@ from ..ir.ops import math_ops as M
 from ..ir.ops import scatter_ops as S
 from ..ir.ops.slicing_ops import gather
 from . import attrs as A
-from .importer import IMPORTERS, NodeContext
+from .importer import IMPORTERS, NodeContext, import_spec
 from .resources import _handle
+from .specs import BY_TF, VARIABLE_SCATTERS
 
 
 def _c(t, value):
@@ -35,15 +39,6 @@ def _assign(ctx: NodeContext, ref, value, suffix: str = ""):
 def _rows(indices):
     """indices as TensorScatter's [..., 1] index tensor of rows."""
     return Arr.expand_dims(indices, -1)
-
-
-def _scatter(scatter):
-    def update(ctx: NodeContext):
-        ref, indices, updates = ctx.inputs[:3]
-        with ctx.graph.name_scope(ctx.name + "/"):
-            value = scatter(ref, _rows(indices), updates)
-        return _assign(ctx, ref, value)
-    return update
 
 
 def _write_rows(ctx: NodeContext, ref, indices, rows, suffix: str = ""):
@@ -111,12 +106,11 @@ def _resource(update, handles: int):
 
 
 UPDATES = {
-    "ScatterAdd": (_scatter(S.tensor_scatter_nd_add), 1),
-    "ScatterSub": (_scatter(S.tensor_scatter_nd_sub), 1),
-    "ScatterUpdate": (_scatter(S.tensor_scatter_nd_update), 1),
     "SparseApplyMomentum": (_sparse_momentum, 2),
     "SparseApplyAdagrad": (_sparse_adagrad, 2),
     "SparseApplyRMSProp": (_sparse_rmsprop, 3),
 }
 IMPORTERS.update({name: fn for name, (fn, _) in UPDATES.items()})
 IMPORTERS.update({"Resource" + name: _resource(fn, n) for name, (fn, n) in UPDATES.items()})
+IMPORTERS.update({"Resource" + name: _resource(partial(import_spec, BY_TF[name]), 1)
+                  for name in VARIABLE_SCATTERS})

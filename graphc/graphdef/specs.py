@@ -20,6 +20,11 @@ from .attrs import AXES, AXIS, BOOL, DTYPE, FLOAT, INT, INT_LIST, INTS, PAIRS, S
 
 X = "x"
 VARIADIC = "*"
+TENSOR_SCATTERS = ("TensorScatterUpdate", "TensorScatterAdd", "TensorScatterSub",
+                   "TensorScatterMin", "TensorScatterMax")
+VARIABLE_SCATTERS = ("ScatterUpdate", "ScatterAdd", "ScatterSub", "ScatterMul", "ScatterDiv",
+                     "ScatterMin", "ScatterMax", "ScatterNdUpdate", "ScatterNdAdd",
+                     "ScatterNdSub")
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,11 @@ SPECS: list = [
          types=(("Tparams", 0), ("Tindices", 1)), tf_defaults={"batch_dims": 0}),
     Spec("GatherNd", "GatherNd", (X, X), types=(("Tparams", 0), ("Tindices", 1))),
     Spec("ScatterNd", "ScatterNd", (X, X, X), types=(("T", 1), ("Tindices", 0))),
+    *[Spec(n, n, (X, X, X), types=(("T", 0), ("Tindices", 1))) for n in TENSOR_SCATTERS],
+    # scatters into a variable (ir/ops/scatter_state_ops.py; their Resource* forms are
+    # sparse_training.py's)
+    *[Spec(n, n, (X, X, X), attrs=(("use_locking", "use_locking", BOOL),),
+           types=(("T", 0), ("Tindices", 1))) for n in VARIABLE_SCATTERS],
     Spec("UnsortedSegmentSum", "UnsortedSegmentSum", (X, X, X),
          types=(("T", 0), ("Tindices", 1), ("Tnumsegments", 2)), fixed=(("axis", 0),)),
     Spec("Unique", "Unique", attrs=(("out_idx", "out_idx", DTYPE),)),

@@ -29,7 +29,7 @@ from ..ir.ops.reduce_ops import reduce_mean, reduce_sum
 from ..ir.ops import grad_ops  # noqa: F401  (registers SumToShape)
 from ..ir.ops.slicing_ops import gather
 from . import attrs as A
-from .importer import IMPORTERS, GraphDefImportError, NodeContext, _import_spec
+from .importer import IMPORTERS, GraphDefImportError, NodeContext, import_spec
 from .specs import BY_TF
 
 
@@ -173,7 +173,7 @@ def _sum(ctx: NodeContext):
     g, axes = ctx.inputs[:2]
     shape = _REDUCING.get(axes) if const_value(axes) is None else None
     if shape is None:  # (axes from elsewhere: the table's error names where they come from)
-        return _import_spec(BY_TF["Sum"], ctx)
+        return import_spec(BY_TF["Sum"], ctx)
     one = np.asarray(1, shape.dtype.np)
     with _scoped(ctx):
         total = apply("SumToShape", (g, shape), name="to_shape")

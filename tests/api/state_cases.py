@@ -136,12 +136,22 @@ def run(tf, session, name: str) -> dict:
     """Build case `name` in the default graph and run it in `session`: each update's
     outputs over RUNS runs, the variables' final values (or the error's class name)."""
     variables, updates = CASES[name](tf)
-    session.run(tf.global_variables_initializer())
+    return run_by_name(session.run, {"init": tf.global_variables_initializer(),
+                                     "updates": updates, "reads": variables},
+                       tf.errors.OpError)
+
+
+def run_by_name(session_run, names: dict, op_error) -> dict:
+    """Run `names["init"]`, then each of `names["updates"]` RUNS times in order, then
+    read `names["reads"]` (ops and tensors or their names): the updates' outputs, the
+    reads' values and the class name of an `op_error` raised by an update."""
+    session_run(names["init"])
     result = {"updates": []}
     try:
         for _ in range(RUNS):
-            result["updates"].append([np.asarray(session.run(u)).tolist() for u in updates])
-    except tf.errors.OpError as exc:
+            result["updates"].append([np.asarray(session_run(u)).tolist()
+                                      for u in names["updates"]])
+    except op_error as exc:
         result["error"] = type(exc).__name__
-    result["variables"] = [np.asarray(session.run(v)).tolist() for v in variables]
+    result["variables"] = [np.asarray(session_run(v)).tolist() for v in names["reads"]]
     return result
