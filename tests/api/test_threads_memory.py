@@ -203,6 +203,44 @@ def test_graphs_and_sessions_are_freed_after_close(backend):
     assert not alive, f"still alive after close and reset_default_graph: {alive[:5]}"
 
 
+def _build_run_drop(backend: str, closed: bool) -> list:
+    """An explicit Graph with what holds graphs of its own or callbacks (a training step,
+    a while loop, a py_func, a scatter through its numpy kernel on llvm, a compiled
+    callable, a run that fails); the Session closed or only dropped; weak references to
+    the graph and the session."""
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [None, 4])
+        w = tf.Variable(np.ones((4, 2), np.float32))
+        loss = tf.reduce_sum(tf.nn.softplus(tf.matmul(x, w)))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        count = tf.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)])
+        doubled = tf.py_func(lambda a: a * 2, [loss], tf.float32)
+        scattered = tf.scatter_add(w, [0, 0], tf.ones([2, 2]))
+        picked = tf.gather(tf.range(3), tf.placeholder_with_default(5, []))
+        init = tf.global_variables_initializer()
+    sess = tf.Session(graph=graph, backend=backend)
+    sess.run(init)
+    step = sess.make_callable([train, count, doubled, scattered], [x])
+    step(np.ones((2, 4), np.float32))
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        sess.run(picked)
+    refs = [weakref.ref(graph), weakref.ref(sess)]
+    if closed:
+        sess.close()
+    return refs
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("closed", [True, False])
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_a_deleted_graph_and_session_are_freed(backend, closed):
+    refs = _build_run_drop(backend, closed)  # (its locals, the graph and session, are gone)
+    _collect()
+    alive = [r() for r in refs if r() is not None]
+    assert not alive, f"still alive after del and gc.collect: {alive}"
+
+
 @pytest.mark.timeout(300)  # a hang guard: 70 build-run-close cycles take ~46 s quiet, ~90 s at load 20
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
 @pytest.mark.parametrize("backend", ["numpy", "llvm"])
