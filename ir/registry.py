@@ -33,6 +33,19 @@ class _NonDifferentiable:
 NON_DIFFERENTIABLE = _NonDifferentiable()
 
 
+class NoGradient:
+    """A VJP rule's entry for an input it has no gradient for (TF registers none): the
+    gradient walk raises LookupError naming the op and `why` if that input lies on a path
+    being differentiated, and passes over it otherwise (so the other inputs' gradients
+    still flow)."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def __repr__(self) -> str:
+        return f"NoGradient({self.why!r})"
+
+
 @dataclass(eq=False)
 class OpDef:
     name: str

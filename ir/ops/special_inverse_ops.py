@@ -20,8 +20,8 @@ Special values follow TF (Eigen): NaN for a <= 0 or x < 0 (igamma), for a, b <= 
 outside [0, 1] (betainc) and |x| > 1 (erfinv); erfinv(+-1) = +-inf, ndtri(0) = -inf.
 Gradients are TF1's: erfinv' = sqrt(pi)/2 exp(erfinv^2), ndtri' = sqrt(2 pi) exp(ndtri^2
 / 2), dP/dx = -dQ/dx = exp(-x) x^(a-1) / Gamma(a), dP/da = IgammaGradA (whose own
-gradient is its x part only: TF defines none), dI/dx = x^(a-1) (1-x)^(b-1) / B(a, b) and
-none for betainc's a and b (TF defines none: tf.gradients returns None for them);
+gradient is its x part; through a, tf.gradients raises: TF defines none), dI/dx =
+x^(a-1) (1-x)^(b-1) / B(a, b) and none for betainc's a and b (TF defines none: tf.gradients returns None for them);
 nextafter is not differentiable.
 """
 from __future__ import annotations
@@ -32,6 +32,7 @@ from typing import Optional
 import numpy as np
 
 from .. import dtypes as dt
+from ..registry import NoGradient
 from ..shapes import broadcast_shapes
 from .bessel_ops import unary_in_float64
 from ._base import (NON_DIFFERENTIABLE, apply, broadcast_infer, check_dtype, convert_pair,
@@ -341,11 +342,12 @@ defop("Igammac", _gamma_infer, _gamma_kernel(False, True), _igamma_vjp(-1.0),
 
 
 def _igamma_grad_a_vjp(op, grads):
-    """d/dx dP/da = dP/dx (log x - digamma(a)); nothing for a (d2P/da2: TF defines no
-    gradient of IgammaGradA at all)."""
+    """d/dx dP/da = dP/dx (log x - digamma(a)); none for a: differentiating through a
+    raises, as TF's (which defines no gradient of IgammaGradA at all)."""
     a, x = op.inputs
     gx = multiply(grads[0], multiply(_dgamma_dx(a, x), subtract(log(x), digamma(a))))
-    return [None, reduce_to_operand(gx, x)]
+    return [NoGradient("igamma's second derivative in a (d2P/da2) is not implemented, as "
+                       "in TensorFlow"), reduce_to_operand(gx, x)]
 
 
 defop("IgammaGradA", _gamma_infer, _gamma_kernel(True, False), _igamma_grad_a_vjp,

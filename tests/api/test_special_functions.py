@@ -209,3 +209,18 @@ def test_second_derivatives():
                 [d2, da_dpdx, j2, j, tf.math.special.bessel_j1(x)], {a: av, x: xv})
     np.testing.assert_allclose(got, want, rtol=1e-10)
     np.testing.assert_allclose(jj, -j0 + j1 / xv, rtol=1e-12)
+
+
+def test_igammas_second_derivative_in_a_raises_naming_the_op():
+    # TF defines no gradient of IgammaGradA: differentiating dP/da in a is a LookupError
+    # naming it, never a silent None or zero (its x part, d/dx dP/da, stays defined)
+    with tf.Graph().as_default():
+        a = tf.placeholder(tf.float64, [3])
+        x = tf.placeholder(tf.float64, [3])
+        dpda = tf.gradients(tf.math.igamma(a, x), a)[0]
+        with pytest.raises(LookupError, match=r"input 0 .* of operation '.*IgammaGradA' "
+                           r"\(op type: IgammaGradA\): igamma's second derivative in a"):
+            tf.gradients(dpda, a)
+        with pytest.raises(LookupError, match="IgammaGradA"):
+            tf.gradients(tf.gradients(tf.math.igammac(a, x), a)[0], [a, x])
+        assert tf.gradients(dpda, x)[0] is not None
