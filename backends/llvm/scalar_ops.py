@@ -340,8 +340,7 @@ def _softsign(b, op, a):
 @_reg("SigmoidCrossEntropyWithLogits")
 def _sig_xent(b, op, a):
     x, z = a
-    softplus = vmath.emit_log1p(b, vmath.emit_exp(b, b.fneg(call_intrinsic(b, "fabs", x)),
-                                                    nonpositive=True))
+    softplus = vmath.emit_log1p_exp_neg_abs(b, x)
     return b.fadd(b.fsub(_max(b, op, x, _c(op, 0)), b.fmul(x, z)), softplus)
 
 

@@ -19,6 +19,7 @@ Methods (classic, see Muller, "Elementary Functions"):
   log1p   log(1 + x) corrected by the rounding of 1 + x
   tanh    expm1(2|x|) / (expm1(2|x|) + 2) with the sign of x (|x| capped where tanh is 1)
   sigmoid e = exp(-|x|); 1/(1+e) for x >= 0, e/(1+e) otherwise (as graphc's numpy kernel)
+  softplus max(x, 0) + log1p(exp(-|x|)); float32 through double (one rounding)
   sin/cos reduction by pi/2 (float inputs reduce in double; double inputs use a 3-part
           Cody-Waite constant), Taylor polynomials on |r| <= pi/4, quadrant by selects
   tan     sin/cos of the same reduction
@@ -42,9 +43,10 @@ from .irutil import F32, F64, I32, I64, call_intrinsic, for_range, intrinsic
 from .target import host
 
 # Measured bounds (tests/backends/test_llvm_vmath.py asserts them): (float32, float64).
+# float32 softplus, every float32 in [-20, 20] against float64: at most 0.500 ulp.
 MAX_ULP = {
     "exp": (1, 1), "expm1": (2, 2), "log": (2, 1), "log1p": (3, 1), "tanh": (3, 3),
-    "sigmoid": (3, 2), "softplus": (3, 3), "sin": (1, 2), "cos": (1, 2), "tan": (1, 3),
+    "sigmoid": (3, 2), "softplus": (1, 3), "sin": (1, 2), "cos": (1, 2), "tan": (1, 3),
 }
 # Sweeps the bounds hold on: uniform and evenly spaced points over these ranges plus
 # [-2, 2]; sin/cos/tan of float32 reduce in double and stay within 1 ulp up to 2**30.
@@ -301,11 +303,22 @@ def emit_sigmoid(b, x):
     return b.fdiv(num, b.fadd(_c(x, 1.0), e))
 
 
+def emit_log1p_exp_neg_abs(b, x):
+    """log(1 + e^-|x|), softplus' correction to max(x, 0) (NaN passes). float32 is
+    computed in double and rounded once: in float32 the errors of exp and log1p add up
+    to 3.3 ulp near x = -1."""
+    if x.type == F32:
+        return b.fptrunc(emit_log1p_exp_neg_abs(b, b.fpext(x, F64)), F32)
+    return emit_log1p(b, emit_exp(b, b.fneg(call_intrinsic(b, "fabs", x)), nonpositive=True))
+
+
 def emit_softplus(b, x):
-    e = emit_exp(b, b.fneg(call_intrinsic(b, "fabs", x)), nonpositive=True)
+    """max(x, 0) + log(1 + e^-|x|); float32 in double (one rounding of the sum)."""
+    if x.type == F32:
+        return b.fptrunc(emit_softplus(b, b.fpext(x, F64)), F32)
     pos = b.select(b.fcmp_ordered(">", x, _c(x, 0.0)), x, _c(x, 0.0))
     pos = b.select(b.fcmp_unordered("uno", x, x), x, pos)
-    return b.fadd(emit_log1p(b, e), pos)
+    return b.fadd(emit_log1p_exp_neg_abs(b, x), pos)
 
 
 # ---------------------------------------------------------------- trigonometry

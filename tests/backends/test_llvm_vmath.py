@@ -96,3 +96,17 @@ def test_float32_sweep_of_bit_patterns_matches_numpy(kernels, name):
     worst = int(np.argmax(err))
     assert err.max() <= vmath.MAX_ULP[name][0] + 0.01, (
         f"{name}: {err.max():.2f} ulp at x={x[worst]!r}")
+
+
+def test_float32_softplus_near_its_knee_within_documented_ulps(kernels):
+    """Every 5th float32 in [-6, -0.5] and [0.5, 6] (where log1p(exp(-|x|)) carries the
+    result: float32 exp and log1p there once added up to 3.3 ulp); the whole of
+    [-20, 20], every float32, was swept once (see MAX_ULP)."""
+    lo, hi = np.float32([0.5, 6]).view(np.uint32)
+    a = np.arange(lo, hi + 1, 5, dtype=np.uint32).view(np.float32)
+    x = np.concatenate([-a, a])
+    err = vmath.ulp_error(kernels("softplus", "float32")(x),
+                          REFERENCE["softplus"](x.astype(np.float64)), "float32")
+    worst = int(np.argmax(err))
+    assert err.max() <= vmath.MAX_ULP["softplus"][0] + 0.01, (
+        f"softplus: {err.max():.2f} ulp at x={x[worst]!r}")
