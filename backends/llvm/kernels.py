@@ -85,8 +85,8 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
     of A, B and C over the (broadcast) batch dims.
 
     With `threads` > 1 the pool splits the work (BLAS then runs single-threaded): each
-    chunk computes a band of C's rows, or of its columns when C is wider than tall, in
-    units of MATMUL_SPLIT_UNIT. `epilogue` (a conv_kernels.Epilogue over C's [m, n], for
+    chunk computes a band of C's rows, or of its columns when C is wider than tall (or
+    the JIT GEMM packs B^T: gemm.py), in units of MATMUL_SPLIT_UNIT. `epilogue` (a conv_kernels.Epilogue over C's [m, n], for
     a matmul without batch dims): an elementwise body (bias add, activation) applied to
     each band right after its BLAS call, while it is in cache; its operands follow C's."""
     gemm = G.gemm_function(module, trans_a, trans_b) if jit else gemm_function(module, dtype)
@@ -97,7 +97,9 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
     lda = m if trans_a else k
     ldb = k if trans_b else n
     i64 = lambda v: U.dim(b, v)  # noqa: E731 (an int or a Sym)
-    split = None if threads <= 1 else ("n" if hint_of(n) > hint_of(m) else "m")
+    # (columns for the JIT GEMM's B^T: a band of rows would pack all of B^T again)
+    split = None if threads <= 1 else (
+        "n" if hint_of(n) > hint_of(m) or jit and trans_b and hint_of(n) > 1 else "m")
     if split and is_symbolic(n if split == "n" else m):  # (split the static side)
         split = None if is_symbolic(m if split == "n" else n) else \
             "m" if split == "n" else "n"

@@ -143,13 +143,15 @@ def test_a_symbolic_batch_matches_numpy_at_every_size(ta, tb):
                      err_msg=f"batch {batch}")
 
 
-@pytest.mark.parametrize("m,n", [(1000, 40), (40, 1000), (333, 333)])
-def test_matmuls_split_across_the_pool_by_rows_and_columns_match_numpy(m, n):
+@pytest.mark.parametrize("tb", [False, True])  # (B^T splits by columns: gemm.py packs it)
+@pytest.mark.parametrize("m,n", [(1000, 40), (40, 1000), (333, 333), (1000, 17)])
+def test_matmuls_split_across_the_pool_by_rows_and_columns_match_numpy(m, n, tb):
     a = R.randn(m, 200).astype(np.float32)
-    b = R.randn(200, n).astype(np.float32)
-    sess, (pa, pb), y = _session(tf.matmul, [a, b], [a.shape, b.shape])
+    b = R.randn(*((n, 200) if tb else (200, n))).astype(np.float32)
+    sess, (pa, pb), y = _session(lambda a, b: tf.matmul(a, b, transpose_b=tb), [a, b],
+                                 [a.shape, b.shape])
     for _ in range(3):  # (the pool's back-off may run some calls inline)
-        assert_close(sess.run(y, {pa: a, pb: b}), a @ b, "matmul")
+        assert_close(sess.run(y, {pa: a, pb: b}), a @ (b.T if tb else b), "matmul")
 
 
 def test_batch_matmuls_and_gradients_match_numpy():
