@@ -14,7 +14,8 @@ of B's row and MR broadcasts of A's column, MR * 2 FMAs. Row tails take tiles of
 and 1 rows; the last column block masks its loads and stores (N need not be a multiple
 of 16). op(A) = A^T is the same tile with A's strides swapped. op(B) = B^T (its rows
 are strided) is first packed, a column block at a time, into a [K, 32] buffer on the
-stack by gathers: so K is bounded (MAX_PACKED_K, `handles`); past it the BLAS does it.
+stack by gathers: so K is bounded (MAX_PACKED_K, `handles`), and M bounded below
+(MIN_PACKED_M); past them the BLAS does it.
 
 Accumulation is in k order per element (one FMA per k), as the BLAS's microkernels do:
 results match numpy's float32 matmul to its rounding, not bit for bit.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from llvmlite import ir
 
+from graphc.ir.symbolic import hint_of
 from . import irutil as U
 
 LANES = 16                 # float32 lanes of a 512-bit register
@@ -36,14 +38,19 @@ VPTR = VEC.as_pointer()
 
 
 MAX_PACKED_K = 1024        # op(B) = B^T packs K * NR floats on the stack (128 KiB)
+# ... and only for M from MIN_PACKED_M rows: the packing (~0.4 ns an element of B, by
+# gathers or by scalar stores alike) is paid once per call, and the BLAS's B^T beats it
+# on fewer rows (an LSTM's [16, 128] @ [40, 128]^T: 27K cycles here, 5.6K by OpenBLAS)
+MIN_PACKED_M = 64
 
 
-def handles(host, dtype, trans_b: bool, k) -> bool:
-    """Whether a matmul of `dtype` (op(B) = B^T when `trans_b`, inner dim `k`, an int or
-    a Sym) uses this GEMM on `host` (target.Host)."""
+def handles(host, dtype, trans_b: bool, k, m) -> bool:
+    """Whether a matmul of `dtype` (op(B) = B^T when `trans_b`; inner dim `k`, rows `m`:
+    ints or Syms, a Sym judged at its hint) uses this GEMM on `host` (target.Host)."""
     if dtype.name != "float32" or "+avx512f" not in host.features.split(","):
         return False
-    return not trans_b or (isinstance(k, int) and k <= MAX_PACKED_K)
+    return not trans_b or (isinstance(k, int) and k <= MAX_PACKED_K and
+                           hint_of(m) >= MIN_PACKED_M)
 
 
 # (M, N, K, A, lda, B, ldb, C, ldc): pointers are i8*, as kernels pass them to the BLAS

@@ -143,7 +143,7 @@ def lower_matmul(lw, op) -> bool:
         ta, tb = op.attrs.get("adj_x", False), op.attrs.get("adj_y", False)
     m, n = sc[-2], sc[-1]
     k = sa[-2] if ta else sa[-1]
-    jit = gemm_handles(host(), a.dtype, tb, k)  # graphc's GEMM, else the BLAS's
+    jit = gemm_handles(host(), a.dtype, tb, k, m)  # graphc's GEMM, else the BLAS's
     if not jit and host().blas is None:
         return False
     batch = sc[:-2]
