@@ -247,3 +247,7 @@ for _name, _f in _IO_SERIALIZATION.items():
 sparse.mask = sparse_mask  # noqa: F405
 io.match_filenames_once, io.write_graph = train.match_filenames_once, train.write_graph
 graph_util.import_graph_def = import_graph_def  # noqa: F405
+from .image_extra import IMAGE_EXTRA as _IMAGE_EXTRA  # noqa: E402
+for _name, _f in _IMAGE_EXTRA.items():
+    setattr(image, _name, _f)  # (graphc/image_extra.py)
+from .conv_raw import *  # noqa: E402,F401,F403  (TF1's raw conv, conv2d_backprop_*_v2, ...)

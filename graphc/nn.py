@@ -17,7 +17,7 @@ from .ir.ops.candidate_sampling_ops import (all_candidate_sampler,  # noqa: F401
 from .nn_sampled import nce_loss, sampled_softmax_loss  # noqa: F401
 from .partitioned_variables import PartitionedVariable, sharded_lookup
 from .nn_ctc import (ctc_beam_search_decoder, ctc_beam_search_decoder_v2,  # noqa: F401
-                     ctc_greedy_decoder, ctc_loss)
+                     ctc_greedy_decoder, ctc_loss, ctc_loss_v2, ctc_unique_labels)
 from .ir.ops.space_ops import depth_to_space, space_to_batch, space_to_depth  # noqa: F401
 from .ir.ops.norm_ops import (batch_normalization, fused_batch_norm,  # noqa: F401
                               local_response_normalization, moments)

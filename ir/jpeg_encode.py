@@ -152,9 +152,11 @@ def encode_jpeg(image: np.ndarray, quality: int = 95, chroma_downsampling: bool 
     mcux, mcuy = -(-width // mcu), -(-height // mcu)
     coded = []
     for plane, h, v, t in comps:
-        if h < hmax:  # a subsampled chroma plane: expand to whole MCUs, then 2x2 boxes
-            full = _expand(plane, mcuy * mcu, mcux * mcu)
-            small = _downsample_2x2(full)
+        if h < hmax:  # a subsampled chroma plane: libjpeg pads the image to whole MCUs
+            # across but only to an even height (jcprepct), takes the 2x2 boxes, then
+            # replicates the last chroma row down to whole MCUs (jcprepct's iMCU padding)
+            full = _expand(plane, height + height % 2, mcux * mcu)
+            small = _expand(_downsample_2x2(full), mcuy * 8, mcux * 8)
         else:
             small = _expand(plane, mcuy * 8 * v, mcux * 8 * h)
         rows, cols = small.shape[0] // 8, small.shape[1] // 8

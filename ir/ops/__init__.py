@@ -27,7 +27,7 @@ from . import partition_ops, diag_ops, linalg_ops, eig_ops, einsum_ops  # noqa: 
 from . import matfunc_ops  # noqa: F401
 from . import vector_ops, math_compositions, image_ops  # noqa: F401
 from . import candidate_sampling_ops, ctc_ops, png_ops, nms_ops, nms_padded_ops  # noqa: F401
-from . import box_image_ops  # noqa: F401
+from . import box_image_ops, distorted_box_ops  # noqa: F401
 from . import fused_conv_ops  # noqa: F401
 from . import queue_ops  # noqa: F401
 from . import sparse_ops, sparse_combine_ops, edit_distance_ops  # noqa: F401

@@ -9,7 +9,8 @@ Decoding equals TensorFlow's bit for bit: its default `dct_method` ("", like
 `fancy_upscaling=False` replicates chroma samples (libjpeg's merged upsampler computes
 the same). `ratio` other than 1 (scaled decoding) and progressive files are refused;
 `try_recover_truncated` and `acceptable_fraction` are accepted (a truncated file is an
-error). Encoding writes the file libjpeg writes for TensorFlow's settings (quality,
+error). Encoding (EncodeJpeg; EncodeJpegVariableQuality, whose quality is a tensor)
+writes the file libjpeg writes for TensorFlow's settings (quality,
 chroma_downsampling, density, XMP metadata); `optimize_size` keeps the standard Huffman
 tables (a larger file, the same pixels) and `progressive` is refused. All are
 non-differentiable numpy kernels on both backends (strings).
@@ -139,7 +140,7 @@ def _encode_infer(op):
     fmt = op.attrs["format"]
     allowed = {"": (None, 1, 3), "grayscale": (None, 1), "rgb": (None, 3)}[fmt]
     if dims is not None and (len(dims) != 3 or dims[-1] not in allowed):
-        raise ValueError(f"EncodeJpeg op '{op.name}': image must be [height, width, "
+        raise ValueError(f"{op.type} op '{op.name}': image must be [height, width, "
                          f"{'1 or 3' if not fmt else allowed[1]}] for format {fmt!r}, got "
                          f"shape {op.inputs[0].shape}")
     return [(dt.string, TensorShape([]))]
@@ -187,6 +188,39 @@ def encode_jpeg(image, format="", quality=95, progressive=False, optimize_size=F
              "x_density": int(x_density), "y_density": int(y_density), "xmp_metadata": xmp}
     return apply("EncodeJpeg", (convert_to_tensor(image, dtype=dt.uint8),), attrs,
                  name=name or "EncodeJpeg")
+
+
+# ------------------------------------------------------------------ EncodeJpegVariableQuality
+_DEFAULT_ENCODING = {"format": "", "chroma_downsampling": True, "density_unit": "in",
+                     "x_density": 300, "y_density": 300, "xmp_metadata": b""}
+
+
+def _variable_quality_infer(op):
+    check_dtype(op, op.inputs[0], (dt.uint8,), "images")
+    check_dtype(op, op.inputs[1], (dt.int32,), "quality")
+    if op.inputs[1].shape.ndims not in (None, 0):
+        raise ValueError(f"quality '{op.inputs[1].name}' must be a scalar, got shape "
+                         f"{op.inputs[1].shape}")
+    return _encode_infer(op)
+
+
+def _variable_quality(image, quality, **attrs):
+    if not 0 <= int(quality) <= 100:
+        raise InvalidArgumentError(None, None, f"quality must be in [0,100], got "
+                                   f"{int(quality)}")
+    return _encode(image, quality=int(quality), **attrs)
+
+
+defop("EncodeJpegVariableQuality", _variable_quality_infer, _variable_quality,
+      NON_DIFFERENTIABLE, family="image", numpy_by_design=_BY_DESIGN)
+
+
+def encode_jpeg_variable_quality(images, quality, name=None):
+    """TF's EncodeJpegVariableQuality: encode_jpeg's defaults with an int32 scalar tensor
+    `quality` (tf.image.adjust_jpeg_quality's encoder)."""
+    return apply("EncodeJpegVariableQuality", (convert_to_tensor(images, dtype=dt.uint8),
+                                               convert_to_tensor(quality, dtype=dt.int32)),
+                 dict(_DEFAULT_ENCODING), name=name or "EncodeJpegVariableQuality")
 
 
 # ------------------------------------------------------------------ ExtractJpegShape

@@ -18,8 +18,23 @@ INPUTS = {
     "qc": (_R.randn(5, 4) * 3).astype(np.float32),
     "qlo": np.array([-1.0, -3.0, 0.0, 0.5], np.float32),
     "qhi": np.array([1.0, 2.5, 0.0, 4.0], np.float32),
+    # a smooth picture with an edge and noise, so qualities differ visibly
+    "rgb": np.clip(np.add.outer(np.arange(24) * 6, np.arange(20) * 4)[..., None]
+                   + [0, 60, 120] + _R.randint(0, 30, (24, 20, 3)) + 80 * (
+                       np.arange(20) > 11)[None, :, None], 0, 255).astype(np.uint8),
+    "quality": np.array(37, np.int32),
+    "ctc_logits": _R.randn(6, 3, 5).astype(np.float32),     # [time, batch, classes]
+    "ctc_labels": np.array([[1, 2, 2, 0], [3, 3, 0, 0], [4, 1, 3, 2]], np.int32),
+    "ctc_label_length": np.array([3, 2, 4], np.int32),
+    "ctc_logit_length": np.array([6, 4, 6], np.int32),
+    "img": _R.randn(2, 7, 6, 4),                     # NHWC
+    "kern": _R.randn(3, 2, 4, 6),
+    "vol": _R.randn(2, 5, 4, 6, 2).astype(np.float32),
 }
-_DTYPES = {"q": "float32", "qc": "float32", "qlo": "float32", "qhi": "float32"}
+_DTYPES = {"q": "float32", "qc": "float32", "qlo": "float32", "qhi": "float32",
+           "rgb": "uint8", "quality": "int32", "ctc_logits": "float32",
+           "ctc_labels": "int32", "ctc_label_length": "int32", "ctc_logit_length": "int32",
+           "img": "float64", "kern": "float64", "vol": "float32"}
 
 
 def placeholders(tf) -> dict:
@@ -79,9 +94,116 @@ def _edit_distance(tf, out):
     out["edit_distance_strings"] = tf.edit_distance(words, ref)
 
 
+STATISTICAL = "stat_"   # draws of random ops, compared by their distribution
+DRAWS = 400
+_BOXES = [[[0.1, 0.2, 0.5, 0.6], [0.3, 0.3, 0.9, 0.95]]]
+
+
+def random_crops(tf, seed: int) -> dict:
+    """Random crops' sizes, one of each kind per seed: TF runs DRAWS seeds as ops of one
+    graph (the fixture's stat_* arrays), graphc one op DRAWS times."""
+    sample = tf.image.sample_distorted_bounding_box
+    return {"sdbb_sizes": sample([48, 64, 3], tf.constant(_BOXES), seed=seed, seed2=7)[1],
+            "sdbb_no_box_sizes": sample(
+                [40, 40, 3], tf.zeros([1, 0, 4]), seed=seed, seed2=9,
+                min_object_covered=0.0, aspect_ratio_range=[0.5, 2.0], area_range=[0.3, 0.8],
+                use_image_if_no_bounding_boxes=True)[1]}
+
+
+def _distorted_boxes(tf, out):
+    sample = tf.image.sample_distorted_bounding_box
+    square = sample([32, 32, 3], tf.constant([[[0.0, 0.0, 1.0, 1.0]]]), seed=1, seed2=2,
+                    aspect_ratio_range=[1.0, 1.0], area_range=[1.0, 1.0])
+    never = sample(tf.constant([20, 30, 1], tf.int64), tf.constant([[[0.0, 0.0, 1.0, 1.0]]]),
+                   seed=4, min_object_covered=0.9, area_range=[0.05, 0.06], max_attempts=7)
+    for name, (begin, size, bbox) in (("square", square), ("never", never)):
+        out[f"sdbb_{name}_begin"], out[f"sdbb_{name}_size"] = begin, size
+        out[f"sdbb_{name}_bbox"] = bbox
+
+
+def _jpeg_quality(tf, p, out):
+    rgb = p["rgb"]
+    for q in (95, 50, 5):
+        out[f"jpeg_quality{q}"] = tf.image.adjust_jpeg_quality(rgb, q)
+    out["jpeg_quality_tensor"] = tf.image.adjust_jpeg_quality(rgb, p["quality"])
+    out["jpeg_quality_gray"] = tf.image.adjust_jpeg_quality(rgb[:, :, :1], 60)
+    as_float = tf.image.convert_image_dtype(rgb, tf.float32)
+    out["jpeg_quality_float"] = tf.image.adjust_jpeg_quality(as_float * 1.2 - 0.1, 70,
+                                                             dct_method="INTEGER_ACCURATE")
+
+
+def _ctc(tf, p, out):
+    logits, labels = p["ctc_logits"], p["ctc_labels"]
+    lengths, steps = p["ctc_label_length"], p["ctc_logit_length"]
+    out["ctc_v2_dense"] = tf.nn.ctc_loss_v2(labels, logits, lengths, steps)
+    out["ctc_v2_dense_grad"] = _grad(tf, out["ctc_v2_dense"], [logits])[0]
+    # blank last: labels 0..3 (so no 4), batch-major logits
+    last = tf.minimum(labels, 3)
+    out["ctc_v2_blank_last"] = tf.nn.ctc_loss_v2(
+        last, tf.transpose(logits, [1, 0, 2]), lengths, steps, logits_time_major=False,
+        blank_index=-1)
+    out["ctc_v2_blank_last_grad"] = _grad(tf, out["ctc_v2_blank_last"], [logits], 1)[0]
+    sparse = tf.SparseTensor([[0, 0], [0, 1], [1, 0], [2, 0], [2, 1], [2, 2]],
+                             [0, 2, 4, 1, 1, 3], [3, 3])
+    out["ctc_v2_sparse"] = tf.nn.ctc_loss_v2(sparse, logits, None, steps, blank_index=3)
+    out["ctc_v2_sparse_grad"] = _grad(tf, out["ctc_v2_sparse"], [logits], 2)[0]
+    unique_y, unique_idx = tf.nn.ctc_unique_labels(labels)
+    out["ctc_unique_y"], out["ctc_unique_idx"] = unique_y, unique_idx
+    out["ctc_v2_unique"] = tf.nn.ctc_loss_v2(labels, logits, lengths, steps,
+                                             unique=(unique_y, unique_idx))
+
+
+V1_REFERENCE = "v1_"   # TF's V1 backprops, the reference of graphc's V2 ones
+BACKPROP_V2 = (("same", "SAME", []), ("valid", "VALID", []),
+               ("explicit", "EXPLICIT", [0, 0, 1, 2, 2, 0, 0, 0]))
+
+
+def backprop_v2_dy(tf, name: str):
+    """The out_backprop of the conv2d_backprop_*_v2 cases ([2, 7, 6, 4] input, [3, 2, 4, 6]
+    filter, strides [1, 2, 1, 1])."""
+    rows = {"same": 4, "valid": 3, "explicit": 4}[name]
+    cols = {"same": 6, "valid": 5, "explicit": 7}[name]
+    return tf.constant(np.random.RandomState(4).randn(2, rows, cols, 6))
+
+
+def _raw_conv(tf, p, out):
+    """TF has no CPU kernels for Conv2DBackprop*V2: the fixture holds TF's V1 backprops
+    of the same convolutions (tests/api/test_nn_image_tf.py compares graphc's V2 ops)."""
+    img, kern = p["img"], p["kern"]
+    for name, pad, ex in BACKPROP_V2:
+        x = tf.pad(img, [[0, 0], [1, 2], [2, 0], [0, 0]]) if ex else img
+        dy = backprop_v2_dy(tf, name)
+        dx = tf.nn.conv2d_backprop_input(tf.shape(x), kern, dy, [1, 2, 1, 1],
+                                         "VALID" if ex else pad)
+        out[V1_REFERENCE + f"backprop_input_{name}"] = (
+            dx[:, 1:8, 2:8] if ex else dx)
+        out[V1_REFERENCE + f"backprop_filter_{name}"] = (
+            tf.nn.conv2d_backprop_filter(x, tf.shape(kern), dy, [1, 2, 1, 1],
+                                         "VALID" if ex else pad))
+    c32 = tf.cast(img, tf.float32)
+    for name, kw in (("plain", {}), ("dilated", {"dilations": [1, 2, 1, 1]}),
+                     ("explicit", {"explicit_paddings": [0, 0, 1, 1, 0, 2, 0, 0]})):
+        y = tf.conv(c32, tf.cast(kern, tf.float32), [1, 1, 2, 1],
+                    "EXPLICIT" if "explicit_paddings" in kw else "SAME", **kw)
+        out[f"raw_conv_{name}"] = y
+    out["raw_conv_batch_dims"] = tf.conv(tf.reshape(c32, [2, 1, 7, 6, 4]),
+                                         tf.cast(kern, tf.float32), [1, 2, 2, 1], "VALID",
+                                         batch_dims=2)
+    vol = p["vol"]
+    for name, k, st, pad in (("same", [1, 2, 3, 2, 1], [1, 2, 1, 3, 1], "SAME"),
+                             ("valid", [1, 3, 2, 2, 1], [1, 1, 2, 2, 1], "VALID")):
+        y = tf.extract_volume_patches(vol, k, st, pad)
+        out[f"volume_patches_{name}"] = y
+        out[f"volume_patches_{name}_grad"] = _grad(tf, y, [vol])[0]
+
+
 def cases(tf, p: dict) -> dict:
     """name -> output tensor."""
     out: dict = {}
     _fake_quant(tf, p, out)
     _edit_distance(tf, out)
+    _distorted_boxes(tf, out)
+    _jpeg_quality(tf, p, out)
+    _ctc(tf, p, out)
+    _raw_conv(tf, p, out)
     return out

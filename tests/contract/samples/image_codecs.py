@@ -38,6 +38,14 @@ def _encode(shape, **kwargs):
     return build
 
 
+def _variable_quality(shape, quality):
+    def build():
+        x, q = ph("uint8", list(shape)), ph("int32", [])
+        return C.encode_jpeg_variable_quality(x, q), {x: _image(shape), q: np.int32(quality)}
+    build.__name__ = f"variable_quality_{quality}_{'x'.join(map(str, shape))}"
+    return build
+
+
 def _crop(window):
     def build():
         s, w = ph("string", []), ph("int32", [4])
@@ -54,6 +62,8 @@ SAMPLES = {
                                 fancy_upscaling=False)],
     "EncodeJpeg": [_encode((9, 13, 3)), _encode((5, 4, 1), quality=30),
                    _encode((3, 17, 3), chroma_downsampling=False, xmp_metadata="<x/>")],
+    "EncodeJpegVariableQuality": [_variable_quality((9, 13, 3), 80),
+                                  _variable_quality((5, 4, 1), 3)],
     "ExtractJpegShape": [_file_sample(C.extract_jpeg_shape, _RGB, "rgb"),
                          _file_sample(C.extract_jpeg_shape, _GREY, "grey_int64",
                                       output_type="int64")],
