@@ -1,11 +1,13 @@
 """tf.image's remaining TF1 functions: sample_distorted_bounding_box (the op:
 ir/ops/distorted_box_ops.py), adjust_jpeg_quality and random_jpeg_quality (a round trip
-through the JPEG codec of ir/ops/image_codec_ops.py, as TF1)."""
+through the JPEG codec of ir/ops/image_codec_ops.py, as TF1), ssim_multiscale
+(graphc/image_metrics.py)."""
 from __future__ import annotations
 
 from typing import Optional
 
 from .image_color import convert_image_dtype
+from .image_metrics import ssim_multiscale
 from .ir import dtypes as dt
 from .ir.context import get_default_graph
 from .ir.graph import TensorLike
@@ -47,4 +49,4 @@ def random_jpeg_quality(image, min_jpeg_quality, max_jpeg_quality, seed=None):
 
 
 IMAGE_EXTRA = {f.__name__: f for f in (sample_distorted_bounding_box, adjust_jpeg_quality,
-                                       random_jpeg_quality)}
+                                       random_jpeg_quality, ssim_multiscale)}

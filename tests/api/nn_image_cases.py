@@ -30,11 +30,14 @@ INPUTS = {
     "img": _R.randn(2, 7, 6, 4),                     # NHWC
     "kern": _R.randn(3, 2, 4, 6),
     "vol": _R.randn(2, 5, 4, 6, 2).astype(np.float32),
+    # MS-SSIM's 5 scales need 11 * 16 pixels; odd sizes exercise the SYMMETRIC padding
+    "photo": np.clip(np.add.outer(np.arange(181), np.arange(179))[None, ..., None] / 360
+                     + _R.rand(1, 181, 179, 3) * 0.3, 0, 1).astype(np.float32),
 }
 _DTYPES = {"q": "float32", "qc": "float32", "qlo": "float32", "qhi": "float32",
            "rgb": "uint8", "quality": "int32", "ctc_logits": "float32",
            "ctc_labels": "int32", "ctc_label_length": "int32", "ctc_logit_length": "int32",
-           "img": "float64", "kern": "float64", "vol": "float32"}
+           "img": "float64", "kern": "float64", "vol": "float32", "photo": "float32"}
 
 
 def placeholders(tf) -> dict:
@@ -197,6 +200,19 @@ def _raw_conv(tf, p, out):
         out[f"volume_patches_{name}_grad"] = _grad(tf, y, [vol])[0]
 
 
+def _ms_ssim(tf, p, out):
+    photo = p["photo"]
+    other = tf.clip_by_value(photo * 0.9 + 0.05 * tf.sin(photo * 20.0), 0.0, 1.0)
+    out["ms_ssim"] = tf.image.ssim_multiscale(photo, other, 1.0)
+    small = photo[0, :47, :45]
+    out["ms_ssim_3_scales"] = tf.image.ssim_multiscale(
+        small, other[0, :47, :45], 1.0, power_factors=(0.2, 0.3, 0.5), filter_size=7, k2=0.05)
+    out["ms_ssim_3_scales_grad"] = _grad(tf, out["ms_ssim_3_scales"], [photo])[0]
+    as_uint8 = tf.image.convert_image_dtype(photo, tf.uint8)
+    out["ms_ssim_uint8"] = tf.image.ssim_multiscale(
+        as_uint8, tf.image.convert_image_dtype(other, tf.uint8), 255)
+
+
 def cases(tf, p: dict) -> dict:
     """name -> output tensor."""
     out: dict = {}
@@ -206,4 +222,5 @@ def cases(tf, p: dict) -> dict:
     _jpeg_quality(tf, p, out)
     _ctc(tf, p, out)
     _raw_conv(tf, p, out)
+    _ms_ssim(tf, p, out)
     return out
