@@ -246,8 +246,10 @@ def test_a_deleted_graph_and_session_are_freed(backend, closed):
 @pytest.mark.parametrize("backend", ["numpy", "llvm"])
 def test_memory_stays_flat_over_build_run_close_cycles(backend):
     # A leaked graph of this MLP keeps about 50 KB of Python objects alive; RSS (native
-    # memory too: MCJIT engines, buffers) gets a coarse bound, as the allocator's pools
-    # settle slowly.
+    # memory too: MCJIT engines, buffers) gets a coarse bound per window of 30 cycles, and
+    # the smaller of two windows' growths is what must stay under it: a leak grows in
+    # every window, while the allocator's pools settle in bursts (on a loaded machine one
+    # window of an unleaking run has grown by 21-25 MB).
     for _ in range(10):  # warm up: compiled code caches, allocator pools
         _build_run_close(backend)
     _collect()
@@ -256,14 +258,17 @@ def test_memory_stays_flat_over_build_run_close_cycles(backend):
         from llvmlite.binding import ExecutionEngine
         from graphc.backends.llvm import cache
         engines = _live(ExecutionEngine)
-    objects, rss = len(gc.get_objects()), _rss_bytes()
-    for _ in range(60):
-        _build_run_close(backend)
-    _collect()
+    objects, rss = len(gc.get_objects()), [_rss_bytes()]
+    for _window in range(2):
+        for _ in range(30):
+            _build_run_close(backend)
+        _collect()
+        rss.append(_rss_bytes())
     grown = len(gc.get_objects()) - objects
     assert grown < 200, f"{grown} more live Python objects after 60 cycles"
-    growth = _rss_bytes() - rss
-    assert growth < 16 * 2**20, f"RSS grew by {growth / 2**20:.1f} MB over 60 cycles"
+    growths = [(after - before) / 2**20 for before, after in zip(rss, rss[1:])]
+    assert min(growths) < 8, f"RSS grew by {growths[0]:.1f} and {growths[1]:.1f} MB " \
+        "in two windows of 30 cycles (a leak: it grows in each)"
     if engines is not None:  # same program, same compiled module: no engine per Session
         now = _live(ExecutionEngine)
         assert now <= engines and len(cache._memory) <= cache.MEMORY_ENTRIES, \
