@@ -204,6 +204,11 @@ from . import linalg_extra as _linalg_extra  # noqa: E402
 for _name, _f in _linalg_extra.LINALG.items():
     setattr(linalg, _name, _f)
 from .linalg_extra import matrix_square_root  # noqa: E402,F401
+from . import linear_operator as _lo, linear_operator_diag as _lod  # noqa: E402
+from . import linear_operator_circulant as _loc, linear_operator_structured as _los  # noqa: E402
+for _module in (_lo, _lod, _loc, _los):
+    for _name in _module.__all__:
+        setattr(linalg, _name, getattr(_module, _name))  # (the LinearOperator family)
 from .math_ext import BITWISE as _BITWISE, SPECIAL as _SPECIAL  # noqa: E402
 math.special = _NS("math.special", _SPECIAL)
 bitwise = _NS("bitwise", _BITWISE)

@@ -65,7 +65,7 @@ def matrix_rank(a, tol=None, validate_args=False, name=None):
         return R.reduce_sum(M.cast(M.greater(s, tol), dt.int32), axis=-1)
 
 
-def _banded(diagonals, diagonals_format: str):
+def banded_tridiagonal(diagonals, diagonals_format: str):
     """The [..., M, M] tridiagonal matrix of `diagonals`."""
     if diagonals_format == "matrix":
         return matrix_band_part(convert_to_tensor(diagonals, name="diagonals"), 1, 1)
@@ -91,7 +91,7 @@ def _banded(diagonals, diagonals_format: str):
 def tridiagonal_matmul(diagonals, rhs, diagonals_format="compact", name=None):
     """TF1 `tf.linalg.tridiagonal_matmul`: the tridiagonal matrix times rhs [..., M, N]."""
     with name_scope(name or "tridiagonal_matmul"):
-        matrix = _banded(diagonals, diagonals_format)
+        matrix = banded_tridiagonal(diagonals, diagonals_format)
         return MM.matmul(matrix, convert_to_tensor(rhs, name="rhs", dtype=matrix.dtype))
 
 
@@ -103,7 +103,7 @@ def tridiagonal_solve(diagonals, rhs, diagonals_format="compact", transpose_rhs=
     InvalidArgumentError, as TF's pivoting solver (LU with partial pivoting here)."""
     only_default("tridiagonal_solve", perturb_singular=(perturb_singular, False))
     with name_scope(name or "tridiagonal_solve"):
-        matrix = _banded(diagonals, diagonals_format)
+        matrix = banded_tridiagonal(diagonals, diagonals_format)
         rhs = convert_to_tensor(rhs, name="rhs", dtype=matrix.dtype)
         vector = rhs.shape.ndims is not None and matrix.shape.ndims is not None and \
             rhs.shape.ndims == matrix.shape.ndims - 1
@@ -242,7 +242,7 @@ def lu_reconstruct(lower_upper, perm, validate_args=False, name=None):
     with name_scope(name or "lu_reconstruct"):
         lower_upper, perm = _lu_checks(lower_upper, perm, validate_args)
         product = MM.matmul(_lower(lower_upper), matrix_band_part(lower_upper, 0, -1))
-        return MM.matmul(permutation_matrix(perm, lower_upper), product, adjoint_a=True)
+        return MM.matmul(permutation_matrix(perm, lower_upper.dtype), product, adjoint_a=True)
 
 
 def lu_solve(lower_upper, perm, rhs, validate_args=False, name=None):
@@ -257,7 +257,7 @@ def lu_solve(lower_upper, perm, rhs, validate_args=False, name=None):
         if n is not None and rows is not None and None not in (n[-1], rows[-2]) \
                 and n[-1] != rows[-2]:
             raise ValueError("`lower_upper.shape[-1]` must equal `rhs.shape[-1]`.")
-        permuted = MM.matmul(permutation_matrix(perm, lower_upper), rhs)
+        permuted = MM.matmul(permutation_matrix(perm, lower_upper.dtype), rhs)
         batch = A.concat([A.shape(permuted)[:-2], A.shape(lower_upper)[-2:]], 0)
         factors = broadcast_to(lower_upper, batch)
         y = matrix_triangular_solve(_lower(factors), permuted, lower=True)

@@ -345,7 +345,8 @@ def adjoint(matrix, name: Optional[str] = None):
         raise ValueError(f"adjoint: the rank of '{x.name}' must be known")
     if r < 2:
         raise ValueError(f"adjoint: '{x.name}' must have rank >= 2, got shape {x.shape}")
-    return transpose(x, list(range(r - 2)) + [r - 1, r - 2], name=name or "adjoint")
+    return transpose(x, list(range(r - 2)) + [r - 1, r - 2], name=name or "adjoint",
+                     conjugate=x.dtype.is_complex)
 
 
 from ..naming import name_builders  # noqa: E402

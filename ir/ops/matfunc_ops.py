@@ -74,11 +74,11 @@ def _lu_compute(x, *, output_idx_type):
     return a.reshape(x.shape), perm.astype(idx).reshape(x.shape[:-1])
 
 
-def permutation_matrix(perm, like):
-    """The matrices P[..., i, perm[i]] = 1 in like's dtype (P x = x[perm], P^T x puts the
-    rows back), for any batch rank and a size known only at run time."""
-    columns = generator_range(shape(like)[-1], dtype=perm.dtype)
-    return cast(equal(expand_dims(perm, -1), columns), like.dtype)
+def permutation_matrix(perm, dtype):
+    """The matrices P[..., i, perm[i]] = 1 (P x = x[perm], P^T x puts the rows back) of
+    the permutations perm [..., N], for any batch rank and an N known only at run time."""
+    columns = generator_range(shape(perm)[-1], dtype=perm.dtype)
+    return cast(equal(expand_dims(perm, -1), columns), dtype)
 
 
 def _unit_lower(lu_):
@@ -99,7 +99,7 @@ def _lu_vjp(op, grads):
                                   0, -1))
     left = matrix_triangular_solve(lower, middle, lower=True, adjoint=True)      # L^-H M
     grad_pa = adjoint(matrix_triangular_solve(upper, adjoint(left), lower=False))  # .. U^-H
-    return [_unbatched(matmul(permutation_matrix(perm, lu_), grad_pa, adjoint_a=True),
+    return [_unbatched(matmul(permutation_matrix(perm, lu_.dtype), grad_pa, adjoint_a=True),
                        op.inputs[0])]
 
 
