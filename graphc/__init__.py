@@ -256,3 +256,12 @@ from .image_extra import IMAGE_EXTRA as _IMAGE_EXTRA  # noqa: E402
 for _name, _f in _IMAGE_EXTRA.items():
     setattr(image, _name, _f)  # (graphc/image_extra.py)
 from .conv_raw import *  # noqa: E402,F401,F403  (TF1's raw conv, conv2d_backprop_*_v2, ...)
+from .accumulators import ConditionalAccumulator, ConditionalAccumulatorBase  # noqa: E402,F401
+from .queues import PriorityQueue  # noqa: E402,F401
+io.PriorityQueue = queue.PriorityQueue = PriorityQueue
+from .gradient_tape import GradientTape  # noqa: E402,F401
+from .gradient_utils import (grad_pass_through, is_symbolic_tensor,  # noqa: E402,F401
+                             recompute_grad)
+NoGradient = NotDifferentiable
+OpError = errors.OpError
+from .ir.ops.core_ops import guarantee_const  # noqa: E402,F401

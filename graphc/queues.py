@@ -1,5 +1,6 @@
-"""TF1's queues: `tf.FIFOQueue`, `tf.PaddingFIFOQueue`, `tf.RandomShuffleQueue` (also
-`tf.queue.*`, `tf.io.*`), over the queue ops of ir/ops/queue_ops.py.
+"""TF1's queues: `tf.FIFOQueue`, `tf.PaddingFIFOQueue`, `tf.RandomShuffleQueue`,
+`tf.PriorityQueue` (also `tf.queue.*`, `tf.io.*`), over the queue ops of
+ir/ops/queue_ops.py.
 
 A queue is a handle (a string Const named as TF1 names the queue op, `fifo_queue`) and
 its spec; `enqueue`, `enqueue_many`, `dequeue`, `dequeue_many`, `dequeue_up_to`,
@@ -11,6 +12,7 @@ the same (one tensor for a one-component queue).
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional
 
 from .ir import dtypes as dt
@@ -205,3 +207,24 @@ class RandomShuffleQueue(QueueBase):
         *parts, spec = _new_queue("random_shuffle", capacity, dtypes, shapes, names, name,
                                   shared_name, min_after_dequeue, seed)
         super().__init__(*parts, _spec=spec)
+
+
+class PriorityQueue(QueueBase):
+    """TF1 `tf.PriorityQueue(capacity, types, shapes=None, names=None)`: every element
+    starts with an int64 scalar priority (an int64 vector for enqueue_many) before the
+    `types` components; dequeues return the smallest priority first."""
+
+    def __init__(self, capacity, types, shapes=None, names=None, shared_name=None,
+                 name: str = "priority_queue") -> None:
+        types = list(types) if isinstance(types, (list, tuple)) else [types]
+        if shapes is not None:
+            shapes = [as_shape(s) for s in shapes] if isinstance(shapes, (list, tuple)) \
+                and (not shapes or isinstance(shapes[0], (list, tuple, TensorShape)) or
+                     shapes[0] is None) else [as_shape(shapes)]
+            shapes = [TensorShape([])] + shapes
+        dtypes, shapes, names, handle, spec = _new_queue(
+            "priority", capacity, [dt.int64] + types, shapes, names, name, shared_name)
+        if shapes is None:  # the priority is a scalar whatever the other shapes are
+            spec = dataclasses.replace(spec, shapes=(TensorShape([]),) + tuple(
+                TensorShape(None) for _ in types))
+        super().__init__(dtypes, shapes, names, handle, _spec=spec)

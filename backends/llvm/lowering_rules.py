@@ -30,8 +30,8 @@ MOVEMENT_OPS = ("StridedSlice", "ReverseV2", "MirrorPad", "Pad", "Split", "Split
 # Movement ops whose padded positions are zeros (ir/ops/space_ops.py and image_ops.py).
 ZERO_FILL_MOVEMENT_OPS = ("SpaceToBatchND", "ExtractImagePatches")
 SPACE_MOVEMENT_OPS = ("SpaceToDepth", "DepthToSpace", "BatchToSpaceND") + ZERO_FILL_MOVEMENT_OPS
-VIEW_OPS = ("Identity", "StopGradient", "Snapshot", "Reshape", "Squeeze", "ExpandDims",
-            "PlaceholderWithDefault")
+VIEW_OPS = ("Identity", "StopGradient", "Snapshot", "GuaranteeConst", "Reshape", "Squeeze",
+            "ExpandDims", "PlaceholderWithDefault")
 REDUCTIONS = ("Sum", "Mean", "Max", "Min", "Prod", "Any", "All")
 
 

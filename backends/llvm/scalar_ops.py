@@ -250,7 +250,7 @@ def _select(b, op, a):
 
 
 # ---------------------------------------------------------------- identity-like
-@_reg("Identity", "StopGradient", "Snapshot")
+@_reg("Identity", "StopGradient", "Snapshot", "GuaranteeConst")
 def _identity(b, op, a):
     return a[0]
 

@@ -119,6 +119,18 @@ def stop_gradient(input, name: Optional[str] = None):
     return apply("StopGradient", (x,), name=name or "StopGradient")
 
 
+# TF's GuaranteeConst: an identity promising the value is the same in every run (TF has
+# no gradient for it and refuses to differentiate through it; here it is a constant).
+defop("GuaranteeConst", same_as_input, _identity_compute, NON_DIFFERENTIABLE,
+      elementwise=True, family="core")
+
+
+def guarantee_const(input, name: Optional[str] = None):
+    """TF's `tf.guarantee_const`: `input`, marked as the same in every run."""
+    x = convert_to_tensor(input)
+    return apply("GuaranteeConst", (x,), name=name or "GuaranteeConst")
+
+
 defop("NoOp", lambda op: [], lambda: (), NON_DIFFERENTIABLE, family="core")
 
 

@@ -1,4 +1,6 @@
-"""Queue ops of TF1's queue-based input: FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue.
+"""Queue ops of TF1's queue-based input: FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue,
+PriorityQueue (component 0 an int64 scalar priority; dequeues the smallest first, equal
+priorities in the order they came).
 
 A queue is named by a string handle (a Const scalar, as a dataset iterator is); its
 state lives in each Session (`RuntimeState.resources`), made on first use from the
@@ -26,6 +28,8 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import heapq
+import itertools
 import threading
 from typing import Optional
 
@@ -40,7 +44,7 @@ __all__ = ["QueueSpec", "QueueResource", "queue_enqueue", "queue_dequeue", "queu
            "queue_size", "queue_is_closed"]
 
 KINDS = {"fifo": "FIFOQueue", "padding_fifo": "PaddingFIFOQueue",
-         "random_shuffle": "RandomShuffleQueue"}
+         "random_shuffle": "RandomShuffleQueue", "priority": "PriorityQueue"}
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -69,11 +73,12 @@ class QueueResource:
 
     def __init__(self, spec: QueueSpec) -> None:
         self.spec = spec
-        self._items: collections.deque = collections.deque()
+        self._items = [] if spec.kind == "priority" else collections.deque()
         self._cond = threading.Condition()
         self._closed = False
         self._cancelled = False  # pending enqueues fail (close(cancel_...), Session.close)
         self._session_closed = False
+        self._arrivals = itertools.count()  # (PriorityQueue: ties keep their order)
         seeds = [s for s in spec.seeds if s is not None]
         self._rng = np.random.Generator(np.random.Philox(np.random.SeedSequence(seeds))) \
             if seeds else np.random.default_rng()
@@ -100,7 +105,11 @@ class QueueResource:
                     if len(self._items) < self.spec.capacity:
                         break
                     self._cond.wait()
-                self._items.append(element)
+                if self.spec.kind == "priority":
+                    heapq.heappush(self._items, (int(element[0]), next(self._arrivals),
+                                                 element))
+                else:
+                    self._items.append(element)
                 self._cond.notify_all()
 
     def dequeue(self, op, n: int, up_to: bool) -> list:
@@ -126,6 +135,8 @@ class QueueResource:
                     i = int(self._rng.integers(len(self._items)))
                     self._items[i], self._items[-1] = self._items[-1], self._items[i]
                     out.append(self._items.pop())
+            elif self.spec.kind == "priority":
+                out = [heapq.heappop(self._items)[2] for _ in range(count)]
             else:
                 out = [self._items.popleft() for _ in range(count)]
             self._cond.notify_all()

@@ -54,6 +54,16 @@ def _stop_gradient_int():
     return core_ops.stop_gradient(x), {x: np.int64([[1, 2]])}
 
 
+def _guarantee_const():
+    x = ph("float64", [3])
+    return core_ops.guarantee_const(x) * 2.0, {x: np.float64([1, -2, 3])}
+
+
+def _guarantee_const_string():
+    x = ph("string", None)
+    return core_ops.guarantee_const(x), {x: np.array([[b"a", b"bc"]], object)}
+
+
 def _assign_direct():
     v = state_ops.variable_op([2], "int64")
     return state_ops.assign(v, core_ops.constant(np.int64([7, 8]))), {}
@@ -109,6 +119,7 @@ SAMPLES = {
     "PlaceholderWithDefault": [_pwd_default, _pwd_fed],
     "Identity": [_identity, _identity_bool],
     "StopGradient": [_stop_gradient, _stop_gradient_int],
+    "GuaranteeConst": [_guarantee_const, _guarantee_const_string],
     "NoOp": [_noop, _group],
     "VariableV2": [_variable, _variable_int],
     "Assign": [_variable, _assign_direct],
