@@ -265,3 +265,4 @@ from .gradient_utils import (grad_pass_through, is_symbolic_tensor,  # noqa: E40
 NoGradient = NotDifferentiable
 OpError = errors.OpError
 from .ir.ops.core_ops import guarantee_const  # noqa: E402,F401
+from .variables import variable_creator_scope  # noqa: E402,F401

@@ -6,6 +6,9 @@ consumers use, exactly TF1's layout, so names like `Variable:0` and `w/read:0` m
 """
 from __future__ import annotations
 
+import contextlib
+import inspect
+import weakref
 from typing import Optional
 
 from .ir import context as _context
@@ -54,7 +57,52 @@ class GraphKeys:
     WHILE_CONTEXT = "while_context"
 
 
-class Variable(TensorLike):
+# graph -> the variable creators of the variable_creator_scopes open on it, innermost last
+_CREATORS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+class _CreatedThroughScopes(type):
+    """Makes `Variable(...)` (and so get_variable) go through the creators of the
+    open `variable_creator_scope`s, innermost first, as TF1's."""
+
+    def __call__(cls, *args, **kwargs):
+        creators = _CREATORS.get(_context.get_default_graph().outermost)
+        if not creators or cls is not Variable or kwargs.get("variable_def") is not None:
+            return super().__call__(*args, **kwargs)
+        bound = _VARIABLE_PARAMS.bind(None, *args, **kwargs)
+        bound.apply_defaults()
+        kw = dict(list(bound.arguments.items())[1:])
+        exact = kw.pop("_exact_name")
+        if exact is not None:
+            kw["name"] = exact  # (a creator sees get_variable's full name)
+
+        def chain(i: int):
+            def next_creator(**given):
+                if i >= 0:
+                    return creators[i](chain(i - 1), **given)
+                if exact is not None and given.get("name") == exact:
+                    given["_exact_name"] = exact
+                return type.__call__(cls, **given)
+            return next_creator
+        return chain(len(creators) - 1)(**kw)
+
+
+@contextlib.contextmanager
+def variable_creator_scope(variable_creator):
+    """TF1 `tf.variable_creator_scope(variable_creator)`: inside, every variable made
+    (tf.Variable, get_variable, layers) is `variable_creator(next_creator, **kwargs)`,
+    with the Variable's arguments; `next_creator(**kwargs)` makes it (through the outer
+    scopes' creators)."""
+    graph = _context.get_default_graph().outermost
+    stack = _CREATORS.setdefault(graph, [])
+    stack.append(variable_creator)
+    try:
+        yield
+    finally:
+        stack.remove(variable_creator)
+
+
+class Variable(TensorLike, metaclass=_CreatedThroughScopes):
     """TF1 `tf.Variable` (a reference variable)."""
 
     def __init__(self, initial_value=None, trainable: Optional[bool] = None,
@@ -283,6 +331,9 @@ class Variable(TensorLike):
     def __repr__(self) -> str:
         return (f"<tf.Variable '{self.name}' shape={self.shape} "
                 f"dtype={self.dtype.name}_ref>")
+
+
+_VARIABLE_PARAMS = inspect.signature(Variable.__init__)
 
 
 def global_variables(scope: Optional[str] = None) -> list:

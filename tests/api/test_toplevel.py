@@ -126,3 +126,27 @@ def test_names_and_aliases():
     assert q.dtypes == [tf.int64, tf.int32] and q.name == "priority_queue"
     with pytest.raises(ValueError, match="Shape mismatch in tuple component 0"):
         q.enqueue([tf.constant([1, 2], tf.int64), tf.constant(3)])
+
+
+def test_variable_creator_scope_sees_every_variable_made_inside():
+    seen = []
+
+    def untrainable(next_creator, **kwargs):
+        seen.append(kwargs["name"])
+        kwargs["trainable"] = False
+        return next_creator(**kwargs)
+
+    def renamed(next_creator, **kwargs):
+        seen.append("outer:" + str(kwargs["name"]))
+        return next_creator(**kwargs)
+
+    with tf.variable_creator_scope(renamed), tf.variable_creator_scope(untrainable):
+        v = tf.Variable(1.0, name="a")
+        with tf.variable_scope("s"):
+            w = tf.get_variable("w", [2])
+        tf.layers.dense(tf.zeros([1, 3]), 2)
+    after = tf.Variable(2.0, name="b")
+    assert seen == ["a", "outer:a", "s/w", "outer:s/w", "dense/kernel",
+                    "outer:dense/kernel", "dense/bias", "outer:dense/bias"]
+    assert (v.name, w.name) == ("a:0", "s/w:0") and not v.trainable and not w.trainable
+    assert tf.trainable_variables() == [after]
