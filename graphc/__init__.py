@@ -266,3 +266,12 @@ NoGradient = NotDifferentiable
 OpError = errors.OpError
 from .ir.ops.core_ops import guarantee_const  # noqa: E402,F401
 from .variables import variable_creator_scope  # noqa: E402,F401
+from .tf_function import function, wrap_function  # noqa: E402,F401
+from .type_specs import (IndexedSlicesSpec, NoneTensorSpec, OptionalSpec,  # noqa: E402,F401
+                         RaggedTensorSpec, SparseTensorSpec, TensorArraySpec,
+                         type_spec_from_value)
+from .control_flow import CriticalSection, vectorized_map  # noqa: E402,F401
+from .session_handles import (delete_session_tensor, get_session_handle,  # noqa: E402,F401
+                              get_session_tensor)
+from .protos import NameAttrList, TensorInfo  # noqa: E402,F401
+from .protos.event import SessionLog  # noqa: E402,F401

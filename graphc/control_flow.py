@@ -20,6 +20,7 @@ from .ir.ops import core_ops
 from .ir.ops import math_ops as M
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.control_flow_ops import ELSE, THEN, if_node, while_node
+from .ir.ops.critical_section_ops import critical_section_node
 from .ir.shapes import as_shape, TensorShape
 from .ir.site import where
 from .tensor_array import TensorArray
@@ -379,6 +380,14 @@ def map_fn(fn: Callable, elems, dtype=None, parallel_iterations=None, back_prop:
     return result if back_prop else nest.map_structure(core_ops.stop_gradient, result)
 
 
+def vectorized_map(fn: Callable, elems, fallback_to_while_loop: bool = True,
+                   warn: bool = True):
+    """TF's `tf.vectorized_map`: `fn` on each slice of `elems` along axis 0, results
+    stacked, as map_fn (TF vectorizes with pfor; graphc runs the same loop it compiles for
+    map_fn, whose values are the same)."""
+    return map_fn(fn, elems, name="loop_body")
+
+
 def scan(fn: Callable, elems, initializer=None, parallel_iterations=10,
          back_prop: bool = True, swap_memory: bool = False, infer_shape: bool = True,
          reverse: bool = False, name: Optional[str] = None):
@@ -456,3 +465,52 @@ def foldr(fn: Callable, elems, initializer=None, parallel_iterations: int = 10,
           back_prop: bool = True, swap_memory: bool = False, name: Optional[str] = None):
     """TF1 `tf.foldr`: folds from the last element to the first."""
     return _fold(fn, elems, initializer, back_prop, name, reverse=True)
+
+
+class CriticalSection:
+    """TF's `tf.CriticalSection(name=None, shared_name=None)`: `execute(fn)` builds fn's
+    ops into a node that runs them holding the section's lock, so concurrent
+    Session.run calls execute one section's bodies one at a time (their reads and
+    updates of variables do not interleave). Sections with the same `shared_name` share
+    the lock."""
+
+    def __init__(self, name: Optional[str] = None, shared_name: Optional[str] = None,
+                 critical_section_def=None, import_scope=None) -> None:
+        if critical_section_def is not None:
+            raise ValueError("CriticalSection(critical_section_def=...): graphc keeps no "
+                             f"CriticalSectionDef protos; make the section anew{_where()}")
+        graph = _context.get_default_graph()
+        with graph.name_scope(name or "critical_section") as scope:
+            self._name = scope[:-1]
+        self._key = shared_name or self._name
+        self._executing = False
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def execute(self, fn: Callable, exclusive_resource_access: bool = True,
+                name: Optional[str] = None):
+        """fn()'s result, computed holding the lock (fn takes no arguments; it may read
+        and assign variables)."""
+        if self._executing:
+            raise ValueError("Attempting to lock a CriticalSection in which we are already "
+                             f"running. This is illegal and may cause deadlocks.{_where()}")
+        graph = _context.get_default_graph()
+        with graph.name_scope(name or "critical_section_execute") as scope:
+            self._executing = True
+            try:
+                g, result, _ = _trace(scope + "body", fn, graph)
+            finally:
+                self._executing = False
+            flat, outs = _branch_outputs(g, result, "body", scope[:-1])
+            g.outputs = outs
+            op = critical_section_node(graph, scope[:-1] + "/", self._key, g)
+        if not flat:
+            return op
+        outputs = [op if isinstance(v, Operation) else v._with_flow(t)
+                   if isinstance(v, TensorArray) else t for v, t in zip(flat, op.outputs)]
+        return nest.pack_sequence_as(result, outputs)
+
+    def __repr__(self) -> str:
+        return f"<CriticalSection '{self._name}'>"

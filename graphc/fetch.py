@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .ir.graph import Operation
+from .session_handles import TensorHandle
 
 
 class FetchMapper:
@@ -47,6 +48,9 @@ class FetchMapper:
         i = self._element_index(element)
         if isinstance(element, Operation):
             return lambda vals: None
+        if element.op.type == "GetSessionHandle":  # TF1 fetches a TensorHandle
+            dtype = element.op.inputs[0].dtype
+            return lambda vals: TensorHandle(getattr(vals[i], "item", lambda: vals[i])(), dtype)
         return lambda vals: vals[i]
 
     def _as_element(self, fetch):
