@@ -1,8 +1,8 @@
 """Stage 3 of the llvm backend, emission of the kernels that are not plain loop nests
 (in the calling convention of loops.py): row softmax / log-softmax and softmax
 cross-entropy (with the math library, vmath), matmul through the BLAS numpy ships,
-arg max / min, gathers (by index and through a precomputed table), one-hot, segment
-sums and cumulative sums. Convolution and pooling kernels live in conv_kernels.
+arg max / min, gathers (by index and through a precomputed table), scatters by index
+rows, one-hot, segment sums and cumulative sums. Convolution and pooling kernels live in conv_kernels.
 """
 from __future__ import annotations
 
@@ -286,6 +286,56 @@ def emit_table_gather(module, name, dtype, size, operands, fill=None) -> Kernel:
         U.store(b, dst, dtype, i, v)
     U.return_status(b)
     return Kernel(name, list(operands), size, 3 * size)
+
+
+# ---------------------------------------------------------------- scatters
+def _combine(b, dtype, kind: str, old, new):
+    """What a scatter of `kind` leaves where `new` meets `old` (numpy's ufuncs: NaN wins
+    min and max)."""
+    if kind == "update":
+        return new
+    if U.is_float(dtype):
+        if kind in ("add", "sub"):
+            return (b.fadd if kind == "add" else b.fsub)(old, new)
+        keep = b.or_(b.fcmp_ordered(">=" if kind == "max" else "<=", old, new),
+                     b.fcmp_unordered("uno", old, old))
+        return b.select(keep, old, new)
+    if kind in ("add", "sub"):
+        return (b.add if kind == "add" else b.sub)(old, new)
+    cmp = b.icmp_signed if U.is_signed(dtype) else b.icmp_unsigned
+    return b.select(cmp(">=" if kind == "max" else "<=", old, new), old, new)
+
+
+def emit_scatter_nd(module, name, dtype, index_dtype, kind: str, dims, n_rows, inner,
+                    operands, start_from_zero: bool) -> Kernel:
+    """out = tensor (zeros for ScatterNd), then for each of the `n_rows` index rows (of
+    len(dims) components indexing the leading `dims`), in order: out[row, :inner] =
+    combine(out[row, :], updates[r, :]); an index outside its dim fails the kernel (the
+    runtime then lets the numpy kernel name it)."""
+    n_ptrs = 3 if start_from_zero else 4
+    b, ptrs, lo, hi = new_kernel(module, name, n_ptrs)
+    tensor, (indices, updates, dst) = (None, ptrs) if start_from_zero else (ptrs[0], ptrs[1:])
+    size = inner
+    for d in dims:
+        size *= d
+    with U.for_range(b, size, name="z") as i:
+        U.store(b, dst, dtype, i, U.const(dtype, 0) if start_from_zero else
+                U.load(b, tensor, dtype, i))
+    depth = len(dims)
+    with U.for_range(b, n_rows, name="r") as r:
+        at = U.i64(0)
+        for k, d in enumerate(dims):
+            idx = _checked_index(b, indices, index_dtype, b.add(b.mul(r, U.i64(depth)),
+                                                                U.i64(k)), d)
+            at = b.add(b.mul(at, U.i64(d)), idx)
+        base, src = b.mul(at, U.i64(inner)), b.mul(r, U.i64(inner))
+        with U.for_range(b, inner, name="k") as k:
+            o = b.add(base, k)
+            U.store(b, dst, dtype, o, _combine(b, dtype, kind, U.load(b, dst, dtype, o),
+                                               U.load(b, updates, dtype, b.add(src, k))))
+    U.return_status(b)
+    return Kernel(name, list(operands), 1, size + 2 * n_rows * inner, splittable=False,
+                  can_fail=True)
 
 
 # ---------------------------------------------------------------- one-hot

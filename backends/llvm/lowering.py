@@ -77,6 +77,8 @@ def _table() -> dict:
             (R.lower_xent, ("SoftmaxCrossEntropyWithLogits",
                             "SparseSoftmaxCrossEntropyWithLogits")),
             (R.lower_gather, ("GatherV2",)),
+            (R.lower_scatter_nd, tuple(R.SCATTER_KINDS)),
+            (R.lower_ensure_shape, ("EnsureShape",)),
             (R.lower_one_hot, ("OneHot",)),
             (R.lower_movement, R.MOVEMENT_OPS),
             (R.lower_movement, R.SPACE_MOVEMENT_OPS),

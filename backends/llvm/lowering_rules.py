@@ -405,6 +405,50 @@ def lower_gather(lw, op) -> bool:
         [params, indices, op.outputs[0]]), [params, indices], op.outputs)
 
 
+SCATTER_KINDS = {"TensorScatterUpdate": "update", "TensorScatterAdd": "add",
+                 "TensorScatterSub": "sub", "TensorScatterMax": "max",
+                 "TensorScatterMin": "min", "ScatterNd": "add"}
+
+
+def lower_scatter_nd(lw, op) -> bool:
+    """TensorScatter* (into a copy of the tensor) and ScatterNd (into zeros) of static
+    shapes, duplicates combined in order; bad shapes run the numpy kernel, which names
+    them."""
+    if op.type == "ScatterNd":
+        indices, updates = op.inputs[:2]
+        sources = [indices, updates]
+    else:
+        tensor, indices, updates = op.inputs
+        sources = [tensor, indices, updates]
+    out = op.outputs[0]
+    shape, i_shape, u_shape = shape_of(out), shape_of(indices), shape_of(updates)
+    kind = SCATTER_KINDS[op.type]
+    if any(has_symbolic(s) for s in (shape, i_shape, u_shape)) or not i_shape or \
+            out.dtype.name == "bool" and kind != "update":
+        return False
+    depth = i_shape[-1]
+    if depth > len(shape) or tuple(u_shape) != tuple(i_shape[:-1]) + tuple(shape[depth:]):
+        return False
+    n_rows, inner = product(i_shape[:-1]), product(shape[depth:])
+    if product(shape) == 0 or n_rows * inner == 0:
+        return False
+    return lw.native(op, lambda m, n: K.emit_scatter_nd(
+        m, n, out.dtype, indices.dtype, kind, list(shape[:depth]), n_rows, inner,
+        sources + [out], op.type == "ScatterNd"), sources, op.outputs)
+
+
+def lower_ensure_shape(lw, op) -> bool:
+    """EnsureShape whose check holds on the static shape: a view. A dim known only at
+    run time, or a mismatch, runs the numpy kernel, which checks and names it."""
+    want = op.attrs["shape"]
+    have = shape_of(op.inputs[0])
+    if want is not None and (len(want) != len(have) or any(
+            w is not None and (not isinstance(h, int) or w != h) for w, h in zip(want, have))):
+        return False
+    lw.view(op)
+    return True
+
+
 def lower_one_hot(lw, op) -> bool:
     indices = op.inputs[0]
     if op.attrs["axis"] not in (-1, len(shape_of(indices))):
