@@ -16,7 +16,7 @@ from graphc.ir.numerics import ULPS
 from . import nn_image_cases
 from .nn_image_cases import (BACKPROP_V2, DRAWS, INPUTS, STATISTICAL, V1_REFERENCE,
                              backprop_v2_dy, random_crops)
-from .tf_case_runner import load_fixture, mismatches, run_cases
+from .tf_case_runner import load_fixture, mismatches, run_cases, ulps_of_largest
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tf", "nn_image.npz")
 
@@ -46,8 +46,8 @@ def test_values_and_gradients_match_tensorflow(expected, got):
     exact = _exact(expected)
     wide = {k: v for k, v in exact.items() if "_grad" in k or k.startswith("ms_ssim")}
     values = {k: v for k, v in exact.items() if k not in wide}
-    failures = (mismatches(values, *got, ulps=ULPS["nn"]) +
-                mismatches(wide, *got, ulps=ULPS["grad"]))
+    failures = (mismatches(values, *got, bound=ulps_of_largest(ULPS["nn"])) +
+                mismatches(wide, *got, bound=ulps_of_largest(ULPS["grad"])))
     assert not failures, "\n".join(failures)
 
 
@@ -94,5 +94,6 @@ def test_conv2d_backprop_v2_ops_match_tensorflows_v1_backprops(expected, backend
                 img, kern, dy, [1, 2, 1, 1], pad, explicit_paddings=ex)
         with tf.Session(backend=backend) as sess:
             values = sess.run(outs)
-    failures = mismatches({k: expected[k] for k in outs}, outs, values, ulps=ULPS["conv"])
+    failures = mismatches({k: expected[k] for k in outs}, outs, values,
+                          bound=ulps_of_largest(ULPS["conv"]))
     assert not failures, "\n".join(failures)

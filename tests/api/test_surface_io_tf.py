@@ -4,32 +4,9 @@ tests/fixtures/tf/surface_io.npz (made by tests/fixtures/tf/make_surface_io_fixt
 integers and strings exactly, floats within a few ulps of the largest value."""
 from __future__ import annotations
 
-import os
-
-import pytest
-
 import graphc as tf
 
 from . import surface_io_cases
-from .tf_case_runner import load_fixture, mismatches, run_cases
+from .tf_case_runner import comparison_tests
 
-FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tf", "surface_io.npz")
-
-
-@pytest.fixture(scope="module")
-def expected():
-    return load_fixture(FIXTURE, "tests/fixtures/tf/make_surface_io_fixtures.py")
-
-
-@pytest.fixture(scope="module", params=["numpy", "llvm"])
-def got(request):
-    return run_cases(tf, surface_io_cases, backend=request.param)
-
-
-def test_every_case_is_in_the_fixture(expected, got):
-    assert sorted(got[1]) == sorted(expected)
-
-
-def test_values_and_gradients_match_tensorflow(expected, got):
-    failures = mismatches(expected, *got)
-    assert not failures, "\n".join(failures)
+globals().update(comparison_tests(tf, surface_io_cases, "surface_io"))
