@@ -1,6 +1,12 @@
 """graphc.distributed across processes: each test runs a program in `mpiexec -np 2`
 (through graphc.distributed.run) with a timeout. They skip, saying why, where mpi4py or an
-mpiexec is missing (pip install -e ".[distributed]" brings both)."""
+mpiexec is missing (pip install -e ".[distributed]" brings both).
+
+No test bounds the wall clock (two ranks importing graphc and compiling take seconds on a
+quiet machine, a minute at load 20): a job that must end because a rank failed runs with
+a collective deadline (GRAPHC_MPI_TIMEOUT) far beyond the hang guard (`limit`), so that
+it ends at all shows the failure ended it, not the survivor waiting its deadline out
+(on two hosts the deadline is what ends it: a short one, and no clock)."""
 from __future__ import annotations
 
 import json
@@ -8,7 +14,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from typing import Optional
 
 import numpy as np
@@ -34,7 +39,10 @@ pytestmark = [
 OPEN_MPI = launcher.find_mpiexec() is not None and launcher.is_open_mpi(launcher.find_mpiexec())
 
 
-def mpirun(tmp_path, source: str, *args, timeout_env: str = "30", limit: float = 120,
+NEVER = "100000"  # a collective deadline no job here reaches (seconds)
+
+
+def mpirun(tmp_path, source: str, *args, timeout_env: str = "30", limit: float = 240,
            launch: tuple = (), env: Optional[dict] = None):
     """Run `source` in 2 processes through graphc's launcher (with `launch`, its options
     before the program), or with `launch=("plain",)` through `mpiexec -np 2 python`."""
@@ -50,13 +58,11 @@ def mpirun(tmp_path, source: str, *args, timeout_env: str = "30", limit: float =
     else:
         cmd = [sys.executable, "-m", "graphc.distributed.run", "-np", "2", *launch,
                str(prog), *args]
-    start = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=limit)
-    return proc, time.monotonic() - start
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=limit)
 
 
 def results(tmp_path, source: str, env: Optional[dict] = None) -> dict:
-    proc, _ = mpirun(tmp_path, source, str(tmp_path), env=env)
+    proc = mpirun(tmp_path, source, str(tmp_path), env=env)
     assert proc.returncode == 0, f"mpirun failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
     return {r: json.loads((tmp_path / f"result_{r}.json").read_text()) for r in (0, 1)}
 
@@ -86,14 +92,14 @@ def test_collective_values_and_gradients(tmp_path):
 
 
 def test_mismatched_shapes_name_the_tensor(tmp_path):
-    proc, _ = mpirun(tmp_path, workers.MISMATCH)
+    proc = mpirun(tmp_path, workers.MISMATCH)
     assert proc.returncode != 0
     assert "grad_of_features" in proc.stderr and "[2, 2]" in proc.stderr \
         and "[3, 2]" in proc.stderr, proc.stderr[-3000:]
 
 
 def test_collectives_reached_in_another_order_name_the_tensors(tmp_path):
-    proc, _ = mpirun(tmp_path, workers.ORDER)
+    proc = mpirun(tmp_path, workers.ORDER)
     assert proc.returncode != 0
     assert "rank 0 runs allreduce of 'grad_of_weights' where rank 1 runs 'grad_of_biases'" \
         in proc.stderr or "rank 1 runs allreduce of 'grad_of_biases' where rank 0 runs " \
@@ -130,14 +136,13 @@ def test_overlapped_buckets_give_the_values_of_blocking_allreduces(tmp_path):
 @pytest.mark.parametrize("how, expect", [("die", ("rank 1 on ", "rank 1 of 2 (pid ")),
                                          ("raise", ("rank 1 of 2 raised RuntimeError",))])
 def test_a_failing_worker_ends_the_job(tmp_path, how, expect):
-    proc, elapsed = mpirun(tmp_path, workers.FAILING, how, timeout_env="3", limit=60)
+    proc = mpirun(tmp_path, workers.FAILING, how, timeout_env=NEVER)
     assert proc.returncode != 0
-    assert elapsed < 30, f"the job took {elapsed:.1f} s to end"
     assert any(e in proc.stderr for e in expect), proc.stderr[-3000:]
 
 
 def test_plain_mpirun_runs_a_job_to_its_end_quietly(tmp_path):
-    proc, _ = mpirun(tmp_path, workers.FAILING, "finish", str(tmp_path), launch=("plain",))
+    proc = mpirun(tmp_path, workers.FAILING, "finish", str(tmp_path), launch=("plain",))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "graphc.distributed" not in proc.stderr, proc.stderr[-3000:]  # no supervisor word
 
@@ -151,32 +156,32 @@ def test_plain_mpirun_runs_a_job_to_its_end_quietly(tmp_path):
 def test_plain_mpirun_names_a_worker_that_dies(tmp_path, how, expect):
     # not graphc's launcher: MPICH's mpiexec as the user types it. hydra SIGKILLs the other
     # rank at once and names nobody; the dead rank's supervisor (supervisor.py) does.
-    proc, elapsed = mpirun(tmp_path, workers.FAILING, how, str(tmp_path), timeout_env="20",
-                           limit=60, launch=("plain",))
+    proc = mpirun(tmp_path, workers.FAILING, how, str(tmp_path), timeout_env=NEVER,
+                  launch=("plain",))
     assert proc.returncode != 0, proc.stderr[-3000:]
-    assert elapsed < 20, f"the job took {elapsed:.1f} s to end"
     pid = (tmp_path / "pid_1.txt").read_text()
     assert expect.format(pid=pid, host=socket.gethostname()) in proc.stderr, \
         proc.stderr[-3000:]
     assert "rank 0 of 2" not in proc.stderr, proc.stderr[-3000:]   # only the dead rank
 
 
+@pytest.mark.timeout(600)  # a hang guard over two jobs
 @pytest.mark.skipif(OPEN_MPI, reason="Open MPI starts another host's daemon over ssh only "
                     "(no sshd here); MPICH's hydra has a fork launcher")
 def test_a_job_on_two_hosts(tmp_path):
     # -H with two host names: hydra starts a proxy per host and PMI goes over TCP, as on
     # two machines; --launcher fork starts both proxies here, where no sshd runs
     hosts = ("-H", "host1:1,host2:1", "--launcher", "fork")
-    proc, _ = mpirun(tmp_path, workers.COLLECTIVES, str(tmp_path), launch=hosts)
+    proc = mpirun(tmp_path, workers.COLLECTIVES, str(tmp_path), launch=hosts)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for rank in (0, 1):
         r = json.loads((tmp_path / f"result_{rank}.json").read_text())
         assert (r["size"], r["local_rank"], r["local_size"]) == (2, 0, 1)  # a host each
         np.testing.assert_array_equal(r["llvm"][0], np.full((2, 2), 1.5))
     assert "Exit codes: [host1] 0" in proc.stdout and "[host2] 0" in proc.stdout, proc.stdout
-    proc, elapsed = mpirun(tmp_path, workers.FAILING, "die", str(tmp_path), timeout_env="3",
-                           limit=60, launch=hosts)
+    # (here the survivor ends by its deadline: the other host's proxy is not torn down)
+    proc = mpirun(tmp_path, workers.FAILING, "die", str(tmp_path), timeout_env="3",
+                  launch=hosts)
     assert proc.returncode != 0
-    assert elapsed < 30, f"the job took {elapsed:.1f} s to end"
     assert "rank 1 of 2 (pid " in proc.stderr and "died: it exited with status 1" in \
         proc.stderr, proc.stderr[-3000:]
