@@ -10,10 +10,13 @@ the stages):
                       stage 7); the steps, split into native segments
     lowering_rules.py   the rules of TABLE for every op but convolutions
     conv_lowering.py    the rules for convolutions and pooling, and conv epilogues
+    index_lowering.py   the rules for ops that index by data: one-hot, segment sums,
+                        scatters
     symbolic_movement.py  movement ops on symbolic shapes: copies found at probe sizes
  3. loops.py          emission of loop nests: elementwise and fused bodies, copies,
                       reductions (the Kernel calling convention)
-    kernels.py          the other kernels: softmax, cross-entropy, matmul, gathers
+    kernels.py          the other kernels: softmax, cross-entropy, matmul, gathers,
+                        scatters
     gemm.py             the float32 GEMM matmuls call on AVX-512 hosts (else the BLAS)
     conv_kernels.py     convolution kernels
     depthwise_kernels.py  depthwise convolution kernels and their gradients

@@ -10,8 +10,9 @@ them run while its transfer is under way.
 
 TABLE maps an op type to a Rule: `lower(lw, op)` appends the op's native step and returns
 True, or returns False for shapes and dtypes it does not handle (the rules live in
-lowering_rules.py and, for convolutions, conv_lowering.py); `pointwise` says the op has a
-scalar emitter (scalar_ops), so that it also lowers inside a fused loop nest; `driver`
+lowering_rules.py and, for convolutions and ops that index by data, conv_lowering.py and
+index_lowering.py); `pointwise` says the op has a scalar emitter (scalar_ops), so that
+it also lowers inside a fused loop nest; `driver`
 makes the backend's own kernel of an op that runs from Python between native segments
 (While: native_while.py runs its loop's step natively). An op missing from TABLE runs
 through its numpy kernel, with one FallbackWarning per op type, unless the registry
@@ -30,6 +31,7 @@ from graphc.ir.ops.fused_ops import body_inputs, body_outputs, members as fused_
 from graphc.ir.registry import all_opdefs
 from graphc.ir.runtime import check_output_sizes
 from . import conv_lowering as C
+from . import index_lowering as X
 from . import loops as L
 from . import lowering_rules as R
 from . import native_while
@@ -77,14 +79,14 @@ def _table() -> dict:
             (R.lower_xent, ("SoftmaxCrossEntropyWithLogits",
                             "SparseSoftmaxCrossEntropyWithLogits")),
             (R.lower_gather, ("GatherV2",)),
-            (R.lower_scatter_nd, tuple(R.SCATTER_KINDS)),
+            (X.lower_scatter_nd, tuple(X.SCATTER_KINDS)),
             (R.lower_ensure_shape, ("EnsureShape",)),
-            (R.lower_one_hot, ("OneHot",)),
+            (X.lower_one_hot, ("OneHot",)),
             (R.lower_movement, R.MOVEMENT_OPS),
             (R.lower_movement, R.SPACE_MOVEMENT_OPS),
             (R.lower_slice_grad, ("SliceGrad", "StridedSliceGrad")),
             (R.lower_tile_grad, ("TileGrad",)),
-            (R.lower_segment_sum, ("UnsortedSegmentSum",)),
+            (X.lower_segment_sum, ("UnsortedSegmentSum",)),
             (C.lower_conv, ("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter")),
             (C.lower_depthwise, ("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
                                  "DepthwiseConv2dNativeBackpropFilter")),

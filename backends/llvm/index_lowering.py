@@ -1,0 +1,74 @@
+"""Stage 2 of the llvm backend, its rules for ops that index by data: one-hot, segment
+sums and scatters by index rows (TensorScatter*, ScatterNd), lowered to kernels of
+kernels.py that check every index in native code (a bad one fails the kernel, and the
+runtime lets the op's numpy kernel name it). Like lowering_rules, each rule receives the
+Lowering and the op and appends the op's native step (True) or leaves the op to its
+numpy kernel (False).
+"""
+from __future__ import annotations
+
+from graphc.ir.symbolic import has_symbolic, product
+from . import kernels as K
+from .buffers import shape_of
+
+
+def lower_one_hot(lw, op) -> bool:
+    indices = op.inputs[0]
+    if op.attrs["axis"] not in (-1, len(shape_of(indices))):
+        return False
+    n = product(shape_of(indices)) if shape_of(indices) else 1
+    depth = op.attrs["depth"]
+    if n * depth == 0:
+        return False
+    on, off = op.attrs["on_value"], op.attrs["off_value"]
+    return lw.native(op, lambda m, name: K.emit_one_hot(m, name, op, n, depth, on, off,
+                                                        [indices, op.outputs[0]]),
+                     [indices], op.outputs)
+
+
+def lower_segment_sum(lw, op) -> bool:
+    data, ids = op.inputs[:2]
+    if data.dtype.name == "bool":
+        return False
+    shape, id_shape = shape_of(data), shape_of(ids)
+    axis = op.attrs["axis"]
+    lead = product(shape[:axis]) if axis else 1
+    n_ids = product(id_shape) if id_shape else 1
+    rest = product(shape[axis + len(id_shape):]) if axis + len(id_shape) < len(shape) \
+        else 1
+    n_segments = shape_of(op.outputs[0])[axis]
+    return lw.native(op, lambda m, n: K.emit_segment_sum(
+        m, n, data.dtype, ids.dtype, lead, n_ids, rest, n_segments,
+        [data, ids, op.outputs[0]]), [data, ids], op.outputs)
+
+
+SCATTER_KINDS = {"TensorScatterUpdate": "update", "TensorScatterAdd": "add",
+                 "TensorScatterSub": "sub", "TensorScatterMax": "max",
+                 "TensorScatterMin": "min", "ScatterNd": "add"}
+
+
+def lower_scatter_nd(lw, op) -> bool:
+    """TensorScatter* (into a copy of the tensor) and ScatterNd (into zeros) of static
+    shapes, duplicates combined in order; bad shapes run the numpy kernel, which names
+    them."""
+    if op.type == "ScatterNd":
+        indices, updates = op.inputs[:2]
+        sources = [indices, updates]
+    else:
+        tensor, indices, updates = op.inputs
+        sources = [tensor, indices, updates]
+    out = op.outputs[0]
+    shape, i_shape, u_shape = shape_of(out), shape_of(indices), shape_of(updates)
+    kind = SCATTER_KINDS[op.type]
+    if any(has_symbolic(s) for s in (shape, i_shape, u_shape)) or not i_shape or \
+            out.dtype.name == "bool" and kind != "update":
+        return False
+    depth = i_shape[-1]
+    if depth > len(shape) or tuple(u_shape) != tuple(i_shape[:-1]) + tuple(shape[depth:]):
+        return False
+    n_rows, inner = product(i_shape[:-1]), product(shape[depth:])
+    if product(shape) == 0 or n_rows * inner == 0:
+        return False
+    return lw.native(op, lambda m, n: K.emit_scatter_nd(
+        m, n, out.dtype, indices.dtype, kind, list(shape[:depth]), n_rows, inner,
+        sources + [out], op.type == "ScatterNd"), sources, op.outputs)
