@@ -33,7 +33,8 @@ INDEX_DTYPES = (dt.int32, dt.int64)
 
 
 # ------------------------------------------------------------------ helpers
-def _dims(shape: TensorShape) -> Optional[list]:
+def dim_list(shape: TensorShape) -> Optional[list]:
+    """The dims of a static shape as a list (None where unknown), None for unknown rank."""
     t = shape.as_tuple()
     return None if t is None else list(t)
 
@@ -186,7 +187,7 @@ def _reshape_infer(op):
                              f"{x.shape}")
     elif infer_at and x.shape.ndims is not None:
         # Unknown dims of x requested as tf.shape(x)[i] cancel out (TF's dim handles).
-        dims = _dims(x.shape)
+        dims = dim_list(x.shape)
         unmatched = {i for i, d in enumerate(dims) if d is None}
         ok = True
         for d in entries:
@@ -259,7 +260,7 @@ def reshape(tensor, shape, name: Optional[str] = None):
 def _transpose_infer(op):
     x = op.inputs[0]
     perm = op.attrs["perm"]
-    dims = _dims(x.shape)
+    dims = dim_list(x.shape)
     if perm is None:
         return [(x.dtype, TensorShape(None if dims is None else dims[::-1]))]
     if dims is not None and len(perm) != len(dims):
@@ -302,7 +303,7 @@ def transpose(a, perm=None, name: str = "transpose", conjugate: bool = False):
 def _expand_dims_infer(op):
     x = op.inputs[0]
     axis = op.attrs["axis"]
-    dims = _dims(x.shape)
+    dims = dim_list(x.shape)
     if dims is None:
         return [(x.dtype, unknown_shape())]
     r = len(dims)
@@ -335,7 +336,7 @@ def expand_dims(input, axis=None, name: Optional[str] = None, dim=None):
 def _squeeze_infer(op):
     x = op.inputs[0]
     axes = op.attrs["squeeze_dims"]
-    dims = _dims(x.shape)
+    dims = dim_list(x.shape)
     if dims is None:
         return [(x.dtype, unknown_shape())]
     r = len(dims)
@@ -406,7 +407,7 @@ def _concat_infer(op):
     owner = [None] * r  # the input that fixed each dim, for the error message
     total: Optional[int] = 0
     for v in values:
-        dims = _dims(v.shape) or [None] * r
+        dims = dim_list(v.shape) or [None] * r
         for i, d in enumerate(dims):
             if i == a or d is None:
                 continue
@@ -470,7 +471,7 @@ def _pack_infer(op):
                              f"{values[0].shape} != values[{i}].shape = {v.shape} "
                              f"('{values[0].name}' vs '{v.name}')")
         merged = merged.merge_with(v.shape)
-    dims = _dims(merged)
+    dims = dim_list(merged)
     if dims is None:
         return [(dtype, unknown_shape())]
     n = len(dims) + 1
@@ -512,7 +513,7 @@ def stack(values, axis: int = 0, name: str = "stack"):
 def _unpack_infer(op):
     x = op.inputs[0]
     num, axis = op.attrs["num"], op.attrs["axis"]
-    dims = _dims(x.shape)
+    dims = dim_list(x.shape)
     if dims is None:
         return [(x.dtype, unknown_shape())] * num
     a = normalize_axis(axis, len(dims), f"unstack of '{x.name}' (shape {x.shape})")
@@ -540,7 +541,7 @@ def unstack(value, num: Optional[int] = None, axis: int = 0, name: str = "unstac
     x = convert_to_tensor(value)
     axis = _static_axis(axis)
     if num is None:
-        dims = _dims(x.shape)
+        dims = dim_list(x.shape)
         if dims is not None:
             axis_n = normalize_axis(axis, len(dims), "unstack")
             num = dims[axis_n]

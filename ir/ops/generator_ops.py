@@ -16,8 +16,8 @@ from ..shapes import TensorShape, unknown_shape
 from ._base import (NON_DIFFERENTIABLE, _infer_python_dtype, apply, check_dtype,
                     const_value, const_value_as_shape, convert_to_tensor, defop, np_value,
                     only_default)
-from .array_ops import (_check_vector, _dims, INDEX_DTYPES, reshape, shape as shape_of, _shape_arg,
-                        _shape_str, size, stack, _static_axis)
+from .array_ops import (_check_vector, dim_list, INDEX_DTYPES, reshape, shape as shape_of,
+                        _shape_arg, _shape_str, size, stack, _static_axis)
 from .tile_pad_ops import broadcast_to
 from .math_ops import cast
 
@@ -146,7 +146,7 @@ def _one_hot_infer(op):
     depth, axis = op.attrs["depth"], op.attrs["axis"]
     if depth < 0:
         raise ValueError(f"depth must be non-negative, got: {depth}")
-    dims = _dims(indices.shape)
+    dims = dim_list(indices.shape)
     if dims is None:
         return [(op.attrs["dtype"], unknown_shape())]
     r = len(dims)

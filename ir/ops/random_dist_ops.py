@@ -27,7 +27,7 @@ from ._base import (NON_DIFFERENTIABLE, apply, check_dtype, const_value, const_v
                     convert_to_tensor, defop)
 from .generator_ops import ones_like
 from .math_ops import add, multiply, subtract, truediv
-from .random_ops import _dims, _shape_tensor, get_seed
+from .random_ops import checked_dims, _shape_tensor, get_seed
 
 __all__ = ["multinomial", "categorical", "random_gamma", "random_poisson",
            "stateless_random_uniform", "stateless_random_normal", "stateless_truncated_normal",
@@ -122,7 +122,7 @@ def _param_infer(op):
 
 
 def _gamma_compute(ctx, shape, alpha, *, seed, seed2):
-    dims = _dims(shape)
+    dims = checked_dims(shape)
     rng = _generator(seed, seed2, ctx.next_random_call())
     a = np.broadcast_to(alpha.astype(np.float64), dims + alpha.shape)
     out = np.where(a > 0, rng.gamma(np.where(a > 0, a, 1.0)), np.nan)
@@ -134,7 +134,7 @@ defop("RandomGamma", _param_infer, _gamma_compute, NON_DIFFERENTIABLE, pure=Fals
 
 
 def _poisson_compute(ctx, shape, rate, *, seed, seed2, dtype):
-    dims = _dims(shape)
+    dims = checked_dims(shape)
     rng = _generator(seed, seed2, ctx.next_random_call())
     lam = np.broadcast_to(rate.astype(np.float64), dims + rate.shape)
     out = rng.poisson(np.where(lam > 0, lam, 0.0))
@@ -189,7 +189,7 @@ def _stateless_infer(op):
 
 def _stateless_float(generate):
     def compute(shape, seed, *, dtype):
-        dims = _dims(shape)
+        dims = checked_dims(shape)
         s1, s2 = _seed_pair(seed)
         n = int(np.prod(dims)) if dims else 1
         return generate(n, dt.as_dtype(dtype).np, s1, s2, STATELESS_CALL).reshape(dims)
@@ -207,7 +207,7 @@ def _stateless_int_compute(shape, seed, lo, hi, *, dtype):
     lo_v, hi_v = int(lo), int(hi)
     if lo_v >= hi_v:
         raise InvalidArgumentError(None, None, f"Need minval < maxval: {lo_v} >= {hi_v}")
-    dims = _dims(shape)
+    dims = checked_dims(shape)
     s1, s2 = _seed_pair(seed)
     n = int(np.prod(dims)) if dims else 1
     return philox.integers(n, lo_v, hi_v, dt.as_dtype(dtype).np, s1, s2,

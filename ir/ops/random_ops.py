@@ -64,7 +64,8 @@ def _random_infer(op):
     return [(op.attrs["dtype"], const_value_as_shape(shape))]
 
 
-def _dims(shape: np.ndarray) -> tuple:
+def checked_dims(shape: np.ndarray) -> tuple:
+    """A run-time shape argument's dims as ints; a negative one is an InvalidArgumentError."""
     dims = tuple(int(d) for d in np.asarray(shape).reshape(-1))
     if any(d < 0 for d in dims):
         raise InvalidArgumentError(None, None, f"Shape {list(dims)} has negative dimensions")
@@ -73,7 +74,7 @@ def _dims(shape: np.ndarray) -> tuple:
 
 def _float_kernel(generate):
     def compute(ctx, shape, *, dtype, seed, seed2):
-        dims = _dims(shape)
+        dims = checked_dims(shape)
         n = int(np.prod(dims)) if dims else 1
         call = ctx.next_random_call()
         return generate(n, dtype.np, seed, seed2, call).reshape(dims)
@@ -101,7 +102,7 @@ def _uniform_int_compute(ctx, shape, lo, hi, *, seed, seed2):
     lo, hi = int(lo), int(hi)
     if lo >= hi:
         raise InvalidArgumentError(None, None, f"Need minval < maxval: {lo} >= {hi}")
-    dims = _dims(shape)
+    dims = checked_dims(shape)
     n = int(np.prod(dims)) if dims else 1
     call = ctx.next_random_call()
     return philox.integers(n, lo, hi, out_dtype, seed, seed2, call).reshape(dims)

@@ -29,7 +29,7 @@ from ._base import NON_DIFFERENTIABLE, apply, check_dtype, const_value_as_shape,
 from .array_ops import stack
 from .math_ops import truediv
 from .random_dist_ops import STATELESS_CALL, _seed_pair, _seed_tensor
-from .random_ops import _dims, _shape_tensor
+from .random_ops import checked_dims, _shape_tensor
 from .special_inverse_ops import _erfc, _ndtri_np
 
 __all__ = ["stateless_gamma", "stateless_poisson", "stateless_binomial",
@@ -70,14 +70,14 @@ def _sampler(seed) -> np.random.Generator:
 
 
 def _gamma_compute(shape, seed, alpha):
-    dims = _dims(shape)
+    dims = checked_dims(shape)
     (a,) = _params(dims, [alpha], "StatelessRandomGammaV2")
     out = np.where(a > 0, _sampler(seed).gamma(np.where(a > 0, a, 1.0)), np.nan)
     return out.astype(alpha.dtype)
 
 
 def _poisson_compute(shape, seed, lam, *, dtype):
-    dims = _dims(shape)
+    dims = checked_dims(shape)
     (rate,) = _params(dims, [lam], "StatelessRandomPoisson")
     out = _sampler(seed).poisson(np.where(rate > 0, rate, 0.0))
     target = dt.as_dtype(dtype)
@@ -87,7 +87,7 @@ def _poisson_compute(shape, seed, lam, *, dtype):
 
 
 def _binomial_compute(shape, seed, counts, probs, *, dtype):
-    dims = _dims(shape)
+    dims = checked_dims(shape)
     n, p = _params(dims, [counts, probs], "StatelessRandomBinomial")
     if np.any(n < 0) or np.any((p < 0) | (p > 1) | np.isnan(p)):
         raise InvalidArgumentError(None, None, "StatelessRandomBinomial: counts must be >= 0 "
@@ -97,7 +97,7 @@ def _binomial_compute(shape, seed, counts, probs, *, dtype):
 
 
 def _truncated_normal_compute(shape, seed, means, stddevs, minvals, maxvals):
-    dims = _dims(shape)
+    dims = checked_dims(shape)
     mu, sigma, lo, hi = _params(dims, [means, stddevs, minvals, maxvals],
                                 "StatelessParameterizedTruncatedNormal")
     if np.any(sigma <= 0) or np.any(lo >= hi):
@@ -120,7 +120,7 @@ def _truncated_normal_compute(shape, seed, means, stddevs, minvals, maxvals):
 
 
 def _full_int_compute(shape, seed, *, dtype):
-    dims = _dims(shape)
+    dims = checked_dims(shape)
     s1, s2 = _seed_pair(seed)
     n = int(np.prod(dims)) if dims else 1
     target = dt.as_dtype(dtype).np

@@ -19,7 +19,7 @@ from ..symbolic import SymbolicDimError, is_symbolic, symbols_of
 from ._base import (apply, check_dtype, const_value, convert_to_tensor, defop, graph_of,
                     normalize_axis, only_default, partial_value)
 from ._slice_spec import SliceSpecError, apply_strided_slice, ss_masks, strided_slice_plan
-from .array_ops import (INDEX_DTYPES, _check_vector, _dims, _shape_str, _static_axis, concat,
+from .array_ops import (INDEX_DTYPES, _check_vector, dim_list, _shape_str, _static_axis, concat,
                         reshape, shape, stack, transpose)
 from .tile_pad_ops import broadcast_to
 from .math_ops import cast
@@ -46,7 +46,7 @@ def _strided_slice_infer(op):
         raise TypeError(f"begin, end and strides must have the same dtype, got "
                         f"{begin.dtype.name}, {end.dtype.name} and {strides.dtype.name}")
     n = begin.shape[0].value if begin.shape.ndims == 1 else None
-    dims = _dims(x.shape)
+    dims = dim_list(x.shape)
     if dims is None or n is None:
         return [(x.dtype, unknown_shape())]
     b = _partial_ints(begin) or [None] * n
@@ -197,7 +197,7 @@ def _slice_infer(op):
     if begin.dtype is not size_t.dtype:
         raise TypeError(f"begin and size must have the same dtype, got {begin.dtype.name} "
                         f"and {size_t.dtype.name}")
-    dims = _dims(x.shape)
+    dims = dim_list(x.shape)
     n = begin.shape[0].value if begin.shape.ndims == 1 else None
     if n is None and size_t.shape.ndims == 1:
         n = size_t.shape[0].value
@@ -277,7 +277,7 @@ def _position(shape, flat: int) -> str:
 def _gather_infer(op):
     params, indices = op.inputs
     check_dtype(op, indices, INDEX_DTYPES, "indices")
-    dims = _dims(params.shape)
+    dims = dim_list(params.shape)
     axis = op.attrs["axis"]
     if dims is None:
         return [(params.dtype, unknown_shape())]
@@ -286,7 +286,7 @@ def _gather_infer(op):
                          f"scalar)")
     a = normalize_axis(axis, len(dims), f"gather from '{params.name}' (shape "
                                         f"{params.shape})")
-    idx = _dims(indices.shape)
+    idx = dim_list(indices.shape)
     if idx is None:
         return [(params.dtype, unknown_shape())]
     return [(params.dtype, TensorShape(dims[:a] + idx + dims[a + 1:]))]
@@ -323,7 +323,7 @@ def gather(params, indices, validate_indices=None, name: Optional[str] = None, a
 def _gather_nd_infer(op):
     params, indices = op.inputs
     check_dtype(op, indices, INDEX_DTYPES, "indices")
-    idx, dims = _dims(indices.shape), _dims(params.shape)
+    idx, dims = dim_list(indices.shape), dim_list(params.shape)
     if idx is not None and not idx:
         raise ValueError(f"indices '{indices.name}' must be at least a vector")
     nd = idx[-1] if idx is not None else None
@@ -383,7 +383,7 @@ def _boolean_mask_infer(op):
     check_dtype(op, mask, (dt.bool_,), "mask")
     axis = op.attrs["axis"]
     k = mask.shape.ndims
-    dims = _dims(x.shape)
+    dims = dim_list(x.shape)
     if dims is None:
         return [(x.dtype, unknown_shape())]
     if axis + k > len(dims):

@@ -12,7 +12,7 @@ from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import TensorShape, unknown_shape
 from ._base import apply, convert_to_tensor, defop, normalize_axis, static_int_list
-from .array_ops import _dims, _static_axis
+from .array_ops import dim_list, _static_axis
 
 __all__ = ["split"]
 
@@ -21,7 +21,7 @@ __all__ = ["split"]
 def _split_infer(op):
     x = op.inputs[0]
     num, axis = op.attrs["num_split"], op.attrs["axis"]
-    dims = _dims(x.shape)
+    dims = dim_list(x.shape)
     if dims is None:
         return [(x.dtype, unknown_shape())] * num
     a = normalize_axis(axis, len(dims), f"split of '{x.name}' (shape {x.shape})")
@@ -54,7 +54,7 @@ def _split_v_infer(op):
     x = op.inputs[0]
     sizes, axis = list(op.attrs["size_splits"]), op.attrs["axis"]
     n = len(sizes)
-    dims = _dims(x.shape)
+    dims = dim_list(x.shape)
     if dims is None:
         return [(x.dtype, TensorShape(None))] * n
     a = normalize_axis(axis, len(dims), f"split of '{x.name}' (shape {x.shape})")

@@ -17,7 +17,7 @@ from ..shapes import TensorShape, unknown_shape
 from ..symbolic import is_symbolic
 from ._base import (apply, const_value, const_value_as_shape, convert_to_tensor, defop,
                     static_int_list)
-from .array_ops import _check_vector, _dims, _shape_arg, _shape_entries, _shape_str
+from .array_ops import _check_vector, dim_list, _shape_arg, _shape_entries, _shape_str
 
 __all__ = ["tile", "pad", "reverse", "broadcast_to"]
 
@@ -26,7 +26,7 @@ __all__ = ["tile", "pad", "reverse", "broadcast_to"]
 def _tile_infer(op):
     x, multiples = op.inputs
     _check_vector(op, multiples, "multiples")
-    dims = _dims(x.shape)
+    dims = dim_list(x.shape)
     n = multiples.shape[0].value if multiples.shape.ndims == 1 else None
     if dims is not None and n is not None and n != len(dims):
         raise ValueError(f"Shape must be rank {len(dims)} but is rank {n}: multiples "
@@ -70,7 +70,7 @@ def tile(input, multiples, name: Optional[str] = None):
 
 # ------------------------------------------------------------------ Pad, MirrorPad
 def _check_paddings(op, x, paddings, mirror: Optional[str]):
-    dims = _dims(x.shape)
+    dims = dim_list(x.shape)
     if dims is not None and len(paddings) != len(dims):
         raise ValueError(f"The first dimension of paddings must be the rank of inputs "
                          f"{len(dims)}, got paddings of shape [{len(paddings)},2] for "
@@ -195,7 +195,7 @@ def _broadcast_to_infer(op):
     x, shape_t = op.inputs
     _check_vector(op, shape_t, "the shape argument")
     target = const_value_as_shape(shape_t)
-    dims, out = _dims(x.shape), _dims(target)
+    dims, out = dim_list(x.shape), dim_list(target)
     if out is None:
         return [(x.dtype, unknown_shape())]
     if dims is None:
