@@ -123,8 +123,9 @@ from . import profiler, python  # noqa: E402,F401  (tf.profiler; graphc.python.c
 from .python.client import timeline as _timeline  # noqa: E402,F401
 from . import data  # noqa: E402,F401
 from .tfrecord import python_io  # noqa: E402,F401
-from .parsing import (FixedLenFeature, FixedLenSequenceFeature, SparseTensor,  # noqa: E402,F401
-                      SparseTensorValue, VarLenFeature, decode_raw, io, parse_example,
+from .parsing import (FixedLenFeature, FixedLenSequenceFeature, SparseFeature,  # noqa: E402,F401
+                      SparseTensor, SparseTensorValue, VarLenFeature, decode_raw, io,
+                      parse_example,
                       parse_single_example, parse_single_sequence_example)
 from .ir.naming import rename as _rename  # noqa: E402
 
@@ -275,3 +276,5 @@ from .session_handles import (delete_session_tensor, get_session_handle,  # noqa
                               get_session_tensor)
 from .protos import NameAttrList, TensorInfo  # noqa: E402,F401
 from .protos.event import SessionLog  # noqa: E402,F401
+from .protos.summary import Event, HistogramProto, LogMessage, SummaryMetadata  # noqa: E402,F401
+summary.Event = Event

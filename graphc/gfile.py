@@ -229,8 +229,14 @@ def Walk(top, in_order: bool = True):
 
 Open = FastGFile = GFile
 
+
+def get_registered_schemes() -> list:
+    """TF `tf.io.gfile.get_registered_schemes`: the URL schemes graphc's file functions
+    take: the local file system, with no scheme or file://."""
+    return ["", "file"]
+
 # `tf.gfile` is this module; `tf.io.gfile` holds the TF 1.13+ names.
 io_gfile = SimpleNamespace(
     GFile=GFile, exists=exists, isdir=isdir, glob=glob, listdir=listdir, makedirs=makedirs,
     mkdir=mkdir, remove=remove, rmtree=rmtree, copy=copy, rename=rename, stat=stat,
-    walk=walk, join=join)
+    walk=walk, join=join, get_registered_schemes=get_registered_schemes)

@@ -1,6 +1,6 @@
 """TF1's serialization and audio functions: `tf.serialize_tensor`/`parse_tensor`,
 `serialize_sparse`, `serialize_many_sparse`, `deserialize_many_sparse`,
-`decode_compressed`, `tf.sparse.mask` (`tf.sparse_mask`, on IndexedSlices) and
+`decode_compressed`, `decode_json_example`, `tf.sparse.mask` (`tf.sparse_mask`, on IndexedSlices) and
 `tf.audio`, over the ops of graphc/ir/ops/serialization_ops.py (their bytes are
 TensorFlow's)."""
 from __future__ import annotations
@@ -11,12 +11,14 @@ from .indexed_slices import IndexedSlices
 from .ir import dtypes as dt
 from .ir.context import get_default_graph
 from .ir.ops import serialization_ops as _ops
+from .ir.ops.parsing_ops import decode_json_example
 from .ir.ops.partition_ops import setdiff1d
 from .ir.ops.serialization_ops import decode_compressed, parse_tensor, serialize_tensor
 from .ir.ops.slicing_ops import gather
 from .sparse_tensor import SparseTensor, convert_to_tensor_or_sparse_tensor
 
-__all__ = ["serialize_tensor", "parse_tensor", "decode_compressed", "serialize_sparse",
+__all__ = ["serialize_tensor", "parse_tensor", "decode_compressed", "decode_json_example",
+           "serialize_sparse",
            "serialize_many_sparse", "deserialize_many_sparse", "sparse_mask"]
 
 

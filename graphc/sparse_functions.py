@@ -14,9 +14,10 @@ from .ir.context import get_default_graph
 from .ir.graph import TensorLike
 from .ir.ops import sparse_combine_ops as C, sparse_ops as S
 from .ir.ops._base import const_value, convert_to_tensor, static_int_list
-from .ir.ops.array_ops import concat, expand_dims, reshape, shape as shape_of, stack
+from .ir.ops.array_ops import (concat, expand_dims, reshape, shape as shape_of,
+                               size as size_of, stack)
 from .ir.ops.generator_ops import fill, ones, range as range_, zeros
-from .ir.ops.math_ops import add, cast, minimum, not_equal
+from .ir.ops.math_ops import add, cast, floordiv, minimum, not_equal
 from .ir.ops.matmul_ops import matmul
 from .ir.ops.reduce_ops import reduce_max
 from .ir.ops.segment_ops import sparse_segment_mean, sparse_segment_sqrt_n, sparse_segment_sum
@@ -388,6 +389,91 @@ def sparse_reset_shape(sp_input, new_shape=None) -> SparseTensor:
     return SparseTensor(sp.indices, sp.values, shape)
 
 
+def _sparse_or_dense(x, what: str):
+    """A SparseTensor (from a SparseTensorValue too) or a dense tensor."""
+    t = convert_to_tensor_or_sparse_tensor(x)
+    return t if isinstance(t, SparseTensor) else (
+        t._as_tensor() if isinstance(t, TensorLike) else convert_to_tensor(t, name=what))
+
+
+def sparse_bincount(values, weights=None, axis=0, minlength=None, maxlength=None,
+                    binary_output: bool = False, name: Optional[str] = None) -> SparseTensor:
+    """TF1 `tf.sparse.bincount`: a SparseTensor of the counts of each value (weights'
+    sums; 1 with binary_output) over all values (axis 0) or per row of a 2-D input
+    (axis -1); `maxlength` bins (values beyond are dropped), else max(largest + 1,
+    minlength)."""
+    from .ir.ops.sparse_feature_ops import count_sparse_output
+    if axis is None:
+        axis = 0
+    if axis not in (0, -1):
+        raise ValueError(f"Unsupported axis value {axis}. Only 0 and -1 are currently "
+                         f"supported.")
+    v = _sparse_or_dense(values, "values")
+    w = None if weights is None else _sparse_or_dense(weights, "weights")
+    if isinstance(v, SparseTensor) != (w is None or isinstance(w, SparseTensor)) and \
+            w is not None:
+        raise ValueError("Argument `weights` must be a SparseTensor if `values` is a "
+                         "SparseTensor (and dense if it is dense)")
+    by_row = axis == -1
+    with _scope(name, "count"):
+        if isinstance(v, SparseTensor):
+            flat, rows = v.values, gather(v.indices, 0, axis=1) if by_row else None
+            num_rows = gather(v.dense_shape, 0) if by_row else None
+            wv = None if w is None else w.values
+        else:
+            if by_row and v.shape.ndims is None:
+                raise ValueError("bincount with axis=-1 needs an input of known rank")
+            if by_row and v.shape.ndims != 2:  # (TF: a vector counts as a whole)
+                if v.shape.ndims != 1:
+                    raise ValueError(f"bincount with axis=-1 needs a 1-D or 2-D input, got "
+                                     f"shape {v.shape}")
+                by_row = False
+            flat = reshape(v, [-1])
+            wv = None if w is None else reshape(w, [-1])
+            rows = num_rows = None
+            if by_row:
+                n = shape_of(v, out_type=dt.int64)
+                num_rows, width = gather(n, 0), gather(n, 1)
+                rows = floordiv(range_(size_of(v, out_type=dt.int64)), width)
+        indices, counts, shape = count_sparse_output(
+            flat, rows, wv, num_rows, -1 if minlength is None else minlength,
+            -1 if maxlength is None else maxlength, binary_output, by_row)
+        return SparseTensor(indices, counts, shape)
+
+
+def _cross_inputs(inputs, fn: str) -> tuple:
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError(f"{fn}: inputs must be a list")
+    converted = [_sparse_or_dense(x, "inputs") for x in inputs]
+    sparse = [(x.indices, x.values, x.dense_shape) for x in converted
+              if isinstance(x, SparseTensor)]
+    dense = [x for x in converted if not isinstance(x, SparseTensor)]
+    return sparse, dense  # (TF: the sparse inputs first, then the dense ones)
+
+
+def sparse_cross(inputs, name: Optional[str] = None, separator=None) -> SparseTensor:
+    """TF1 `tf.sparse.cross`: per batch row the crossing of the inputs' features (2-D
+    SparseTensors first, then dense [batch, k] tensors) as strings joined by
+    `separator` ('_X_')."""
+    from .ir.ops.sparse_feature_ops import sparse_cross_op
+    sparse, dense = _cross_inputs(inputs, "sparse.cross")
+    return SparseTensor(*sparse_cross_op(sparse, dense, False,
+                                         separator="_X_" if separator is None else separator,
+                                         name=name))
+
+
+def sparse_cross_hashed(inputs, num_buckets: int = 0, hash_key=None,
+                        name: Optional[str] = None) -> SparseTensor:
+    """TF1 `tf.sparse.cross_hashed`: as cross, each crossing hashed (FarmHash
+    Fingerprint64 of each feature, combined from hash_key) into num_buckets (0: any
+    int64)."""
+    from .ir.ops.sparse_feature_ops import DEFAULT_HASH_KEY, sparse_cross_op
+    sparse, dense = _cross_inputs(inputs, "sparse.cross_hashed")
+    return SparseTensor(*sparse_cross_op(
+        sparse, dense, True, num_buckets, DEFAULT_HASH_KEY if hash_key is None else hash_key,
+        name=name))
+
+
 SPARSE = {
     "SparseTensor": SparseTensor, "SparseTensorValue": SparseTensorValue,
     "to_dense": sparse_tensor_to_dense, "from_dense": from_dense, "reorder": sparse_reorder,
@@ -402,4 +488,5 @@ SPARSE = {
     "expand_dims": sparse_expand_dims, "eye": sparse_eye, "reset_shape": sparse_reset_shape,
     "placeholder": sparse_placeholder, "segment_sum": sparse_segment_sum,
     "segment_mean": sparse_segment_mean, "segment_sqrt_n": sparse_segment_sqrt_n,
+    "bincount": sparse_bincount, "cross": sparse_cross, "cross_hashed": sparse_cross_hashed,
 }

@@ -69,3 +69,12 @@ def get_summary_description(node_def) -> SummaryDescription:
             raise ValueError(f"unknown SummaryDescription fields {sorted(unknown)}")
         description.type_hint = fields.get("typeHint", fields.get("type_hint", ""))
     return description
+
+
+def summary_iterator(path: str):
+    """TF1 `tf.train.summary_iterator`: each record of an event file (graphc's
+    FileWriter's or TensorFlow's) as an `Event` message."""
+    from .protos.summary import Event
+    from .tfrecord import tf_record_iterator
+    for record in tf_record_iterator(path):
+        yield Event.FromString(record)

@@ -7,3 +7,4 @@ from .iterator import (Iterator, get_output_classes, get_output_shapes,  # noqa:
                        get_output_types, make_initializable_iterator,
                        make_one_shot_iterator)
 from . import experimental  # noqa: F401,E402
+from .options import DatasetSpec, NumpyIterator, Options, ThreadingOptions  # noqa: F401,E402

@@ -119,6 +119,34 @@ class Dataset(DatasetNode):
                             f"{type(result).__name__}{where()}")
         return result
 
+    # ------------------------------------------------------------ options and specs
+    def with_options(self, options) -> "Dataset":
+        """This dataset with `options` set (graphc/data/options.py: kept and merged;
+        the pipeline runs in order, in the Session's thread, whatever they say)."""
+        from .options import Options, dataset_options
+        if not isinstance(options, Options):
+            raise TypeError(f"with_options needs a tf.data.Options, got "
+                            f"{type(options).__name__}{where()}")
+        dataset_options(self).merge(options)  # (conflicting settings: ValueError now)
+        return _WithOptions(self, options)
+
+    def options(self):
+        """The options set on this dataset and the datasets it reads, merged."""
+        from .options import dataset_options
+        return dataset_options(self)
+
+    @property
+    def element_spec(self):
+        """The element structure as TensorSpecs."""
+        from .options import element_spec
+        return element_spec(self)
+
+    def as_numpy_iterator(self):
+        """The elements as numpy values (a tf.data.NumpyIterator, with a Session of its
+        own)."""
+        from .options import NumpyIterator
+        return NumpyIterator(self)
+
     # ------------------------------------------------------------ iterators (TF1)
     def make_one_shot_iterator(self):
         return make_one_shot_iterator(self)
@@ -142,6 +170,18 @@ class _Transformed(Dataset):
     def __repr__(self) -> str:
         return f"<{type(self._node).__name__} shapes: {self.output_shapes}, types: " \
                f"{self.output_types}>"
+
+
+class _WithOptions(Dataset):
+    """`with_options`: the same elements, with options set."""
+
+    def __init__(self, dataset: Dataset, options) -> None:
+        super().__init__(inputs=(dataset,))
+        self._structure = dataset._structure
+        self._options_set = options
+
+    def _elements(self, env: Env):
+        return self._inputs[0]._elements(env)
 
 
 DatasetV1 = Dataset

@@ -46,3 +46,7 @@ from .checkpoint_management import (checkpoints_iterator,  # noqa: F401
                                     generate_checkpoint_state_proto, get_checkpoint_mtimes,
                                     update_checkpoint_state)
 from .global_step_waiter import GlobalStepWaiterHook, assert_global_step  # noqa: F401
+from .checkpoint import Checkpoint, CheckpointManager, CheckpointOptions  # noqa: F401,E402
+from .checkpoint_utils import VocabInfo, warm_start  # noqa: F401,E402
+from ..protos.summary import ClusterDef, JobDef, ServerDef  # noqa: F401,E402
+from ..summary_extra import summary_iterator  # noqa: F401,E402

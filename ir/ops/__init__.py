@@ -47,4 +47,4 @@ from . import complex_ops  # noqa: F401
 from . import spectral_ops  # noqa: F401
 from . import image_codec_ops  # noqa: F401
 from . import fake_quant_ops  # noqa: F401
-from . import serialization_ops  # noqa: F401
+from . import serialization_ops, sparse_feature_ops  # noqa: F401

@@ -158,7 +158,8 @@ def strided_slice_index(plan) -> tuple:
 
 def apply_strided_slice(x: np.ndarray, plan, final_shape) -> np.ndarray:
     """Index `x` (numeric or object array) with a fully known plan."""
-    return np.asarray(x[strided_slice_index(plan)]).reshape(final_shape)
+    # (dtype kept: a 0-d string must stay an object, not a NUL-stripping bytes_ array)
+    return np.asarray(x[strided_slice_index(plan)], dtype=x.dtype).reshape(final_shape)
 
 
 def ss_masks(attrs) -> tuple:

@@ -18,6 +18,9 @@ DecodeRaw(bytes) {out_type, little_endian}
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from typing import Optional
 
 import numpy as np
@@ -36,7 +39,7 @@ _KIND_NAMES = {1: "string", 2: "float", 3: "int64"}
 def _varints(data: bytes) -> list:
     out, i = [], 0
     while i < len(data):
-        v, i = proto._read_varint(data, i)
+        v, i = proto.read_varint(data, i)
         out.append(v - (1 << 64) if v >= 1 << 63 else v)
     return out
 
@@ -300,10 +303,12 @@ defop("ParseSequenceExample", _sequence_infer, _sequence_compute, NON_DIFFERENTI
 
 def parse_sequence_example_op(serialized, context_dense: list, context_sparse: list,
                               sequence_dense: list, sequence_sparse: list,
-                              name: Optional[str] = None) -> list:
+                              name: Optional[str] = None, batched: bool = False) -> list:
     """context_dense: (key, dtype, shape, default); sequence_dense: (key, dtype, shape,
-    allow_missing); *_sparse: (key, dtype). The output tensors, in that order."""
-    out = apply("ParseSequenceExample", [serialized], {
+    allow_missing); *_sparse: (key, dtype). The output tensors, in that order (batched:
+    ParseSequenceExampleV2 of a vector, then the dense lists' lengths)."""
+    kind = "ParseSequenceExampleV2" if batched else "ParseSequenceExample"
+    out = apply(kind, [serialized], {
         "context_dense_keys": tuple(c[0] for c in context_dense),
         "context_dense_types": tuple(c[1] for c in context_dense),
         "context_dense_shapes": tuple(tuple(c[2]) for c in context_dense),
@@ -316,8 +321,156 @@ def parse_sequence_example_op(serialized, context_dense: list, context_sparse: l
         "sequence_dense_allow_missing": tuple(bool(c[3]) for c in sequence_dense),
         "sequence_sparse_keys": tuple(c[0] for c in sequence_sparse),
         "sequence_sparse_types": tuple(c[1] for c in sequence_sparse)},
-        name=name or "ParseSingleSequenceExample")
+        name=name or ("ParseSequenceExample" if batched else "ParseSingleSequenceExample"))
     return [out] if not isinstance(out, tuple) else list(out)
+
+
+# ------------------------------------------------------------------ DecodeJSONExample
+_JSON_LISTS = {"bytesList": 1, "bytes_list": 1, "floatList": 2, "float_list": 2,
+               "int64List": 3, "int64_list": 3}
+
+
+def _json_values(kind: int, values: list) -> bytes:
+    """One BytesList/FloatList/Int64List message, each value a field of its own, as
+    TF's JSON conversion writes them (not packed)."""
+    if kind == 1:
+        try:
+            return proto.message(*[(1, "bytes", base64.b64decode(
+                v.replace("-", "+").replace("_", "/") + "=" * (-len(v) % 4), validate=True))
+                for v in values])
+        except (binascii.Error, AttributeError, TypeError) as exc:
+            raise ValueError(f"bytes values must be base64 strings ({exc})") from None
+    if kind == 2:  # ("NaN", "Infinity" and "-Infinity" too)
+        return proto.message(*[(1, "float", float(v)) for v in values])
+    return proto.message(*[(1, "varint", int(v)) for v in values])
+
+
+def json_example(text: bytes) -> bytes:
+    """The binary Example of an Example in protobuf's JSON mapping (camelCase or
+    snake_case field names), the features in the JSON's order, as TF writes it."""
+    doc = json.loads(text)
+    if not isinstance(doc, dict) or set(doc) - {"features"}:
+        raise ValueError("an Example has only the field 'features'")
+    features = doc.get("features") or {}
+    if not isinstance(features, dict) or set(features) - {"feature"}:
+        raise ValueError("Features has only the field 'feature'")
+    entries = []
+    for key, feature in (features.get("feature") or {}).items():
+        if not isinstance(feature, dict) or len(feature) > 1 or \
+                set(feature) - set(_JSON_LISTS):
+            raise ValueError(f"feature {key!r} must hold one bytesList, floatList or "
+                             f"int64List")
+        body = b""
+        for name, holder in feature.items():
+            if not isinstance(holder, dict) or set(holder) - {"value"}:
+                raise ValueError(f"feature {key!r}: a list has only the field 'value'")
+            body = proto.field(_JSON_LISTS[name], "bytes",
+                               _json_values(_JSON_LISTS[name], holder.get("value", [])))
+        entries.append(proto.field(1, "bytes", proto.message((1, "bytes", key),
+                                                             (2, "bytes", body))))
+    return proto.field(1, "bytes", b"".join(entries)) if doc.get("features") is not None \
+        else b""
+
+
+def _json_infer(op):
+    check_dtype(op, op.inputs[0], (dt.string,), "json_examples")
+    return [(dt.string, op.inputs[0].shape)]
+
+
+def _json_compute(json_examples):
+    out = np.empty(json_examples.shape, object)
+    for i, text in np.ndenumerate(json_examples):
+        try:
+            out[i] = json_example(bytes(text))
+        except (ValueError, TypeError) as exc:
+            raise InvalidArgumentError(None, None, f"Error while parsing JSON: {exc}") \
+                from None
+    return out
+
+
+defop("DecodeJSONExample", _json_infer, _json_compute, NON_DIFFERENTIABLE, family="parsing")
+
+
+def decode_json_example(json_examples, name: Optional[str] = None):
+    """TF1 `tf.io.decode_json_example`: Examples in protobuf's JSON mapping as binary
+    Examples (strings of the same shape)."""
+    return apply("DecodeJSONExample", (convert_to_tensor(json_examples, dtype=dt.string,
+                                                         name="json_examples"),),
+                 name=name or "DecodeJSONExample")
+
+
+# ------------------------------------------------------------------ ParseSequenceExampleV2
+def _batch_infer(op):
+    """A batch of SequenceExamples: each output of ParseSequenceExample with the batch
+    first (sparse indices gain the row), then one int64 [batch] length per dense list."""
+    s = op.inputs[0]
+    check_dtype(op, s, (dt.string,), "serialized")
+    if s.shape.ndims not in (None, 1):
+        raise ValueError(f"serialized must be a vector, got shape {s.shape}")
+    a = op.attrs
+    batch = s.shape[0].value if s.shape.ndims == 1 else None
+    outs = [(d, TensorShape([batch] + list(sh))) for d, sh in zip(a["context_dense_types"],
+                                                                   a["context_dense_shapes"])]
+    for d in a["context_sparse_types"]:
+        outs += [(dt.int64, TensorShape([None, 2])), (d, TensorShape([None])),
+                 (dt.int64, TensorShape([2]))]
+    outs += [(d, TensorShape([batch, None] + list(sh)))
+             for d, sh in zip(a["sequence_dense_types"], a["sequence_dense_shapes"])]
+    for d in a["sequence_sparse_types"]:
+        outs += [(dt.int64, TensorShape([None, 3])), (d, TensorShape([None])),
+                 (dt.int64, TensorShape([3]))]
+    outs += [(dt.int64, TensorShape([batch])) for _ in a["sequence_dense_types"]]
+    return outs
+
+
+def _batched_sparse(parts: list, dtype) -> tuple:
+    """One SparseTensor of the rows' (indices, values, shape), the row index first."""
+    width = len(parts[0][2]) + 1 if parts else 1
+    indices = [np.concatenate([np.full((len(i), 1), b, np.int64), i], 1)
+               for b, (i, _, _) in enumerate(parts)]
+    shape = np.max(np.stack([p[2] for p in parts]), 0) if parts else np.zeros(width - 1)
+    return (np.concatenate(indices) if indices else np.zeros((0, width), np.int64),
+            np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, _np(dtype)),
+            np.concatenate([[len(parts)], shape]).astype(np.int64))
+
+
+def _batch_compute(serialized, **attrs):
+    rows = [_sequence_compute(item, **attrs) for item in np.asarray(serialized).reshape(-1)]
+    rows = [r if isinstance(r, tuple) else (r,) for r in rows]
+    a = attrs
+    n_dense, n_sparse = len(a["context_dense_keys"]), len(a["context_sparse_keys"])
+    n_lists = len(a["sequence_dense_keys"])
+    outs, i = [], 0
+    for k in range(n_dense):
+        outs.append(np.stack([r[i] for r in rows]) if rows else np.zeros(
+            [0] + list(a["context_dense_shapes"][k]), _np(a["context_dense_types"][k])))
+        i += 1
+    for k in range(n_sparse):
+        outs.extend(_batched_sparse([r[i:i + 3] for r in rows], a["context_sparse_types"][k]))
+        i += 3
+    lengths = []
+    for k in range(n_lists):
+        steps = [r[i] for r in rows]
+        longest = max((len(x) for x in steps), default=0)
+        shape = list(a["sequence_dense_shapes"][k])
+        padded = np.zeros([len(rows), longest] + shape, _np(a["sequence_dense_types"][k]))
+        if a["sequence_dense_types"][k] is dt.string:
+            padded[...] = b""
+        for b, x in enumerate(steps):
+            padded[b, :len(x)] = x
+        outs.append(padded)
+        lengths.append(np.array([len(x) for x in steps], np.int64))
+        i += 1
+    for k in range(len(a["sequence_sparse_keys"])):
+        outs.extend(_batched_sparse([r[i:i + 3] for r in rows],
+                                    a["sequence_sparse_types"][k]))
+        i += 3
+    outs += lengths
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+defop("ParseSequenceExampleV2", _batch_infer, _batch_compute, NON_DIFFERENTIABLE,
+      family="parsing", default_name="ParseSequenceExample")
 
 
 # ------------------------------------------------------------------ DecodeRaw

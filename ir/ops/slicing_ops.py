@@ -302,7 +302,9 @@ def _gather_compute(params, indices, *, axis):
         i = int(bad[0])
         raise InvalidArgumentError(None, None, f"indices[{_position(indices.shape, i)}] = "
                                    f"{indices.reshape(-1)[i]} is not in [0, {limit})")
-    return np.asarray(np.take(params, indices, axis=axis))  # (a 0-d index gives a scalar)
+    # (a 0-d index gives a scalar: its dtype kept, so a string stays an object, not a
+    # NUL-stripping bytes_ array)
+    return np.asarray(np.take(params, indices, axis=axis), dtype=params.dtype)
 
 
 defop("GatherV2", _gather_infer, _gather_compute, family="array")

@@ -32,6 +32,38 @@ _PROTOS = [
 ]
 _PROTO_TYPES = ["float32", "float64", "bool", "int32", "int64", "float16", "string", "int32"]
 _T = np.arange(6000, dtype=np.float32)
+
+
+def _examples() -> list:
+    from graphc.protos import Example
+    out = []
+    for ix, iy, val in (([3, 1], [4, 0], [0.5, 2.0]), ([0], [2], [7.0]), ([], [], [])):
+        ex = Example()
+        ex.features.feature["ix"].int64_list.value.extend(ix)
+        ex.features.feature["iy"].int64_list.value.extend(iy)
+        ex.features.feature["val"].float_list.value.extend(val)
+        out.append(ex.SerializeToString())
+    return out
+
+
+def _sequence_examples() -> list:
+    from graphc.protos import SequenceExample
+    out = []
+    for n, (label, tags, frames, words) in enumerate([
+            (3, [b"x", b"y"], [[1, 2], [3, 4], [5, 6]], [[1], [2, 3], []]),
+            (7, [], [[0.5, -1]], [[4, 5, 6]]),
+            (1, [b"z"], [], [])]):
+        ex = SequenceExample()
+        ex.context.feature["label"].int64_list.value.append(label)
+        ex.context.feature["tags"].bytes_list.value.extend(tags)
+        for f in frames:
+            ex.feature_lists.feature_list["frames"].feature.add().float_list.value.extend(f)
+        for w in words:
+            ex.feature_lists.feature_list["words"].feature.add().int64_list.value.extend(w)
+        if n == 2:
+            ex.feature_lists.feature_list["words"].feature.add()
+        out.append(ex.SerializeToString())
+    return out
 INPUTS = {
     "mat": _R.randn(3, 4).astype(np.float32),
     "ints": np.int32([[-3, 0, 7]]),
@@ -53,13 +85,26 @@ INPUTS = {
     "sl_values": _R.randn(5, 2).astype(np.float32),
     "sl_indices": np.int32([4, 1, 7, 1, 9]),
     "mask": np.int32([1, 9, 3]),
+    "sequences": np.array(_sequence_examples(), dtype=object),
+    "examples": np.array(_examples(), dtype=object),
+    "counts": np.int32([[1, 2, 2, 0], [3, 0, 3, 6]]),
+    "count_weights": np.float32([[0.5, 1, 2, 4], [1, 1, 3, 0.25]]),
+    "cross_dense": np.array([[b"x", b"y"], [b"z", b"w"]], dtype=object),
+    "json": np.array([b'{"features": {"feature": {"f": {"floatList": {"value": [1.5, "NaN"]}},'
+                      b' "i": {"int64_list": {"value": ["-3", 4]}},'
+                      b' "s": {"bytesList": {"value": ["aGk=", ""]}}}}}',
+                      b'{"features": {"feature": {"i": {"int64List": {"value": [7]}}}}}',
+                      b'{}'], dtype=object),
 }
 _DTYPES = {"mat": "float32", "ints": "int32", "words": "string", "flags": "bool",
            "c64": "complex64", "half": "float16", "empty": "int64", "protos": "string",
            "zlib": "string", "gzip": "string", "plain": "string", "wave": "float32",
            "mono": "float32", "sp_indices": "int64", "sp_values": "float32",
            "sp_shape": "int64", "sl_values": "float32", "sl_indices": "int32",
-           "mask": "int32"}
+           "mask": "int32", "sequences": "string",
+           "examples": "string",
+           "counts": "int32", "count_weights": "float32", "cross_dense": "string",
+           "json": "string"}
 assert math.isfinite(float(INPUTS["wave"].sum()))
 
 
@@ -122,6 +167,82 @@ def _sparse(tf, p: dict, out: dict) -> None:
     out["mask_top_level"] = tf.sparse_mask(slices, tf.constant([4, 7])).indices
 
 
+def _sequences(tf, p: dict, out: dict) -> None:
+    context, lists, lengths = tf.io.parse_sequence_example(
+        p["sequences"],
+        context_features={"label": tf.io.FixedLenFeature([], tf.int64),
+                          "tags": tf.io.VarLenFeature(tf.string)},
+        sequence_features={"frames": tf.io.FixedLenSequenceFeature([2], tf.float32,
+                                                                   allow_missing=True),
+                           "words": tf.io.VarLenFeature(tf.int64)})
+    out["seq_label"], out["seq_frames"] = context["label"], lists["frames"]
+    out["seq_frames_length"] = lengths["frames"]
+    for key, sp in (("tags", context["tags"]), ("words", lists["words"])):
+        out[f"seq_{key}_indices"], out[f"seq_{key}_shape"] = sp.indices, sp.dense_shape
+        out[f"seq_{key}_values"] = sp.values
+
+
+def _sparse_features(tf, p: dict, out: dict) -> None:
+    parsed = tf.io.parse_example(p["examples"], {
+        "one": tf.io.SparseFeature("ix", "val", tf.float32, 6),
+        "two": tf.SparseFeature(["ix", "iy"], "val", tf.float32, [5, 6]),
+        "ix": tf.io.VarLenFeature(tf.int64)})
+    single = tf.parse_single_example(p["examples"][0], {
+        "one": tf.io.SparseFeature("ix", "val", tf.float32, 6, already_sorted=False)})
+    for key, sp in (("one", parsed["one"]), ("two", parsed["two"]), ("single", single["one"]),
+                    ("ix", parsed["ix"])):
+        out[f"sparse_feature_{key}_indices"] = sp.indices
+        out[f"sparse_feature_{key}_values"] = sp.values
+        out[f"sparse_feature_{key}_shape"] = sp.dense_shape
+    ragged = tf.io.parse_example(p["examples"], {
+        "r": tf.io.RaggedFeature(tf.float32, value_key="val", row_splits_dtype=tf.int64),
+        "ix": tf.io.RaggedFeature(tf.int64, row_splits_dtype=tf.int64)})
+    out["ragged_feature_values"] = ragged["r"].values
+    out["ragged_feature_splits"] = ragged["r"].row_splits
+    out["ragged_feature_ix_splits"] = ragged["ix"].row_splits
+    out["ragged_feature_single"] = tf.io.parse_single_example(p["examples"][0], {
+        "r": tf.io.RaggedFeature(tf.float32, value_key="val")})["r"]
+
+
+def _columns(tf, p: dict, out: dict) -> None:
+    def put(key, sp):
+        out[f"{key}_indices"], out[f"{key}_values"] = sp.indices, sp.values
+        out[f"{key}_shape"] = sp.dense_shape
+    b = tf.sparse.bincount
+    put("bincount_all", b(p["counts"]))
+    put("bincount_rows", b(p["counts"], axis=-1))
+    put("bincount_weighted", b(p["counts"], weights=p["count_weights"], axis=-1))
+    put("bincount_binary", b(p["counts"], axis=-1, binary_output=True, maxlength=3))
+    put("bincount_min", b(tf.reshape(p["counts"], [-1]), minlength=9))
+    put("bincount_vector_rows", b(p["counts"][0], axis=-1))
+    sp = tf.SparseTensor(tf.constant([[0, 0], [1, 0], [1, 1]], tf.int64),
+                         tf.constant([1, 2, 2], tf.int64), tf.constant([2, 3], tf.int64))
+    put("bincount_sparse", b(sp, axis=-1))
+    put("bincount_sparse_weighted", b(sp, weights=tf.SparseTensor(
+        sp.indices, tf.constant([0.5, 1.0, 2.0]), sp.dense_shape)))
+    words = tf.SparseTensor(tf.constant([[0, 0], [0, 1], [1, 0]], tf.int64),
+                            tf.constant(["a", "b", "c"]), tf.constant([2, 2], tf.int64))
+    put("cross", tf.sparse.cross([words, p["cross_dense"], sp]))
+    put("cross_separator", tf.sparse.cross([sp, words], separator="|"))
+    put("cross_hashed", tf.sparse.cross_hashed([words, p["cross_dense"], sp]))
+    put("cross_hashed_buckets", tf.sparse.cross_hashed([words, sp], num_buckets=100,
+                                                       hash_key=7))
+    put("cross_dense_only", tf.sparse.cross([p["cross_dense"], p["cross_dense"]]))
+
+
+def _json(tf, p: dict, out: dict) -> None:
+    binary = tf.io.decode_json_example(p["json"])
+    out["json_single"], out["json_multi"] = _b64(tf, binary[1]), _b64(tf, binary[0])
+    out["json_empty"] = _b64(tf, tf.decode_json_example(p["json"][2]))
+    parsed = tf.io.parse_example(binary, {"f": tf.io.VarLenFeature(tf.float32),
+                                          "i": tf.io.VarLenFeature(tf.int64),
+                                          "s": tf.io.VarLenFeature(tf.string)})
+    out["json_f"] = tf.where(tf.is_nan(parsed["f"].values), tf.fill(
+        tf.shape(parsed["f"].values), -1.0), parsed["f"].values)
+    out["json_i"], out["json_i_indices"] = parsed["i"].values, parsed["i"].indices
+    out["json_s"] = parsed["s"].values
+
+
 def cases(tf, p: dict) -> dict:
     """name -> output tensor."""
     out: dict = {}
@@ -129,4 +250,8 @@ def cases(tf, p: dict) -> dict:
     _compressed(tf, p, out)
     _audio(tf, p, out)
     _sparse(tf, p, out)
+    _sequences(tf, p, out)
+    _sparse_features(tf, p, out)
+    _columns(tf, p, out)
+    _json(tf, p, out)
     return out

@@ -199,3 +199,13 @@ def test_write_graph_and_graph_util(tmp_path):
         y, = tf.graph_util.import_graph_def(gd, return_elements=["y:0"], name="")
         with tf.Session() as sess:
             np.testing.assert_array_equal(sess.run(y, {"x:0": np.ones((1, 3))}), [[2, 2, 2]])
+
+
+def test_a_string_scalar_taken_from_a_vector_keeps_its_trailing_nuls():
+    # (serialized protos often end in a zero byte; numpy's bytes_ scalars drop them)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.string, [2])
+        with tf.Session() as sess:
+            got = sess.run([tf.gather(x, 1), x[1], x[-1:]],
+                           {x: np.array([b"a", b"b\x00\x00"], object)})
+    assert got[0] == got[1] == b"b\x00\x00" and got[2].tolist() == [b"b\x00\x00"]

@@ -65,6 +65,38 @@ def _parse_sequence_sparse():
             seq["seq"].dense_shape], {s: _sequence_example([[1], [2, 3]])}
 
 
+def _parse_sequence_batch():
+    s = ph("string", [None])
+    context, seq, lengths = tf.io.parse_sequence_example(
+        s, context_features={"f": tf.FixedLenFeature([2], tf.float32)},
+        sequence_features={"seq": tf.FixedLenSequenceFeature([2], tf.float32)})
+    return [context["f"], seq["seq"], lengths["seq"]], {
+        s: [_sequence_example([[1, 2], [3, 4]]), _sequence_example([[5, 6]])]}
+
+
+def _parse_sequence_batch_sparse():
+    s = ph("string", [2])
+    context, seq, _ = tf.io.parse_sequence_example(
+        s, context_features={"i": tf.VarLenFeature(tf.int64)},
+        sequence_features={"seq": tf.VarLenFeature(tf.float32)})
+    return [context["i"].indices, context["i"].dense_shape, seq["seq"].indices,
+            seq["seq"].values, seq["seq"].dense_shape], {
+        s: [_sequence_example([[1], [2, 3]]), _sequence_example([[4, 5, 6]])]}
+
+
+def _json_examples():
+    j = ph("string", [None])
+    return tf.io.decode_json_example(j), {j: [
+        b'{"features": {"feature": {"a": {"floatList": {"value": [0.5]}},'
+        b' "b": {"bytes_list": {"value": ["eA=="]}}}}}', b'{}']}
+
+
+def _json_example_scalar():
+    j = ph("string", [])
+    return tf.io.decode_json_example(j), {
+        j: b'{"features": {"feature": {"n": {"int64List": {"value": ["12", -1]}}}}}'}
+
+
 def _decode_uint8():
     b = ph("string", [None])
     return tf.decode_raw(b, tf.uint8), {b: [b"\x00\xff\x07", b"abc"]}
@@ -80,4 +112,6 @@ SAMPLES = {
     "ParseExample": [_parse_batch, _parse_single],
     "DecodeRaw": [_decode_uint8, _decode_float64_big_endian],
     "ParseSequenceExample": [_parse_sequence_dense, _parse_sequence_sparse],
+    "ParseSequenceExampleV2": [_parse_sequence_batch, _parse_sequence_batch_sparse],
+    "DecodeJSONExample": [_json_examples, _json_example_scalar],
 }

@@ -137,3 +137,4 @@ SAMPLES = {
     "EncodeWav": [_encode_wav, _encode_wav_mono],
     "DecodeWav": [_decode_wav, _decode_wav_as_is],
 }
+
