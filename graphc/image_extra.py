@@ -1,7 +1,7 @@
-"""tf.image's remaining TF1 functions: sample_distorted_bounding_box (the op:
-ir/ops/distorted_box_ops.py), adjust_jpeg_quality and random_jpeg_quality (a round trip
-through the JPEG codec of ir/ops/image_codec_ops.py, as TF1), ssim_multiscale
-(graphc/image_metrics.py)."""
+"""tf.image's remaining TF1 functions: sample_distorted_bounding_box and extract_glimpse
+(the ops: ir/ops/distorted_box_ops.py, glimpse_ops.py), adjust_jpeg_quality and
+random_jpeg_quality (a round trip through the JPEG codec of ir/ops/image_codec_ops.py, as
+TF1), ssim_multiscale (graphc/image_metrics.py)."""
 from __future__ import annotations
 
 from typing import Optional
@@ -13,6 +13,7 @@ from .ir.context import get_default_graph
 from .ir.graph import TensorLike
 from .ir.ops._base import convert_to_tensor
 from .ir.ops.distorted_box_ops import sample_distorted_bounding_box
+from .ir.ops.glimpse_ops import extract_glimpse
 from .ir.ops.image_codec_ops import decode_jpeg, encode_jpeg_variable_quality
 from .ir.ops.random_ops import random_uniform
 
@@ -49,4 +50,5 @@ def random_jpeg_quality(image, min_jpeg_quality, max_jpeg_quality, seed=None):
 
 
 IMAGE_EXTRA = {f.__name__: f for f in (sample_distorted_bounding_box, adjust_jpeg_quality,
-                                       random_jpeg_quality, ssim_multiscale)}
+                                       random_jpeg_quality, ssim_multiscale,
+                                       extract_glimpse)}

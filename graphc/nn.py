@@ -3,6 +3,7 @@ from .ir.ops.math_ops import sigmoid, tanh  # noqa: F401
 from .ir.ops.conv_ops import (avg_pool, conv2d, conv2d_backprop_filter,  # noqa: F401
                               conv2d_backprop_input, conv2d_transpose, depthwise_conv2d,
                               max_pool)
+from .ir.ops.fractional_pool_ops import fractional_avg_pool, fractional_max_pool  # noqa: F401
 from .ir.ops.conv3d_ops import (avg_pool3d, conv3d, conv3d_backprop_filter,  # noqa: F401
                                 conv3d_backprop_filter_v2, conv3d_transpose, max_pool3d)
 from .nn_conv import (atrous_conv2d, atrous_conv2d_transpose, avg_pool1d,  # noqa: F401

@@ -19,7 +19,7 @@ from . import reduce_ops, matmul_ops, slicing_ops, array_grads, scatter_ops  # n
 from . import scatter_state_ops  # noqa: F401
 # families built on those
 from . import random_ops, nn_ops, norm_ops, conv_geometry, conv_ops, conv3d_ops, space_ops  # noqa: F401
-from . import morphology_ops, index_ops  # noqa: F401
+from . import morphology_ops, index_ops, fractional_pool_ops  # noqa: F401
 from . import debug_ops, control_flow_ops, tensor_array_ops, dataset_ops  # noqa: F401
 from . import parsing_ops, summary_ops, collective_ops, fused_ops, identity_n_ops  # noqa: F401
 from . import special_ops, trig_ops, segment_ops, sort_ops, sequence_ops  # noqa: F401
@@ -27,7 +27,7 @@ from . import partition_ops, diag_ops, linalg_ops, eig_ops, einsum_ops  # noqa: 
 from . import matfunc_ops  # noqa: F401
 from . import vector_ops, math_compositions, image_ops  # noqa: F401
 from . import candidate_sampling_ops, ctc_ops, png_ops, nms_ops, nms_padded_ops  # noqa: F401
-from . import box_image_ops, distorted_box_ops  # noqa: F401
+from . import box_image_ops, distorted_box_ops, glimpse_ops  # noqa: F401
 from . import fused_conv_ops  # noqa: F401
 from . import queue_ops  # noqa: F401
 from . import sparse_ops, sparse_combine_ops, edit_distance_ops  # noqa: F401

@@ -213,6 +213,27 @@ def _ms_ssim(tf, p, out):
         as_uint8, tf.image.convert_image_dtype(other, tf.uint8), 255)
 
 
+GLIMPSE_OUTSIDE = "glimpse_outside_"   # windows partly outside: the noise is checked
+
+
+def _glimpses(tf, p, out):
+    images = p["photo"][:, :20, :17]                   # [1, 20, 17, 3]
+    two = tf.concat([images, images[:, ::-1] * 0.5], 0)
+    inside = [[0.1, -0.2], [-0.3, 0.25]]
+    out["glimpse_normalized_centered"] = tf.image.extract_glimpse(two, [6, 5], inside)
+    out["glimpse_pixels"] = tf.image.extract_glimpse(two, [7, 4], [[3.0, 2.5], [9.6, 11.2]],
+                                                     centered=False, normalized=False)
+    out["glimpse_pixels_centered"] = tf.image.extract_glimpse(
+        two, [5, 5], [[-2.7, 3.1], [4.0, -5.5]], centered=True, normalized=False)
+    out["glimpse_normalized_corner"] = tf.image.extract_glimpse(
+        two, [4, 6], [[0.3, 0.5], [0.45, 0.2]], centered=False, normalized=True)
+    for name, offsets, uniform in (("corner", [[0.0, 0.0], [-1.0, 1.0]], True),
+                                   ("far", [[0.9, 0.95], [5.0, 5.0]], False)):
+        out[GLIMPSE_OUTSIDE + name] = tf.image.extract_glimpse(two, [8, 9], offsets,
+                                                               centered=False,
+                                                               uniform_noise=uniform)
+
+
 def cases(tf, p: dict) -> dict:
     """name -> output tensor."""
     out: dict = {}
@@ -223,4 +244,5 @@ def cases(tf, p: dict) -> dict:
     _ctc(tf, p, out)
     _raw_conv(tf, p, out)
     _ms_ssim(tf, p, out)
+    _glimpses(tf, p, out)
     return out

@@ -14,8 +14,8 @@ import graphc as tf
 from graphc.ir.numerics import ULPS
 
 from . import nn_image_cases
-from .nn_image_cases import (BACKPROP_V2, DRAWS, INPUTS, STATISTICAL, V1_REFERENCE,
-                             backprop_v2_dy, random_crops)
+from .nn_image_cases import (BACKPROP_V2, DRAWS, GLIMPSE_OUTSIDE, INPUTS, STATISTICAL,
+                             V1_REFERENCE, backprop_v2_dy, random_crops)
 from .tf_case_runner import load_fixture, mismatches, run_cases, ulps_of_largest
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tf", "nn_image.npz")
@@ -32,11 +32,37 @@ def got(request):
 
 
 def _exact(expected) -> dict:
-    return {k: v for k, v in expected.items() if not k.startswith(STATISTICAL)}
+    return {k: v for k, v in expected.items() if not k.startswith(STATISTICAL)
+            and not k.startswith(GLIMPSE_OUTSIDE)}
 
 
 def test_every_case_is_in_the_fixture(expected, got):
-    assert sorted(got[1]) == sorted(_exact(expected))
+    assert sorted(got[1]) == sorted(k for k in expected if not k.startswith(STATISTICAL))
+
+
+# (window rows, window cols, image rows, image cols) of the glimpses partly in image 0
+_GLIMPSE_IN_IMAGE = {"corner": (slice(4, 8), slice(4, 9), slice(0, 4), slice(0, 5)),
+                     "far": (slice(0, 6), slice(0, 6), slice(14, 20), slice(11, 17))}
+
+
+@pytest.mark.parametrize("name", sorted(_GLIMPSE_IN_IMAGE))
+def test_glimpses_outside_the_image_are_its_pixels_and_uniform_noise(expected, got, name):
+    """The pixels inside the image are TF's; the rest (image 1's window is all outside)
+    is noise in [min, max] of the image, for uniform_noise=False too (TF1's op keeps
+    noise='uniform'), as TF's is."""
+    image = INPUTS["photo"][:, :20, :17]
+    images = [image[0], image[0, ::-1] * np.float32(0.5)]
+    have, want = got[1][GLIMPSE_OUTSIDE + name], expected[GLIMPSE_OUTSIDE + name]
+    assert have.shape == want.shape == (2, 8, 9, 3) and have.dtype == want.dtype
+    wr, wc, ir, ic = _GLIMPSE_IN_IMAGE[name]
+    for values in (have, want):
+        np.testing.assert_array_equal(values[0, wr, wc], images[0][ir, ic])
+        noise = [np.delete(values[0].reshape(-1, 3), np.flatnonzero(
+            np.pad(np.ones((wr.stop - wr.start, wc.stop - wc.start)), [
+                (wr.start, 8 - wr.stop), (wc.start, 9 - wc.stop)]).reshape(-1)), axis=0),
+            values[1]]
+        for n, img in zip(noise, images):
+            assert img.min() <= n.min() and n.max() <= img.max() and n.std() > 0
 
 
 def test_values_and_gradients_match_tensorflow(expected, got):
