@@ -18,7 +18,8 @@ the stages):
     kernels.py          the other kernels: softmax, cross-entropy, matmul, gathers,
                         scatters
     gemm.py             the float32 GEMM matmuls call on AVX-512 hosts (else the BLAS)
-    conv_kernels.py     convolution kernels
+    conv_kernels.py     convolution kernels: geometry, im2col blocks around the BLAS
+    direct_conv_kernels.py  register-blocked direct convolutions and their gradients
     depthwise_kernels.py  depthwise convolution kernels and their gradients
     fused_conv_kernels.py  fused convolutions' kernels: epilogues, depthwise in registers
     pool_kernels.py     pooling kernels

@@ -6,9 +6,9 @@ convention of `loops`, with the window geometry (ConvShape) pooling shares
   call each, the blocks split across graphc's threads (each thread its own patch scratch
   and, for the filter gradient, its own partial sum, added up by a second kernel); BLAS
   then runs single-threaded (see target.BlasThreads);
-- narrow patches (a first layer on 1 to 4 input channels, where a matmul of inner
-  dimension 25 wastes BLAS): direct loops on a zero-padded copy of the input that
-  accumulate vectors of output channels in registers for a few neighbouring pixels.
+- direct loops on a zero-padded copy of the input (emit_pad here; the loops in
+  direct_conv_kernels.py), for narrow patches (a first layer on 1 to 4 input channels,
+  where a matmul of inner dimension 25 wastes BLAS) and, on AVX-512 hosts, wide ones.
 
 A forward convolution may carry an `Epilogue` (the bias add and activation after it),
 applied to each block of its output while in cache. Depthwise convolutions are in
@@ -409,117 +409,9 @@ def padded_pixel(b, g: ConvShape, n, oh, ow, i, j):
     return b.mul(b.add(b.mul(b.add(b.mul(n, _c(hp)), r), _c(wp)), q), _c(g.c))
 
 
-GROUP = 4  # neighbouring output pixels a direct convolution handles together
-
-
-def _group_window(b, g: ConvShape, n, oh, ow0, count, body):
-    """for each window element and input channel of `count` pixels from (oh, ow0):
-    body(b, [padded input offsets of the pixels' elements], row of the filter)."""
-    with U.for_range(b, g.kh, name="i") as i:
-        with U.for_range(b, g.kw, name="j") as j:
-            pix = [padded_pixel(b, g, n, oh, b.add(ow0, _c(p)), i, j) for p in range(count)]
-            frow = b.mul(b.add(b.mul(i, _c(g.kw)), j), _c(g.c))
-            with U.for_range(b, g.c, name="ch") as ch:
-                body(b, [b.add(at, ch) for at in pix], b.add(frow, ch))
-
-
 def thread_sum(b, lo, chunk, out, partials, size: int, elements: int):
     """Where this call (chunk lo // chunk of the split, `chunk` a value) accumulates:
     `out` for the first chunk, its slot of `partials` for the others."""
     slot = b.sdiv(lo, chunk)
     partial = ptr_at(b, partials, b.mul(b.sub(slot, _c(1)), _c(elements)), size)
     return slot, b.select(b.icmp_signed("==", slot, _c(0)), out, partial)
-
-
-def _pixel_groups(b, g: ConvShape, lo, hi, body, row_done=None):
-    """for output rows [lo, hi): body(b, row, n, oh, ow0, count) over groups of GROUP
-    pixels, then the remainder one by one (count static); then row_done(b, row)."""
-    with U.for_range(b, hi, lo, name="row") as row:
-        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
-        full = g.ow // GROUP
-        if full:
-            with U.for_range(b, full, name="grp") as grp:
-                body(b, row, n, oh, b.mul(grp, _c(GROUP)), GROUP)
-        for p in range(full * GROUP, g.ow):
-            body(b, row, n, oh, _c(p), 1)
-        if row_done is not None:
-            row_done(b, row)
-
-
-def emit_conv_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
-                     operands, epilogue: Epilogue | None = None) -> Kernel:
-    """out = conv(x, f) for narrow patches, reading the zero-padded input (emit_pad):
-    groups of 4 neighbouring pixels keep a vector of output channels each in registers;
-    every window element and input channel adds x * f[row of the filter] to them.
-    Operands (xp, f, out), then an `epilogue`'s, which runs on each output row.
-    """
-    b, ptrs, lo, hi = new_kernel(module, name, 3 + (epilogue.extra if epilogue else 0))
-    x, f, out = ptrs[:3]
-    ft = U.value_type(dtype)
-    chunks = channel_chunks(m, lanes)
-    accs = {w: [b.alloca(ir.VectorType(ft, w)) for _ in range(GROUP)]
-            for w in {w for _, w in chunks}}
-
-    def group(b, row, n, oh, ow0, count):
-        for c0, width in chunks:
-            vt, splat, vptr, fma = vector_ops(b, ft, width)
-            acc = accs[width][:count]
-            for a in acc:
-                b.store(ir.Constant(vt, [0.0] * width), a)
-
-            def element(b, pix, frow, acc=acc, vptr=vptr, fma=fma, splat=splat, c0=c0):
-                fv = b.load(vptr(f, b.add(b.mul(frow, _c(m)), _c(c0))), align=4)
-                for a, at in zip(acc, pix):
-                    b.store(fma(splat(U.load(b, x, dtype, at)), fv, b.load(a)), a)
-            _group_window(b, g, n, oh, ow0, count, element)
-            for p, a in enumerate(acc):
-                at = b.mul(b.add(b.mul(row, _c(g.ow)), b.add(ow0, _c(p))), _c(m))
-                b.store(b.load(a), vptr(out, b.add(at, _c(c0))), align=4)
-
-    def row_done(b, row):
-        if epilogue is not None:
-            p0 = b.mul(row, _c(g.ow))
-            epilogue.emit(b, out, ptrs[3:], p0, b.add(p0, _c(g.ow)), m, dtype)
-    _pixel_groups(b, g, lo, hi, group, row_done)
-    U.return_status(b)
-    return Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.k * m)
-
-
-def emit_conv_filter_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
-                            threads: int, operands) -> list:
-    """df = conv's filter gradient for narrow patches, reading the zero-padded input:
-    for each group of 4 neighbouring output pixels, their dy vectors of output channels
-    (in registers) times the window elements, added into the thread's filter sum (a few
-    KB, in L1) once per group; the per-thread sums are then added up.
-    Operands (xp, dy, df, partials): partials holds threads-1 filters."""
-    b, (x, dy, df, partials), lo, hi = new_kernel(module, name, 4)
-    ft = U.value_type(dtype)
-    size = 4 if dtype.name == "float32" else 8
-    threads = max(1, min(threads, hint_of(g.rows)))
-    _, target = thread_sum(b, lo, chunk_size(b, g.rows, threads), df, partials, size,
-                            g.k * m)
-    zero_range(b, target, dtype, _c(0), _c(g.k * m))
-
-    def group(b, row, n, oh, ow0, count):
-        for c0, width in channel_chunks(m, lanes):
-            vt, splat, vptr, fma = vector_ops(b, ft, width)
-            dys = [b.load(vptr(dy, b.add(b.mul(b.add(b.mul(row, _c(g.ow)),
-                                                     b.add(ow0, _c(p))), _c(m)), _c(c0))),
-                          align=4) for p in range(count)]
-
-            def element(b, pix, frow, dys=dys, vptr=vptr, fma=fma, splat=splat, c0=c0):
-                ptr = vptr(target, b.add(b.mul(frow, _c(m)), _c(c0)))
-                acc = b.load(ptr, align=4)
-                for dv, at in zip(dys, pix):
-                    acc = fma(splat(U.load(b, x, dtype, at)), dv, acc)
-                b.store(acc, ptr, align=4)
-            _group_window(b, g, n, oh, ow0, count, element)
-
-    _pixel_groups(b, g, lo, hi, group)
-    U.return_status(b)
-    main = Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.k * m,
-                  splittable=threads > 1, threads=threads)
-    if threads == 1:
-        return [main]
-    return [main, emit_partial_sum(module, name + "_sum", dtype, g.k * m, threads - 1,
-                                   [operands[2], operands[3]])]

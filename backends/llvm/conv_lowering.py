@@ -1,7 +1,9 @@
 """Stage 2 of the llvm backend, its convolution rules: Conv2D and its two gradients,
 depthwise convolutions and their gradients, and pooling, lowered to the kernels of
-conv_kernels (im2col blocks around BLAS calls, or direct loops for few input channels)
-and pool_kernels; and `fold_epilogue`, which folds the fused bias add and activation after a forward
+direct_conv_kernels (register-blocked direct loops for few input channels, and with
+AVX-512 for filters whose blocks stay in L2), conv_kernels (else im2col blocks around BLAS
+calls) and pool_kernels;
+and `fold_epilogue`, which folds the fused bias add and activation after a forward
 convolution into its kernel. Like lowering_rules, each rule receives the Lowering and the
 op and appends the op's native step (True) or leaves the op to its numpy kernel (False);
 the sizes of per-thread scratch buffers are decided here (parallel.planned_threads).
@@ -15,6 +17,7 @@ from graphc.ir.ops.fused_conv_ops import explicit_pads
 from graphc.ir.symbolic import hint_of, is_symbolic
 from . import conv_kernels as CK
 from . import depthwise_kernels as DK
+from . import direct_conv_kernels as DC
 from . import fused_conv_kernels as FK
 from . import loops as L
 from . import pool_kernels as P
@@ -44,15 +47,38 @@ FOLD_DEPTHWISE = True  # a pointwise convolution reads the depthwise one's rows 
 POINTWISE_DIRECT = 4096  # filter elements (C*M) up to which a pointwise one runs as direct loops
 
 
+def _wide() -> bool:
+    """The host has AVX-512: 32 vector registers of 64 bytes."""
+    return "+avx512f" in host().features.split(",")
+
+
 def _lanes(dtype) -> int:
     """Elements per vector register on this host (its widest enabled vector unit)."""
-    width = 64 if "+avx512f" in host().features.split(",") else 32
-    return width // np.dtype(dtype.np).itemsize
+    return (64 if _wide() else 32) // np.dtype(dtype.np).itemsize
+
+
+def _accumulators() -> int:
+    """Vector registers a direct kernel's block of outputs may keep (conv_kernels)."""
+    return DC.ACCUMULATORS if _wide() else DC.ACCUMULATORS // 2
+
+
+DIRECT_FILTER_BYTES = 1 << 19  # a direct kernel's filter block (window x 4 vectors) up to this
+
+
+def _direct(g, m: int, dtype) -> bool:
+    """Direct loops rather than im2col + BLAS: for a few input channels always; with
+    AVX-512 (where the register-blocked loops outrun BLAS's AVX2 kernels) whenever the
+    filter's block of 4 vectors of output channels stays in L2 (its rows are read once
+    per block of pixels)."""
+    if g.c <= DIRECT_CONV_CHANNELS:
+        return True
+    block = min(m, 4 * _lanes(dtype)) * np.dtype(dtype.np).itemsize
+    return _wide() and g.k * block <= DIRECT_FILTER_BYTES
 
 
 def lower_conv(lw, op) -> bool:
-    """Convolutions as im2col (or col2im) kernels around BLAS matmuls, or as direct loops
-    when the input has only a few channels (see conv_kernels)."""
+    """Convolutions as direct loops (see _direct), or as im2col (or col2im) kernels around
+    BLAS matmuls (see conv_kernels)."""
     if host().blas is None or op.outputs[0].dtype.name not in ("float32", "float64"):
         return False
     dtype = op.outputs[0].dtype
@@ -76,15 +102,23 @@ def lower_conv(lw, op) -> bool:
         return _forward_conv(lw, op, g, m, [x, f], lambda: lw.epilogues.get(out, (None, [])))
     if shape_of(dy) != (g.n, g.oh, g.ow, m):
         return False  # the numpy kernel reports the mismatch; native code never sees it
-    if g.c <= DIRECT_CONV_CHANNELS and op.type == "Conv2DBackpropFilter":
+    if op.type == "Conv2DBackpropInput":
+        gi = DC.input_gradient_shape(g, m)
+        if gi is not None and g.c > DIRECT_CONV_CHANNELS and _direct(gi, g.c, dtype):
+            return _input_gradient_direct(lw, op, g, gi, m, f, dy)
+    if op.type == "Conv2DBackpropFilter" and _direct(g, m, dtype):
         xp = Buffer("arena", dtype, CK.padded_shape(g))
         threads = planned_threads(2 * rows * g.k * m, g.rows)
         parts = Buffer("arena", dtype, (max(threads - 1, 1) * g.k * m,))
+        tiled = g.c > DIRECT_CONV_CHANNELS
 
         def emit_filter(mod, n):
-            return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp])] + \
-                CK.emit_conv_filter_direct(mod, n, dtype, g, m, _lanes(dtype), threads,
-                                           [xp, dy, out, parts])
+            operands = [xp, dy, out, parts]
+            kernels = DC.emit_conv_filter_tiled(
+                mod, n, dtype, g, m, _lanes(dtype), threads, operands, _accumulators()) \
+                if tiled else DC.emit_conv_filter_direct(mod, n, dtype, g, m, _lanes(dtype),
+                                                         threads, operands)
+            return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp])] + kernels
         return lw.native(op, emit_filter, [x, dy], op.outputs, scratch=[xp, parts])
     kind = {"Conv2DBackpropFilter": "filter"}.get(op.type, "input")
     plan, cols = _blocked_plan(lw, g, m, kind, dtype)
@@ -98,6 +132,21 @@ def lower_conv(lw, op) -> bool:
     return lw.native(op, lambda mod, n: CK.emit_conv_blocked(mod, n, dtype, g, m, plan, kind,
                                                             operands), inputs, op.outputs,
                      scratch=scratch)
+
+
+def _input_gradient_direct(lw, op, g, gi, m: int, f, dy) -> bool:
+    """A stride-1 input gradient as the direct forward convolution of the padded output
+    gradient with the turned filter (conv_kernels.input_gradient_shape): no col2im."""
+    dtype, out = op.outputs[0].dtype, op.outputs[0]
+    dyp = Buffer("arena", dtype, CK.padded_shape(gi))
+    turned = Buffer("arena", dtype, (g.kh, g.kw, m, g.c))
+
+    def emit(mod, n):
+        return [DC.emit_flip_filter(mod, n + "_flip", dtype, g, m, [f, turned]),
+                CK.emit_pad(mod, n + "_pad", dtype, gi, [dy, dyp]),
+                DC.emit_conv_direct(mod, n, dtype, gi, g.c, _lanes(dtype), [dyp, turned, out],
+                                    accumulators=_accumulators())]
+    return lw.native(op, emit, [f, dy], op.outputs, scratch=[dyp, turned])
 
 
 def _blocked_plan(lw, g, m: int, kind: str, dtype):
@@ -126,17 +175,17 @@ def _forward_conv(lw, op, g, m: int, inputs, epilogue) -> bool:
     if g.pointwise() and g.c * m <= POINTWISE_DIRECT:
         def emit_pointwise(mod, n):
             epi, extra = epilogue()
-            return CK.emit_conv_direct(mod, n, dtype, g, m, _lanes(dtype),
-                                       [x, f, out] + extra, epi)
+            return DC.emit_conv_direct(mod, n, dtype, g, m, _lanes(dtype),
+                                       [x, f, out] + extra, epi, _accumulators())
         lw.native(op, emit_pointwise, inputs, op.outputs)
-    elif g.c <= DIRECT_CONV_CHANNELS:
+    elif _direct(g, m, dtype):
         xp = Buffer("arena", dtype, CK.padded_shape(g))
 
         def emit_direct(mod, n):
             epi, extra = epilogue()
             return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp]),
-                    CK.emit_conv_direct(mod, n, dtype, g, m, _lanes(dtype),
-                                        [xp, f, out] + extra, epi)]
+                    DC.emit_conv_direct(mod, n, dtype, g, m, _lanes(dtype),
+                                        [xp, f, out] + extra, epi, _accumulators())]
         lw.native(op, emit_direct, inputs, op.outputs, scratch=[xp])
     else:
         plan, cols = _blocked_plan(lw, g, m, "forward", dtype)
@@ -175,7 +224,7 @@ def lower_fused_conv(lw, op) -> bool:
         if g.pointwise() and g.c * m <= POINTWISE_DIRECT and FOLD_DEPTHWISE and \
                 _after_depthwise(lw, op, m, epi, args):
             return True
-        if host().blas is None and g.c > DIRECT_CONV_CHANNELS:
+        if host().blas is None and not _direct(g, m, dtype):
             return False
         return _forward_conv(lw, op, g, m, list(op.inputs), lambda: (epi, list(args)))
     return lw.native(op, lambda mod, n: FK.emit_depthwise_fused(

@@ -52,24 +52,66 @@ def _dy_like(x, w, stride, padding, dilation=(1, 1)):
 
 
 @pytest.mark.parametrize("shape,kernel,stride,padding,dilation,threaded", [
-    ((16, 14, 14, 32), (5, 5, 32, 64), (1, 1), "SAME", (1, 1), True),   # blocked
+    ((16, 14, 14, 32), (5, 5, 32, 64), (1, 1), "SAME", (1, 1), True),   # the convnet's
     ((6, 17, 15, 24), (3, 3, 24, 40), (2, 2), "VALID", (1, 1), False),  # odd sizes
     ((5, 13, 11, 16), (3, 2, 16, 20), (1, 2), "SAME", (2, 1), False),   # dilation
     ((32, 28, 28, 1), (5, 5, 1, 32), (1, 1), "SAME", (1, 1), True),     # direct
     ((9, 15, 13, 3), (3, 3, 3, 70), (2, 1), "SAME", (1, 2), False),     # direct, 70 out
+    ((1, 9, 7, 5), (3, 3, 5, 70), (1, 1), "SAME", (1, 1), False),       # batch 1, 70 out
+    ((3, 12, 13, 17), (4, 3, 17, 9), (1, 1), "VALID", (1, 1), False),   # even window
+    ((2, 11, 10, 8), (3, 3, 8, 33), (1, 1), "SAME", (2, 3), False),     # dilated, stride 1
+    ((4, 10, 9, 6), (2, 3, 6, 16), (2, 2), "SAME", (1, 1), False),      # even, strided
 ])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "blas"])
 def test_conv_and_its_gradients_match_numpy(shape, kernel, stride, padding, dilation,
-                                            threaded, dtype):
+                                            threaded, dtype, direct, monkeypatch):
+    """Both ways of running a convolution of many input channels: register-blocked direct
+    loops (forward, stride-1 input gradient as a forward conv of dy, tiled filter
+    gradient; on AVX-512 hosts) and im2col/col2im blocks around BLAS (forced here)."""
+    from graphc.backends.llvm import conv_lowering
+    if not direct:
+        monkeypatch.setattr(conv_lowering, "DIRECT_FILTER_BYTES", 0)
     x = R.randn(*shape).astype(dtype)
     w = (R.randn(*kernel) * 0.1).astype(dtype)
     dy = _dy_like(x, w, stride, padding, dilation)
     got, want, text = _both(_conv_and_grads(stride, padding, dilation), [x, w, dy])
     for a, b, name in zip(got, want, ["conv", "input grad", "filter grad"]):
         assert_close(a, b, "conv", err_msg=name)
+    from graphc.backends.llvm.target import host
     if threaded:
-        from graphc.backends.llvm.target import host
         assert ("graphc_parallel_for" in text) == (host().pool.threads > 1)
+    wide = "+avx512f" in host().features.split(",")
+    turned = direct and wide and stride == (1, 1) and kernel[2] > 4
+    assert ("_flip" in text) == turned  # the input gradient as a forward convolution
+    assert ("gemm64_" in text) == (not turned)  # (the input gradient's col2im, else none)
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "blas"])
+def test_conv_gradients_with_an_unknown_batch_match_numpy(direct, monkeypatch):
+    """One plan for every batch size (the padded copies and thread splits sized at run
+    time), batch 1 among them."""
+    from graphc.backends.llvm import conv_lowering
+    if not direct:
+        monkeypatch.setattr(conv_lowering, "DIRECT_FILTER_BYTES", 0)
+    w = (R.randn(3, 3, 12, 20) * 0.1).astype(np.float32)
+    results = {}
+    for backend in ("llvm", "numpy"):
+        g = tf.Graph()
+        with g.as_default():
+            x = tf.placeholder(tf.float32, [None, 9, 8, 12])
+            dy = tf.placeholder(tf.float32, [None, 9, 8, 20])
+            y = tf.nn.conv2d(x, tf.constant(w), [1, 1, 1, 1], "SAME")
+            fetches = [y] + tf.gradients(y, [x], grad_ys=dy) + \
+                [tf.nn.conv2d_backprop_filter(x, [3, 3, 12, 20], dy, [1, 1, 1, 1], "SAME")]
+            sess = tf.Session(graph=g, backend=backend)
+            rs = np.random.RandomState(3)
+            results[backend] = [sess.run(fetches, {x: rs.randn(n, 9, 8, 12).astype(np.float32),
+                                                   dy: rs.randn(n, 9, 8, 20).astype(np.float32)})
+                                for n in (3, 1, 6)]
+    for got, want in zip(results["llvm"], results["numpy"]):
+        for a, b, name in zip(got, want, ["conv", "input grad", "filter grad"]):
+            assert_close(a, b, "conv", err_msg=name)
 
 
 def test_blas_thread_count_is_restored_after_a_threaded_conv():
