@@ -288,17 +288,24 @@ def lower_pool(lw, op) -> bool:
         return lw.native(op, lambda m, n: P.emit_avg_pool_grad(
             m, n, dy.dtype, g, [dy, op.outputs[0]]), [dy], op.outputs)
     if op.type == "MaxPoolGrad":
-        dy = op.inputs[2]
-        return lw.native(op, lambda m, n: P.emit_max_pool_grad(
-            m, n, x.dtype, g, [x, dy, op.outputs[0]]), [x, dy], op.outputs)
+        dy, out = op.inputs[2], op.outputs[0]
+
+        def emit_grad(m, n):  # (an exact tiling's may carry a folded relu gradient)
+            epi, extra = lw.epilogues.get(out, (None, []))
+            return P.emit_max_pool_grad(m, n, x.dtype, g, [x, dy, out] + extra, epi)
+        lw.native(op, emit_grad, [x, dy], op.outputs)
+        if g.tiles_exactly():
+            lw.conv_outputs[out] = (len(lw.steps) - 1, lw.index)
+        return True
     kind = "max" if op.type == "MaxPool" else "avg"
     return lw.native(op, lambda m, n: P.emit_pool(m, n, x.dtype, g, kind,
                                                    [x, op.outputs[0]]), [x], op.outputs)
 
 
 def fold_epilogue(lw, op, members, params, outs, domain) -> bool:
-    """Fold a fused elementwise node into the convolution (or 2-D matmul) computing one
-    of its inputs (a bias add and activation after a conv or a dense layer), applied to
+    """Fold a fused elementwise node into the convolution (or 2-D matmul, or max-pool
+    gradient of exactly tiling windows) computing one of its inputs (a bias add and
+    activation after a conv or a dense layer, the relu gradient after a pool's), applied to
     each block of the output while it is in cache and written over it: when the node is
     the output's only reader, has one output of its shape, reads its other inputs along
     the channel (or not at all; a matmul's: with any static 2-D strides), and nothing

@@ -54,17 +54,21 @@ def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands) -> Kernel:
 POOL_TILE = 256  # channels whose running maxima live on the stack at once
 
 
-def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
+def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands, epilogue=None) -> list:
     """Each window's gradient goes to its first maximum (a NaN counts as the maximum, as
     numpy's argmax). Per output pixel and tile of channels: one pass over the window finds
     each channel's maximum (its window element index kept on the stack), a second adds
     dy where the index matches, both vectorised across channels. When the windows tile the
     input exactly (2x2/2 on even sizes) every dx element is written once, with no zeroing;
-    otherwise dx is zeroed first. Split across threads when windows do not overlap."""
+    otherwise dx is zeroed first. Split across threads when windows do not overlap.
+    With exact tiling an `epilogue` (conv_kernels.Epilogue over dx: the relu gradient
+    after it) runs on the KH input rows of each output row once they are written; its
+    operands follow dx."""
     exact = g.tiles_exactly()
     kernels = [] if exact else [emit_zero(module, name + "_zero", dtype,
                                           g.n * g.h * g.w * g.c, [operands[2]])]
-    b, (x, dy, dx), lo, hi = new_kernel(module, name, 3)
+    b, ptrs, lo, hi = new_kernel(module, name, 3 + (epilogue.extra if epilogue else 0))
+    x, dy, dx = ptrs[:3]
     ft = U.value_type(dtype)
     tile = min(g.c, POOL_TILE)
     best = b.bitcast(b.alloca(ir.ArrayType(ft, tile)), ft.as_pointer())
@@ -108,6 +112,9 @@ def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands) -> list:
                         U.store(b, dx, dtype, at, b.fadd(old, v))
                 each_window_element(b, g, n, oh, ow, find)
                 each_window_element(b, g, n, oh, ow, scatter)
+        if epilogue is not None:  # (exact: this row's windows cover input rows oh*KH...)
+            p0 = b.mul(b.add(b.mul(n, _c(g.h)), b.mul(oh, _c(g.kh))), _c(g.w))
+            epilogue.emit(b, dx, ptrs[3:], p0, b.add(p0, _c(g.kh * g.w)), g.c, dtype)
     U.return_status(b)
     return kernels + [Kernel(name, list(operands), g.rows,
                              3 * g.rows * g.ow * g.c * g.kh * g.kw, splittable=g.disjoint())]

@@ -216,6 +216,36 @@ def test_bias_and_activation_folded_into_the_conv_match_numpy(channels):
     assert exe._lowering.epilogues, "the bias add and relu were not folded into the conv"
 
 
+@pytest.mark.parametrize("size,pool_padding", [(14, "SAME"), (15, "VALID"), (15, "SAME")])
+def test_relu_gradient_folded_into_an_exactly_tiling_max_pool_gradient(size, pool_padding):
+    """relu -> 2x2/2 max-pool's gradient: on even sizes (windows tiling the input) the
+    relu gradient runs inside the pool gradient's kernel, on each output row's input rows
+    once written; elsewhere as its own kernel; equal to numpy either way."""
+    x = R.randn(6, size, size, 3).astype(np.float32)
+    w = (R.randn(3, 3, 3, 8) * 0.3).astype(np.float32)
+    bias = R.randn(8).astype(np.float32) * 0.1
+
+    def build(x, w, bias):
+        h = tf.nn.relu(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME") + bias)
+        p = tf.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], pool_padding)
+        return tf.gradients(tf.reduce_sum(p * tf.sin(p)), [x, w, bias])
+    results, folded = [], None
+    for backend in ("llvm", "numpy"):
+        g = tf.Graph()
+        with g.as_default():
+            phs = [tf.placeholder(tf.float32, v.shape) for v in (x, w, bias)]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sess = tf.Session(graph=g, backend=backend)
+                results.append(sess.run(build(*phs), dict(zip(phs, (x, w, bias)))))
+            if backend == "llvm":
+                exe = next(reversed(sess._plans.values())).executable
+                folded = any(t.op.type == "MaxPoolGrad" for t in exe._lowering.epilogues)
+    for a, b, name in zip(*results, ["dx", "dw", "dbias"]):
+        assert_close(a, b, "conv", err_msg=name)
+    assert folded == (size % 2 == 0)
+
+
 def test_gradients_with_a_mismatched_dy_raise_tf1_errors_and_never_reach_native_code():
     """Shape inference sizes these gradient ops by their size inputs, so a dy of the
     wrong shape is only caught at run time: by the numpy kernel, never by a native read
