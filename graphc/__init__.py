@@ -156,7 +156,9 @@ from .string_functions import STRINGS as _STRINGS  # noqa: E402
 strings = _NS("strings", _STRINGS)
 from .ragged import RAGGED as _RAGGED, RaggedTensor  # noqa: E402,F401
 from .ir.ops.string_hash_ops import fingerprint  # noqa: E402,F401
-ragged = _NS("ragged", _RAGGED)
+from .ragged_extra import RAGGED as _RAGGED_EXTRA, TOP_LEVEL as _RAGGED_TOP  # noqa: E402
+ragged = _NS("ragged", {**_RAGGED, **_RAGGED_EXTRA})
+globals().update(_RAGGED_TOP)  # TF1's raw ops ragged_fill_empty_rows(_grad)
 from .unicode_strings import STRINGS_RAGGED as _STRINGS_RAGGED  # noqa: E402
 for _name, _f in _STRINGS_RAGGED.items():
     setattr(strings, _name, _f)  # (graphc/unicode_strings.py)

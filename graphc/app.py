@@ -8,16 +8,11 @@ from . import flags as _flags_module
 
 
 class _FlagsNamespace:
-    """`tf.app.flags` (also `tf.flags`): absl's DEFINE_* functions, FLAGS and errors."""
+    """`tf.app.flags` (also `tf.flags`): absl's DEFINE_* functions, FLAGS, the parsers,
+    serializers and flag classes, validators, help helpers and errors."""
 
     def __init__(self) -> None:
-        for name in ("FLAGS", "FlagValues", "Error", "DuplicateFlagError",
-                     "IllegalFlagValueError", "UnrecognizedFlagError",
-                     "UnparsedFlagAccessError", "ValidationError", "DEFINE_string",
-                     "DEFINE_integer", "DEFINE_float", "DEFINE_boolean", "DEFINE_bool",
-                     "DEFINE_list", "DEFINE_enum", "DEFINE_multi_string",
-                     "DEFINE_multi_integer", "DEFINE_multi_float", "mark_flag_as_required",
-                     "mark_flags_as_required"):
+        for name in _flags_module.__all__:
             setattr(self, name, getattr(_flags_module, name))
 
 

@@ -157,6 +157,9 @@ class _Rnn:
         from . import rnn_contrib
         for name in rnn_contrib.CONTRIB_RNN:
             setattr(self, name, getattr(rnn_contrib, name))
+        from . import rnn_contrib_blocks
+        for name in rnn_contrib_blocks.CONTRIB_RNN_BLOCKS:
+            setattr(self, name, getattr(rnn_contrib_blocks, name))
 
     def __getattr__(self, name):
         raise AttributeError(f"tf.contrib.rnn.{name} is not available in graphc")

@@ -8,8 +8,9 @@ Session returns. What is here: the factories (from_row_splits, from_row_lengths,
 from_value_rowids, from_nested_row_splits), the row partition (row_lengths, nrows,
 value_rowids), to_tensor, with_values / with_flat_values, and tf.ragged's constant,
 constant_value, range, row_splits_to_segment_ids, segment_ids_to_row_splits,
-map_flat_values. Not here: RaggedTensor arithmetic operators, ragged placeholders and
-feeds, tf.ragged.stack / boolean_mask / cross.
+map_flat_values (graphc/ragged_extra.py adds stack, boolean_mask, placeholder and
+stack_dynamic_partitions). Not here: RaggedTensor arithmetic operators, feeding a
+RaggedTensor as a whole (feed its components), tf.ragged.cross.
 """
 from __future__ import annotations
 

@@ -35,6 +35,7 @@ from . import accumulator_ops  # noqa: F401
 from . import critical_section_ops  # noqa: F401
 from . import session_tensor_ops  # noqa: F401
 from . import string_ops, string_split_ops, string_hash_ops, ragged_string_ops  # noqa: F401
+from . import ragged_cross_ops  # noqa: F401
 from . import py_func_ops  # noqa: F401
 from . import random_dist_ops  # noqa: F401
 from . import string_io_ops  # noqa: F401
