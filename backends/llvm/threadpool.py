@@ -219,10 +219,14 @@ class ThreadPool:
         worker the OS has descheduled."""
         self._set("hold", int(bool(on)))
 
-    def forget(self) -> None:
+    def forget(self, backoff: float | None = None) -> None:
         """Forget what splits have cost: every size class splits again, on probe credit.
-        (Only while no kernel runs: the calling thread owns this state during a split.)"""
-        for name, value in (("credit", PROBE_CREDIT), ("until", 0), ("penalty", 0)):
+        With `backoff` (seconds), a class's next losing split sends it inline for that long
+        instead of the first back-off's 5 ms (tests of the back-off on a loaded machine,
+        where 5 ms can pass between two calls). (Only while no kernel runs: the calling
+        thread owns this state during a split.)"""
+        penalty = 0 if backoff is None else max(1, int(backoff * 1e9) // 2)  # a loss doubles it
+        for name, value in (("credit", PROBE_CREDIT), ("until", 0), ("penalty", penalty)):
             (ctypes.c_int64 * CLASSES).from_address(self._addr[name])[:] = [value] * CLASSES
 
     def _after_fork(self) -> None:
