@@ -91,5 +91,6 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
 
 
 from .rnn_cell import static_bidirectional_rnn  # noqa: E402,F401
+from .raw_rnn import raw_rnn, static_state_saving_rnn  # noqa: E402,F401
 from .math_ext import in_top_k, top_k, zero_fraction  # noqa: E402,F401  (graphc/math_ext)
 from .sparse_embedding import embedding_lookup_sparse, safe_embedding_lookup_sparse  # noqa: E402,F401,E501
