@@ -404,9 +404,10 @@ def _feed_specs(tensors: list) -> list:
     """What `_feed_values` checks a feed of each tensor against, looked up once per run
     entry: (tensor, its numpy dtype when an array of it needs no conversion (None for
     strings), that dtype when a Python float needs none (None unless floating), its
-    static shape or None)."""
+    TensorShape and that as a tuple or None). A TensorShape is immutable and set_shape
+    replaces the tensor's, so a run checks against the refined shape by identity."""
     return [(t, None if t.dtype.is_string else np.dtype(t.dtype.np),
-             t.dtype.np if t.dtype.is_floating else None, t.shape.as_tuple())
+             t.dtype.np if t.dtype.is_floating else None, t.shape, t.shape.as_tuple())
             for t in tensors]
 
 
@@ -414,7 +415,9 @@ def _feed_values(specs: list, values, shapes: list) -> list:
     """Each fed value converted with TF1's rules and checked against its tensor's shape;
     appends each one's (shape, dtype) to `shapes`."""
     out = []
-    for (t, plain, floating, static), value in zip(specs, values):
+    for (t, plain, floating, shape, static), value in zip(specs, values):
+        if t.shape is not shape:  # refined by set_shape since the specs were made
+            static = t.shape.as_tuple()
         kind = type(value)
         # (dtypes by identity: numpy's builtin ones are singletons, and None, a string
         # tensor's, would compare equal to float64)

@@ -58,7 +58,7 @@ import time
 
 import llvmlite.binding as llvm
 
-from .pool_ir import CLASSES, DISPATCH, PROBE_CREDIT, Emitter
+from .pool_ir import BACKOFF_MAX, CLASSES, DISPATCH, PROBE_CREDIT, Emitter
 
 # Kernel work units (elements loaded and stored) below which a kernel runs inline. The
 # value is where a split's gain (half the kernel's time, on two threads) first clearly
@@ -221,10 +221,14 @@ class ThreadPool:
 
     def forget(self, backoff: float | None = None) -> None:
         """Forget what splits have cost: every size class splits again, on probe credit.
-        With `backoff` (seconds), a class's next losing split sends it inline for that long
-        instead of the first back-off's 5 ms (tests of the back-off on a loaded machine,
-        where 5 ms can pass between two calls). (Only while no kernel runs: the calling
-        thread owns this state during a split.)"""
+        With `backoff` (seconds, at most the longest back-off, BACKOFF_MAX's 2 s), a class's
+        next losing split sends it inline for that long instead of the first back-off's
+        5 ms (tests of the back-off on a loaded machine, where 5 ms can pass between two
+        calls). (Only while no kernel runs: the calling thread owns this state during a
+        split.)"""
+        if backoff is not None and not 0 < backoff <= BACKOFF_MAX / 1e9:
+            raise ValueError(f"forget: backoff must be in (0, {BACKOFF_MAX / 1e9:g}] seconds, "
+                             f"got {backoff!r}")
         penalty = 0 if backoff is None else max(1, int(backoff * 1e9) // 2)  # a loss doubles it
         for name, value in (("credit", PROBE_CREDIT), ("until", 0), ("penalty", penalty)):
             (ctypes.c_int64 * CLASSES).from_address(self._addr[name])[:] = [value] * CLASSES

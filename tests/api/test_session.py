@@ -66,6 +66,22 @@ def test_feeding_values_with_tf1_dtype_rules():
             sess.run(y, {"nope:0": 1})
 
 
+def test_a_shape_set_after_the_first_run_is_checked_on_the_next():
+    """set_shape refines a placeholder after runs have cached its feed checks: the next
+    run and callable check against the refined shape (TF1 checks the shape it has)."""
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = x * 2.0
+    with tf.Session() as sess:
+        step = sess.make_callable(y, [x])
+        assert sess.run(y, {x: np.ones((5, 3), np.float32)}).shape == (5, 3)
+        assert step(np.ones((5, 3), np.float32)).shape == (5, 3)
+        x.set_shape([2, 3])
+        for run in (lambda v: sess.run(y, {x: v}), step):
+            with pytest.raises(ValueError, match="Cannot feed value of shape \\(5, 3\\)"):
+                run(np.ones((5, 3), np.float32))
+            assert run(np.ones((2, 3), np.float32)).shape == (2, 3)
+
+
 def test_feeds_the_fast_path_skips_are_still_converted_and_checked():
     """Session.run and make_callable take an array of the placeholder's dtype (and a
     float for a float one) as it is; anything else is converted: a float64 array fed to a

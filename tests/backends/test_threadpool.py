@@ -362,7 +362,7 @@ def test_a_late_worker_is_waited_for_and_its_size_class_backs_off(pool, two_thre
             worker_in.set()
             time.sleep(0.2)
             finished.append(lo)
-    pool.forget(backoff=30.0)  # the back-off outlasts any pause of a loaded machine's test
+    pool.forget(backoff=2.0)  # the longest back-off, 400x the first: outlasts a loaded machine's pauses
     before = pool.stats()
     ran = _dispatch(64, BIG, chunk=chunk)
     _assert_covers(ran, 64)
