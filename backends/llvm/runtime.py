@@ -152,7 +152,8 @@ class LLVMExecutable:
         self._small_feeds = [(buffers[t].slot, buffers[t].shape, buffers[t].dtype.np)
                              if buffers[t].kind == "feed" and not is_symbolic(
                                  buffers[t].nbytes) and buffers[t].nbytes <= SMALL_FEED
-                             else None for t in plan.feeds]
+                             and not any(is_symbolic(d) for d in buffers[t].shape)
+                             else None for t in plan.feeds]  # ([b0, 0]: no bytes, no shape)
         # Symbolic dims (ir/symbolic.py): where each symbol's size is read from the feeds.
         self._symbols = symbols
         sources = [[(i, a) for i, t in enumerate(plan.feeds)

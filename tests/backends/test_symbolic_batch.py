@@ -104,6 +104,21 @@ def test_unknown_dims_fed_different_sizes_that_must_match_name_the_op():
         sess.run(total, {a: np.ones((4, 2), np.float32), b: ones(4)})
 
 
+def test_an_empty_feed_with_a_symbolic_batch_runs():
+    """A [None, 0] feed has no bytes at any batch, but its shape is the batch's: it is
+    passed by address, not copied into a buffer of a shape known at compile time (which
+    raised SymbolicDimError)."""
+    g = tf.Graph()
+    with g.as_default():
+        a = tf.placeholder(tf.float32, [None, 0])
+        b = tf.placeholder(tf.float32, [0, 5])
+        product = tf.matmul(a, b) + 1.0
+    sess = tf.Session(graph=g, backend="llvm")
+    for n in (66, 3, 1):
+        got = sess.run(product, {a: np.zeros((n, 0), np.float32), b: np.zeros((0, 5), np.float32)})
+        np.testing.assert_array_equal(got, np.ones((n, 5), np.float32))
+
+
 def test_squeezing_the_batch_compiles_once_for_every_size_but_one():
     """squeeze() of a [None, 3] input squeezes the unknown dim only when it is 1: the plan
     is compiled once for every size but 1 (its symbol's floor 2), and batch 1, whose
