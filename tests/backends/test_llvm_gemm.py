@@ -179,3 +179,31 @@ def test_float64_and_a_long_or_short_transposed_b_keep_the_blas():
     sess, (pa, pb), y = _session(lambda a, b: tf.matmul(a, b, transpose_b=True), [a, b],
                                  [a.shape, b.shape])
     assert_close(sess.run(y, {pa: a, pb: b}), a @ b.T, "matmul")
+
+
+@pytest.mark.parametrize("ta,tb", LAYOUTS)
+def test_float32_matmuls_on_the_blas_path_match_numpy(monkeypatch, ta, tb):
+    """The path every float32 matmul takes on a host without AVX-512 (the BLAS's sgemm),
+    which this suite's AVX-512 hosts would otherwise leave unrun: a symbolic batch, a
+    fused bias and relu, and the gradients, at odd sizes."""
+    from graphc.backends.llvm import lowering_rules
+    monkeypatch.setattr(lowering_rules, "gemm_handles", lambda *args: False)
+    w = (R.randn(*((29, 31) if tb else (31, 29))) * 0.1).astype(np.float32)
+    bias = R.randn(29).astype(np.float32)
+
+    def build(x, w):
+        y = tf.nn.relu(tf.matmul(x, w, transpose_a=ta, transpose_b=tb) + bias)
+        return [y] + tf.gradients(tf.reduce_sum(y * y), [x, w])
+    xshape = [31, None] if ta else [None, 31]
+    sess, (px, pw), ys = _session(build, [np.zeros((1, 1), np.float32), w], [xshape, w.shape])
+    for batch in (13, 1, 70):
+        x = R.randn(*((31, batch) if ta else (batch, 31))).astype(np.float32)
+        y, gx, gw = sess.run(ys, {px: x, pw: w})
+        xa, wb = (x.T if ta else x), (w.T if tb else w)
+        want = np.maximum(xa @ wb + bias, 0)
+        assert_close(y, want, "matmul", err_msg=f"batch {batch}")
+        g = 2 * want
+        assert_close(gx, (g @ wb.T).T if ta else g @ wb.T, "matmul", err_msg=f"batch {batch}")
+        assert_close(gw, (xa.T @ g).T if tb else xa.T @ g, "matmul", err_msg=f"batch {batch}")
+    lowering = next(reversed(sess._plans.values())).executable._lowering
+    assert lowering.blas_single == host().blas_threads.available
