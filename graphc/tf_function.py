@@ -19,6 +19,7 @@ placeholders made from `signature` (`.graph`, `.inputs`, `.outputs`,
 from __future__ import annotations
 
 import functools
+import re
 import weakref
 from typing import Optional
 
@@ -52,6 +53,12 @@ def _check_signature(name: str, signature, args) -> list:
                              f"says {spec}{where()}")
         out.append(t)
     return nest.pack_sequence_as(list(args), out)
+
+
+def _scope_name(name: str, default: str) -> str:
+    """A Python function's name as a name scope: '<lambda>' is 'lambda' (the characters a
+    scope refuses dropped)."""
+    return re.sub(r"^[^A-Za-z0-9.]+|[^A-Za-z0-9_.\-]", "", name) or default
 
 
 class Function:
@@ -134,7 +141,8 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     """TF's `tf.function` in a graph (see module); a decorator with or without
     arguments. The compilation options are accepted: graphc compiles every graph."""
     def decorate(f):
-        return Function(f, getattr(f, "__name__", "function"), input_signature)
+        return Function(f, _scope_name(getattr(f, "__name__", ""), "function"),
+                        input_signature)
     return decorate if func is None else decorate(func)
 
 
@@ -144,7 +152,7 @@ class WrappedFunction:
     def __init__(self, fn, signature, name: Optional[str]) -> None:
         self._fn = fn
         self._signature = list(signature or [])
-        self.name = name or getattr(fn, "__name__", "wrapped_function")
+        self.name = name or _scope_name(getattr(fn, "__name__", ""), "wrapped_function")
         self.graph = Graph()
         with self.graph.as_default():
             flat = [core_ops.placeholder(s.dtype, s.shape, name=s.name or f"input_{i}")

@@ -21,6 +21,8 @@ All are non-differentiable numpy kernels (strings) on both backends.
 """
 from __future__ import annotations
 
+import collections
+
 import gzip
 import zlib
 from typing import Optional
@@ -339,11 +341,16 @@ defop("EncodeWav", _encode_wav_infer, _encode_wav_compute, NON_DIFFERENTIABLE,
 def decode_wav(contents, desired_channels: int = -1, desired_samples: int = -1,
                name: Optional[str] = None):
     """TF1 `tf.audio.decode_wav`: (audio float32 [samples, channels] in [-1, 1),
-    sample_rate int32) of a 16-bit PCM WAV file's bytes."""
-    return apply("DecodeWav", (convert_to_tensor(contents, dtype=dt.string,
-                                                 name="contents"),),
-                 {"desired_channels": int(desired_channels),
-                  "desired_samples": int(desired_samples)}, name=name or "DecodeWav")
+    sample_rate int32) of a 16-bit PCM WAV file's bytes, as TF's namedtuple
+    DecodeWav(audio, sample_rate)."""
+    audio, rate = apply("DecodeWav", (convert_to_tensor(contents, dtype=dt.string,
+                                                        name="contents"),),
+                        {"desired_channels": int(desired_channels),
+                         "desired_samples": int(desired_samples)}, name=name or "DecodeWav")
+    return DecodeWav(audio, rate)
+
+
+DecodeWav = collections.namedtuple("DecodeWav", ["audio", "sample_rate"])
 
 
 def encode_wav(audio, sample_rate, name: Optional[str] = None):

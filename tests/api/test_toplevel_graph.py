@@ -184,3 +184,19 @@ def test_proto_classes_are_tensorflows():
     assert tf.TensorInfo.FromString(info.SerializeToString()).name == "x:0"
     attrs = tf.NameAttrList(name="f")
     assert attrs.name == "f" and tf.SessionLog(status=tf.SessionLog.START).status == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_function_and_wrap_function_take_lambdas_and_decode_wav_names_its_fields(backend):
+    """A lambda's name '<lambda>' is no scope name: its ops go under 'lambda' (TF traces
+    lambdas too); decode_wav returns TF's DecodeWav(audio, sample_rate)."""
+    f = tf.function(lambda x: x * 2)
+    y = f(tf.constant(1.0))
+    wrapped = tf.compat.v1.wrap_function(lambda x: x * 3, [tf.TensorSpec([2], tf.float32)])
+    z = wrapped(tf.constant([1.0, 2.0]))
+    wav = tf.audio.decode_wav(tf.audio.encode_wav(tf.constant([[0.5], [-0.25]]), 8000))
+    assert y.name.startswith("lambda") and type(wav).__name__ == "DecodeWav"
+    with tf.Session(backend=backend) as sess:
+        got_y, got_z, audio, rate = sess.run([y, z, wav.audio, wav.sample_rate])
+    assert got_y == 2.0 and list(got_z) == [3.0, 6.0] and rate == 8000
+    np.testing.assert_array_equal(audio, [[0.5], [-0.25]])
