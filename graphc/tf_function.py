@@ -5,10 +5,11 @@ traces the Python function into the calling graph at each call (under a name sco
 the function's name), after checking the arguments against `input_signature`; the
 variables the first call in a graph makes are the function's: later calls in that graph
 get the same ones back (through a variable creator), and making a new one then is TF's
-ValueError. As in TF1 graph code, the ops a call builds run in the order their data and
-control dependencies give (TF's automatic control dependencies between a function's
-stateful ops are not added); Python control flow on tensors needs tf.cond/while_loop
-(autograph is accepted and does not convert code).
+ValueError. As TF's, a call's ops get automatic control dependencies
+(ir/auto_deps.py): each runs after the newest stateful op built
+before it in the call, and the call's tensors after its last, so its stateful ops run in
+program order whenever its outputs are fetched. Python control flow on tensors needs
+tf.cond/while_loop (autograph is accepted and does not convert code).
 
 `wrap_function(fn, signature)` traces `fn` once into a graph of its own, fed by
 placeholders made from `signature` (`.graph`, `.inputs`, `.outputs`,
@@ -27,6 +28,7 @@ from . import nest
 from .api import import_graph_def
 from .framework_names import TensorSpec
 from .ir import context as _context
+from .ir.auto_deps import automatic_control_dependencies
 from .ir.graph import Graph, Operation, Tensor, TensorLike
 from .ir.ops import core_ops
 from .ir.ops._base import convert_to_tensor
@@ -104,30 +106,35 @@ class Function:
             args = _check_signature(self._name, self._input_signature, args)
         graph = _context.get_default_graph().outermost
         made = self._variables.get(graph)
-        if made is None:
+        first = made is None
+        if first:
             made = []
-
-            def creator(next_creator, **kw):
-                v = next_creator(**kw)
-                made.append(v)
-                return v
-            with variable_creator_scope(creator), _context.get_default_graph().name_scope(
-                    self._name):
-                out = self._python_function(*args, **kwargs)
-            self._variables[graph] = made
-            return out
         reuse = iter(made)
 
-        def again(next_creator, **kw):
-            v = next(reuse, None)
-            if v is None:
-                raise ValueError(f"tf.function only supports singleton tf.Variables created "
-                                 f"on the first call. Make sure the tf.Variable is only "
-                                 f"created once or created outside tf.function ({self._name})")
+        def creator(next_creator, **kw):
+            if not first:
+                v = next(reuse, None)
+                if v is None:
+                    raise ValueError(
+                        f"tf.function only supports singleton tf.Variables created on the "
+                        f"first call. Make sure the tf.Variable is only created once or "
+                        f"created outside tf.function ({self._name})")
+                return v
+            with autodeps.excluding():  # (its initializer runs once, by the init op)
+                v = next_creator(**kw)
+            made.append(v)
             return v
-        with variable_creator_scope(again), _context.get_default_graph().name_scope(
-                self._name):
-            return self._python_function(*args, **kwargs)
+        here = _context.get_default_graph()
+        with variable_creator_scope(creator), here.name_scope(self._name), \
+                automatic_control_dependencies(here) as autodeps:
+            out = self._python_function(*args, **kwargs)
+        if first:
+            self._variables[graph] = made
+        if autodeps.last is None:
+            return out
+        with here.control_dependencies([autodeps.last]):  # a call runs its stateful ops
+            return nest.map_structure(
+                lambda o: core_ops.identity(o) if isinstance(o, Tensor) else o, out)
 
     def __repr__(self) -> str:
         return f"<graphc.Function {self._name}>"

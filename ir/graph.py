@@ -384,7 +384,8 @@ class Graph:
             finally:
                 self._control_stack = saved
             return
-        ops = []
+        live = getattr(control_inputs, "live", False)  # a frame read at each op: ir/auto_deps.py
+        ops, control_inputs = (control_inputs, ()) if live else ([], control_inputs)
         for c in control_inputs:
             if hasattr(c, "_as_control_op"):
                 c = c._as_control_op()

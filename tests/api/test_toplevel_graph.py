@@ -200,3 +200,30 @@ def test_function_and_wrap_function_take_lambdas_and_decode_wav_names_its_fields
         got_y, got_z, audio, rate = sess.run([y, z, wav.audio, wav.sample_rate])
     assert got_y == 2.0 and list(got_z) == [3.0, 6.0] and rate == 8000
     np.testing.assert_array_equal(audio, [[0.5], [-0.25]])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_function_runs_its_stateful_ops_in_program_order(backend):
+    """TF's automatic control dependencies: an assign then a read inside a tf.function
+    reads the assigned value (TF: 5.0), a read before an update sees the old value, the
+    call's outputs run its updates, and a variable's initializer is not rerun by a call."""
+    w = tf.Variable(0.0)
+
+    @tf.function
+    def set_and_read():
+        w.assign(5.0)
+        return w.read_value()
+
+    @tf.function
+    def read_then_add(x):
+        v = tf.Variable(1.0, name="v")
+        before = v.read_value()
+        v.assign_add(x)
+        return before, v.read_value()
+    y = set_and_read()
+    before, after = read_then_add(tf.constant(2.0))
+    with tf.Session(backend=backend) as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(y) == 5.0
+        assert sess.run([before, after]) == [1.0, 3.0]
+        assert sess.run([before, after]) == [3.0, 5.0]  # (the initializer is not rerun)
