@@ -5,7 +5,6 @@ tests/fixtures/tf/ragged_extra.npz (made by
 tests/fixtures/tf/make_ragged_extra_fixtures.py); then the placeholder and the errors."""
 from __future__ import annotations
 
-import os
 
 import numpy as np
 import pytest
@@ -13,28 +12,9 @@ import pytest
 import graphc as tf
 
 from . import ragged_extra_cases
-from .tf_case_runner import load_fixture, mismatches, run_cases
+from .tf_case_runner import comparison_tests
 
-FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tf", "ragged_extra.npz")
-
-
-@pytest.fixture(scope="module")
-def expected():
-    return load_fixture(FIXTURE, "tests/fixtures/tf/make_ragged_extra_fixtures.py")
-
-
-@pytest.fixture(scope="module", params=["numpy", "llvm"])
-def got(request):
-    return run_cases(tf, ragged_extra_cases, backend=request.param)
-
-
-def test_every_case_is_in_the_fixture(expected, got):
-    assert sorted(got[1]) == sorted(expected)
-
-
-def test_values_match_tensorflow(expected, got):
-    failures = mismatches(expected, *got)
-    assert not failures, "\n".join(failures)
+globals().update(comparison_tests(tf, ragged_extra_cases, "ragged_extra"))
 
 
 @pytest.mark.parametrize("backend", ["numpy", "llvm"])

@@ -6,7 +6,6 @@ tests/fixtures/tf/make_toplevel_fixtures.py); then what a fixture cannot hold: e
 variables, blocking, and the names."""
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
@@ -15,29 +14,11 @@ import pytest
 import graphc as tf
 
 from . import toplevel_cases
-from .tf_case_runner import load_fixture, mismatches, run_cases
+from .tf_case_runner import comparison_tests
 
-FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tf", "toplevel.npz")
+globals().update(comparison_tests(tf, toplevel_cases, "toplevel"))
+
 BACKENDS = ["numpy", "llvm"]
-
-
-@pytest.fixture(scope="module")
-def expected():
-    return load_fixture(FIXTURE, "tests/fixtures/tf/make_toplevel_fixtures.py")
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def got(request):
-    return run_cases(tf, toplevel_cases, backend=request.param)
-
-
-def test_every_case_is_in_the_fixture(expected, got):
-    assert sorted(got[1]) == sorted(expected)
-
-
-def test_values_match_tensorflow(expected, got):
-    failures = mismatches(expected, *got)
-    assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
