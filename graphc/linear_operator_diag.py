@@ -9,6 +9,7 @@ import numpy as np
 from .api import name_scope
 from .debugging import assert_equal, assert_positive
 from .ir import dtypes as dt
+from .ir.errors import InvalidArgumentError
 from .ir.ops import array_ops as A, math_ops as M, reduce_ops as R
 from .ir.ops._base import const_value, convert_to_tensor
 from .ir.ops.complex_ops import conj, imag, real
@@ -393,10 +394,11 @@ class LinearOperatorZeros(_RowsAndBatch):
         return self._zeros_batch(M.minimum(self._num_rows, self._num_columns)[None])
 
     def _assert_non_singular(self):
-        raise NotImplementedError("Zero operators are always non-invertible.")
+        raise InvalidArgumentError(None, None, "Zero operators are always non-invertible.")
 
     def _assert_positive_definite(self):
-        raise NotImplementedError("Zero operators are always non-positive definite.")
+        raise InvalidArgumentError(None, None,
+                                   "Zero operators are always non-positive definite.")
 
     def _assert_self_adjoint(self):
         return no_op("assert_self_adjoint")

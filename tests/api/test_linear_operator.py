@@ -283,3 +283,13 @@ def test_run_time_shapes_and_complex_adjoint():
     np.testing.assert_array_equal(got["block"][0][:3, :3], np.diag(d[0]))
     np.testing.assert_array_equal(got["block"][1][3:, 3:], np.eye(2))
     np.testing.assert_array_equal(got["adjoint"], [[1 - 2j, 1], [-3j, 2]])
+
+
+def test_zeros_refuses_the_assertions_it_can_never_pass_as_tensorflow():
+    """TF's LinearOperatorZeros raises InvalidArgumentError from assert_non_singular and
+    assert_positive_definite (they can never hold)."""
+    zeros = tf.linalg.LinearOperatorZeros(3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="always non-invertible"):
+        zeros.assert_non_singular()
+    with pytest.raises(tf.errors.InvalidArgumentError, match="always non-positive definite"):
+        zeros.assert_positive_definite()
