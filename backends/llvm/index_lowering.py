@@ -1,7 +1,8 @@
 """Stage 2 of the llvm backend, its rules for ops that index by data: one-hot, segment
-sums and scatters by index rows (TensorScatter*, ScatterNd), lowered to kernels of
-kernels.py that check every index in native code (a bad one fails the kernel, and the
-runtime lets the op's numpy kernel name it). Like lowering_rules, each rule receives the
+sums, scatters by index rows (TensorScatter*, ScatterNd) and the variable scatters
+(ScatterAdd, ScatterNdUpdate, ..., in place), lowered to kernels of kernels.py that
+check every index in native code (a bad one fails the kernel, and the runtime lets the
+op's numpy kernel name it). Like lowering_rules, each rule receives the
 Lowering and the op and appends the op's native step (True) or leaves the op to its
 numpy kernel (False).
 """
@@ -72,3 +73,43 @@ def lower_scatter_nd(lw, op) -> bool:
     return lw.native(op, lambda m, n: K.emit_scatter_nd(
         m, n, out.dtype, indices.dtype, kind, list(shape[:depth]), n_rows, inner,
         sources + [out], op.type == "ScatterNd"), sources, op.outputs)
+
+
+VARIABLE_SCATTER_KINDS = {"ScatterUpdate": "update", "ScatterAdd": "add",
+                          "ScatterSub": "sub", "ScatterMul": "mul", "ScatterDiv": "div",
+                          "ScatterMax": "max", "ScatterMin": "min",
+                          "ScatterNdUpdate": "update", "ScatterNdAdd": "add",
+                          "ScatterNdSub": "sub"}
+
+
+def lower_variable_scatter(lw, op) -> bool:
+    """A variable scatter of static shapes, in place in the variable's buffer (as
+    lower_assign: the op's output is the variable); every index is checked before the
+    first write, so a bad one leaves the variable as it was. Updates that share the
+    variable's buffer, and bad shapes, run the numpy kernel (which names them)."""
+    ref, indices, updates = op.inputs
+    var = lw.buffer_plan.buffer(ref)
+    kind = VARIABLE_SCATTER_KINDS[op.type]
+    shape, i_shape, u_shape = var.shape, shape_of(indices), shape_of(updates)
+    if var.kind != "var" or any(has_symbolic(s) for s in (shape, i_shape, u_shape)) or \
+            not shape or var.dtype.name == "bool" and kind != "update":
+        return False
+    if lw.buffer_plan.buffers[updates] is var or lw.buffer_plan.buffers[indices] is var:
+        return False  # (the numpy kernel reads them before its write)
+    nd = op.type.startswith("ScatterNd")
+    depth = (i_shape[-1] if i_shape else 0) if nd else 1
+    lead = i_shape[:-1] if nd else i_shape
+    scalar = not nd and not u_shape
+    if not 0 < depth <= len(shape) or not scalar and \
+            tuple(u_shape) != tuple(lead) + tuple(shape[depth:]):
+        return False
+    n_rows, inner = product(lead) if lead else 1, product(shape[depth:]) if depth < len(
+        shape) else 1
+    if product(shape) == 0 or n_rows * inner == 0:
+        return False
+    var.native_used = True
+    lw.native(op, lambda m, n: K.emit_variable_scatter(
+        m, n, var.dtype, indices.dtype, kind, list(shape[:depth]), n_rows, inner, scalar,
+        [var, indices, updates]), [ref, indices, updates], [], define=False)
+    lw.alias(op.outputs[0], var, op)
+    return True

@@ -6,6 +6,9 @@ rows, one-hot, segment sums and cumulative sums. Convolution and pooling kernels
 """
 from __future__ import annotations
 
+import contextlib
+
+import numpy as np
 from llvmlite import ir
 
 from graphc.ir import dtypes as dt
@@ -291,17 +294,25 @@ def emit_table_gather(module, name, dtype, size, operands, fill=None) -> Kernel:
 # ---------------------------------------------------------------- scatters
 def _combine(b, dtype, kind: str, old, new):
     """What a scatter of `kind` leaves where `new` meets `old` (numpy's ufuncs: NaN wins
-    min and max)."""
+    min and max; an integer division truncates, its divisor checked non-zero before)."""
     if kind == "update":
         return new
     if U.is_float(dtype):
-        if kind in ("add", "sub"):
-            return (b.fadd if kind == "add" else b.fsub)(old, new)
+        if kind in ("add", "sub", "mul", "div"):
+            return {"add": b.fadd, "sub": b.fsub, "mul": b.fmul, "div": b.fdiv}[kind](old, new)
         keep = b.or_(b.fcmp_ordered(">=" if kind == "max" else "<=", old, new),
                      b.fcmp_unordered("uno", old, old))
         return b.select(keep, old, new)
-    if kind in ("add", "sub"):
-        return (b.add if kind == "add" else b.sub)(old, new)
+    if kind in ("add", "sub", "mul"):
+        return {"add": b.add, "sub": b.sub, "mul": b.mul}[kind](old, new)
+    if kind == "div":
+        if not U.is_signed(dtype):
+            return b.udiv(old, new)
+        # INT_MIN / -1 traps on x86: it wraps to INT_MIN, as numpy computes it
+        lowest = U.const(dtype, int(np.iinfo(dtype.np).min))
+        overflow = b.and_(b.icmp_signed("==", old, lowest),
+                          b.icmp_signed("==", new, U.const(dtype, -1)))
+        return b.select(overflow, old, b.sdiv(old, b.select(overflow, U.const(dtype, 1), new)))
     cmp = b.icmp_signed if U.is_signed(dtype) else b.icmp_unsigned
     return b.select(cmp(">=" if kind == "max" else "<=", old, new), old, new)
 
@@ -335,6 +346,49 @@ def emit_scatter_nd(module, name, dtype, index_dtype, kind: str, dims, n_rows, i
                                                U.load(b, updates, dtype, b.add(src, k))))
     U.return_status(b)
     return Kernel(name, list(operands), 1, size + 2 * n_rows * inner, splittable=False,
+                  can_fail=True)
+
+
+def emit_variable_scatter(module, name, dtype, index_dtype, kind: str, dims, n_rows, inner,
+                          scalar_updates: bool, operands) -> Kernel:
+    """The variable scatters (ScatterAdd, ScatterNdUpdate, ...), in place in the variable's
+    buffer: for each of the `n_rows` index rows (of len(dims) components indexing the
+    leading `dims`), in order, var[row, :inner] = combine(var[row, :], updates[r, :]) (the
+    one value of scalar `updates` everywhere). Every index, and every divisor of an integer
+    division, is checked first: a bad one fails the kernel before anything is written, so
+    the variable is as it was when the runtime lets the numpy kernel name the error."""
+    b, (var, indices, updates), lo, hi = new_kernel(module, name, 3)
+    depth = len(dims)
+
+    @contextlib.contextmanager
+    def index_rows(label):
+        """A loop over the index rows: (row r, its flat position in the leading dims),
+        each index checked."""
+        with U.for_range(b, n_rows, name=label) as r:
+            at = U.i64(0)
+            for k, d in enumerate(dims):
+                idx = _checked_index(b, indices, index_dtype,
+                                     b.add(b.mul(r, U.i64(depth)), U.i64(k)), d)
+                at = b.add(b.mul(at, U.i64(d)), idx)
+            yield r, at
+
+    with index_rows("check"):
+        pass
+    if kind == "div" and not U.is_float(dtype):
+        with U.for_range(b, 1 if scalar_updates else n_rows * inner, name="divisor") as i:
+            U.raise_error_if(b, b.icmp_unsigned("==", U.load(b, updates, dtype, i),
+                                                U.const(dtype, 0)))
+    with b.if_then(b.load(b.error_flag), likely=False):
+        b.ret(ir.Constant(U.I32, 1))
+    # (checked again as written: in bounds even if another run rewrote the indices since)
+    with index_rows("row") as (r, at):
+        base, src = b.mul(at, U.i64(inner)), b.mul(r, U.i64(inner))
+        with U.for_range(b, inner, name="k") as k:
+            o = b.add(base, k)
+            new = U.load(b, updates, dtype, U.i64(0) if scalar_updates else b.add(src, k))
+            U.store(b, var, dtype, o, _combine(b, dtype, kind, U.load(b, var, dtype, o), new))
+    U.return_status(b)
+    return Kernel(name, list(operands), 1, 2 * n_rows * (depth + inner), splittable=False,
                   can_fail=True)
 
 

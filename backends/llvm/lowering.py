@@ -80,6 +80,7 @@ def _table() -> dict:
                             "SparseSoftmaxCrossEntropyWithLogits")),
             (R.lower_gather, ("GatherV2",)),
             (X.lower_scatter_nd, tuple(X.SCATTER_KINDS)),
+            (X.lower_variable_scatter, tuple(X.VARIABLE_SCATTER_KINDS)),
             (R.lower_ensure_shape, ("EnsureShape",)),
             (X.lower_one_hot, ("OneHot",)),
             (R.lower_movement, R.MOVEMENT_OPS),

@@ -416,8 +416,19 @@ class LLVMExecutable:
     def _explain_failure(self, ws, step: Step, feeds, outs, py) -> None:
         """A native kernel met bad data: run its op's numpy kernel on the same inputs,
         which raises TF1's error with the op and the user's line (one definition of the
-        message). Fused bodies are replayed op by op."""
+        message). Fused bodies are replayed op by op; a stateful op (a variable scatter,
+        whose kernel fails before it writes) runs its kernel with its context."""
         op = step.op
+        if op.opdef.needs_context:
+            _kernel_call(op, self._kernel(step), self._arguments(ws, op, feeds, outs, py))
+        else:
+            self._replay(ws, op, feeds, outs, py)
+        raise InvalidArgumentError(None, op.user_op(), f"{op.type} op '{op.name}' failed in "
+                                   "native code on data its numpy kernel accepts")
+
+    def _replay(self, ws, op, feeds, outs, py) -> None:
+        """Run the numpy kernel of pure `op` (of each op of a Fused body, in order) on its
+        inputs' values: a failure raises TF1's error naming the op."""
         buffers = self._lowering.buffer_plan.buffers
         values = {t: self._array(ws, buffers[t], feeds, outs, py, t) for t in op.inputs}
         ops = [op]
@@ -433,8 +444,6 @@ class LLVMExecutable:
                 raise type(exc)(exc.node_def, m.user_op(), exc.message) from None
             for t, v in zip(m.outputs, (r,) if len(m.outputs) == 1 else r):
                 values[t] = v
-        raise InvalidArgumentError(None, op.user_op(), f"{op.type} op '{op.name}' failed in "
-                                   "native code on data its numpy kernel accepts")
 
     def _bind_variables(self, ws: _Workspace, pending: Optional[dict] = None) -> dict:
         """Write the variables' addresses into the table (after any replacement); returns

@@ -19,6 +19,7 @@ from ..ir.ops import core_ops, math_ops, state_ops
 from ..ir.ops import matmul_ops
 from ..ir.ops import generator_ops
 from ..ir.ops._base import convert_to_tensor, only_default
+from ..ir.ops.scatter_state_ops import scatter_sub
 from ..passes.gradients import explain_disconnected, gradients
 from ..variables import GraphKeys, Variable, trainable_variables
 
@@ -186,7 +187,8 @@ class Optimizer:
 
 
 class GradientDescentOptimizer(Optimizer):
-    """var -= learning_rate * grad."""
+    """var -= learning_rate * grad; an embedding_lookup's gradient as TF1's
+    `_apply_sparse`: a scatter_sub of the looked-up rows (duplicates each subtracted)."""
 
     def __init__(self, learning_rate, use_locking: bool = False,
                  name: str = "GradientDescent") -> None:
@@ -195,6 +197,15 @@ class GradientDescentOptimizer(Optimizer):
 
     def _apply_dense(self, grad, var):
         lr = self._hyper(self._learning_rate, var, "learning_rate")
+        slices = _sparse_slices(grad, var)
+        if slices is not None:  # TF1's _apply_sparse: var.scatter_sub(lr * values)
+            update = None
+            for values, ids in slices:  # (duplicates each subtracted, as TF1's)
+                with _context.get_default_graph().control_dependencies(
+                        [update] if update is not None else []):
+                    update = scatter_sub(var, ids, math_ops.multiply(lr, values),
+                                         use_locking=self._use_locking).op
+            return update
         return state_ops.assign_sub(var, math_ops.multiply(lr, grad),
                                     use_locking=self._use_locking).op
 
@@ -345,21 +356,57 @@ class RMSPropOptimizer(Optimizer):
         return self._update(var, math_ops.subtract(var, mom_t)).op
 
 
-def _unscaled(t: Tensor) -> Tensor:
-    """`t` before scalings by a scalar (clip_by_global_norm's, a learning-rate factor),
-    which keep TF1's IndexedSlices sparse."""
+def _unscaled(t: Tensor) -> tuple:
+    """(`t` before scalings by a scalar (clip_by_global_norm's, a learning-rate factor),
+    which keep TF1's IndexedSlices sparse; those scalings, outermost first, each as
+    (op type, the scalar, whether the scalar is the first operand))."""
+    scalings = []
     while t.op.type in ("Mul", "RealDiv", "Identity"):
         if t.op.type == "Identity":
             t = t.op.inputs[0]
             continue
         a, b = t.op.inputs
         if b.shape.ndims == 0:
+            scalings.append((t.op.type, b, False))
             t = a
         elif a.shape.ndims == 0 and t.op.type == "Mul":
+            scalings.append((t.op.type, a, True))
             t = b
         else:
             break
-    return t
+    return t, scalings
+
+
+def _lookups(grad: Tensor, var: Variable):
+    """The parts of a sparse gradient of `var` (see `_sparse_rows`): [(the part's
+    UnsortedSegmentSum op, its scalings as `_unscaled` gives them)], or None."""
+    found = []
+    total, outer = _unscaled(grad)  # (a sum of lookups' gradients, clipped: scaled outside)
+    for part in list(total.op.inputs) if total.op.type == "AddN" else [total]:
+        t, scalings = _unscaled(part)
+        op = t.op
+        if not (op.type == "UnsortedSegmentSum" and op.attrs.get("axis") == 0 and op.original
+                and op.original[0].type == "GatherV2" and var.shape.ndims):
+            return None
+        found.append((op, outer + scalings))
+    return found
+
+
+def _sparse_slices(grad: Tensor, var: Variable):
+    """A sparse gradient as TF1's IndexedSlices: [(values, ids)], one pair per lookup,
+    its scalar scalings applied to the values (TF1 scales the slices' values); None for
+    a gradient of another form."""
+    lookups = _lookups(grad, var)
+    if lookups is None:
+        return None
+    slices = []
+    for op, scalings in lookups:
+        values = op.inputs[0]
+        for kind, scalar, first in reversed(scalings):
+            values = math_ops.multiply(scalar, values) if first else \
+                (math_ops.multiply if kind == "Mul" else math_ops.truediv)(values, scalar)
+        slices.append((values, op.inputs[1]))
+    return slices
 
 
 def _sparse_rows(grad: Tensor, var: Variable):
@@ -374,13 +421,11 @@ def _sparse_rows(grad: Tensor, var: Variable):
     """
     from ..ir.ops.array_grads import unsorted_segment_sum
     from ..ir.ops.array_ops import reshape
-    parts = list(grad.op.inputs) if grad.op.type == "AddN" else [grad]
+    lookups = _lookups(grad, var)
+    if lookups is None:
+        return None
     counts = []
-    for part in parts:
-        op = _unscaled(part).op
-        if not (op.type == "UnsortedSegmentSum" and op.attrs.get("axis") == 0 and op.original
-                and op.original[0].type == "GatherV2" and var.shape.ndims):
-            return None
+    for op, _ in lookups:
         ids, num = op.inputs[1], op.inputs[2]
         ones = math_ops.cast(generator_ops.ones_like(ids), _dt.float32)
         counts.append(unsorted_segment_sum(ones, ids, num))

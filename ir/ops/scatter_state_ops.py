@@ -8,9 +8,11 @@ value read earlier in the run stays what it was) and its output is the variable'
 after the update (TF1's returned ref reads the same). Repeated indices combine in order
 (update: the last wins), an index out of range is an InvalidArgumentError naming it, and
 the updates of a row scatter may also be a scalar (every indexed row gets it). They are
-state writes, not differentiable (TF1 registers no gradient for them), and run through
-their numpy kernels on both backends; `use_locking` is kept as TF1's attr (the update is
-atomic either way, see NodeContext). CountUpTo returns the value before its increment and
+state writes, not differentiable (TF1 registers no gradient for them); the llvm backend
+runs the row and nd scatters natively, in place, every index checked before the first
+write (backends/llvm/index_lowering.py). `use_locking` is kept as TF1's attr (the numpy
+kernel's update is atomic either way, see NodeContext; the native one races as TF1's
+`use_locking=False`). CountUpTo returns the value before its increment and
 raises OutOfRangeError once the variable has reached `limit`.
 """
 from __future__ import annotations

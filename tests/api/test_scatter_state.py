@@ -92,7 +92,9 @@ def test_state_scatters_are_not_differentiable_and_not_folded():
 def test_repeated_indices_in_concurrent_runs_lose_no_update():
     with tf.Graph().as_default():
         v = tf.Variable(np.zeros(3, np.int64))
-        up = tf.scatter_add(v, [0, 0, 2], np.int64([1, 1, 1]))
+        # (use_locking: on llvm the scatter runs in place in native code, racing as TF1's
+        # without it; with it, a run holds the variable's lock)
+        up = tf.scatter_add(v, [0, 0, 2], np.int64([1, 1, 1]), use_locking=True)
         with tf.Session() as sess:
             sess.run(v.initializer)
             threads = [threading.Thread(target=lambda: [sess.run(up.op) for _ in range(20)])

@@ -298,3 +298,39 @@ def test_clipped_sparse_gradients_stay_sparse():
     np.testing.assert_allclose(got[1], 1 - step)   # not named at step 2: momentum waits
     np.testing.assert_allclose(got[2], 1 - step)
     np.testing.assert_array_equal(got[[0, 3]], 1.0)
+
+
+@pytest.mark.parametrize("clip", [False, True])
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_sparse_gradient_descent_is_tf1s_scatter_sub_of_the_looked_up_rows(backend, clip):
+    # TF1's GradientDescent._apply_sparse: var.scatter_sub(lr * values), every repeated
+    # id subtracted; the [rows, dim] dense gradient is not built (unless clipping's norm
+    # reads it), and on llvm the scatter runs natively (no numpy-kernel step in the plan)
+    g = tf.Graph()
+    with g.as_default():
+        start = np.random.RandomState(0).randn(6, 3)
+        table = tf.Variable(start)
+        ids = tf.placeholder(tf.int32, [2, 2])
+        looked = tf.nn.embedding_lookup(table, ids)
+        loss = tf.reduce_sum(looked * COEF[0][0]) + \
+            tf.reduce_sum(tf.nn.embedding_lookup(table, [5]) ** 2)  # a second lookup: AddN
+        opt = tf.train.GradientDescentOptimizer(0.5)
+        grads, variables = zip(*opt.compute_gradients(loss))
+        clipped = tf.clip_by_global_norm(grads, 1.5)[0] if clip else grads  # (scalings)
+        train = opt.apply_gradients(zip(clipped, variables))
+        dense = tf.assign_sub(tf.Variable(start), 0.5 * clipped[0])
+        assert "ScatterSub" in {op.type for op in g.get_operations()}
+        with tf.Session(backend=backend) as sess:
+            sess.run(tf.global_variables_initializer())
+            feed = {ids: [[1, 3], [1, 1]]}
+            want = sess.run(dense, feed)
+            sess.run(train, feed)
+            got = sess.run(table)
+            if backend == "llvm":
+                plan = next(p for p in sess._plans.values()
+                            if any(op.type == "ScatterSub" for op in p.executable.plan.nodes))
+                assert [k for k, _ in plan.executable._schedule] == ["native"]
+                types = {op.type for op in plan.executable.plan.nodes}
+                assert clip or "UnsortedSegmentSum" not in types
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_array_equal(got[[0, 2, 4]], start[[0, 2, 4]])
