@@ -54,6 +54,8 @@ def _callable(kind: str, n: int):
     exe = next(p.executable for p in sess._plans.values() if hasattr(p, "executable"))
     profile = exe.profile
     work = max(k.work for _, k in profile.kernels)
+    if not any(k.splittable and k.extent >= 2 for _, k in profile.kernels):
+        work = 0  # (no kernel the pool can split: both modes would time the same code)
 
     def cycles() -> int:
         profile.reset()
@@ -89,6 +91,10 @@ def main(argv=None) -> None:
     for kind in args.kinds.split(","):
         for n in SIZES:
             fn, work, sess = _callable(kind, n)
+            if not work:
+                print(f"{kind:11s} {n:8d}   its kernel does not split (one chunk)")
+                sess.close()
+                continue
             cycles = {"inline": [], "split": []}
             for _ in range(args.rounds):
                 # (split at a threshold equal to the kernel's work: the pool's policy

@@ -62,18 +62,22 @@ from .pool_ir import BACKOFF_MAX, CLASSES, DISPATCH, PROBE_CREDIT, Emitter
 
 # Kernel work units (elements loaded and stored) below which a kernel runs inline. The
 # value is where a split's gain (half the kernel's time, on two threads) first clearly
-# exceeds what a dispatch costs: to spinning workers ~0.5 us on a quiet machine (a loop of
-# 16 elements, 0.01 us inline, 0.53 us through the pool), against ~9 us for 32K elements
-# of a simple loop. benchmarks/pool_threshold.py measures the trade-off per kernel kind
-# (inline against split at the threshold, interleaved, the cycle counter around the
-# call). On a 2-core machine at load average 11-13 (other jobs' test suites) it found no
-# size that argues for a lower value: the best split call costs ~250 cycles more than
-# inline for 1K-8K elements (2-3 thousand work units), and in the median a split below
-# ~200K work units waits ~20 us for the other thread (a woken worker's first chunk, 10-60x
-# a small kernel); from ~200K (muladd, tanh chain, row sums) split and inline are within
-# 5% in the median and splitting wins up to 40% in the best case; a memory-bound add
-# never wins there. A loaded machine thus favours a higher threshold, a quiet one a lower:
-# the value stays until a quiet machine's run of that script says otherwise.
+# exceeds what a dispatch costs. `python benchmarks/pool_threshold.py` measures the
+# trade-off per kernel kind (inline against split at the threshold, interleaved, the cycle
+# counter around the call). On this session's machine (AMD EPYC Zen 4, 2 cores, 2026-12-02,
+# 7 runs, 9 or 15 rounds, load average 6.6-10.9 from other jobs' test suites): a dispatch
+# to a spinning worker costs ~0.45K cycles (the best split of 1K elements, 0.62-0.68K,
+# against 0.18-0.23K inline); when the other core was free the best split won from 40,960
+# work units for the tanh chain (0.65 and 0.71 of inline; at 20,480 never under 1.07),
+# from 49,152-98,304 for the multiply-add with a square root (0.68-0.84) and from 196,608
+# for a memory-bound add (one run in seven); in most runs the other core never came (best
+# split = inline + 1-4%: the caller ran both chunks), and the median split cost 1.1-9x
+# inline from 65K to 800K work units (the caller waiting for a descheduled worker; one
+# run: ~33K cycles more per split call at every size). The quiet-machine break-even of
+# the compute-bound kernels thus lies between 20K and 41K, where the value sits; the add's
+# higher one showed once, too rarely for a threshold per kernel kind. A loaded machine
+# favours a higher value (the pool's adaptive back-off covers that at run time); the
+# previous machine (2 cores, load 11-13) gave the same picture.
 MIN_WORK = 1 << 15
 SPIN_SECONDS = 50e-6  # spin this long before sleeping (a worker between kernels, the caller)
 
