@@ -110,3 +110,49 @@ def test_float32_softplus_near_its_knee_within_documented_ulps(kernels):
     worst = int(np.argmax(err))
     assert err.max() <= vmath.MAX_ULP["softplus"][0] + 0.01, (
         f"softplus: {err.max():.2f} ulp at x={x[worst]!r}")
+
+
+def _session_values(fn, x, backend):
+    import graphc as tf
+    g = tf.Graph()
+    with g.as_default():
+        p = tf.placeholder(tf.float32, [x.size])
+        y = fn(p)
+    with tf.Session(graph=g, backend=backend) as sess:
+        return sess.run(y, {p: x})
+
+
+@pytest.mark.parametrize("name, lo, hi", [("tanh", -10.0, 10.0), ("sigmoid", -104.0, 20.0)])
+def test_float32_dense_sweep_through_both_backends(name, lo, hi):
+    """Every 1031st float32 of the range where the exp reduction runs (tanh: e^2|x| up to
+    its cap at |x| = 10; sigmoid: e^-|x| down to its floor at -104, every n of the scale)
+    and the special values, through a Session on each backend: llvm (vmath) within the
+    documented ulps of numpy's double result, the numpy backend (float32 numpy, itself
+    up to ~3.1 ulp off for sigmoid) within the equivalence tests' unary tolerance of it,
+    and zeros, infinities and NaNs the same on both. The whole of these ranges, every
+    float32, was swept once (see MAX_ULP)."""
+    import graphc as tf
+    from graphc.ir.numerics import ULPS
+    bits = [np.arange(*sorted(np.float32([0.0, v]).view(np.uint32).tolist()), 1031,
+                      dtype=np.uint32) for v in (lo, hi)]
+    with np.errstate(all="ignore"):
+        x = np.concatenate([np.concatenate(bits).view(np.float32), SPECIAL.astype(np.float32)])
+        exact = REFERENCE[name](x.astype(np.float64))
+    fn = {"tanh": tf.tanh, "sigmoid": tf.sigmoid}[name]
+    got = {backend: _session_values(fn, x, backend) for backend in ("llvm", "numpy")}
+    bound = vmath.MAX_ULP[name][0]
+    err = vmath.ulp_error(got["llvm"], exact, "float32")
+    worst = int(np.argmax(err))
+    assert err.max() <= bound + 0.01, (
+        f"{name} on llvm: {err.max():.2f} ulp at x={x[worst]!r} (bound {bound})")
+    apart = vmath.ulp_error(got["numpy"], got["llvm"].astype(np.float64), "float32")
+    worst = int(np.argmax(apart))
+    assert apart.max() <= ULPS["unary"], (
+        f"{name}: backends {apart.max():.2f} ulp apart at x={x[worst]!r}: llvm "
+        f"{got['llvm'][worst]!r}, numpy {got['numpy'][worst]!r}")
+    a, b = got["llvm"], got["numpy"]
+    special = ~np.isfinite(a) | (a == 0) | ~np.isfinite(b) | (b == 0)
+    same = (np.isnan(a) & np.isnan(b)) | ((a == b) & (np.signbit(a) == np.signbit(b)))
+    assert (same | ~special).all(), (
+        f"{name}: {x[special & ~same][:5]} -> llvm {a[special & ~same][:5]}, numpy "
+        f"{b[special & ~same][:5]}")
