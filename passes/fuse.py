@@ -23,6 +23,18 @@ its input's shape: the elementwise chain feeding only it joins, and the backends
 compute the reduced values on the fly instead of storing them (`mean(square(p - y))` is
 one loop). Such a group returns the reduction alone.
 
+A group may also hold UPDATES (Assign, AssignAdd, AssignSub) of variables of its domain's
+shape, each the only write of its variable in the run: an optimizer's `m`, `v` and `var`
+updates become one loop that reads g, m, v and var once and writes them once (the update
+reads its variable in the body, through a VariableV2 copy of its own). An update output's
+readers see the new value, as TF1's ref does. What keeps this what the unfused run computes
+(`_unsafe_updates`; a group that fails loses its updates and grouping runs again): inside
+the group a variable written by it is read only by ops its update depends on (the loop
+reads every operand before it writes), and no variable written elsewhere is read; outside,
+no reader of a written variable comes to depend on the group unless it already depended
+on the update itself (it would see the new value where it saw the old one). The Fused
+node runs as a writer (passes/prune.py: after the readers that are ready).
+
 Fused nodes keep provenance: every body op records the op it copies, and the Fused
 node records all of them, so a run-time error names the user's op and line.
 """
@@ -31,7 +43,8 @@ from __future__ import annotations
 import heapq
 
 from graphc.ir.graph import DerivedGraph, Operation
-from graphc.ir.ops.fused_ops import BROADCAST_OPS, TRAILING_REDUCTIONS, make_fused
+from graphc.ir.ops.fused_ops import BROADCAST_OPS, TRAILING_REDUCTIONS, UPDATES, make_fused, \
+    variables_written
 from .lower import Lowered, copy_op, exact_or_unique
 
 
@@ -46,6 +59,22 @@ def fusible(op: Operation) -> bool:
         not i.dtype.is_string and i.shape.is_fully_defined() for i in op.inputs)
 
 
+def fusible_update(op: Operation, writers: dict) -> bool:
+    """An Assign/AssignAdd/AssignSub that may join a group: the only write of its variable
+    in the run (`writers`: variable name -> number of ops writing it), of the variable's
+    full static shape, with no ordering of its own (control inputs, use_locking)."""
+    if op.type not in UPDATES or op.control_inputs or op.attrs.get("use_locking") or \
+            not op.attrs.get("validate_shape", True):
+        return False
+    ref, value = op.inputs
+    if ref.op.type != "VariableV2" or writers.get(ref.op.name) != 1:
+        return False
+    shape = ref.shape
+    return shape.is_fully_defined() and value.shape.is_fully_defined() and \
+        value.shape.as_tuple() == shape.as_tuple() == op.outputs[0].shape.as_tuple() and \
+        not ref.dtype.is_string and not ref.dtype.is_complex
+
+
 def may_end_group(op: Operation) -> bool:
     """A float reduction over a static shape: it may end (root) a group."""
     if op.type not in TRAILING_REDUCTIONS or op.control_inputs:
@@ -55,10 +84,12 @@ def may_end_group(op: Operation) -> bool:
         op.outputs[0].shape.is_fully_defined()
 
 
-def find_groups(lowered: Lowered) -> list[list[Operation]]:
-    """Groups of two or more ops to fuse, each in topological order."""
+def find_groups(lowered: Lowered, banned=frozenset()) -> list[list[Operation]]:
+    """Groups of two or more ops to fuse, each in topological order (the updates in
+    `banned` stay out of them)."""
     ops = lowered.graph.get_operations()
     consumers = _consumers(ops)
+    writers = _writers(ops)
     fetched = {t.op for t in lowered.fetches} | set(lowered.targets)
 
     group: dict[Operation, int] = {}
@@ -116,7 +147,8 @@ def find_groups(lowered: Lowered) -> list[list[Operation]]:
             group[op] = new_group(op, op.inputs[0].shape.as_tuple(), True)
             members[group[op]].append(op)
             continue
-        if not fusible(op):
+        update = op not in banned and fusible_update(op, writers)
+        if not update and not fusible(op):
             continue
         shape = op.outputs[0].shape.as_tuple()
         chosen = None
@@ -124,7 +156,7 @@ def find_groups(lowered: Lowered) -> list[list[Operation]]:
             g = group.get(u)
             if g is None or domain[g] != shape or g == chosen:
                 continue
-            if rooted[g] and (op in fetched or any(group.get(v) != g for v in users)):
+            if rooted[g] and (update or op in fetched or any(group.get(v) != g for v in users)):
                 continue  # a reduction's group returns only the reduction
             if not closure(exits(op, g)) >> g & 1:
                 chosen = g
@@ -147,6 +179,81 @@ def _consumers(ops) -> dict:
     return consumers
 
 
+def _writers(ops) -> dict:
+    """Variable name -> how many ops of `ops` write it."""
+    count: dict = {}
+    for op in ops:
+        for name in variables_written(op):
+            count[name] = count.get(name, 0) + 1
+    return count
+
+
+def _unsafe_updates(ops, groups, units, unit_of, order, consumers) -> set:
+    """The updates of every group that could show a reader another value than the
+    unfused run would (see the module's opening comment)."""
+    written: dict = {}  # variable name -> (its group's index, its update)
+    for k, g in enumerate(groups):
+        for op in g:
+            if op.type in UPDATES:
+                written[op.inputs[0].op.name] = (k, op)
+    if not written:
+        return set()
+    elsewhere = set(_writers(ops)) - set(written)
+    bad: set = set()
+    for k, g in enumerate(groups):
+        ups = [op for op in g if op.type in UPDATES]
+        if not ups:
+            continue
+        inside = set(g)
+        before = {}  # update -> the members it depends on, itself included
+        for w in ups:
+            seen, todo = {w}, [w]
+            while todo:
+                for t in todo.pop().inputs:
+                    if t.op in inside and t.op not in seen:
+                        seen.add(t.op)
+                        todo.append(t.op)
+            before[w] = seen
+        for x in g:
+            for i, t in enumerate(x.inputs):
+                if t.op.type != "VariableV2" or (i == 0 and x.type in UPDATES):
+                    continue
+                name = t.op.name
+                if name in elsewhere or name in written and (
+                        written[name][0] != k or x not in before[written[name][1]]):
+                    bad.add(k)
+    # Outside readers: does a reader's unit depend on the group, and the reader itself
+    # on the update? (Bitsets: groups that write, by unit; updates, by op.)
+    writes_unit = {k for _, (k, _) in written.items()}
+    preds: list = [set() for _ in units]
+    for op in ops:
+        u = unit_of[op]
+        preds[u].update(unit_of[p] for p in [t.op for t in op.inputs] + list(op.control_inputs)
+                        if unit_of[p] != u)
+    after_unit = [0] * len(units)
+    for u in order:
+        bits = 0
+        for p in preds[u]:
+            bits |= after_unit[p] | (1 << p if p in writes_unit else 0)
+        after_unit[u] = bits
+    update_bit = {w: 1 << j for j, (_, w) in enumerate(written.values())}
+    after_op: dict = {}
+    for op in ops:
+        bits = 0
+        for p in [t.op for t in op.inputs] + list(op.control_inputs):
+            bits |= after_op[p] | update_bit.get(p, 0)
+        after_op[op] = bits
+    for v in ops:
+        if v.type != "VariableV2" or v.name not in written:
+            continue
+        k, w = written[v.name]
+        for r in consumers[v]:
+            if unit_of[r] != k and after_unit[unit_of[r]] >> k & 1 and \
+                    not after_op[r] & update_bit[w]:
+                bad.add(k)
+    return {op for k in bad for op in groups[k] if op.type in UPDATES}
+
+
 def _worth_fusing(group: list) -> bool:
     work = [op for op in group if op.type not in ("Identity", "StopGradient")]
     return len(work) > 1 and not (len(work) == 2 and may_end_group(work[-1]) and
@@ -155,22 +262,19 @@ def _worth_fusing(group: list) -> bool:
 
 def fuse(lowered: Lowered) -> Lowered:
     """Replace each group found by `find_groups` with one Fused node."""
-    groups = find_groups(lowered)
-    if not groups:
-        return lowered
     ops = lowered.graph.get_operations()
-    unit_of: dict = {}
-    units: list = []
-    for g in groups:
-        for op in g:
-            unit_of[op] = len(units)
-        units.append(g)
-    for op in ops:
-        if op not in unit_of:
-            unit_of[op] = len(units)
-            units.append([op])
-    order = _unit_order(ops, units, unit_of)
     consumers = _consumers(ops)
+    banned: set = set()
+    while True:
+        groups = find_groups(lowered, banned)
+        if not groups:
+            return lowered
+        units, unit_of = _units(ops, groups)
+        order = _unit_order(ops, units, unit_of)
+        unsafe = _unsafe_updates(ops, groups, units, unit_of, order, consumers)
+        if not unsafe:
+            break
+        banned |= unsafe
     escapes = set(lowered.fetches) | {t for op in lowered.targets for t in op.outputs}
 
     graph = DerivedGraph()
@@ -191,6 +295,21 @@ def fuse(lowered: Lowered) -> Lowered:
     return Lowered(graph, tuple(tensors[t] for t in lowered.feeds),
                 tuple(tensors[t] for t in lowered.fetches),
                 tuple(new_ops[o] for o in lowered.targets))
+
+
+def _units(ops, groups) -> tuple:
+    """(units, unit_of): the groups, then every other op as a unit of its own."""
+    unit_of: dict = {}
+    units: list = []
+    for g in groups:
+        for op in g:
+            unit_of[op] = len(units)
+        units.append(g)
+    for op in ops:
+        if op not in unit_of:
+            unit_of[op] = len(units)
+            units.append([op])
+    return units, unit_of
 
 
 def _unit_order(ops, units, unit_of) -> list[int]:
@@ -227,9 +346,13 @@ def _emit_group(graph, group, outs, tensors, new_ops) -> None:
     params: dict = {}
     outer_inputs = []
     local: dict = {}
+    targets: dict = {}  # an update's variable -> its VariableV2 copy in the body (first:
+    for op in group:    # a copy keeps the variable's name, which the state is keyed by)
+        if op.type in UPDATES and op.inputs[0] not in targets:
+            targets[op.inputs[0]] = copy_op(body, op.inputs[0].op, (), ()).outputs[0]
     for op in group:
-        for t in op.inputs:
-            if t.op in inside or t in params:
+        for i, t in enumerate(op.inputs):
+            if t.op in inside or t in params or i == 0 and op.type in UPDATES:
                 continue
             p = body.create_op("Placeholder", (), {"dtype": t.dtype, "shape": t.shape},
                                name=exact_or_unique(body, t.op.name), site=t.op.site,
@@ -237,7 +360,8 @@ def _emit_group(graph, group, outs, tensors, new_ops) -> None:
             params[t] = p.outputs[0]
             outer_inputs.append(tensors[t])
     for op in group:
-        inputs = [local[t] if t.op in inside else params[t] for t in op.inputs]
+        inputs = [targets[t] if i == 0 and op.type in UPDATES else
+                  local[t] if t.op in inside else params[t] for i, t in enumerate(op.inputs)]
         new = body.create_op(op.type, inputs, op.attrs, name=exact_or_unique(body, op.name),
                              site=op.site, original=(op,))
         local.update(zip(op.outputs, new.outputs))

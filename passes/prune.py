@@ -3,8 +3,8 @@
 `build_program` walks back from the fetched tensors and target ops through data inputs
 and control inputs, stopping at fed tensors, and returns the needed nodes in a
 run order that respects every dependency and, among the rest, runs each reader of a
-variable before any write to it (state writes are scheduled as late as dependencies
-allow). Ref inputs (the target of an Assign) name state and are not dependencies on the
+variable before any write to it (state writes, and Fused nodes holding updates, are
+scheduled as late as dependencies allow). Ref inputs (the target of an Assign) name state and are not dependencies on the
 variable's value.
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from graphc.ir.errors import InvalidArgumentError
 from graphc.ir.graph import Operation, Tensor
+from graphc.ir.ops.fused_ops import updates
 
 
 @dataclass(frozen=True)
@@ -108,4 +109,5 @@ def _schedule(needed: dict) -> list[Operation]:
 
 def _priority(op: Operation) -> tuple:
     opdef = op.opdef
-    return (opdef.start is None, opdef.writes_state, op.id, op)
+    writes = opdef.writes_state or op.type == "Fused" and bool(updates(op))
+    return (opdef.start is None, writes, op.id, op)

@@ -12,6 +12,8 @@ the stages):
     conv_lowering.py    the rules for convolutions and pooling, and conv epilogues
     index_lowering.py   the rules for ops that index by data: one-hot, segment sums,
                         scatters
+    update_lowering.py  the rules for variable writes: alone, forwarded into the kernel
+                        of their value, or a Fused node's updates in one loop nest
     symbolic_movement.py  movement ops on symbolic shapes: copies found at probe sizes
  3. loops.py          emission of loop nests: elementwise and fused bodies, copies,
                       reductions (the Kernel calling convention)

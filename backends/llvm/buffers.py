@@ -23,6 +23,7 @@ from typing import Optional
 import numpy as np
 
 from graphc.ir import dtypes as dt
+from graphc.ir.ops.fused_ops import updates
 from graphc.ir.runtime import MEMORY_LIMIT, too_large_error
 from graphc.ir.symbolic import Sym, SymbolicDimError, is_symbolic, symbols_of
 from . import irutil as U
@@ -78,6 +79,8 @@ class BufferPlan:
                     self.writes.setdefault(t.op.name, []).append(i)
                 else:
                     self.last_use[t] = i
+            for u in updates(op):  # a Fused node's updates write where it runs
+                self.writes.setdefault(u.inputs[0].op.name, []).append(i)
         for t in plan.fetches:
             self.last_use[t] = float("inf")
 

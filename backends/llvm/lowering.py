@@ -10,9 +10,9 @@ them run while its transfer is under way.
 
 TABLE maps an op type to a Rule: `lower(lw, op)` appends the op's native step and returns
 True, or returns False for shapes and dtypes it does not handle (the rules live in
-lowering_rules.py and, for convolutions and ops that index by data, conv_lowering.py and
-index_lowering.py); `pointwise` says the op has a scalar emitter (scalar_ops), so that
-it also lowers inside a fused loop nest; `driver`
+lowering_rules.py and, for convolutions, ops that index by data and variable writes,
+conv_lowering.py, index_lowering.py and update_lowering.py); `pointwise` says the op has
+a scalar emitter (scalar_ops), so that it also lowers inside a fused loop nest; `driver`
 makes the backend's own kernel of an op that runs from Python between native segments
 (While: native_while.py runs its loop's step natively). An op missing from TABLE runs
 through its numpy kernel, with one FallbackWarning per op type, unless the registry
@@ -27,7 +27,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from graphc.ir.ops.fused_ops import body_inputs, body_outputs, members as fused_members, \
-    trailing_reduction
+    trailing_reduction, updates
 from graphc.ir.registry import all_opdefs
 from graphc.ir.runtime import check_output_sizes
 from . import conv_lowering as C
@@ -35,6 +35,7 @@ from . import index_lowering as X
 from . import loops as L
 from . import lowering_rules as R
 from . import native_while
+from . import update_lowering as W
 from .buffers import Buffer, BufferPlan, shape_of, static
 from .irutil import is_float
 from .lowering_rules import REDUCTIONS
@@ -74,7 +75,7 @@ def _table() -> dict:
             (R.lower_slice, ("Slice",)),
             (R.lower_fill, ("Fill",)),
             (R.lower_shape, ("Shape", "Size")),
-            (R.lower_assign, ("Assign", "AssignAdd", "AssignSub")),
+            (W.lower_assign, ("Assign", "AssignAdd", "AssignSub")),
             (R.lower_along_axis, ("ArgMax", "ArgMin", "Cumsum")),
             (R.lower_xent, ("SoftmaxCrossEntropyWithLogits",
                             "SparseSoftmaxCrossEntropyWithLogits")),
@@ -161,6 +162,7 @@ class Lowering:
         self.epilogues: dict = {}     # conv output tensor -> (Epilogue, extra operands)
         self.var_ops: dict = {}       # variable name -> its VariableV2 op
         self.assign_first: dict = {}  # variable name -> its first native use assigns it
+        self.variables: dict = {}     # variable name -> its Buffer (a Fused body's copies too)
         for t in plan.feeds:
             self.buffer_plan.define(t, "feed")
         self.started: dict = {}  # split ops started, not yet finished (in start order)
@@ -195,6 +197,8 @@ class Lowering:
         for op in self.plan.nodes:
             for i in op.opdef.ref_inputs:
                 self.var_ops.setdefault(op.inputs[i].op.name, op.inputs[i].op)
+            for u in updates(op):
+                self.var_ops.setdefault(u.inputs[0].op.name, u.inputs[0].op)
         for step in self.steps:
             if not step.native:
                 continue
@@ -235,7 +239,10 @@ class Lowering:
                 buf.value = value
             return
         if op.type == "VariableV2":
-            buf = plan.define(op.outputs[0], "var")
+            if op.name in self.variables:  # (a Fused body's copy: the same variable)
+                plan.buffers[op.outputs[0]] = self.variables[op.name]
+                return
+            buf = self.variables[op.name] = plan.define(op.outputs[0], "var")
             buf.var = op.name  # also for a "py" variable (shape known only at run time)
             return
         if op.type == "Placeholder":
@@ -243,6 +250,10 @@ class Lowering:
         if op.type == "NoOp":
             return  # ordering only: the schedule already respects control edges
         check_output_sizes(op)  # before any buffer of this size is planned
+        if op.type == "Fused" and updates(op):
+            if not W.lower_fused_updates(self, op):
+                self.expand_fused(op)
+            return
         if op.type == "Fused":
             body = fused_members(op)
             if trailing_reduction(op) is not None:  # computed on the fly (fused_ops)

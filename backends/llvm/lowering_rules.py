@@ -11,8 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from graphc.ir.ops._base import const_value, const_value_as_shape
-from graphc.ir.ops.fused_ops import body_inputs, body_outputs, members as fused_members, \
-    trailing_reduction
 from graphc.ir.symbolic import has_symbolic, product
 from . import irutil as U
 from . import kernels as K
@@ -101,15 +99,6 @@ def lower_sum_to_shape(lw, op) -> bool:
         return lower_view(lw, op)
     return lw.native(op, lambda m, n: L.emit_reduce(m, n, _AsSum(op), "Sum", shape, axes,
                                                     [g, op.outputs[0]]), [g], op.outputs)
-
-
-class Update:
-    """An AssignAdd/AssignSub as the elementwise Add/Sub of the variable and the value
-    (`inner`: the value's tensor, or its register's in the fused body computing it)."""
-
-    def __init__(self, op, inner) -> None:
-        self.type, self.attrs = {"AssignAdd": "Add", "AssignSub": "Sub"}[op.type], {}
-        self.inputs, self.outputs = [op.inputs[0], inner], list(op.outputs)
 
 
 class _AsSum:
@@ -256,99 +245,6 @@ def lower_fill(lw, op) -> bool:
     return lw.native(op, lambda m, n: L.emit_copy(
         m, n, value.dtype, out, [0] * len(out), L.contiguous_strides(out),
         operands=[value, op.outputs[0]]), [value], op.outputs)
-
-
-def lower_assign(lw, op) -> bool:
-    """Assign/AssignAdd/AssignSub of a variable, in place. The kernel computing the value
-    writes straight into the variable where it can (see `_forward_assign`)."""
-    ref, value = op.inputs
-    var = lw.buffer_plan.buffer(ref)
-    if var.kind != "var" or shape_of(value) != var.shape:
-        return False
-    var.native_used = True
-    shape = var.shape
-    if op.type == "Assign" and _forward_assign(lw, value, var) or \
-            op.type != "Assign" and _forward_update(lw, op, var):
-        lw.alias(op.outputs[0], var, op)
-        return True
-    if op.type == "Assign":
-        def emit(m, n):
-            cs = L.contiguous_strides(shape)
-            return L.emit_copy(m, n, value.dtype, shape, cs, cs, operands=[value, var])
-    else:
-        def emit(m, n):
-            return lw.emit_elementwise(m, n, [Update(op, value)], [ref, value], [var, value],
-                                       [op.outputs[0]], [var], shape)
-    lw.native(op, emit, [value] if op.type == "Assign" else [ref, value], [], define=False)
-    lw.alias(op.outputs[0], var, op)
-    return True
-
-
-def _sole_producer(lw, value, var):
-    """The step of the elementwise kernel computing `value` when the op being lowered
-    is the value's only reader and nothing touches `var` in between; else None."""
-    i = lw.producer.get(value)
-    buf = lw.buffer_plan.buffers.get(value)
-    if i is None or buf is None or buf.kind != "arena" or buf.shape != var.shape:
-        return None
-    step = lw.steps[i]
-    if step.op.type not in ("Fused", "AssignAdd", "AssignSub") and \
-            not lw.pointwise_ok(step.op):  # (an update already forwarded into a kernel)
-        return None
-    if lw.buffer_plan.last_use.get(value) != lw.index or not lw.buffer_plan.only_tensor_of(buf):
-        return None
-    buffers = lw.buffer_plan.buffers
-    for later in lw.steps[i + 1:]:
-        if any(buffers.get(t) is var for t in later.inputs + later.outputs):
-            return None
-    return step
-
-
-def _forward_assign(lw, value, var) -> bool:
-    """Let the elementwise kernel computing `value` write straight into the variable
-    when the Assign is the value's only reader and nothing touches the variable in
-    between (an optimizer's `m = b1*m + (1-b1)*g`): no temporary, no copy."""
-    if _sole_producer(lw, value, var) is None:
-        return False
-    lw.buffer_plan.buffers[value] = var
-    return True
-
-
-def _forward_update(lw, op, var) -> bool:
-    """AssignAdd/AssignSub(ref, value) under the conditions of `_forward_assign`: the
-    kernel computing `value` also reads the variable and writes var -/+ value into it
-    (an optimizer's `var -= lr * m / (sqrt(v) + eps)`): one pass, no temporary."""
-    ref, value = op.inputs
-    step = _sole_producer(lw, value, var)
-    if step is None:
-        return False
-    producer = step.op
-    if producer.type in ("AssignAdd", "AssignSub"):
-        return False  # the step already ends in an update: one per kernel
-    if producer.type == "Fused":
-        if trailing_reduction(producer) is not None:
-            return False
-        members = list(fused_members(producer))
-        params, outs = list(body_inputs(producer)), body_outputs(producer)
-        keys = list(producer.inputs)
-        kept = [(o, t) for o, t in zip(outs, producer.outputs) if t is not value]
-        inner = outs[list(producer.outputs).index(value)]
-    else:
-        members, params, keys = [producer], list(producer.inputs), list(producer.inputs)
-        kept, inner = [], value
-    update = Update(op, inner)
-    outputs = [o for o, _ in kept] + [update.outputs[0]]
-    domain = shape_of(value)
-
-    def emit(m, n):
-        return lw.emit_elementwise(m, n, members + [update], params + [ref],
-                                   keys + [var], outputs, [t for _, t in kept] + [var],
-                                   domain)
-    step.emit = emit
-    step.op = op  # errors and the profile name the update; the producer is inside
-    step.outputs = [t for _, t in kept]
-    var.native_used = True
-    return True
 
 
 def _around(shape, axis) -> tuple:

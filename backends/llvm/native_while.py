@@ -38,6 +38,7 @@ import numpy as np
 from llvmlite import ir
 
 from graphc.ir.ops.control_flow_ops import WhileLoop, WhileRun
+from graphc.ir.ops.fused_ops import updates
 from graphc.ir.symbolic import evaluate, evaluate_shape
 from . import irutil as U
 from .cache import jit_module
@@ -240,7 +241,7 @@ def loop_spec(exe, loop: WhileLoop, out_positions: list) -> Optional[LoopSpec]:
         return None
     positions, n, sliced = loop.step_positions, loop.n, loop.sliced
     for op in exe.plan.nodes:
-        if not op.opdef.pure and op.type != "VariableV2":
+        if not op.opdef.pure and op.type != "VariableV2" or updates(op):
             return None
     buffers = exe._lowering.buffer_plan.buffers
     feeds = exe.plan.feeds

@@ -20,7 +20,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from graphc.ir.errors import FailedPreconditionError, InvalidArgumentError, OpError
-from graphc.ir.ops.fused_ops import body_inputs, members as fused_members
+from graphc.ir.ops.fused_ops import body_inputs, members as fused_members, replay
 from graphc.ir.runtime import MEMORY_LIMIT, NodeContext, RuntimeState, exclusive_variables, \
     too_large_error, uninitialized_error
 from graphc.ir.symbolic import evaluate, evaluate_shape, is_symbolic
@@ -439,7 +439,9 @@ class LLVMExecutable:
         for m in ops:
             try:
                 with np.errstate(all="ignore"):
-                    r = m.opdef.compute(*[values[t] for t in m.inputs], **m.attrs)
+                    r = replay(m, [values.get(t) for t in m.inputs], self._store.get) \
+                        if m is not op else m.opdef.compute(*[values[t] for t in m.inputs],
+                                                            **m.attrs)
             except OpError as exc:
                 raise type(exc)(exc.node_def, m.user_op(), exc.message) from None
             for t, v in zip(m.outputs, (r,) if len(m.outputs) == 1 else r):

@@ -22,7 +22,8 @@ from typing import Optional, Sequence
 import numpy as np
 
 from graphc.ir.errors import InvalidArgumentError, OpError
-from graphc.ir.ops.fused_ops import body_inputs, body_outputs, members as fused_members
+from graphc.ir.ops.fused_ops import body_inputs, body_outputs, members as fused_members, \
+    variables_written
 from graphc.ir.runtime import GraphRunner, NodeContext, RuntimeState, check_output_sizes, \
     uninitialized_error
 
@@ -179,8 +180,7 @@ def compile_plan(plan, state: RuntimeState, validate: bool = False,
     read_vars: dict = {}
 
     for op in plan.nodes:
-        if op.opdef.writes_state:
-            written_vars.add(op.inputs[0].op.name)
+        written_vars.update(variables_written(op))
 
     def read_step(t) -> int:
         """A fresh slot holding the variable's value at this point of the run."""

@@ -13,7 +13,12 @@ backends ask them, instead of each keeping a copy):
   whose inputs line up with their output as `input_layout` says;
 - it may end in one of the TRAILING_REDUCTIONS (`trailing_reduction`), which then is its
   only output; its domain, the index space its loop nest runs over, is that reduction's
-  input shape, else its outputs' shape.
+  input shape, else its outputs' shape;
+- or it may hold UPDATES (an optimizer's `m = ...; v = ...; var -= ...`): Assign,
+  AssignAdd and AssignSub of variables of the domain's shape, whose targets are
+  VariableV2 copies inside the body (`updates`, `variables_written`). Such a node writes
+  state: it runs where the first of them would (writers after readers), and each
+  update's output is the variable's new value, as TF1's.
 Backends run the body: the numpy interpreter inlines it into its schedule, the llvm
 backend emits one loop nest for it. Fusion runs on plans, after autodiff, so the node has
 no gradient.
@@ -33,6 +38,8 @@ BODY = "body"
 BROADCAST_OPS = frozenset({"BiasAdd"})
 # Reductions that may end a group: the values they reduce are computed on the fly.
 TRAILING_REDUCTIONS = frozenset({"Sum", "Mean", "Max", "Min", "Prod"})
+# Writes of a variable that may end a group's chains: elementwise once the target is read.
+UPDATES = frozenset({"Assign", "AssignAdd", "AssignSub"})
 
 
 def _body(op) -> tuple:
@@ -73,6 +80,36 @@ def trailing_reduction(op) -> Optional[Operation]:
     """The reduction a Fused node ends in (computing its reduced values on the fly), or None."""
     last = members(op)[-1]
     return last if last.type in TRAILING_REDUCTIONS else None
+
+
+def updates(op) -> tuple:
+    """The variable writes a Fused node's body holds (UPDATES), in order; () for others."""
+    if op.type != "Fused":
+        return ()
+    return tuple(m for m in members(op) if m.type in UPDATES)
+
+
+def variables_written(op) -> tuple:
+    """Names of the variables `op` writes: its ref inputs' (an Assign's, a scatter's), or
+    those its Fused body's updates write."""
+    if op.type == "Fused":
+        return tuple(m.inputs[0].op.name for m in updates(op))
+    if not op.opdef.writes_state:
+        return ()
+    return tuple(op.inputs[i].op.name for i in op.opdef.ref_inputs)
+
+
+def replay(member, args: list, read_variable):
+    """`member`'s value on `args` by its numpy kernel, or, for a body's VariableV2 and
+    updates, the value they stand for without touching state (`read_variable(name)`
+    gives a variable's value): what error reports and numerics checks replay."""
+    if member.type == "VariableV2":
+        return read_variable(member.name)
+    if member.type in UPDATES:
+        ref, value = args
+        return value if member.type == "Assign" else \
+            ref + value if member.type == "AssignAdd" else ref - value
+    return member.opdef.compute(*args, **member.attrs)
 
 
 def input_layout(member: Operation, index: int, rank: int) -> tuple:
