@@ -17,6 +17,8 @@ from . import gemm as G
 from . import irutil as U
 from . import vmath
 from .loops import Kernel, collapse, fast_minmax, loop_nest, new_kernel
+from .pool_ir import CHUNKS_PER_THREAD
+from .target import host
 
 
 # ---------------------------------------------------------------- softmax
@@ -81,32 +83,53 @@ MATMUL_SPLIT_UNIT = 16  # rows (or columns) per unit when graphc splits a matmul
 MATMUL_FLOPS_PER_ELEMENT = 16  # a BLAS core does ~16 flops in the time a loop does an element
 
 
+def matmul_split(m, n, trans_b: bool, jit: bool, threads: int):
+    """(None, "m" or "n": how the pool splits C, the split's extent in MATMUL_SPLIT_UNITs).
+    Bands of C's rows, or of its columns when C is wider than tall (or the JIT GEMM packs
+    B^T: a band of rows would pack all of it again); always the static side."""
+    split = None if threads <= 1 else (
+        "n" if hint_of(n) > hint_of(m) or jit and trans_b and hint_of(n) > 1 else "m")
+    if split and is_symbolic(n if split == "n" else m):
+        split = None if is_symbolic(m if split == "n" else n) else \
+            "m" if split == "n" else "n"
+    extent = 1 if split is None else -(-(n if split == "n" else m) // MATMUL_SPLIT_UNIT)
+    return split, extent
+
+
+def gemm_scratch_slots(extent: int) -> int:
+    """The JIT GEMM's scratch panels a split matmul needs: one per chunk the pool may cut
+    its extent into (at most CHUNKS_PER_THREAD per thread, and threads <= cores), chunk i
+    using panel lo // ceil(extent / slots), which is i as every chunk spans at least that."""
+    return max(1, min(extent, host().pool.cores * CHUNKS_PER_THREAD))
+
+
 def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, batch_strides,
-                operands, threads: int = 1, epilogue=None, jit: bool = False) -> Kernel:
-    """C[b] = op(A[b]) @ op(B[b]) with one BLAS call per batch entry (with `jit`, a call
-    of gemm.py's JIT GEMM instead: gemm.handles); `batch_strides` are the element strides
-    of A, B and C over the (broadcast) batch dims.
+                operands, threads: int = 1, epilogue=None, jit_rows=None) -> Kernel:
+    """C[b] = op(A[b]) @ op(B[b]) with one BLAS call per batch entry, or a call of gemm.py's
+    JIT GEMM: for any rows when `jit_rows` is 0, for at least `jit_rows` rows of C (a
+    band's, checked at run time) else the BLAS; never when None (gemm.run_time_rows).
+    `batch_strides` are the element strides of A, B and C over the (broadcast) batch dims.
+    With the JIT GEMM, the operand after C is its scratch (gemm_scratch_slots times
+    gemm.scratch_floats).
 
     With `threads` > 1 the pool splits the work (BLAS then runs single-threaded): each
-    chunk computes a band of C's rows, or of its columns when C is wider than tall (or
-    the JIT GEMM packs B^T: gemm.py), in units of MATMUL_SPLIT_UNIT. `epilogue` (a conv_kernels.Epilogue over C's [m, n], for
-    a matmul without batch dims): an elementwise body (bias add, activation) applied to
-    each band right after its BLAS call, while it is in cache; its operands follow C's."""
-    gemm = G.gemm_function(module, trans_a, trans_b) if jit else gemm_function(module, dtype)
+    chunk computes a band of C (matmul_split). `epilogue` (a conv_kernels.Epilogue over
+    C's [m, n], for a matmul without batch dims): an elementwise body (bias add,
+    activation) applied to each band right after its BLAS call, while it is in cache; its
+    operands follow C's (and the scratch)."""
+    jit = jit_rows is not None
+    blas = jit_rows != 0
+    gemm = G.gemm_function(module, trans_a, trans_b) if jit else None
+    sgemm = gemm_function(module, dtype) if blas else None
     extra = epilogue.extra if epilogue is not None else 0
-    b, ptrs, lo, hi = new_kernel(module, name, 3 + extra)
+    fixed = 4 if jit else 3
+    b, ptrs, lo, hi = new_kernel(module, name, fixed + extra)
     a_ptr, b_ptr, c_ptr = ptrs[:3]
     size = 4 if dtype.name == "float32" else 8
     lda = m if trans_a else k
     ldb = k if trans_b else n
     i64 = lambda v: U.dim(b, v)  # noqa: E731 (an int or a Sym)
-    # (columns for the JIT GEMM's B^T: a band of rows would pack all of B^T again)
-    split = None if threads <= 1 else (
-        "n" if hint_of(n) > hint_of(m) or jit and trans_b and hint_of(n) > 1 else "m")
-    if split and is_symbolic(n if split == "n" else m):  # (split the static side)
-        split = None if is_symbolic(m if split == "n" else n) else \
-            "m" if split == "n" else "n"
-    extent = 1 if split is None else -(-(n if split == "n" else m) // MATMUL_SPLIT_UNIT)
+    split, extent = matmul_split(m, n, trans_b, jit, threads)
     band0 = b.mul(lo, i64(MATMUL_SPLIT_UNIT))
     band1 = b.mul(hi, i64(MATMUL_SPLIT_UNIT))
     limit = i64(n if split == "n" else m)
@@ -121,19 +144,36 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
         cols = b.sub(band1, band0)
         b_off = b.mul(band0, i64(ldb)) if trans_b else band0
         c_off = band0
+    if jit:  # this chunk's panel (see gemm_scratch_slots)
+        slot = b.sdiv(lo, i64(-(-extent // gemm_scratch_slots(extent))))
+        per_call = G.scratch_floats(trans_b, m, n, k)
+        scratch = b.gep(ptrs[3], [b.mul(slot, i64(per_call * 4))], inbounds=True)
 
     def call(b, offs):
         pa, pb, pc = (b.gep(p, [b.mul(b.add(o, extra), ir.Constant(U.I64, size))],
                             inbounds=True)
                       for p, o, extra in zip((a_ptr, b_ptr, c_ptr), offs, (a_off, b_off, c_off)))
-        if jit:
-            b.call(gemm, [rows, cols, i64(k), pa, i64(lda), pb, i64(ldb), pc, i64(n)])
-            return
-        b.call(gemm, [ir.Constant(U.I32, ROW_MAJOR),
-                      ir.Constant(U.I32, TRANS if trans_a else NO_TRANS),
-                      ir.Constant(U.I32, TRANS if trans_b else NO_TRANS),
-                      rows, cols, i64(k), U.const(dtype, 1.0), pa, i64(lda), pb, i64(ldb),
-                      U.const(dtype, 0.0), pc, i64(n)])
+
+        def by_jit():
+            b.call(gemm, [rows, cols, i64(k), pa, i64(lda), pb, i64(ldb), pc, i64(n),
+                          scratch])
+
+        def by_blas():
+            b.call(sgemm, [ir.Constant(U.I32, ROW_MAJOR),
+                           ir.Constant(U.I32, TRANS if trans_a else NO_TRANS),
+                           ir.Constant(U.I32, TRANS if trans_b else NO_TRANS),
+                           rows, cols, i64(k), U.const(dtype, 1.0), pa, i64(lda), pb,
+                           i64(ldb), U.const(dtype, 0.0), pc, i64(n)])
+        if not blas:
+            by_jit()
+        elif not jit:
+            by_blas()
+        else:
+            with b.if_else(b.icmp_signed(">=", rows, i64(jit_rows))) as (then, otherwise):
+                with then:
+                    by_jit()
+                with otherwise:
+                    by_blas()
 
     with b.if_then(b.icmp_signed("<", band0, band1) if split else ir.Constant(U.I1, 1)):
         if batch_shape:
@@ -145,14 +185,14 @@ def emit_matmul(module, name, dtype, m, n, k, trans_a, trans_b, batch_shape, bat
         if epilogue is not None:
             rows_of = (band0, band1) if split == "m" else (i64(0), i64(m))
             cols_of = (band0, band1) if split == "n" else (None, None)
-            epilogue.emit(b, c_ptr, ptrs[3:], *rows_of, n, dtype, *cols_of)
+            epilogue.emit(b, c_ptr, ptrs[fixed:], *rows_of, n, dtype, *cols_of)
     U.return_status(b)
     batches = 1
     for d in batch_shape:
         batches *= d
     # any number of chunks: the pool picks it at run time (threads=0)
     return Kernel(name, list(operands), extent, _matmul_work(m, n, k) * batches,
-                  splittable=threads > 1 and extent > 1, blas=not jit)
+                  splittable=threads > 1 and extent > 1, blas=blas)
 
 
 def _matmul_work(m, n, k):

@@ -12,11 +12,12 @@ import numpy as np
 
 from graphc.ir.ops._base import const_value, const_value_as_shape
 from graphc.ir.symbolic import has_symbolic, product
+from . import gemm as G
 from . import irutil as U
 from . import kernels as K
 from . import loops as L
 from . import symbolic_movement as SM
-from .buffers import shape_of
+from .buffers import Buffer, shape_of
 from .gemm import handles as gemm_handles
 from .parallel import pool_threads
 from .target import host
@@ -132,9 +133,10 @@ def lower_matmul(lw, op) -> bool:
         ta, tb = op.attrs.get("adj_x", False), op.attrs.get("adj_y", False)
     m, n = sc[-2], sc[-1]
     k = sa[-2] if ta else sa[-1]
-    jit = gemm_handles(host(), a.dtype, tb, k, m)  # graphc's GEMM, else the BLAS's
+    jit = gemm_handles(host(), a.dtype, ta, tb, m, n, k)  # graphc's GEMM, else the BLAS's
     if not jit and host().blas is None:
         return False
+    jit_rows = G.run_time_rows(host(), tb, m) if jit else None
     batch = sc[:-2]
     strides = []
     for s, mat in ((sa, sa[-2] * sa[-1]), (sb, sb[-2] * sb[-1]), (sc, m * n)):
@@ -144,16 +146,23 @@ def lower_matmul(lw, op) -> bool:
         return False
     # BLAS runs on one thread per pool thread (target.BlasThreads); graphc splits the
     # matmul across its pool (parallel.emit_call decides by size at run time).
-    split = (jit or host().blas_threads.available) and pool_threads() > 1
-    lw.blas_single = lw.blas_single or (not jit and host().blas_threads.available)
+    blas = jit_rows != 0
+    split = (not blas or host().blas_threads.available) and pool_threads() > 1
+    lw.blas_single = lw.blas_single or (blas and host().blas_threads.available)
+    threads = 2 if split else 1
+    scratch = []
+    if jit:  # (the JIT GEMM's packed panels, one per chunk)
+        _, extent = K.matmul_split(m, n, tb, jit, threads)
+        floats = K.gemm_scratch_slots(extent) * G.scratch_floats(tb, m, n, k)
+        scratch = [Buffer("arena", a.dtype, (max(floats, 1),))]
 
     out = op.outputs[0]
 
     def emit(mod, name):  # (conv_lowering.fold_epilogue may fold a bias add and activation)
         epi, extra = lw.epilogues.get(out, (None, []))
         return K.emit_matmul(mod, name, a.dtype, m, n, k, ta, tb, batch, strides,
-                             [a, b, out] + extra, 2 if split else 1, epi, jit)
-    lw.native(op, emit, [a, b], op.outputs)
+                             [a, b, out] + scratch + extra, threads, epi, jit_rows)
+    lw.native(op, emit, [a, b], op.outputs, scratch=scratch)
     if not batch:
         lw.conv_outputs[out] = (len(lw.steps) - 1, lw.index)
     return True

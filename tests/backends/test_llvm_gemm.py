@@ -38,11 +38,14 @@ def sgemm():
     h.optimize(compiled)
     engine = h.engine(compiled)
     i64, p = ctypes.c_int64, ctypes.c_void_p
-    proto = ctypes.CFUNCTYPE(None, i64, i64, i64, p, i64, p, i64, p, i64)
+    proto = ctypes.CFUNCTYPE(None, i64, i64, i64, p, i64, p, i64, p, i64, p)
     fns = {lay: proto(engine.get_function_address(f"test_sgemm_{int(lay[0])}{int(lay[1])}"))
            for lay in LAYOUTS}
     fns["engine"] = engine  # (kept alive with the functions)
     return fns
+
+
+SCRATCH = np.zeros(gemm.SCRATCH_FLOATS, np.float32)  # (the panel one call packs into)
 
 
 def _call(fn, a, b, ta, tb, pad=(0, 0, 0)):
@@ -58,13 +61,17 @@ def _call(fn, a, b, ta, tb, pad=(0, 0, 0)):
     wb[:, :sb.shape[1]] = sb
     c = np.full((m, n + pad[2]), 7.0, np.float32)
     fn(m, n, k, wa.ctypes.data, wa.shape[1], wb.ctypes.data, wb.shape[1], c.ctypes.data,
-       c.shape[1])
+       c.shape[1], SCRATCH.ctypes.data)
     assert (c[:, n:] == 7.0).all(), "the GEMM wrote past C's columns"
     return c[:, :n]
 
 
+# (m, k, n): row, column and K tails; K past one block (gemm.KC) and not a multiple of
+# it; N past one packed block (gemm.NC); M = 1, K = 1; M from gemm.PACK_MIN_M (B packed)
 SHAPES = [(1, 1, 1), (3, 5, 7), (8, 16, 32), (9, 0, 5), (13, 7, 16), (5, 3, 33),
-          (17, 33, 49), (15, 64, 31), (100, 784, 10), (100, 256, 256), (2, 300, 65)]
+          (17, 33, 49), (15, 64, 31), (100, 784, 10), (100, 256, 256), (2, 300, 65),
+          (1, 700, 300), (70, 1, 45), (37, 523, 290), (11, 257, 513), (260, 300, 45),
+          (263, 40, 300)]
 
 
 @pytest.mark.parametrize("ta,tb", LAYOUTS)
@@ -117,7 +124,7 @@ def test_matmuls_use_it_where_it_handles_them():
     sess, (px, pw), y = _session(tf.matmul, [x, w], [x.shape, w.shape])
     assert_close(sess.run(y, {px: x, pw: w}), x @ w, "matmul")
     lowering = next(reversed(sess._plans.values())).executable._lowering
-    uses_blas = not gemm.handles(host(), tf.float32, False, 20, 10)
+    uses_blas = not gemm.handles(host(), tf.float32, False, False, 10, 30, 20)
     assert lowering.blas_single == (uses_blas and host().blas_threads.available)
 
 
@@ -170,15 +177,74 @@ def test_batch_matmuls_and_gradients_match_numpy():
     assert_close(got[2], (np.swapaxes(a, -1, -2) @ (2 * c)).sum(axis=0), "matmul")
 
 
-def test_float64_and_a_long_or_short_transposed_b_keep_the_blas():
-    assert not gemm.handles(host(), tf.float64, False, 10, 100)
-    assert not gemm.handles(host(), tf.float32, True, gemm.MAX_PACKED_K + 1, 100)
-    assert not gemm.handles(host(), tf.float32, True, 10, gemm.MIN_PACKED_M - 1)
-    a = R.randn(5, gemm.MAX_PACKED_K + 3).astype(np.float32)
-    b = R.randn(7, gemm.MAX_PACKED_K + 3).astype(np.float32)
+@pytest.mark.parametrize("tb", [False, True])
+def test_batch_matmuls_over_several_k_and_n_blocks_match_numpy(tb):
+    a = R.randn(2, 1, 70, gemm.KC + 44).astype(np.float32)
+    b = R.randn(3, *((gemm.NC + 34, gemm.KC + 44) if tb else (gemm.KC + 44, gemm.NC + 34)))
+    b = b.astype(np.float32)
+    sess, (pa, pb), y = _session(lambda a, b: tf.matmul(a, b, transpose_b=tb), [a, b],
+                                 [a.shape, b.shape])
+    assert_close(sess.run(y, {pa: a, pb: b}), a @ (np.swapaxes(b, -1, -2) if tb else b),
+                 "matmul")
+
+
+def test_float64_and_a_short_transposed_b_keep_the_blas():
+    assert not gemm.handles(host(), tf.float64, False, False, 100, 30, 10)
+    assert not gemm.handles(host(), tf.float32, False, True, gemm.MIN_PACKED_M - 1, 30, 10)
+    a = R.randn(5, 1027).astype(np.float32)
+    b = R.randn(7, 1027).astype(np.float32)
     sess, (pa, pb), y = _session(lambda a, b: tf.matmul(a, b, transpose_b=True), [a, b],
                                  [a.shape, b.shape])
     assert_close(sess.run(y, {pa: a, pb: b}), a @ b.T, "matmul")
+
+
+@pytest.mark.parametrize("ta,tb", LAYOUTS)
+def test_a_long_k_and_wide_n_split_across_the_pool_match_numpy(ta, tb):
+    """K over several blocks and N over several packed blocks, rows from PACK_MIN_M (B
+    packed too), the pool's bands each packing into their own scratch panel."""
+    m, k, n = gemm.PACK_MIN_M + 5, 2 * gemm.KC + 37, gemm.NC + 45
+    a = R.randn(*((k, m) if ta else (m, k))).astype(np.float32)
+    b = R.randn(*((n, k) if tb else (k, n))).astype(np.float32)
+    sess, (pa, pb), y = _session(
+        lambda a, b: tf.matmul(a, b, transpose_a=ta, transpose_b=tb), [a, b],
+        [a.shape, b.shape])
+    want = (a.T if ta else a) @ (b.T if tb else b)
+    for _ in range(3):  # (the pool's back-off may run some calls inline)
+        assert_close(sess.run(y, {pa: a, pb: b}), want, "matmul")
+
+
+def test_a_transposed_b_with_a_symbolic_batch_picks_the_gemm_by_rows_at_run_time():
+    """B^T packs a panel per call, which a few rows do not repay: a symbolic M compiles
+    both calls and takes the BLAS's below MIN_PACKED_M rows (batch 1: an LSTM step)."""
+    w = R.randn(40, 128).astype(np.float32)
+    sess, (px, pw), y = _session(lambda x, w: tf.matmul(x, w, transpose_b=True),
+                                 [np.zeros((1, 128), np.float32), w], [[None, 128], w.shape])
+    for batch in (1, gemm.MIN_PACKED_M - 1, gemm.MIN_PACKED_M, 300):
+        x = R.randn(batch, 128).astype(np.float32)
+        assert_close(sess.run(y, {px: x, pw: w}), x @ w.T, "matmul", err_msg=f"batch {batch}")
+    if host().blas is not None and "+avx512f" in host().features.split(","):
+        lowering = next(reversed(sess._plans.values())).executable._lowering
+        assert lowering.blas_single == host().blas_threads.available  # (both calls)
+
+
+def test_a_run_on_a_thread_with_a_small_stack_packs_into_the_runtime_s_scratch():
+    """threading.stack_size's least (32 KiB): the GEMM's packed panels live in the
+    workspace, not on the caller's stack (a stack array of K * 32 floats overflowed it)."""
+    import threading
+    a = R.randn(100, 1000).astype(np.float32)
+    b = R.randn(40, 1000).astype(np.float32)
+    sess, (pa, pb), y = _session(lambda a, b: tf.matmul(a, b, transpose_b=True),
+                                 [a, b], [[None, 1000], b.shape])
+    sess.run(y, {pa: a[:70], pb: b})  # (compiled here: LLVM wants a larger stack)
+    got = {}
+    old = threading.stack_size(32 * 1024)
+    try:
+        t = threading.Thread(target=lambda: got.update(y=sess.run(y, {pa: a, pb: b})))
+        t.start()
+        t.join()
+    finally:
+        threading.stack_size(old)
+    assert_close(got["y"], a @ b.T, "matmul")
 
 
 @pytest.mark.parametrize("ta,tb", LAYOUTS)
