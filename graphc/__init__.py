@@ -6,7 +6,17 @@ re-exports the Session, variables, initializers and TF1's surrounding surface.
 import os as _os
 import sys as _sys
 
-from .ir import site as _site
+# A source checkout on PYTHONPATH (its layers beside this folder, not inside it): its own
+# ir/, passes/ and backends/ are graphc.ir, graphc.passes and graphc.backends, found before
+# any editable install of another checkout (whose finder maps them to that checkout).
+_root = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))
+if not _os.path.isdir(_os.path.join(_os.path.dirname(__file__), "ir")) and all(
+        _os.path.isfile(_os.path.join(_root, _f))
+        for _f in ("pyproject.toml", "ir/__init__.py", "passes/__init__.py",
+                   "backends/__init__.py")):
+    __path__.append(_root)
+
+from .ir import site as _site  # noqa: E402
 
 for _d in ("", "../ir", "../passes", "../backends"):
     _p = _os.path.normpath(_os.path.join(_os.path.dirname(__file__), _d))
