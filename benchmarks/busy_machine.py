@@ -11,9 +11,11 @@ cross-entropy, float32) at batch 64 and 256, in two conditions:
 Each (framework, batch, condition) runs in a fresh process, so one framework's threads
 never slow the next. A measurement is the mean ms per step over a fixed wall-clock window
 (the slow phases of an oversubscribed machine come and go: a median would hide them),
-after warm-up steps. TensorFlow runs the same TF1 program through tf.compat.v1. With
---repeats N every measurement is taken N times, the runners taking turns (a shared
-machine's other load falls on all alike); the tables show the median and the best.
+after warm-up steps, beside the CPU time all the process's threads spent per step (what
+a step costs the machine; a busy machine's scheduler decides how fast it gets it).
+TensorFlow runs the same TF1 program through tf.compat.v1. With --repeats N every
+measurement is taken N times, the runners taking turns (a shared machine's other load
+falls on all alike); the tables show the median and the best.
 
 Runners: graphc (graphc-llvm as shipped), tensorflow, and two graphc variants for
 comparison: graphc-static (the pool splits every large kernel, without backing off size
@@ -90,8 +92,9 @@ def mlp_step(tfm, batch: int):
     return lambda: sess.run(train, feed)
 
 
-def measure(framework: str, batch: int, seconds: float) -> float:
-    """Mean seconds per step over `seconds` of wall clock, after warm-up."""
+def measure(framework: str, batch: int, seconds: float) -> tuple:
+    """(mean seconds per step, mean CPU seconds per step over all the process's threads)
+    over `seconds` of wall clock, after warm-up."""
     if framework == "tensorflow":
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         import tensorflow as tf_full
@@ -106,16 +109,17 @@ def measure(framework: str, batch: int, seconds: float) -> float:
     for _ in range(20):
         step()
     n = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     while True:
         step()
         n += 1
         elapsed = time.perf_counter() - t0
         if elapsed >= seconds:
-            return elapsed / n
+            return elapsed / n, (time.process_time() - c0) / n
 
 
-def run_one(framework: str, batch: int, seconds: float, busy: bool) -> float | None:
+def run_one(framework: str, batch: int, seconds: float, busy: bool) -> tuple | None:
+    """(seconds, CPU seconds) per step in a fresh process, or None when it failed."""
     procs = start_load(cores() + 1) if busy else []
     env = dict(os.environ)
     if framework == "graphc-1thread":
@@ -129,7 +133,8 @@ def run_one(framework: str, batch: int, seconds: float, busy: bool) -> float | N
     if out.returncode != 0:
         print(f"  {framework} batch {batch} failed:\n{out.stderr[-2000:]}", file=sys.stderr)
         return None
-    return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    return got["seconds"], got["cpu"]
 
 
 NAMES = {"graphc": "graphc-llvm", "graphc-static": "graphc-static",
@@ -157,7 +162,8 @@ def main() -> None:
         return
     if args.measure:
         framework, batch, seconds = args.measure
-        print(json.dumps({"seconds": measure(framework, int(batch), float(seconds))}))
+        wall, cpu = measure(framework, int(batch), float(seconds))
+        print(json.dumps({"seconds": wall, "cpu": cpu}))
         return
     frameworks = [f for f in args.only.split(",") if available(f)]
     unknown = [f for f in frameworks if f not in NAMES]
@@ -165,6 +171,8 @@ def main() -> None:
         parser.error(f"unknown runner(s) {unknown}: choose from {sorted(NAMES)}")
     batches = [int(b) for b in args.batches.split(",")]
     env = {k: v for k, v in os.environ.items() if "THREADS" in k}
+    from llvm_backend import machine
+    print(f"machine: {machine()}")
     print(f"MLP 784-256-128-10 Adam step, {cores()} cores, busy = beside {cores() + 1} "
           f"numpy matmul processes; mean ms/step over {args.seconds:g} s, {args.repeats} "
           f"repeat(s), load average {os.getloadavg()[0]:.1f} at the start"
@@ -177,15 +185,17 @@ def main() -> None:
                     t = run_one(framework, batch, args.seconds, busy)
                     print(f"  [{r + 1}/{args.repeats}] {framework} batch {batch} "
                           f"{'busy' if busy else 'quiet'}: "
-                          + (f"{t * 1e3:.2f} ms" if t is not None else "failed"),
-                          file=sys.stderr, flush=True)
+                          + (f"{t[0] * 1e3:.2f} ms (CPU {t[1] * 1e3:.2f} ms)"
+                             if t is not None else "failed"), file=sys.stderr, flush=True)
                     if t is not None:
                         samples.setdefault((framework, batch, busy), []).append(t)
     for label, pick in (("median", statistics.median), ("best", min)):
-        rows = {key: pick(v) for key, v in samples.items()}
-        print(f"\n{label} of {args.repeats} repeat(s)")
-        print(f"{'runner':15s} {'batch':>5s} {'quiet ms':>9s} {'busy ms':>9s} "
-              f"{'busy/quiet':>10s} {'vs TF quiet':>11s} {'vs TF busy':>10s}")
+        rows = {key: pick([w for w, _ in v]) for key, v in samples.items()}
+        cpu = {key: pick([c for _, c in v]) for key, v in samples.items()}
+        print(f"\n{label} of {args.repeats} repeat(s); CPU: ms of all the process's "
+              "threads per step")
+        print(f"{'runner':15s} {'batch':>5s} {'quiet ms':>9s} {'CPU':>6s} {'busy ms':>9s} "
+              f"{'CPU':>6s} {'busy/quiet':>10s} {'vs TF quiet':>11s} {'vs TF busy':>10s}")
 
         def fmt(v, width, digits=2):
             return f"{v:{width}.{digits}f}" if v is not None else f"{'-':>{width}s}"
@@ -195,8 +205,10 @@ def main() -> None:
                 tq = rows.get(("tensorflow", batch, False))
                 tb = rows.get(("tensorflow", batch, True))
                 # "vs TF": TensorFlow's time / this one's (> 1: faster than TensorFlow)
+                cq, cb = cpu.get((framework, batch, False)), cpu.get((framework, batch, True))
                 print(f"{NAMES[framework]:15s} {batch:5d} {fmt(q and q * 1e3, 9)} "
-                      f"{fmt(b and b * 1e3, 9)} {fmt(b / q if q and b else None, 10, 1)} "
+                      f"{fmt(cq and cq * 1e3, 6)} {fmt(b and b * 1e3, 9)} "
+                      f"{fmt(cb and cb * 1e3, 6)} {fmt(b / q if q and b else None, 10, 1)} "
                       f"{fmt(tq / q if tq and q else None, 11)} "
                       f"{fmt(tb / b if tb and b else None, 10)}")
     print(f"load average {os.getloadavg()[0]:.1f} at the end")

@@ -148,6 +148,9 @@ def main() -> None:
         have_tf = importlib.util.find_spec("tensorflow") is not None
     except ValueError:
         have_tf = False
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from llvm_backend import machine
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the start")
     cache = tempfile.mkdtemp(prefix="graphc-cache-")
     setups = [("graphc-llvm", "graphc", {"GRAPHC_SYMBOLIC_DIMS": "1"}),
               ("graphc-llvm per shape", "graphc", {"GRAPHC_SYMBOLIC_DIMS": "0"})]
@@ -175,6 +178,7 @@ def main() -> None:
                 row += (f"   {results['graphc-llvm'][k] / tf_s:9.2f}"
                         f"  {results['graphc-llvm per shape'][k] / tf_s:12.2f}")
             print(f"{k:{width}s}{row}")
+        print(f"load average {os.getloadavg()[0]:.1f}")
         if not ratio_tf:
             print("(TensorFlow is not installed: pip install tensorflow-cpu tf-keras for its "
                   "column)")

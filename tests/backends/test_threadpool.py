@@ -197,23 +197,101 @@ def test_forked_children_get_a_pool_of_their_own():
     assert got["sums"] == [got["want"]] * 2
 
 
+# A plan whose matmuls call the BLAS on every host (graphc's own GEMM is float32 only),
+# and the process's threads: {tid: (state, CPU ticks)}.
+BLAS_PROGRAM = """
+import threading, time
+
+def blas_plan(batch=256, n=384):
+    rng = np.random.RandomState(2)
+    x = tf.placeholder(tf.float64, [None, n])
+    w = tf.Variable(rng.randn(n, n) / np.sqrt(n))
+    y = tf.matmul(tf.nn.relu(tf.matmul(x, w)), w, transpose_b=True)
+    loss = tf.reduce_mean(y * y)
+    train = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
+    return loss, train, {x: rng.rand(batch, n)}
+
+def threads():
+    out = {}
+    for tid in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{tid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        out[int(tid)] = (fields[0], int(fields[11]) + int(fields[12]))
+    return out
+
+def all_asleep_but_me(bound=60.0):
+    # every other thread off the CPU (state S/D): a spinning one stays R. Polled, up to a
+    # bound for a loaded machine, where a spinner may wait long for a core to spin on.
+    me, end = threading.get_native_id(), time.monotonic() + bound
+    while time.monotonic() < end:
+        if all(state not in "R" for tid, (state, _) in threads().items() if tid != me):
+            return True
+        time.sleep(0.01)
+    return False
+"""
+
+
 def test_a_run_beside_busy_blas_processes_finishes():
-    """Three processes keep OpenBLAS's threads multiplying while 40 training steps run;
-    the timeout is the bound (an oversubscribed, spinning pool took minutes)."""
+    """Three processes keep OpenBLAS's threads multiplying while 40 training steps run,
+    those of the float32 MLP (graphc's own GEMM where the host has it) and of a float64
+    one whose matmuls call the BLAS; the timeout is the bound (an oversubscribed,
+    spinning pool took minutes)."""
     load = ("import numpy as np\na = np.random.rand(300, 300)\n"
             "while True:\n    a = np.dot(a, a); a /= abs(a).max() + 1.0\n")
     procs = [subprocess.Popen([sys.executable, "-c", load]) for _ in range(3)]
     try:
-        got = _run("""
+        got = _run(BLAS_PROGRAM + textwrap.dedent("""
             loss, train, extra, feed = build(batch=64)
             losses, _ = steps(tf.Session(), loss, train, extra, feed, n=40)
-            print(json.dumps({"losses": losses}))
-        """, timeout=300)
+            loss, train, feed = blas_plan(batch=64)
+            sess = tf.Session()
+            sess.run(tf.global_variables_initializer())
+            blas = [float(sess.run([loss, train], feed)[0]) for _ in range(40)]
+            print(json.dumps({"losses": losses, "blas": blas}))
+        """), timeout=300)
     finally:
         for p in procs:
             p.kill()
             p.wait()
-    assert np.all(np.isfinite(got["losses"])) and got["losses"][-1] < got["losses"][0]
+    for losses in (got["losses"], got["blas"]):
+        assert np.all(np.isfinite(losses)) and losses[-1] < losses[0], losses
+
+
+def test_blas_calls_run_on_the_pools_threads_and_openblas_workers_stay_asleep():
+    """OpenBLAS (numpy's, with a worker thread of its own: OPENBLAS_NUM_THREADS=2) runs
+    at one thread while graphc's kernels call it (target.BlasThreads), so graphc's pool
+    is the one pool at work: the threads the process had before graphc's session
+    (OpenBLAS's workers) get no CPU during graphc's runs (they would take half of each
+    dgemm and spin after it), the session adds no thread but the pool's workers, and
+    once the runs end every thread but the caller sleeps (the pool's spin is bounded).
+    OpenBLAS has its two threads back after the runs, for numpy's own matmuls."""
+    if not host().blas_threads.available or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs a BLAS with thread control and two cores")
+    got = _run(BLAS_PROGRAM + textwrap.dedent("""
+        me = threading.get_native_id()
+        others = [t for t in threads() if t != me]  # numpy's import started OpenBLAS's
+        loss, train, feed = blas_plan()
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        sess.run([loss, train], feed)  # (compiled: the runs below only run)
+        lowering = next(reversed(sess._plans.values())).executable._lowering
+        seen = {"blas_single": lowering.blas_single, "asleep_before": all_asleep_but_me()}
+        before = threads()
+        losses = [float(sess.run([loss, train], feed)[0]) for _ in range(40)]
+        after = threads()
+        seen["other_ticks"] = [after[t][1] - before[t][1] for t in others if t in after]
+        seen["new_threads"] = len(set(after) - set(others) - {me})
+        seen["pool_workers"] = host().pool.started
+        seen["asleep_after"] = all_asleep_but_me()
+        seen["openblas_threads"] = host().blas_threads._get()
+        seen["finite"] = bool(np.all(np.isfinite(losses)))
+        print(json.dumps(seen))
+    """), {"OPENBLAS_NUM_THREADS": "2"})
+    assert got["blas_single"] and got["asleep_before"] and got["finite"], got
+    assert got["other_ticks"] and all(t == 0 for t in got["other_ticks"]), got
+    assert 1 <= got["new_threads"] <= got["pool_workers"], got
+    assert got["asleep_after"], "a thread kept running after the runs ended"
+    assert got["openblas_threads"] == 2
 
 
 def test_python_threads_share_the_pool_and_agree_with_numpy():

@@ -40,16 +40,33 @@ def test_mobilenet_uses_the_ops_tensorflow_writes():
 
 
 @pytest.mark.parametrize("backend", ["numpy", "llvm"])
-def test_mobilenet_matches_tensorflow(backend):
+def test_mobilenet_matches_tensorflow(backend, monkeypatch):
+    """On llvm also: one plan for both batch sizes, every op native, and depthwise
+    convolutions computed in one kernel with the pointwise one reading them."""
+    pairs = []
+    if backend == "llvm":
+        from graphc.backends.llvm import cache
+        from graphc.backends.llvm import fused_conv_kernels as FK
+        emit = FK.emit_depthwise_pointwise
+        monkeypatch.setattr(FK, "emit_depthwise_pointwise",
+                            lambda *a: pairs.append(1) or emit(*a))
     want = _want()
+    built = []
     with tf.Graph().as_default():
         fetches = tf.import_graph_def(_graph_def(), return_elements=M.FETCHES, name="")
         with tf.Session(backend=backend) as sess:
             for batch in M.BATCHES:
+                before = cache.stats["modules"] if backend == "llvm" else 0
                 got = sess.run(fetches, {M.INPUT: M.inputs(batch)})
+                built.append(cache.stats["modules"] - before if backend == "llvm" else 0)
                 for key, value in zip(M.FETCHES, got):
                     np.testing.assert_allclose(value, want[f"{key}@{batch}"], **TOLERANCE,
                                                err_msg=f"{key} at batch {batch}")
+            if backend == "llvm":
+                steps = [s for p in sess._plans.values() for s in p.executable._lowering.steps]
+                assert not [s.op.type for s in steps if not s.native]
+                assert built[0] >= 1 and built[1:] == [0] * (len(built) - 1), built
+                assert pairs, "no depthwise and pointwise pair became one kernel"
     logits = want["logits:0@32"]
     assert logits.std(axis=0).min() > 0.05  # the fixture's outputs depend on the image
 
@@ -79,4 +96,7 @@ def test_every_convolution_of_mobilenet_fuses():
     types = [op.type for op in plan.graph.get_operations()]
     assert types.count("_FusedConv2D") == 35 and types.count("_FusedDepthwiseConv2dNative") \
         == 17, sorted(set(types))
-    assert not {"Cast", "Conv2D", "DepthwiseConv2dNative", "Relu6", "Pad"} & set(types)
+    # the batch norms folded into the filters (no scale or shift left), the residual adds,
+    # paddings and Relu6s into the convolutions
+    assert not {"Cast", "Conv2D", "DepthwiseConv2dNative", "Relu6", "Pad", "FusedBatchNormV3",
+                "Mul", "Add", "AddV2"} & set(types), sorted(set(types))
