@@ -289,7 +289,7 @@ def test_blas_calls_run_on_the_pools_threads_and_openblas_workers_stay_asleep():
     """), {"OPENBLAS_NUM_THREADS": "2"})
     assert got["blas_single"] and got["asleep_before"] and got["finite"], got
     assert got["other_ticks"] and all(t == 0 for t in got["other_ticks"]), got
-    assert 1 <= got["new_threads"] <= got["pool_workers"], got
+    assert got["new_threads"] <= got["pool_workers"], got
     assert got["asleep_after"], "a thread kept running after the runs ended"
     assert got["openblas_threads"] == 2
 
