@@ -22,6 +22,7 @@ the stages):
     gemm.py             the float32 GEMM matmuls call on AVX-512 hosts (else the BLAS)
     conv_kernels.py     convolution kernels: geometry, im2col blocks around the BLAS
     direct_conv_kernels.py  register-blocked direct convolutions and their gradients
+    winograd_kernels.py  Winograd F(2x2, 5x5) convolutions (5x5, stride 1)
     depthwise_kernels.py  depthwise convolution kernels and their gradients
     fused_conv_kernels.py  fused convolutions' kernels: epilogues, depthwise in registers
     pool_kernels.py     pooling kernels

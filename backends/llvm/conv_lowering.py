@@ -1,8 +1,9 @@
 """Stage 2 of the llvm backend, its convolution rules: Conv2D and its two gradients,
 depthwise convolutions and their gradients, and pooling, lowered to the kernels of
 direct_conv_kernels (register-blocked direct loops for few input channels, and with
-AVX-512 for filters whose blocks stay in L2), conv_kernels (else im2col blocks around BLAS
-calls) and pool_kernels;
+AVX-512 for filters whose blocks stay in L2), winograd_kernels (with AVX-512, stride-1 5x5
+windows of 16 or more channels), conv_kernels (else im2col blocks around BLAS calls) and
+pool_kernels;
 and `fold_epilogue`, which folds the fused bias add and activation after a forward
 convolution into its kernel. Like lowering_rules, each rule receives the Lowering and the
 op and appends the op's native step (True) or leaves the op to its numpy kernel (False);
@@ -21,6 +22,7 @@ from . import direct_conv_kernels as DC
 from . import fused_conv_kernels as FK
 from . import loops as L
 from . import pool_kernels as P
+from . import winograd_kernels as WK
 from .buffers import Buffer, shape_of
 from .parallel import planned_threads
 from .target import host
@@ -76,6 +78,45 @@ def _direct(g, m: int, dtype) -> bool:
     return _wide() and g.k * block <= DIRECT_FILTER_BYTES
 
 
+WINOGRAD = True  # stride-1 5x5 convolutions by F(2x2, 5x5) (winograd_kernels), on AVX-512
+WINOGRAD_CHANNELS = 16  # input and output channels from which the transforms pay
+
+
+def _winograd(g, m: int) -> bool:
+    """Winograd rather than direct loops: a stride-1 undilated 5x5 window on an AVX-512
+    host with enough channels that the fewer products outweigh the transforms (on the
+    convnet's 14x14x32->64 layer, one thread on Zen 4: forward 2.1x, input gradient 1.8x,
+    filter gradient 1.45x faster than the direct loops)."""
+    return WINOGRAD and _wide() and WK.winograd_applies(g) and \
+        min(g.c, m) >= WINOGRAD_CHANNELS
+
+
+def _winograd_steps(g, m: int, dtype, x, f, out, epilogue, flip=None):
+    """(emit, scratch) of a Winograd convolution of x with f (or with the turned filter
+    of `flip` = (forward geometry, its filter): an input gradient), `epilogue()` giving
+    (Epilogue or None, its extra operands): the filter's transform, the input padded to
+    whole tiles, the tiles."""
+    gp = WK.winograd_padding(g)
+    xp = Buffer("arena", dtype, CK.padded_shape(gp))
+    u = Buffer("arena", dtype, (WK.POSITIONS, g.c, m))
+    threads = planned_threads(2 * g.rows * g.ow * g.k * m, g.n * WK.tiles(g)[0])
+    work = Buffer("arena", dtype, (max(threads, 1) * WK.scratch_size(g.c, m),))
+    turned = Buffer("arena", dtype, (g.kh, g.kw, g.c, m)) if flip else None
+
+    def emit(mod, n):
+        epi, extra = epilogue()
+        steps = []
+        if flip:
+            steps.append(DC.emit_flip_filter(mod, n + "_flip", dtype, flip[0], g.c,
+                                             [flip[1], turned]))
+        return steps + [
+            WK.emit_winograd_filter(mod, n + "_wf", dtype, g.c, m, [turned if flip else f, u]),
+            CK.emit_pad(mod, n + "_pad", dtype, gp, [x, xp]),
+            WK.emit_conv_winograd(mod, n, dtype, g, m, _lanes(dtype), threads,
+                                  [xp, u, out, work] + extra, epi, _accumulators())]
+    return emit, [xp, u, work] + ([turned] if flip else [])
+
+
 def lower_conv(lw, op) -> bool:
     """Convolutions as direct loops (see _direct), or as im2col (or col2im) kernels around
     BLAS matmuls (see conv_kernels)."""
@@ -104,8 +145,14 @@ def lower_conv(lw, op) -> bool:
         return False  # the numpy kernel reports the mismatch; native code never sees it
     if op.type == "Conv2DBackpropInput":
         gi = DC.input_gradient_shape(g, m)
+        if gi is not None and _winograd(gi, g.c):
+            emit, scratch = _winograd_steps(gi, g.c, dtype, dy, None, out,
+                                            lambda: (None, []), flip=(g, f))
+            return lw.native(op, emit, [f, dy], op.outputs, scratch=scratch)
         if gi is not None and g.c > DIRECT_CONV_CHANNELS and _direct(gi, g.c, dtype):
             return _input_gradient_direct(lw, op, g, gi, m, f, dy)
+    if op.type == "Conv2DBackpropFilter" and _winograd(g, m):
+        return _filter_gradient_winograd(lw, op, g, m, x, dy)
     if op.type == "Conv2DBackpropFilter" and _direct(g, m, dtype):
         xp = Buffer("arena", dtype, CK.padded_shape(g))
         threads = planned_threads(2 * rows * g.k * m, g.rows)
@@ -132,6 +179,23 @@ def lower_conv(lw, op) -> bool:
     return lw.native(op, lambda mod, n: CK.emit_conv_blocked(mod, n, dtype, g, m, plan, kind,
                                                             operands), inputs, op.outputs,
                      scratch=scratch)
+
+
+def _filter_gradient_winograd(lw, op, g, m: int, x, dy) -> bool:
+    """A 5x5 stride-1 filter gradient by F(5, 2) along the window's rows
+    (winograd_kernels.emit_conv_filter_winograd): per-thread sums of the transformed
+    products, then one kernel adding them up through the output transform."""
+    dtype, out = op.outputs[0].dtype, op.outputs[0]
+    xp = Buffer("arena", dtype, CK.padded_shape(WK.winograd_padding(g)))
+    threads = planned_threads(2 * g.rows * g.ow * g.k * m, g.rows)
+    sums = Buffer("arena", dtype, (max(threads, 1) * WK.ROW_TAPS * g.c * m,))
+    work = Buffer("arena", dtype, (max(threads, 1) * WK.filter_scratch_size(g, m),))
+
+    def emit(mod, n):
+        return [CK.emit_pad(mod, n + "_pad", dtype, WK.winograd_padding(g), [x, xp])] + \
+            WK.emit_conv_filter_winograd(mod, n, dtype, g, m, _lanes(dtype), threads,
+                                         [xp, dy, out, sums, work], _accumulators())
+    return lw.native(op, emit, [x, dy], op.outputs, scratch=[xp, sums, work])
 
 
 def _input_gradient_direct(lw, op, g, gi, m: int, f, dy) -> bool:
@@ -178,6 +242,9 @@ def _forward_conv(lw, op, g, m: int, inputs, epilogue) -> bool:
             return DC.emit_conv_direct(mod, n, dtype, g, m, _lanes(dtype),
                                        [x, f, out] + extra, epi, _accumulators())
         lw.native(op, emit_pointwise, inputs, op.outputs)
+    elif _winograd(g, m):
+        emit, scratch = _winograd_steps(g, m, dtype, x, f, out, epilogue)
+        lw.native(op, emit, inputs, op.outputs, scratch=scratch)
     elif _direct(g, m, dtype):
         xp = Buffer("arena", dtype, CK.padded_shape(g))
 

@@ -73,7 +73,7 @@ def pixel_block(ow: int, vectors: int, accumulators: int = ACCUMULATORS) -> int:
     return -(-ow // groups)
 
 
-def _register_blocks(b, ft, m: int, lanes: int, extent: int, accumulators: int):
+def register_blocks(b, ft, m: int, lanes: int, extent: int, accumulators: int):
     """A register-blocked kernel's accumulators: (vector_blocks of the m channels, the
     block of `extent` (pixels, or input channels) each holds (pixel_block), zeroed, ops)
     where zeroed(c0, widths, count) zeroes and returns [(channel, width, count accumulator
@@ -106,7 +106,7 @@ def emit_conv_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
     b, ptrs, lo, hi = new_kernel(module, name, 3 + (epilogue.extra if epilogue else 0))
     x, f, out = ptrs[:3]
     ft = U.value_type(dtype)
-    blocks, per, zeroed, ops = _register_blocks(b, ft, m, lanes, g.ow, accumulators)
+    blocks, per, zeroed, ops = register_blocks(b, ft, m, lanes, g.ow, accumulators)
 
     def group(b, row, n, oh, ow0, count):
         for c0, ws in blocks:
@@ -169,7 +169,7 @@ def emit_conv_filter_tiled(module, name, dtype, g: ConvShape, m: int, lanes: int
     _, target = thread_sum(b, lo, chunk_size(b, g.rows, threads), df, partials, size,
                            g.k * m)
     zero_range(b, target, dtype, _c(0), _c(g.k * m))
-    blocks, per, zeroed, ops = _register_blocks(b, ft, m, lanes, g.c, accumulators)
+    blocks, per, zeroed, ops = register_blocks(b, ft, m, lanes, g.c, accumulators)
     tile = FILTER_TILE_ROWS
     tiles = b.sdiv(b.add(b.sub(hi, lo), _c(tile - 1)), _c(tile))
 

@@ -68,10 +68,12 @@ def test_conv_and_its_gradients_match_numpy(shape, kernel, stride, padding, dila
                                             threaded, dtype, direct, monkeypatch):
     """Both ways of running a convolution of many input channels: register-blocked direct
     loops (forward, stride-1 input gradient as a forward conv of dy, tiled filter
-    gradient; on AVX-512 hosts) and im2col/col2im blocks around BLAS (forced here)."""
+    gradient; on AVX-512 hosts; Winograd for the 5x5 ones) and im2col/col2im blocks
+    around BLAS (forced here)."""
     from graphc.backends.llvm import conv_lowering
     if not direct:
         monkeypatch.setattr(conv_lowering, "DIRECT_FILTER_BYTES", 0)
+        monkeypatch.setattr(conv_lowering, "WINOGRAD", False)
     x = R.randn(*shape).astype(dtype)
     w = (R.randn(*kernel) * 0.1).astype(dtype)
     dy = _dy_like(x, w, stride, padding, dilation)
@@ -87,28 +89,33 @@ def test_conv_and_its_gradients_match_numpy(shape, kernel, stride, padding, dila
     assert ("gemm64_" in text) == (not turned)  # (the input gradient's col2im, else none)
 
 
+@pytest.mark.parametrize("window,channels", [((3, 3), (12, 20)),
+                                             ((5, 5), (16, 24))])  # (Winograd's)
 @pytest.mark.parametrize("direct", [True, False], ids=["direct", "blas"])
-def test_conv_gradients_with_an_unknown_batch_match_numpy(direct, monkeypatch):
+def test_conv_gradients_with_an_unknown_batch_match_numpy(window, channels, direct,
+                                                          monkeypatch):
     """One plan for every batch size (the padded copies and thread splits sized at run
-    time), batch 1 among them."""
+    time), batch 1 and the convnet's 128 among them."""
     from graphc.backends.llvm import conv_lowering
     if not direct:
         monkeypatch.setattr(conv_lowering, "DIRECT_FILTER_BYTES", 0)
-    w = (R.randn(3, 3, 12, 20) * 0.1).astype(np.float32)
+        monkeypatch.setattr(conv_lowering, "WINOGRAD", False)
+    c, m = channels
+    w = (R.randn(*window, c, m) * 0.1).astype(np.float32)
     results = {}
     for backend in ("llvm", "numpy"):
         g = tf.Graph()
         with g.as_default():
-            x = tf.placeholder(tf.float32, [None, 9, 8, 12])
-            dy = tf.placeholder(tf.float32, [None, 9, 8, 20])
+            x = tf.placeholder(tf.float32, [None, 9, 8, c])
+            dy = tf.placeholder(tf.float32, [None, 9, 8, m])
             y = tf.nn.conv2d(x, tf.constant(w), [1, 1, 1, 1], "SAME")
             fetches = [y] + tf.gradients(y, [x], grad_ys=dy) + \
-                [tf.nn.conv2d_backprop_filter(x, [3, 3, 12, 20], dy, [1, 1, 1, 1], "SAME")]
+                [tf.nn.conv2d_backprop_filter(x, list(w.shape), dy, [1, 1, 1, 1], "SAME")]
             sess = tf.Session(graph=g, backend=backend)
             rs = np.random.RandomState(3)
-            results[backend] = [sess.run(fetches, {x: rs.randn(n, 9, 8, 12).astype(np.float32),
-                                                   dy: rs.randn(n, 9, 8, 20).astype(np.float32)})
-                                for n in (3, 1, 6)]
+            results[backend] = [sess.run(fetches, {x: rs.randn(n, 9, 8, c).astype(np.float32),
+                                                   dy: rs.randn(n, 9, 8, m).astype(np.float32)})
+                                for n in (3, 1, 128)]
     for got, want in zip(results["llvm"], results["numpy"]):
         for a, b, name in zip(got, want, ["conv", "input grad", "filter grad"]):
             assert_close(a, b, "conv", err_msg=name)
