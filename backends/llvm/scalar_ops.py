@@ -410,6 +410,13 @@ SCALAR["FloorDiv"] = lambda b, op, a: _floor_divmod(b, op, a)[0]
 SCALAR["FloorMod"] = lambda b, op, a: _floor_divmod(b, op, a)[1]
 
 
+def can_fail(op) -> bool:
+    """Whether `op`'s emitter may raise the kernel's error flag (an integer division or
+    modulo: a zero divisor), so that a loop writing in place must not hold it."""
+    return op.type in ("FloorDiv", "FloorMod", "TruncateDiv", "TruncateMod") and \
+        not is_float(_in(op))
+
+
 def _float_divmod(b, op, x, y):
     """TF1's float FloorDiv, floor(x / y), and FloorMod, fmod(x, y) moved into the
     divisor's sign when the two differ: NaN, infinities and signed zeros as the numpy

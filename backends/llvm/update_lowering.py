@@ -13,6 +13,7 @@ from __future__ import annotations
 from graphc.ir.ops.fused_ops import UPDATES, body_inputs, body_outputs, \
     members as fused_members, trailing_reduction, updates
 from . import loops as L
+from .scalar_ops import can_fail
 from .buffers import shape_of, static
 
 
@@ -91,7 +92,7 @@ def lower_fused_updates(lw, op) -> bool:
                 m = Update(m, m.inputs[1], current)
             written.append(m.outputs[0])
             targets.append(ref)
-        if not lw.pointwise_ok(m):
+        if not lw.pointwise_ok(m) or can_fail(m):  # (a failure must find the state unwritten)
             return False
         computed.append(m)
     outs = body_outputs(op)
@@ -125,6 +126,9 @@ def _sole_producer(lw, value, var):
         return None                                          # into a kernel, or fused)
     if lw.buffer_plan.last_use.get(value) != lw.index or not lw.buffer_plan.only_tensor_of(buf):
         return None
+    if any(can_fail(m) for m in (fused_members(step.op) if step.op.type == "Fused"
+                                 else [step.op])):
+        return None  # (its error would come after some writes: numpy's leaves the variable)
     buffers = lw.buffer_plan.buffers
     for later in lw.steps[i + 1:]:
         if any(buffers.get(t) is var for t in later.inputs + later.outputs):

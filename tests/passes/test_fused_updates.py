@@ -308,3 +308,30 @@ def test_initializer_assign_fuses_and_initializes():
                 values.append(sess.run(v))
     np.testing.assert_array_equal(values[0], values[1])
     assert ((values[0] >= 1.0) & (values[0] < 3.0)).all()
+
+
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_update_whose_value_fails_leaves_the_variable_unwritten(backend, fused):
+    # an integer division by zero in the kernel computing an update's value fails the
+    # run before the variable is written (the llvm kernel raised its flag mid-loop, after
+    # writing every element: found by review); the write ordered before it stays
+    with tf.Graph().as_default():
+        v = tf.Variable(np.arange(8, dtype=np.int32) + 10, name="v")
+        w = tf.Variable(np.ones(8, np.int64), name="w")
+        m = tf.Variable(np.zeros(8, np.int32), name="m")
+        d = tf.placeholder(tf.int32, [8])
+        mt = tf.assign(m, m * 2 + 3)
+        add = tf.assign_add(v, (mt + 7) // d)
+        put = tf.assign(w, tf.cast(tf.truncatemod(mt, d), tf.int64) + 1)
+        with _session(fused, backend) as sess:
+            sess.run(tf.global_variables_initializer())
+            for op in (add, put):
+                with pytest.raises(tf.errors.InvalidArgumentError, match="division by zero"):
+                    sess.run(op, {d: np.array([1, 2, 3, 4, 0, 1, 1, 1], np.int32)})
+            np.testing.assert_array_equal(sess.run(v), np.arange(8) + 10)
+            np.testing.assert_array_equal(sess.run(w), np.ones(8))
+            np.testing.assert_array_equal(sess.run(m), [9] * 8)  # (3, then 2 * 3 + 3)
+            d_ok = np.array([1, 2, 3, 4, 5, 1, 1, 1], np.int32)
+            np.testing.assert_array_equal(sess.run(add, {d: d_ok}),
+                                          np.arange(8) + 10 + (21 + 7) // d_ok)
