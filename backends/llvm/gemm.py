@@ -49,12 +49,18 @@ VPTR = VEC.as_pointer()
 # Where the BLAS wins (benchmarks/gemm_shapes.py on a Zen 4 whose OpenBLAS runs its
 # SkylakeX kernels, GFLOP/s on one thread, this GEMM / OpenBLAS; elsewhere this GEMM is
 # 1.1-1.5x: the MLP's matmuls at ~115 against ~100, B^T forms ~110 against ~85):
-# - B^T on few rows: packing B^T is paid once per call (an LSTM's [16, 128] @ [40, 128]^T:
-#   78 / 98), so B^T takes this GEMM from MIN_PACKED_M rows of C: a static M at compile
-#   time, a symbolic one at run time (run_time_rows);
+# - B^T on few rows: packing B^T is paid once per call, and OpenBLAS's B^T kernels are
+#   quick on under 8 rows, or under 32 rows of fewer than 64 columns (M x N x K: 4 x 256 x
+#   256: 53 / 106; 16 x 40 x 128, an LSTM step: 78 / 98; 8 x 40 x 128: 66 / 98), where
+#   from 8 rows of 64 columns it is slow (8 x 256 x 256: 75 / 25; 16 x 128 x 128: 90 / 41;
+#   32 x 40 x 128: 82 / 46). So B^T takes this GEMM from min_packed_rows(N) rows of C:
+#   a static M at compile time, a symbolic one at run time (run_time_rows);
 # - A^T with N <= 16: one vector of lanes per row, partly masked, where OpenBLAS's
 #   kernel runs along M (the MLP's last dW, [100, 256]^T @ [100, 10]: 72 / 88).
-MIN_PACKED_M = 64
+def min_packed_rows(n) -> int:
+    """From how many rows of C a B^T matmul of `n` columns (an int or a Sym) takes this
+    GEMM where the BLAS is there."""
+    return 8 if isinstance(n, int) and n >= 64 else 32
 
 
 def handles(host, dtype, trans_a: bool, trans_b: bool, m, n, k) -> bool:
@@ -65,14 +71,15 @@ def handles(host, dtype, trans_a: bool, trans_b: bool, m, n, k) -> bool:
         return False
     if trans_a and isinstance(n, int) and n <= LANES and host.blas is not None:
         return False
-    return not trans_b or not isinstance(m, int) or m >= MIN_PACKED_M
+    return not trans_b or not isinstance(m, int) or m >= min_packed_rows(n) or \
+        host.blas is None
 
 
-def run_time_rows(host, trans_b: bool, m) -> int:
+def run_time_rows(host, trans_b: bool, m, n) -> int:
     """For a matmul `handles` gives this GEMM: from how many rows of C (of the band a
     chunk computes) a run calls it, the BLAS's below; 0: always."""
     if trans_b and host.blas is not None and not isinstance(m, int):
-        return MIN_PACKED_M
+        return min_packed_rows(n)
     return 0
 
 

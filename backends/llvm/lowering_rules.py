@@ -136,7 +136,7 @@ def lower_matmul(lw, op) -> bool:
     jit = gemm_handles(host(), a.dtype, ta, tb, m, n, k)  # graphc's GEMM, else the BLAS's
     if not jit and host().blas is None:
         return False
-    jit_rows = G.run_time_rows(host(), tb, m) if jit else None
+    jit_rows = G.run_time_rows(host(), tb, m, n) if jit else None
     batch = sc[:-2]
     strides = []
     for s, mat in ((sa, sa[-2] * sa[-1]), (sb, sb[-2] * sb[-1]), (sc, m * n)):
