@@ -13,7 +13,7 @@ It checks the two give the same table after a step, then prints per backend the 
 and the median wall and CPU (process) time of a step, and the load average.
 
 Run: python benchmarks/embedding_step.py [--rows 50000] [--dim 64] [--batch 256]
-     [--rounds 9] [--steps 20] [--backends llvm,numpy]
+     [--rounds 9] [--steps 20] [--backends llvm,numpy] [--unknown-batch]
 """
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ warnings.simplefilter("ignore")
 import graphc as tf  # noqa: E402
 
 
-def _step(backend: str, sparse: bool, rows: int, dim: int, batch: int, lr: float = 0.1):
-    """(one training step taking (ids, target), the table's value, the session)."""
+def _step(backend: str, sparse: bool, rows: int, dim: int, batch, lr: float = 0.1):
+    """(one training step taking (ids, target), the table's value, the session); `batch`
+    None: the ids' placeholder leaves the batch unknown (a symbolic plan)."""
     g = tf.Graph()
     with g.as_default():
         table = tf.Variable(np.random.RandomState(0).randn(rows, dim).astype(np.float32))
@@ -54,7 +55,10 @@ def main(argv=None) -> None:
     ap.add_argument("--rounds", type=int, default=9)
     ap.add_argument("--steps", type=int, default=20, help="timed steps per graph a round")
     ap.add_argument("--backends", default="llvm,numpy")
+    ap.add_argument("--unknown-batch", action="store_true",
+                    help="placeholders of shape [None] (the batch read at run time)")
     args = ap.parse_args(argv)
+    placeholder_batch = None if args.unknown_batch else args.batch
     r = np.random.RandomState(1)
     ids = r.randint(0, args.rows, args.batch).astype(np.int32)
     ids[:8] = ids[0]  # (a repeated id, as real batches have)
@@ -64,7 +68,7 @@ def main(argv=None) -> None:
     print(f"{'backend':8s} {'update':7s} {'wall best':>10s} {'(median)':>9s} "
           f"{'cpu best':>10s} {'(median)':>9s}   (ms a step)")
     for backend in args.backends.split(","):
-        steps = {mode: _step(backend, mode == "sparse", args.rows, args.dim, args.batch)
+        steps = {mode: _step(backend, mode == "sparse", args.rows, args.dim, placeholder_batch)
                  for mode in ("dense", "sparse")}
         for run, _, _ in steps.values():
             run(ids, target)

@@ -8,7 +8,7 @@ numpy kernel (False).
 """
 from __future__ import annotations
 
-from graphc.ir.symbolic import has_symbolic, product
+from graphc.ir.symbolic import has_symbolic, is_symbolic, product
 from . import kernels as K
 from .buffers import shape_of
 
@@ -83,16 +83,17 @@ VARIABLE_SCATTER_KINDS = {"ScatterUpdate": "update", "ScatterAdd": "add",
 
 
 def lower_variable_scatter(lw, op) -> bool:
-    """A variable scatter of static shapes, in place in the variable's buffer (as
-    lower_assign: the op's output is the variable); every index is checked before the
-    first write, so a bad one leaves the variable as it was. Updates that share the
-    variable's buffer, and bad shapes, run the numpy kernel (which names them)."""
+    """A variable scatter, in place in the variable's buffer (as lower_assign: the op's
+    output is the variable); the number of index rows may be symbolic (a batch of ids).
+    Every index is checked before the first write, so a bad one leaves the variable as
+    it was. Updates that share the variable's buffer, and bad shapes, run the numpy
+    kernel (which names them)."""
     ref, indices, updates = op.inputs
     var = lw.buffer_plan.buffer(ref)
     kind = VARIABLE_SCATTER_KINDS[op.type]
     shape, i_shape, u_shape = var.shape, shape_of(indices), shape_of(updates)
-    if var.kind != "var" or any(has_symbolic(s) for s in (shape, i_shape, u_shape)) or \
-            not shape or var.dtype.name == "bool" and kind != "update":
+    if var.kind != "var" or has_symbolic(shape) or not shape or \
+            var.dtype.name == "bool" and kind != "update":
         return False
     if lw.buffer_plan.buffers[updates] is var or lw.buffer_plan.buffers[indices] is var:
         return False  # (the numpy kernel reads them before its write)
@@ -100,12 +101,11 @@ def lower_variable_scatter(lw, op) -> bool:
     depth = (i_shape[-1] if i_shape else 0) if nd else 1
     lead = i_shape[:-1] if nd else i_shape
     scalar = not nd and not u_shape
-    if not 0 < depth <= len(shape) or not scalar and \
+    if is_symbolic(depth) or not 0 < depth <= len(shape) or not scalar and \
             tuple(u_shape) != tuple(lead) + tuple(shape[depth:]):
         return False
-    n_rows, inner = product(lead) if lead else 1, product(shape[depth:]) if depth < len(
-        shape) else 1
-    if product(shape) == 0 or n_rows * inner == 0:
+    n_rows, inner = product(lead), product(shape[depth:])
+    if product(shape) == 0 or inner == 0:  # (no index rows: the kernel writes nothing)
         return False
     var.native_used = True
     lw.native(op, lambda m, n: K.emit_variable_scatter(

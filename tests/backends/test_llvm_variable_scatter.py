@@ -24,8 +24,12 @@ ND_ROWS = np.int64([[1, 2], [0, 0], [1, 2], [3, 1]])  # (1, 2) twice
 SHAPE = (4, 3, 2)
 
 
+def _schedule_of(plan) -> list:
+    return [k for k, _ in plan.executable._schedule]
+
+
 def _schedule(sess) -> list:
-    return [k for k, _ in next(reversed(sess._plans.values())).executable._schedule]
+    return _schedule_of(next(reversed(sess._plans.values())))
 
 
 def _run(backend, variables, fetches, feed):
@@ -149,3 +153,36 @@ def test_a_read_before_the_scatter_keeps_the_old_value():
     np.testing.assert_array_equal(u, [1, 2, -2])
     np.testing.assert_array_equal(a, [1, 2, -2])
     assert "fallback" not in kinds
+
+
+def test_a_batch_of_indices_of_unknown_size_is_native_for_every_size():
+    # one symbolic plan: the number of index rows is read at run time (0 rows: nothing)
+    start = np.arange(12.0).reshape(4, 3)
+    with tf.Graph().as_default():
+        v, w = tf.Variable(start), tf.Variable(start)
+        i, u = tf.placeholder(tf.int32, [None]), tf.placeholder(tf.float64, [None, 3])
+        ni, nu = tf.placeholder(tf.int64, [None, 2]), tf.placeholder(tf.float64, [None])
+        ops = [tf.scatter_add(v, i, u), tf.scatter_nd_update(w, ni, nu)]
+        results = {}
+        for backend in ("numpy", "llvm"):
+            with tf.Session(backend=backend) as sess, warnings.catch_warnings():
+                warnings.filterwarnings("error", ".*Scatter", FallbackWarning)
+                sess.run([v.initializer, w.initializer])
+                got = []
+                for n in (3, 5, 0):
+                    r = np.random.RandomState(n)
+                    feed = {i: r.randint(0, 4, n), u: r.randn(n, 3),
+                            ni: np.stack([r.randint(0, 4, n), r.randint(0, 3, n)], 1),
+                            nu: r.randn(n)}
+                    got.append(sess.run(ops, feed))
+                with pytest.raises(tf.errors.InvalidArgumentError, match=r"= 4 is not in"):
+                    sess.run(ops, {i: [0, 4], u: np.ones((2, 3)), ni: np.zeros((0, 2)),
+                                   nu: np.zeros(0)})
+                got.append(sess.run([v, w]))  # unchanged by the failed run
+                if backend == "llvm":
+                    assert all("fallback" not in _schedule_of(p) for p in sess._plans.values())
+                    assert any(p.executable._symbols for p in sess._plans.values())
+            results[backend] = got
+    for want, got in zip(results["numpy"], results["llvm"]):
+        for a, b in zip(want, got):
+            np.testing.assert_array_equal(b, a)
