@@ -8,6 +8,7 @@ import numpy as np
 from .ir import context as _context
 from .ir.graph import TensorLike
 from .ir.ops import math_ops as M
+from .ir.ops.array_grads import is_gather_gradient
 from .ir.ops import reduce_ops as R
 from .ir.ops import generator_ops as G
 from .ir.ops import matmul_ops as MM
@@ -28,13 +29,22 @@ def clip_by_norm(t, clip_norm, axes=None, name: Optional[str] = None):
 
 
 def global_norm(t_list, name: Optional[str] = None):
-    """sqrt(sum of squared l2 norms of all non-None tensors), in float32 or their dtype."""
+    """sqrt(sum of squared l2 norms of all non-None tensors), in float32 or their dtype.
+    A lookup's gradient counts as TF1's IndexedSlices: the norm of its values, a
+    repeated id's rows each (not their sum), and a sum of lookups' gradients as the
+    concatenation of their values."""
     tensors = [convert_to_tensor(t) for t in t_list if t is not None]
     if not tensors:
         raise ValueError("global_norm needs at least one tensor")
     graph = _context.get_default_graph()
     with graph.name_scope(name or "global_norm"):
-        sums = [R.reduce_sum(M.square(t)) for t in tensors]
+        sums = []
+        for t in tensors:
+            parts = list(t.op.inputs) if t.op.type == "AddN" else [t]
+            if all(is_gather_gradient(p) for p in parts):
+                sums.extend(R.reduce_sum(M.square(p.op.inputs[0])) for p in parts)
+            else:
+                sums.append(R.reduce_sum(M.square(t)))
         return M.sqrt(MM.add_n(sums) if len(sums) > 1 else sums[0], name="global_norm")
 
 

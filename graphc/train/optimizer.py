@@ -19,6 +19,7 @@ from ..ir.ops import core_ops, math_ops, state_ops
 from ..ir.ops import matmul_ops
 from ..ir.ops import generator_ops
 from ..ir.ops._base import convert_to_tensor, only_default
+from ..ir.ops.array_grads import is_gather_gradient
 from ..ir.ops.scatter_state_ops import scatter_sub
 from ..passes.gradients import explain_disconnected, gradients
 from ..variables import GraphKeys, Variable, trainable_variables
@@ -384,11 +385,9 @@ def _lookups(grad: Tensor, var: Variable):
     total, outer = _unscaled(grad)  # (a sum of lookups' gradients, clipped: scaled outside)
     for part in list(total.op.inputs) if total.op.type == "AddN" else [total]:
         t, scalings = _unscaled(part)
-        op = t.op
-        if not (op.type == "UnsortedSegmentSum" and op.attrs.get("axis") == 0 and op.original
-                and op.original[0].type == "GatherV2" and var.shape.ndims):
+        if not (is_gather_gradient(t) and var.shape.ndims):
             return None
-        found.append((op, outer + scalings))
+        found.append((t.op, outer + scalings))
     return found
 
 

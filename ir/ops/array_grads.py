@@ -251,6 +251,14 @@ def _gather_vjp(op, grads):
 set_vjp("GatherV2", _gather_vjp)
 
 
+def is_gather_gradient(t) -> bool:
+    """Whether `t` is a GatherV2's gradient along axis 0, TF1's IndexedSlices: its values
+    are the UnsortedSegmentSum's data (input 0), its indices the ids (input 1)."""
+    op = t.op
+    return op.type == "UnsortedSegmentSum" and op.attrs.get("axis") == 0 and \
+        bool(op.original) and op.original[0].type == "GatherV2"
+
+
 def _scatter_nd_infer(op):
     indices, updates, shape = op.inputs
     return _shape_value_infer(shape, updates.dtype)

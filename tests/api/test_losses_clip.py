@@ -92,3 +92,28 @@ def test_contrib_layers_and_clear_refusals():
         getattr(tf.contrib, "slim")  # noqa: B009
     with pytest.raises(AttributeError, match="tf.contrib.layers.repeat"):
         getattr(tf.contrib.layers, "repeat")  # noqa: B009
+
+
+def test_global_norm_of_a_lookups_gradient_counts_each_looked_up_row():
+    # TF1's gradient of a lookup is IndexedSlices and global_norm takes its values: a
+    # repeated id's rows each, a sum of two lookups' gradients as their concatenation
+    # (the norm of the dense, summed rows was smaller; found by review, against TF 2.21's
+    # compat.v1 clip_by_global_norm on a GradientDescent step)
+    c = np.arange(1.0, 7.0, dtype=np.float32).reshape(3, 2)
+    with tf.Graph().as_default():
+        e = tf.Variable(np.zeros((5, 2), np.float32))
+        one = tf.reduce_sum(tf.gather(e, [1, 1, 3]) * c)
+        two = one + tf.reduce_sum(tf.gather(e, [3, 0]) * c[:2])
+        g1, = tf.gradients(one, [e])
+        g2, = tf.gradients(two, [e])
+        (clipped,), norm = tf.clip_by_global_norm([g1], 1.0)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            n1, n2, n_dense, cl = sess.run([tf.global_norm([g1]), tf.global_norm([g2]),
+                                            tf.global_norm([g1 * 1.0]), clipped])
+    np.testing.assert_allclose(n1, np.sqrt((c ** 2).sum()), rtol=1e-6)
+    np.testing.assert_allclose(n2, np.sqrt((c ** 2).sum() + (c[:2] ** 2).sum()), rtol=1e-6)
+    dense = np.zeros((5, 2), np.float32)
+    np.add.at(dense, [1, 1, 3], c)
+    np.testing.assert_allclose(n_dense, np.sqrt((dense ** 2).sum()), rtol=1e-6)
+    np.testing.assert_allclose(cl, dense / np.sqrt((c ** 2).sum()), rtol=1e-6)
