@@ -189,11 +189,21 @@ def _identity_n(ctx: NodeContext):
 
 
 def _fused_batch_norm(ctx: NodeContext):
-    """FusedBatchNorm{,V2,V3} (NHWC): y, batch mean, batch variance, then the reserve
-    outputs (the same statistics: nothing in graphc reads them)."""
+    """FusedBatchNorm{,V2,V3}: y, batch mean, batch variance, then the reserve outputs
+    (the same statistics: nothing in graphc reads them). NCHW, which Keras'
+    LayerNormalization writes (its rows as the channels of a [1, rows, features, 1]
+    tensor), is normalized as NHWC between two transposes."""
     from ..ir.ops.norm_ops import fused_batch_norm
-    _check_nhwc(ctx)
+    fmt = ctx.attr("data_format", A.STR, "NHWC")
+    if fmt not in ("NHWC", "NCHW"):
+        _check_nhwc(ctx)
     x, scale, offset, mean, variance = ctx.inputs[:5]
+    if fmt == "NCHW":
+        if x.shape.rank not in (None, 4):
+            raise GraphDefImportError(f"{ctx.label}: NCHW input of rank {x.shape.rank}, "
+                                      "expected 4")
+        x = ctx.op("Transpose", [x], {"perm": (0, 2, 3, 1), "conjugate": False},
+                  suffix="to_nhwc")
     training = ctx.attr("is_training", A.BOOL, True)
     factor = ctx.attr("exponential_avg_factor", A.FLOAT, 1.0)
     if training and factor != 1.0:
@@ -203,9 +213,25 @@ def _fused_batch_norm(ctx: NodeContext):
         y, m, v = fused_batch_norm(
             x, scale, offset, None if training else mean, None if training else variance,
             epsilon=ctx.attr("epsilon", A.FLOAT, 1e-4), is_training=training, name="bn")
+    if fmt == "NCHW":
+        y = ctx.op("Transpose", [y], {"perm": (0, 3, 1, 2), "conjugate": False},
+                  suffix="to_nchw")
     y = ctx.op("Identity", [y])
     extra = [m, v] * (3 if ctx.node.op == "FusedBatchNormV3" else 2)
     return [y, m, v] + extra[:(3 if ctx.node.op == "FusedBatchNormV3" else 2)]
+
+
+def _einsum(ctx: NodeContext):
+    """Einsum (Keras' MultiHeadAttention and EinsumDense write it): graphc's einsum, the
+    transposes, reshapes and (batch) matmuls it composes, named under the node."""
+    from ..ir.ops.einsum_ops import einsum
+    equation = ctx.attr("equation", A.STR)
+    try:
+        with ctx.graph.name_scope(ctx.name + "/"):
+            y = einsum(equation, *ctx.inputs, name="einsum")
+    except ValueError as exc:
+        raise GraphDefImportError(f"{ctx.label}: {exc}") from None
+    return ctx.op("Identity", [y])
 
 
 def _assert(ctx: NodeContext):
@@ -220,7 +246,7 @@ IMPORTERS: dict[str, Callable] = {
     "Gather": _gather_v1, "Pad": _pad, "PadV2": _pad, "OneHot": _one_hot,
     "BatchMatMulV3": _batch_matmul_v3, "IdentityN": _identity_n,
     "FusedBatchNorm": _fused_batch_norm, "FusedBatchNormV2": _fused_batch_norm,
-    "FusedBatchNormV3": _fused_batch_norm,
+    "FusedBatchNormV3": _fused_batch_norm, "Einsum": _einsum,
 }
 
 

@@ -68,7 +68,7 @@ _POOL = (("ksize", "ksize", INTS), ("strides", "strides", INTS), ("padding", "pa
 _SEEDS = (("seed", "seed", INT), ("seed2", "seed2", INT))
 
 SPECS: list = [
-    *_unary("Abs", "Ceil", "Cos", "Elu", "Erf", "Exp", "Expm1", "Floor", "IsFinite", "IsInf",
+    *_unary("Abs", "Ceil", "Cos", "Elu", "Erf", "Erfc", "Exp", "Expm1", "Floor", "IsFinite", "IsInf",
             "IsNan", "Log", "Log1p", "Neg", "Reciprocal", "Relu", "Relu6", "Rint", "Round",
             "Rsqrt", "Selu", "Sigmoid", "Sign", "Sin", "Softplus", "Softsign", "Sqrt",
             "Square", "Tan", "Tanh", "OnesLike", "ZerosLike", "StopGradient", "Identity",
