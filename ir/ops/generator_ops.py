@@ -13,8 +13,9 @@ from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import TensorShape, unknown_shape
-from ._base import (NON_DIFFERENTIABLE, _infer_python_dtype, apply, check_dtype,
-                    const_value, const_value_as_shape, convert_to_tensor, defop, np_value,
+from ..symbolic import is_symbolic
+from ._base import (NON_DIFFERENTIABLE, _dim_from_scalar, _infer_python_dtype, apply,
+                    check_dtype, const_value, const_value_as_shape, convert_to_tensor, defop, np_value,
                     only_default)
 from .array_ops import (_check_vector, dim_list, INDEX_DTYPES, reshape, shape as shape_of,
                         _shape_arg, _shape_str, size, stack, _static_axis)
@@ -251,9 +252,24 @@ def _range_infer(op):
                             f"{', '.join(i.dtype.name for i in op.inputs)}")
     values = [const_value(t) for t in op.inputs]
     if any(v is None for v in values):
-        return [(dtype, TensorShape([None]))]
+        return [(dtype, TensorShape([_run_time_range_size(op, values)]))]
     start, limit, delta = (np.asarray(v).item() for v in values)
     return [(dtype, TensorShape([_range_size(start, limit, delta, ValueError)]))]
+
+
+def _run_time_range_size(op, values) -> Optional[object]:
+    """The length of an integer range with a step of 1 or -1 whose bounds are a plan's
+    run-time dims (ir/symbolic.py), as `tf.range(tf.shape(x)[0])` is: that dim, so the
+    ops after it keep a symbolic shape (None when the length depends on values)."""
+    if not op.inputs[0].dtype.is_integer or values[2] is None or \
+            int(np.asarray(values[2]).item()) not in (1, -1):
+        return None
+    bounds = [int(np.asarray(v).item()) if v is not None else _dim_from_scalar(t)
+              for t, v in zip(op.inputs[:2], values[:2])]
+    if any(b is None for b in bounds) or not any(is_symbolic(b) for b in bounds):
+        return None
+    start, limit = bounds
+    return limit - start if int(np.asarray(values[2]).item()) == 1 else start - limit
 
 
 def _range_compute(start, limit, delta):

@@ -475,3 +475,34 @@ def test_broadcast_to_a_fed_shape_checks_the_value(backend):
                                       np.broadcast_to(v, target) * 2.0)
     with pytest.raises(InvalidArgumentError, match=r"Incompatible shapes: \[3\] vs. \[5\]"):
         sess.run(y, {x: np.ones(3, np.float32), s: [5]})
+
+
+def test_a_range_over_the_batch_keeps_the_ops_after_it_native():
+    """`tf.range(tf.shape(x)[0])` is as long as the batch: static_rnn's "last relevant
+    output" (rows range(b) * steps + length - 1 of the stacked outputs) gathers, multiplies
+    and reduces natively, one module for every batch size, as the numpy reference does."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 5, 3], name="x")
+        lengths = tf.placeholder(tf.int32, [None], name="lengths")
+        w = tf.constant(np.arange(12, dtype=np.float32).reshape(3, 4) / 10.0)
+        rows = tf.range(0, tf.shape(x)[0]) * 5 + (lengths - 1)
+        last = tf.gather(tf.reshape(x, [-1, 3]), rows)
+        logits = tf.matmul(last, w)
+        hits = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), 2), tf.float32))
+        back = tf.range(tf.shape(x)[0], 0, -1)
+    native = tf.Session(graph=g, backend="llvm")
+    reference = tf.Session(graph=g, backend="numpy")
+    built = []
+    for n in (3, 1, 8):
+        feed = {x: _values(n * 5, 3).reshape(n, 5, 3) - 1.0,
+                lengths: np.arange(n, dtype=np.int32) % 5 + 1}
+        before = _modules()
+        got = native.run([rows, logits, hits, back], feed)
+        built.append(_modules() - before)
+        for a, b in zip(got, reference.run([rows, logits, hits, back], feed)):
+            assert a.shape == b.shape and a.dtype == b.dtype
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+        np.testing.assert_array_equal(got[3], np.arange(n, 0, -1))
+    assert built[1:] == [0, 0], f"modules built per batch size {built}"
+    assert _numpy_steps(native) == ["Range"]
