@@ -332,7 +332,7 @@ def const_value_as_shape(t: Tensor) -> TensorShape:
     return unknown_shape(rank)
 
 
-def _dim_from_scalar(t: Tensor) -> Optional[int]:
+def dim_from_scalar(t: Tensor) -> Optional[int]:
     """A scalar int tensor's value if known at build time, e.g. tf.shape(x)[i] for a known
     dim i of x (None when unknown)."""
     pv = partial_value(t)

@@ -14,9 +14,9 @@ from ..errors import InvalidArgumentError
 from ..graph import TensorLike
 from ..shapes import TensorShape, unknown_shape
 from ..symbolic import is_symbolic
-from ._base import (NON_DIFFERENTIABLE, _dim_from_scalar, _infer_python_dtype, apply,
-                    check_dtype, const_value, const_value_as_shape, convert_to_tensor, defop, np_value,
-                    only_default)
+from ._base import (NON_DIFFERENTIABLE, _infer_python_dtype, apply, check_dtype,
+                    const_value, const_value_as_shape, convert_to_tensor, defop,
+                    dim_from_scalar, np_value, only_default)
 from .array_ops import (_check_vector, dim_list, INDEX_DTYPES, reshape, shape as shape_of,
                         _shape_arg, _shape_str, size, stack, _static_axis)
 from .tile_pad_ops import broadcast_to
@@ -264,7 +264,7 @@ def _run_time_range_size(op, values) -> Optional[object]:
     if not op.inputs[0].dtype.is_integer or values[2] is None or \
             int(np.asarray(values[2]).item()) not in (1, -1):
         return None
-    bounds = [int(np.asarray(v).item()) if v is not None else _dim_from_scalar(t)
+    bounds = [int(np.asarray(v).item()) if v is not None else dim_from_scalar(t)
               for t, v in zip(op.inputs[:2], values[:2])]
     if any(b is None for b in bounds) or not any(is_symbolic(b) for b in bounds):
         return None

@@ -45,9 +45,9 @@ def test_shape_of_partial_shape_is_partially_known():
     assert const_value_as_shape(s).as_tuple() == (None, 3, 4)
     assert const_value_as_shape(s[1:]).as_tuple() == (3, 4)
     assert const_value(s[2]) is None  # a scalar dim is not a constant...
-    from graphc.ir.ops._base import _dim_from_scalar
-    assert _dim_from_scalar(s[2]) == 4  # ...but shape inference sees it
-    assert _dim_from_scalar(s[0]) is None
+    from graphc.ir.ops._base import dim_from_scalar
+    assert dim_from_scalar(s[2]) == 4  # ...but shape inference sees it
+    assert dim_from_scalar(s[0]) is None
     assert const_value_as_shape(A.stack([s[0], s[-1], 7])).as_tuple() == (None, 4, 7)
 
 

@@ -6,7 +6,7 @@ from graphc.ir import get_opdef
 from graphc.ir.errors import InvalidArgumentError
 from graphc.ir.ops import array_ops as A
 from graphc.ir.ops import slicing_ops as S
-from graphc.ir.ops._base import _dim_from_scalar, const_value
+from graphc.ir.ops._base import dim_from_scalar, const_value
 from tests.helpers import run
 from graphc.ir.ops.core_ops import constant, placeholder
 
@@ -87,8 +87,8 @@ def test_getitem_tensor_valued_slice_bounds():
 def test_getitem_shape_dims_are_known_statically():
     x = placeholder("float32", [None, 3, 4])
     s = A.shape(x)
-    assert _dim_from_scalar(s[1]) == 3 and _dim_from_scalar(s[-1]) == 4
-    assert _dim_from_scalar(s[0]) is None
+    assert dim_from_scalar(s[1]) == 3 and dim_from_scalar(s[-1]) == 4
+    assert dim_from_scalar(s[0]) is None
     assert s[0].shape.as_tuple() == ()
     assert run(s[0], {x: V}) == 2
 
