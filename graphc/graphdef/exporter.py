@@ -299,8 +299,8 @@ def export_graph(graph: Graph, ex: _Exporter, prefix: str, bound: dict,
     ex.names.update(prefix + op.name for op in graph.get_operations())
     try:
         for op in graph.get_operations():
-            if op.type == "Placeholder" and op.outputs[0] in bound:
-                continue
+            if op.type in ("Placeholder", "VariableV2") and op.outputs[0] in bound:
+                continue  # (a parameter, or a fused update's target: its node is outside)
             export_op(op, ex)
     finally:
         ex.prefix, ex.pivot = saved

@@ -20,7 +20,7 @@ from ..ir.graph import Operation
 from ..ir.ops.control_flow_ops import BODY, COND, ELSE, THEN, fn_outputs, fn_params
 from ..ir.ops.fused_ops import body_inputs, body_outputs
 from . import attrs as A
-from .exporter import EXPORTERS, _Exporter, export_graph
+from .exporter import EXPORTERS, _Exporter, export_graph, export_op
 
 PARALLEL_ITERATIONS = 10
 
@@ -223,10 +223,18 @@ def var_ref_name(frame: _Frame, i: int, key: str) -> str:
 
 def _fused(op: Operation, ex: _Exporter) -> None:
     """A fused group as its member ops (TensorFlow has no such node), and an IdentityN
-    of its results under its own name."""
+    of its results under its own name; its updates write the variables' own nodes."""
     body = op.subgraphs["body"]
     bound = {p: ex.ref(t) for p, t in zip(body_inputs(op), op.inputs)}
-    clash = any(o.name in ex.names for o in body.get_operations() if o.type != "Placeholder")
+    for v in body.get_operations():  # an update's target: the variable's own node
+        if v.type == "VariableV2":
+            outer = ex.graph._by_name.get(v.name)
+            if outer is None or outer.type != "VariableV2":
+                export_op(v, ex)  # (the plan reads it nowhere else)
+                outer = v
+            bound[v.outputs[0]] = ex.ref(outer.outputs[0])
+    clash = any(o.name in ex.names for o in body.get_operations()
+                if o.type not in ("Placeholder", "VariableV2"))
     prefix = ex.prefix + (f"{op.name}/" if clash else "")
     export_graph(body, ex, prefix, bound, ex.pivot)
     refs = [_result(ex, prefix, t) for t in body_outputs(op)]

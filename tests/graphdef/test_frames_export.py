@@ -124,3 +124,35 @@ def test_fused_nodes_export_as_their_members():
     pytest.importorskip("tensorflow")
     (theirs,) = run_in_tensorflow(gd.SerializeToString(), [fetch], feeds)
     np.testing.assert_allclose(theirs, want, rtol=1e-5, atol=1e-6)
+
+
+def test_fused_updates_export_writing_the_variables_own_nodes():
+    # An optimized training plan: each variable's Momentum update is one Fused node whose
+    # body assigns the variable; exported, the assigns write the variables' own nodes.
+    w0 = np.arange(6, dtype=np.float32).reshape(2, 3)
+    with tf.Graph().as_default():
+        w = tf.Variable(w0, name="w")
+        loss = tf.reduce_sum(tf.square(w - 1.0))
+        train = tf.train.MomentumOptimizer(0.1, 0.9).minimize(loss)
+        program = build_program([], [train], [])
+        plan = PassManager().run(lower(program, []))
+        fused = [op for op in plan.graph.get_operations() if op.type == "Fused"]
+        assert any(m.type == "Assign" and m.inputs[0].op.name == "w" for op in fused
+                   for m in op.subgraphs["body"].get_operations())
+        gd = graph_to_graph_def(plan.graph)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train)
+            want = sess.run(w)
+    names = [n.name for n in gd.node if n.op == "VariableV2"]
+    assert sorted(names) == ["w", "w/Momentum"]  # each once, under its own name
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(gd, name="")
+        step = g.get_operation_by_name(plan.targets[0].name)
+        with tf.Session() as sess:
+            sess._set_variable_value("w", w0.copy())
+            sess._set_variable_value("w/Momentum", np.zeros_like(w0))
+            for _ in range(3):
+                sess.run(step)
+            np.testing.assert_allclose(sess.variable_values()["w"], want, rtol=1e-6)
