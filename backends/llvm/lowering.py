@@ -188,9 +188,9 @@ class Lowering:
                 snap = Buffer("out", t.dtype, buf.shape, slot=plan.new_slot(), op=t.op)
                 cs = L.contiguous_strides(buf.shape)
                 buf.native_used = True
-                self.steps.insert(0, Step(True, t.op, emit=lambda m, n, s=buf, d=snap, t=t:
-                                          L.emit_copy(m, n, t.dtype, s.shape, cs, cs,
-                                                      operands=[s, d])))
+                self.steps.insert(0, Step(True, t.op, emit=lambda m, n, s=buf, d=snap, t=t,
+                                          cs=cs: L.emit_copy(m, n, t.dtype, s.shape, cs, cs,
+                                                             operands=[s, d])))
                 buf = snap
             plan.fetch_buffers.append(buf)
         self.var_ops = {op.name: op for op in self.plan.nodes if op.type == "VariableV2"}

@@ -335,3 +335,29 @@ def test_update_whose_value_fails_leaves_the_variable_unwritten(backend, fused):
             d_ok = np.array([1, 2, 3, 4, 5, 1, 1, 1], np.int32)
             np.testing.assert_array_equal(sess.run(add, {d: d_ok}),
                                           np.arange(8) + 10 + (21 + 7) // d_ok)
+
+
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_fetched_variables_of_two_shapes_written_in_the_run(backend, fused):
+    # each fetched variable that the run writes is copied before the writes with its own
+    # strides (the llvm copies all took the last fetched variable's: a [4] variable copied
+    # with a [3, 2]'s strides read and wrote past its buffers, garbage and a heap
+    # corruption; found by review)
+    with tf.Graph().as_default():
+        v = tf.Variable(np.arange(4, dtype=np.float32), name="v")
+        m = tf.Variable(np.zeros(4, np.float32), name="m")
+        e = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2), name="e")
+        mt = tf.assign(m, m * 0.5 + 1.0)
+        up = tf.assign_sub(v, mt * 0.1)
+        sc = tf.scatter_add(e, [1, 1], tf.ones([2, 2]))
+        with _session(fused, backend) as sess:
+            sess.run(tf.global_variables_initializer())
+            for step in range(3):
+                old_v, old_e = sess.run([v, e])
+                got = sess.run([up, sc, v, e])
+                np.testing.assert_allclose(got[0], old_v - (2 - 0.5 ** step) * 0.1,
+                                           rtol=1e-6)
+                np.testing.assert_array_equal(got[1], old_e + [[0, 0], [2, 2], [0, 0]])
+                np.testing.assert_array_equal(got[2], old_v)
+                np.testing.assert_array_equal(got[3], old_e)
