@@ -107,14 +107,24 @@ def _close(ctx: NodeContext):
 
 
 # ---------------------------------------------------------------- TensorLists
+def _listed(t: Tensor) -> Tensor:
+    """The tensor `t` passes on through Identities and loop captures, in any interleaving
+    (a TF2 function inlined into a v1 graph, as `convert_variables_to_constants_v2` writes a
+    Keras LSTM, passes its inputs through `Func/.../input` Identities), stopping at a list."""
+    while t not in _LISTS:
+        outer = _source(t)
+        if outer is not t:
+            t = outer
+        elif t.op.type == "Identity":
+            t = t.op.inputs[0]
+        else:
+            break
+    return t
+
+
 def list_of(flow: Tensor, ctx: NodeContext) -> tuple:
     """(handle, element dtype, element shape) of the TensorList `flow` stands for."""
-    t = flow
-    while t not in _LISTS and t.op.type == "Identity":
-        t = t.op.inputs[0]
-    if t in _LISTS:
-        return _LISTS[t]
-    t = _source(flow)
+    t = _listed(flow)
     if t not in _LISTS:
         raise GraphDefImportError(f"{ctx.label}: graphc cannot follow this TensorList "
                                   f"('{flow.name}') back to the TensorListReserve or "
@@ -124,6 +134,7 @@ def list_of(flow: Tensor, ctx: NodeContext) -> tuple:
 
 def carry(outer: Tensor, inner: Tensor) -> None:
     """`inner` (a loop variable, a loop output) is the list `outer` is, if it is one."""
+    outer = _listed(outer)
     if outer in _LENGTH:
         raise GraphDefImportError(f"TensorList '{outer.name}' enters a loop after a "
                                   "TensorListPopBack; graphc imports TensorLists as "

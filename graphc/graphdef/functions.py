@@ -146,12 +146,18 @@ def _import_loop(walk: Walk, loop: frames.Loop) -> None:
 
     seen: list = []
 
+    def carried(values) -> None:  # a TensorList loop variable stays its TensorArray
+        for outer, inner in zip(init, values):
+            carry(outer, inner)
+
     def cond_fn(*values):
+        carried(values)
         sub = walk.child(bound(values))
         sub.run(loop.cond_nodes)
         return sub.resolve(loop.pred_ref, loop.nodes[0])
 
     def body_fn(*values):
+        carried(values)
         sub = walk.child(bound(values))
         sub.run(loop.body_nodes)
         out = [sub.resolve(v.next_ref, v.enter) for v in loop.vars]
@@ -173,6 +179,7 @@ def _import_loop(walk: Walk, loop: frames.Loop) -> None:
                     raise
                 shapes, seen[:] = relaxed, []
     op = outs[0].op
+    carried(outs)
     for v, t in zip(loop.vars, outs):
         if v.exit:
             walk.ops[v.exit], walk.outputs[v.exit] = op, [t]

@@ -452,6 +452,16 @@ def check_supported(graph_def: protos.GraphDef) -> None:
             + "\n".join(lines))
 
 
+def _without_unused_variants(nodes) -> list:
+    """`nodes` but the DT_VARIANT Placeholders nothing reads: TF2's
+    `convert_variables_to_constants_v2` leaves one `unused_control_flow_input_<k>` per
+    input of a lowered loop or cond it dropped, of the input's type (a TensorList's is
+    DT_VARIANT, a type graphc has no tensors of)."""
+    read = {_parse_ref(ref.lstrip("^"))[0] for n in nodes for ref in n.input}
+    return [n for n in nodes if not (n.op == "Placeholder" and n.name not in read and
+                                     n.attr["dtype"].type == protos.DataType.DT_VARIANT)]
+
+
 def import_graph_def(graph_def: protos.GraphDef, graph: Graph, input_map: Optional[dict],
                      prefix: str) -> tuple[dict, dict]:
     """Add `graph_def`'s nodes to `graph` under `prefix/`; returns ({node name: main
@@ -467,5 +477,5 @@ def import_graph_def(graph_def: protos.GraphDef, graph: Graph, input_map: Option
     walk = Walk(graph, prefix, library,
                 mapped={_parse_ref(k): v for k, v in input_map.items()})
     with graph.as_default(), graph.name_scope(None):
-        walk.run(graph_def.node)
+        walk.run(_without_unused_variants(graph_def.node))
     return walk.ops, walk.outputs

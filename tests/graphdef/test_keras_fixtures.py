@@ -1,7 +1,8 @@
 """tf-keras models TensorFlow 2 froze (tests/fixtures/tf/make_keras_fixtures.py): a
 Transformer encoder block in the two forms tf-keras writes (Einsum attention, exact GELU
-through Erfc, LayerNormalization as Mean/Rsqrt or as an NCHW FusedBatchNormV3), imported
-and run by graphc on both backends, equal to TensorFlow's outputs saved beside them."""
+through Erfc, LayerNormalization as Mean/Rsqrt or as an NCHW FusedBatchNormV3) and an
+LSTM (its loop lowered to TF1 frames over TensorLists), imported and run by graphc on both
+backends, equal to TensorFlow's outputs saved beside them."""
 from __future__ import annotations
 
 import os
@@ -10,9 +11,10 @@ import numpy as np
 import pytest
 
 import graphc as tf
+from graphc import protos
 
 HERE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "tf")
-NAMES = ["keras_transformer", "keras_transformer_fused_ln"]
+NAMES = ["keras_transformer", "keras_transformer_fused_ln", "keras_lstm"]
 
 
 def _load(name: str):
@@ -43,6 +45,11 @@ def test_fixtures_have_the_ops_tf_keras_writes():
     fused = [n for n in tf.train.read_graph(os.path.join(
         HERE, "keras_transformer_fused_ln.pb")).node if n.op == "FusedBatchNormV3"]
     assert fused and all(n.attr["data_format"].s == b"NCHW" for n in fused)
+    lstm = tf.train.read_graph(os.path.join(HERE, "keras_lstm.pb")).node
+    assert {"Enter", "TensorListFromTensor", "TensorListGetItem", "TensorListSetItem"} <= \
+        {n.op for n in lstm}
+    unused = [n for n in lstm if n.name.startswith("unused_control_flow_input")]
+    assert any(n.attr["dtype"].type == protos.DataType.DT_VARIANT for n in unused)
 
 
 def test_fused_batch_norm_nchw_matches_nhwc():
@@ -83,4 +90,21 @@ def test_fused_batch_norm_other_formats_are_refused():
     bn.attr["data_format"].s = b"NCDHW"
     with tf.Graph().as_default():
         with pytest.raises(Exception, match="bn.*NCDHW"):
+            tf.import_graph_def(gd, name="")
+
+
+def test_unused_variant_placeholder_is_dropped_and_a_used_one_refused():
+    gd = tf.GraphDef()
+    v = gd.node.add(name="unused_control_flow_input", op="Placeholder")
+    v.attr["dtype"].type = protos.DataType.DT_VARIANT
+    c = gd.node.add(name="c", op="Const")
+    c.attr["dtype"].type = 1
+    c.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(np.float32(2.0)))
+    with tf.Graph().as_default():
+        y, = tf.import_graph_def(gd, return_elements=["c:0"], name="")
+        with tf.Session() as sess:
+            assert sess.run(y) == 2.0
+    gd.node.add(name="user", op="Identity", input=["unused_control_flow_input"])
+    with tf.Graph().as_default():
+        with pytest.raises(Exception, match="unused_control_flow_input.*DT_VARIANT"):
             tf.import_graph_def(gd, name="")
