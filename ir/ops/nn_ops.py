@@ -426,11 +426,22 @@ def _labels_as_logits(labels, logits):
     ls, gs = labels.shape, logits.shape
     if ls.is_compatible_with(gs):
         return labels
+    if ls.ndims is not None and gs.ndims is not None and ls.ndims != gs.ndims and \
+            ls.ndims and ls[-1].is_compatible_with(gs[-1]) and _outer_size(ls) != 1:
+        # TF flattens the labels' outer dims as it does the logits' ([-1, classes] each),
+        # so [1, n, c] labels (`labels=[y]`, hunkim's lab-06-2) serve [n, c] logits
+        return reshape(labels, shape_of(logits))
     both = broadcast_shapes(ls, gs)
     if both is None or not both.is_compatible_with(gs):
         raise ValueError(f"softmax_cross_entropy_with_logits: labels of shape {ls} do not "
                          f"broadcast to the logits' shape {gs}")
     return broadcast_to(labels, shape_of(logits))
+
+
+def _outer_size(shape: TensorShape) -> Optional[int]:
+    """The product of all but the last dim (None when one is unknown)."""
+    dims = shape.as_tuple()[:-1]
+    return None if any(d is None for d in dims) else int(np.prod(dims, dtype=np.int64))
 
 
 def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name: Optional[str] = None,

@@ -1,6 +1,7 @@
 """The cross-entropy variants of tf.nn against their TF1 definitions in numpy, with
 gradients by central differences (both backends)."""
 import numpy as np
+import pytest
 
 import graphc as tf
 from tests.helpers import central_difference, run_both
@@ -45,3 +46,36 @@ def test_softmax_cross_entropy_v2_flows_into_labels_and_v1_does_not():
     t = tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.transpose(z), logits=tf.transpose(x),
                                                    dim=0)
     np.testing.assert_allclose(run_both(t, {x: xv, z: zv})[1], -(zv * logp).sum(1), rtol=1e-10)
+
+
+def _softmax_xent(logits, labels):
+    shifted = logits - logits.max(-1, keepdims=True)
+    return -(labels * (shifted - np.log(np.exp(shifted).sum(-1, keepdims=True)))).sum(-1)
+
+
+def test_softmax_cross_entropy_labels_of_another_rank_are_flattened_as_tf_does():
+    """TF reshapes labels and logits to [-1, classes] each: `labels=[y]` ([1, n, c], in
+    hunkim's lab-06-2) and [2, 2, c] labels serve [n, c] logits, [n, c] labels serve
+    [2, 2, c] logits; a count of rows that differs is TF's InvalidArgumentError."""
+    xv = R.randn(4, 3).astype(np.float32)
+    zv = np.eye(3, dtype=np.float32)[[0, 2, 1, 1]]
+    want = _softmax_xent(xv.astype(np.float64), zv)
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = tf.placeholder(tf.float32, [None, 3])
+    listed = tf.nn.softmax_cross_entropy_with_logits_v2(logits=x, labels=[y])
+    square = tf.nn.softmax_cross_entropy_with_logits(logits=x, labels=tf.reshape(y, [2, 2, 3]))
+    deep = tf.nn.softmax_cross_entropy_with_logits_v2(logits=tf.reshape(x, [2, 2, 3]), labels=y)
+    grad = tf.gradients(tf.reduce_sum(listed), x)[0]
+    assert listed.shape.as_list() == [None] and deep.shape.as_list() == [2, 2]
+    for got in run_both([listed, square, deep, grad], {x: xv, y: zv}):
+        np.testing.assert_allclose(got[0], want, rtol=1e-5)
+        np.testing.assert_allclose(got[1], want, rtol=1e-5)
+        np.testing.assert_allclose(got[2], want.reshape(2, 2), rtol=1e-5)
+        softmax = np.exp(xv) / np.exp(xv).sum(-1, keepdims=True)
+        np.testing.assert_allclose(got[3], softmax - zv, rtol=1e-5, atol=1e-6)
+    doubled = tf.nn.softmax_cross_entropy_with_logits_v2(logits=x, labels=[y, y])
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="24 elements"):
+            sess.run(doubled, {x: xv, y: zv})
+    with pytest.raises(ValueError, match="do not broadcast"):
+        tf.nn.softmax_cross_entropy_with_logits_v2(logits=x, labels=tf.zeros([2, 4, 5]))
