@@ -40,10 +40,11 @@ def variance_scaling_initializer(factor=2.0, mode="FAN_IN", uniform=False, seed=
 
 
 class _Layers:
-    from .contrib_layers import (batch_norm, conv2d, embed_sequence, flatten,
+    from .contrib_layers import (batch_norm, conv2d, dropout, embed_sequence, flatten,
                                  fully_connected, layer_norm)
     batch_norm, conv2d, embed_sequence = (staticmethod(batch_norm), staticmethod(conv2d),
                                           staticmethod(embed_sequence))
+    dropout = staticmethod(dropout)
     flatten, fully_connected, layer_norm = (staticmethod(flatten),
                                             staticmethod(fully_connected),
                                             staticmethod(layer_norm))

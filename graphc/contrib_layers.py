@@ -1,5 +1,5 @@
-"""`tf.contrib.layers`' layer functions: fully_connected, conv2d, flatten, batch_norm,
-layer_norm, embed_sequence, with TF1 contrib's scopes and names (`fully_connected/weights`,
+"""`tf.contrib.layers`' layer functions: fully_connected, conv2d, flatten, dropout,
+batch_norm, layer_norm, embed_sequence, with TF1 contrib's scopes and names (`fully_connected/weights`,
 `Conv/biases`, `BatchNorm/moving_mean`, `LayerNorm/gamma`, `EmbedSequence/embeddings`).
 
 Their variables are model variables (GLOBAL_VARIABLES and MODEL_VARIABLES, plus
@@ -145,6 +145,17 @@ def flatten(inputs, outputs_collections=None, scope=None):
                          f"'{x.name}' has shape {x.shape}")
     with _context.get_default_graph().name_scope(scope or "Flatten"):
         out = reshape(x, [-1, int(np.prod(dims[1:]))])
+    return _finish(out, None, None, None, outputs_collections)
+
+
+@add_arg_scope
+def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True,
+            outputs_collections=None, scope=None, seed=None):
+    """contrib's dropout: keeps `keep_prob` of the inputs (scaled by 1 / keep_prob) while
+    `is_training` (a bool or a boolean tensor), under the scope `Dropout`."""
+    from .layers_core import Dropout
+    with variable_scope(scope, default_name="Dropout") as sc:
+        out = Dropout(1 - keep_prob, noise_shape, seed, _scope=sc)(inputs, training=is_training)
     return _finish(out, None, None, None, outputs_collections)
 
 

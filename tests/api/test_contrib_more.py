@@ -125,3 +125,24 @@ def test_stack_bidirectional_dynamic_rnn_and_device_wrapper():
         ov, fw = _run([out, s_fw[1]], {x: R.rand(2, 4, 3).astype(np.float32)})
     np.testing.assert_array_equal(ov[1, 2:], 0)   # past sequence_length
     np.testing.assert_allclose(ov[0, -1, :2], fw[0], rtol=1e-6)
+
+
+def test_contrib_dropout_keeps_keep_prob_while_training():
+    """tf.contrib.layers.dropout (hunkim's lab-10-7, under arg_scope): the kept inputs
+    scaled by 1 / keep_prob while is_training (a bool tensor here), the input otherwise."""
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 400])
+        training = tf.placeholder(tf.bool, [])
+        with tf.contrib.framework.arg_scope([tf.contrib.layers.dropout], keep_prob=0.25):
+            d = tf.contrib.layers.dropout(x, is_training=training, seed=3)
+        fixed = tf.contrib.layers.dropout(x, 0.5, is_training=False, scope="eval")
+        assert d.name.startswith("Dropout/")
+        xv = R.rand(3, 400).astype(np.float32) + 1.0
+        with tf.Session() as sess:
+            on = sess.run(d, {x: xv, training: True})
+            off, same = sess.run([d, fixed], {x: xv, training: False})
+    kept = on != 0
+    np.testing.assert_allclose(on[kept], xv[kept] * 4.0, rtol=1e-6)
+    assert 0.15 < kept.mean() < 0.35
+    np.testing.assert_array_equal(off, xv)
+    np.testing.assert_array_equal(same, xv)
