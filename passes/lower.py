@@ -26,7 +26,8 @@ from typing import Callable, Optional
 
 from graphc.ir.errors import InvalidArgumentError, OpError
 from graphc.ir.graph import DerivedGraph, Graph, Operation, Tensor
-from graphc.ir.ops.control_flow_ops import BODY, fn_outputs, fn_params, merge_shapes
+from graphc.ir.ops.control_flow_ops import (BODY, ELSE, THEN, fn_outputs, fn_params,
+                                            merge_shapes)
 from graphc.ir.shapes import TensorShape
 from .prune import build_program
 
@@ -59,11 +60,12 @@ def copy_op(graph: Graph, op: Operation, inputs, controls, attrs=None) -> Operat
         # runs. The message already names the op; the error adds the user's line once.
         message = str(exc).split("\n  File ")[0]
         raise InvalidArgumentError(None, op.user_op(), message) from None
-    if op.type == "While":
+    if op.type in ("While", "If"):
         for t, nt in zip(op.outputs, new.outputs):
-            # What the copied graph knew of a loop's results stays known: a set_shape
-            # (dynamic_rnn's of its stacked time) holds for every fed shape the plan
-            # accepted. (Only there: elsewhere inference on the fed shapes knows more.)
+            # What the copied graph knew of a loop's or cond's results stays known: a
+            # set_shape (dynamic_rnn's of its stacked time, `refined_if_shapes`) holds
+            # for every fed shape the plan accepted. (Only there: elsewhere inference on
+            # the fed shapes knows more.)
             if t.shape != nt.shape and t.shape.is_compatible_with(nt.shape):
                 nt.set_shape(t.shape)
     return new
@@ -104,6 +106,10 @@ def lower(program, feed_specs) -> Lowered:
                 attrs = dict(op.attrs, var_shapes=shapes or op.attrs["var_shapes"],
                              stack_shapes=stacked)
         new = copy_op(graph, op, inputs, controls, attrs)
+        if op.type == "If":
+            for nt, shape in zip(new.outputs, refined_if_shapes(op, inputs)):
+                if shape.is_compatible_with(nt.shape):
+                    nt.set_shape(shape)
         ops[op] = new
         for t, nt in zip(op.outputs, new.outputs):
             tensors.setdefault(t, nt)
@@ -139,6 +145,29 @@ def rebuild(lowered: Lowered, visit: Optional[Visit] = None,
     return Lowered(graph, tuple(tensors[t] for t in lowered.feeds),
                    tuple(tensors[t] for t in lowered.fetches),
                    tuple(ops[o] for o in lowered.targets))
+
+
+# ------------------------------------------------------------------ If shapes
+def refined_if_shapes(op, inputs: list) -> list:
+    """The shapes both branches of `op` (an If of the user's graph) give their results
+    when its inputs, lowered, are `inputs`: a `tf.cond(training, ...)` on a [None, 784]
+    batch gives [b0, 512] results in a plan, as its branches do, not [?, 512] (and the
+    ops after it native code). Empty when a branch's shapes cannot be inferred."""
+    merged = None
+    for key in (THEN, ELSE):
+        specs = []
+        for i in op.attrs[key + "_inputs"]:
+            if inputs[i].shape.ndims is None:
+                return []
+            specs.append((tuple(inputs[i].shape.as_tuple()), inputs[i].dtype))
+        try:
+            lowered = lower(build_program(fn_outputs(op, key), [], fn_params(op, key)), specs)
+        except (ValueError, TypeError, OpError):
+            return []
+        shapes = [t.shape for t in lowered.fetches]
+        merged = shapes if merged is None else [merge_shapes(a, b)
+                                                 for a, b in zip(merged, shapes)]
+    return merged
 
 
 # ------------------------------------------------------------------ While loop shapes

@@ -506,3 +506,34 @@ def test_a_range_over_the_batch_keeps_the_ops_after_it_native():
         np.testing.assert_array_equal(got[3], np.arange(n, 0, -1))
     assert built[1:] == [0, 0], f"modules built per batch size {built}"
     assert _numpy_steps(native) == ["Range"]
+
+
+def test_the_ops_after_a_cond_on_the_batch_run_natively():
+    """A cond's results have the shapes its branches give them in the plan ([b0, 8] for a
+    [None, 8] input, not [?, 8]): the matmul, softmax and mean after
+    `tf.cond(training, ...)` (contrib's dropout and batch_norm on a training placeholder,
+    hunkim's lab-10-7) run natively, one module for every batch size."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 8], name="x")
+        training = tf.placeholder(tf.bool, [], name="training")
+        h = tf.cond(training, lambda: x * 2.0, lambda: tf.nn.relu(x))
+        h = tf.contrib.layers.batch_norm(h, is_training=training, updates_collections=None)
+        w = tf.constant(np.arange(24, dtype=np.float32).reshape(8, 3) / 10.0)
+        out = tf.reduce_mean(tf.nn.softmax(tf.matmul(h, w)), axis=0)
+        init = tf.global_variables_initializer()
+    assert h.shape.as_list() == [None, 8]
+    native = tf.Session(graph=g, backend="llvm")
+    reference = tf.Session(graph=g, backend="numpy")
+    native.run(init)
+    reference.run(init)
+    built = []
+    for n in (4, 1, 9):
+        for flag in (True, False):
+            feed = {x: _values(n, 8) - 3.0, training: flag}
+            before = _modules()
+            got = native.run(out, feed)
+            built.append(_modules() - before)
+            np.testing.assert_allclose(got, reference.run(out, feed), rtol=1e-5, atol=1e-6)
+    assert built[2:] == [0, 0, 0, 0], f"modules built per run {built}"
+    assert [t for t in _numpy_steps(native) if t != "If"] == [], _numpy_steps(native)
