@@ -167,12 +167,14 @@ class Optimizer:
         return sorted(self._slots)
 
     def _non_slot(self, name: str, init_value, dtype):
+        """A variable `name` under the caller's name scope, as TF1's tf.Variable-made
+        non-slot variables (`with tf.name_scope('Train'): minimize()` gives
+        Train/beta1_power; slots keep `<var>/<name>`, a variable scope's name)."""
         if name not in self._non_slots:
             graph = _context.get_default_graph()
-            with graph.name_scope(None):
-                self._non_slots[name] = Variable(
-                    np.asarray(init_value, dtype=_dt.as_dtype(dtype).np), trainable=False,
-                    _exact_name=graph.unique_name(name))
+            self._non_slots[name] = Variable(
+                np.asarray(init_value, dtype=_dt.as_dtype(dtype).np), trainable=False,
+                _exact_name=graph.unique_name(name))
         return self._non_slots[name]
 
     def variables(self) -> list:

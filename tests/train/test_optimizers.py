@@ -150,6 +150,21 @@ def test_slot_names_follow_tf1():
     assert opt.get_slot(w, "m").op.name == "W/Adam"
 
 
+def test_non_slot_variables_take_the_callers_name_scope_as_tf1():
+    """TF1 makes beta1_power with tf.Variable under the current name scope (a checkpoint
+    of `with tf.name_scope('Train'): minimize()` holds Train/beta1_power); slots are named
+    by the variable's name, whatever the name scope."""
+    g = tf.Graph()
+    with g.as_default():
+        with tf.variable_scope("model"):
+            w = tf.get_variable("W", [2, 1])
+        with tf.name_scope("Train"):
+            tf.train.AdamOptimizer().minimize(tf.reduce_sum(w))
+        names = sorted(v.op.name for v in tf.global_variables())
+    assert names == ["Train/beta1_power", "Train/beta2_power", "model/W", "model/W/Adam",
+                     "model/W/Adam_1"]
+
+
 def test_no_gradients_error_explains_each_variable():
     g = tf.Graph()
     with g.as_default():
