@@ -10,10 +10,15 @@ import graphc as tf
 HERE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "tf")
 
 
-def load(name: str):
-    """(the GraphDef of NAME.pb, the fed arrays, TensorFlow's outputs), keyed by tensor name."""
+def arrays(name: str):
+    """(the fed arrays, TensorFlow's outputs) of fixture NAME, keyed by tensor name."""
     with np.load(os.path.join(HERE, f"{name}.inputs.npz")) as f:
         feeds = dict(f)
     with np.load(os.path.join(HERE, f"{name}.outputs.npz")) as f:
         outputs = dict(f)
-    return tf.train.read_graph(os.path.join(HERE, f"{name}.pb")), feeds, outputs
+    return feeds, outputs
+
+
+def load(name: str):
+    """(the GraphDef of NAME.pb, the fed arrays, TensorFlow's outputs), keyed by tensor name."""
+    return (tf.train.read_graph(os.path.join(HERE, f"{name}.pb")),) + arrays(name)

@@ -13,22 +13,15 @@ import pytest
 import graphc as tf
 from graphc import protos
 
-HERE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "tf")
+from .fixtures import HERE, arrays
+
 NAMES = ["keras_transformer", "keras_transformer_fused_ln", "keras_lstm"]
-
-
-def _load(name: str):
-    with np.load(os.path.join(HERE, f"{name}.inputs.npz")) as f:
-        feeds = dict(f)
-    with np.load(os.path.join(HERE, f"{name}.outputs.npz")) as f:
-        outputs = dict(f)
-    return feeds, outputs
 
 
 @pytest.mark.parametrize("backend", ["numpy", "llvm"])
 @pytest.mark.parametrize("name", NAMES)
 def test_frozen_keras_models_match_tensorflow(name, backend):
-    feeds, want = _load(name)
+    feeds, want = arrays(name)
     with tf.Graph().as_default():
         gd = tf.train.read_graph(os.path.join(HERE, f"{name}.pb"))
         fetches = tf.import_graph_def(gd, return_elements=list(want), name="")

@@ -11,20 +11,12 @@ import pytest
 
 import graphc as tf
 
+from .fixtures import HERE, arrays
 from .tensorflow_run import run_in_tensorflow
 
-HERE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "tf")
 BACKENDS = ["numpy", "llvm"]
 CASES = [("mlp", "mlp.pb"), ("convnet_bn", "convnet_bn.pb"),
          ("convnet_bn", "convnet_bn.pbtxt")]
-
-
-def _load(name: str):
-    with np.load(os.path.join(HERE, f"{name}.inputs.npz")) as f:
-        feeds = dict(f)
-    with np.load(os.path.join(HERE, f"{name}.outputs.npz")) as f:
-        outputs = dict(f)
-    return feeds, outputs
 
 
 def _run_graphc(graph_def, feeds, fetches, backend):
@@ -37,7 +29,7 @@ def _run_graphc(graph_def, feeds, fetches, backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name, filename", CASES)
 def test_tensorflow_graphs_run_in_graphc(name, filename, backend):
-    feeds, want = _load(name)
+    feeds, want = arrays(name)
     gd = tf.train.read_graph(os.path.join(HERE, filename))
     got = _run_graphc(gd, feeds, list(want), backend)
     for key, value in zip(want, got):
@@ -60,7 +52,7 @@ ROUND_TRIPS = CASES[:2] + [(n, f"{n}.pb") for n in (
 @pytest.mark.parametrize("name, filename", ROUND_TRIPS)
 def test_tensorflow_runs_graphcs_graph_def(name, filename):
     pytest.importorskip("tensorflow")
-    feeds, want = _load(name)
+    feeds, want = arrays(name)
     fetches = list(want)
     with tf.Graph().as_default() as g:
         tf.import_graph_def(tf.train.read_graph(os.path.join(HERE, filename)), name="")
