@@ -88,6 +88,9 @@ class Cond:
     refs: list = field(default_factory=list)
     provides: list = field(default_factory=list)
     true_input: dict = field(default_factory=dict)  # Merge -> which input is the true side
+    # refs of branch nodes later units read (a TF1 gradient cond reads the forward cond's
+    # intermediates): "name:k" -> the branch (0 false, 1 true) computing it
+    exports: dict = field(default_factory=dict)
 
 
 def has_control_flow(nodes) -> bool:
@@ -105,11 +108,36 @@ def split(nodes: list) -> tuple[list, dict]:
     """The import units of `nodes` and {hidden node name: where it went}."""
     if not has_control_flow(nodes):
         return nodes, {}
+    nodes = _switch_controls(nodes)
     by_name = {n.name: n for n in nodes}
     units, hidden = _loops(nodes, by_name)
     units, hidden_c = _conds(units, by_name)
     hidden.update(hidden_c)
     return units, hidden
+
+
+def _switch_controls(nodes: list) -> list:
+    """`nodes` with a control input on a Switch read as control inputs on what the Switch
+    reads. TF1's `tf.tuple` of a cond gradient's Switch makes a NoOp wait for the Switch
+    (and the Switch's users wait for the NoOp); a Switch's control output is never dead,
+    so that is waiting for its inputs, and graphc keeps no Switch to wait for."""
+    switches = {n.name: n for n in nodes if n.op in SWITCH}
+    out = []
+    for n in nodes:
+        if not any(r.startswith("^") and r[1:] in switches for r in n.input):
+            out.append(n)
+            continue
+        refs: list = []
+        for r in n.input:
+            new = ["^" + _src(x) for x in switches[r[1:]].input] if r.startswith("^") and \
+                r[1:] in switches else [r]
+            refs.extend(x for x in new if x not in refs)
+        copy = protos.NodeDef()
+        copy.CopyFrom(n)
+        del copy.input[:]
+        copy.input.extend(refs)
+        out.append(copy)
+    return out
 
 
 def _external_refs(members: list, names: set) -> list:
@@ -278,6 +306,22 @@ def _loop(frame: str, members: list, ctx: dict) -> Loop:
 
 
 # ------------------------------------------------------------------ tf.cond
+class _Groups:
+    """Union-find over names."""
+
+    def __init__(self, names) -> None:
+        self.parent = {n: n for n in names}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
 def _conds(units: list, by_name: dict) -> tuple[list, dict]:
     """Group the Switches and Merges among `units` (frames already made loops) into Conds."""
     consumers: dict = {}   # provided name -> [(unit, ref)]
@@ -313,34 +357,44 @@ def _conds(units: list, by_name: dict) -> tuple[list, dict]:
     nested = {id(m) for members, _ in flows.values() for m in members}
     top = [s for s in switches if id(s) not in nested]
     # Switches flowing into one Merge are one cond (union-find over Switch names)
-    group = {s.name: s.name for s in top}
-
-    def find(x):
-        while group[x] != x:
-            group[x] = group[group[x]]
-            x = group[x]
-        return x
-
+    groups = _Groups(s.name for s in top)
+    group, find = groups.parent, groups.find
     first_by_merge: dict = {}
     for s in top:
         for k in (0, 1):
             for m in flows[(s.name, k)][1]:
-                other = first_by_merge.setdefault(m, s.name)
-                group[find(s.name)] = find(other)
+                groups.union(s.name, first_by_merge.setdefault(m, s.name))
     conds, hidden, swallowed = {}, {}, set()
     for s in top:
         if not flows[(s.name, 0)][1] and not flows[(s.name, 1)][1]:
+            pivots = flows[(s.name, 0)][0] + flows[(s.name, 1)][0]
+            if all(isinstance(u, protos.NodeDef) and u.op == "Identity" and
+                   not consumers.get(u.name) for u in pivots):
+                # a cond's pivot Switch (its switch_t / switch_f) nothing waits for: as
+                # TensorFlow, which never runs it for a fetch
+                for u in [s] + pivots:
+                    swallowed.add(id(u))
+                    hidden[u.name] = "an unused TF1 cond pivot"
             continue  # reaches no Merge: left a plain Switch (refused on import)
         conds.setdefault(find(s.name), []).append(s)
-    made: dict = {}
+    made: dict = {}   # a group's root Switch -> its Conds, in dependency order
     position = {n: i for i, n in enumerate(by_name)}
+    claimed: set = set()  # ids of the units a cond of a lower level computes
     for root, group_switches in conds.items():
-        cond = _cond(group_switches, flows, by_name, position)
-        made[root] = cond
-        for u in cond.nodes:
-            swallowed.add(id(u))
-            for name in unit_io(u)[0]:
-                hidden[name] = f"inside the tf.cond '{cond.name}' (fetch its Merge nodes)"
+        made[root] = []
+        for level_switches, merges in _levels(group_switches, flows, by_name):
+            cond = _cond(level_switches, flows, by_name, position, merges, claimed)
+            made[root].append(cond)
+            for u in cond.nodes:
+                swallowed.add(id(u))
+                if u not in level_switches:
+                    claimed.add(id(u))
+                for name in unit_io(u)[0]:
+                    hidden.setdefault(name, f"inside the tf.cond '{cond.name}' (fetch its "
+                                            "Merge nodes)")
+        if len(made[root]) > 1:
+            _place_leftovers(made[root], group_switches, flows, swallowed, hidden)
+    _exports([c for cs in made.values() for c in cs], units, swallowed)
     out, placed = [], set()
     for u in units:
         if isinstance(u, protos.NodeDef) and u.op in SWITCH and u.name in group and \
@@ -348,15 +402,123 @@ def _conds(units: list, by_name: dict) -> tuple[list, dict]:
             root = find(u.name)
             if root not in placed:
                 placed.add(root)
-                out.append(made[root])
+                out.extend(made[root])
         elif isinstance(u, protos.NodeDef) and u.op in MERGE and u.name in first_by_merge:
             continue  # provided by its Cond
         elif id(u) not in swallowed:
             out.append(u)
-    for c in made.values():
-        for m in c.merges:
-            hidden.pop(m, None)
+    for c in (c for cs in made.values() for c in cs):
+        for name in c.merges + [parse_ref(r)[0] for r in c.exports]:
+            hidden.pop(name, None)
     return out, hidden
+
+
+def _ancestors(refs, by_name: dict) -> set:
+    """The names of the nodes `refs` depend on, through any input."""
+    seen: set = set()
+    stack = [_src(r) for r in refs]
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in by_name:
+            continue
+        seen.add(name)
+        stack.extend(_src(r) for r in by_name[name].input)
+    return seen
+
+
+def _levels(switches: list, flows: dict, by_name: dict) -> list:
+    """The Switches whose flows share Merges, split into the conds they are: [(Switches,
+    Merges)] in dependency order. TF1 builds a cond's gradient in the cond's own context:
+    the gradient's Switch (of the incoming gradient) and its Merges (of each branch's
+    gradient with the other side's zeros) join the forward Switches' flows, so one
+    grouping would make the forward cond and its gradient one cond reading its own
+    result. A Switch reading (through anything) a Merge of the group is of a level above
+    that Merge's; a Merge is of the highest level of the Switches reaching it; each
+    level's Switches sharing Merges are one cond, with the lower levels' Switches that
+    reach its Merges (their values, switched again)."""
+    merges_of = {s.name: set(flows[(s.name, 0)][1]) | set(flows[(s.name, 1)][1])
+                 for s in switches}
+    every = set().union(*merges_of.values())
+    reads = {s.name: _ancestors(s.input, by_name) & every for s in switches}
+    if not any(reads.values()):
+        return [(switches, None)]
+    level = {s.name: 0 for s in switches}
+    for _ in range(len(switches) + 1):
+        merge_level = {m: max(level[s] for s in level if m in merges_of[s]) for m in every}
+        new = {s: 1 + max((merge_level[m] for m in reads[s]), default=-1) for s in level}
+        if new == level:
+            break
+        level = new
+    else:
+        raise FrameError(f"the TF1 conds of Switch '{switches[0].name}' read their own "
+                         "results: graphc cannot order them")
+    out = []
+    for lv in sorted(set(level.values())):
+        mine = [s for s in switches if level[s.name] == lv]
+        groups = _Groups(s.name for s in mine)
+        find = groups.find
+        owner: dict = {}
+        for s in mine:
+            for m in merges_of[s.name]:
+                if merge_level[m] == lv:
+                    groups.union(s.name, owner.setdefault(m, s.name))
+        for root in dict.fromkeys(find(s.name) for s in mine):
+            merges = {m for m, s in owner.items() if find(s) == root}
+            if not merges:  # its Merges are all of higher levels: a Switch of theirs
+                continue
+            part = [s for s in switches if level[s.name] <= lv and merges_of[s.name] & merges
+                    and (level[s.name] < lv or find(s.name) == root)]
+            out.append((part, merges))
+    return out
+
+
+def _place_leftovers(conds: list, switches: list, flows: dict, swallowed: set,
+                     hidden: dict) -> None:
+    """The Switches' flow units no level's Merges read (TensorFlow's gradient leaves a
+    `Shape` of a forward value no one uses) go to the highest-level cond switching the
+    same value: they run in that branch, as in TensorFlow, whose forward and gradient
+    conds are one context."""
+    added: dict = {}
+    for s in switches:
+        for k in (0, 1):
+            for u in flows[(s.name, k)][0]:
+                if id(u) in swallowed:
+                    continue
+                cond = next(c for c in reversed(conds) if s.name in c.switches[k])
+                swallowed.add(id(u))
+                added.setdefault(id(cond), (cond, {0: [], 1: []}))[1][k].append(u)
+                for name in unit_io(u)[0]:
+                    hidden[name] = f"inside the tf.cond '{cond.name}' (fetch its Merge nodes)"
+    for cond, extra in added.values():
+        for k in (0, 1):
+            cond.branch_nodes[k].extend(_expand(extra[k]))
+            cond.nodes.extend(extra[k])
+        inside = {n for u in cond.nodes for n in _names(u)}
+        refs = _external_refs(_expand(extra[0] + extra[1]), inside | set(cond.switches[0]))
+        cond.refs.extend(r for r in refs if r not in cond.refs)
+
+
+def _exports(conds: list, units: list, swallowed: set) -> None:
+    """Record in each cond the refs of its branch nodes that other units read."""
+    inner = {}
+    for c in conds:
+        for k in (0, 1):
+            for n in c.branch_nodes[k]:
+                inner.setdefault(n.name, (c, k))
+    merges = {m for c in conds for m in c.merges}  # provided by their Conds
+    readers = [u for u in units if id(u) not in swallowed and not (
+        isinstance(u, protos.NodeDef) and u.name in merges)] + conds
+    for u in readers:
+        for ref in unit_io(u)[1]:
+            name, index, control = parse_ref(ref)
+            if control or name not in inner or inner[name][0] is u:
+                continue
+            c, k = inner[name]
+            key = f"{name}:{index}"
+            if key not in c.exports:
+                c.exports[key] = k
+                if name not in c.provides:
+                    c.provides.append(name)
 
 
 def _canonical(ref: str, by_name: dict) -> str:
@@ -368,12 +530,16 @@ def _canonical(ref: str, by_name: dict) -> str:
     return f"{name}:{index}"
 
 
-def _cond(switches: list, flows: dict, by_name: dict, position: dict) -> Cond:
+def _cond(switches: list, flows: dict, by_name: dict, position: dict,
+          only: Optional[set] = None, claimed: frozenset = frozenset()) -> Cond:
+    """The Cond of `switches`' flows into their Merges (`only` those, when the group is
+    a cond and its gradient), without the units of lower-level conds (`claimed`)."""
     preds = {_canonical(s.input[1], by_name) for s in switches}
     merges = []
     for s in switches:
         for k in (0, 1):
-            merges.extend(m for m in flows[(s.name, k)][1] if m not in merges)
+            merges.extend(m for m in flows[(s.name, k)][1] if m not in merges and (
+                only is None or m in only))
     merges.sort(key=position.__getitem__)
     name = merges[0].rpartition("/")[0] or merges[0]
     where = f"tf.cond '{name}'"
@@ -385,9 +551,16 @@ def _cond(switches: list, flows: dict, by_name: dict, position: dict) -> Cond:
         ids = set()
         for s in switches:
             for u in flows[(s.name, k)][0]:
-                if id(u) not in ids:
+                if id(u) not in ids and id(u) not in claimed:
                     ids.add(id(u))
                     members[k].append(u)
+        if only is not None:  # the flows go on into other levels' Merges: keep what
+            # this cond's Merges read
+            by_member = {n: u for u in members[k] for n in unit_io(u)[0]}
+            needed = _ancestors([r for m in merges for r in by_name[m].input], {
+                n: (u if isinstance(u, protos.NodeDef) else _Unit(u)) for n, u in
+                by_member.items()})
+            members[k] = [u for u in members[k] if set(unit_io(u)[0]) & needed]
     switched = {k: {s.name: s.input[0] for s in switches} for k in (0, 1)}
     names = {k: {n for u in members[k] for n in unit_io(u)[0]} for k in (0, 1)}
     outputs = {0: [], 1: []}
@@ -419,7 +592,14 @@ def _cond(switches: list, flows: dict, by_name: dict, position: dict) -> Cond:
         refs.extend(r for r in s.input if r not in refs)
     pred_ref = switches[0].input[1]
     return Cond(name, pred_ref, merges, outputs, branch_nodes, switched, every, refs,
-                merges, true_input)
+                list(merges), true_input)
+
+
+class _Unit:
+    """A Loop unit read as a node whose inputs are the unit's refs (for `_ancestors`)."""
+
+    def __init__(self, unit) -> None:
+        self.input = unit.refs
 
 
 def _names(unit) -> list:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import protos
 from ..ir.shapes import TensorShape
-from . import frames
+from . import frames, optionals
 from .arrays import carry
 from .importer import (CALL_IMPORTER, IMPORTERS, UNIT_IMPORTERS, GraphDefImportError,
                        NodeContext, Walk)
@@ -48,11 +48,20 @@ def _if(ctx: NodeContext):
         pred = cast(pred, "bool", name=ctx.name + "/pred/")
     if not then_f.signature.output_arg:
         raise GraphDefImportError(f"{ctx.label}: an If without outputs is not supported")
+    slots = optionals.slot_indices(then_f, else_f)
+    sides = optionals.SideResults([None] * len(slots), ctx.name)
+
+    def branch(side: int, fdef, where: str):
+        def fn():
+            outs = import_function(ctx, fdef, optionals.branch_inputs(inputs, side, ctx.label),
+                                   ctx.name + where)
+            return optionals.branch_results(outs, side, slots, sides)
+        return fn
+
     with ctx.graph.name_scope(None):
-        out = cond(pred, lambda: import_function(ctx, then_f, inputs, ctx.name + "/then"),
-                   lambda: import_function(ctx, else_f, inputs, ctx.name + "/else"),
+        out = cond(pred, branch(0, then_f, "/then"), branch(1, else_f, "/else"),
                    strict=True, name=ctx.name)
-    return list(out)
+    return optionals.slot_results(list(out), len(then_f.signature.output_arg), slots, sides)
 
 
 def _while(ctx: NodeContext):
@@ -186,8 +195,15 @@ def _import_loop(walk: Walk, loop: frames.Loop) -> None:
 
 
 def _import_cond(walk: Walk, cond: frames.Cond) -> None:
+    """A Cond unit as graphc's cond: its Merges' values, then (`cond.exports`) each branch
+    intermediate a later unit reads (a TF1 gradient cond reads the forward cond's) as an
+    OptionalSlot, one result per side. A cond reading such a slot takes in each branch
+    the side of the same predicate value."""
     from ..control_flow import cond as make_cond
     pred = walk.resolve(cond.pred_ref, cond.nodes[0])
+    name = f"{walk.prefix}/{cond.name}" if walk.prefix else cond.name
+    exports = list(cond.exports)
+    sides = optionals.SideResults([1 - k for k in cond.exports.values()], name)
 
     def branch(k: int):
         def fn():
@@ -195,12 +211,19 @@ def _import_cond(walk: Walk, cond: frames.Cond) -> None:
             for switch, ref in cond.switches[k].items():
                 mapped[(switch, k, False)] = walk.resolve(ref, cond.nodes[0])
                 mapped[(switch, -1, True)] = None
+            for ref in cond.refs:  # a slot of an earlier cond: the side this branch runs
+                value = None if ref.startswith("^") else walk.resolve(ref, cond.nodes[0])
+                if isinstance(value, optionals.OptionalSlot) and \
+                        value.sides[1 - k] is not None:  # (else: read by the other branch)
+                    mapped[frames.parse_ref(ref)] = value.sides[1 - k]
             sub = walk.child(mapped)
             sub.run(cond.branch_nodes[k])
-            return [sub.resolve(ref, cond.nodes[0]) for ref in cond.outputs[k]]
+            results = [sub.resolve(ref, cond.nodes[0]) for ref in cond.outputs[k]]
+            return results + sides.results(1 - k, [
+                sub.resolve(ref, cond.nodes[0]) if side == k else None
+                for ref, side in cond.exports.items()])
         return fn
 
-    name = f"{walk.prefix}/{cond.name}" if walk.prefix else cond.name
     with walk.graph.name_scope(None), walk.graph.control_dependencies(
             _outer_controls(walk, cond)):
         outs = make_cond(pred, branch(1), branch(0), strict=True, name=name)
@@ -210,6 +233,12 @@ def _import_cond(walk: Walk, cond: frames.Cond) -> None:
     for merge, t in zip(cond.merges, outs):
         index = taken[0] if cond.true_input.get(merge, 1) == 1 else taken[1]
         walk.ops[merge], walk.outputs[merge] = op, [t, index]
+    for ref, slot in zip(exports, sides.regroup(outs[len(cond.merges):])):
+        node, index, _ = frames.parse_ref(ref)
+        walk.ops[node] = op
+        got = walk.outputs.setdefault(node, [])
+        got.extend([None] * (index + 1 - len(got)))
+        got[index] = slot
 
 
 def _value_index(pred, name: str) -> tuple:

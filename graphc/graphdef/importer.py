@@ -402,7 +402,10 @@ class Walk:
             for check in _CHECKS.get(node.op, ()):
                 check(ctx)
             with self.graph.control_dependencies(controls):
-                if node.op in IMPORTERS:
+                if node.op not in OPTIONAL_AWARE and OPTIONALS and \
+                        OPTIONALS[0].has_optionals(data):
+                    result = OPTIONALS[0].import_per_side(ctx)
+                elif node.op in IMPORTERS:
                     result = IMPORTERS[node.op](ctx)
                 elif node.op in BY_TF:
                     result = import_spec(BY_TF[node.op], ctx)
@@ -424,6 +427,10 @@ class Walk:
         return main, result
 
 
+# Set by `optionals`: the module handling a cond's optional results, and the op types
+# whose importers take them themselves.
+OPTIONALS: list = []
+OPTIONAL_AWARE: set = set()
 # Set by `functions`: how a Loop and a Cond unit (TF1 frames) are imported.
 UNIT_IMPORTERS: dict = {}
 # Set by `functions`: how a node whose op is a library function's name is imported.

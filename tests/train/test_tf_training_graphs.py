@@ -5,7 +5,9 @@ an MLP of the other activations, the MLP over resource variables (VarHandleOp,
 ReadVariableOp, AssignVariableOp, ResourceApply*) and an embedding over reference and
 resource variables (sparse updates: Unique, Scatter*, SparseApply*), with one train op
 per optimizer (gradient descent, momentum, Nesterov, RMSProp and its centered form,
-Adagrad, Adadelta, Adam). The checkpoint TensorFlow saved before any step is restored
+Adagrad, Adadelta, Adam), and a tf.cond on the batch whose gradient runs through a second
+cond, in TF2's functional form (the forward If's optional results read by the gradient
+If) and TF1's frames (the gradient's Switch and Merges in the forward cond's context). The checkpoint TensorFlow saved before any step is restored
 and the same batches fed; after the steps every variable (weights, slots, beta powers,
 moving averages, the global step) equals TensorFlow's, and the loss before each step too.
 The expected values are stored in the fixture: the comparison runs without TensorFlow,
@@ -36,7 +38,7 @@ def _train_ops(name: str) -> list:
 
 
 MODELS = ("mlp", "convnet", "convnet_bn", "activations", "resource_mlp", "embedding",
-          "resource_embedding")
+          "resource_embedding", "cond_v2", "cond_v1")
 CASES = [(m, op) for m in MODELS for op in _train_ops(m)]
 
 
@@ -71,3 +73,15 @@ def test_tensorflow_training_graph_trains_to_tensorflows_weights(model, train_op
         want = expected[f"{train_op}|{name}"] if name in moved else initial[name]
         np.testing.assert_allclose(value, want, rtol=1e-5, atol=1e-5,
                                    err_msg=f"{train_op}: variable {name}")
+
+
+def test_a_conds_optional_result_read_outside_its_gradient_is_refused_by_name():
+    meta = protos.MetaGraphDef.FromString(
+        open(os.path.join(FIXTURES, "cond_v2", "model.ckpt-0.meta"), "rb").read())
+    node = meta.graph_def.node.add()
+    node.name, node.op = "peek", "Shape"
+    node.input.append("cond:1")  # a DT_VARIANT result: the branches' optionals
+    g = tf.Graph()
+    with g.as_default(), pytest.raises(ValueError, match="'peek' \\(Shape\\): reads a cond's "
+                                                         "optional result"):
+        tf.train.import_meta_graph(meta)
