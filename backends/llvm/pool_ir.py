@@ -43,7 +43,7 @@ class Emitter:
         m = self.module = ir.Module(name="graphc_pool")
         m.triple = triple
         self.g = {}
-        for name, ty in (("gen", I32), ("ticket", I64), ("limit", I64), ("remaining", I32),
+        for name, ty in (("gen", I32), ("ticket", I64), ("remaining", I32),
                          ("sleepers", I32), ("main_waiting", I32), ("busy", I32),
                          ("workers", I32), ("threads", I32), ("spin", I32),
                          ("min_work", I64), ("sig_block", I32), ("task_fn", KERNEL),
@@ -202,22 +202,30 @@ class Emitter:
         run = fn.append_basic_block("run")
         out = fn.append_basic_block("out")
         tag = b.shl(b.zext(gen, I64), _int(32, I64))
-        mask = _int(0xFFFFFFFF, I64)
-        limit = self.load(b, "limit")
-        b.cbranch(b.icmp_unsigned("==", b.and_(limit, _int(~0xFFFFFFFF, I64)), tag), loop, out)
+        half = _int(0xFFFF, I64)
+        b.branch(loop)
         b.position_at_end(loop)
+        # The ticket: the generation's tag, then the next chunk from the front and the end
+        # of those left (16 bits each). The caller claims from the front, workers from
+        # the back: each thread keeps about the same chunks from one run to the next
+        # (the same band of a variable, its optimizer slots, its gradient), so what it
+        # wrote last run is still in its own core's cache.
         ticket = self.load(b, "ticket")
+        front = b.and_(b.lshr(ticket, _int(16, I64)), half)
+        back = b.and_(ticket, half)
         mine = b.and_(b.icmp_unsigned("==", b.and_(ticket, _int(~0xFFFFFFFF, I64)), tag),
-                      b.icmp_unsigned("<", b.and_(ticket, mask), b.and_(limit, mask)))
+                      b.icmp_unsigned("<", front, back))
         claim = b.append_basic_block("cas")
         b.cbranch(mine, claim, out)
         b.position_at_end(claim)
-        won = b.extract_value(b.cmpxchg(self.g["ticket"], ticket, b.add(ticket, _int(1, I64)),
+        index = b.select(timed, front, b.sub(back, _int(1, I64)))
+        step = b.select(timed, _int(1 << 16, I64), _int(-1, I64))
+        won = b.extract_value(b.cmpxchg(self.g["ticket"], ticket, b.add(ticket, step),
                                         "seq_cst", "seq_cst"), 1)
         b.cbranch(won, run, loop)
         b.position_at_end(run)
         chunk = b.load(self.g["task_chunk"])
-        lo = b.mul(b.and_(ticket, mask), chunk)
+        lo = b.mul(index, chunk)
         hi = b.add(lo, chunk)
         extent = b.load(self.g["task_extent"])
         hi = b.select(b.icmp_signed("<", hi, extent), hi, extent)
@@ -354,6 +362,7 @@ class Emitter:
         chunk = b.select(dynamic, dyn_chunk, chunk)
         chunks = b.select(dynamic, dyn_chunks, chunks)
         alone = b.or_(b.icmp_signed("<=", chunks, one), b.icmp_signed("<=", threads, one))
+        alone = b.or_(alone, b.icmp_signed(">", chunks, _int(0xFFFF, I64)))  # (the ticket's 16 bits)
         inline = fn.append_basic_block("inline")
         learnt = fn.append_basic_block("learnt")
         backing = fn.append_basic_block("backing")
@@ -403,8 +412,7 @@ class Emitter:
         self.store(b, "remaining", b.trunc(chunks, I32))
         gen = b.add(self.load(b, "gen"), _int(1))
         tag = b.shl(b.zext(gen, I64), _int(32, I64))
-        self.store(b, "limit", b.or_(tag, chunks))
-        self.store(b, "ticket", tag)
+        self.store(b, "ticket", b.or_(tag, chunks))
         self.store(b, "gen", gen)
         self.wake(b, "sleepers", "cv_work", broadcast=True)
         for i in range(3):

@@ -427,6 +427,26 @@ def test_a_worker_that_never_starts_does_not_delay_the_join(pool, two_threads):
     assert worker_in.is_set() and not all(mine for _, _, mine in ran)
 
 
+def test_the_caller_claims_chunks_from_the_front_and_workers_from_the_back(pool, two_threads):
+    """So a thread keeps about the same chunks from one run of a kernel to the next (the
+    same band of a variable and its optimizer slots stays in its core's cache): the
+    caller's chunks are the first ones, in order, the workers' the last ones, last first.
+    Each chunk waits until the other side has claimed one, so both sides take part."""
+    both = {True: threading.Event(), False: threading.Event()}
+
+    def chunk(lo, hi, mine):
+        both[mine].set()
+        both[not mine].wait(30)
+    ran = _dispatch(64, BIG, chunk=chunk)
+    _assert_covers(ran, 64)
+    caller = [lo for lo, _, mine in ran if mine]
+    workers = [lo for lo, _, mine in ran if not mine]
+    assert caller and workers, ran
+    assert caller == sorted(caller) and max(caller) < min(workers), ran
+    if host().pool.threads == 2:  # (one worker: its chunks from the end, in turn)
+        assert workers == sorted(workers, reverse=True), ran
+
+
 def test_a_late_worker_is_waited_for_and_its_size_class_backs_off(pool, two_threads):
     """A worker that sleeps inside its chunk (as if descheduled holding it): the join
     waits for it, the split lost time, so that size class runs inline for a while;
