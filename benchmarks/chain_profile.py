@@ -73,12 +73,13 @@ def hot_loop(asm: str) -> list:
 
 
 def elements_per_iteration(body: list) -> int:
-    """Float32 elements stored per iteration: the vector stores not to the stack."""
+    """Float32 elements stored per iteration: the vector stores that are not spills (to a
+    fixed stack slot; a streamed kernel's loop stores into a stack tile by index)."""
     width = {"zmm": 16, "ymm": 8, "xmm": 4}
     total = 0
     for x in body:
         m = re.match(r"v?movn?t?u?ps\s+%(\w)mm\d+, (\S+)", x.replace("vmovaps", "vmovups"))
-        if m and "(" in m.group(2) and "rsp" not in m.group(2):
+        if m and "(" in m.group(2) and not re.fullmatch(r"-?\d*\(%rsp\)", m.group(2)):
             total += width[m.group(1) + "mm"]
     return total or 8
 

@@ -17,6 +17,8 @@ the stages):
     symbolic_movement.py  movement ops on symbolic shapes: copies found at probe sizes
  3. loops.py          emission of loop nests: elementwise and fused bodies, copies,
                       reductions (the Kernel calling convention)
+    streaming.py        large elementwise outputs written past the caches: tiles in
+                        an L1 scratch, copied out as nontemporal whole-line stores
     kernels.py          the other kernels: softmax, cross-entropy, matmul, gathers,
                         scatters
     gemm.py             the float32 GEMM matmuls call on AVX-512 hosts (else the BLAS)

@@ -24,6 +24,7 @@ from llvmlite import ir
 from graphc.ir.ops.fused_ops import input_layout
 from graphc.ir.symbolic import is_symbolic
 from . import irutil as U
+from . import streaming
 from .scalar_ops import SCALAR
 
 
@@ -100,8 +101,10 @@ def collapse(shape, stride_sets):
     return [n for n, _ in out], [[st[k] for _, st in out] for k in range(len(stride_sets))]
 
 
-def loop_nest(b, shape, stride_sets, lo, hi, inner, bases=None):
-    """Nested loops over `shape` (outermost over [lo, hi)); calls inner(b, linear indices)."""
+def loop_nest(b, shape, stride_sets, lo, hi, inner, bases=None, innermost=None):
+    """Nested loops over `shape` (outermost over [lo, hi)); calls inner(b, linear indices).
+    With `innermost`, the innermost loop is its own: innermost(b, start, stop, offsets,
+    steps) runs it over [start, stop), the point i at offsets + i * steps."""
     bases = bases or [ir.Constant(U.I64, 0)] * len(stride_sets)
 
     def level(d, offs):
@@ -109,6 +112,10 @@ def loop_nest(b, shape, stride_sets, lo, hi, inner, bases=None):
             inner(b, offs)
             return
         start, stop = (lo, hi) if d == 0 else (None, U.dim(b, shape[d]))
+        if innermost is not None and d == len(shape) - 1:
+            innermost(b, start or ir.Constant(U.I64, 0), stop, offs,
+                      [st[d] for st in stride_sets])
+            return
         with U.for_range(b, stop, start, name=f"d{d}") as i:
             level(d + 1, [b.add(o, b.mul(i, U.dim(b, st[d])))
                           if not U.is_zero(st[d]) else o for o, st in zip(offs, stride_sets)])
@@ -173,17 +180,29 @@ def emit_elementwise(module, name, members, params, outputs, domain, inplace=Non
             out_ptrs.append(ptrs[nxt])
             nxt += 1
 
-    def inner(b, offs):
+    def compute(b, offs):
         values: dict = {}
         eval_members(b, members, params, accesses, ptrs, offs, domain, values)
+        return values
+
+    def inner(b, offs):
+        values = compute(b, offs)
         for j, t in enumerate(outputs):
             U.store(b, out_ptrs[j], t.dtype, offs[-1], values[t])
 
-    loop_nest(b, shape, sets, lo, hi, inner)
-    fails = U.return_status(b)
     total = 1
     for d in domain:
         total *= d
+    out_bytes = total * sum(streaming.itemsize(t.dtype) for t in outputs)
+    if outputs and streaming.may_stream(out_bytes):
+        big = b.icmp_signed(">=", U.dim(b, out_bytes), U.i64(streaming.STREAM_MIN_BYTES))
+        rows = streaming.TiledRows(b, compute, [(t, out_ptrs[j], t.dtype)
+                                                for j, t in enumerate(outputs)], big)
+        loop_nest(b, shape, sets, lo, hi, inner, innermost=rows)
+        streaming.finish(b, big)
+    else:
+        loop_nest(b, shape, sets, lo, hi, inner)
+    fails = U.return_status(b)
     return Kernel(name, list(params) + list(outputs), shape[0], total * (len(params) + 1),
                   splittable=not fails, can_fail=fails)
 
