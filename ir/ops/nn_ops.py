@@ -62,7 +62,9 @@ def _mask_grad(cond):
     return rule
 
 
-relu = _act("Relu", lambda x: np.maximum(x, 0), _mask_grad(lambda x, y: M.greater(x, _c(x, 0))))
+# (on the output, as TF1's ReluGrad: y > 0 exactly where x > 0, and a plan that keeps the
+# output for the next layer need not keep the input too)
+relu = _act("Relu", lambda x: np.maximum(x, 0), _mask_grad(lambda x, y: M.greater(y, _c(y, 0))))
 relu6 = _act("Relu6", lambda x: np.clip(x, 0, 6),
              _mask_grad(lambda x, y: M.logical_and(M.greater(x, _c(x, 0)),
                                                    M.less(x, _c(x, 6)))))

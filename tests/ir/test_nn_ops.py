@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import graphc as tf
-from tests.helpers import run
+from tests.helpers import run, run_both
 
 R = np.random.RandomState(0)
 
@@ -20,6 +20,16 @@ R = np.random.RandomState(0)
 def test_activations(fn, ref):
     x = R.uniform(-8, 8, (4, 5))
     np.testing.assert_allclose(run(fn(tf.constant(x))), ref(x), rtol=1e-12)
+
+
+def test_relu_gradient_passes_where_the_output_is_positive():
+    # TF1's ReluGrad(g, output): g where relu(x) > 0; 0 at x = 0, -0.0, negatives and NaN
+    x = np.float32([-2.0, -0.0, 0.0, 1e-30, 3.0, np.nan, -np.inf, np.inf])
+    g = np.float32([1, 2, 3, 4, 5, 6, 7, 8])
+    xt = tf.constant(x)
+    dx = tf.gradients(tf.nn.relu(xt), xt, grad_ys=tf.constant(g))[0]
+    for out in run_both(dx):
+        np.testing.assert_array_equal(out, [0, 0, 0, 4, 5, 0, 0, 8])
 
 
 def test_softplus_and_sigmoid_are_stable_for_large_inputs():
