@@ -359,6 +359,17 @@ def vector_ops(b, ft, width: int):
     return vt, splat, vptr, (lambda x, y, z: b.call(fma, [x, y, z]))
 
 
+def in_pieces(b, count: int, piece: int, body) -> None:
+    """body(b, first (a value), width) over `count` channels: a loop over whole pieces of
+    `piece` (vectors, register blocks), then the narrower rest."""
+    full = count // piece
+    if full:
+        with U.for_range(b, full, name="piece") as k:
+            body(b, b.mul(k, _c(piece)), piece)
+    if count % piece:
+        body(b, _c(full * piece), count % piece)
+
+
 def channel_chunks(m: int, lanes: int) -> list:
     """(first, width) pieces of `m` output channels, two vector registers each."""
     step = 2 * lanes

@@ -359,14 +359,15 @@ def lower_pool(lw, op) -> bool:
 
         def emit_grad(m, n):  # (an exact tiling's may carry a folded relu gradient)
             epi, extra = lw.epilogues.get(out, (None, []))
-            return P.emit_max_pool_grad(m, n, x.dtype, g, [x, dy, out] + extra, epi)
+            return P.emit_max_pool_grad(m, n, x.dtype, g, [x, dy, out] + extra, epi,
+                                        _lanes(x.dtype))
         lw.native(op, emit_grad, [x, dy], op.outputs)
         if g.tiles_exactly():
             lw.conv_outputs[out] = (len(lw.steps) - 1, lw.index)
         return True
     kind = "max" if op.type == "MaxPool" else "avg"
-    return lw.native(op, lambda m, n: P.emit_pool(m, n, x.dtype, g, kind,
-                                                   [x, op.outputs[0]]), [x], op.outputs)
+    return lw.native(op, lambda m, n: P.emit_pool(m, n, x.dtype, g, kind, [x, op.outputs[0]],
+                                                   _lanes(x.dtype)), [x], op.outputs)
 
 
 def fold_epilogue(lw, op, members, params, outs, domain) -> bool:

@@ -8,17 +8,92 @@ from __future__ import annotations
 from llvmlite import ir
 
 from . import irutil as U
-from .conv_kernels import ConvShape, each_window_element, emit_zero, smin, window_at
+from .conv_kernels import (ConvShape, each_window_element, emit_zero, in_pieces, smin,
+                           vector_ops, window_at)
 from .loops import Kernel, new_kernel
 
 
 _c = U.i64
 
 
-def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands) -> Kernel:
+EXACT_WINDOW = 16  # window elements up to which an exactly tiling pool is unrolled
+
+
+def _exact(g: ConvShape, lanes: int) -> bool:
+    """Windows that tile the input exactly (2x2/2 on even sizes) and are small enough to
+    keep every element's vector in registers: the pool kernels' vector path."""
+    return lanes > 1 and g.tiles_exactly() and g.kh * g.kw <= EXACT_WINDOW
+
+
+def _exact_windows(b, g: ConvShape, lo, hi, lanes: int, body, row_done=None) -> None:
+    """For output rows [lo, hi) of an exactly tiling pool, each output pixel and piece of
+    channels (whole vectors of `lanes`, then the narrower rest): body(b, output offset,
+    [input offset of each window element], width) with the offsets at the piece's first
+    channel; then row_done(b, n, oh)."""
+    with U.for_range(b, hi, lo, name="row") as row:
+        n, oh = b.sdiv(row, _c(g.oh)), b.srem(row, _c(g.oh))
+        r0 = b.add(b.mul(n, _c(g.h)), b.mul(oh, _c(g.kh)))
+        with U.for_range(b, g.ow, name="ow") as ow:
+            out_at = b.mul(b.add(b.mul(row, _c(g.ow)), ow), _c(g.c))
+            q0 = b.mul(ow, _c(g.kw))
+            pixels = [b.mul(b.add(b.mul(b.add(r0, _c(i)), _c(g.w)), b.add(q0, _c(j))), _c(g.c))
+                      for i in range(g.kh) for j in range(g.kw)]
+
+            def piece(b, c0, width):
+                body(b, b.add(out_at, c0), [b.add(p, c0) for p in pixels], width)
+            in_pieces(b, g.c, lanes, piece)
+        if row_done is not None:
+            row_done(b, n, oh)
+
+
+def _first_max(b, vs):
+    """(maximum, index of its first element) across the vectors `vs`, lane by lane; a NaN
+    counts as the maximum (numpy's argmax), the first NaN where several."""
+    best, where = vs[0], ir.Constant(ir.VectorType(U.I32, vs[0].type.count),
+                                     [0] * vs[0].type.count)
+    for e, v in enumerate(vs[1:], 1):
+        take = b.or_(b.fcmp_ordered(">", v, best),
+                     b.and_(b.fcmp_unordered("uno", v, v), b.fcmp_ordered("ord", best, best)))
+        best = b.select(take, v, best)
+        where = b.select(take, ir.Constant(where.type, [e] * where.type.count), where)
+    return best, where
+
+
+def _emit_exact_pool(module, name, dtype, g: ConvShape, kind: str, lanes: int,
+                     operands) -> Kernel:
+    """emit_pool for exactly tiling windows: per output pixel and vector of channels, the
+    window's vectors are loaded once and reduced in registers (the same operations, in
+    the same order, as the general loop's)."""
+    b, (x, out), lo, hi = new_kernel(module, name, 2)
+    ft = U.value_type(dtype)
+
+    def body(b, out_at, pixels, width):
+        vt, _, vptr, _ = vector_ops(b, ft, width)
+        vs = [b.load(vptr(x, at), align=4) for at in pixels]
+        if kind == "max":
+            acc = ir.Constant(vt, [float("-inf")] * width)
+            for v in vs:
+                acc = b.select(b.or_(b.fcmp_ordered(">", v, acc), b.fcmp_unordered("uno", v, v)),
+                               v, acc)
+        else:
+            acc = ir.Constant(vt, [0.0] * width)
+            for v in vs:
+                acc = b.fadd(acc, v)
+            acc = b.fdiv(acc, ir.Constant(vt, [float(len(vs))] * width))
+        b.store(acc, vptr(out, out_at), align=4)
+    _exact_windows(b, g, lo, hi, lanes, body)
+    U.return_status(b)
+    return Kernel(name, list(operands), g.rows, 2 * g.rows * g.ow * g.c * g.kh * g.kw)
+
+
+def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands,
+              lanes: int = 1) -> Kernel:
     """Max (or average over in-bounds elements) of each window, per channel: the output
     pixel's channels start at the identity and each in-bounds window element updates them
-    all in one loop (vectorised across channels)."""
+    all in one loop (vectorised across channels). Exactly tiling windows take the vector
+    path (_emit_exact_pool) given the host's `lanes`."""
+    if _exact(g, lanes):
+        return _emit_exact_pool(module, name, dtype, g, kind, lanes, operands)
     b, (x, out), lo, hi = new_kernel(module, name, 2)
     count = b.alloca(U.I64)
     with U.for_range(b, hi, lo, name="row") as row:
@@ -54,7 +129,36 @@ def emit_pool(module, name, dtype, g: ConvShape, kind: str, operands) -> Kernel:
 POOL_TILE = 256  # channels whose running maxima live on the stack at once
 
 
-def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands, epilogue=None) -> list:
+def _emit_exact_max_pool_grad(module, name, dtype, g: ConvShape, lanes: int, operands,
+                              epilogue=None) -> Kernel:
+    """emit_max_pool_grad for exactly tiling windows: per output pixel and vector of
+    channels, the window's vectors in registers, their first maximum (_first_max), then
+    each element's dx = (dy where it is that maximum, else 0) + 0 (numpy's +0.0 for a
+    -0.0 gradient); every dx element written once. The epilogue as emit_max_pool_grad's."""
+    b, ptrs, lo, hi = new_kernel(module, name, 3 + (epilogue.extra if epilogue else 0))
+    x, dy, dx = ptrs[:3]
+    ft = U.value_type(dtype)
+
+    def body(b, out_at, pixels, width):
+        vt, _, vptr, _ = vector_ops(b, ft, width)
+        _, where = _first_max(b, [b.load(vptr(x, at), align=4) for at in pixels])
+        grad = b.load(vptr(dy, out_at), align=4)
+        zero = ir.Constant(vt, [0.0] * width)
+        for e, at in enumerate(pixels):
+            hit = b.icmp_signed("==", where, ir.Constant(where.type, [e] * width))
+            b.store(b.fadd(zero, b.select(hit, grad, zero)), vptr(dx, at), align=4)
+
+    def row_done(b, n, oh):
+        if epilogue is not None:
+            p0 = b.mul(b.add(b.mul(n, _c(g.h)), b.mul(oh, _c(g.kh))), _c(g.w))
+            epilogue.emit(b, dx, ptrs[3:], p0, b.add(p0, _c(g.kh * g.w)), g.c, dtype)
+    _exact_windows(b, g, lo, hi, lanes, body, row_done)
+    U.return_status(b)
+    return Kernel(name, list(operands), g.rows, 3 * g.rows * g.ow * g.c * g.kh * g.kw)
+
+
+def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands, epilogue=None,
+                       lanes: int = 1) -> list:
     """Each window's gradient goes to its first maximum (a NaN counts as the maximum, as
     numpy's argmax). Per output pixel and tile of channels: one pass over the window finds
     each channel's maximum (its window element index kept on the stack), a second adds
@@ -63,7 +167,10 @@ def emit_max_pool_grad(module, name, dtype, g: ConvShape, operands, epilogue=Non
     otherwise dx is zeroed first. Split across threads when windows do not overlap.
     With exact tiling an `epilogue` (conv_kernels.Epilogue over dx: the relu gradient
     after it) runs on the KH input rows of each output row once they are written; its
-    operands follow dx."""
+    operands follow dx. Small exactly tiling windows take the vector path given the
+    host's `lanes` (_emit_exact_max_pool_grad)."""
+    if _exact(g, lanes):
+        return [_emit_exact_max_pool_grad(module, name, dtype, g, lanes, operands, epilogue)]
     exact = g.tiles_exactly()
     kernels = [] if exact else [emit_zero(module, name + "_zero", dtype,
                                           g.n * g.h * g.w * g.c, [operands[2]])]

@@ -26,7 +26,7 @@ from llvmlite import ir
 
 from graphc.ir.symbolic import hint_of
 from . import irutil as U
-from .conv_kernels import ConvShape, Epilogue, padded_shape, smin, vector_ops
+from .conv_kernels import ConvShape, Epilogue, in_pieces, padded_shape, smin, vector_ops
 from .direct_conv_kernels import register_blocks
 from .loops import Kernel, new_kernel
 from .parallel import chunk_size
@@ -124,17 +124,6 @@ def _outer_products(b, ops, sets, count, scalars, vector_at, vectors) -> None:
                 b.store(fma(splat(xv), v, b.load(a)), a)
 
 
-def _in_pieces(b, count: int, piece: int, body) -> None:
-    """body(b, first (a value), width) over `count` channels: a loop over whole pieces of
-    `piece` (vectors, register blocks), then the narrower rest."""
-    full = count // piece
-    if full:
-        with U.for_range(b, full, name="piece") as k:
-            body(b, b.mul(k, _c(piece)), piece)
-    if count % piece:
-        body(b, _c(full * piece), count % piece)
-
-
 def emit_winograd_filter(module, name, dtype, c: int, m: int, operands) -> Kernel:
     """u[a, b, ch, oc] = (G f[:, :, ch, oc] G^T)[a, b], one (ch, oc) per unit (a loop
     over contiguous elements LLVM vectorises). Operands (f [5, 5, C, M], u [36, C, M])."""
@@ -193,7 +182,7 @@ def emit_conv_winograd(module, name, dtype, g: ConvShape, m: int, lanes: int, th
                 for p in range(POSITIONS):
                     at = b.add(b.add(_c(p * tb * c), b.mul(t, _c(c))), c0)
                     b.store(v[p // TILE][p % TILE], vptr(vbuf, at), align=4)
-            _in_pieces(b, c, lanes, chunk)
+            in_pieces(b, c, lanes, chunk)
 
     def products(b, count):
         def group(b, t0, k):
@@ -238,7 +227,7 @@ def emit_conv_winograd(module, name, dtype, g: ConvShape, m: int, lanes: int, th
                         else:
                             with b.if_then(inside):
                                 b.store(y[k][q], vptr(out, at), align=4)
-            _in_pieces(b, m, lanes, chunk)
+            in_pieces(b, m, lanes, chunk)
             if epilogue is not None:
                 width = smin(b, _c(OUT), b.sub(_c(g.ow), ox))
                 for k in range(OUT):
@@ -338,7 +327,7 @@ def emit_conv_filter_winograd(module, name, dtype, g: ConvShape, m: int, lanes: 
                     for t, row_b in enumerate(ROW_B_T):
                         at = b.add(b.add(_c((i * TILE + t) * kb * c), b.mul(k, _c(c))), c0)
                         b.store(_dot(b, row_b, d), vptr(vbuf, at), align=4)
-                _in_pieces(b, c, lanes, ichunk)
+                in_pieces(b, c, lanes, ichunk)
             pix = b.add(b.mul(row, _c(g.ow)), q0)
 
             def wchunk(b, c0, width):
@@ -356,7 +345,7 @@ def emit_conv_filter_winograd(module, name, dtype, g: ConvShape, m: int, lanes: 
                 for t, row_g in enumerate(ROW_G):
                     at = b.add(b.add(_c(t * kb * m), b.mul(k, _c(m))), c0)
                     b.store(_dot(b, row_g, [w0, w1]), vptr(wbuf, at), align=4)
-            _in_pieces(b, m, lanes, wchunk)
+            in_pieces(b, m, lanes, wchunk)
 
     def products(b, count):
         with U.for_range(b, ROW_TAPS, name="tap") as tap:
@@ -375,7 +364,7 @@ def emit_conv_filter_winograd(module, name, dtype, g: ConvShape, m: int, lanes: 
                         for q, a in enumerate(acc):
                             ptr = ops[w][2](sp, b.add(b.mul(b.add(ch0, _c(q)), _c(m)), _c(mc)))
                             b.store(b.fadd(b.load(ptr, align=4), b.load(a)), ptr, align=4)
-            _in_pieces(b, c, per, group)
+            in_pieces(b, c, per, group)
 
     nblocks = b.sdiv(b.add(b.sub(hi, lo), _c(FILTER_ROWS - 1)), _c(FILTER_ROWS))
     with U.for_range(b, nblocks, name="fblk") as blk:

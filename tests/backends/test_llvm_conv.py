@@ -154,6 +154,36 @@ def test_pools_and_their_gradients_match_numpy(ksize, stride, padding, channels)
         assert_close(a, b, "conv", err_msg=name)
 
 
+@pytest.mark.parametrize("ksize,size", [((2, 2), (14, 16)), ((3, 3), (15, 12)), ((1, 2), (5, 8)),
+                                        ((4, 4), (16, 8)),     # 16 elements: the vector path
+                                        ((5, 4), (10, 8))])    # 20: the general loops
+@pytest.mark.parametrize("channels,dtype", [(32, np.float32), (19, np.float32),
+                                            (300, np.float32), (12, np.float64)])
+def test_exactly_tiling_pools_and_gradients_match_numpy_bit_for_bit(ksize, size, channels, dtype):
+    """Windows that tile the input (stride = window, no padding) run the vector path
+    (pool_kernels._exact): NaN lanes (the first NaN takes the gradient), ties (the first
+    maximum takes it), windows all -inf, -0.0 gradients (dx +0.0, as numpy)."""
+    x = R.randn(3, *size, channels).astype(dtype)
+    x[0, 0, 0, :5] = np.nan
+    x[0, :2, :2, 5] = [[1.0, np.nan], [np.nan, 2.0]]
+    x[1, :ksize[0], :ksize[1], :4] = 1.0                   # ties
+    x[2, :ksize[0], :ksize[1], 2:7] = -np.inf              # a window all -inf
+    out = (3, size[0] // ksize[0], size[1] // ksize[1], channels)
+    dy = R.randn(*out).astype(dtype)
+    dy[0, 0, 0, 5:9] = -0.0
+
+    def build(x, dy):
+        k = [1, *ksize, 1]
+        mp, ap = tf.nn.max_pool(x, k, k, "VALID"), tf.nn.avg_pool(x, k, k, "VALID")
+        return [mp, ap, tf.gradients(mp, x, grad_ys=dy)[0]]
+
+    got, want, _ = _both(build, [x, dy])
+    assert "fallback" not in _both.schedule
+    for a, b, name in zip(got, want, ["max_pool", "avg_pool", "grad"]):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b), err_msg=name)
+
+
 @pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
 def test_matmuls_split_across_threads_beside_a_conv_match_numpy(ta, tb):
     """In a plan with a threaded convolution BLAS runs single-threaded and graphc splits
