@@ -6,6 +6,8 @@ from .exporter import GraphDefExportError, exportable_op_types, graph_to_graph_d
 from .importer import GraphDefImportError, importable_op_types  # noqa: F401
 from . import functions as _functions  # noqa: F401,E402  (If/While/calls join the import table)
 from . import arrays as _arrays  # noqa: F401,E402  (TensorArrays and TensorLists too)
+from . import stacks as _stacks  # noqa: F401,E402  (TF1 stacks: while-loop gradients)
+from . import optionals as _optionals  # noqa: F401,E402  (a cond gradient's optionals)
 from . import training as _training  # noqa: F401,E402  (gradient and optimizer kernels)
 from . import resources as _resources  # noqa: F401,E402  (resource variables)
 from . import sparse_training as _sparse_training  # noqa: F401,E402  (sparse updates)

@@ -35,7 +35,7 @@ _WRITTEN: "weakref.WeakSet[Tensor]" = weakref.WeakSet()
 _LENGTH: "weakref.WeakKeyDictionary[Tensor, Tensor]" = weakref.WeakKeyDictionary()
 
 
-def _source(t: Tensor) -> Tensor:
+def outer_tensor(t: Tensor) -> Tensor:
     """The outer tensor a function graph's capture stands for (else `t`)."""
     while getattr(t.graph, "is_function", False):
         outer = next((o for o, p in t.graph.captures.items() if p is t), None)
@@ -46,9 +46,9 @@ def _source(t: Tensor) -> Tensor:
 
 
 def _array_op(handle: Tensor):
-    t = _source(handle)
+    t = outer_tensor(handle)
     while t.op.type == "Identity":
-        t = _source(t.op.inputs[0])
+        t = outer_tensor(t.op.inputs[0])
     return t.op if t.op.type == "TensorArrayV3" else None
 
 
@@ -112,7 +112,7 @@ def _listed(t: Tensor) -> Tensor:
     (a TF2 function inlined into a v1 graph, as `convert_variables_to_constants_v2` writes a
     Keras LSTM, passes its inputs through `Func/.../input` Identities), stopping at a list."""
     while t not in _LISTS:
-        outer = _source(t)
+        outer = outer_tensor(t)
         if outer is not t:
             t = outer
         elif t.op.type == "Identity":

@@ -59,6 +59,7 @@ class LoopVar:
     switch: str                 # the Switch splitting it into body (1) and Exit (0)
     next_ref: str               # the body's new value (the NextIteration's input)
     exit: Optional[str]         # the Exit (None: the final value is not used)
+    next_controls: list = field(default_factory=list)  # the NextIteration's ^inputs
 
 
 @dataclass
@@ -120,8 +121,11 @@ def _switch_controls(nodes: list) -> list:
     """`nodes` with a control input on a Switch read as control inputs on what the Switch
     reads. TF1's `tf.tuple` of a cond gradient's Switch makes a NoOp wait for the Switch
     (and the Switch's users wait for the NoOp); a Switch's control output is never dead,
-    so that is waiting for its inputs, and graphc keeps no Switch to wait for."""
-    switches = {n.name: n for n in nodes if n.op in SWITCH}
+    so that is waiting for its inputs, and graphc keeps no Switch to wait for. (A loop's
+    Switches are bound to the loop variables, and a wait for them dropped.)"""
+    by_name = {n.name: n for n in nodes}
+    switches = {n.name: n for n in nodes if n.op in SWITCH and not (  # (a loop's: bound)
+        len(n.input) > 1 and getattr(by_name.get(_src(n.input[1])), "op", "") in LOOP_COND)}
     out = []
     for n in nodes:
         if not any(r.startswith("^") and r[1:] in switches for r in n.input):
@@ -292,13 +296,17 @@ def _loop(frame: str, members: list, ctx: dict) -> Loop:
                       f"Switch after Merge '{merge.name}'")
         exits = [c.name for c in consumers.get(switch.name, ()) if c.op in EXIT]
         loop_vars.append(LoopVar(e, merge.name, switch.name, nxt.input[0],
-                                 exits[0] if exits else None))
+                                 exits[0] if exits else None,
+                                 [r for r in nxt.input if r.startswith("^")]))
     if not loop_vars:
         raise FrameError(f"{where}: no loop variable (an Enter that is not is_constant)")
     members_by_name = {n.name: n for n in members}
     boundary = set(invariants) | {v.merge for v in loop_vars}
     cond_nodes = _closure([loop_cond.input[0]], members_by_name, boundary)
-    body_nodes = _closure([v.next_ref for v in loop_vars], members_by_name,
+    # (what a NextIteration waits for runs in every iteration too: TF1's gradient makes
+    # its stack pushes control inputs of the forward counter's next value)
+    body_nodes = _closure([v.next_ref for v in loop_vars] +
+                          [r for v in loop_vars for r in v.next_controls], members_by_name,
                           boundary | {v.switch for v in loop_vars})
     provides = [v.exit for v in loop_vars if v.exit]
     return Loop(name, loop_vars, loop_cond.input[0], invariants, cond_nodes, body_nodes,

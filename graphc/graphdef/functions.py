@@ -8,6 +8,7 @@ cond and body import the frame's nodes with the loop variables bound, a `Cond` a
 from __future__ import annotations
 
 from .. import protos
+from ..ir.graph import Tensor
 from ..ir.shapes import TensorShape
 from . import frames, optionals
 from .arrays import carry
@@ -138,6 +139,18 @@ def _relaxed(shapes: list, seen: list) -> list:
     return out
 
 
+def _after(sub: Walk, var: frames.LoopVar, value):
+    """A loop variable's next value, after what its NextIteration waits for."""
+    from ..ir.ops.core_ops import identity
+    ops = [sub.resolve(r, var.enter) for r in var.next_controls]
+    ops = [o if o is None or not hasattr(o, "op") else o.op for o in ops]
+    ops = [o for o in ops if o is not None and o.graph is sub.graph]
+    if not ops or not isinstance(value, Tensor):
+        return value
+    with sub.graph.control_dependencies(ops):
+        return identity(value, name=f"{var.merge}/next_after")
+
+
 def _import_loop(walk: Walk, loop: frames.Loop) -> None:
     from ..control_flow import while_loop
     init = [walk.resolve(v.enter.input[0], v.enter) for v in loop.vars]
@@ -169,7 +182,7 @@ def _import_loop(walk: Walk, loop: frames.Loop) -> None:
         carried(values)
         sub = walk.child(bound(values))
         sub.run(loop.body_nodes)
-        out = [sub.resolve(v.next_ref, v.enter) for v in loop.vars]
+        out = [_after(sub, v, sub.resolve(v.next_ref, v.enter)) for v in loop.vars]
         seen[:] = [t.shape for t in out]
         return out
 

@@ -20,7 +20,7 @@ from . import scatter_state_ops  # noqa: F401
 # families built on those
 from . import random_ops, nn_ops, norm_ops, conv_geometry, conv_ops, conv3d_ops, space_ops  # noqa: F401
 from . import morphology_ops, index_ops, fractional_pool_ops  # noqa: F401
-from . import debug_ops, control_flow_ops, tensor_array_ops, dataset_ops  # noqa: F401
+from . import debug_ops, control_flow_ops, tensor_array_ops, stack_ops, dataset_ops  # noqa: F401
 from . import parsing_ops, summary_ops, collective_ops, fused_ops, identity_n_ops  # noqa: F401
 from . import special_ops, trig_ops, segment_ops, sort_ops, sequence_ops  # noqa: F401
 from . import partition_ops, diag_ops, linalg_ops, eig_ops, einsum_ops  # noqa: F401

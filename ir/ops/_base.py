@@ -273,7 +273,7 @@ BUILD_TIME_OPS = frozenset({
     "Slice", "StridedSlice", "GatherV2", "GatherNd", "Reshape", "ExpandDims", "Squeeze",
     "Fill", "Range", "Tile", "Transpose", "ReverseV2", "Unpack", "Split", "SplitV",
     "ZerosLike", "OnesLike", "BroadcastTo", "OneHot", "SequenceMask", "Pad", "MirrorPad",
-    "BooleanMask",
+    "BooleanMask", "InvertPermutation", "ConcatOffset",
 })
 
 

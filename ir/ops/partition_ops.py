@@ -22,7 +22,7 @@ from .slicing_ops import gather
 from .reduce_ops import reduce_prod
 from .generator_ops import range as range_, zeros_like
 
-__all__ = ["invert_permutation", "setdiff1d", "dynamic_partition", "dynamic_stitch",
+__all__ = ["invert_permutation", "concat_offset", "setdiff1d", "dynamic_partition", "dynamic_stitch",
            "parallel_dynamic_stitch", "shape_n", "identity_n", "broadcast_dynamic_shape",
            "broadcast_static_shape"]
 
@@ -52,6 +52,62 @@ def invert_permutation(x, name: Optional[str] = None):
     """TF1 `tf.invert_permutation`: y with y[x[i]] = i."""
     return apply("InvertPermutation", (convert_to_tensor(x, name="x"),),
                  name=name or "InvertPermutation")
+
+
+# ------------------------------------------------------------------ ConcatOffset
+def _concat_offset_infer(op):
+    dim, shapes = op.inputs[0], op.inputs[1:]
+    check_dtype(op, dim, (dt.int32,), "concat_dim")
+    if len(shapes) < 2:
+        raise ValueError(f"ConcatOffset takes at least 2 shapes, got {len(shapes)}")
+    n = None
+    for s in shapes:
+        check_dtype(op, s, (dt.int32,), "shape")
+        if s.shape.ndims not in (None, 1):
+            raise ValueError(f"ConcatOffset's shapes must be vectors, '{s.name}' has shape "
+                             f"{s.shape}")
+        if s.shape.ndims == 1 and s.shape.as_tuple()[0] is not None:
+            if n is not None and n != s.shape.as_tuple()[0]:
+                raise ValueError(f"ConcatOffset's shapes have different lengths, {n} and "
+                                 f"{s.shape.as_tuple()[0]} ('{s.name}')")
+            n = s.shape.as_tuple()[0]
+    return [(dt.int32, TensorShape([n]))] * len(shapes)
+
+
+def _concat_offset_compute(concat_dim, *shapes):
+    rank = shapes[0].size
+    axis = int(concat_dim) + (rank if int(concat_dim) < 0 else 0)
+    if not 0 <= axis < max(rank, 1):
+        raise InvalidArgumentError(None, None, f"Concat dim is out of range: {int(concat_dim)}"
+                                   f" vs. {rank}")
+    out, offset = [], 0
+    for i, s in enumerate(shapes):
+        if s.ndim != 1 or s.size != rank:
+            raise InvalidArgumentError(None, None, f"input {i} should contain {rank} "
+                                       f"elements, but got {s.size}")
+        other = [j for j in range(rank) if j != axis and s[j] != shapes[0][j]]
+        if other:
+            raise InvalidArgumentError(None, None, f"input[{i},{other[0]}] mismatch: "
+                                       f"{s[other[0]]} vs. {shapes[0][other[0]]}")
+        o = np.zeros(rank, np.int32)
+        o[axis] = offset
+        offset += int(s[axis])
+        out.append(o)
+    return tuple(out)
+
+
+defop("ConcatOffset", _concat_offset_infer, _concat_offset_compute, NON_DIFFERENTIABLE,
+      family="array", numpy_by_design="shape arithmetic on a few ints (ConcatV2's gradient "
+      "in TF1 graphs; it folds where the shapes are known)",
+      doc="The offset of each input of a concat along concat_dim.")
+
+
+def concat_offset(concat_dim, shapes, name: Optional[str] = None):
+    """TF1's `ConcatOffset`: for each shape, its start along `concat_dim` in the concat of
+    tensors of `shapes` (zeros elsewhere); the rest of the shapes must agree."""
+    return list(apply("ConcatOffset", [convert_to_tensor(concat_dim, dt.int32, "concat_dim")]
+                      + [convert_to_tensor(s, dt.int32, "shape") for s in shapes],
+                      name=name or "ConcatOffset"))
 
 
 # ------------------------------------------------------------------ ListDiff

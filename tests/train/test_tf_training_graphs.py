@@ -7,7 +7,9 @@ resource variables (sparse updates: Unique, Scatter*, SparseApply*), with one tr
 per optimizer (gradient descent, momentum, Nesterov, RMSProp and its centered form,
 Adagrad, Adadelta, Adam), and a tf.cond on the batch whose gradient runs through a second
 cond, in TF2's functional form (the forward If's optional results read by the gradient
-If) and TF1's frames (the gradient's Switch and Merges in the forward cond's context). The checkpoint TensorFlow saved before any step is restored
+If) and TF1's frames (the gradient's Switch and Merges in the forward cond's context), and
+a dynamic_rnn LSTM in TF1's frames whose gradient loop pops the forward loop's values from
+StackV2s (StackPushV2 / StackPopV2, ControlTrigger, ConcatOffset, InvertPermutation). The checkpoint TensorFlow saved before any step is restored
 and the same batches fed; after the steps every variable (weights, slots, beta powers,
 moving averages, the global step) equals TensorFlow's, and the loss before each step too.
 The expected values are stored in the fixture: the comparison runs without TensorFlow,
@@ -38,7 +40,7 @@ def _train_ops(name: str) -> list:
 
 
 MODELS = ("mlp", "convnet", "convnet_bn", "activations", "resource_mlp", "embedding",
-          "resource_embedding", "cond_v2", "cond_v1")
+          "resource_embedding", "cond_v2", "cond_v1", "rnn_v1")
 CASES = [(m, op) for m in MODELS for op in _train_ops(m)]
 
 

@@ -60,6 +60,17 @@ def _invert64():
     return p.invert_permutation(x), {x: np.int64([1, 0])}
 
 
+def _concat_offset():
+    a = ph("int32", [3])
+    return p.concat_offset(1, [a, np.int32([2, 4, 5]), np.int32([2, 1, 5])]), {
+        a: np.int32([2, 3, 5])}
+
+
+def _concat_offset_negative_axis_unknown_length():
+    a, b = ph("int32", [None]), ph("int32", [None])
+    return p.concat_offset(-1, [a, b]), {a: np.int32([4, 2]), b: np.int32([4, 7])}
+
+
 def _list_diff():
     x = ph("int32", [None])
     return list(p.setdiff1d(x, np.int32([2, 4]))), {x: np.int32([1, 2, 3, 4, 2, 5])}
@@ -119,6 +130,7 @@ SAMPLES = {
     "CumulativeLogsumexp": [_cumulative_logsumexp, _cumulative_logsumexp_reverse,
                             _cumulative_logsumexp_exclusive],
     "InvertPermutation": [_invert, _invert64],
+    "ConcatOffset": [_concat_offset, _concat_offset_negative_axis_unknown_length],
     "ListDiff": [_list_diff, _list_diff_float],
     "DynamicPartition": [_partition, _partition_matrix_ids],
     "DynamicStitch": [_stitch, _stitch_overlap],
