@@ -94,6 +94,23 @@ def register_blocks(b, ft, m: int, lanes: int, extent: int, accumulators: int):
     return blocks, per, zeroed, {w: vector_ops(b, ft, w) for w in widths}
 
 
+def outer_products(b, ops, sets, vectors: list, scalars: list) -> None:
+    """acc += scalar * vector for every accumulator of `sets` (register_blocks' zeroed:
+    [(channel, width, accumulator per scalar)]), `vectors` one per set: scalar by scalar,
+    one broadcast at a time against all the vectors, so the registers hold the
+    accumulators, the vectors and one broadcast (vector by vector, every broadcast stays
+    live across the sets: 24 accumulators of 2 vectors spilled 6 registers an iteration)."""
+    for q, xv in enumerate(scalars):
+        splats = {}
+        for (_, w, acc), v in zip(sets, vectors):
+            if q >= len(acc):
+                continue
+            _, splat, _, fma = ops[w]
+            if w not in splats:
+                splats[w] = splat(xv)
+            b.store(fma(splats[w], v, b.load(acc[q])), acc[q])
+
+
 def emit_conv_direct(module, name, dtype, g: ConvShape, m: int, lanes: int,
                      operands, epilogue: Epilogue | None = None,
                      accumulators: int = ACCUMULATORS) -> Kernel:

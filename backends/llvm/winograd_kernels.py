@@ -27,7 +27,7 @@ from llvmlite import ir
 from graphc.ir.symbolic import hint_of
 from . import irutil as U
 from .conv_kernels import ConvShape, Epilogue, in_pieces, padded_shape, smin, vector_ops
-from .direct_conv_kernels import register_blocks
+from .direct_conv_kernels import outer_products, register_blocks
 from .loops import Kernel, new_kernel
 from .parallel import chunk_size
 
@@ -116,12 +116,8 @@ def _outer_products(b, ops, sets, count, scalars, vector_at, vectors) -> None:
     (register_blocks' zeroed) += its scalar of scalars(b, t) times the vector of its
     channels at element vector_at(b, t, channel) of `vectors`."""
     with U.for_range(b, count, name="kt") as t:
-        xs = scalars(b, t)
-        for ch, w, acc in sets:
-            _, splat, vptr, fma = ops[w]
-            v = b.load(vptr(vectors, vector_at(b, t, ch)), align=4)
-            for a, xv in zip(acc, xs):
-                b.store(fma(splat(xv), v, b.load(a)), a)
+        vs = [b.load(ops[w][2](vectors, vector_at(b, t, ch)), align=4) for ch, w, _ in sets]
+        outer_products(b, ops, sets, vs, scalars(b, t))
 
 
 def emit_winograd_filter(module, name, dtype, c: int, m: int, operands) -> Kernel:
