@@ -78,6 +78,26 @@ def _direct(g, m: int, dtype) -> bool:
     return _wide() and g.k * block <= DIRECT_FILTER_BYTES
 
 
+def _padded_input(lw, x, g, dtype) -> tuple:
+    """(xp, pad): the zero-padded copy of x for geometry g (conv_kernels.emit_pad), and
+    whether this step must write it (False: an earlier step's copy, which the forward
+    convolution made and its filter gradient reads again: the same x, the same padding;
+    the copy then lives until this step). Not for a variable's buffer, which an
+    assignment may change in between."""
+    key = (x, CK.padded_shape(g), g.top, g.left)
+    xp = lw.padded.get(key)
+    if xp is not None:
+        return xp, False
+    xp = Buffer("arena", dtype, CK.padded_shape(g))
+    if lw.buffer_plan.buffers[x].kind != "var":
+        lw.padded[key] = xp
+    return xp, True
+
+
+def _pad_steps(mod, n, dtype, g, x, xp, pad: bool) -> list:
+    return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp])] if pad else []
+
+
 WINOGRAD = True  # stride-1 5x5 convolutions by F(2x2, 5x5) (winograd_kernels), on AVX-512
 WINOGRAD_CHANNELS = 16  # input and output channels from which the transforms pay
 
@@ -91,13 +111,13 @@ def _winograd(g, m: int) -> bool:
         min(g.c, m) >= WINOGRAD_CHANNELS
 
 
-def _winograd_steps(g, m: int, dtype, x, f, out, epilogue, flip=None):
+def _winograd_steps(lw, g, m: int, dtype, x, f, out, epilogue, flip=None):
     """(emit, scratch) of a Winograd convolution of x with f (or with the turned filter
     of `flip` = (forward geometry, its filter): an input gradient), `epilogue()` giving
     (Epilogue or None, its extra operands): the filter's transform, the input padded to
-    whole tiles, the tiles."""
+    whole tiles (_padded_input), the tiles."""
     gp = WK.winograd_padding(g)
-    xp = Buffer("arena", dtype, CK.padded_shape(gp))
+    xp, pad = _padded_input(lw, x, gp, dtype)
     u = Buffer("arena", dtype, (WK.POSITIONS, g.c, m))
     threads = planned_threads(2 * g.rows * g.ow * g.k * m, g.n * WK.tiles(g)[0])
     work = Buffer("arena", dtype, (max(threads, 1) * WK.scratch_size(g.c, m),))
@@ -110,8 +130,8 @@ def _winograd_steps(g, m: int, dtype, x, f, out, epilogue, flip=None):
             steps.append(DC.emit_flip_filter(mod, n + "_flip", dtype, flip[0], g.c,
                                              [flip[1], turned]))
         return steps + [
-            WK.emit_winograd_filter(mod, n + "_wf", dtype, g.c, m, [turned if flip else f, u]),
-            CK.emit_pad(mod, n + "_pad", dtype, gp, [x, xp]),
+            WK.emit_winograd_filter(mod, n + "_wf", dtype, g.c, m, [turned if flip else f, u])
+        ] + _pad_steps(mod, n, dtype, gp, x, xp, pad) + [
             WK.emit_conv_winograd(mod, n, dtype, g, m, _lanes(dtype), threads,
                                   [xp, u, out, work] + extra, epi, _accumulators())]
     return emit, [xp, u, work] + ([turned] if flip else [])
@@ -146,7 +166,7 @@ def lower_conv(lw, op) -> bool:
     if op.type == "Conv2DBackpropInput":
         gi = DC.input_gradient_shape(g, m)
         if gi is not None and _winograd(gi, g.c):
-            emit, scratch = _winograd_steps(gi, g.c, dtype, dy, None, out,
+            emit, scratch = _winograd_steps(lw, gi, g.c, dtype, dy, None, out,
                                             lambda: (None, []), flip=(g, f))
             return lw.native(op, emit, [f, dy], op.outputs, scratch=scratch)
         if gi is not None and g.c > DIRECT_CONV_CHANNELS and _direct(gi, g.c, dtype):
@@ -154,7 +174,7 @@ def lower_conv(lw, op) -> bool:
     if op.type == "Conv2DBackpropFilter" and _winograd(g, m):
         return _filter_gradient_winograd(lw, op, g, m, x, dy)
     if op.type == "Conv2DBackpropFilter" and _direct(g, m, dtype):
-        xp = Buffer("arena", dtype, CK.padded_shape(g))
+        xp, pad = _padded_input(lw, x, g, dtype)
         threads = planned_threads(2 * rows * g.k * m, g.rows)
         parts = Buffer("arena", dtype, (max(threads - 1, 1) * g.k * m,))
         tiled = g.c > DIRECT_CONV_CHANNELS
@@ -165,7 +185,7 @@ def lower_conv(lw, op) -> bool:
                 mod, n, dtype, g, m, _lanes(dtype), threads, operands, _accumulators()) \
                 if tiled else DC.emit_conv_filter_direct(mod, n, dtype, g, m, _lanes(dtype),
                                                          threads, operands)
-            return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp])] + kernels
+            return _pad_steps(mod, n, dtype, g, x, xp, pad) + kernels
         return lw.native(op, emit_filter, [x, dy], op.outputs, scratch=[xp, parts])
     kind = {"Conv2DBackpropFilter": "filter"}.get(op.type, "input")
     plan, cols = _blocked_plan(lw, g, m, kind, dtype)
@@ -186,13 +206,13 @@ def _filter_gradient_winograd(lw, op, g, m: int, x, dy) -> bool:
     (winograd_kernels.emit_conv_filter_winograd): per-thread sums of the transformed
     products, then one kernel adding them up through the output transform."""
     dtype, out = op.outputs[0].dtype, op.outputs[0]
-    xp = Buffer("arena", dtype, CK.padded_shape(WK.winograd_padding(g)))
+    xp, pad = _padded_input(lw, x, WK.winograd_padding(g), dtype)
     threads = planned_threads(2 * g.rows * g.ow * g.k * m, g.rows)
     sums = Buffer("arena", dtype, (max(threads, 1) * WK.ROW_TAPS * g.c * m,))
     work = Buffer("arena", dtype, (max(threads, 1) * WK.filter_scratch_size(g, m),))
 
     def emit(mod, n):
-        return [CK.emit_pad(mod, n + "_pad", dtype, WK.winograd_padding(g), [x, xp])] + \
+        return _pad_steps(mod, n, dtype, WK.winograd_padding(g), x, xp, pad) + \
             WK.emit_conv_filter_winograd(mod, n, dtype, g, m, _lanes(dtype), threads,
                                          [xp, dy, out, sums, work], _accumulators())
     return lw.native(op, emit, [x, dy], op.outputs, scratch=[xp, sums, work])
@@ -243,14 +263,14 @@ def _forward_conv(lw, op, g, m: int, inputs, epilogue) -> bool:
                                        [x, f, out] + extra, epi, _accumulators())
         lw.native(op, emit_pointwise, inputs, op.outputs)
     elif _winograd(g, m):
-        emit, scratch = _winograd_steps(g, m, dtype, x, f, out, epilogue)
+        emit, scratch = _winograd_steps(lw, g, m, dtype, x, f, out, epilogue)
         lw.native(op, emit, inputs, op.outputs, scratch=scratch)
     elif _direct(g, m, dtype):
-        xp = Buffer("arena", dtype, CK.padded_shape(g))
+        xp, pad = _padded_input(lw, x, g, dtype)
 
         def emit_direct(mod, n):
             epi, extra = epilogue()
-            return [CK.emit_pad(mod, n + "_pad", dtype, g, [x, xp]),
+            return _pad_steps(mod, n, dtype, g, x, xp, pad) + [
                     DC.emit_conv_direct(mod, n, dtype, g, m, _lanes(dtype),
                                         [xp, f, out] + extra, epi, _accumulators())]
         lw.native(op, emit_direct, inputs, op.outputs, scratch=[xp])

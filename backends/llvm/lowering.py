@@ -160,6 +160,7 @@ class Lowering:
         self.blas_single = False  # some kernel calls BLAS: it runs on one thread meanwhile
         self.conv_outputs: dict = {}  # conv/matmul output -> (its step, its op's position)
         self.epilogues: dict = {}     # conv output tensor -> (Epilogue, extra operands)
+        self.padded: dict = {}        # (tensor, padded geometry) -> its zero-padded copy
         self.var_ops: dict = {}       # variable name -> its VariableV2 op
         self.assign_first: dict = {}  # variable name -> its first native use assigns it
         self.variables: dict = {}     # variable name -> its Buffer (a Fused body's copies too)

@@ -184,6 +184,41 @@ def test_exactly_tiling_pools_and_gradients_match_numpy_bit_for_bit(ksize, size,
         np.testing.assert_array_equal(np.signbit(a), np.signbit(b), err_msg=name)
 
 
+@pytest.mark.parametrize("shape,kernel", [((4, 14, 14, 32), (5, 5, 32, 64)),   # Winograd
+                                          ((4, 13, 11, 3), (3, 3, 3, 8))])     # direct
+def test_a_conv_and_its_filter_gradient_share_the_padded_input(shape, kernel):
+    """The forward convolution's zero-padded copy of x is read again by the filter
+    gradient: one pad kernel, not two. A variable's copy is not shared (an assignment
+    between them may change it)."""
+    import re
+    x = R.randn(*shape).astype(np.float32)
+    w = (R.randn(*kernel) * 0.1).astype(np.float32)
+
+    def build(x, w):
+        y = tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME")
+        return [y] + tf.gradients(tf.reduce_sum(y * tf.sin(y)), [w])
+    got, want, text = _both(build, [x, w])
+    for a, b, name in zip(got, want, ["conv", "dw"]):
+        assert_close(a, b, "conv", err_msg=name)
+    assert len(re.findall(r"define internal i32 @\"?k\d+_pad\"?\(", text)) == 1
+
+    g = tf.Graph()
+    with g.as_default():
+        v = tf.Variable(x)
+        y = tf.nn.conv2d(v, tf.constant(w), [1, 1, 1, 1], "SAME")
+        dw = tf.gradients(tf.reduce_sum(y * tf.sin(y)), y)[0]
+        fw = tf.nn.conv2d_backprop_filter(v, tf.constant(list(kernel)), dw, [1, 1, 1, 1],
+                                          "SAME")
+        sess = tf.Session(graph=g, backend="llvm")
+        sess.run(tf.global_variables_initializer())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = sess.run(fw)
+        text = next(reversed(sess._plans.values())).executable.module_text
+    assert_close(got, want[1], "conv")
+    assert len(re.findall(r"define internal i32 @\"?k\d+_pad\"?\(", text)) == 2
+
+
 @pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
 def test_matmuls_split_across_threads_beside_a_conv_match_numpy(ta, tb):
     """In a plan with a threaded convolution BLAS runs single-threaded and graphc splits
