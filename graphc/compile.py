@@ -8,6 +8,7 @@ this module; it calls down into passes and the backends, and nothing here knows 
 from __future__ import annotations
 
 from . import backends_registry
+from .ir.compiler_thread import on_compiler_thread
 from .ir.symbolic import compiling
 from .passes import build_program
 from .passes.lower import lower
@@ -19,7 +20,14 @@ def compile_plan(fetches, targets, feeds, specs, pass_manager, backend, state, f
     specialised to the feed shapes and dtypes `specs`, run the pass pipeline, which
     freezes the result into the run's Plan (ir/plan.py), and compile the Plan with
     `backend` (the executable keeps it as `executable.plan`) over `state`, its nodes'
-    graphs run by `functions` (the Session's FunctionRunner)."""
+    graphs run by `functions` (the Session's FunctionRunner). On a compiler thread
+    (ir/compiler_thread.py: the caller's stack may be too small for LLVM's)."""
+    return on_compiler_thread(_compile_plan, fetches, targets, feeds, specs, pass_manager,
+                              backend, state, functions, validate)
+
+
+def _compile_plan(fetches, targets, feeds, specs, pass_manager, backend, state, functions,
+                  validate):
     program = build_program(fetches, targets, feeds)
     with compiling():  # (inference refuses to guess symbolic dims' values: ir/symbolic)
         plan = pass_manager.plan(lower(program, specs))
@@ -31,5 +39,6 @@ def compile_variant(executable, state, functions, validate: bool, observed: bool
     """`executable`'s plan compiled again by its backend: `observed`, to report every
     op it runs (traced and checked runs, graphc/run_metadata.py); `profile`, to count
     its native kernels' cycles (graphc/profiler.py)."""
-    return backends_registry.compile(executable.backend, executable.plan, state, functions,
-                                     validate=validate, observed=observed, profile=profile)
+    return on_compiler_thread(backends_registry.compile, executable.backend, executable.plan,
+                              state, functions, validate=validate, observed=observed,
+                              profile=profile)

@@ -24,6 +24,8 @@ import threading
 from pathlib import Path
 from typing import Optional
 
+from graphc.ir.compiler_thread import on_compiler_thread
+
 from .target import host
 
 CODEGEN_VERSION = "1"
@@ -95,6 +97,12 @@ def jit_module(module, names: list, text: Optional[str] = None) -> tuple:
     if hit is not None:
         stats["memory_hits"] += 1
         return hit
+    return on_compiler_thread(_load_or_compile, key, names, text)
+
+
+def _load_or_compile(key: str, names: list, text: str) -> tuple:
+    """jit_module's work past its memory cache, on a compiler thread: LLVM's code
+    generation wants more stack than a small thread has (ir/compiler_thread.py)."""
     h = host()
     folder = cache_dir()
     path = folder / key[:2] / f"{key}.o" if folder is not None else None

@@ -16,6 +16,8 @@ import threading
 import llvmlite
 import llvmlite.binding as llvm
 
+from graphc.ir.compiler_thread import on_compiler_thread
+
 
 class Host:
     """The process-wide target: created once, shared by every compiled plan."""
@@ -162,4 +164,6 @@ _EMPTY_MODULE = "; empty module holding cached object code\n"
 
 @functools.lru_cache(maxsize=None)
 def host() -> Host:
-    return Host()
+    # (made on a compiler thread: it JIT-compiles the thread pool's module, and LLVM's
+    # passes want more stack than the caller's thread may have: ir/compiler_thread.py)
+    return on_compiler_thread(Host)
