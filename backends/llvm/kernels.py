@@ -2,7 +2,7 @@
 (in the calling convention of loops.py): row softmax / log-softmax and softmax
 cross-entropy (with the math library, vmath), matmul through the BLAS numpy ships,
 arg max / min, gathers (by index and through a precomputed table), scatters by index
-rows, one-hot, segment sums and cumulative sums. Convolution and pooling kernels live in conv_kernels.
+rows, one-hot, segment sums, cumulative sums and ranges. Convolution and pooling kernels live in conv_kernels.
 """
 from __future__ import annotations
 
@@ -496,6 +496,25 @@ def emit_cumsum(module, name, dtype, outer, n, inner, exclusive, reverse, operan
                     U.store(b, dst, dtype, at, b.load(acc))
     U.return_status(b)
     return Kernel(name, list(operands), outer, 2 * outer * n * inner)
+
+
+# ---------------------------------------------------------------- range
+def emit_range(module, name, dtype, n, operands) -> Kernel:
+    """out[i] = start + i * delta over the n elements (start and delta read at run time;
+    integers wrap in their own width as numpy's int64 values cast back do, floats round
+    the product and then the sum, as numpy's start + arange(n) * delta)."""
+    b, (start, delta, dst), lo, hi = new_kernel(module, name, 3)
+    first = U.load(b, start, dtype, ir.Constant(U.I64, 0))
+    step = U.load(b, delta, dtype, ir.Constant(U.I64, 0))
+    t = U.value_type(dtype)
+    with U.for_range(b, hi, lo, name="i") as i:
+        if U.is_float(dtype):
+            v = b.fadd(first, b.fmul(b.sitofp(i, t), step))
+        else:
+            v = b.add(first, b.mul(i if t == U.I64 else b.trunc(i, t), step))
+        U.store(b, dst, dtype, i, v)
+    U.return_status(b)
+    return Kernel(name, list(operands), n, n)
 
 
 # ---------------------------------------------------------------- shape values

@@ -74,6 +74,7 @@ def _table() -> dict:
             (R.lower_concat, ("ConcatV2", "Pack")),
             (R.lower_slice, ("Slice",)),
             (R.lower_fill, ("Fill",)),
+            (R.lower_range, ("Range",)),
             (R.lower_shape, ("Shape", "Size")),
             (W.lower_assign, ("Assign", "AssignAdd", "AssignSub")),
             (R.lower_along_axis, ("ArgMax", "ArgMin", "Cumsum")),

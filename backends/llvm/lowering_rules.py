@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from graphc.ir.ops._base import const_value, const_value_as_shape
-from graphc.ir.symbolic import has_symbolic, product
+from graphc.ir.symbolic import has_symbolic, is_symbolic, product
 from . import gemm as G
 from . import irutil as U
 from . import kernels as K
@@ -254,6 +254,22 @@ def lower_fill(lw, op) -> bool:
     return lw.native(op, lambda m, n: L.emit_copy(
         m, n, value.dtype, out, [0] * len(out), L.contiguous_strides(out),
         operands=[value, op.outputs[0]]), [value], op.outputs)
+
+
+def lower_range(lw, op) -> bool:
+    """A range whose length the plan knows (an int, or a run-time dim as
+    `tf.range(tf.shape(x)[0])` has): one loop from its start and delta. A length that
+    could be negative (`tf.range(1, tf.shape(x)[0])` on an empty batch) is left to numpy,
+    which reports it; a length that depends on fed values leaves the shape unknown, and
+    the walk runs the op through numpy before it reaches here."""
+    start, _, delta = op.inputs
+    (n,) = shape_of(op.outputs[0])
+    if is_symbolic(n) and n.smallest() is None or op.outputs[0].dtype.name not in (
+            "int32", "int64", "float32", "float64"):
+        return False
+    return lw.native(op, lambda m, name: K.emit_range(
+        m, name, op.outputs[0].dtype, n, [start, delta, op.outputs[0]]),
+        [start, delta], op.outputs)
 
 
 def _around(shape, axis) -> tuple:

@@ -480,7 +480,8 @@ def test_broadcast_to_a_fed_shape_checks_the_value(backend):
 def test_a_range_over_the_batch_keeps_the_ops_after_it_native():
     """`tf.range(tf.shape(x)[0])` is as long as the batch: static_rnn's "last relevant
     output" (rows range(b) * steps + length - 1 of the stacked outputs) gathers, multiplies
-    and reduces natively, one module for every batch size, as the numpy reference does."""
+    and reduces natively, one module for every batch size, as the numpy reference does;
+    the ranges themselves run natively too."""
     g = tf.Graph()
     with g.as_default():
         x = tf.placeholder(tf.float32, [None, 5, 3], name="x")
@@ -505,7 +506,46 @@ def test_a_range_over_the_batch_keeps_the_ops_after_it_native():
             np.testing.assert_allclose(a, b, rtol=1e-6)
         np.testing.assert_array_equal(got[3], np.arange(n, 0, -1))
     assert built[1:] == [0, 0], f"modules built per batch size {built}"
-    assert _numpy_steps(native) == ["Range"]
+    assert _numpy_steps(native) == []
+
+
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_ranges_native_where_the_plan_knows_their_length_through_numpy_elsewhere(backend):
+    """Range lowers natively when its length is a run-time dim that cannot be negative
+    (int32, int64, up and down); a length that can be negative (range(1, b): at b = 0
+    TF1's error) or that depends on a fed value (range(n)) runs through numpy, with TF1's
+    values and errors."""
+    import warnings
+    from graphc.backends.llvm.lowering import FallbackWarning
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 2], name="x")
+        n = tf.placeholder(tf.int32, [], name="n")
+        b = tf.shape(x)[0]
+        native = [tf.range(b), tf.range(b, 0, -1), tf.range(tf.cast(b, tf.int64)),
+                  tf.cast(tf.range(b), tf.float32) * 0.5]
+        fallback = [tf.range(1, b), tf.range(n), tf.range(n, 2 * n, 3)]
+    sess = tf.Session(graph=g, backend=backend)
+    for rows in (0, 1, 4, 33):
+        feed = {x: np.zeros((rows, 2), np.float32), n: rows}
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", FallbackWarning)
+            got = sess.run(native, feed)
+        want = [np.arange(rows), np.arange(rows, 0, -1), np.arange(rows), np.arange(rows) * 0.5]
+        for a, w, dtype in zip(got, want, ("int32", "int32", "int64", "float32")):
+            assert a.dtype == dtype, (a.dtype, dtype)
+            np.testing.assert_array_equal(a, w.astype(dtype))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FallbackWarning)
+            if rows == 0:
+                with pytest.raises(InvalidArgumentError, match="Requires start <= limit"):
+                    sess.run(fallback[0], feed)
+            got = sess.run(fallback if rows else fallback[1:], feed)
+        want = [np.arange(1, rows), np.arange(rows), np.arange(rows, 2 * rows, 3)]
+        for a, w in zip(got, want if rows else want[1:]):
+            np.testing.assert_array_equal(a, w.astype(np.int32))
+    if backend == "llvm":
+        assert _numpy_steps(sess) == ["Range"]  # (the fallback ones; the others warned not)
 
 
 def test_the_ops_after_a_cond_on_the_batch_run_natively():

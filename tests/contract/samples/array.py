@@ -346,6 +346,11 @@ def _range_float_delta():
     return G.range(s, 2.0, 0.25), {s: np.float64(0.5)}
 
 
+def _range_of_a_dim():  # (a run-time dim's length: lowered natively on llvm)
+    x = ph("float32", [None, 2])
+    return G.range(A.shape(x)[0], 0, -1), {x: f32(5, 2)}
+
+
 def _sequence_mask_maxlen():
     lengths = ph("int32", [None])
     return G.sequence_mask(lengths, 5), {lengths: np.int32([1, 0, 5])}
@@ -385,6 +390,6 @@ SAMPLES = {
     "ZerosLike": [_zeros_like_partial, _zeros_like_unknown_rank],
     "OnesLike": [_ones_like_partial, _ones_like_unknown_rank],
     "OneHot": [_one_hot_default, _one_hot_axis0_float64],
-    "Range": [_range_runtime_limit, _range_float_delta],
+    "Range": [_range_runtime_limit, _range_float_delta, _range_of_a_dim],
     "SequenceMask": [_sequence_mask_maxlen, _sequence_mask_float],
 }
