@@ -54,6 +54,7 @@ class _CompilerThread:
                 job.error = e
             job.fn = job.args = job.kwargs = None
             job.done.set()
+            del job  # (an idle thread must not keep the last compile's plan and graph alive)
             with _lock:
                 if len(_idle) >= _KEEP_IDLE:
                     return
