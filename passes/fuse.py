@@ -52,7 +52,7 @@ def fusible(op: Operation) -> bool:
     d = op.opdef
     if not ((d.elementwise or op.type in BROADCAST_OPS) and d.pure and not d.needs_context):
         return False
-    if len(op.outputs) != 1 or op.control_inputs or op.subgraphs:
+    if len(op.outputs) != 1 or op.subgraphs:
         return False
     t = op.outputs[0]
     return t.shape.is_fully_defined() and not t.dtype.is_string and all(
@@ -62,8 +62,8 @@ def fusible(op: Operation) -> bool:
 def fusible_update(op: Operation, writers: dict) -> bool:
     """An Assign/AssignAdd/AssignSub that may join a group: the only write of its variable
     in the run (`writers`: variable name -> number of ops writing it), of the variable's
-    full static shape, with no ordering of its own (control inputs, use_locking)."""
-    if op.type not in UPDATES or op.control_inputs or op.attrs.get("use_locking") or \
+    full static shape, not locked (its control inputs order the group: see `fuse`)."""
+    if op.type not in UPDATES or op.attrs.get("use_locking") or \
             not op.attrs.get("validate_shape", True):
         return False
     ref, value = op.inputs
@@ -77,7 +77,7 @@ def fusible_update(op: Operation, writers: dict) -> bool:
 
 def may_end_group(op: Operation) -> bool:
     """A float reduction over a static shape: it may end (root) a group."""
-    if op.type not in TRAILING_REDUCTIONS or op.control_inputs:
+    if op.type not in TRAILING_REDUCTIONS:
         return False
     x = op.inputs[0]
     return x.dtype.is_floating and x.shape.is_fully_defined() and \
@@ -365,9 +365,15 @@ def _emit_group(graph, group, outs, tensors, new_ops) -> None:
         new = body.create_op(op.type, inputs, op.attrs, name=exact_or_unique(body, op.name),
                              site=op.site, original=(op,))
         local.update(zip(op.outputs, new.outputs))
+    # The members' control inputs from outside order the whole Fused node (inside, the
+    # body runs in topological order; a read that must see a member's update was refused
+    # by _unsafe_updates).
+    controls = list(dict.fromkeys(new_ops[c] for op in group for c in op.control_inputs
+                                  if c not in inside))
     last = group[-1]
     fused = make_fused(graph, exact_or_unique(graph, last.name + "/fused"), outer_inputs,
-                       body, [local[t] for t in outs], site=last.site, original=tuple(group))
+                       body, [local[t] for t in outs], site=last.site, original=tuple(group),
+                       control_inputs=controls)
     for t, nt in zip(outs, fused.outputs):
         tensors[t] = nt
     for op in group:

@@ -27,6 +27,7 @@ from .fuse_conv import fuse_conv
 from .lower import Lowered, rebuild
 from .prune import build_program
 from .simplify import simplify
+from .sink_controls import sink_controls
 
 
 def prune(lowered: Lowered) -> Lowered:
@@ -49,6 +50,7 @@ def freeze(lowered: Lowered) -> Plan:
 
 DEFAULT_PIPELINE: tuple = (
     ("prune", prune),
+    ("sink_controls", sink_controls),
     ("fold_constants", fold_constants),
     ("simplify", simplify),
     ("cse", cse),

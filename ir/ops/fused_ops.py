@@ -143,8 +143,10 @@ defop("Fused", _infer, compute=None, vjp=NON_DIFFERENTIABLE, family="fused",
 
 
 def make_fused(graph: Graph, name: str, inputs: list, body: Graph, outputs: list[Tensor],
-               site=None, original: tuple = ()) -> Operation:
-    """Append a Fused node running `body` on `inputs`, returning the body tensors `outputs`."""
+               site=None, original: tuple = (), control_inputs=()) -> Operation:
+    """Append a Fused node running `body` on `inputs`, returning the body tensors `outputs`
+    (after `control_inputs`)."""
     return graph.create_op(
         "Fused", inputs, {"outputs": tuple((t.op.name, t.value_index) for t in outputs)},
-        name=name, subgraphs={BODY: body}, site=site, original=original)
+        name=name, subgraphs={BODY: body}, site=site, original=original,
+        control_inputs=control_inputs)
