@@ -100,7 +100,9 @@ def test_bias_add_and_broadcasts_join_but_shapes_must_match_the_domain():
     assert "BiasAdd" in {op.type for op in big.subgraphs["body"].get_operations()}
 
 
-def test_ops_with_control_inputs_and_state_stay_out():
+def test_ops_with_control_inputs_join_and_the_fused_node_keeps_their_order():
+    """A control input no longer keeps an op out of fusion (passes/sink_controls.py moves
+    a pure op's to its consumers): the Fused node runs after the initializer."""
     v = tf.Variable(np.float32([1, 2]))
     x = tf.placeholder(tf.float32, [2])
     with tf.control_dependencies([v.initializer]):
@@ -108,8 +110,15 @@ def test_ops_with_control_inputs_and_state_stay_out():
     y = tf.tanh(a) * 2.0
     plan = _optimized([y], [(x, np.float32([0.5, 1]))])
     fused = _fused_nodes(plan)
-    assert len(fused) == 1 and "Exp" not in {
-        op.type for op in fused[0].subgraphs["body"].get_operations()}
+    body = {op.type for op in fused[0].subgraphs["body"].get_operations()}
+    assert len(fused) == 1 and "Exp" in body
+    # the initializer runs first: an input of the node's, or in its body (it reads no v)
+    assert "Assign" in body or [c.type for c in fused[0].control_inputs] == ["Assign"]
+    for backend in ("numpy", "llvm"):
+        with tf.Session(backend=backend) as sess:
+            np.testing.assert_allclose(sess.run(y, {x: [0.5, 1]}),
+                                       np.tanh(np.exp([0.5, 1])) * 2, rtol=1e-6)
+            np.testing.assert_array_equal(sess.run(v.value()), [1, 2])
 
 
 def test_fusion_keeps_training_results_identical():
