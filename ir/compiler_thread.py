@@ -23,6 +23,7 @@ _KEEP_IDLE = 4  # idle compiler threads kept for reuse; more exit once their job
 
 _lock = threading.Lock()  # the idle list, and threading.stack_size around a thread's start
 _idle: list = []
+started = 0  # compiler threads started in this process (tests count the process's threads)
 _local = threading.local()  # .compiler: this thread is a compiler thread
 
 
@@ -37,7 +38,9 @@ class _Job:
 
 class _CompilerThread:
     def __init__(self) -> None:
+        global started
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        started += 1
         old = threading.stack_size(STACK_BYTES)  # (under _lock: the setting is global)
         try:
             threading.Thread(target=self._serve, name="graphc-compiler", daemon=True).start()
