@@ -11,7 +11,9 @@ error flag (irutil) as its status.
 This module holds the loop nests every other emitter builds on: elementwise loops (one
 op, or a Fused node's whole body, broadcasting by strides, each point computed by the
 scalar emitters of scalar_ops), strided copies (transpose, slices, concat pieces,
-broadcast_to, tile, assign), and reductions (alone, or at the end of a fused body).
+broadcast_to, tile, assign), and reductions (alone, or at the end of a fused body),
+which split across the pool by kept rows, by bands of kept columns, or in blocks of
+partials combined in block order (ReduceLayout).
 The other kernels are in kernels.py and conv_kernels.py.
 """
 from __future__ import annotations
@@ -22,10 +24,12 @@ import numpy as np
 from llvmlite import ir
 
 from graphc.ir.ops.fused_ops import input_layout
-from graphc.ir.symbolic import is_symbolic
+from graphc.ir.symbolic import is_symbolic, product
 from . import irutil as U
 from . import streaming
+from .parallel import chunk_size
 from .scalar_ops import SCALAR
+from .threadpool import MIN_WORK
 
 
 @dataclass
@@ -233,6 +237,262 @@ def emit_copy(module, name, dtype, shape, src_strides, dst_strides, src_offset=0
 # ---------------------------------------------------------------- reductions
 _IDENTITY = {"Sum": 0, "Mean": 0, "Prod": 1, "Any": False, "All": True, "L2Loss": 0}
 
+# How a large reduction splits across the pool (ReduceLayout.split says which way).
+BAND = 16  # kept columns a band holds: 64 bytes of float32, so two chunks of bands never
+#            write one cache line of the output (in a buffer starting on one: the arena's do)
+BAND_MIN_COLS = 64  # narrower kept inner dims (a bias of 10 logits) reduce in blocks
+BLOCKS = 32  # most blocks a reduction to a few outputs is cut into: 4 of the pool's chunks
+#              on each of 8 threads (pool_ir.CHUNKS_PER_THREAD), 16 on each of 2
+BLOCK_MIN = MIN_WORK // 2  # fewest input elements a block reduces: the smallest chunk the
+#                            pool cuts a kernel into, so one block never costs a dispatch
+PARTIALS_MAX = 64  # most outputs blocks keep partials of (their scratch: BLOCKS x these)
+
+
+@dataclass
+class ReduceLayout:
+    """A reduction's collapsed loop nest and how it splits (`split`):
+
+    - "rows": the collapsed dim 0 is kept; a chunk of its rows initialises, reduces and
+      finishes only its own outputs (row sums and maxima, a loss per example);
+    - "bands": dim 0 is reduced and the last (kept) dim is at least BAND_MIN_COLS wide; a
+      chunk owns a band of whole BANDs of columns of every output row and reduces all
+      the rows for it (a bias gradient: the sum over the batch of [batch, n]);
+    - "blocks": dim 0 is reduced, the outputs few (at most PARTIALS_MAX, static): dim 0 is
+      cut into blocks of `rows_per_block` rows, each folded into partials of its own in a
+      scratch buffer, which a second kernel combines in block order (a loss's mean,
+      L2Loss of a big weight);
+    - "": one call (small, or outputs too many for blocks and no other way).
+
+    Rows and bands keep every output's order of additions as in one call: the results
+    are those of one thread, on any count. Blocks depend on the shape alone, never on
+    the thread count or on which thread ran a block: rows_per_block is
+    max(ceil(rows / BLOCKS), ceil(BLOCK_MIN / elements per row)), computed at run time
+    when dim 0 is symbolic and at compile time otherwise (the same formula), so a
+    result is bit-identical from run to run and on 1 or 8 threads; it differs from one
+    call's only by float reassociation (a sum of blocks' sums). A reduction of one
+    block (BLOCK_MIN elements or fewer) is one call's."""
+    shape: list          # the input's dims, collapsed
+    ins: list            # each loaded operand's element strides over them
+    outs: list           # the output's (0 on a reduced dim)
+    accesses: dict       # a fused body's loads (body_accesses)
+    n_out: object        # outputs
+    count: object        # input elements per output (Mean divides by it)
+    total: object        # input elements
+    split: str = ""
+    rows_per_block: object = None  # (blocks) an int, or None when dim 0 is symbolic
+    min_rows: int = 0    # (blocks) ceil(BLOCK_MIN / elements per row)
+    blocks: int = 0      # (blocks) the blocks kernel's extent
+    scratch: int = 0     # (blocks) elements of partials: blocks x n_out
+
+    @property
+    def inner_reduced(self) -> bool:
+        """The innermost collapsed dim is a reduced one (a row folds into one output)."""
+        return U.is_zero(self.outs[-1]) and (is_symbolic(self.shape[-1]) or
+                                              self.shape[-1] > 1)
+
+    @property
+    def extent(self):
+        """The trip count of the kernel's splittable loop."""
+        if self.split == "rows":
+            return self.shape[0]
+        if self.split == "bands":
+            return -(-self.shape[-1] // BAND)
+        return self.blocks if self.split == "blocks" else 1
+
+
+def reduce_layout(in_shape, axes, body=None) -> ReduceLayout:
+    """The loop nest of a reduction of `in_shape` over `axes` (with a fused `body`, its
+    operands' strides) and its split; the lowering sizes the blocks' scratch from it."""
+    in_shape = tuple(in_shape) or (1,)
+    axes = set(axes) if in_shape != (1,) or axes else set()
+    out_dims = [n for d, n in enumerate(in_shape) if d not in axes]
+    kept = iter(contiguous_strides(out_dims))
+    out_strides = [0 if d in axes else next(kept) for d in range(len(in_shape))]
+    if body is None:
+        accesses, sets = {}, [contiguous_strides(in_shape)]
+    else:
+        accesses, sets = body_accesses(*body, in_shape)
+    shape, collapsed = collapse(in_shape, sets + [out_strides])
+    lay = ReduceLayout(shape, collapsed[:-1], collapsed[-1], accesses, product(out_dims),
+                       product(in_shape[d] for d in axes), product(in_shape))
+    row = product(shape[1:])
+    if not U.is_zero(lay.outs[0]):
+        lay.split = "rows"
+    elif len(shape) > 1 and not U.is_zero(lay.outs[-1]) and not is_symbolic(shape[-1]) \
+            and shape[-1] >= BAND_MIN_COLS:
+        lay.split = "bands"
+    elif not is_symbolic(lay.n_out) and lay.n_out <= PARTIALS_MAX and \
+            not is_symbolic(row) and row > 0:
+        lay.min_rows = -(-BLOCK_MIN // row)
+        if is_symbolic(shape[0]):
+            lay.split, lay.blocks = "blocks", BLOCKS
+        else:
+            per = max(-(-shape[0] // BLOCKS), lay.min_rows)
+            if shape[0] > per:
+                lay.split, lay.rows_per_block = "blocks", per
+                lay.blocks = -(-shape[0] // per)
+        lay.scratch = lay.blocks * lay.n_out
+    return lay
+
+
+def emit_reduce(module, name, op, kind, in_shape, axes, operands, body=None):
+    """out[kept] = reduce over `axes` of in; Mean divides, L2Loss squares and halves.
+
+    With `body` = (members, params), the reduced values are computed on the fly by a
+    fused elementwise chain (the last member's value) from `params`, never stored.
+    `operands`: the input (or the params), the output, and, when the layout splits in
+    blocks (ReduceLayout), the partials' scratch of `reduce_layout(...).scratch`
+    elements. Returns the kernel, or for blocks [the blocks' kernel, their combine]."""
+    dtype = op.inputs[0].dtype
+    lay = reduce_layout(in_shape, axes, body)
+    shape, ins, outs = lay.shape, lay.ins, lay.outs
+    members, params = body if body is not None else ((), ())
+    n_params = len(params) if body is not None else 1
+    fast = ("reassoc", "contract") if U.is_float(dtype) else ()
+    blocks = lay.split == "blocks"
+    b, ptrs, lo, hi = new_kernel(module, name, n_params + 1 + blocks)
+    dst, zero = ptrs[n_params], U.i64(0)
+    ident = _identity(op, kind, dtype)
+    acc = b.alloca(U.value_type(dtype), name="acc")  # promoted to a register by mem2reg
+    nan_seen = b.alloca(U.I1, name="nan")
+    minmax = kind in ("Max", "Min") and U.is_float(dtype)
+
+    def element(b, offs):
+        if body is not None:
+            return eval_members(b, members, params, lay.accesses, ptrs, offs, in_shape)
+        x = U.load(b, ptrs[0], dtype, offs[0])
+        return b.fmul(x, x) if kind == "L2Loss" else x
+
+    def fill(buf, start, stop):
+        with U.for_range(b, stop, start, name="init") as i:
+            U.store(b, buf, dtype, i, ident)
+
+    def finish(buf, start, stop):
+        if kind in ("Mean", "L2Loss"):
+            with U.for_range(b, stop, start, name="fin") as i:
+                U.store(b, buf, dtype, i, _finish(b, kind, dtype, lay.count,
+                                                  U.load(b, buf, dtype, i)))
+
+    def row(buf, offs, start, stop):
+        """Fold the reduced innermost dim's [start, stop) into the output at offs[-1]."""
+        b.store(ident, acc)
+        if minmax:
+            b.store(ir.Constant(U.I1, 0), nan_seen)
+        with U.for_range(b, stop, start, name="r") as j:
+            x = element(b, [b.add(o, b.mul(j, U.dim(b, st[-1])))
+                            if not U.is_zero(st[-1]) else o for o, st in zip(offs, ins)])
+            if minmax:
+                b.store(fast_minmax(b, kind, b.load(acc), x), acc)
+                b.store(b.or_(b.load(nan_seen), b.fcmp_unordered("uno", x, x)), nan_seen)
+            else:
+                b.store(_combine(kind, b, op, b.load(acc), x, fast), acc)
+        total = b.load(acc)
+        if minmax:
+            total = b.select(b.load(nan_seen), U.const(dtype, float("nan")), total)
+        old = U.load(b, buf, dtype, offs[-1])
+        U.store(b, buf, dtype, offs[-1], _combine(kind, b, op, old, total, fast))
+
+    def point(buf, offs):
+        old = U.load(b, buf, dtype, offs[-1])
+        U.store(b, buf, dtype, offs[-1], _combine(kind, b, op, old, element(b, offs), fast))
+
+    def accumulate(buf, r0, r1, base=zero, cols=None):
+        """Fold rows [r0, r1) of the collapsed dim 0 (of the kept last dim, only the
+        columns [cols) when given) into buf's initialised outputs, `base` past theirs."""
+        bases = [zero] * len(ins) + [base]
+        if lay.inner_reduced and len(shape) == 1:
+            row(buf, bases, r0, r1)
+        elif lay.inner_reduced:
+            loop_nest(b, shape[:-1], [st[:-1] for st in ins] + [outs[:-1]], r0, r1,
+                      lambda b, offs: row(buf, offs, zero, U.dim(b, shape[-1])), bases)
+        else:
+            def band(b, start, stop, offs, steps):
+                with U.for_range(b, cols[1], cols[0], name="col") as j:
+                    point(buf, [o if U.is_zero(s) else b.add(o, b.mul(j, U.dim(b, s)))
+                                for o, s in zip(offs, steps)])
+            loop_nest(b, shape, ins + [outs], r0, r1, lambda b, offs: point(buf, offs),
+                      bases, innermost=band if cols is not None else None)
+
+    if lay.split == "rows":  # this chunk's rows own outputs [lo, hi) * outs[0]
+        start, stop = b.mul(lo, U.dim(b, outs[0])), b.mul(hi, U.dim(b, outs[0]))
+        fill(dst, start, stop)
+        accumulate(dst, lo, hi)
+        finish(dst, start, stop)
+    elif lay.split == "bands":  # columns [lo, hi) * BAND of every output row
+        n_cols = shape[-1]
+        cols = (b.mul(lo, U.i64(BAND)), _smin(b, b.mul(hi, U.i64(BAND)), U.i64(n_cols)))
+
+        def each_row(f):
+            with U.for_range(b, lay.n_out // n_cols, name="orow") as r:
+                at = b.mul(r, U.i64(n_cols))
+                f(dst, b.add(at, cols[0]), b.add(at, cols[1]))
+        each_row(fill)
+        accumulate(dst, zero, U.dim(b, shape[0]), cols=cols)
+        each_row(finish)
+    elif blocks:  # block i's partials at scratch[i * n_out:]
+        part, rows, per = ptrs[-1], U.dim(b, shape[0]), _rows_per_block(b, lay)
+        with U.for_range(b, hi, lo, name="blk") as i:
+            r0 = b.mul(i, per)
+            with b.if_then(b.icmp_signed("<", r0, rows)):
+                base = b.mul(i, U.i64(lay.n_out))
+                fill(part, base, b.add(base, U.i64(lay.n_out)))
+                accumulate(part, r0, _smin(b, b.add(r0, per), rows), base)
+    else:
+        fill(dst, zero, U.dim(b, lay.n_out))
+        accumulate(dst, zero, U.dim(b, shape[0]))
+        finish(dst, zero, U.dim(b, lay.n_out))
+    fails = U.return_status(b)
+    kernel = Kernel(name, list(operands), lay.extent, lay.total * n_params,
+                    splittable=bool(lay.split) and not fails, can_fail=fails)
+    if not blocks:
+        return kernel
+    return [kernel, _emit_combine(module, name + "_combine", op, kind, dtype, lay, fast,
+                                  [operands[-1], operands[n_params]])]
+
+
+def _emit_combine(module, name, op, kind, dtype, lay, fast, operands) -> Kernel:
+    """out[i] = the blocks' partials of output i folded in block order, then finished
+    (Mean's division, L2Loss's halving): the same order on any number of threads."""
+    b, (part, dst), _, _ = new_kernel(module, name, 2)
+    ident = _identity(op, kind, dtype)
+    acc = b.alloca(U.value_type(dtype), name="acc")
+    per = _rows_per_block(b, lay)
+    used = b.sdiv(b.add(U.dim(b, lay.shape[0]), b.sub(per, U.i64(1))), per)  # (rows 0: none)
+    with U.for_range(b, lay.n_out, name="out") as i:
+        b.store(ident, acc)
+        with U.for_range(b, used, name="blk") as blk:
+            x = U.load(b, part, dtype, b.add(b.mul(blk, U.i64(lay.n_out)), i))
+            b.store(_combine(kind, b, op, b.load(acc), x, fast), acc)
+        U.store(b, dst, dtype, i, _finish(b, kind, dtype, lay.count, b.load(acc)))
+    U.return_status(b)
+    return Kernel(name, list(operands), 1, lay.scratch, splittable=False)
+
+
+def _rows_per_block(b, lay):
+    """Rows of dim 0 a block reduces (ReduceLayout: by the shape alone)."""
+    if lay.rows_per_block is not None:
+        return U.i64(lay.rows_per_block)
+    per = chunk_size(b, lay.shape[0], BLOCKS)
+    least = U.i64(lay.min_rows)
+    return b.select(b.icmp_signed("<", per, least), least, per)
+
+
+def _smin(b, x, y):
+    return b.select(b.icmp_signed("<", x, y), x, y)
+
+
+def _finish(b, kind, dtype, count, v):
+    """A reduced value as the op returns it: Mean's divided by the count (0 / 0: NaN, as
+    numpy's mean), L2Loss's halved, the others' as they are."""
+    if kind == "Mean" and is_symbolic(count):
+        return b.fdiv(v, b.sitofp(U.dim(b, count), U.value_type(dtype)))
+    if kind == "Mean":
+        return b.fdiv(v, U.const(dtype, count)) if count else \
+            b.fmul(v, U.const(dtype, float("nan")))
+    if kind == "L2Loss":
+        return b.fmul(v, U.const(dtype, 0.5))
+    return v
+
 
 def _combine(kind, b, op, acc, x, fast):
     if kind in ("Sum", "Mean", "L2Loss"):
@@ -244,106 +504,6 @@ def _combine(kind, b, op, acc, x, fast):
     if kind == "All":
         return b.and_(acc, x)
     return SCALAR["Maximum" if kind == "Max" else "Minimum"](b, op, [acc, x])
-
-
-def emit_reduce(module, name, op, kind, in_shape, axes, operands, body=None) -> Kernel:
-    """out[kept] = reduce over `axes` of in; Mean divides, L2Loss squares and halves.
-
-    With `body` = (members, params), the reduced values are computed on the fly by a
-    fused elementwise chain (the last member's value) from `params`, never stored."""
-    dtype = op.inputs[0].dtype
-    in_shape = tuple(in_shape) or (1,)
-    axes = set(axes) if in_shape != (1,) or axes else set()
-    out_dims = [n for d, n in enumerate(in_shape) if d not in axes]
-    out_strides_kept = contiguous_strides(out_dims)
-    out_strides, k = [], 0
-    for d in range(len(in_shape)):
-        if d in axes:
-            out_strides.append(0)
-        else:
-            out_strides.append(out_strides_kept[k])
-            k += 1
-    if body is None:
-        sets = [contiguous_strides(in_shape)]
-        n_params = 1
-    else:
-        members, params = body
-        accesses, sets = body_accesses(members, params, in_shape)
-        n_params = len(params)
-    shape, collapsed = collapse(in_shape, sets + [out_strides])
-    ins, outs = collapsed[:-1], collapsed[-1]
-    n_out = 1
-    for n in out_dims:
-        n_out *= n
-    count = 1
-    for d in axes:
-        count *= in_shape[d]
-    fast = ("reassoc", "contract") if U.is_float(dtype) else ()
-    b, ptrs, lo, hi = new_kernel(module, name, n_params + 1)
-    dst = ptrs[-1]
-    ident = _identity(op, kind, dtype)
-    acc = b.alloca(U.value_type(dtype), name="acc")  # promoted to a register by mem2reg
-    nan_seen = b.alloca(U.I1, name="nan")
-    with U.for_range(b, n_out, name="init") as i:
-        U.store(b, dst, dtype, i, ident)
-    inner_reduced = outs[-1] == 0 and (is_symbolic(shape[-1]) or shape[-1] > 1)
-
-    def element(b, offs):
-        if body is not None:
-            return eval_members(b, members, params, accesses, ptrs, offs, in_shape)
-        x = U.load(b, ptrs[0], dtype, offs[0])
-        return b.fmul(x, x) if kind == "L2Loss" else x
-
-    if inner_reduced:
-        outer_shape = shape[:-1]
-        n_inner = shape[-1]
-        minmax = kind in ("Max", "Min") and U.is_float(dtype)
-
-        def inner(b, offs):
-            b.store(ident, acc)
-            if minmax:
-                b.store(ir.Constant(U.I1, 0), nan_seen)
-            with U.for_range(b, n_inner, name="r") as j:
-                x = element(b, [b.add(o, b.mul(j, U.dim(b, st[-1])))
-                                if not U.is_zero(st[-1]) else o for o, st in zip(offs, ins)])
-                if minmax:
-                    b.store(fast_minmax(b, kind, b.load(acc), x), acc)
-                    b.store(b.or_(b.load(nan_seen), b.fcmp_unordered("uno", x, x)), nan_seen)
-                else:
-                    b.store(_combine(kind, b, op, b.load(acc), x, fast), acc)
-            total = b.load(acc)
-            if minmax:
-                total = b.select(b.load(nan_seen), U.const(dtype, float("nan")), total)
-            old = U.load(b, dst, dtype, offs[-1])
-            U.store(b, dst, dtype, offs[-1], _combine(kind, b, op, old, total, fast))
-
-        if outer_shape:
-            loop_nest(b, outer_shape, [st[:-1] for st in ins] + [outs[:-1]],
-                       ir.Constant(U.I64, 0), U.dim(b, outer_shape[0]), inner)
-        else:
-            inner(b, [ir.Constant(U.I64, 0)] * (len(ins) + 1))
-    else:
-        def inner(b, offs):
-            old = U.load(b, dst, dtype, offs[-1])
-            U.store(b, dst, dtype, offs[-1], _combine(kind, b, op, old, element(b, offs),
-                                                      fast))
-        loop_nest(b, shape, ins + [outs], ir.Constant(U.I64, 0), U.dim(b, shape[0]), inner)
-    if kind in ("Mean", "L2Loss"):
-        with U.for_range(b, n_out, name="fin") as i:
-            v = U.load(b, dst, dtype, i)
-            if kind == "Mean" and is_symbolic(count):  # (0 / 0: NaN, as numpy's mean)
-                v = b.fdiv(v, b.sitofp(U.dim(b, count), U.value_type(dtype)))
-            elif kind == "Mean":
-                v = b.fdiv(v, U.const(dtype, count)) if count else \
-                    b.fmul(v, U.const(dtype, float("nan")))
-            else:
-                v = b.fmul(v, U.const(dtype, 0.5))
-            U.store(b, dst, dtype, i, v)
-    fails = U.return_status(b)
-    total = 1
-    for d in in_shape:
-        total *= d
-    return Kernel(name, list(operands), 1, total, splittable=False, can_fail=fails)
 
 
 def fast_minmax(b, kind, acc, x):

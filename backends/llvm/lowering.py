@@ -365,12 +365,9 @@ class Lowering:
         if red is not None:
             in_shape = shape_of(red.inputs[0])
             axes = R.reduce_axes(red, in_shape)
-
-            def emit_reduce(m, n):
-                return L.emit_reduce(m, n, red, red.type, in_shape, axes,
-                                     list(op.inputs) + list(op.outputs),
-                                     body=(members[:-1], params))
-            return self.native(op, emit_reduce, op.inputs, op.outputs)
+            return R.native_reduce(self, op, red, red.type, in_shape, axes, op.inputs,
+                                   list(op.inputs) + list(op.outputs),
+                                   body=(members[:-1], params))
 
         if C.fold_epilogue(self, op, members, params, outs, domain):
             return True

@@ -73,17 +73,24 @@ def lower_reduce(lw, op) -> bool:
         return False
     if op.type in ("Sum", "Prod", "Mean", "Max", "Min") and x.dtype.name == "bool":
         return False
-    return lw.native(op, lambda m, n: L.emit_reduce(m, n, op, op.type, shape, axes,
-                                                    [x, op.outputs[0]]),
-                     [x], op.outputs)
+    return native_reduce(lw, op, op, op.type, shape, axes, [x], [x, op.outputs[0]])
+
+
+def native_reduce(lw, op, red, kind, shape, axes, inputs, operands, body=None) -> bool:
+    """`op`'s native step reducing `red`'s input (L.emit_reduce), with the arena scratch
+    of its blocks' partials when its layout splits in blocks (L.ReduceLayout)."""
+    size = L.reduce_layout(shape, axes, body).scratch
+    scratch = [Buffer("arena", red.inputs[0].dtype, (size,))] if size else []
+    return lw.native(op, lambda m, n: L.emit_reduce(m, n, red, kind, shape, axes,
+                                                    list(operands) + scratch, body),
+                     inputs, op.outputs, scratch=scratch)
 
 
 def lower_l2loss(lw, op) -> bool:
     x = op.inputs[0]
     shape = shape_of(x)
-    return lw.native(op, lambda m, n: L.emit_reduce(m, n, op, "L2Loss", shape,
-                                                    list(range(len(shape))),
-                                                    [x, op.outputs[0]]), [x], op.outputs)
+    return native_reduce(lw, op, op, "L2Loss", shape, list(range(len(shape))), [x],
+                         [x, op.outputs[0]])
 
 
 def lower_sum_to_shape(lw, op) -> bool:
@@ -98,8 +105,7 @@ def lower_sum_to_shape(lw, op) -> bool:
             if d < pad or (target[d - pad] == 1 and shape[d] != 1)]
     if not axes and shape == target:  # the gradient of an operand of the result's shape
         return lower_view(lw, op)
-    return lw.native(op, lambda m, n: L.emit_reduce(m, n, _AsSum(op), "Sum", shape, axes,
-                                                    [g, op.outputs[0]]), [g], op.outputs)
+    return native_reduce(lw, op, _AsSum(op), "Sum", shape, axes, [g], [g, op.outputs[0]])
 
 
 class _AsSum:
@@ -477,8 +483,7 @@ def lower_tile_grad(lw, op) -> bool:
     for s, o in zip(shape, out):
         axes.append(len(view))
         view += [s // o, o]
-    return lw.native(op, lambda m, n: L.emit_reduce(m, n, _AsSum(op), "Sum", view, axes,
-                                                    [g, op.outputs[0]]), [g], op.outputs)
+    return native_reduce(lw, op, _AsSum(op), "Sum", view, axes, [g], [g, op.outputs[0]])
 
 
 def lower_shape(lw, op) -> bool:
