@@ -78,6 +78,18 @@ def _branch_outputs(g: FuncGraph, result, branch: str, op_name: str) -> tuple:
     return flat, tensors
 
 
+def _exported(flat_then: list, flat_else: list) -> tuple:
+    """The If's `exported` attr: ((i, the branch computing result i), ...) for the results
+    one branch returns a stand-in for (`is_stand_in`: an imported cond's optional,
+    graphc/graphdef/optionals.py), so that a plan can give the stand-in the computing
+    branch's run-time shape (ir/ops/control_flow_ops.py)."""
+    out = []
+    for i, (a, b) in enumerate(zip(flat_then, flat_else)):
+        if getattr(a, "is_stand_in", False) != getattr(b, "is_stand_in", False):
+            out.append((i, ELSE if getattr(a, "is_stand_in", False) else THEN))
+    return tuple(out)
+
+
 def cond(pred, true_fn: Optional[Callable] = None, false_fn: Optional[Callable] = None,
          strict: bool = False, name: Optional[str] = None, fn1=None, fn2=None):
     """TF1 `tf.cond`: `true_fn()` if pred else `false_fn()`; only that branch runs."""
@@ -105,8 +117,11 @@ def cond(pred, true_fn: Optional[Callable] = None, false_fn: Optional[Callable] 
                                 f"{a.dtype.name} but false_fn returns {b.dtype.name}; both "
                                 f"branches must return the same dtypes{_where()}")
         g_then.outputs, g_else.outputs = out_then, out_else
-        op = if_node(graph, scope[:-1] + "/", p, {THEN: g_then, ELSE: g_else},
-                     {"n_out": len(out_then)})
+        attrs = {"n_out": len(out_then)}
+        exported = _exported(nest.flatten(r_then), nest.flatten(r_else))
+        if exported:
+            attrs["exported"] = exported
+        op = if_node(graph, scope[:-1] + "/", p, {THEN: g_then, ELSE: g_else}, attrs)
     outputs = [op if isinstance(v, Operation) else v._with_flow(t)
                if isinstance(v, TensorArray) else t for v, t in zip(flat_then, op.outputs)]
     return nest.pack_sequence_as(r_then, outputs)

@@ -12,7 +12,12 @@ Two kinds of outer tensor are special:
     not a value: it is re-created inside under the same name, so the assignment writes
     the Session's variable when, and only when, the branch or body runs;
   - a `capture_hook` may map tensors of one graph differently (the gradient of a loop
-    reads the forward body's values from per-iteration stacks).
+    reads the forward body's values from per-iteration stacks);
+  - a small integer tensor whose value is known when the graph is built (TF1's
+    constant_value: a Const, the Shape of a static shape) is copied in as a Const, so
+    that inference inside knows it: TF1's gradient of `y + b` in a cond reshapes to
+    `tf.shape(b)`, computed outside the branch, and a parameter there would leave the
+    gradient's shape unknown (and its ops to numpy on the llvm backend).
 Variables created inside (tf.Variable, tf.get_variable) are lifted to the outermost graph
 (TF1's init_scope), so their initializers run with `global_variables_initializer`.
 """
@@ -20,9 +25,14 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+import numpy as np
+
 from .graph import Graph, Tensor
 from .ops import core_ops
+from .ops._base import const_value
 from .shapes import TensorShape
+
+_SMALL_KNOWN = 64  # elements: a shape or a few indices, not data
 
 
 class FuncGraph(Graph):
@@ -79,6 +89,12 @@ class FuncGraph(Graph):
                                    site=t.op.site).outputs[0]
             self.captures[t] = p
             return p
+        value = const_value(t) if t.dtype.is_integer else None
+        if value is not None and np.size(value) <= _SMALL_KNOWN:
+            with self.as_default(), self.control_dependencies(None):
+                c = core_ops.constant(value, t.dtype, name="known_" + t.op.name.replace("/", "_"))
+            self.captures[t] = c
+            return c
         # Any other graph's tensor becomes a parameter; the node holding this graph takes
         # `t` as an input, so its own graph captures it in turn (or, at the outermost
         # graph, refuses a tensor that is not its own).

@@ -29,6 +29,7 @@ from graphc.ir.graph import DerivedGraph, Graph, Operation, Tensor
 from graphc.ir.ops.control_flow_ops import (BODY, ELSE, THEN, fn_outputs, fn_params,
                                             merge_shapes)
 from graphc.ir.shapes import TensorShape
+from graphc.ir.symbolic import Sym
 from .prune import build_program
 
 
@@ -105,9 +106,14 @@ def lower(program, feed_specs) -> Lowered:
             if shapes is not None or stacked is not None:
                 attrs = dict(op.attrs, var_shapes=shapes or op.attrs["var_shapes"],
                              stack_shapes=stacked)
+        refined = []
+        if op.type == "If":
+            refined, stand_ins = refined_if_shapes(op, inputs)
+            if stand_ins:
+                attrs = dict(op.attrs, stand_in_shapes=stand_ins)
         new = copy_op(graph, op, inputs, controls, attrs)
         if op.type == "If":
-            for nt, shape in zip(new.outputs, refined_if_shapes(op, inputs)):
+            for nt, shape in zip(new.outputs, refined):
                 if shape.is_compatible_with(nt.shape):
                     nt.set_shape(shape)
         ops[op] = new
@@ -148,26 +154,55 @@ def rebuild(lowered: Lowered, visit: Optional[Visit] = None,
 
 
 # ------------------------------------------------------------------ If shapes
-def refined_if_shapes(op, inputs: list) -> list:
-    """The shapes both branches of `op` (an If of the user's graph) give their results
-    when its inputs, lowered, are `inputs`: a `tf.cond(training, ...)` on a [None, 784]
-    batch gives [b0, 512] results in a plan, as its branches do, not [?, 512] (and the
-    ops after it native code). Empty when a branch's shapes cannot be inferred."""
-    merged = None
+def refined_if_shapes(op, inputs: list) -> tuple:
+    """(the shapes both branches of `op` (an If of the user's graph) give their results
+    when its inputs, lowered, are `inputs`; the If's `stand_in_shapes`). A
+    `tf.cond(training, ...)` on a [None, 784] batch gives [b0, 512] results in a plan, as
+    its branches do, not [?, 512] (and the ops after it native code). A result only one
+    branch computes (`exported`) has that branch's shape when each of its dims is an int
+    or a dim of one of the If's inputs: the other branch's stand-in is made of those
+    dims at run time (ir/ops/control_flow_ops.py). ([], ()) when a branch's shapes cannot
+    be inferred."""
+    per_branch = {}
     for key in (THEN, ELSE):
         specs = []
         for i in op.attrs[key + "_inputs"]:
             if inputs[i].shape.ndims is None:
-                return []
+                return [], ()
             specs.append((tuple(inputs[i].shape.as_tuple()), inputs[i].dtype))
         try:
             lowered = lower(build_program(fn_outputs(op, key), [], fn_params(op, key)), specs)
         except (ValueError, TypeError, OpError):
-            return []
-        shapes = [t.shape for t in lowered.fetches]
-        merged = shapes if merged is None else [merge_shapes(a, b)
-                                                 for a, b in zip(merged, shapes)]
-    return merged
+            return [], ()
+        per_branch[key] = [t.shape for t in lowered.fetches]
+    merged = [merge_shapes(a, b) for a, b in zip(per_branch[THEN], per_branch[ELSE])]
+    stand_ins = []
+    for i, key in op.attrs.get("exported", ()):
+        dims = _dims_from_inputs(per_branch[key][i], inputs)
+        if dims is not None:
+            merged[i] = per_branch[key][i]
+            stand_ins.append((i, dims))
+    return merged, tuple(stand_ins)
+
+
+def _dims_from_inputs(shape: TensorShape, inputs: list) -> Optional[tuple]:
+    """`shape`'s dims, each an int or the (input, axis) of an If input having that
+    run-time dim; None if some dim is unknown or no input has it."""
+    if shape.ndims is None:
+        return None
+    found = {}
+    for j, t in enumerate(inputs[1:], 1):
+        for a, d in enumerate(t.shape.as_tuple() or ()):
+            if isinstance(d, Sym):
+                found.setdefault(d, (j, a))
+    dims = []
+    for d in shape.as_tuple():
+        if isinstance(d, Sym):
+            d = next((where for sym, where in found.items() if sym == d), None)
+        if d is None:
+            return None
+        dims.append(d)
+    return tuple(dims)
 
 
 # ------------------------------------------------------------------ While loop shapes

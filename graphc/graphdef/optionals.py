@@ -141,6 +141,7 @@ class StandIn(TensorLike):
     read: the If reading it runs the other side."""
 
     __slots__ = ("source", "name")
+    is_stand_in = True  # graphc's cond marks the result `exported` by the other branch
 
     def __init__(self, name: str) -> None:
         self.source: Optional[Tensor] = None

@@ -14,7 +14,14 @@ executing the plan bound to the node (NodeContext.functions; the Session's funct
 runner, graphc/functions.py, compiles each graph once per argument shapes).
 
 If(pred, *args) runs one branch; its outputs are the branch's results. The other branch
-never runs: its assignments and failing checks do not happen.
+never runs: its assignments and failing checks do not happen. An output only one branch
+computes (an intermediate a cond's gradient reads: `exported`, ((output, key), ...), says
+which branch computes it) is a stand-in in the other branch, zeros never read: only a
+cond on the same predicate reads it, in its branch of the same side. Its static shape has
+unknown dims 0, so the If's result shape would know no dim the stand-in leaves unknown
+(the batch): a plan that knows the computing branch's shape in the If's inputs' dims sets
+`stand_in_shapes`, ((output, dims), ...), each dim an int or an (input, axis) pair, and
+the stand-in is made of those dims at run time (passes/lower.py).
 
 While(*loop_vars, *captures) runs `body` while `cond` is true. Outputs: the final loop
 variables (shapes: the loop's shape invariants), the iteration count (int32 scalar), and
@@ -189,6 +196,14 @@ def _if_compute(ctx, pred, *args, **attrs):
     key = THEN if bool(pred) else ELSE
     values = (pred,) + args
     outs = ctx.run_function(key, [values[i] for i in attrs[key + "_inputs"]])
+    stand_ins = attrs.get("stand_in_shapes")
+    if stand_ins:
+        computed_by = dict(attrs["exported"])
+        outs = list(outs)
+        for i, dims in stand_ins:
+            if computed_by[i] != key:  # the other branch's value: zeros of its shape
+                outs[i] = np.zeros([d if isinstance(d, int) else np.shape(values[d[0]])[d[1]]
+                                    for d in dims], outs[i].dtype)
     return _results(outs)
 
 

@@ -548,6 +548,15 @@ def test_ranges_native_where_the_plan_knows_their_length_through_numpy_elsewhere
         assert _numpy_steps(sess) == ["Range"]  # (the fallback ones; the others warned not)
 
 
+def _initialised(g, init) -> tuple:
+    """(an llvm session, a numpy one) on `g`, each after running `init`."""
+    native = tf.Session(graph=g, backend="llvm")
+    reference = tf.Session(graph=g, backend="numpy")
+    native.run(init)
+    reference.run(init)
+    return native, reference
+
+
 def test_the_ops_after_a_cond_on_the_batch_run_natively():
     """A cond's results have the shapes its branches give them in the plan ([b0, 8] for a
     [None, 8] input, not [?, 8]): the matmul, softmax and mean after
@@ -563,10 +572,7 @@ def test_the_ops_after_a_cond_on_the_batch_run_natively():
         out = tf.reduce_mean(tf.nn.softmax(tf.matmul(h, w)), axis=0)
         init = tf.global_variables_initializer()
     assert h.shape.as_list() == [None, 8]
-    native = tf.Session(graph=g, backend="llvm")
-    reference = tf.Session(graph=g, backend="numpy")
-    native.run(init)
-    reference.run(init)
+    native, reference = _initialised(g, init)
     built = []
     for n in (4, 1, 9):
         for flag in (True, False):
@@ -577,3 +583,38 @@ def test_the_ops_after_a_cond_on_the_batch_run_natively():
             np.testing.assert_allclose(got, reference.run(out, feed), rtol=1e-5, atol=1e-6)
     assert built[2:] == [0, 0, 0, 0], f"modules built per run {built}"
     assert [t for t in _numpy_steps(native) if t != "If"] == [], _numpy_steps(native)
+
+
+def test_a_cond_gradient_on_the_batch_runs_natively_on_either_side():
+    """The gradient of a cond reads the intermediates of the branch that ran (the forward
+    If's `exported` results); the other branch returns stand-ins for them. The plan gives
+    the stand-ins the computing branch's run-time shape ([b0, 16], read from the If's
+    inputs: passes/lower.py), so the gradient's results have known shapes and the ops
+    after them (the backward matmuls, the bias and weight updates) run natively whichever
+    side a step takes, one module for every batch size, equal to numpy."""
+    g = tf.Graph()
+    with g.as_default():
+        tf.set_random_seed(5)
+        x = tf.placeholder(tf.float32, [None, 12], name="x")
+        h = tf.layers.dense(x, 16, tf.nn.tanh)
+        a = tf.Variable(np.linspace(-1, 1, 256, dtype=np.float32).reshape(16, 16))
+        h = tf.cond(tf.reduce_sum(x) > 0.0, lambda: tf.nn.relu(tf.matmul(h, a)),
+                    lambda: tf.sigmoid(h) * h)
+        loss = tf.reduce_mean(tf.square(tf.layers.dense(h, 3)))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        init = tf.global_variables_initializer()
+    native, reference = _initialised(g, init)
+    built = []
+    for n in (4, 1, 9):
+        for sign in (1.0, -1.0):
+            feed = {x: sign * (_values(n, 12) + 1.0)}
+            before = _modules()
+            got = native.run([loss, train], feed)[0]
+            built.append(_modules() - before)
+            np.testing.assert_allclose(got, reference.run([loss, train], feed)[0], rtol=1e-5)
+    for v in g.get_collection(tf.GraphKeys.GLOBAL_VARIABLES):
+        np.testing.assert_allclose(native.run(v), reference.run(v), rtol=1e-5, atol=1e-6)
+    assert built[2:] == [0, 0, 0, 0], f"modules built per run {built}"
+    # (the If runs from Python, its branches natively; RandomUniform: the initializer's)
+    assert [t for t in _numpy_steps(native) if t not in ("If", "RandomUniform")] == [], \
+        _numpy_steps(native)
