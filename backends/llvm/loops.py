@@ -238,14 +238,26 @@ def emit_copy(module, name, dtype, shape, src_strides, dst_strides, src_offset=0
 _IDENTITY = {"Sum": 0, "Mean": 0, "Prod": 1, "Any": False, "All": True, "L2Loss": 0}
 
 # How a large reduction splits across the pool (ReduceLayout.split says which way).
+# Measured by kernel cycles, one thread against the pool's split, 7 rounds (AMD EPYC,
+# 2 cores, load 1-1.5, 2026-12-03; `python benchmarks/pool_threshold.py --kinds
+# row-sum,col-sum,mean`, and column sums of 1M float32, [1M / n, n] over axis 0): row
+# sums and full means split to 0.51-0.53 of one thread from 128K elements; bands of
+# columns lost up to 1024 columns (n = 64: 3.5x one thread, 256: 3.0x, 1024: 0.86-1.5x;
+# each chunk reads a short piece of every row) and won at 4096 and 16384 (0.56-0.71);
+# blocks of rows with partials won at 64 and 256 columns (0.55, 0.58), where one
+# thread, its column loop's bounds static, also keeps the sums in registers (115K
+# cycles against bands' 212K at n = 64). With the other core busy (another job's
+# process: no idle time in /proc/stat) every split lost 1.0-1.6x: the pool's back-off
+# is for that.
 BAND = 16  # kept columns a band holds: 64 bytes of float32, so two chunks of bands never
 #            write one cache line of the output (in a buffer starting on one: the arena's do)
-BAND_MIN_COLS = 64  # narrower kept inner dims (a bias of 10 logits) reduce in blocks
+BAND_MIN_COLS = 4096  # narrower kept inner dims do not split in bands (above)
 BLOCKS = 32  # most blocks a reduction to a few outputs is cut into: 4 of the pool's chunks
 #              on each of 8 threads (pool_ir.CHUNKS_PER_THREAD), 16 on each of 2
 BLOCK_MIN = MIN_WORK // 2  # fewest input elements a block reduces: the smallest chunk the
 #                            pool cuts a kernel into, so one block never costs a dispatch
-PARTIALS_MAX = 64  # most outputs blocks keep partials of (their scratch: BLOCKS x these)
+PARTIALS_MAX = 256  # most outputs blocks keep partials of (their scratch: BLOCKS x these);
+#                     more split in bands when the kept inner dim is wide (above)
 
 
 @dataclass
@@ -254,14 +266,14 @@ class ReduceLayout:
 
     - "rows": the collapsed dim 0 is kept; a chunk of its rows initialises, reduces and
       finishes only its own outputs (row sums and maxima, a loss per example);
-    - "bands": dim 0 is reduced and the last (kept) dim is at least BAND_MIN_COLS wide; a
-      chunk owns a band of whole BANDs of columns of every output row and reduces all
-      the rows for it (a bias gradient: the sum over the batch of [batch, n]);
     - "blocks": dim 0 is reduced, the outputs few (at most PARTIALS_MAX, static): dim 0 is
       cut into blocks of `rows_per_block` rows, each folded into partials of its own in a
       scratch buffer, which a second kernel combines in block order (a loss's mean,
-      L2Loss of a big weight);
-    - "": one call (small, or outputs too many for blocks and no other way).
+      L2Loss of a big weight, a bias gradient's sum over the batch of [batch, n <= 256]);
+    - "bands": dim 0 is reduced, the outputs more, the last (kept) dim at least
+      BAND_MIN_COLS wide; a chunk owns a band of whole BANDs of columns of every output
+      row and reduces all the rows for it (the bias gradient of a wide layer);
+    - "": one call (small, or many outputs and a narrow inner dim: neither way pays).
 
     Rows and bands keep every output's order of additions as in one call: the results
     are those of one thread, on any count. Blocks depend on the shape alone, never on
@@ -318,9 +330,6 @@ def reduce_layout(in_shape, axes, body=None) -> ReduceLayout:
     row = product(shape[1:])
     if not U.is_zero(lay.outs[0]):
         lay.split = "rows"
-    elif len(shape) > 1 and not U.is_zero(lay.outs[-1]) and not is_symbolic(shape[-1]) \
-            and shape[-1] >= BAND_MIN_COLS:
-        lay.split = "bands"
     elif not is_symbolic(lay.n_out) and lay.n_out <= PARTIALS_MAX and \
             not is_symbolic(row) and row > 0:
         lay.min_rows = -(-BLOCK_MIN // row)
@@ -332,6 +341,9 @@ def reduce_layout(in_shape, axes, body=None) -> ReduceLayout:
                 lay.split, lay.rows_per_block = "blocks", per
                 lay.blocks = -(-shape[0] // per)
         lay.scratch = lay.blocks * lay.n_out
+    elif len(shape) > 1 and not U.is_zero(lay.outs[-1]) and not is_symbolic(shape[-1]) \
+            and shape[-1] >= BAND_MIN_COLS:
+        lay.split = "bands"
     return lay
 
 
