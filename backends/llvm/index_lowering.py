@@ -27,19 +27,25 @@ def lower_one_hot(lw, op) -> bool:
                      [indices], op.outputs)
 
 
-def lower_segment_sum(lw, op) -> bool:
+SEGMENT_KINDS = {"UnsortedSegmentSum": "sum", "UnsortedSegmentMax": "max",
+                 "UnsortedSegmentMin": "min", "UnsortedSegmentProd": "prod"}
+
+
+def lower_segment_reduce(lw, op) -> bool:
+    """The unsorted segment reductions (ids of any shape that prefixes data's; the sum's
+    along its `axis`), in one sequential pass in the ids' order."""
     data, ids = op.inputs[:2]
     if data.dtype.name == "bool":
         return False
     shape, id_shape = shape_of(data), shape_of(ids)
-    axis = op.attrs["axis"]
+    axis = op.attrs.get("axis", 0)
     lead = product(shape[:axis]) if axis else 1
     n_ids = product(id_shape) if id_shape else 1
     rest = product(shape[axis + len(id_shape):]) if axis + len(id_shape) < len(shape) \
         else 1
     n_segments = shape_of(op.outputs[0])[axis]
-    return lw.native(op, lambda m, n: K.emit_segment_sum(
-        m, n, data.dtype, ids.dtype, lead, n_ids, rest, n_segments,
+    return lw.native(op, lambda m, n: K.emit_segment_reduce(
+        m, n, op, SEGMENT_KINDS[op.type], lead, n_ids, rest, n_segments,
         [data, ids, op.outputs[0]]), [data, ids], op.outputs)
 
 

@@ -18,6 +18,7 @@ from . import irutil as U
 from . import vmath
 from .loops import Kernel, collapse, fast_minmax, loop_nest, new_kernel
 from .pool_ir import CHUNKS_PER_THREAD
+from .scalar_ops import SCALAR
 from .target import host
 
 
@@ -449,26 +450,53 @@ def emit_one_hot(module, name, op, n, depth, on, off, operands) -> Kernel:
     return Kernel(name, list(operands), n, n * depth)
 
 
-# ---------------------------------------------------------------- segment sum, cumsum
-def emit_segment_sum(module, name, dtype, ids_dtype, lead, n_ids, rest, n_segments,
-                     operands) -> Kernel:
-    """out[l, s, r] = sum of data[l, i, r] over i with ids[i] == s; an id outside
-    [0, n_segments) fails the kernel."""
+# ---------------------------------------------------------------- segment reductions, cumsum
+def emit_segment_reduce(module, name, op, kind, lead, n_ids, rest, n_segments,
+                        operands) -> Kernel:
+    """out[l, s, r] = the `kind` ("sum", "max", "min" or "prod") of data[l, i, r] over i with
+    ids[i] == s, rows no id names at the kind's identity (max: the dtype's lowest value,
+    min: its highest, as TF1's unsorted segment ops). An id past n_segments fails the
+    kernel; a negative one fails UnsortedSegmentSum (its builder drops those first) and is
+    skipped by the others, as TF1's kernels skip it. Max and min propagate NaN, as numpy's
+    ufuncs do."""
+    data_t, ids_t = op.inputs[0], op.inputs[1]
+    dtype = data_t.dtype
     b, (data, ids, dst), lo, hi = new_kernel(module, name, 3)
     c = lambda v: U.dim(b, v)  # noqa: E731 (an int or a Sym)
-    zero = U.const(dtype, 0)
+    if kind == "sum":
+        start = 0
+    elif kind == "prod":
+        start = 1
+    else:
+        info = np.finfo(dtype.np) if U.is_float(dtype) else np.iinfo(dtype.np)
+        start = info.min if kind == "max" else info.max
+    first = U.const(dtype, start)
     with U.for_range(b, lead * n_segments * rest, name="z") as i:
-        U.store(b, dst, dtype, i, zero)
-    add = b.fadd if U.is_float(dtype) else b.add
+        U.store(b, dst, dtype, i, first)
+    float_ = U.is_float(dtype)
+    combine = {"sum": b.fadd if float_ else b.add, "prod": b.fmul if float_ else b.mul,
+               "max": lambda x, y: SCALAR["Maximum"](b, op, [x, y]),
+               "min": lambda x, y: SCALAR["Minimum"](b, op, [x, y])}[kind]
+
+    def reduce_row(l_, i, s):
+        src = b.mul(b.add(b.mul(l_, c(n_ids)), i), c(rest))
+        out = b.mul(b.add(b.mul(l_, c(n_segments)), s), c(rest))
+        with U.for_range(b, rest, name="r") as r:
+            o = b.add(out, r)
+            U.store(b, dst, dtype, o, combine(U.load(b, dst, dtype, o),
+                                              U.load(b, data, dtype, b.add(src, r))))
+
     with U.for_range(b, lead, name="l") as l_:
         with U.for_range(b, n_ids, name="i") as i:
-            s = _checked_index(b, ids, ids_dtype, i, n_segments)
-            src = b.mul(b.add(b.mul(l_, c(n_ids)), i), c(rest))
-            out = b.mul(b.add(b.mul(l_, c(n_segments)), s), c(rest))
-            with U.for_range(b, rest, name="r") as r:
-                o = b.add(out, r)
-                U.store(b, dst, dtype, o, add(U.load(b, dst, dtype, o),
-                                              U.load(b, data, dtype, b.add(src, r))))
+            if kind == "sum":
+                reduce_row(l_, i, _checked_index(b, ids, ids_t.dtype, i, n_segments))
+            else:
+                s = U.load(b, ids, ids_t.dtype, i)
+                s = b.sext(s, U.I64) if s.type != U.I64 else s
+                U.raise_error_if(b, b.icmp_signed(">=", s, c(n_segments)))
+                with b.if_then(b.and_(b.icmp_signed(">=", s, c(0)),
+                                      b.icmp_signed("<", s, c(n_segments)))):
+                    reduce_row(l_, i, s)
     U.return_status(b)
     return Kernel(name, list(operands), 1, lead * n_ids * rest, splittable=False,
                   can_fail=True)

@@ -89,7 +89,7 @@ def _table() -> dict:
             (R.lower_movement, R.SPACE_MOVEMENT_OPS),
             (R.lower_slice_grad, ("SliceGrad", "StridedSliceGrad")),
             (R.lower_tile_grad, ("TileGrad",)),
-            (X.lower_segment_sum, ("UnsortedSegmentSum",)),
+            (X.lower_segment_reduce, tuple(X.SEGMENT_KINDS)),
             (C.lower_conv, ("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter")),
             (C.lower_depthwise, ("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
                                  "DepthwiseConv2dNativeBackpropFilter")),

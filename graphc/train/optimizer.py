@@ -20,7 +20,7 @@ from ..ir.ops import matmul_ops
 from ..ir.ops import generator_ops
 from ..ir.ops._base import convert_to_tensor, only_default
 from ..ir.ops.array_grads import is_gather_gradient
-from ..ir.ops.scatter_state_ops import scatter_sub
+from ..ir.ops.scatter_state_ops import scatter_sub, scatter_update
 from ..passes.gradients import explain_disconnected, gradients
 from ..variables import GraphKeys, Variable, trainable_variables
 
@@ -40,7 +40,6 @@ class Optimizer:
         self._name = name
         self._slots: dict[str, dict[Variable, Variable]] = {}
         self._non_slots: dict[str, Variable] = {}
-        self._rows = None  # while one variable's update is built: see _sparse_rows
 
     def get_name(self) -> str:
         return self._name
@@ -111,11 +110,9 @@ class Optimizer:
                 if g is None:
                     continue
                 with graph.name_scope("update_" + v.op.name):
-                    self._rows = _sparse_rows(g, v)
-                    try:
-                        updates.append(self._apply_dense(g, v))
-                    finally:
-                        self._rows = None
+                    rows = _sparse_rows(g, v) if self._row_wise else None
+                    updates.append(self._apply_dense(*rows) if rows is not None
+                                   else self._apply_dense(g, v))
             if global_step is None:
                 apply_op = self._finish(updates, scope[:-1] + "/")
             else:
@@ -140,11 +137,18 @@ class Optimizer:
     def _finish(self, update_ops, name_scope: str):
         return core_ops.group(*update_ops, name=name_scope)
 
-    def _update(self, ref: Variable, value) -> Tensor:
-        """assign(ref, value), keeping the rows a sparse gradient does not name (TF1's
-        sparse kernels leave them, slots included, untouched)."""
-        if self._rows is not None:
-            value = math_ops.where_v2(self._rows, value, ref._as_tensor())
+    # Whether every write of `_apply_dense` goes through `_update`, so a sparse gradient
+    # can take the row-wise path (`_sparse_rows`): TF1's sparse kernels of this optimizer
+    # touch only the named rows.
+    _row_wise = False
+
+    def _update(self, ref, value) -> Tensor:
+        """assign(ref, value); for the named rows of a variable (`_Rows`), a scatter of the
+        rows' new values, which it returns (once the scatter has run)."""
+        if isinstance(ref, _Rows):
+            write = scatter_update(ref.variable, ref.ids, value, use_locking=self._use_locking)
+            with _context.get_default_graph().control_dependencies([write.op]):
+                return core_ops.identity(value)
         return state_ops.assign(ref, value, use_locking=self._use_locking)
 
     # ------------------------------------------------------------------ slots
@@ -161,6 +165,9 @@ class Optimizer:
         return slots[var]
 
     def get_slot(self, var, name: str):
+        if isinstance(var, _Rows):  # (the same rows of the slot, inside a row-wise update)
+            slot = self._slots.get(name, {}).get(var.variable)
+            return None if slot is None else _Rows(slot, var.ids)
         return self._slots.get(name, {}).get(var)
 
     def get_slot_names(self) -> list[str]:
@@ -216,6 +223,8 @@ class GradientDescentOptimizer(Optimizer):
 class MomentumOptimizer(Optimizer):
     """accum = momentum * accum + grad; var -= lr * accum (nesterov: lr * (grad +
     momentum * accum))."""
+
+    _row_wise = True
 
     def __init__(self, learning_rate, momentum, use_locking: bool = False,
                  name: str = "Momentum", use_nesterov: bool = False) -> None:
@@ -299,6 +308,8 @@ class AdamOptimizer(Optimizer):
 class AdagradOptimizer(Optimizer):
     """accum += grad^2; var -= lr * grad / sqrt(accum)."""
 
+    _row_wise = True
+
     def __init__(self, learning_rate, initial_accumulator_value=0.1, use_locking=False,
                  name: str = "Adagrad") -> None:
         if initial_accumulator_value <= 0.0:
@@ -315,14 +326,16 @@ class AdagradOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         lr = self._hyper(self._learning_rate, var, "learning_rate")
         acc = self.get_slot(var, "accumulator")
-        acc_t = state_ops.assign_add(acc, math_ops.square(grad))
+        acc_t = self._update(acc, math_ops.add(acc, math_ops.square(grad)))
         step = math_ops.truediv(math_ops.multiply(lr, grad), math_ops.sqrt(acc_t))
-        return state_ops.assign_sub(var, step, use_locking=self._use_locking).op
+        return self._update(var, math_ops.subtract(var, step)).op
 
 
 class RMSPropOptimizer(Optimizer):
     """TF1 RMSProp: ms = rho*ms + (1-rho)*g^2 (ms starts at 1);
     mom = momentum*mom + lr*g/sqrt(ms + eps) (centered: ms - mg^2); var -= mom."""
+
+    _row_wise = True
 
     def __init__(self, learning_rate, decay=0.9, momentum=0.0, epsilon=1e-10,
                  use_locking=False, centered=False, name: str = "RMSProp") -> None:
@@ -410,26 +423,64 @@ def _sparse_slices(grad: Tensor, var: Variable):
     return slices
 
 
+class _Rows(TensorLike):
+    """The rows of a variable that a sparse gradient names, one per id (repeats kept), as
+    an `_apply_dense` sees its variable and slots on the row-wise path: reading it reads
+    those rows (a gather), and `Optimizer._update` of it scatters their new values back.
+    An id named twice computes the same new row twice (from the same old row and the
+    same summed gradient row), so the scatter's repeated writes agree."""
+
+    def __init__(self, variable: Variable, ids: Tensor) -> None:
+        from ..ir.ops.slicing_ops import gather
+        self.variable, self.ids = variable, ids
+        self.value = gather(variable, ids)
+
+    @property
+    def dtype(self):
+        return self.variable.dtype
+
+    @property
+    def shape(self):
+        return self.value.shape
+
+    @property
+    def op(self):
+        return self.variable.op
+
+    def _as_tensor(self) -> Tensor:
+        return self.value
+
+
 def _sparse_rows(grad: Tensor, var: Variable):
-    """The rows of `var` a sparse gradient names, as a boolean tensor broadcastable against
-    `var`, or None for a dense gradient.
+    """(the summed gradient of each named row, `_Rows` of `var`) for a sparse gradient,
+    or None for a dense one.
 
     TF1 hands an embedding_lookup's (a gather's) gradient to the optimizer as IndexedSlices
-    and updates only the rows it names; graphc's gather VJP builds the dense equivalent, an
-    UnsortedSegmentSum over axis 0 (duplicates summed, as TF1's
-    `_apply_sparse_duplicate_indices`), recognised here by its origin. A sum of such
-    gradients (a table looked up twice) names the union of their rows.
+    and updates only the rows it names, repeated ids' slices summed first
+    (`_apply_sparse_duplicate_indices`); graphc's gather VJP builds the dense equivalent,
+    an UnsortedSegmentSum over axis 0, recognised here by its origin (a sum of such
+    gradients, a table looked up twice, names the union of their rows). Here the slices
+    are summed per id without anything of the table's size but one integer per row: each
+    id's first position (an UnsortedSegmentMin of the positions over the table's rows)
+    stands for the id, the slices are summed into those positions, and every position
+    reads its id's sum back. All shapes follow the ids' count, so a batch of any size
+    runs the same plan natively, and a step costs the named rows, not the table.
     """
     from ..ir.ops.array_grads import unsorted_segment_sum
-    from ..ir.ops.array_ops import reshape
-    lookups = _lookups(grad, var)
-    if lookups is None:
+    from ..ir.ops.array_ops import concat, reshape, shape
+    from ..ir.ops.segment_ops import unsorted_segment_min
+    from ..ir.ops.slicing_ops import gather
+    slices = _sparse_slices(grad, var)
+    dims = var.shape.as_list() if slices is not None else None
+    if dims is None or None in dims:
         return None
-    counts = []
-    for op, _ in lookups:
-        ids, num = op.inputs[1], op.inputs[2]
-        ones = math_ops.cast(generator_ops.ones_like(ids), _dt.float32)
-        counts.append(unsorted_segment_sum(ones, ids, num))
-    total = counts[0] if len(counts) == 1 else matmul_ops.add_n(counts)
-    touched = math_ops.greater(total, np.zeros((), np.float32))
-    return reshape(touched, [-1] + [1] * (var.shape.ndims - 1))
+    row_shape = [-1] + dims[1:]
+    ids = [reshape(i, [-1]) for _, i in slices]
+    values = [reshape(v, row_shape) for v, _ in slices]
+    ids = ids[0] if len(ids) == 1 else concat(ids, 0)
+    values = values[0] if len(values) == 1 else concat(values, 0)
+    count = shape(ids, out_type=ids.dtype)[0]  # (a plan's symbolic batch stays symbolic)
+    positions = matmul_ops.cumsum(generator_ops.ones_like(ids), exclusive=True)
+    first = gather(unsorted_segment_min(positions, ids, dims[0]), ids)
+    summed = gather(unsorted_segment_sum(values, first, count), first)
+    return summed, _Rows(var, ids)

@@ -43,6 +43,8 @@ class AdadeltaOptimizer(Optimizer):
     """accum = rho*accum + (1-rho)*g^2; update = sqrt(accum_update + eps) / sqrt(accum + eps)
     * g; accum_update = rho*accum_update + (1-rho)*update^2; var -= lr * update."""
 
+    _row_wise = True
+
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-08, use_locking=False,
                  name="Adadelta") -> None:
         super().__init__(use_locking, name)
@@ -73,6 +75,8 @@ class FtrlOptimizer(Optimizer):
     g_s = g + 2*l2_shrinkage*var; accum_new = accum + g^2;
     linear += g_s - (accum_new^-p - accum^-p) / lr * var;
     var = (sign(linear)*l1 - linear) / (accum_new^-p / lr + 2*l2) if |linear| > l1 else 0."""
+
+    _row_wise = True
 
     def __init__(self, learning_rate, learning_rate_power=-0.5, initial_accumulator_value=0.1,
                  l1_regularization_strength=0.0, l2_regularization_strength=0.0,
@@ -131,6 +135,8 @@ class FtrlOptimizer(Optimizer):
 class ProximalGradientDescentOptimizer(Optimizer):
     """prox = var - lr*g; var = sign(prox) * max(|prox| - lr*l1, 0) / (1 + lr*l2)."""
 
+    _row_wise = True
+
     def __init__(self, learning_rate, l1_regularization_strength=0.0,
                  l2_regularization_strength=0.0, use_locking=False,
                  name="ProximalGradientDescent") -> None:
@@ -149,6 +155,8 @@ class ProximalGradientDescentOptimizer(Optimizer):
 class ProximalAdagradOptimizer(Optimizer):
     """accum += g^2; lr_t = lr / sqrt(accum); prox = var - lr_t*g;
     var = sign(prox) * max(|prox| - lr_t*l1, 0) / (1 + lr_t*l2)."""
+
+    _row_wise = True
 
     def __init__(self, learning_rate, initial_accumulator_value=0.1,
                  l1_regularization_strength=0.0, l2_regularization_strength=0.0,
@@ -176,6 +184,8 @@ class ProximalAdagradOptimizer(Optimizer):
 class AdagradDAOptimizer(Optimizer):
     """Adagrad dual averaging. With T = global_step + 1, g_acc += g, gg_acc += g^2:
     var = lr * sign(-g_acc) * max(|g_acc| - l1*T, 0) / (l2*T*lr + sqrt(gg_acc))."""
+
+    _row_wise = True
 
     def __init__(self, learning_rate, global_step,
                  initial_gradient_squared_accumulator_value=0.1,

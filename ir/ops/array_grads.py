@@ -15,7 +15,8 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from ..registry import set_vjp
 from ..shapes import TensorShape
-from ._base import apply, const_value, const_value_as_shape, convert_to_tensor, defop, only_default
+from ._base import (apply, const_value, const_value_as_shape, convert_to_tensor, defop,
+                    dim_from_scalar, only_default)
 from ._slice_spec import ss_masks, strided_slice_index, strided_slice_plan
 from . import array_ops as A
 from . import generator_ops as G
@@ -199,8 +200,8 @@ def _segment_sum_infer(op):
     k = ids.shape.ndims
     if dims is None or k is None:
         return [(data.dtype, TensorShape(None))]
-    n = const_value(num)
-    n = None if n is None else int(n)
+    n = const_value(num)  # (or a plan's run-time dim: the size of a batch)
+    n = dim_from_scalar(num) if n is None else int(n)
     return [(data.dtype, TensorShape(dims[:axis] + (n,) + dims[axis + k:]))]
 
 

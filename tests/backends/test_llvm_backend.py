@@ -310,6 +310,30 @@ def test_bad_data_in_native_code_raises_tf1_errors_naming_the_line(case):
         assert kinds == ["native"]  # the check ran in native code, not a fallback
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64])
+@pytest.mark.parametrize("kind", ["min", "max", "prod"])
+def test_unsorted_segment_min_max_prod_run_natively_as_the_interpreter(kind, dtype):
+    # negative ids are skipped, empty rows hold the kind's identity (the dtype's highest
+    # or lowest value, 1), NaN propagates; an id past the rows is TF1's error
+    fn = getattr(tf.math, "unsorted_segment_" + kind)
+    data = (R.randn(7, 3) * 3).astype(dtype)
+    if dtype == np.float32:
+        data[2, 1] = data[3, 0] = np.nan
+    ids = np.int32([0, 2, -1, 2, 4, 0, 2])
+    x = tf.placeholder(dtype, [None, 3])
+    i = tf.placeholder(tf.int32, [None])
+    y = fn(x, i, 6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FallbackWarning)
+        with tf.Session(backend="llvm") as sess:
+            got = sess.run(y, {x: data, i: ids})
+            with pytest.raises(tf.errors.InvalidArgumentError, match=r"= 6 is out of range"):
+                sess.run(y, {x: data, i: np.int32([0, 6, 1, 1, 1, 1, 1])})
+    with tf.Session(backend="numpy") as sess:
+        want = sess.run(y, {x: data, i: ids})
+    np.testing.assert_array_equal(got, want)
+
+
 @pytest.mark.timeout(120)
 def test_native_calls_release_the_gil():
     import time
