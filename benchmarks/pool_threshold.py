@@ -15,8 +15,8 @@ from which splitting wins in both.
 Run: python benchmarks/pool_threshold.py [--rounds 9] [--calls 40]
 (GRAPHC_THREADS sets the pool size; the default is one thread per core.)
 
-With --large, it times instead whole runs of a few large reductions (a row sum, a bias
-gradient's column sum, a full mean: loops.ReduceLayout's rows, bands and blocks) on one
+With --large, it times instead whole runs of a few large reductions (a row sum, column
+sums in bands and in blocks, a full mean: loops.ReduceLayout's splits) on one
 thread (`threads_for_now(1)`) and split across the pool, wall time, interleaved rounds,
 best and median of every call.
 """
@@ -47,6 +47,7 @@ SIZES = [1 << k for k in range(10, 21)]  # 1K .. 1M elements
 LARGE = {  # (shape, the reduction): --large
     "reduce_sum([4096, 1000], axis=1)": ((4096, 1000), lambda z: tf.reduce_sum(z, axis=1)),
     "reduce_sum([256, 4096], axis=0)": ((256, 4096), lambda z: tf.reduce_sum(z, axis=0)),
+    "reduce_sum([16384, 256], axis=0)": ((16384, 256), lambda z: tf.reduce_sum(z, axis=0)),
     "reduce_mean([4M])": ((1 << 22,), tf.reduce_mean),
     "l2_loss([2048, 2048])": ((2048, 2048), tf.nn.l2_loss),
 }
