@@ -286,6 +286,12 @@ def fuse(lowered: Lowered) -> Lowered:
             op = unit[0]
             controls = [new_ops[c] for c in op.control_inputs]
             new = copy_op(graph, op, [tensors[t] for t in op.inputs], controls)
+            for t, nt in zip(op.outputs, new.outputs):
+                # A shape its inputs' partial values gave (a Tile by the FloorDiv of shape
+                # vectors TF's Mean_grad makes) still holds when those inputs come from a
+                # fused node, which partial_value does not see into.
+                if t.shape != nt.shape and t.shape.is_compatible_with(nt.shape):
+                    nt.set_shape(t.shape)
             new_ops[op] = new
             tensors.update(zip(op.outputs, new.outputs))
             continue

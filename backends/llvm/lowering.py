@@ -76,6 +76,7 @@ def _table() -> dict:
             (R.lower_fill, ("Fill",)),
             (R.lower_range, ("Range",)),
             (R.lower_shape, ("Shape", "Size")),
+            (R.lower_known_values, ("DynamicStitch",)),
             (W.lower_assign, ("Assign", "AssignAdd", "AssignSub")),
             (R.lower_along_axis, ("ArgMax", "ArgMin", "Cumsum")),
             (R.lower_xent, ("SoftmaxCrossEntropyWithLogits",

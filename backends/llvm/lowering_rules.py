@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphc.ir.ops._base import const_value, const_value_as_shape
-from graphc.ir.symbolic import has_symbolic, is_symbolic, product
+from graphc.ir.ops._base import const_value, const_value_as_shape, partial_value
+from graphc.ir.symbolic import Sym, has_symbolic, is_symbolic, product
 from . import gemm as G
 from . import irutil as U
 from . import kernels as K
@@ -484,6 +484,23 @@ def lower_tile_grad(lw, op) -> bool:
         axes.append(len(view))
         view += [s // o, o]
     return native_reduce(lw, op, _AsSum(op), "Sum", view, axes, [g], [g, op.outputs[0]])
+
+
+def lower_known_values(lw, op) -> bool:
+    """An int vector whose every entry the plan knows, as ints and run-time dims, written
+    like Shape: DynamicStitch of constant indices, which TF's reduction gradients
+    (Mean_grad, Sum_grad) make of the input's shape and ones,
+    stitch([range(rank), axes], [shape(x), ones]), x's shape with 1 at the reduced axes
+    (partial_value in ir/ops/_base.py folds it; with a symbolic batch nothing else does)."""
+    out = op.outputs[0]
+    if out.dtype.name not in ("int32", "int64") or len(shape_of(out)) != 1:
+        return False
+    values = partial_value(out, symbolic=True)
+    if values is None or values.ndim != 1 or not all(
+            isinstance(v, (int, Sym)) and not isinstance(v, bool) for v in values):
+        return False
+    return lw.native(op, lambda m, n: K.emit_values(m, n, out.dtype, list(values), [out]),
+                     [], op.outputs)
 
 
 def lower_shape(lw, op) -> bool:

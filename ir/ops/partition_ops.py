@@ -14,8 +14,8 @@ import numpy as np
 from .. import dtypes as dt
 from ..errors import InvalidArgumentError
 from ..shapes import TensorShape, broadcast_shapes
-from ._base import (NON_DIFFERENTIABLE, apply, check_dtype, const_value, convert_to_tensor,
-                    defop, graph_of)
+from ._base import (NON_DIFFERENTIABLE, apply, check_dtype, convert_to_tensor,
+                    defop, graph_of, known_ints)
 from .array_ops import INDEX_DTYPES, reshape, shape
 from .core_ops import identity
 from .slicing_ops import gather
@@ -212,7 +212,7 @@ def _stitch_infer(op):
                                  f"indices '{i.name}''s shape {i.shape}")
             rest = d.shape[i.shape.ndims:]
             inner = rest if inner is None else inner.merge_with(rest)
-    values = [const_value(i) for i in indices]
+    values = [known_ints(i) for i in indices]
     rows = None if any(v is None for v in values) else \
         max([int(v.max()) + 1 for v in values if v.size] + [0])
     return [(dtype, TensorShape(None) if inner is None else

@@ -618,3 +618,56 @@ def test_a_cond_gradient_on_the_batch_runs_natively_on_either_side():
     # (the If runs from Python, its branches natively; RandomUniform: the initializer's)
     assert [t for t in _numpy_steps(native) if t not in ("If", "RandomUniform")] == [], \
         _numpy_steps(native)
+
+
+def _tf1_mean_grad(x, dy, axes, form):
+    """TF's `Mean_grad` (math_grad.py) for reduce_mean(x, axes) from the ops TF emits:
+    the kept shape stitch([range(rank), (axes + rank) % rank], [shape(x), ones]), dy
+    reshaped to it and spread back over x's shape, by BroadcastTo (TF 1.14 and later, the
+    convnet_bn fixture's) or Tile by shape // max(kept, 1) (earlier TF1), divided by the
+    product of the reduced dims."""
+    shape = tf.shape(x)
+    rank = tf.constant(4)
+    axes = tf.floormod(tf.add(tf.constant(axes, tf.int32), rank), rank)
+    ones = tf.fill(tf.shape(axes), 1)
+    kept = tf.dynamic_stitch([tf.range(0, rank, 1), axes], [shape, ones])
+    grad = tf.reshape(dy, kept)
+    if form == "broadcast":
+        spread = tf.broadcast_to(grad, shape)
+    else:
+        spread = tf.tile(grad, tf.floordiv(shape, tf.maximum(kept, 1)))
+    count = tf.reduce_prod(tf.gather(shape, axes, axis=0))
+    return grad, spread / tf.cast(count, tf.float32)
+
+
+@pytest.mark.parametrize("form", ["broadcast", "tile"])
+@pytest.mark.parametrize("axes", [(1, 2), (0,), (0, 1, 2, 3), (-1,)])
+def test_a_tf1_mean_gradient_over_a_symbolic_batch_folds_its_shapes_and_runs_natively(
+        axes, form):
+    """TF1's reduction gradients compute their shapes with DynamicStitch, FloorMod,
+    Maximum and FloorDiv of shape vectors; partial_value (ir/ops/_base.py) folds them into
+    shapes with the batch symbolic, so the Reshape, BroadcastTo and Tile get plan-known
+    shapes and the stitch is written like Shape: one native plan for every batch size, no
+    op through numpy, equal to numpy's mean gradient."""
+    h, w, c = 3, 2, 4
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, h, w, c], name="x")
+        dy = tf.reduce_mean(x * x + 1.0, axis=list(axes))  # (the reduced shape, from x)
+        grad, dx = _tf1_mean_grad(x, dy, axes, form)
+    kept = [1 if i in [a % 4 for a in axes] else d for i, d in enumerate([None, h, w, c])]
+    assert grad.shape.as_list() == kept  # (the folding at build time: only the batch unknown)
+    native = tf.Session(graph=g, backend="llvm")
+    built = []
+    for n in (5, 1, 8, 3):
+        value = _values(n * h * w * c, 1).reshape(n, h, w, c)
+        before = _modules()
+        got = native.run(dx, {x: value})
+        built.append(_modules() - before)
+        reduced = tuple(a % 4 for a in axes)
+        want = np.broadcast_to(np.mean(value * value + 1.0, axis=reduced, keepdims=True),
+                               value.shape) / np.prod([value.shape[a] for a in reduced])
+        assert got.shape == value.shape and got.dtype == np.float32
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+    assert built[1:] == [0, 0, 0], f"modules built per batch size {built}"
+    assert _numpy_steps(native) == []

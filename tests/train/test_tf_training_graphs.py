@@ -48,10 +48,12 @@ CASES = [(m, op) for m in MODELS for op in _train_ops(m)]
 # by design (the Ifs, driven from Python; their branches compile natively): the conds'
 # gradients read the untaken branch's stand-ins, which the plan gives the computing
 # branch's run-time shape (passes/lower.py, refined_if_shapes).
-# (convnet_bn's Mean gradient reshapes through a DynamicStitch; the embeddings' sparse
-# updates have sizes that depend on the ids, Unique's; rnn_v1's TensorArrays and stacks
-# hold values of shapes the plan does not know.)
-NATIVE_ON_LLVM = {"mlp", "convnet", "activations", "resource_mlp", "cond_v2", "cond_v1"}
+# convnet_bn's Mean gradient reshapes to a DynamicStitch of the batch's shape and ones,
+# which the plan folds to [b0, 1, 1, 8] (ir/ops/_base.py, partial_value) and writes
+# natively. (The embeddings' sparse updates have sizes that depend on the ids, Unique's;
+# rnn_v1's TensorArrays and stacks hold values of shapes the plan does not know.)
+NATIVE_ON_LLVM = {"mlp", "convnet", "convnet_bn", "activations", "resource_mlp", "cond_v2",
+                  "cond_v1"}
 
 
 def _numpy_fallbacks(sess) -> list:
