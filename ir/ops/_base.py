@@ -524,13 +524,9 @@ def _partial(t, _depth: int) -> Optional[np.ndarray]:
         if dims is None or None in dims:
             return None
         return np.full(dims, 1 if kind == "OnesLike" else 0, dtype=object)
-    if kind == "DynamicStitch":
+    if kind == "DynamicStitch" and _short(t):
         return _partial_stitch(op, _depth)
-    if kind in _SHAPE_ARITHMETIC:
-        dims = t.shape.as_tuple()
-        if dims is None or not all(isinstance(d, int) for d in dims) or \
-                int(np.prod(dims)) > 64:
-            return None  # (shape vectors are short; an int tensor's values are not ours)
+    if kind in _SHAPE_ARITHMETIC and _short(t):
         a, b = recurse(0), recurse(1)
         if a is None or b is None:
             return None
@@ -553,6 +549,15 @@ def _partial(t, _depth: int) -> Optional[np.ndarray]:
             return None
         return np.where(np.asarray(cond, dtype=bool), a, b)
     return None
+
+
+def _short(t) -> bool:
+    """Whether `t` could be a shape vector (a few static entries): the only values the
+    arithmetic and stitches below compute, entry by entry in Python; the values of an int
+    tensor of data are the run's."""
+    dims = t.shape.as_tuple()
+    return dims is not None and all(isinstance(d, int) for d in dims) and \
+        int(np.prod(dims, dtype=np.int64)) <= 64
 
 
 def _partial_stitch(op, depth: int) -> Optional[np.ndarray]:
