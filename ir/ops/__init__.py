@@ -7,8 +7,8 @@ listed after it live in a `*_grads` module listed after both (`math_grads`,
 `array_grads`), attached with `registry.set_vjp`. A new family goes after what it
 imports. tests/test_architecture.py checks all of this.
 """
-# helpers that define no op: the strided-slice spec; the builders' base
-from . import _slice_spec, _base  # noqa: F401
+# helpers that define no op: the strided-slice spec, shape arithmetic; the builders' base
+from . import _slice_spec, _shape_arithmetic, _base  # noqa: F401
 # Const, Placeholder, Identity; variables
 from . import core_ops, state_ops  # noqa: F401
 # arrays, broadcasting, elementwise math and cast, generators, math's remaining gradients

@@ -19,7 +19,8 @@ from ..plan import PlanValue
 from ..registry import NON_DIFFERENTIABLE, OpDef, register
 from ..shapes import TensorShape, broadcast_shapes, unknown_shape
 from ..evaluate import SHAPE_OPS, evaluate, shape_value
-from ..symbolic import Sym, SymbolicDimError, is_symbolic
+from ..symbolic import is_symbolic
+from . import _shape_arithmetic as A
 from ._slice_spec import SliceSpecError, apply_strided_slice, ss_masks, strided_slice_plan
 
 __all__ = ["defop", "apply", "convert_to_tensor", "register_tensor_conversion_function",
@@ -450,15 +451,7 @@ def known_ints(t) -> Optional[np.ndarray]:
     or a partial value with no unknown entry (`(axes + rank) % rank` of constants, which
     const_value leaves to constant folding)."""
     v = const_value(t)
-    return np.asarray(v) if v is not None else _ints(_partial(t, 0))
-
-
-def _ints(v: Optional[np.ndarray]) -> Optional[np.ndarray]:
-    """A partial value with every entry an int, as int64 (else None)."""
-    if v is None or not all(isinstance(e, int) and not isinstance(e, bool)
-                            for e in v.reshape(-1)):
-        return None
-    return v.astype(np.int64)
+    return np.asarray(v) if v is not None else A.ints(_partial(t, 0))
 
 
 def _desymbolize(v: np.ndarray) -> np.ndarray:
@@ -524,17 +517,11 @@ def _partial(t, _depth: int) -> Optional[np.ndarray]:
         if dims is None or None in dims:
             return None
         return np.full(dims, 1 if kind == "OnesLike" else 0, dtype=object)
-    if kind == "DynamicStitch" and _short(t):
+    if kind == "DynamicStitch" and A.short(t):
         return _partial_stitch(op, _depth)
-    if kind in _SHAPE_ARITHMETIC and _short(t):
+    if kind in A.SHAPE_ARITHMETIC and A.short(t):
         a, b = recurse(0), recurse(1)
-        if a is None or b is None:
-            return None
-        try:
-            a, b = np.broadcast_arrays(a, b)
-        except ValueError:
-            return None
-        return _elementwise(_SHAPE_ARITHMETIC[kind], a, b)
+        return None if a is None or b is None else A.elementwise(kind, a, b)
     if kind == "Fill":
         dims, value = const_value(op.inputs[0]), recurse(1)
         if dims is None or value is None or value.ndim != 0:
@@ -551,83 +538,14 @@ def _partial(t, _depth: int) -> Optional[np.ndarray]:
     return None
 
 
-def _short(t) -> bool:
-    """Whether `t` could be a shape vector (a few static entries): the only values the
-    arithmetic and stitches below compute, entry by entry in Python; the values of an int
-    tensor of data are the run's."""
-    dims = t.shape.as_tuple()
-    return dims is not None and all(isinstance(d, int) for d in dims) and \
-        int(np.prod(dims, dtype=np.int64)) <= 64
-
-
 def _partial_stitch(op, depth: int) -> Optional[np.ndarray]:
-    """DynamicStitch of constant indices (TF's reduction gradients: the kept shape is
-    stitch([range(rank), axes], [shape(x), ones]), x's shape with 1 at the reduced axes)."""
+    """DynamicStitch of known indices (TF's reduction gradients' kept shape)."""
     n = len(op.inputs) // 2
-    indices = [_ints(_partial(i, depth + 1)) for i in op.inputs[:n]]
+    indices = [A.ints(_partial(i, depth + 1)) for i in op.inputs[:n]]
     data = [_input_partial(d, depth + 1) for d in op.inputs[n:]]
     if any(v is None for v in indices + data):
         return None
-    rows = max([int(i.max()) + 1 for i in indices if i.size] + [0])
-    if any(i.size and i.min() < 0 for i in indices) or \
-            any(d.shape[:i.ndim] != i.shape for i, d in zip(indices, data)):
-        return None  # (what the kernel refuses at run time)
-    inner = data[0].shape[indices[0].ndim:]
-    out = np.full((rows,) + inner, None, dtype=object)
-    written = np.zeros(rows, dtype=bool)
-    for i, d in zip(indices, data):
-        if d.shape[i.ndim:] != inner:
-            return None
-        out[i.reshape(-1)] = d.reshape((i.size,) + inner)
-        written[i.reshape(-1)] = True
-    if not written.all():
-        return None  # (rows no index names are the kernel's zeros; leave them unknown)
-    return out
-
-
-def _known_extreme(a, b, larger: bool):
-    """max(a, b) (min with not `larger`) where it holds for every run-time size: a Sym
-    against an int no larger than its smallest value (a kept batch dim against Maximum's 1)."""
-    if isinstance(a, int) and isinstance(b, int):
-        return max(a, b) if larger else min(a, b)
-    sym, n = (a, b) if isinstance(a, Sym) else (b, a)
-    if isinstance(n, int) and sym.smallest() is not None and sym.smallest() >= n:
-        return sym if larger else n
-    return None
-
-
-def _known_floordiv(a, b):
-    if isinstance(b, int) and b == 0:
-        return None  # (the kernel's error, at run time)
-    if isinstance(a, Sym) and isinstance(b, Sym) and a == b:
-        return 1  # (a size divided by itself: a dim is never 0 with a plan's floors >= 1)
-    return a // b
-
-
-# Integer arithmetic on shape vectors that TF's gradients emit (Mean_grad's
-# FloorDiv(shape, Maximum(kept shape, 1)) in TF1, the reductions' `(axes + rank) % rank`):
-# entry by entry over ints and a plan's Syms; an entry whose value only the run time
-# knows (a build-time None or SymbolicDim, a Sym the answer depends on) stays None.
-_SHAPE_ARITHMETIC = {
-    "Add": lambda a, b: a + b, "AddV2": lambda a, b: a + b, "Sub": lambda a, b: a - b,
-    "Mul": lambda a, b: a * b, "Maximum": lambda a, b: _known_extreme(a, b, True),
-    "Minimum": lambda a, b: _known_extreme(a, b, False),
-    "FloorDiv": _known_floordiv,
-    "FloorMod": lambda a, b: None if isinstance(b, int) and b == 0 else a % b}
-
-
-def _elementwise(fn, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.empty(a.shape, dtype=object)
-    flat_a, flat_b, flat_out = a.reshape(-1), b.reshape(-1), out.reshape(-1)
-    for k, (x, y) in enumerate(zip(flat_a, flat_b)):
-        if not all(isinstance(v, (int, Sym)) and not isinstance(v, bool) for v in (x, y)):
-            flat_out[k] = None
-            continue
-        try:
-            flat_out[k] = fn(x, y)
-        except (SymbolicDimError, TypeError):  # (TypeError: an int % a Sym)
-            flat_out[k] = None
-    return out
+    return A.stitch(indices, data)
 
 
 def _input_partial(t, depth: int) -> Optional[np.ndarray]:
