@@ -476,6 +476,8 @@ def _sparse_rows(grad: Tensor, var: Variable):
         return None
     row_shape = [-1] + dims[1:]
     ids = [reshape(i, [-1]) for _, i in slices]
+    if len({i.dtype for i in ids}) > 1:  # (lookups by int32 and int64 ids: one dtype)
+        ids = [math_ops.cast(i, _dt.int64) for i in ids]
     values = [reshape(v, row_shape) for v, _ in slices]
     ids = ids[0] if len(ids) == 1 else concat(ids, 0)
     values = values[0] if len(values) == 1 else concat(values, 0)

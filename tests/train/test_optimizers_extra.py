@@ -279,6 +279,19 @@ def test_a_table_looked_up_twice_updates_the_union_of_rows():
                                        [1, 0, 1, 0])
 
 
+def test_a_table_looked_up_by_int32_and_int64_ids_updates_the_union_of_rows():
+    g = tf.Graph()
+    with g.as_default():
+        table = tf.Variable(np.ones((5, 1)))
+        loss = tf.reduce_sum(tf.nn.embedding_lookup(table, tf.constant([1, 3], tf.int32))) + \
+            tf.reduce_sum(tf.nn.embedding_lookup(table, tf.constant([3], tf.int64)))
+        train = tf.train.MomentumOptimizer(1.0, 0.5).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train)
+            np.testing.assert_allclose(sess.run(table)[:, 0], [1, 0, 1, -1, 1])
+
+
 def test_clipped_sparse_gradients_stay_sparse():
     g = tf.Graph()
     with g.as_default():
